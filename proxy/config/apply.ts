@@ -1,38 +1,115 @@
 // Validates, compiles and swaps configs. Compiling happens before the swap, so requests keep using the
 // old table until one assignment publishes the new one; requests already running keep their reference.
-import { ProxyConfig, type ProxyConfig as ProxyConfigT } from './schema.js';
-import { compileTable, type RoutingTable } from '../router/table.js';
-import { RegexCache } from '../router/match.js';
+// Unchanged rules and hosts are reused from the running table (router/compiler.ts).
+import type { Logger } from 'pino';
 import type { UpstreamRegistry } from '../forward/upstream.js';
 import type { ProxyMetrics } from '../metrics.js';
-import type { Logger } from 'pino';
+import { runInSlices, runToEnd, TableCompiler, type Compiled } from '../router/compiler.js';
+import type { RoutingTable } from '../router/table.js';
+import { prepareConfig, validateConfig, type PreparedConfig } from './prepared.js';
 
 export type ApplyResult = { ok: true; version: string } | { ok: false; status: 400 | 409; error: string };
 
+type Decision = { kind: 'refuse'; result: ApplyResult } | { kind: 'same'; generation: number } | { kind: 'compile'; generation: number };
+
 export class ConfigHolder {
   table: RoutingTable | undefined;
-  private readonly regexes = new RegexCache();
+  private readonly compiler: TableCompiler;
+  /** Async applies run one at a time, in arrival order. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly registry: UpstreamRegistry,
     private readonly metrics: ProxyMetrics,
     private readonly logger: Logger,
-  ) {}
-
-  apply(input: unknown): ApplyResult {
-    const parsed = validate(input);
-    return this.report(parsed.ok ? this.swapIn(parsed.cfg) : parsed);
+  ) {
+    this.compiler = new TableCompiler(registry);
   }
 
-  /**
-   * The same as apply(), with a turn of the event loop between validating and compiling, so a big push
-   * over the admin API stalls traffic for one phase at a time. The generation check runs after the pause.
-   */
-  async applyYielding(input: unknown): Promise<ApplyResult> {
-    const parsed = validate(input);
-    if (!parsed.ok) return this.report(parsed);
-    await new Promise((resolve) => setImmediate(resolve));
-    return this.report(this.swapIn(parsed.cfg));
+  /** Validates and swaps in at once (an embedder's direct push). */
+  apply(input: unknown): ApplyResult {
+    const validated = validateConfig(input);
+    if (!validated.ok) return this.report(validated);
+    const prepared = prepareConfig(validated.cfg);
+    const decision = this.decide(prepared);
+    if (decision.kind !== 'compile') return this.report(this.settle(prepared, decision));
+    let compiled: Compiled;
+    try {
+      compiled = runToEnd(this.compiler.compile(prepared, decision.generation));
+    } catch (err) {
+      return this.report(this.refuseCompile(err));
+    }
+    return this.report(this.publishCompiled(prepared, compiled));
+  }
+
+  /** The same as apply(), with the compile spread over turns of the event loop so traffic keeps flowing. */
+  applyYielding(input: unknown): Promise<ApplyResult> {
+    return this.serialized(async () => {
+      const validated = validateConfig(input);
+      if (!validated.ok) return validated;
+      await new Promise((resolve) => setImmediate(resolve));
+      return this.applyInSlices(prepareConfig(validated.cfg));
+    });
+  }
+
+  /** A config validated elsewhere (the cluster primary): compiled in slices, not validated again. */
+  applyPrepared(prepared: PreparedConfig): Promise<ApplyResult> {
+    return this.serialized(() => this.applyInSlices(prepared));
+  }
+
+  private async applyInSlices(prepared: PreparedConfig): Promise<ApplyResult> {
+    for (;;) {
+      const decision = this.decide(prepared);
+      if (decision.kind !== 'compile') return this.settle(prepared, decision);
+      const base = this.table;
+      let compiled: Compiled;
+      try {
+        compiled = await runInSlices(this.compiler.compile(prepared, decision.generation));
+      } catch (err) {
+        return this.refuseCompile(err);
+      }
+      // A direct apply() published meanwhile: what was reused may be stale, so compile against the new table.
+      if (this.table === base) return this.publishCompiled(prepared, compiled);
+    }
+  }
+
+  private serialized(run: () => Promise<ApplyResult>): Promise<ApplyResult> {
+    const next = this.queue.then(run).then((result) => this.report(result));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private decide(prepared: PreparedConfig): Decision {
+    const running = this.table;
+    const generation = prepared.generation ?? running?.generation ?? 0;
+    if (running !== undefined && prepared.generation !== undefined && prepared.generation < running.generation) {
+      return { kind: 'refuse', result: { ok: false, status: 409, error: `generation ${prepared.generation} is older than the running ${running.generation}` } };
+    }
+    // Same content: nothing to compile, only the generation may move forward.
+    if (running !== undefined && running.version === prepared.version) return { kind: 'same', generation };
+    return { kind: 'compile', generation };
+  }
+
+  private settle(prepared: PreparedConfig, decision: Exclude<Decision, { kind: 'compile' }>): ApplyResult {
+    if (decision.kind === 'refuse') return decision.result;
+    const running = this.table!;
+    if (decision.generation !== running.generation) this.publish({ ...running, generation: decision.generation });
+    return { ok: true, version: prepared.version };
+  }
+
+  private publishCompiled(prepared: PreparedConfig, compiled: Compiled): ApplyResult {
+    const table = compiled.table;
+    this.publish(table);
+    this.compiler.commit(compiled);
+    this.registry.retain(table.upstreams);
+    this.logger.info({ version: table.version, generation: table.generation, hosts: prepared.hosts.length, rules: prepared.rules.length, reused: compiled.reused }, 'config applied');
+    return { ok: true, version: table.version };
+  }
+
+  private refuseCompile(err: unknown): ApplyResult {
+    // Pools created for the refused config are not referenced by anyone: close them.
+    this.registry.retain(this.table?.upstreams ?? new Set());
+    return { ok: false, status: 400, error: `config does not compile: ${(err as Error).message}` };
   }
 
   private report(result: ApplyResult): ApplyResult {
@@ -43,45 +120,8 @@ export class ConfigHolder {
     return result;
   }
 
-  private swapIn(cfg: ProxyConfigT): ApplyResult {
-    const running = this.table;
-    const generation = cfg.generation ?? running?.generation ?? 0;
-    if (running !== undefined && cfg.generation !== undefined && cfg.generation < running.generation) {
-      return { ok: false, status: 409, error: `generation ${cfg.generation} is older than the running ${running.generation}` };
-    }
-    if (running !== undefined && running.version === cfg.version) {
-      // Same content: nothing to compile, only the generation may move forward.
-      if (generation !== running.generation) this.publish({ ...running, generation });
-      return { ok: true, version: cfg.version };
-    }
-    return this.compileAndSwap(cfg, generation);
-  }
-
-  private compileAndSwap(cfg: ProxyConfigT, generation: number): ApplyResult {
-    let table: RoutingTable;
-    try {
-      table = compileTable(cfg, this.registry, this.regexes);
-    } catch (err) {
-      // Pools created for the refused config are not referenced by anyone: close them.
-      this.registry.retain(this.table?.upstreams ?? new Set());
-      return { ok: false, status: 400, error: `config does not compile: ${(err as Error).message}` };
-    }
-    this.publish({ ...table, generation });
-    this.registry.retain(table.upstreams);
-    this.logger.info({ version: cfg.version, generation, hosts: cfg.hosts.length, rules: cfg.rules.length }, 'config applied');
-    return { ok: true, version: cfg.version };
-  }
-
   private publish(table: RoutingTable): void {
     this.table = table;
     this.metrics.configSwapped(table.version, table.generation);
   }
-}
-
-function validate(input: unknown): { ok: true; cfg: ProxyConfigT } | { ok: false; status: 400; error: string } {
-  const parsed = ProxyConfig.safeParse(input);
-  if (parsed.success) return { ok: true, cfg: parsed.data };
-  const issue = parsed.error.issues[0];
-  const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
-  return { ok: false, status: 400, error: `invalid config at ${where}: ${issue?.message ?? 'invalid'}` };
 }

@@ -1,6 +1,6 @@
 // Compiles a validated ProxyConfig into the routing table the request path reads: host map → ordered,
 // precompiled matches → rules with their filters, weighted backends and upstream pools resolved.
-import type { ProxyBackend, ProxyConfig, ProxyRule } from '../config/schema.js';
+import type { ProxyBackend, ProxyConfig, ProxyHost, ProxyRule } from '../config/schema.js';
 import { compileFilters } from '../filters/index.js';
 import type { CompiledFilters } from '../filters/types.js';
 import type { Transport, Upstream, UpstreamRegistry } from '../forward/upstream.js';
@@ -79,19 +79,23 @@ export interface RoutingTable {
   upstreams: Set<Upstream>;
 }
 
+/** Compiles a whole config at once (no reuse); the proxy itself goes through compiler.ts. */
 export function compileTable(cfg: ProxyConfig, registry: UpstreamRegistry, regexes: RegexCache = new RegexCache()): RoutingTable {
   regexes.rotate();
   const upstreams = new Set<Upstream>();
   const rules = cfg.rules.map((rule) => compileRule(rule, registry, upstreams));
   const hosts = new HostTable<HostEntry>();
-  for (const host of cfg.hosts) {
-    const matches = host.matches.map((m) => compileMatch(m.match, rules[m.rule]!, regexes));
-    hosts.add(host.hostname, { matches, index: indexBySegment(matches) });
-  }
+  for (const host of cfg.hosts) hosts.add(host.hostname, compileHostEntry(host, rules, regexes));
   return { version: cfg.version, generation: cfg.generation ?? 0, hosts, upstreams };
 }
 
-function compileRule(rule: ProxyRule, registry: UpstreamRegistry, upstreams: Set<Upstream>): CompiledRule {
+export function compileHostEntry(host: ProxyHost, rules: readonly CompiledRule[], regexes: RegexCache): HostEntry {
+  const matches = host.matches.map((m) => compileMatch(m.match, rules[m.rule]!, regexes));
+  return { matches, index: indexBySegment(matches) };
+}
+
+/** Adds every upstream pool the rule uses to `upstreams`. */
+export function compileRule(rule: ProxyRule, registry: UpstreamRegistry, upstreams: Set<Upstream>): CompiledRule {
   const grpc = rule.kind === 'grpc';
   const backends = rule.backends.map((b) => compileBackend(b, grpc, registry, upstreams));
   const weighted = backends.filter((b) => b.weight > 0);
