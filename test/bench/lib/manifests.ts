@@ -51,3 +51,26 @@ spec:
 export function routesManifest(prefix: string, count: number): string {
   return Array.from({ length: count }, (_, i) => routeManifest(`${prefix}-${i}`, `/${prefix}-${i}`)).join('---\n');
 }
+
+/** Routes per file when a route set is laid out on disk (a change to one of them rewrites its whole file). */
+export const ROUTES_PER_FILE = 100;
+
+/** The file that holds route `<prefix>-<index>` when `count` routes are laid out ROUTES_PER_FILE to a file. */
+export function routeFileName(prefix: string, index: number): string {
+  return `${prefix}-${String(Math.floor(index / ROUTES_PER_FILE)).padStart(4, '0')}.yaml`;
+}
+
+/** Content of the file that holds route `<prefix>-<index>` (and its neighbours), paths from `pathOf`. */
+export function routeFile(prefix: string, index: number, count: number, pathOf: (i: number) => string): string {
+  const start = index - (index % ROUTES_PER_FILE);
+  const docs: string[] = [];
+  for (let i = start; i < Math.min(count, start + ROUTES_PER_FILE); i++) docs.push(routeManifest(`${prefix}-${i}`, pathOf(i)));
+  return docs.join('---\n');
+}
+
+/** Every file of the layout: name → content. */
+export function routeFiles(prefix: string, count: number, pathOf: (i: number) => string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (let i = 0; i < count; i += ROUTES_PER_FILE) files.set(routeFileName(prefix, i), routeFile(prefix, i, count, pathOf));
+  return files;
+}
