@@ -2,6 +2,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FailureReason } from './forward/errors.js';
 import type { CompiledRule } from './router/table.js';
+import type { Exchange } from './server/exchange.js';
 
 const CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
@@ -25,7 +26,14 @@ export class ProxyMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
-  readonly inFlight = new Gauge({ name: 'proxy_requests_in_flight', help: 'Requests being served', registers: [this.registry] });
+  /** Kept as a plain number and read at scrape time: two Gauge updates per request cost more than the request's metrics. */
+  private inFlightCount = 0;
+  readonly inFlight: Gauge = new Gauge({
+    name: 'proxy_requests_in_flight',
+    help: 'Requests being served',
+    registers: [this.registry],
+    collect: (): void => this.inFlight.set(this.inFlightCount),
+  });
   private readonly backendErrors = new Counter({
     name: 'proxy_backend_errors_total',
     help: 'Failed upstream tries, by reason (timeout, connect, reset, protocol, aborted, closed, other)',
@@ -47,6 +55,16 @@ export class ProxyMetrics {
     registers: [this.registry],
   });
   private readonly unmatched: RuleChildren = { counts: [], latency: undefined };
+
+  requestStarted(): void {
+    this.inFlightCount++;
+  }
+
+  /** The exchange's done listener: one finished (or torn-down) request. */
+  exchangeDone(ex: Exchange): void {
+    this.inFlightCount--;
+    this.observe(ex.rule, ex.status === 0 ? 499 : ex.status, (performance.now() - ex.started) / 1000);
+  }
 
   /** Records one finished request. Label children are cached on the rule, so the hot path does no lookup. */
   observe(rule: CompiledRule | undefined, status: number, seconds: number): void {

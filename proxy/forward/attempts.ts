@@ -1,92 +1,207 @@
-// Sends one request upstream with the rule's deadlines and retries. A try fails on a connection error, a
-// deadline, or a status listed in retry.codes; only resendable bodies are tried more than once.
-import { setTimeout as sleep } from 'node:timers/promises';
+// One forwarded exchange from the first try to the last byte: retries, deadlines, the client leaving, and
+// the relay of the chosen response (head, body with backpressure, trailers). It is the sink of every try,
+// so a request allocates this object and its upstream call, and registers no closures: timers get `this`
+// as their argument, the client's departure and drain events call methods.
+import type { FilterContext } from '../filters/types.js';
+import type { HeaderList } from '../filters/types.js';
 import type { CompiledBackend, CompiledRule } from '../router/table.js';
-import { nextEndpoint } from '../router/select.js';
-import { ClientGoneError, DeadlineError, failureReason, type FailureReason } from './errors.js';
-import type { UpstreamRequest, UpstreamResponse } from './upstream.js';
-import type { ProxyMetrics } from '../metrics.js';
+import { nextEndpoint, persistenceHeader } from '../router/select.js';
+import type { ClientGoneListener, Exchange } from '../server/exchange.js';
+import { ClientGoneError, DeadlineError, failureReason, statusForFailure, type FailureReason } from './errors.js';
+import { sendStatus } from './local.js';
+import type { ForwardRuntime } from './forward.js';
+import type { ResponseSink, UpstreamCall, UpstreamRequest } from './upstream.js';
 
-export type Attempt = { ok: true; res: UpstreamResponse; release: () => void } | { ok: false; reason: FailureReason };
-
-/**
- * The request-level signal: the client leaving or `timeouts.requestMs` passing. Returns a release function
- * that clears the timer; call it when the response is complete.
- */
-export function requestSignal(clientSignal: AbortSignal, requestMs: number | undefined): { signal: AbortSignal; release: () => void } {
-  if (requestMs === undefined) return { signal: clientSignal, release: noop };
-  const ac = new AbortController();
-  const onClientGone = () => ac.abort(new ClientGoneError('client went away'));
-  clientSignal.addEventListener('abort', onClientGone, { once: true });
-  const timer = setTimeout(() => ac.abort(new DeadlineError('request')), requestMs);
-  return {
-    signal: ac.signal,
-    release: () => {
-      clearTimeout(timer);
-      clientSignal.removeEventListener('abort', onClientGone);
-    },
-  };
+const enum Phase {
+  /** A try is in flight (or waiting for its backoff), nothing sent to the client yet. */
+  Trying,
+  /** The head went to the client; the body is being relayed. */
+  Relaying,
+  Over,
 }
 
-export async function sendWithRetries(
-  rule: CompiledRule,
-  backend: CompiledBackend,
-  req: UpstreamRequest,
-  resendable: boolean,
-  signal: AbortSignal,
-  metrics: ProxyMetrics,
-): Promise<Attempt> {
-  const retry = resendable ? rule.retry : undefined;
-  const tries = 1 + (retry?.attempts ?? 0);
-  let reason: FailureReason = 'other';
-  for (let attempt = 1; ; attempt++) {
-    const endpoint = nextEndpoint(backend)!;
-    const tryCtl = tryController(signal, rule.backendRequestMs);
+export class Forwarding implements ResponseSink, ClientGoneListener {
+  private phase = Phase.Trying;
+  private req!: UpstreamRequest;
+  private call: UpstreamCall | undefined = undefined;
+  private tries = 1;
+  private attempt = 0;
+  private requestTimer: NodeJS.Timeout | undefined = undefined;
+  private tryTimer: NodeJS.Timeout | undefined = undefined;
+  private waitingForDrain = false;
+
+  constructor(
+    private readonly ex: Exchange,
+    private readonly rule: CompiledRule,
+    private readonly backend: CompiledBackend,
+    private readonly ruleCtx: FilterContext,
+    private readonly backendCtx: FilterContext,
+    readonly grpc: boolean,
+    private readonly pinned: string | undefined,
+    private readonly rt: ForwardRuntime,
+  ) {}
+
+  start(req: UpstreamRequest, resendable: boolean): void {
+    if (this.ex.aborted) return this.finish();
+    this.req = req;
+    if (resendable && this.rule.retry !== undefined) this.tries = 1 + this.rule.retry.attempts;
+    if (this.rule.requestMs !== undefined) this.requestTimer = setTimeout(requestDeadline, this.rule.requestMs, this);
+    this.ex.onClientGone(this);
+    this.tryOnce();
+  }
+
+  private tryOnce(): void {
+    const n = ++this.attempt;
+    const endpoint = nextEndpoint(this.backend)!;
+    if (this.rule.backendRequestMs !== undefined) this.tryTimer = setTimeout(tryDeadline, this.rule.backendRequestMs, this);
+    const call = endpoint.start(this.req, this);
+    // A try that failed synchronously may already have started the next one.
+    if (this.attempt === n && this.phase !== Phase.Over) this.call = call;
+  }
+
+  onHead(status: number, headers: HeaderList, endStream: boolean): void {
+    if (this.phase !== Phase.Trying) return;
+    const retry = this.rule.retry;
+    if (this.attempt < this.tries && retry!.codes.has(status)) {
+      this.call?.abort(new Error('retried'));
+      return this.retryLater();
+    }
+    const ex = this.ex;
+    const backend = this.backend;
+    if (!backend.filters.empty) backend.filters.onResponse(this.backendCtx, status, headers);
+    if (!this.rule.filters.empty) this.rule.filters.onResponse(this.ruleCtx, status, headers);
+    if (this.rule.persistence !== undefined && this.pinned !== backend.token) headers.push(persistenceHeader(this.rule, backend)!);
+    this.phase = Phase.Relaying;
     try {
-      req.signal = tryCtl.signal;
-      const res = await endpoint.send(req);
-      if (attempt < tries && retry!.codes.has(res.status)) {
-        tryCtl.release();
-        discard(res);
-      } else return { ok: true, res, release: tryCtl.release };
+      ex.respond(status, headers, endStream, ex.http2 && backend.transport === 'h2');
     } catch (err) {
-      tryCtl.release();
-      reason = signal.aborted ? reasonOf(signal.reason) : failureReason(tryCtl.signal.aborted ? tryCtl.signal.reason : err);
-      metrics.backendError(reason);
-      if (signal.aborted || attempt >= tries) return { ok: false, reason };
+      // A header Node refuses to send: free the upstream and answer 502 instead.
+      this.call?.abort(err as Error);
+      this.finish();
+      this.rt.logger.error({ err, rule: this.rule.id }, 'forwarding failed');
+      return sendStatus(ex, 502, 'forwarding failed', this.grpc);
     }
-    if (retry!.backoffMs > 0) {
-      try {
-        await sleep(retry!.backoffMs, undefined, { signal });
-      } catch {
-        return { ok: false, reason: reasonOf(signal.reason) };
-      }
+    if (endStream) this.finish();
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.phase !== Phase.Relaying) return true;
+    const out = this.ex.writable;
+    if (out.write(chunk)) return true;
+    if (!this.waitingForDrain) {
+      this.waitingForDrain = true;
+      (out as unknown as Drainable)[FORWARDING] = this;
+      out.once('drain', onDrain);
     }
+    return false;
+  }
+
+  drained(): void {
+    this.waitingForDrain = false;
+    if (this.phase === Phase.Relaying) this.call?.resume();
+  }
+
+  onEnd(trailers: HeaderList | undefined): void {
+    if (this.phase !== Phase.Relaying) return;
+    this.finish();
+    this.ex.end(trailers);
+  }
+
+  onError(err: unknown): void {
+    if (this.phase === Phase.Over) return;
+    this.clearTryTimer();
+    if (this.phase === Phase.Relaying) {
+      // Mid-body: the client gets a torn-down response, not a truncated one that looks complete.
+      this.finish();
+      return this.ex.abort();
+    }
+    this.failTry(failureReason(err));
+  }
+
+  clientGone(): void {
+    if (this.phase === Phase.Over) return;
+    const before = this.phase === Phase.Trying;
+    this.call?.abort(new ClientGoneError('client went away'));
+    this.finish();
+    if (before) this.rt.metrics.backendError('aborted');
+  }
+
+  /** backendRequestMs passed for the current try. */
+  tryExpired(): void {
+    this.tryTimer = undefined;
+    if (this.phase === Phase.Over) return;
+    const err = new DeadlineError('backendRequest');
+    this.call?.abort(err);
+    this.onError(err);
+  }
+
+  /** requestMs passed for the whole exchange: no more tries. */
+  requestExpired(): void {
+    this.requestTimer = undefined;
+    if (this.phase === Phase.Over) return;
+    this.call?.abort(new DeadlineError('request'));
+    if (this.phase === Phase.Relaying) {
+      this.finish();
+      return this.ex.abort();
+    }
+    this.tries = this.attempt;
+    this.failTry('timeout');
+  }
+
+  private failTry(reason: FailureReason): void {
+    this.rt.metrics.backendError(reason);
+    if (this.attempt < this.tries) return this.retryLater();
+    this.finish();
+    this.rt.logger.debug({ rule: this.rule.id, backend: this.backend.name, reason }, 'upstream failed');
+    sendStatus(this.ex, statusForFailure(reason), `upstream ${reason}`, this.grpc);
+  }
+
+  private retryLater(): void {
+    this.clearTryTimer();
+    this.call = undefined;
+    const backoff = this.rule.retry!.backoffMs;
+    if (backoff > 0) this.tryTimer = setTimeout(retryNow, backoff, this);
+    else this.tryOnce();
+  }
+
+  retryTimerFired(): void {
+    this.tryTimer = undefined;
+    if (this.phase === Phase.Trying) this.tryOnce();
+  }
+
+  private clearTryTimer(): void {
+    if (this.tryTimer !== undefined) {
+      clearTimeout(this.tryTimer);
+      this.tryTimer = undefined;
+    }
+  }
+
+  private finish(): void {
+    this.phase = Phase.Over;
+    this.clearTryTimer();
+    if (this.requestTimer !== undefined) {
+      clearTimeout(this.requestTimer);
+      this.requestTimer = undefined;
+    }
+    this.ex.onClientGone(undefined);
   }
 }
 
-function reasonOf(abortReason: unknown): FailureReason {
-  return abortReason instanceof DeadlineError ? 'timeout' : 'aborted';
+const FORWARDING = Symbol('forwarding');
+type Drainable = { [FORWARDING]: Forwarding };
+
+function onDrain(this: Drainable): void {
+  this[FORWARDING].drained();
 }
 
-function tryController(parent: AbortSignal, backendRequestMs: number | undefined): { signal: AbortSignal; release: () => void } {
-  if (backendRequestMs === undefined) return { signal: parent, release: noop };
-  const ac = new AbortController();
-  const onParent = () => ac.abort(parent.reason);
-  parent.addEventListener('abort', onParent, { once: true });
-  const timer = setTimeout(() => ac.abort(new DeadlineError('backendRequest')), backendRequestMs);
-  return {
-    signal: ac.signal,
-    release: () => {
-      clearTimeout(timer);
-      parent.removeEventListener('abort', onParent);
-    },
-  };
+function tryDeadline(f: Forwarding): void {
+  f.tryExpired();
 }
 
-function noop(): void {}
+function requestDeadline(f: Forwarding): void {
+  f.requestExpired();
+}
 
-/** Drops a response we will not relay; destroying an undici body emits an error nobody else listens for. */
-function discard(res: UpstreamResponse): void {
-  res.body?.on('error', noop).destroy();
+function retryNow(f: Forwarding): void {
+  f.retryTimerFired();
 }

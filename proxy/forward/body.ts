@@ -14,13 +14,18 @@ export class BodyTooLargeError extends Error {
   override readonly name = 'BodyTooLargeError';
 }
 
-/** Returns 413 when the declared length is over the limit. */
-export async function planBody(ex: Exchange, wantResend: boolean, limits: ProxyLimits): Promise<BodyPlan | 413> {
-  if (ex.bodyEmpty) return { body: null, resendable: true };
+const NO_BODY: BodyPlan = Object.freeze({ body: null, resendable: true });
+
+/**
+ * Returns 413 when the declared length is over the limit. Synchronous except when a body is buffered for
+ * retries (a Promise then, rejected with BodyTooLargeError when the body outgrows its declared length).
+ */
+export function planBody(ex: Exchange, wantResend: boolean, limits: ProxyLimits): BodyPlan | 413 | Promise<BodyPlan> {
+  if (ex.bodyEmpty) return NO_BODY;
   const declared = declaredLength(ex);
   if (declared !== undefined && declared > limits.maxBodyBytes) return 413;
   if (wantResend && declared !== undefined && declared <= limits.retryBufferBytes) {
-    return { body: await readAll(ex.body, limits.retryBufferBytes), resendable: true };
+    return readAll(ex.body, limits.retryBufferBytes).then((body) => ({ body, resendable: true }));
   }
   const body = declared === undefined ? ex.body.pipe(new LengthLimit(limits.maxBodyBytes, ex.body)) : ex.body;
   return { body, resendable: false };

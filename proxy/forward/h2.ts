@@ -1,16 +1,25 @@
-// h2c upstreams (HTTP/2 with prior knowledge): one node:http2 session per endpoint, reopened when it goes
-// away. Carries gRPC: trailers pass through, a trailers-only answer stays trailers-only.
-import http2, { type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
+// h2c upstreams (HTTP/2 with prior knowledge): a few node:http2 sessions per endpoint, reopened when they
+// go away. Carries gRPC: trailers pass through, a trailers-only answer stays trailers-only.
+import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
 import { responseHeaders, toObject } from './headers.js';
-import type { Upstream, UpstreamRequest, UpstreamResponse } from './upstream.js';
+import type { ResponseSink, Upstream, UpstreamCall, UpstreamRequest } from './upstream.js';
 import type { HeaderList } from '../filters/types.js';
 
 const END_STREAM = http2.constants.NGHTTP2_FLAG_END_STREAM;
+const CANCEL = http2.constants.NGHTTP2_CANCEL;
+
+/**
+ * Sessions per endpoint. One TCP connection serialises every stream through one socket and one nghttp2
+ * session; a second one is opened only once the first carries this many streams, so light traffic keeps
+ * one connection while a loaded endpoint spreads over SESSIONS.
+ */
+const SESSIONS = 4;
+const STREAMS_BEFORE_NEXT = 8;
 
 export class Http2Upstream implements Upstream {
-  private session: ClientHttp2Session | undefined;
+  private readonly sessions: Array<ClientHttp2Session | undefined> = new Array(SESSIONS).fill(undefined);
   private readonly origin: string;
 
   constructor(
@@ -21,27 +30,45 @@ export class Http2Upstream implements Upstream {
     this.origin = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   }
 
-  private connect(): ClientHttp2Session {
-    const current = this.session;
-    if (current !== undefined && !current.closed && !current.destroyed) return current;
+  /** The first session with room, else the least busy one; opens sessions lazily. */
+  private session(): ClientHttp2Session {
+    let best: ClientHttp2Session | undefined;
+    let bestLoad = Infinity;
+    for (let i = 0; i < SESSIONS; i++) {
+      const s = this.sessions[i];
+      if (s === undefined || s.closed || s.destroyed) {
+        // Open a new one only when every open session is past the threshold (or none is open).
+        if (best === undefined || bestLoad >= STREAMS_BEFORE_NEXT) return this.open(i);
+        continue;
+      }
+      const load = inFlight(s);
+      if (load < STREAMS_BEFORE_NEXT) return s;
+      if (load < bestLoad) {
+        best = s;
+        bestLoad = load;
+      }
+    }
+    return best!;
+  }
+
+  private open(slot: number): ClientHttp2Session {
     const session = http2.connect(this.origin, {
       // No Nagle: a gRPC message or a small response must leave at once.
       createConnection: () => net.connect({ host: this.address, port: this.port, noDelay: true }),
     });
     // Errors reach the streams that were using the session; a session error alone only ends it.
-    session.on('error', () => undefined);
-    session.on('close', () => {
-      if (this.session === session) this.session = undefined;
-    });
-    session.on('goaway', () => {
-      if (this.session === session) this.session = undefined;
-    });
+    session.on('error', noop);
+    const forget = () => {
+      if (this.sessions[slot] === session) this.sessions[slot] = undefined;
+    };
+    session.on('close', forget);
+    session.on('goaway', forget);
     session.unref();
-    this.session = session;
+    this.sessions[slot] = session;
     return session;
   }
 
-  send(req: UpstreamRequest): Promise<UpstreamResponse> {
+  start(req: UpstreamRequest, sink: ResponseSink): UpstreamCall {
     const head = toObject(req.headers, {
       ':method': req.method,
       ':path': req.path,
@@ -49,40 +76,140 @@ export class Http2Upstream implements Upstream {
       ':scheme': 'http',
     });
     if (req.grpc) head.te = 'trailers';
-    const stream = this.connect().request(head, { endStream: req.body === null, signal: req.signal });
+    const call = new Http2Call(sink);
+    let stream: ClientHttp2Stream;
+    try {
+      stream = this.session().request(head, { endStream: req.body === null });
+    } catch (err) {
+      // A session that just went away (ERR_HTTP2_INVALID_SESSION / GOAWAY) or a header Node refuses.
+      queueMicrotask(() => call.fail(err));
+      return call;
+    }
+    call.attach(stream);
     writeBody(stream, req.body);
-    return new Promise((resolve, reject) => {
-      let trailers: HeaderList | undefined;
-      stream.on('trailers', (t) => {
-        trailers = responseHeaders(t);
-      });
-      let answered = false;
-      // Stays attached: an error after the response reaches whoever reads the body, never the process.
-      stream.on('error', reject);
-      stream.once('close', () => {
-        if (!answered) reject(Object.assign(new Error('upstream stream closed before a response'), { code: 'ERR_HTTP2_STREAM_ERROR' }));
-      });
-      stream.once('response', (h, flags) => {
-        answered = true;
-        const endStream = (flags & END_STREAM) !== 0;
-        if (endStream) stream.resume();
-        resolve({
-          status: Number(h[':status']),
-          headers: responseHeaders(h),
-          body: endStream ? null : stream,
-          trailers: () => trailers,
-        });
-      });
-    });
+    return call;
   }
 
   close(): Promise<void> {
-    const session = this.session;
-    this.session = undefined;
-    if (session === undefined || session.closed) return Promise.resolve();
-    return new Promise((resolve) => session.close(() => resolve()));
+    const open = this.sessions.filter((s): s is ClientHttp2Session => s !== undefined && !s.closed);
+    this.sessions.fill(undefined);
+    return Promise.all(open.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(noop);
   }
 }
+
+function inFlight(session: ClientHttp2Session): number {
+  return (session as CountedSession)[STREAM_COUNT] ?? 0;
+}
+
+/** Streams in flight per session, kept by the calls themselves (node:http2 exposes no cheap count). */
+const STREAM_COUNT = Symbol('streamsInFlight');
+const CALL = Symbol('call');
+
+type StreamWithCall = ClientHttp2Stream & { [CALL]: Http2Call };
+type CountedSession = ClientHttp2Session & { [STREAM_COUNT]?: number };
+
+/** One upstream stream; its listeners are shared functions that find the call on the stream. */
+class Http2Call implements UpstreamCall {
+  private stream: ClientHttp2Stream | undefined;
+  private session: CountedSession | undefined;
+  private answered = false;
+  private done = false;
+  private trailers: HeaderList | undefined;
+
+  constructor(private readonly sink: ResponseSink) {}
+
+  attach(stream: ClientHttp2Stream): void {
+    this.stream = stream;
+    (stream as StreamWithCall)[CALL] = this;
+    const session = stream.session as CountedSession;
+    this.session = session;
+    session[STREAM_COUNT] = (session[STREAM_COUNT] ?? 0) + 1;
+    // Stays attached: an error after the end must never reach the process.
+    stream.on('error', onStreamError);
+    stream.once('response', onResponse);
+    stream.on('trailers', onTrailers);
+    stream.once('close', onStreamClose);
+  }
+
+  abort(_reason: Error): void {
+    if (this.done) return;
+    this.done = true;
+    const stream = this.stream;
+    if (stream !== undefined && !stream.destroyed) stream.close(CANCEL);
+  }
+
+  resume(): void {
+    this.stream?.resume();
+  }
+
+  fail(err: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.sink.onError(err);
+  }
+
+  response(h: IncomingHttpHeaders, flags: number): void {
+    if (this.done) return;
+    this.answered = true;
+    const stream = this.stream!;
+    const endStream = (flags & END_STREAM) !== 0;
+    if (endStream) {
+      this.done = true;
+      stream.resume();
+      this.sink.onHead(Number(h[':status']), responseHeaders(h), true);
+      return;
+    }
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    this.sink.onHead(Number(h[':status']), responseHeaders(h), false);
+  }
+
+  data(chunk: Buffer): void {
+    if (this.done) return;
+    if (!this.sink.onData(chunk)) this.stream!.pause();
+  }
+
+  gotTrailers(t: IncomingHttpHeaders): void {
+    this.trailers = responseHeaders(t);
+  }
+
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    this.sink.onEnd(this.trailers);
+  }
+
+  closed(): void {
+    const session = this.session;
+    if (session !== undefined) session[STREAM_COUNT] = (session[STREAM_COUNT] ?? 1) - 1;
+    if (this.done) return;
+    const err = this.answered
+      ? Object.assign(new Error('upstream stream closed before the response ended'), { code: 'ERR_HTTP2_STREAM_ERROR' })
+      : Object.assign(new Error('upstream stream closed before a response'), { code: 'ERR_HTTP2_STREAM_ERROR' });
+    this.fail(err);
+  }
+}
+
+function onStreamError(this: StreamWithCall, err: Error): void {
+  this[CALL].fail(err);
+}
+function onResponse(this: StreamWithCall, h: IncomingHttpHeaders, flags: number): void {
+  this[CALL].response(h, flags);
+}
+function onTrailers(this: StreamWithCall, t: IncomingHttpHeaders): void {
+  this[CALL].gotTrailers(t);
+}
+function onData(this: StreamWithCall, chunk: Buffer): void {
+  this[CALL].data(chunk);
+}
+function onEnd(this: StreamWithCall): void {
+  this[CALL].end();
+}
+function onStreamClose(this: StreamWithCall): void {
+  this[CALL].closed();
+}
+
+function noop(): void {}
 
 function writeBody(stream: ClientHttp2Stream, body: UpstreamRequest['body']): void {
   if (body === null) return;

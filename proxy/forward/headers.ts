@@ -53,6 +53,25 @@ export function responseHeaders(headers: Record<string, string | string[] | numb
   return out;
 }
 
+/** Response headers from undici's raw list (name/value Buffers, latin1): pseudo and hop-by-hop dropped. */
+export function rawResponseHeaders(raw: Array<Buffer | string>): HeaderList {
+  const out: HeaderList = [];
+  let connection: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = latin1(raw[i]!).toLowerCase();
+    const value = latin1(raw[i + 1]!);
+    if (name === 'connection') connection = connection === undefined ? value : `${connection},${value}`;
+    if (HOP_BY_HOP.has(name)) continue;
+    out.push([name, value]);
+  }
+  const extra = connectionListed(connection);
+  return extra === undefined ? out : out.filter(([name]) => !extra.has(name));
+}
+
+function latin1(v: Buffer | string): string {
+  return typeof v === 'string' ? v : v.toString('latin1');
+}
+
 export interface ForwardedFor {
   clientIp: string;
   scheme: 'http' | 'https';

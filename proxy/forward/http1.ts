@@ -1,9 +1,9 @@
-// HTTP/1.1 upstreams: one undici keep-alive Pool per endpoint.
+// HTTP/1.1 upstreams: one undici keep-alive Pool per endpoint, driven through `dispatch` with a handler
+// that hands the head and each body chunk straight to the sink (no response stream, no pipe, no Promise).
 import { Pool } from 'undici';
 import type { ProxyLimits } from '../limits.js';
-import { flatten, responseHeaders } from './headers.js';
-import type { Upstream, UpstreamRequest, UpstreamResponse } from './upstream.js';
-import type { HeaderList } from '../filters/types.js';
+import { flatten, rawResponseHeaders } from './headers.js';
+import type { ResponseSink, Upstream, UpstreamCall, UpstreamRequest } from './upstream.js';
 
 export class Http1Upstream implements Upstream {
   private poolInstance: Pool | undefined;
@@ -30,29 +30,69 @@ export class Http1Upstream implements Upstream {
     }));
   }
 
-  async send(req: UpstreamRequest): Promise<UpstreamResponse> {
+  start(req: UpstreamRequest, sink: ResponseSink): UpstreamCall {
     const headers = flatten(req.headers);
     headers.push('host', req.authority);
-    const res = await this.pool.request({
-      method: req.method as 'GET',
-      path: req.path,
-      headers,
-      body: req.body,
-      signal: req.signal,
-    });
-    let trailers: HeaderList | undefined;
-    return {
-      status: res.statusCode,
-      headers: responseHeaders(res.headers),
-      body: res.body,
-      trailers() {
-        if (trailers === undefined && res.trailers && Object.keys(res.trailers).length > 0) trailers = responseHeaders(res.trailers);
-        return trailers;
-      },
-    };
+    const call = new Http1Call(sink);
+    this.pool.dispatch({ method: req.method as 'GET', path: req.path, headers, body: req.body }, call);
+    return call;
   }
 
   close(): Promise<void> {
     return this.poolInstance?.close() ?? Promise.resolve();
+  }
+}
+
+type Abort = (reason?: Error) => void;
+
+/** undici's (legacy, unwrapped) dispatch handler for one request; raw header Buffers come straight from llhttp. */
+class Http1Call implements UpstreamCall {
+  private abortRequest: Abort | undefined;
+  private resumeParser: (() => void) | undefined;
+  /** Set once the sink has heard the end, an error, or the caller aborted: nothing more is delivered. */
+  private done = false;
+  private abortReason: Error | undefined;
+
+  constructor(private readonly sink: ResponseSink) {}
+
+  abort(reason: Error): void {
+    if (this.done) return;
+    this.done = true;
+    // Before the request reached a connection undici has no abort yet: it is applied in onConnect.
+    if (this.abortRequest !== undefined) this.abortRequest(reason);
+    else this.abortReason = reason;
+  }
+
+  resume(): void {
+    this.resumeParser?.();
+  }
+
+  onConnect(abort: Abort): void {
+    if (this.abortReason !== undefined) abort(this.abortReason);
+    else this.abortRequest = abort;
+  }
+
+  onHeaders(status: number, raw: Array<Buffer | string>, resume: () => void): boolean {
+    if (status < 200 || this.done) return true;
+    this.resumeParser = resume;
+    this.sink.onHead(status, rawResponseHeaders(raw), false);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.done) return true;
+    return this.sink.onData(chunk);
+  }
+
+  onComplete(rawTrailers: Array<Buffer | string> | null): void {
+    if (this.done) return;
+    this.done = true;
+    this.sink.onEnd(rawTrailers !== null && rawTrailers.length > 0 ? rawResponseHeaders(rawTrailers) : undefined);
+  }
+
+  onError(err: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.sink.onError(err);
   }
 }

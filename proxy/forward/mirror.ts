@@ -2,7 +2,8 @@
 // changes the main exchange: a mirror that cannot keep up loses its copy of the body, not the client.
 import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { CompiledMirror } from '../router/table.js';
-import type { UpstreamRequest } from './upstream.js';
+import type { HeaderList } from '../filters/types.js';
+import type { ResponseSink, UpstreamCall, UpstreamRequest } from './upstream.js';
 
 const MIRROR_TIMEOUT_MS = 30_000;
 
@@ -24,11 +25,34 @@ export function startMirrors(mirrors: CompiledMirror[], req: UpstreamRequest, bo
 
 function send(m: CompiledMirror, req: UpstreamRequest, body: Buffer | Readable | null): void {
   const endpoint = m.endpoints[m.cursor++ % m.endpoints.length]!;
-  const signal = AbortSignal.timeout(MIRROR_TIMEOUT_MS);
-  endpoint
-    .send({ ...req, headers: req.headers.slice(), body, signal })
-    .then((res) => res.body?.resume().on('error', () => undefined))
-    .catch(() => undefined);
+  const sink = new DiscardSink();
+  sink.call = endpoint.start({ ...req, headers: req.headers.slice(), body }, sink);
+}
+
+/** Reads a mirror's answer to the end and drops it; a mirror that hangs is cut off after MIRROR_TIMEOUT_MS. */
+class DiscardSink implements ResponseSink {
+  call: UpstreamCall | undefined;
+  private readonly timer = setTimeout(abandon, MIRROR_TIMEOUT_MS, this).unref();
+
+  onHead(_status: number, _headers: HeaderList, endStream: boolean): void {
+    if (endStream) clearTimeout(this.timer);
+  }
+
+  onData(): boolean {
+    return true;
+  }
+
+  onEnd(): void {
+    clearTimeout(this.timer);
+  }
+
+  onError(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+function abandon(sink: DiscardSink): void {
+  sink.call?.abort(new Error('mirror timed out'));
 }
 
 /** Passes chunks to the main request and copies them to mirrors that are keeping up. */

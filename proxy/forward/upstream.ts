@@ -14,24 +14,36 @@ export interface UpstreamRequest {
   headers: HeaderList;
   /** null: no body; Buffer: buffered (retriable); Readable: streamed once. */
   body: Buffer | Readable | null;
-  signal: AbortSignal;
   grpc: boolean;
 }
 
-export interface UpstreamResponse {
-  status: number;
-  headers: HeaderList;
-  /** The response body; null when the head ended the stream (e.g. a gRPC trailers-only response). */
-  body: Readable | null;
-  /** Trailers, available once the body has ended. */
-  trailers(): HeaderList | undefined;
+/**
+ * Receives one upstream response. Callbacks, not a Promise and a body stream: the relay writes each chunk
+ * straight to the client, so a request costs no body stream, no pipe and no await per layer. After
+ * `start`, exactly one of onEnd / onError ends the call (onError may come before onHead); after the caller
+ * aborts the call, nothing more is delivered.
+ */
+export interface ResponseSink {
+  /** endStream: the head ended the response (e.g. a gRPC trailers-only answer); no data or onEnd follows. */
+  onHead(status: number, headers: HeaderList, endStream: boolean): void;
+  /** Return false to pause the upstream until `call.resume()`. */
+  onData(chunk: Buffer): boolean;
+  onEnd(trailers: HeaderList | undefined): void;
+  onError(err: unknown): void;
+}
+
+export interface UpstreamCall {
+  /** Stops the call (RST / connection teardown); the sink hears nothing more. */
+  abort(reason: Error): void;
+  /** Continues after onData returned false. */
+  resume(): void;
 }
 
 export interface Upstream {
   readonly key: string;
   readonly address: string;
   readonly port: number;
-  send(req: UpstreamRequest): Promise<UpstreamResponse>;
+  start(req: UpstreamRequest, sink: ResponseSink): UpstreamCall;
   /** Lets in-flight requests finish, then closes the connections. */
   close(): Promise<void>;
 }

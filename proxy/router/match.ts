@@ -37,6 +37,23 @@ export interface MatchInput {
   query(): URLSearchParams;
 }
 
+/** The request's side of matching; a class, so the lazy query parse costs no closure per request. */
+export class RequestMatchInput implements MatchInput {
+  private params: URLSearchParams | undefined = undefined;
+
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly headers: Record<string, string | string[] | undefined>,
+    /** Raw query including the "?", or "". */
+    private readonly rawQuery: string,
+  ) {}
+
+  query(): URLSearchParams {
+    return (this.params ??= new URLSearchParams(this.rawQuery));
+  }
+}
+
 /**
  * Compiled RE2 programs by pattern. Translated configs repeat the same patterns across hosts, and a push
  * usually keeps most of them: one compile per distinct pattern, reused from the previous config.

@@ -3,6 +3,7 @@
 import http2, { type ServerHttp2Stream } from 'node:http2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
+import type { CompiledRule } from '../router/table.js';
 import type { HeaderList } from '../filters/types.js';
 import { flatten, toObject } from '../forward/headers.js';
 
@@ -22,17 +23,34 @@ export interface Exchange {
   readonly body: Readable;
   /** True when the request carries no body at all. */
   readonly bodyEmpty: boolean;
-  /** Aborted when the client goes away before the response is complete. */
-  readonly signal: AbortSignal;
   /** Status sent, 0 until the head went out. */
   status: number;
+  /** True once the client went away before the response was complete. */
+  readonly aborted: boolean;
+  /** When the request started (performance.now()), and the rule it matched: read by the done listener. */
+  readonly started: number;
+  rule: CompiledRule | undefined;
   respond(status: number, headers: HeaderList, endStream: boolean, expectTrailers: boolean): void;
   readonly writable: Writable;
   end(trailers?: HeaderList): void;
   /** Tears the response down mid-flight (connection destroy / RST_STREAM). */
   abort(): void;
-  onDone(cb: () => void): void;
+  /** Called once when the exchange is over, whether completed or torn down. */
+  onDone(listener: DoneListener): void;
+  /** Told when the client goes away before the response is complete (one listener; undefined clears it). */
+  onClientGone(listener: ClientGoneListener | undefined): void;
 }
+
+/** Listeners are objects with a method, not closures: nothing is allocated per request to register them. */
+export interface DoneListener {
+  exchangeDone(ex: Exchange): void;
+}
+
+export interface ClientGoneListener {
+  clientGone(): void;
+}
+
+const EXCHANGE = Symbol('exchange');
 
 export class Http1Exchange implements Exchange {
   readonly method: string;
@@ -44,9 +62,12 @@ export class Http1Exchange implements Exchange {
   readonly encrypted: boolean;
   readonly http2 = false;
   readonly bodyEmpty: boolean;
-  readonly signal: AbortSignal;
   status = 0;
-  private readonly controller = new AbortController();
+  aborted = false;
+  readonly started = performance.now();
+  rule: CompiledRule | undefined = undefined;
+  private done: DoneListener | undefined = undefined;
+  private gone: ClientGoneListener | undefined = undefined;
 
   constructor(
     readonly body: IncomingMessage,
@@ -63,10 +84,21 @@ export class Http1Exchange implements Exchange {
     this.encrypted = (body.socket as { encrypted?: boolean }).encrypted === true;
     const cl = body.headers['content-length'];
     this.bodyEmpty = body.headers['transfer-encoding'] === undefined && (cl === undefined || cl === '0');
-    this.signal = this.controller.signal;
-    res.once('close', () => {
-      if (!res.writableFinished) this.controller.abort();
-    });
+    (res as unknown as Tagged)[EXCHANGE] = this;
+    res.on('close', onResponseClose);
+  }
+
+  /** The response closed: finished, or the connection went away first. */
+  closed(): void {
+    if (!this.res.writableFinished) this.clientLeft();
+    this.done?.exchangeDone(this);
+  }
+
+  private clientLeft(): void {
+    this.aborted = true;
+    const gone = this.gone;
+    this.gone = undefined;
+    gone?.clientGone();
   }
 
   get writable(): Writable {
@@ -88,9 +120,19 @@ export class Http1Exchange implements Exchange {
     this.res.destroy();
   }
 
-  onDone(cb: () => void): void {
-    this.res.once('close', cb);
+  onDone(listener: DoneListener): void {
+    this.done = listener;
   }
+
+  onClientGone(listener: ClientGoneListener | undefined): void {
+    this.gone = listener;
+  }
+}
+
+type Tagged = { [EXCHANGE]: { closed(): void } };
+
+function onResponseClose(this: Tagged): void {
+  this[EXCHANGE].closed();
 }
 
 const CANCEL = http2.constants.NGHTTP2_CANCEL;
@@ -103,10 +145,13 @@ export class Http2Exchange implements Exchange {
   readonly remoteAddress: string;
   readonly encrypted: boolean;
   readonly http2 = true;
-  readonly signal: AbortSignal;
   status = 0;
-  private readonly controller = new AbortController();
-  private trailers: HeaderList | undefined;
+  readonly started = performance.now();
+  rule: CompiledRule | undefined = undefined;
+  aborted = false;
+  private trailers: HeaderList | undefined = undefined;
+  private done: DoneListener | undefined = undefined;
+  private gone: ClientGoneListener | undefined = undefined;
 
   constructor(
     private readonly stream: ServerHttp2Stream,
@@ -120,12 +165,21 @@ export class Http2Exchange implements Exchange {
     const session = stream.session;
     this.remoteAddress = session?.socket?.remoteAddress ?? '';
     this.encrypted = session?.encrypted === true;
-    this.signal = this.controller.signal;
+    (stream as unknown as Tagged)[EXCHANGE] = this;
     // Without a listener an RST from the client would surface as an uncaught stream error.
-    stream.on('error', () => undefined);
-    stream.once('close', () => {
-      if (!stream.writableFinished || stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) this.controller.abort();
-    });
+    stream.on('error', noop);
+    stream.on('close', onStreamClose);
+  }
+
+  closed(): void {
+    const stream = this.stream;
+    if (!stream.writableFinished || stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) {
+      this.aborted = true;
+      const gone = this.gone;
+      this.gone = undefined;
+      gone?.clientGone();
+    }
+    this.done?.exchangeDone(this);
   }
 
   get body(): Readable {
@@ -141,9 +195,7 @@ export class Http2Exchange implements Exchange {
     if (this.stream.destroyed || this.stream.closed) return;
     const head = toObject(headers, { ':status': status });
     this.stream.respond(head, { endStream, waitForTrailers: expectTrailers && !endStream });
-    if (expectTrailers && !endStream) {
-      this.stream.once('wantTrailers', () => this.stream.sendTrailers(this.trailers ? toObject(this.trailers) : {}));
-    }
+    if (expectTrailers && !endStream) this.stream.once('wantTrailers', onWantTrailers);
   }
 
   end(trailers?: HeaderList): void {
@@ -155,10 +207,28 @@ export class Http2Exchange implements Exchange {
     if (!this.stream.destroyed) this.stream.close(this.status === 0 ? CANCEL : INTERNAL);
   }
 
-  onDone(cb: () => void): void {
-    this.stream.once('close', cb);
+  sendTrailers(): void {
+    this.stream.sendTrailers(this.trailers ? toObject(this.trailers) : {});
+  }
+
+  onDone(listener: DoneListener): void {
+    this.done = listener;
+  }
+
+  onClientGone(listener: ClientGoneListener | undefined): void {
+    this.gone = listener;
   }
 }
+
+function onStreamClose(this: Tagged): void {
+  this[EXCHANGE].closed();
+}
+
+function onWantTrailers(this: { [EXCHANGE]: Http2Exchange }): void {
+  this[EXCHANGE].sendTrailers();
+}
+
+function noop(): void {}
 
 function countHost(raw: string[]): number {
   let n = 0;

@@ -5,7 +5,7 @@ import { addForwardingHeaders, requestHeaders } from '../forward/headers.js';
 import { forward, type ForwardRuntime } from '../forward/forward.js';
 import { sendStatus } from '../forward/local.js';
 import { hostPort, normalizeHost } from '../router/host.js';
-import type { MatchInput } from '../router/match.js';
+import { RequestMatchInput } from '../router/match.js';
 import { firstMatch } from '../router/select.js';
 import type { CompiledRule, RoutingTable } from '../router/table.js';
 import type { Exchange } from './exchange.js';
@@ -15,18 +15,13 @@ export interface HandlerRuntime extends ForwardRuntime {
 }
 
 export function handleExchange(ex: Exchange, rt: HandlerRuntime): void {
-  const started = performance.now();
   const metrics = rt.metrics;
-  metrics.inFlight.inc();
-  let rule: CompiledRule | undefined;
-  ex.onDone(() => {
-    metrics.inFlight.dec();
-    metrics.observe(rule, ex.status === 0 ? 499 : ex.status, (performance.now() - started) / 1000);
-  });
+  metrics.requestStarted();
+  ex.onDone(metrics);
   const ct = ex.headers['content-type'];
   const grpc = typeof ct === 'string' && ct.startsWith('application/grpc');
   try {
-    rule = route(ex, rt, grpc);
+    ex.rule = route(ex, rt, grpc);
   } catch (err) {
     rt.logger.error({ err }, 'request handling failed');
     sendStatus(ex, 500, 'internal error', grpc);
@@ -57,27 +52,16 @@ function route(ex: Exchange, rt: HandlerRuntime, grpc: boolean): CompiledRule | 
   const query = q === -1 ? '' : target.slice(q);
   const host = normalizeHost(ex.authority);
   const entry = table.hosts.lookup(host);
-  const match = entry && firstMatch(entry, matchInput(ex, path, query));
+  const match = entry && firstMatch(entry, new RequestMatchInput(ex.method, path, ex.headers, query));
   if (match === undefined) {
     sendStatus(ex, 404, 'no route for this request', grpc);
     return undefined;
   }
   const head = requestHead(ex, host, path, query);
-  forward(ex, match.rule, head, match.matchedPrefix, grpc || match.rule.grpc, rt).catch((err) => {
-    rt.logger.error({ err, rule: match.rule.id }, 'forwarding failed');
-    sendStatus(ex, 502, 'forwarding failed', grpc);
-  });
+  // Set before forwarding: a response answered synchronously still counts for this rule.
+  ex.rule = match.rule;
+  forward(ex, match.rule, head, match.matchedPrefix, grpc || match.rule.grpc, rt);
   return match.rule;
-}
-
-function matchInput(ex: Exchange, path: string, query: string): MatchInput {
-  let params: URLSearchParams | undefined;
-  return {
-    method: ex.method,
-    path,
-    headers: ex.headers,
-    query: () => (params ??= new URLSearchParams(query)),
-  };
 }
 
 /** What building the forwarded request head reads from the client request. */

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { flatten, takeHostHeader } from '../forward/headers.js';
 import { failureReason, statusForFailure } from '../forward/errors.js';
 import { normalizeHost } from '../router/host.js';
+import { RequestMatchInput } from '../router/match.js';
 import { firstMatch, nextEndpoint, pickBackend, persistedToken } from '../router/select.js';
 import type { CompiledRule } from '../router/table.js';
 import type { Upstream } from '../forward/upstream.js';
@@ -30,8 +31,7 @@ export function handleUpgrade(req: IncomingMessage, socket: Duplex, clientHead: 
   const query = q === -1 ? '' : url.slice(q);
   const host = normalizeHost(req.headers.host);
   const entry = table.hosts.lookup(host);
-  let params: URLSearchParams | undefined;
-  const match = entry && firstMatch(entry, { method: req.method ?? 'GET', path, headers: req.headers, query: () => (params ??= new URLSearchParams(query)) });
+  const match = entry && firstMatch(entry, new RequestMatchInput(req.method ?? 'GET', path, req.headers, query));
   if (match === undefined) return answer(404);
   rule = match.rule;
   const source = {
