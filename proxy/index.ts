@@ -7,6 +7,7 @@ import selfsigned from 'selfsigned';
 import { createAdminServer, type AdminHandler } from './admin/server.js';
 import { createAuthorizer } from './admin/auth.js';
 import { ConfigHolder, type ApplyResult } from './config/apply.js';
+import type { PreparedConfig } from './config/prepared.js';
 import { UpstreamRegistry } from './forward/upstream.js';
 import { resolveLimits, type ProxyLimits } from './limits.js';
 import { ProxyMetrics } from './metrics.js';
@@ -14,7 +15,7 @@ import { createDataPlane, listen } from './server/listener.js';
 import type { HandlerRuntime } from './server/handle.js';
 import { drain } from './server/drain.js';
 
-export type { ProxyLimits, AdminHandler, ApplyResult };
+export type { ProxyLimits, AdminHandler, ApplyResult, PreparedConfig };
 export { DEFAULT_LIMITS } from './limits.js';
 
 export interface ProxyOptions {
@@ -28,11 +29,15 @@ export interface ProxyOptions {
   tls?: { cert: string; key: string };
   /** Largest PUT /config body (default 64 MiB). */
   adminMaxBodyBytes?: number;
+  /** Applied before the listeners open (a cluster worker joining a running proxy). */
+  initialConfig?: PreparedConfig;
 }
 
 export interface RunningProxy {
   ports: { http: number; tls?: number; admin?: number };
   applyConfig(cfg: unknown): ApplyResult;
+  /** A config validated by the cluster primary: compiled in slices, not validated again. */
+  applyPrepared(cfg: PreparedConfig): Promise<ApplyResult>;
   current(): { version: string; generation: number } | null;
   ready(): boolean;
   metrics: Registry;
@@ -49,6 +54,10 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   const metrics = new ProxyMetrics();
   const upstreams = new UpstreamRegistry(limits);
   const config = new ConfigHolder(upstreams, metrics, logger);
+  if (opts.initialConfig !== undefined) {
+    const initial = await config.applyPrepared(opts.initialConfig);
+    if (!initial.ok) throw new Error(`initial config refused: ${initial.error}`);
+  }
   const rt: HandlerRuntime = { limits, metrics, logger, table: () => config.table };
   const plane = createDataPlane(rt, limits, opts.tlsListen ? (opts.tls ?? selfSignedPair()) : undefined);
   const sessions = new Set<http2.ServerHttp2Session>();
@@ -84,6 +93,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   return {
     ports,
     applyConfig: (cfg) => config.apply(cfg),
+    applyPrepared: (cfg) => config.applyPrepared(cfg),
     current,
     ready,
     metrics: metrics.registry,

@@ -45,14 +45,18 @@ export class ProxyMetrics {
     help: 'The running config: 1 for its version',
     labelNames: ['version'] as const,
     registers: [this.registry],
+    // Workers of one cluster: each says 1 for the version it runs (two during a swap), not their sum.
+    aggregator: 'max',
   });
-  private readonly generation = new Gauge({ name: 'proxy_config_generation', help: 'Generation of the running config', registers: [this.registry] });
-  private readonly swaps = new Counter({ name: 'proxy_config_swaps_total', help: 'Configs swapped in', registers: [this.registry] });
+  private readonly generation = new Gauge({ name: 'proxy_config_generation', help: 'Generation of the running config', registers: [this.registry], aggregator: 'max' });
+  private readonly swaps = new Counter({ name: 'proxy_config_swaps_total', help: 'Configs swapped in', registers: [this.registry], aggregator: 'max' });
   private readonly rejected = new Counter({
     name: 'proxy_config_rejected_total',
     help: 'Configs refused, by HTTP status (400 invalid, 409 stale)',
     labelNames: ['status'] as const,
     registers: [this.registry],
+    // In a cluster the primary refuses (and counts) pushes; workers' counts would count each twice.
+    aggregator: 'omit',
   });
   private readonly unmatched: RuleChildren = { counts: [], latency: undefined };
 

@@ -1,21 +1,33 @@
 // The admin API, on its own port (never reachable through the tunnel): config push, health, metrics,
 // plus GET routes an embedder mounts (e.g. /debug/...).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { ApplyResult } from '../config/apply.js';
 import type { Authorizer } from './auth.js';
 
 export type AdminHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
+/** What GET /metrics serves: a prom-client Registry, or a cluster primary's aggregate of its workers. */
+export interface MetricsSource {
+  contentType: string;
+  metrics(): Promise<string>;
+}
+
 export interface AdminDeps {
   authorize: Authorizer;
   apply(cfg: unknown): Promise<ApplyResult>;
-  current(): { version: string; generation: number } | null;
+  current(): ConfigInfo | null;
   ready(): boolean;
-  registry: Registry;
+  registry: MetricsSource;
   logger: Logger;
   maxBodyBytes: number;
+}
+
+/** GET /config: the running version and generation (a cluster primary adds each worker's). */
+export interface ConfigInfo {
+  version: string;
+  generation: number;
+  workers?: Array<{ pid: number; version: string | null }>;
 }
 
 export interface AdminServer {

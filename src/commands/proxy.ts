@@ -1,9 +1,13 @@
 // `tunnel-gateway proxy`: one data-plane replica. Starts with no config (not ready) and serves whatever
 // the controller pushes to PUT /config on the admin port.
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { startProxy } from '../../proxy/index.js';
+import type { Logger } from 'pino';
+import { startProxy, type ProxyOptions } from '../../proxy/index.js';
 import { isLoopback } from '../../proxy/admin/auth.js';
+import { startProxyCluster } from '../../proxy/cluster/primary.js';
+import { runProxyWorker } from '../../proxy/cluster/worker.js';
 import { createLogger } from '../log.js';
 
 interface HostPort {
@@ -20,6 +24,7 @@ interface ProxyFlags {
   tlsKey?: string;
   maxBodyBytes?: number;
   drainMs: number;
+  workers: number;
   logLevel: string;
 }
 
@@ -48,37 +53,50 @@ export function proxyCommand(): Command {
     .addOption(new Option('--tls-key <file>', 'PEM private key for --tls-cert').env('PROXY_TLS_KEY'))
     .addOption(new Option('--max-body-bytes <n>', 'largest request body accepted (413 beyond)').argParser(count).env('PROXY_MAX_BODY_BYTES'))
     .addOption(new Option('--drain-ms <n>', 'on SIGTERM/SIGINT, how long in-flight requests may take to finish').argParser(count).default(10_000).env('PROXY_DRAIN_MS'))
+    .addOption(new Option('--workers <n>', 'worker processes sharing the data-plane ports (about one per CPU core the pod may use); 0 serves in this process').argParser(count).default(1).env('PROXY_WORKERS'))
     .addOption(new Option('--log-level <level>', 'pino log level').default('info').env('LOG_LEVEL'))
     .action(async (flags: ProxyFlags) => {
       const logger = createLogger(flags.logLevel);
       if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) throw new InvalidArgumentError('--tls-cert and --tls-key go together');
+      const dataPlane = dataPlaneOptions(flags);
+      // A forked worker runs this same command line: it serves, and leaves the admin API to the primary.
+      if (cluster.isWorker) return runProxyWorker(dataPlane, logger);
       const adminToken = flags.adminTokenFile ? readFileSync(flags.adminTokenFile, 'utf8').trim() : undefined;
-      const proxy = await startProxy({
-        listen: flags.listen,
-        tlsListen: flags.tlsListen,
-        admin: flags.admin,
-        adminToken,
-        logger,
-        limits: flags.maxBodyBytes === undefined ? undefined : { maxBodyBytes: flags.maxBodyBytes },
-        tls: flags.tlsCert && flags.tlsKey ? { cert: readFileSync(flags.tlsCert, 'utf8'), key: readFileSync(flags.tlsKey, 'utf8') } : undefined,
-      });
+      const proxy =
+        flags.workers === 0
+          ? await startProxy({ ...dataPlane, admin: flags.admin, adminToken, logger })
+          : await startProxyCluster({ workers: flags.workers, admin: flags.admin, adminToken, logger, onFatal: () => process.exit(1) });
       if (!adminToken && !isLoopback(flags.admin.host)) logger.warn({ admin: flags.admin.host }, 'admin API is not on loopback and has no token: every PUT /config will be refused (401)');
       // One line a supervisor (or a test) can parse for the actual ports.
-      logger.info({ ports: proxy.ports, adminAuth: adminToken ? 'token' : 'loopback-only' }, 'proxy ready for config');
-      let draining = false;
-      const shutdown = (signal: NodeJS.Signals) => {
-        if (draining) process.exit(1);
-        draining = true;
-        logger.info({ signal }, 'draining');
-        proxy.close(flags.drainMs).then(
-          () => process.exit(0),
-          (err) => {
-            logger.error({ err }, 'drain failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', shutdown);
-      process.on('SIGINT', shutdown);
+      logger.info({ ports: proxy.ports, workers: flags.workers, adminAuth: adminToken ? 'token' : 'loopback-only' }, 'proxy ready for config');
+      drainOnSignals(proxy, flags.drainMs, logger);
     });
+}
+
+function dataPlaneOptions(flags: ProxyFlags): Omit<ProxyOptions, 'admin' | 'adminToken'> {
+  return {
+    listen: flags.listen,
+    tlsListen: flags.tlsListen,
+    limits: flags.maxBodyBytes === undefined ? undefined : { maxBodyBytes: flags.maxBodyBytes },
+    tls: flags.tlsCert && flags.tlsKey ? { cert: readFileSync(flags.tlsCert, 'utf8'), key: readFileSync(flags.tlsKey, 'utf8') } : undefined,
+  };
+}
+
+/** The first SIGTERM/SIGINT drains (in-flight requests get drainMs) and exits 0; a second one exits at once. */
+function drainOnSignals(proxy: { close(graceMs: number): Promise<void> }, drainMs: number, logger: Logger): void {
+  let draining = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (draining) process.exit(1);
+    draining = true;
+    logger.info({ signal }, 'draining');
+    proxy.close(drainMs).then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'drain failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }

@@ -1,0 +1,94 @@
+// Config pushes in the cluster primary: validate and prepare once, send to every listening worker, answer
+// when all of them swapped it in (or died trying). Pushes run one at a time, in arrival order. A worker
+// that starts, or restarts, after a push is brought up to date (catchUp).
+import type { Logger } from 'pino';
+import type { ConfigInfo } from '../admin/server.js';
+import type { ApplyResult } from '../config/apply.js';
+import { prepareConfig, validateConfig, type PreparedConfig } from '../config/prepared.js';
+import type { Member, WorkerPool } from './pool.js';
+
+interface Broadcast {
+  waiting: Set<Member>;
+  results: ApplyResult[];
+  done(): void;
+}
+
+/** The id of catch-up sends, which no push waits for. */
+const CATCH_UP = -1;
+
+export class ConfigFanout {
+  /** The last config every worker accepted; what a new worker starts with. */
+  config: PreparedConfig | null = null;
+  private info: { version: string; generation: number } | null = null;
+  private readonly broadcasts = new Map<number, Broadcast>();
+  private nextId = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly onRefused: (status: number) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  apply(input: unknown): Promise<ApplyResult> {
+    const result = this.queue.then(() => this.push(input));
+    this.queue = result.catch(() => undefined);
+    return result.then((r) => {
+      if (!r.ok) {
+        this.onRefused(r.status);
+        this.logger.warn({ status: r.status, error: r.error }, 'config refused');
+      }
+      return r;
+    });
+  }
+
+  /** A worker's answer to a push (or its death: no answer). */
+  settle(member: Member, id?: number, result?: ApplyResult): void {
+    for (const [bid, b] of this.broadcasts) {
+      if ((id !== undefined && bid !== id) || !b.waiting.delete(member)) continue;
+      if (result) b.results.push(result);
+      if (b.waiting.size === 0) b.done();
+    }
+  }
+
+  /** A worker started from the config of its fork time; a push may have landed since. */
+  catchUp(member: Member): void {
+    if (this.config && member.version !== this.config.version) this.pool.send(member, { t: 'tg.config', id: CATCH_UP, config: this.config });
+  }
+
+  servedByAnyWorker(): boolean {
+    const version = this.config?.version;
+    return version !== undefined && [...this.pool.members].some((m) => m.listening && m.version === version);
+  }
+
+  describe(): ConfigInfo | null {
+    return this.info && { ...this.info, workers: [...this.pool.members].map((m) => ({ pid: m.pid, version: m.version })) };
+  }
+
+  private async push(input: unknown): Promise<ApplyResult> {
+    const validated = validateConfig(input);
+    if (!validated.ok) return validated;
+    const prepared = prepareConfig(validated.cfg);
+    const running = this.info;
+    if (running && prepared.generation !== undefined && prepared.generation < running.generation) {
+      return { ok: false, status: 409, error: `generation ${prepared.generation} is older than the running ${running.generation}` };
+    }
+    const refused = (await this.broadcast(prepared)).find((r) => !r.ok);
+    if (refused) return refused;
+    this.config = prepared;
+    this.info = { version: prepared.version, generation: prepared.generation ?? running?.generation ?? 0 };
+    return { ok: true, version: prepared.version };
+  }
+
+  /** Resolves with the answers of the workers listening now (one that dies gives none). */
+  private broadcast(config: PreparedConfig): Promise<ApplyResult[]> {
+    return new Promise((resolve) => {
+      const id = ++this.nextId;
+      const waiting = new Set([...this.pool.members].filter((m) => m.listening));
+      if (waiting.size === 0) return resolve([]);
+      const b: Broadcast = { waiting, results: [], done: () => (this.broadcasts.delete(id), resolve(b.results)) };
+      this.broadcasts.set(id, b);
+      for (const m of waiting) this.pool.send(m, { t: 'tg.config', id, config });
+    });
+  }
+}

@@ -1,0 +1,94 @@
+// The cluster primary: N worker processes share the data-plane ports (Node's cluster hands each accepted
+// connection to one of them), and the primary alone runs the admin API. A pushed config is parsed and
+// validated here, off every serving event loop, then sent to each worker prepared (one JSON text per
+// rule/host); PUT /config answers once every worker swapped it in. GET /metrics aggregates the workers.
+import cluster from 'node:cluster';
+import type { Server } from 'node:http';
+import { AggregatorRegistry, Counter, Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import { createAdminServer, type AdminHandler, type ConfigInfo, type MetricsSource } from '../admin/server.js';
+import { createAuthorizer } from '../admin/auth.js';
+import { listen } from '../server/listener.js';
+import { ConfigFanout } from './fanout.js';
+import { WorkerPool } from './pool.js';
+
+export interface ClusterOptions {
+  workers: number;
+  admin: { host: string; port: number };
+  adminToken?: string;
+  logger: Logger;
+  adminMaxBodyBytes?: number;
+  /** Called once when workers crash-loop; the caller should exit non-zero. */
+  onFatal(err: Error): void;
+}
+
+export interface RunningCluster {
+  ports: { http: number; tls?: number; admin: number };
+  ready(): boolean;
+  current(): ConfigInfo | null;
+  addAdminRoute(method: string, path: string, handler: AdminHandler): void;
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startProxyCluster(opts: ClusterOptions): Promise<RunningCluster> {
+  if (!cluster.isPrimary) throw new Error('startProxyCluster runs in the primary process');
+  const { logger } = opts;
+  const own = new Registry();
+  // Pushes are refused here, so the primary counts them (the workers' own count is omitted from the sum).
+  const rejected = new Counter({ name: 'proxy_config_rejected_total', help: 'Configs refused, by HTTP status (400 invalid, 409 stale)', labelNames: ['status'], registers: [own] });
+  let closing: Promise<void> | undefined;
+  let fanout: ConfigFanout | undefined;
+  const pool = new WorkerPool(opts.workers, () => fanout?.config ?? null, {
+    listening: (member) => fanout?.catchUp(member),
+    applied: (member, id, result) => fanout?.settle(member, id, result),
+    gone: (member) => fanout?.settle(member),
+    fatal: (err) => {
+      logger.fatal({ err }, 'proxy workers keep dying');
+      opts.onFatal(err);
+    },
+  }, logger);
+  fanout = new ConfigFanout(pool, (status) => rejected.inc({ status: String(status) }), logger);
+  const config = fanout;
+  const ready = () => closing === undefined && config.servedByAnyWorker();
+  const admin = createAdminServer({
+    authorize: createAuthorizer(opts.admin.host, opts.adminToken),
+    apply: (input) => config.apply(input),
+    current: () => config.describe(),
+    ready,
+    registry: clusterMetrics(own),
+    logger,
+    maxBodyBytes: opts.adminMaxBodyBytes ?? 64 * 1024 * 1024,
+  });
+  const dataPorts = await pool.start().catch(async (err: Error) => {
+    await pool.drain(0);
+    throw err;
+  });
+  const ports = { ...dataPorts, admin: await listen(admin.server, opts.admin.host, opts.admin.port) };
+  logger.info({ ports, workers: opts.workers }, 'proxy cluster listening');
+  return {
+    ports,
+    ready,
+    current: () => config.describe(),
+    addAdminRoute: (method, path, handler) => admin.addRoute(method, path, handler),
+    close(graceMs = 10_000) {
+      closing ??= pool.drain(graceMs).then(() => closeServer(admin.server));
+      return closing;
+    },
+  };
+}
+
+/** The workers' metrics summed (prom-client's cluster aggregation), plus the primary's own. */
+function clusterMetrics(own: Registry): MetricsSource {
+  const aggregator = new AggregatorRegistry();
+  return {
+    contentType: aggregator.contentType,
+    metrics: async () => `${await aggregator.clusterMetrics()}\n${await own.metrics()}`,
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,69 @@
+// A cluster worker: one data-plane process sharing the listening ports with its siblings. It has no admin
+// port; the primary validates each pushed config and hands it over prepared, and the worker only compiles
+// (in slices, reusing unchanged rules) and swaps — so a push never parses or validates on a serving loop.
+import { AggregatorRegistry } from 'prom-client';
+import type { Logger } from 'pino';
+import { startProxy, type ProxyOptions, type RunningProxy } from '../index.js';
+import { isToWorker, type FromWorker, type ToWorker } from './messages.js';
+
+export type WorkerOptions = Omit<ProxyOptions, 'admin' | 'adminToken' | 'initialConfig'>;
+
+/** How long a worker told to stop by anyone but its primary (or orphaned) lets requests in flight finish. */
+const ORPHAN_GRACE_MS = 5_000;
+
+export async function runProxyWorker(opts: WorkerOptions, logger: Logger): Promise<void> {
+  // Constructing one registers prom-client's answer to the primary's metric requests.
+  new AggregatorRegistry();
+  const start = await firstStart();
+  let proxy: RunningProxy;
+  try {
+    proxy = await startProxy({ ...opts, logger, initialConfig: start.config ?? undefined });
+  } catch (err) {
+    send({ t: 'tg.failed', error: (err as Error).message });
+    logger.error({ err }, 'proxy worker could not start');
+    process.exit(1);
+  }
+  AggregatorRegistry.setRegistries([proxy.metrics]);
+  process.on('message', (message: unknown) => {
+    if (isToWorker(message)) void handle(message, proxy, logger);
+  });
+  // A terminal's Ctrl-C reaches every process of the group: the primary decides when workers drain.
+  process.on('SIGINT', () => undefined);
+  process.once('SIGTERM', () => void exitAfter(proxy.close(ORPHAN_GRACE_MS)));
+  process.once('disconnect', () => {
+    logger.warn('proxy primary went away; draining');
+    void exitAfter(proxy.close(ORPHAN_GRACE_MS));
+  });
+  send({ t: 'tg.listening', ports: { http: proxy.ports.http, tls: proxy.ports.tls }, version: proxy.current()?.version ?? null });
+}
+
+async function handle(message: ToWorker, proxy: RunningProxy, logger: Logger): Promise<void> {
+  if (message.t === 'tg.config') {
+    const result = await proxy.applyPrepared(message.config).catch((err: Error) => ({ ok: false as const, status: 400 as const, error: err.message }));
+    send({ t: 'tg.applied', id: message.id, result });
+  } else if (message.t === 'tg.drain') {
+    logger.info({ graceMs: message.graceMs }, 'proxy worker draining');
+    await exitAfter(proxy.close(message.graceMs));
+  }
+}
+
+function firstStart(): Promise<Extract<ToWorker, { t: 'tg.start' }>> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      if (!isToWorker(message) || message.t !== 'tg.start') return;
+      process.off('message', onMessage);
+      resolve(message);
+    };
+    process.on('message', onMessage);
+    send({ t: 'tg.hello' });
+  });
+}
+
+async function exitAfter(closing: Promise<void>): Promise<never> {
+  await closing.catch(() => undefined);
+  process.exit(0);
+}
+
+function send(message: FromWorker): void {
+  if (process.connected) process.send!(message);
+}

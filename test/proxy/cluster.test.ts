@@ -1,0 +1,139 @@
+// `tunnel-gateway proxy --workers 2`: a primary with the admin API and two worker processes sharing the
+// data port. A push answers only once every worker serves it; metrics add up over the workers; a worker
+// that dies is replaced and brought up to date; SIGTERM drains requests in flight.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { request } from 'undici';
+import { startEchoBackend, type EchoBackend, type EchoBody } from '../support/backends.js';
+import { ConfigBuilder, backend, prefix, waitFor } from './helpers.js';
+
+let one: EchoBackend;
+let two: EchoBackend;
+let child: ChildProcess;
+let output = '';
+let ports: { http: number; admin: number };
+
+interface ConfigInfo {
+  version: string | null;
+  generation: number | null;
+  workers?: Array<{ pid: number; version: string | null }>;
+}
+
+beforeAll(async () => {
+  [one, two] = await Promise.all([startEchoBackend('cluster-one'), startEchoBackend('cluster-two')]);
+  child = spawn(process.execPath, ['bin/tunnel-gateway.mjs', 'proxy', '--workers', '2', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--drain-ms', '5000'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
+  await waitFor(() => /"msg":"proxy ready for config"/.test(output), 120_000);
+  const line = output.split('\n').find((l) => l.includes('proxy ready for config'))!;
+  ports = (JSON.parse(line) as { ports: typeof ports }).ports;
+}, 150_000);
+
+afterAll(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await Promise.all([one?.close(), two?.close()]);
+});
+
+function config(to: EchoBackend, generation: number) {
+  const b = new ConfigBuilder();
+  b.route('cluster.test', prefix('/'), b.rule('http/default/cluster/0', [backend(to)]));
+  return b.build(generation);
+}
+
+async function admin(method: 'GET' | 'PUT', path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await request(`http://127.0.0.1:${ports.admin}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, json: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text } };
+}
+
+/** One request on a new connection, so the cluster may hand it to either worker. */
+function fresh(path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port: ports.http, path, agent: false, headers: { host: 'cluster.test' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+  });
+}
+
+const backendOf = async (path: string) => (JSON.parse((await fresh(path)).body) as EchoBody).backend;
+const configInfo = async () => (await admin('GET', '/config')).json as unknown as ConfigInfo;
+
+describe('tunnel-gateway proxy --workers 2', () => {
+  it('starts two workers, not ready until a config arrives', async () => {
+    expect((await admin('GET', '/readyz')).status).toBe(503);
+    expect((await fresh('/x')).status).toBe(503);
+  });
+
+  it('answers a push once every worker serves it', async () => {
+    expect((await admin('PUT', '/config', config(one, 1))).status).toBe(200);
+    const info = await configInfo();
+    expect(info.workers).toHaveLength(2);
+    expect(info.workers!.every((w) => w.version === info.version)).toBe(true);
+    expect(await admin('GET', '/readyz')).toMatchObject({ status: 200 });
+    expect((await admin('PUT', '/config', config(two, 2))).status).toBe(200);
+    // Right after the 200, whichever worker takes a new connection routes by the new config.
+    const seen = await Promise.all(Array.from({ length: 20 }, (_, i) => backendOf(`/after-push/${i}`)));
+    expect(new Set(seen)).toEqual(new Set(['cluster-two']));
+  });
+
+  it('validates in the primary: a bad or stale config is refused and nothing changes', async () => {
+    const bad = await admin('PUT', '/config', { version: 'bad', rules: [{ kind: 'http' }], hosts: [] });
+    expect(bad.status).toBe(400);
+    expect(String(bad.json.error)).toContain('rules.0.id');
+    expect((await admin('PUT', '/config', config(one, 1))).status).toBe(409);
+    expect((await configInfo()).generation).toBe(2);
+    expect(await backendOf('/still-two')).toBe('cluster-two');
+  });
+
+  it('adds up the workers metrics', async () => {
+    const before = await countRequests();
+    await Promise.all(Array.from({ length: 12 }, (_, i) => fresh(`/counted/${i}`)));
+    expect((await countRequests()) - before).toBe(12);
+    const text = String((await admin('GET', '/metrics')).json.text);
+    expect(text).toMatch(/^proxy_config_generation 2$/m);
+    // The refused pushes of the test before, counted once by the primary (not once per worker).
+    expect(text).toMatch(/^proxy_config_rejected_total\{status="400"\} 1$/m);
+    expect(text).toMatch(/^proxy_config_rejected_total\{status="409"\} 1$/m);
+  });
+
+  it('replaces a worker that dies and brings it up to date', async () => {
+    const { workers } = await configInfo();
+    const victim = workers![0]!.pid;
+    process.kill(victim, 'SIGKILL');
+    await waitFor(async () => {
+      const now = (await configInfo()).workers!;
+      return now.length === 2 && !now.some((w) => w.pid === victim) && now.every((w) => w.version === now[0]!.version);
+    }, 60_000);
+    const info = await configInfo();
+    expect(info.workers!.map((w) => w.version)).toEqual([info.version, info.version]);
+    const seen = await Promise.all(Array.from({ length: 10 }, (_, i) => backendOf(`/after-respawn/${i}`)));
+    expect(new Set(seen)).toEqual(new Set(['cluster-two']));
+  }, 90_000);
+
+  it('drains requests in flight on SIGTERM and exits 0 with its workers', async () => {
+    const { workers } = await configInfo();
+    const slow = fresh('/delay/600');
+    await new Promise((r) => setTimeout(r, 150));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect((await slow).status).toBe(200);
+    expect(await exited).toBe(0);
+    for (const w of workers!) expect(() => process.kill(w.pid, 0)).toThrow();
+  }, 30_000);
+});
+
+async function countRequests(): Promise<number> {
+  const text = String((await admin('GET', '/metrics')).json.text);
+  const m = /^proxy_requests_total\{rule="http\/default\/cluster\/0",code="2xx"\} (\d+)$/m.exec(text);
+  return m ? Number(m[1]) : 0;
+}
