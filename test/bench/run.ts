@@ -46,11 +46,11 @@ async function main(): Promise<number> {
   if (unknown.length) throw new Error(`unknown bench ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
   stopAllOnExit();
   console.log(`## Benchmark run ${new Date().toISOString()}\n\nMachine: ${machine()}\n`);
-  console.log(`Settings: ${settings.durationS}s runs, ${settings.rounds} interleaved rounds, ${settings.warmupS}s warm-up, ${settings.connections} connections\n`);
+  console.log(`Settings: ${settings.durationS}s runs, ${settings.rounds} interleaved rounds, ${settings.warmupS}s warm-up, ${settings.connections} connections, our proxy with ${settings.proxyWorkers} worker process(es)\n`);
   const started = performance.now();
   const backend = await startNginxBackend();
   const nginx = await startNginxProxy(backend);
-  const ours = await startOurs(settings.cpuProfDir);
+  const ours = await startOurs(settings.proxyWorkers, settings.cpuProfDir);
   const ctx: BenchContext = { settings, backend, nginx, ours, log: (m) => console.error(`  … ${m}`) };
   const checks: Check[] = [];
   const failed: string[] = [];

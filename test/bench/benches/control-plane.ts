@@ -21,7 +21,8 @@ import { httpStatus, probeUntil, waitUntil } from '../lib/poll.js';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const SIZES = [1_000, 5_000];
+/** Route counts; BENCH_CP_SIZES=1000 (comma list) narrows a run, e.g. for a profile. */
+const SIZES = (process.env.BENCH_CP_SIZES ?? '1000,5000').split(',').map(Number).filter((n) => n > 0);
 const CHANGES = 50;
 const PROBE_MS = 5;
 const BURST = 200;

@@ -5,7 +5,8 @@ import { probe } from '../lib/context.js';
 import { singleRoute } from '../lib/configs.js';
 import type { BenchReport } from '../lib/report.js';
 import { fmt, interleave, medianOf } from '../lib/stats.js';
-import { load, startPeer, type PeerKind } from '../lib/targets.js';
+import { load, startOurs, startPeer, type PeerKind } from '../lib/targets.js';
+import { startNginxProxy } from '../lib/nginx.js';
 import { runWrk, type WrkResult } from '../lib/wrk.js';
 import { withCpu } from '../lib/cpu.js';
 
@@ -16,7 +17,7 @@ interface Target {
   port: number;
   /** The process whose CPU is charged to this target (the backend's for the direct run). */
   pid: number;
-  role: 'floor' | 'reference' | 'ours' | 'peer' | 'ceiling';
+  role: 'floor' | 'reference' | 'ours' | 'peer' | 'ceiling' | 'variant';
 }
 
 const PEERS: Array<[PeerKind, Target['role'], string]> = [
@@ -30,11 +31,17 @@ export async function throughput(ctx: BenchContext): Promise<BenchReport> {
   const { settings: s, backend, nginx, ours } = ctx;
   await load(ours, singleRoute(backend.http));
   const peers = await Promise.all(PEERS.map(async ([kind, role, name]) => ({ peer: await startPeer(kind, backend), role, name })));
+  // The same product with one worker, and nginx with as many workers as ours: like for like on both sides.
+  const single = s.proxyWorkers > 1 ? await startOurs(1) : undefined;
+  const nginxWide = s.proxyWorkers > 1 ? await startNginxProxy(backend, s.proxyWorkers) : undefined;
   try {
+    if (single) await load(single, singleRoute(backend.http));
     const targets: Target[] = [
       { name: 'direct to backend (floor)', port: backend.http, pid: backend.pid, role: 'floor' },
-      { name: 'nginx proxy (reference)', port: nginx.http, pid: nginx.pid, role: 'reference' },
-      { name: 'our proxy', port: ours.http, pid: ours.pid, role: 'ours' },
+      { name: 'nginx proxy, 1 worker (reference)', port: nginx.http, pid: nginx.pid, role: 'reference' },
+      ...(nginxWide ? [{ name: `nginx proxy, ${s.proxyWorkers} workers`, port: nginxWide.http, pid: nginxWide.pid, role: 'variant' as const }] : []),
+      { name: `our proxy, ${s.proxyWorkers} worker(s)`, port: ours.http, pid: ours.pid, role: 'ours' },
+      ...(single ? [{ name: 'our proxy, 1 worker', port: single.http, pid: single.pid, role: 'variant' as const }] : []),
       ...peers.map(({ peer, role, name }) => ({ name, port: peer.port, pid: peer.pid, role })),
     ];
     const url = (t: Target) => `http://127.0.0.1:${t.port}/bench/item?id=1`;
@@ -46,13 +53,13 @@ export async function throughput(ctx: BenchContext): Promise<BenchReport> {
       const { result, cpuS } = await withCpu(t.pid, () => runWrk(url(t), { connections: s.connections, durationS: s.durationS }));
       return { ...result, cpuUsPerRequest: (cpuS * 1e6) / result.requests };
     });
-    return summarize(targets, samples, s.connections);
+    return summarize(targets, samples, s.connections, s.proxyWorkers);
   } finally {
-    await Promise.all(peers.map(({ peer }) => peer.stop()));
+    await Promise.all([...peers.map(({ peer }) => peer.stop()), single?.stop(), nginxWide?.stop()]);
   }
 }
 
-function summarize(targets: Target[], samples: Sample[][], connections: number): BenchReport {
+function summarize(targets: Target[], samples: Sample[][], connections: number, workers: number): BenchReport {
   const rps = samples.map((runs) => medianOf(runs, (r) => r.rps));
   const at = (role: Target['role']) => targets.findIndex((t) => t.role === role);
   const oursRps = rps[at('ours')]!;
@@ -78,12 +85,15 @@ function summarize(targets: Target[], samples: Sample[][], connections: number):
   const vsNginx = oursRps / nginxRps;
   const vsPeer = oursRps / bestPeer;
   const oursErrors = samples[at('ours')]!.reduce((sum, r) => sum + r.errors, 0);
+  const wide = targets.findIndex((t) => t.role === 'variant' && t.name.startsWith('nginx'));
+  const sameWorkers = wide === -1 ? [] : [{ name: `req/s vs nginx with ${workers} workers`, value: fmt.ratio(oursRps / rps[wide]!), target: '≥ 0.50×', pass: oursRps / rps[wide]! >= 0.5 }];
   return {
-    title: `HTTP/1.1 keep-alive, ${connections} connections (wrk, median of rounds)`,
+    title: `HTTP/1.1 keep-alive, ${connections} connections (wrk, median of rounds; ours with ${workers} worker(s))`,
     columns: ['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s ÷ nginx', 'ours ÷ this', 'CPU µs/req', 'this CPU ÷ ours'],
     rows,
     checks: [
       { name: 'req/s vs nginx', value: fmt.ratio(vsNginx), target: '≥ 0.50×', pass: vsNginx >= 0.5 },
+      ...sameWorkers,
       { name: 'req/s vs best Node peer', value: fmt.ratio(vsPeer), target: '≥ 2.00×', pass: vsPeer >= 2 },
       { name: 'errors through our proxy', value: String(oursErrors), target: '0', pass: oursErrors === 0 },
       // The same two targets on CPU per request, which a busy shared machine distorts far less than req/s.

@@ -1,5 +1,6 @@
 // nginx (Debian's nginx-light) as the backend (`return 200`, plus a static gRPC reply) and as the
-// reference proxy (upstream keep-alive). Each instance: one worker, a temp prefix, loopback ports.
+// reference proxy (upstream keep-alive). Each instance: one worker (unless asked for more), a temp prefix,
+// loopback ports.
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +18,8 @@ export interface NginxInstance {
 /** An empty protobuf message in a gRPC frame: flag 0, length 0. */
 export const EMPTY_GRPC_FRAME = Buffer.alloc(5);
 
-function commonConfig(dir: string, body: string): string {
-  return `worker_processes 1;
+function commonConfig(dir: string, body: string, workers = 1): string {
+  return `worker_processes ${workers};
 daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
@@ -51,7 +52,7 @@ function backendConfig(dir: string, http: number, grpc: number): string {
   );
 }
 
-function proxyConfig(dir: string, http: number, grpc: number, backend: NginxInstance): string {
+function proxyConfig(dir: string, http: number, grpc: number, backend: NginxInstance, workers: number): string {
   return commonConfig(
     dir,
     `  upstream be_http { server 127.0.0.1:${backend.http}; keepalive 64; keepalive_requests 10000000; }
@@ -64,6 +65,7 @@ function proxyConfig(dir: string, http: number, grpc: number, backend: NginxInst
     listen 127.0.0.1:${grpc} http2;
     location / { grpc_pass grpc://be_grpc; }
   }`,
+    workers,
   );
 }
 
@@ -91,6 +93,6 @@ export function startNginxBackend(): Promise<NginxInstance> {
   return launch('backend', backendConfig);
 }
 
-export function startNginxProxy(backend: NginxInstance): Promise<NginxInstance> {
-  return launch('proxy', (dir, http, grpc) => proxyConfig(dir, http, grpc, backend));
+export function startNginxProxy(backend: NginxInstance, workers = 1): Promise<NginxInstance> {
+  return launch('proxy', (dir, http, grpc) => proxyConfig(dir, http, grpc, backend, workers));
 }

@@ -1,46 +1,56 @@
-// Where the time of one config push goes, measured in this process with CPU time (process.cpuUsage),
-// which a busy machine distorts far less than wall time: JSON.parse, schema validation, and the
-// proxy's whole applyConfig (validation + compile + swap) on an embedded proxy.
+// Where the CPU of one config push goes, measured in this process with CPU time (process.cpuUsage), which
+// a busy machine distorts far less than wall time. With workers, the primary pays JSON.parse, schema
+// validation and preparing (one JSON text per rule/host); each worker pays only the compile of what
+// changed, in slices. The single-process proxy pays all of it on its serving loop.
 import { startProxy } from '../../../proxy/index.js';
+import { prepareConfig } from '../../../proxy/config/prepared.js';
 import { parseProxyConfig } from '../../../proxy/config/schema.js';
 import { median } from './stats.js';
 
 export interface PushCost {
   jsonParseMs: number;
   validateMs: number;
-  applyMs: number;
+  prepareMs: number;
+  /** A worker applying a prepared config in which one route changed. */
+  workerApplyMs: number;
+  /** The single-process proxy's whole applyConfig (validation + compile + swap). */
+  inProcessApplyMs: number;
 }
 
-function cpuMs<T>(fn: () => T): number {
+async function cpuMs(fn: () => unknown): Promise<number> {
   const before = process.cpuUsage();
-  fn();
+  await fn();
   const d = process.cpuUsage(before);
   return (d.user + d.system) / 1000;
 }
 
 /** Median over `runs` of each step; bodies alternate so every apply is a real change. */
 export async function measurePushCost(bodies: string[], runs = 5): Promise<PushCost> {
-  const proxy = await startProxy({ listen: { host: '127.0.0.1', port: 0 } });
+  const worker = await startProxy({ listen: { host: '127.0.0.1', port: 0 } });
+  const single = await startProxy({ listen: { host: '127.0.0.1', port: 0 } });
+  const steps: Record<keyof PushCost, number[]> = { jsonParseMs: [], validateMs: [], prepareMs: [], workerApplyMs: [], inProcessApplyMs: [] };
   try {
-    const parse: number[] = [];
-    const validate: number[] = [];
-    const apply: number[] = [];
     for (let i = 0; i < runs + 1; i++) {
       const body = bodies[i % bodies.length]!;
       let parsed: unknown;
-      const p = cpuMs(() => (parsed = JSON.parse(body)));
-      const v = cpuMs(() => parseProxyConfig(parsed));
-      const a = cpuMs(() => {
-        const r = proxy.applyConfig(parsed);
-        if (!r.ok) throw new Error(`config refused: ${r.error}`);
-      });
-      if (i === 0) continue; // first round warms the JIT
-      parse.push(p);
-      validate.push(v);
-      apply.push(a);
+      let validated: ReturnType<typeof parseProxyConfig> | undefined;
+      let prepared: ReturnType<typeof prepareConfig> | undefined;
+      const sample = {
+        jsonParseMs: await cpuMs(() => (parsed = JSON.parse(body))),
+        validateMs: await cpuMs(() => (validated = parseProxyConfig(parsed))),
+        prepareMs: await cpuMs(() => (prepared = prepareConfig(validated!))),
+        workerApplyMs: await cpuMs(async () => expectOk(await worker.applyPrepared(prepared!))),
+        inProcessApplyMs: await cpuMs(() => expectOk(single.applyConfig(JSON.parse(body)))),
+      };
+      if (i === 0) continue; // the first round warms the JIT (and gives the worker its base table)
+      for (const key of Object.keys(steps) as Array<keyof PushCost>) steps[key].push(sample[key]);
     }
-    return { jsonParseMs: median(parse), validateMs: median(validate), applyMs: median(apply) };
+    return Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, median(v)])) as unknown as PushCost;
   } finally {
-    await proxy.close(0);
+    await Promise.all([worker.close(0), single.close(0)]);
   }
+}
+
+function expectOk(result: { ok: boolean; error?: string }): void {
+  if (!result.ok) throw new Error(`config refused: ${result.error}`);
 }

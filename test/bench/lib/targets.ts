@@ -22,12 +22,13 @@ export interface OursInstance {
   stop(): Promise<void>;
 }
 
-export async function startOurs(cpuProfDir?: string): Promise<OursInstance> {
+/** workers: as `proxy --workers N` (a cluster primary and N worker processes); 0 = one process. */
+export async function startOurs(workers: number, cpuProfDir?: string): Promise<OursInstance> {
   const token = randomBytes(16).toString('hex');
   const prof = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
   const { child, ready } = await startChild<{ http: number; admin: number }>('node', [...prof, RUN_TS, 'test/bench/servers/ours.ts'], {
     readyJson: true,
-    env: { BENCH_ADMIN_TOKEN: token, LOG_LEVEL: 'silent' },
+    env: { BENCH_ADMIN_TOKEN: token, BENCH_PROXY_WORKERS: String(workers), LOG_LEVEL: 'silent' },
   });
   const { http, admin } = ready!;
   const push = async (body: string) => {

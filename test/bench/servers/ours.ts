@@ -1,19 +1,29 @@
 // Our proxy in its own process, as it runs in a pod: data port + admin port on 127.0.0.1, configs pushed
 // over `PUT /config` by the harness. Prints {"http": N, "admin": N} once listening.
-// Run with `node --cpu-prof` (BENCH_CPU_PROF) to profile the hot path.
+// BENCH_PROXY_WORKERS=N (N ≥ 1) runs it as `tunnel-gateway proxy --workers N` does (a cluster primary with
+// N workers, which re-run this file); 0 runs the proxy in this one process.
+// Run with `node --cpu-prof` (BENCH_CPU_PROF) to profile the hot path (every worker writes its own profile).
+import cluster from 'node:cluster';
 import { startProxy } from '../../../proxy/index.js';
+import { startProxyCluster } from '../../../proxy/cluster/primary.js';
+import { runProxyWorker } from '../../../proxy/cluster/worker.js';
 import { silentLogger } from '../../../src/log.js';
 
 const token = process.env.BENCH_ADMIN_TOKEN;
-const proxy = await startProxy({
-  listen: { host: '127.0.0.1', port: 0 },
-  admin: { host: '127.0.0.1', port: 0 },
-  adminToken: token,
-  logger: silentLogger,
-});
-console.log(JSON.stringify({ http: proxy.ports.http, admin: proxy.ports.admin }));
+const workers = Number(process.env.BENCH_PROXY_WORKERS ?? 0);
+const listen = { host: '127.0.0.1', port: 0 };
+const admin = { host: '127.0.0.1', port: 0 };
 
-// process.exit (not a signal death) so --cpu-prof gets to write its profile.
-const stop = () => void proxy.close(200).finally(() => process.exit(0));
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+if (cluster.isWorker) {
+  await runProxyWorker({ listen }, silentLogger);
+} else {
+  const proxy =
+    workers > 0
+      ? await startProxyCluster({ workers, admin, adminToken: token, logger: silentLogger, onFatal: () => process.exit(1) })
+      : await startProxy({ listen, admin, adminToken: token, logger: silentLogger });
+  console.log(JSON.stringify({ http: proxy.ports.http, admin: proxy.ports.admin }));
+  // process.exit (not a signal death) so --cpu-prof gets to write its profile.
+  const stop = () => void proxy.close(200).finally(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
