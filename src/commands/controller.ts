@@ -3,13 +3,11 @@
 // and, with --account-id, manages the tunnel's ingress and DNS through the Cloudflare API.
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { KubeConfig } from '@kubernetes/client-node';
 import { DEFAULT_CONTROLLER_NAME } from '../core/types.js';
 import { createLogger, type Logger } from '../log.js';
 import { parseHostPort, parsePort, formatHostPort, type HostPort } from './options.js';
 import { onShutdownSignal } from '../runtime/signals.js';
-import { runController } from '../kubernetes/controller.js';
-import { cloudflareEdgeFromFlags, type CloudflareEdge } from '../cloudflare/index.js';
+import type { CloudflareEdge } from '../cloudflare/index.js';
 
 interface ControllerFlags {
   kubeconfig?: string;
@@ -55,11 +53,13 @@ export function controllerCommand(): Command {
     .addOption(new Option('--log-level <level>', 'pino log level').default('info').env('LOG_LEVEL'))
     .action(async (flags: ControllerFlags) => {
       const logger = createLogger(flags.logLevel);
+      // Loaded here, not at the top: a proxy pod runs the same CLI and needs none of this.
+      const [{ KubeConfig }, { runController }] = await Promise.all([import('@kubernetes/client-node'), import('../kubernetes/controller.js')]);
       const kubeConfig = new KubeConfig();
       if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
       else kubeConfig.loadFromDefault();
       const namespace = flags.namespace ?? podNamespace();
-      const edge = flags.accountId ? connectCloudflare(flags, logger) : undefined;
+      const edge = flags.accountId ? await connectCloudflare(flags, logger) : undefined;
       const controller = await runController({
         kubeConfig, namespace, logger, edge,
         controllerName: flags.controllerName,
@@ -99,10 +99,11 @@ function podNamespace(): string {
   return existsSync(SERVICE_ACCOUNT_NAMESPACE) ? readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim() : 'default';
 }
 
-function connectCloudflare(flags: ControllerFlags, logger: Logger): CloudflareEdge {
+async function connectCloudflare(flags: ControllerFlags, logger: Logger): Promise<CloudflareEdge> {
   if (!flags.tunnelId || flags.tunnelId === 'create') {
     throw new Error('--tunnel-id is required with --account-id: in a cluster the tunnel and its connector token are provisioned up front');
   }
+  const { cloudflareEdgeFromFlags } = await import('../cloudflare/index.js');
   return cloudflareEdgeFromFlags({
     cloudflareApiUrl: flags.cloudflareApiUrl, accountId: flags.accountId!, tunnelId: flags.tunnelId,
     ownerId: flags.controllerName, logger,

@@ -1,9 +1,6 @@
 // `tunnel-gateway demo` (what `npm start` runs): echo backends + standalone on deploy/examples.
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
-import { loadManifests } from '../sources/files.js';
-import { startDemoBackends } from '../demo/backends.js';
-import { runStandalone } from '../runtime/standalone.js';
 import { DEFAULT_CONTROLLER_NAME } from '../core/types.js';
 import { createLogger } from '../log.js';
 import { formatHostPort, hostPortOption, type HostPort } from './options.js';
@@ -20,6 +17,12 @@ export function demoCommand(): Command {
     .addOption(new Option('--log-level <level>', 'pino log level').default('warn').env('LOG_LEVEL'))
     .action(async (flags: { manifests: string; listen: HostPort; admin: HostPort; logLevel: string }) => {
       const logger = createLogger(flags.logLevel);
+      // Loaded here, not at the top: other commands of the same CLI (a proxy worker) need none of this.
+      const [{ loadManifests }, { startDemoBackends }, { runStandalone }] = await Promise.all([
+        import('../sources/files.js'),
+        import('../demo/backends.js'),
+        import('../runtime/standalone.js'),
+      ]);
       const backends = await startDemoBackends(await loadManifests(flags.manifests));
       const app = await runStandalone({
         manifests: flags.manifests,

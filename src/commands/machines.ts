@@ -2,10 +2,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { MACHINES } from '../../machines/index.js';
-import { DIAGRAM_EXTENSIONS, renderDiagram, type DiagramFormat } from '../debug/diagrams.js';
+import type { DiagramFormat } from '../debug/diagrams.js';
 
 export async function writeMachineDiagrams(format: DiagramFormat, outDir?: string): Promise<string[]> {
+  // Loaded on use: every other command of the CLI (a proxy worker too) would otherwise pay for them.
+  const [{ MACHINES }, { DIAGRAM_EXTENSIONS, renderDiagram }] = await Promise.all([import('../../machines/index.js'), import('../debug/diagrams.js')]);
   const rendered = Object.entries(MACHINES).map(([id, machine]) => ({ id, text: renderDiagram(machine, format) }));
   if (!outDir) {
     const body = format === 'json' ? `${JSON.stringify(rendered.map((r) => JSON.parse(r.text)), null, 2)}\n` : rendered.map((r) => r.text).join('\n');

@@ -1,12 +1,11 @@
 // `tunnel-gateway standalone`: controller + proxy in one process, from a folder of manifests.
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { runStandalone } from '../runtime/standalone.js';
 import { DEFAULT_CONTROLLER_NAME } from '../core/types.js';
 import { createLogger } from '../log.js';
 import { formatHostPort, hostPortOption, type HostPort } from './options.js';
 import { exitOnFatal, onShutdownSignal } from '../runtime/signals.js';
-import { cloudflareEdgeFromFlags, tokenFileWriter, type CloudflareEdge } from '../cloudflare/index.js';
+import type { CloudflareEdge } from '../cloudflare/index.js';
 import type { Logger } from '../log.js';
 
 interface StandaloneFlags {
@@ -41,6 +40,8 @@ export function standaloneCommand(): Command {
       const logger = createLogger(flags.logLevel);
       const adminToken = flags.adminTokenFile ? readFileSync(flags.adminTokenFile, 'utf8').trim() : undefined;
       const edge = flags.accountId ? await connectCloudflare(flags, logger) : undefined;
+      // Loaded here, not at the top: other commands of the same CLI (a proxy worker) need none of this.
+      const { runStandalone } = await import('../runtime/standalone.js');
       const app = await runStandalone({
         manifests: flags.manifests,
         listen: flags.listen,
@@ -64,6 +65,7 @@ export function standaloneCommand(): Command {
 
 /** Builds the Cloudflare edge and resolves the tunnel up front, so Gateway addresses carry its id at once. */
 async function connectCloudflare(flags: StandaloneFlags, logger: Logger): Promise<CloudflareEdge> {
+  const { cloudflareEdgeFromFlags, tokenFileWriter } = await import('../cloudflare/index.js');
   const edge = cloudflareEdgeFromFlags({
     cloudflareApiUrl: flags.cloudflareApiUrl,
     accountId: flags.accountId!,
