@@ -14,8 +14,10 @@ interface Claim {
   hostnames: string[];
 }
 
+/** Claims on one listener, by route kind: a route only ever clashes with claims of the other kind. */
+type ListenerClaims = Record<RouteIR['kind'], Claim[]>;
 export function resolveCrossServing(routes: RouteIR[]): RouteIR[] {
-  const claims = new Map<ListenerIR, Claim[]>();
+  const claims = new Map<ListenerIR, ListenerClaims>();
   const decided = new Map<RouteIR, RouteIR>();
   for (const route of [...routes].sort(byAge)) {
     const parents = route.parents.map((p) => (p.accepted ? claimListeners(route, p, claims) : p));
@@ -30,16 +32,20 @@ function byAge(a: RouteIR, b: RouteIR): number {
   return byString(ta, tb) || byString(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`) || byString(a.kind, b.kind);
 }
 
-function claimListeners(route: RouteIR, parent: ParentResult, claims: Map<ListenerIR, Claim[]>): ParentResult {
+function claimListeners(route: RouteIR, parent: ParentResult, claims: Map<ListenerIR, ListenerClaims>): ParentResult {
   const kept: ListenerAttachment[] = [];
   let rival: RouteIR | undefined;
+  const other = route.kind === 'HTTPRoute' ? 'GRPCRoute' : 'HTTPRoute';
   for (const a of parent.listeners) {
-    const clash = (claims.get(a.listener) ?? []).find((cl) => cl.route.kind !== route.kind && intersects(cl.hostnames, a.hostnames));
+    let onListener = claims.get(a.listener);
+    // Claims are kept in claim order, so the first clash found is the same one a single list would give.
+    const clash = onListener?.[other].find((cl) => intersects(cl.hostnames, a.hostnames));
     if (clash) {
       rival = clash.route;
       continue;
     }
-    claims.set(a.listener, [...(claims.get(a.listener) ?? []), { route, hostnames: a.hostnames }]);
+    if (!onListener) claims.set(a.listener, (onListener = { HTTPRoute: [], GRPCRoute: [] }));
+    onListener[route.kind].push({ route, hostnames: a.hostnames });
     kept.push(a);
   }
   if (kept.length === parent.listeners.length) return parent;

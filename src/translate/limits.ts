@@ -36,6 +36,12 @@ export const ANY_STRING_MAX_LENGTH = 4096;
 
 /** The first limit the route's spec breaks, as a message naming the field, or undefined. */
 export function routeLimitViolation(kind: RouteKind, spec: unknown): string | undefined {
+  // Nearly every route is within its limits: checking that builds no field names; a violation is looked
+  // up again by the code that names it.
+  return withinLimits(kind, spec) ? undefined : describeViolation(kind, spec);
+}
+
+function describeViolation(kind: RouteKind, spec: unknown): string | undefined {
   for (const [path, max] of Object.entries(ROUTE_MAX_ITEMS[kind])) {
     for (const { at, value } of valuesAt(spec, path.split('.').slice(1))) {
       if (Array.isArray(value) && value.length > max) return `${at} has ${value.length} items, at most ${max} are allowed`;
@@ -77,4 +83,50 @@ function valuesAt(node: unknown, segments: string[], at = 'spec'): Array<{ at: s
   if (!isEach) return valuesAt(child, rest, `${at}.${key}`);
   if (!Array.isArray(child)) return [];
   return child.slice(0, ANY_ARRAY_MAX_ITEMS).flatMap((item, i) => valuesAt(item, rest, `${at}.${key}[${i}]`));
+}
+
+interface Segment {
+  key: string;
+  each: boolean;
+}
+
+const SEGMENTS: Record<RouteKind, Array<{ segments: Segment[]; max: number }>> = {
+  HTTPRoute: segmentsOf(ROUTE_MAX_ITEMS.HTTPRoute),
+  GRPCRoute: segmentsOf(ROUTE_MAX_ITEMS.GRPCRoute),
+};
+
+function segmentsOf(table: Record<string, number>): Array<{ segments: Segment[]; max: number }> {
+  return Object.entries(table).map(([path, max]) => ({
+    max,
+    segments: path.split('.').slice(1).map((s) => (s.endsWith('[]') ? { key: s.slice(0, -2), each: true } : { key: s, each: false })),
+  }));
+}
+
+/** True when describeViolation would find nothing: the same walk, without building names. */
+function withinLimits(kind: RouteKind, spec: unknown): boolean {
+  for (const { segments, max } of SEGMENTS[kind]) {
+    if (!arraysWithin(spec, segments, 0, max)) return false;
+  }
+  return !isOversized(spec);
+}
+
+function arraysWithin(node: unknown, segments: Segment[], i: number, max: number): boolean {
+  if (i === segments.length) return !(Array.isArray(node) && node.length > max);
+  if (!isRecord(node)) return true;
+  const { key, each } = segments[i]!;
+  const child = node[key];
+  if (!each) return arraysWithin(child, segments, i + 1, max);
+  if (!Array.isArray(child)) return true;
+  const n = Math.min(child.length, ANY_ARRAY_MAX_ITEMS);
+  for (let j = 0; j < n; j++) if (!arraysWithin(child[j], segments, i + 1, max)) return false;
+  return true;
+}
+
+function isOversized(value: unknown): boolean {
+  if (typeof value === 'string') return value.length > ANY_STRING_MAX_LENGTH;
+  if (Array.isArray(value)) return value.length > ANY_ARRAY_MAX_ITEMS || value.some(isOversized);
+  if (isRecord(value)) {
+    for (const key in value) if (Object.hasOwn(value, key) && isOversized(value[key])) return true;
+  }
+  return false;
 }

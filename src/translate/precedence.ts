@@ -22,7 +22,8 @@ export interface MatchEntry {
   ranked: RankedMatch;
 }
 
-type Key = Array<number | string>;
+export type MatchSortKey = Array<number | string>;
+type Key = MatchSortKey;
 
 /** Sort key of one entry: smaller sorts first. */
 function rankKey(e: MatchEntry): Key {
@@ -54,3 +55,10 @@ function compareKeys(a: Key, b: Key): number {
 export function compareMatches(a: MatchEntry, b: MatchEntry): number {
   return compareKeys(rankKey(a), rankKey(b)) || compareKeys(tieKey(a), tieKey(b));
 }
+
+/** compareMatches' order as one precomputed key (rank, then ties), so a sort builds each key once. */
+export function matchSortKey(e: MatchEntry): MatchSortKey {
+  return [...rankKey(e), ...tieKey(e)];
+}
+
+export const compareMatchSortKeys: (a: MatchSortKey, b: MatchSortKey) => number = compareKeys;

@@ -9,7 +9,7 @@ import { ANY_HOST, compareHostKeys, hostCovers, hostRank } from '../gatewayapi/h
 import { timestamp } from '../gatewayapi/values.js';
 import type { GatewayIR } from './gateways.js';
 import type { ListenerIR } from './listeners.js';
-import { compareMatches, type MatchEntry } from './precedence.js';
+import { compareMatches, compareMatchSortKeys, matchSortKey, type MatchEntry } from './precedence.js';
 import type { RouteIR } from './routes.js';
 import type { RuleInput } from './rules.js';
 
@@ -57,7 +57,13 @@ function hostKeys(attachments: Attachment[]): string[] {
 
 function indexByHostname(attachments: Attachment[]): Map<string, Attachment[]> {
   const index = new Map<string, Attachment[]>();
-  for (const a of attachments) for (const h of a.hostnames) index.set(h, [...(index.get(h) ?? []), a]);
+  for (const a of attachments) {
+    for (const h of a.hostnames) {
+      const list = index.get(h);
+      if (list) list.push(a);
+      else index.set(h, [a]);
+    }
+  }
   return index;
 }
 
@@ -82,7 +88,10 @@ function matchesFor(key: string, byHostname: Map<string, Attachment[]>): HostInp
       if (isolation.get(a.gateway)!.includes(a.listener)) addEntries(best, a, hostname);
     }
   }
-  return [...best.values()].sort((x, y) => compareMatches(x.entry, y.entry)).map((x) => ({ match: x.entry.ranked.match, rule: x.rule }));
+  return [...best.values()]
+    .map((x) => ({ key: matchSortKey(x.entry), x }))
+    .sort((a, b) => compareMatchSortKeys(a.key, b.key))
+    .map(({ x }) => ({ match: x.entry.ranked.match, rule: x.rule }));
 }
 
 /** Adds the attachment's matches, keeping for each (rule, match) the best-ranked way it applies. */
