@@ -156,8 +156,19 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
   return {
     async start() {
       actor.start();
+      // Events that arrive together (a file's objects, applied as a whole) make one change for the
+      // coordinator: it syncs once, on the complete state, instead of once now and once after the holdoff.
+      let changePending = false;
+      const sendChange = () => {
+        changePending = false;
+        actor.send({ type: 'source.changed' });
+      };
       await opts.source.start({
-        onEvent: () => actor.send({ type: 'source.changed' }),
+        onEvent: () => {
+          if (changePending) return;
+          changePending = true;
+          queueMicrotask(sendChange);
+        },
         onSynced: () => actor.send({ type: 'source.synced' }),
         onError: (err) => logger.error({ err }, 'resource source failed'),
       });

@@ -2,9 +2,10 @@
 // It plays the API server's part in standalone mode: it stamps creationTimestamp on first sight, bumps
 // metadata.generation when a spec changes, and keeps the status the control plane last wrote.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, extname, relative } from 'node:path';
-import chokidar, { type FSWatcher } from 'chokidar';
+import { basename, join, extname, relative, sep } from 'node:path';
 import { parseManifests, toSnapshot, ManifestError } from './manifests.js';
+import { FileSettler, type SettleTiming } from './settle.js';
+import { watchTree, type TreeWatcher } from './watch.js';
 import type { K8sObject, ResourceStatus, Snapshot } from '../core/types.js';
 import type { ResourceEvent, SnapshotSource, StatusSink } from '../core/ports.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -13,6 +14,11 @@ const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
 export function isManifestFile(path: string): boolean {
   return MANIFEST_EXTENSIONS.has(extname(path).toLowerCase());
+}
+
+/** Files the source reads: manifests, except hidden ones (editor swap and lock files), as when listing. */
+function isWatchedFile(path: string): boolean {
+  return isManifestFile(path) && !basename(path).startsWith('.');
 }
 
 /** Lists manifest files under root (or root itself), sorted so loading order is deterministic. */
@@ -50,6 +56,8 @@ export interface FileSourceOptions {
   logger?: Logger;
   /** Injected for tests; defaults to the wall clock. */
   now?: () => Date;
+  /** How long a doubtful read (a file that vanished, shrank or does not parse) must stay unchanged before it is applied. */
+  settle?: SettleTiming;
 }
 
 /** SnapshotSource over a folder of manifests, plus the StatusSink that stores statuses on its objects. */
@@ -57,7 +65,10 @@ export class FileSource implements SnapshotSource, StatusSink {
   private readonly files = new Map<string, K8sObject[]>();
   private readonly current = new Map<string, K8sObject>();
   private readonly statuses = new Map<string, Record<string, unknown>>();
-  private watcher?: FSWatcher;
+  /** Snapshot copies carrying a status, reused while neither the object nor its status changed. */
+  private readonly withStatus = new Map<string, { obj: K8sObject; status: Record<string, unknown>; copy: K8sObject }>();
+  private watcher?: TreeWatcher;
+  private settler?: FileSettler;
   private handlers?: Parameters<SnapshotSource['start']>[0];
   private readonly logger: Logger;
   private readonly now: () => Date;
@@ -69,28 +80,42 @@ export class FileSource implements SnapshotSource, StatusSink {
 
   async start(handlers: Parameters<SnapshotSource['start']>[0]): Promise<void> {
     this.handlers = handlers;
-    for (const file of await listManifestFiles(this.options.root)) await this.loadFile(file);
-    this.watcher = chokidar.watch(this.options.root, {
-      ignoreInitial: true,
-      awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 },
+    this.settler = new FileSettler(
+      {
+        parse: (text, file) => parseManifests(text, displayPath(file)).map(withDefaults),
+        drops: (file, objects) => this.drops(file, objects),
+        apply: (file, objects) => this.replaceFile(file, objects),
+        fail: (file, message) => this.reportUnparsable(file, message),
+      },
+      this.options.settle,
+    );
+    // Watch first, then list: a file written in between is read twice rather than missed.
+    this.watcher = await watchTree(this.options.root, {
+      onPath: (path) => void this.pathChanged(path),
+      onError: (err) => handlers.onError(err),
     });
-    const reload = (file: string) => void this.loadFile(file);
-    this.watcher.on('add', reload).on('change', reload).on('unlink', (file) => this.dropFile(file));
-    this.watcher.on('error', (err) => handlers.onError(err instanceof Error ? err : new Error(String(err))));
-    await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+    for (const file of await listManifestFiles(this.options.root)) await this.loadFile(file);
     handlers.onSynced();
   }
 
   async stop(): Promise<void> {
-    await this.watcher?.close();
+    this.watcher?.close();
     this.watcher = undefined;
+    this.settler?.close();
   }
 
   snapshot(): Snapshot {
-    const objects = [...this.current.values()].map((obj) => {
-      const status = this.statuses.get(objectKey(obj));
-      return status ? { ...obj, status } : obj;
-    });
+    const objects: K8sObject[] = [];
+    for (const [key, obj] of this.current) {
+      const status = this.statuses.get(key);
+      if (!status) {
+        objects.push(obj);
+        continue;
+      }
+      let cached = this.withStatus.get(key);
+      if (cached?.obj !== obj || cached.status !== status) this.withStatus.set(key, (cached = { obj, status, copy: { ...obj, status } }));
+      objects.push(cached.copy);
+    }
     return toSnapshot(objects).snapshot;
   }
 
@@ -98,7 +123,9 @@ export class FileSource implements SnapshotSource, StatusSink {
   async write(status: ResourceStatus): Promise<void> {
     const key = `${status.kind}/${status.namespace}/${status.name}`;
     this.statuses.set(key, status.status);
-    this.logger.info({ kind: status.kind, namespace: status.namespace || undefined, name: status.name, conditions: summarize(status.status) }, 'status');
+    if (this.logger.isLevelEnabled('info')) {
+      this.logger.info({ kind: status.kind, namespace: status.namespace || undefined, name: status.name, conditions: summarize(status.status) }, 'status');
+    }
   }
 
   /** The status last written for an object, for the admin API and tests. */
@@ -106,54 +133,76 @@ export class FileSource implements SnapshotSource, StatusSink {
     return this.statuses.get(`${kind}/${namespace}/${name}`);
   }
 
-  private async loadFile(file: string): Promise<void> {
-    if (!isManifestFile(file)) return;
-    let objects: K8sObject[];
-    try {
-      objects = parseManifests(await readFile(file, 'utf8'), displayPath(file));
-    } catch (err) {
-      // Nothing is lost: the file's previous objects stay in force until it parses again.
-      const message = err instanceof ManifestError ? err.message : `${file}: ${(err as Error).message}`;
-      this.logger.error({ file }, `manifest not applied, keeping the previous version: ${message}`);
-      this.handlers?.onError(new Error(message));
-      return;
+  /** A path an event named: a file to judge, or a directory that appeared, vanished or changed wholesale. */
+  private async pathChanged(path: string): Promise<void> {
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isDirectory()) {
+      await this.watcher?.addDirectory(path);
+      for (const file of await listManifestFiles(path).catch(() => [])) this.settler?.changed(file);
+    } else if (isWatchedFile(path)) {
+      this.settler?.changed(path);
     }
-    this.replaceFile(file, objects.map((o) => withDefaults(o)));
+    if (info === undefined || info.isDirectory()) {
+      // A directory removed or renamed away: the files it held are gone too.
+      if (info === undefined) this.watcher?.removeDirectory(path);
+      for (const file of this.files.keys()) if (file.startsWith(path + sep)) this.settler?.changed(file);
+    }
   }
 
-  private dropFile(file: string): void {
-    this.replaceFile(file, []);
+  private async loadFile(file: string): Promise<void> {
+    try {
+      this.replaceFile(file, parseManifests(await readFile(file, 'utf8'), displayPath(file)).map(withDefaults));
+    } catch (err) {
+      this.reportUnparsable(file, err instanceof ManifestError ? err.message : `${file}: ${(err as Error).message}`);
+    }
   }
 
+  private reportUnparsable(file: string, message: string): void {
+    // Nothing is lost: the file's previous objects stay in force until it parses again.
+    this.logger.error({ file }, `manifest not applied, keeping the previous version: ${message}`);
+    this.handlers?.onError(new Error(message));
+  }
+
+  private drops(file: string, next: K8sObject[]): boolean {
+    const before = this.files.get(file);
+    if (!before?.length) return false;
+    const keys = new Set(next.map(objectKey));
+    return before.some((o) => !keys.has(objectKey(o)));
+  }
+
+  /** Applies a file's new objects as a whole, then tells the handlers: a sync never sees half a file. */
   private replaceFile(file: string, next: K8sObject[]): void {
     const before = new Map((this.files.get(file) ?? []).map((o) => [objectKey(o), o]));
     const after = new Map(next.map((o) => [objectKey(o), o]));
     if (next.length) this.files.set(file, next);
     else this.files.delete(file);
+    const events: ResourceEvent[] = [];
     for (const [key, obj] of before) {
-      if (!after.has(key)) this.remove(key, obj);
+      if (!after.has(key)) this.remove(key, obj, events);
     }
-    for (const [key, obj] of after) this.upsert(key, obj);
+    for (const [key, obj] of after) this.upsert(key, obj, events);
+    for (const e of events) this.handlers?.onEvent(e);
   }
 
-  private upsert(key: string, incoming: K8sObject): void {
+  private upsert(key: string, incoming: K8sObject, events: ResourceEvent[]): void {
     const previous = this.current.get(key);
     const obj = this.stamp(incoming, previous);
     if (previous && JSON.stringify(previous) === JSON.stringify(obj)) return;
     this.current.set(key, obj);
-    this.handlers?.onEvent({ type: 'upsert', kind: obj.kind!, object: obj } satisfies ResourceEvent);
+    events.push({ type: 'upsert', kind: obj.kind!, object: obj });
   }
 
-  private remove(key: string, obj: K8sObject): void {
+  private remove(key: string, obj: K8sObject, events: ResourceEvent[]): void {
     // Another file may still define the same object; it then stays.
     for (const objects of this.files.values()) {
       const other = objects.find((o) => objectKey(o) === key);
-      if (other) return this.upsert(key, other);
+      if (other) return this.upsert(key, other, events);
     }
     const last = this.current.get(key) ?? obj;
     this.current.delete(key);
     this.statuses.delete(key);
-    this.handlers?.onEvent({ type: 'delete', kind: last.kind!, object: last });
+    this.withStatus.delete(key);
+    events.push({ type: 'delete', kind: last.kind!, object: last });
   }
 
   /** What the API server would add: creation time on first sight, generation bumped on spec changes. */
