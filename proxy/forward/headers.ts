@@ -18,8 +18,11 @@ const HOP_BY_HOP = new Set([
   'expect',
 ]);
 
+/** Connection values that name no header (nginx and most servers send one of these on every response). */
+const PLAIN_CONNECTION = new Set(['keep-alive', 'close', 'Keep-Alive', 'Close', 'upgrade', 'Upgrade']);
+
 function connectionListed(value: string | string[] | undefined): Set<string> | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined || (typeof value === 'string' && PLAIN_CONNECTION.has(value))) return undefined;
   const joined = typeof value === 'string' ? value : value.join(',');
   const names = joined
     .split(',')
