@@ -36,6 +36,8 @@ const CRASH_WINDOW_MS = 60_000;
 export class WorkerPool {
   readonly members = new Set<Member>();
   private crashes: number[] = [];
+  /** Deaths before every worker first listened fail start() instead of being replaced. */
+  private started = false;
   private stopping = false;
 
   constructor(
@@ -48,8 +50,10 @@ export class WorkerPool {
 
   /** Forks every worker; resolves with the shared ports once all listen. */
   async start(): Promise<Ports> {
-    const started = Array.from({ length: this.size }, () => this.fork());
-    return (await Promise.all(started))[0]!;
+    const forks = Array.from({ length: this.size }, () => this.fork());
+    const ports = (await Promise.all(forks))[0]!;
+    this.started = true;
+    return ports;
   }
 
   send(member: Member, message: ToWorker): void {
@@ -102,7 +106,7 @@ export class WorkerPool {
   private onExit(member: Member, code: number | null, signal: string | null): void {
     this.members.delete(member);
     this.events.gone(member);
-    if (this.stopping) return;
+    if (this.stopping || !this.started) return;
     this.logger.error({ pid: member.pid, code, signal }, 'proxy worker died; starting a replacement');
     const now = Date.now();
     this.crashes = [...this.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];

@@ -62,10 +62,13 @@ export function proxyCommand(): Command {
       // A forked worker runs this same command line: it serves, and leaves the admin API to the primary.
       if (cluster.isWorker) return runProxyWorker(dataPlane, logger);
       const adminToken = flags.adminTokenFile ? readFileSync(flags.adminTokenFile, 'utf8').trim() : undefined;
-      const proxy =
-        flags.workers === 0
-          ? await startProxy({ ...dataPlane, admin: flags.admin, adminToken, logger })
-          : await startProxyCluster({ workers: flags.workers, admin: flags.admin, adminToken, logger, onFatal: () => process.exit(1) });
+      const proxy = await (flags.workers === 0
+        ? startProxy({ ...dataPlane, admin: flags.admin, adminToken, logger })
+        : startProxyCluster({ workers: flags.workers, admin: flags.admin, adminToken, logger, onFatal: () => process.exit(1) })
+      ).catch((err: Error) => {
+        logger.fatal({ err: err.message }, 'proxy could not start');
+        process.exit(1);
+      });
       if (!adminToken && !isLoopback(flags.admin.host)) logger.warn({ admin: flags.admin.host }, 'admin API is not on loopback and has no token: every PUT /config will be refused (401)');
       // One line a supervisor (or a test) can parse for the actual ports.
       logger.info({ ports: proxy.ports, workers: flags.workers, adminAuth: adminToken ? 'token' : 'loopback-only' }, 'proxy ready for config');

@@ -2,7 +2,7 @@
 // data port. A push answers only once every worker serves it; metrics add up over the workers; a worker
 // that dies is replaced and brought up to date; SIGTERM drains requests in flight.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { request } from 'undici';
 import { startEchoBackend, type EchoBackend, type EchoBody } from '../support/backends.js';
@@ -137,3 +137,21 @@ async function countRequests(): Promise<number> {
   const m = /^proxy_requests_total\{rule="http\/default\/cluster\/0",code="2xx"\} (\d+)$/m.exec(text);
   return m ? Number(m[1]) : 0;
 }
+
+describe('tunnel-gateway proxy --workers 2 on a taken port', () => {
+  it('exits 1 saying why, leaving no worker behind', async () => {
+    const taken = http.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as { port: number }).port;
+    const proc = spawn(process.execPath, ['bin/tunnel-gateway.mjs', 'proxy', '--workers', '2', '--listen', `127.0.0.1:${port}`, '--admin', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+    proc.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
+    const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+    taken.close();
+    expect(code).toBe(1);
+    const fatal = out.split('\n').find((l) => l.includes('"proxy could not start"'));
+    expect(fatal).toContain('EADDRINUSE');
+    await waitFor(() => spawnSync('pgrep', ['-f', `--listen 127.0.0.1:${port}`]).status === 1, 10_000);
+  }, 120_000);
+});
