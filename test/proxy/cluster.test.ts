@@ -152,6 +152,6 @@ describe('tunnel-gateway proxy --workers 2 on a taken port', () => {
     expect(code).toBe(1);
     const fatal = out.split('\n').find((l) => l.includes('"proxy could not start"'));
     expect(fatal).toContain('EADDRINUSE');
-    await waitFor(() => spawnSync('pgrep', ['-f', `--listen 127.0.0.1:${port}`]).status === 1, 10_000);
+    await waitFor(() => spawnSync('pgrep', ['-f', '--', `--listen 127.0.0.1:${port}`]).status === 1, 10_000);
   }, 120_000);
 });
