@@ -4,6 +4,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, extname, relative, sep } from 'node:path';
 import { parseManifests, toSnapshot, ManifestError } from './manifests.js';
+import { parseWithCache, type DocumentCache } from './doc-cache.js';
 import { FileSettler, type SettleTiming } from './settle.js';
 import { watchTree, type TreeWatcher } from './watch.js';
 import type { K8sObject, ResourceStatus, Snapshot } from '../core/types.js';
@@ -67,6 +68,8 @@ export class FileSource implements SnapshotSource, StatusSink {
   private readonly statuses = new Map<string, Record<string, unknown>>();
   /** Snapshot copies carrying a status, reused while neither the object nor its status changed. */
   private readonly withStatus = new Map<string, { obj: K8sObject; status: Record<string, unknown>; copy: K8sObject }>();
+  /** Per file: its documents' text → objects, so a rewrite parses only the documents that changed. */
+  private readonly documents = new Map<string, DocumentCache>();
   private watcher?: TreeWatcher;
   private settler?: FileSettler;
   private handlers?: Parameters<SnapshotSource['start']>[0];
@@ -82,7 +85,7 @@ export class FileSource implements SnapshotSource, StatusSink {
     this.handlers = handlers;
     this.settler = new FileSettler(
       {
-        parse: (text, file) => parseManifests(text, displayPath(file)).map(withDefaults),
+        parse: (text, file) => this.parse(text, file),
         drops: (file, objects) => this.drops(file, objects),
         apply: (file, objects) => this.replaceFile(file, objects),
         fail: (file, message) => this.reportUnparsable(file, message),
@@ -149,9 +152,16 @@ export class FileSource implements SnapshotSource, StatusSink {
     }
   }
 
+  /** Parses a file's text, reusing the objects of documents it held before unchanged. */
+  private parse(text: string, file: string): K8sObject[] {
+    const { objects, cache } = parseWithCache(text, displayPath(file), this.documents.get(file));
+    this.documents.set(file, cache);
+    return objects.map(withDefaults);
+  }
+
   private async loadFile(file: string): Promise<void> {
     try {
-      this.replaceFile(file, parseManifests(await readFile(file, 'utf8'), displayPath(file)).map(withDefaults));
+      this.replaceFile(file, this.parse(await readFile(file, 'utf8'), file));
     } catch (err) {
       this.reportUnparsable(file, err instanceof ManifestError ? err.message : `${file}: ${(err as Error).message}`);
     }
@@ -175,7 +185,10 @@ export class FileSource implements SnapshotSource, StatusSink {
     const before = new Map((this.files.get(file) ?? []).map((o) => [objectKey(o), o]));
     const after = new Map(next.map((o) => [objectKey(o), o]));
     if (next.length) this.files.set(file, next);
-    else this.files.delete(file);
+    else {
+      this.files.delete(file);
+      this.documents.delete(file);
+    }
     const events: ResourceEvent[] = [];
     for (const [key, obj] of before) {
       if (!after.has(key)) this.remove(key, obj, events);
