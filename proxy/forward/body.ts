@@ -8,13 +8,15 @@ export interface BodyPlan {
   body: Buffer | Readable | null;
   /** Only empty or fully buffered bodies can be sent more than once. */
   resendable: boolean;
+  /** A streamed body of undeclared length may carry at most this many bytes; the sender enforces it. */
+  limit: number | undefined;
 }
 
 export class BodyTooLargeError extends Error {
   override readonly name = 'BodyTooLargeError';
 }
 
-const NO_BODY: BodyPlan = Object.freeze({ body: null, resendable: true });
+const NO_BODY: BodyPlan = Object.freeze({ body: null, resendable: true, limit: undefined });
 
 /**
  * Returns 413 when the declared length is over the limit. Synchronous except when a body is buffered for
@@ -25,10 +27,14 @@ export function planBody(ex: Exchange, wantResend: boolean, limits: ProxyLimits)
   const declared = declaredLength(ex);
   if (declared !== undefined && declared > limits.maxBodyBytes) return 413;
   if (wantResend && declared !== undefined && declared <= limits.retryBufferBytes) {
-    return readAll(ex.body, limits.retryBufferBytes).then((body) => ({ body, resendable: true }));
+    return readAll(ex.body, limits.retryBufferBytes).then((body) => ({ body, resendable: true, limit: undefined }));
   }
-  const body = declared === undefined ? ex.body.pipe(new LengthLimit(limits.maxBodyBytes, ex.body)) : ex.body;
-  return { body, resendable: false };
+  return { body: ex.body, resendable: false, limit: declared === undefined ? limits.maxBodyBytes : undefined };
+}
+
+/** The body cut off at `max` bytes (for senders that take a stream as it is, like undici). */
+export function limitBody(body: Readable, max: number): Readable {
+  return body.pipe(new LengthLimit(max, body));
 }
 
 function declaredLength(ex: Exchange): number | undefined {

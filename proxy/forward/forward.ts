@@ -10,7 +10,7 @@ import { persistedToken, pickBackend } from '../router/select.js';
 import type { Exchange } from '../server/exchange.js';
 import { normalizeHost } from '../router/host.js';
 import { Forwarding } from './attempts.js';
-import { BodyTooLargeError, planBody, type BodyPlan } from './body.js';
+import { BodyTooLargeError, limitBody, planBody, type BodyPlan } from './body.js';
 import { takeHostHeader } from './headers.js';
 import { sendImmediate, sendStatus } from './local.js';
 import { startMirrors } from './mirror.js';
@@ -56,9 +56,15 @@ function send(fwd: Forwarding, ex: Exchange, rule: CompiledRule, backend: Compil
     authority: (rule.hasFilters ? takeHostHeader(head) : undefined) ?? authorityOf(ex, head),
     headers: head.headers,
     body: plan.body,
+    bodyLimit: plan.limit,
     grpc: fwd.grpc,
   };
-  if (rule.mirrors.length + backend.mirrors.length > 0) req.body = startMirrors(rule.mirrors.concat(backend.mirrors), req, plan.body);
+  if (rule.mirrors.length + backend.mirrors.length > 0) {
+    // Mirrors tee the stream: cut it off once, before the copies.
+    if (req.bodyLimit !== undefined && req.body !== null && !Buffer.isBuffer(req.body)) req.body = limitBody(req.body, req.bodyLimit);
+    req.bodyLimit = undefined;
+    req.body = startMirrors(rule.mirrors.concat(backend.mirrors), req, req.body);
+  }
   fwd.start(req, plan.resendable);
 }
 

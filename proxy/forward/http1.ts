@@ -2,6 +2,7 @@
 // that hands the head and each body chunk straight to the sink (no response stream, no pipe, no Promise).
 import { Pool } from 'undici';
 import type { ProxyLimits } from '../limits.js';
+import { limitBody } from './body.js';
 import { flatten, rawResponseHeaders } from './headers.js';
 import type { ResponseSink, Upstream, UpstreamCall, UpstreamRequest } from './upstream.js';
 
@@ -34,7 +35,9 @@ export class Http1Upstream implements Upstream {
     const headers = flatten(req.headers);
     headers.push('host', req.authority);
     const call = new Http1Call(sink);
-    this.pool.dispatch({ method: req.method as 'GET', path: req.path, headers, body: req.body }, call);
+    let body = req.body;
+    if (req.bodyLimit !== undefined && body !== null && !Buffer.isBuffer(body)) body = limitBody(body, req.bodyLimit);
+    this.pool.dispatch({ method: req.method as 'GET', path: req.path, headers, body }, call);
     return call;
   }
 

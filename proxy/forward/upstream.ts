@@ -14,6 +14,8 @@ export interface UpstreamRequest {
   headers: HeaderList;
   /** null: no body; Buffer: buffered (retriable); Readable: streamed once. */
   body: Buffer | Readable | null;
+  /** Byte limit of a streamed body of undeclared length (BodyTooLargeError past it), else undefined. */
+  bodyLimit: number | undefined;
   grpc: boolean;
 }
 

@@ -102,6 +102,15 @@ describe('h2c upstreams', () => {
       stream.on('error', () => undefined);
       const path = headers[':path'];
       if (path === '/hold') return void held.push(stream);
+      if (path === '/count') {
+        let n = 0;
+        stream.on('data', (c: Buffer) => (n += c.length));
+        stream.on('end', () => {
+          stream.respond({ ':status': 200 });
+          stream.end(String(n));
+        });
+        return;
+      }
       if (path === '/big') {
         stream.respond({ ':status': 200, 'content-length': String(total) });
         const chunk = Buffer.alloc(64 * 1024, 120);
@@ -119,7 +128,7 @@ describe('h2c upstreams', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const ep = { name: 'h2', address: '127.0.0.1', port: (server.address() as net.AddressInfo).port };
-    proxy = await startTestProxy();
+    proxy = await startTestProxy({ limits: { maxBodyBytes: 64 * 1024 } });
     const b = new ConfigBuilder();
     b.route('h2.test', prefix('/'), b.rule('h2', [backend(ep, 1, { protocol: 'h2c' })]));
     expect(proxy.applyConfig(b.build()).ok).toBe(true);
@@ -144,6 +153,23 @@ describe('h2c upstreams', () => {
       s.end('held');
     }
     for (const r of await Promise.all(replies)) expect(r.text).toBe('held');
+  });
+
+  it('streams a chunked request body of undeclared length, and cuts one past maxBodyBytes (413)', async () => {
+    const upload = (size: number) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port: proxy.ports.http, method: 'POST', path: '/count', headers: { host: 'h2.test', 'transfer-encoding': 'chunked' } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on('error', reject);
+        const chunk = Buffer.alloc(1024, 97);
+        for (let sent = 0; sent < size; sent += chunk.length) req.write(chunk);
+        req.end();
+      });
+    expect(await upload(16 * 1024)).toEqual({ status: 200, text: String(16 * 1024) });
+    expect((await upload(256 * 1024)).status).toBe(413);
   });
 
   it('an HTTP/1.1 client that stops reading holds the h2c backend back', async () => {
