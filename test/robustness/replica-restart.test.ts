@@ -37,7 +37,7 @@ describe('replica restart', () => {
 
   const startReplica = async () => {
     const p = runCli(['proxy', '--listen', `127.0.0.1:${dataPort}`, '--admin', `127.0.0.1:${adminPort}`]);
-    await p.waitForLog((l) => l.msg === 'proxy listening');
+    await p.waitForLog((l) => l.msg === 'proxy ready for config');
     return p;
   };
 

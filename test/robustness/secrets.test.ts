@@ -17,7 +17,7 @@ describe('admin token', () => {
     dir = await mkdtemp(join(tmpdir(), 'tgw-secret-'));
     await writeFile(join(dir, 'token'), `${token}\n`, { mode: 0o600 });
     proxy = runCli(['proxy', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--admin-token-file', join(dir, 'token')], { LOG_LEVEL: 'debug' });
-    const listening = await proxy.waitForLog((l) => l.msg === 'proxy listening');
+    const listening = await proxy.waitForLog((l) => l.msg === 'proxy ready for config');
     admin = (listening.ports as { admin: number }).admin;
   });
 
