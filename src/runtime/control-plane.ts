@@ -121,11 +121,18 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
   });
 
   const idleWaiters = new Set<() => void>();
+  const lastSnapshots = new WeakMap<object, unknown>();
   const actor = createActor(machine, {
     id: 'coordinator',
     input: { hasEdge: opts.edge !== undefined, generationBase: opts.generationBase ?? Date.now() },
     ...(opts.clock ? { clock: opts.clock as never } : {}),
     inspect: (event) => {
+      if (event.type === '@xstate.snapshot') {
+        // An event the actor ignored leaves its snapshot object as it was (every resource actor gets each
+        // health broadcast): nothing to record, nothing that could make the system idle.
+        if (lastSnapshots.get(event.actorRef) === event.snapshot) return;
+        lastSnapshots.set(event.actorRef, event.snapshot);
+      }
       tracker.inspect(event);
       if (idleWaiters.size > 0 && event.type === '@xstate.snapshot') queueMicrotask(checkIdle);
     },

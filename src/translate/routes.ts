@@ -10,6 +10,7 @@ import { resolveCrossServing } from './crossserving.js';
 import type { GatewayIR } from './gateways.js';
 import { translateRules, type RouteRules } from './rules.js';
 import { routeLimitViolation } from './limits.js';
+import { memoRules, ruleInputsGeneration } from './memo.js';
 
 export interface ParentResult extends ParentAttachment {
   accepted: boolean;
@@ -32,16 +33,17 @@ export function processRoutes(ctx: Context, gateways: Map<string, GatewayIR>): R
     ...wellFormed(ctx.snapshot.httpRoutes).map((obj) => ({ kind: 'HTTPRoute' as const, obj })),
     ...wellFormed(ctx.snapshot.grpcRoutes).map((obj) => ({ kind: 'GRPCRoute' as const, obj })),
   ];
-  const routes = resolveCrossServing(all.map(({ kind, obj }) => routeIR(ctx, gateways, kind, obj)));
+  const generation = ruleInputsGeneration(ctx.snapshot);
+  const routes = resolveCrossServing(all.map(({ kind, obj }) => routeIR(ctx, gateways, kind, obj, generation)));
   routes.sort((a, b) => byString(a.kind, b.kind) || byString(a.namespace, b.namespace) || byString(a.name, b.name));
   countAttachedRoutes(routes);
   return routes;
 }
 
-function routeIR(ctx: Context, gateways: Map<string, GatewayIR>, kind: RouteKind, obj: K8sObject): RouteIR {
+function routeIR(ctx: Context, gateways: Map<string, GatewayIR>, kind: RouteKind, obj: K8sObject, generation: object): RouteIR {
   const attachments = isRecord(obj.spec) ? attachRoute(ctx, gateways, kind, obj) : [];
   // Rules are only worth translating (and reporting on) when some parent is ours.
-  const rules = attachments.length ? rulesWithinLimits(ctx, kind, obj) : { rules: [], invalid: [], problems: [] };
+  const rules = attachments.length ? memoRules(obj, kind, generation, () => rulesWithinLimits(ctx, kind, obj)) : { rules: [], invalid: [], problems: [] };
   const parents = attachments.map((a) => parentResult(a, rules));
   return {
     kind,

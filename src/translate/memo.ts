@@ -1,0 +1,60 @@
+// Rule translation remembered across translate() calls. A sync translates the whole snapshot, but between
+// two syncs usually one route changed: the rules of every other route (backends resolved, filters and
+// matches checked, the proxy's schema applied: most of a route's cost) come out the same. They are reused
+// while the route object and every object rule translation reads (Services, EndpointSlices, ReferenceGrants)
+// are the very same instances as when they were computed; any other change computes them afresh.
+//
+// Pure as long as inputs are values: adapters replace an object that changes, they never edit it in place
+// (the file source and the informers both do). Outputs then share the unchanged routes' rule objects with
+// earlier outputs, so a DesiredState is read-only, as values passed between actors already are. (Freezing
+// them is not an option: rules may hold parts of the input objects, which translate() must not change.)
+import type { K8sObject, Snapshot } from '../core/types.js';
+import type { RouteKind } from '../gatewayapi/constants.js';
+import type { RouteRules } from './rules.js';
+
+interface Inputs {
+  services: readonly K8sObject[];
+  endpointSlices: readonly K8sObject[];
+  referenceGrants: readonly K8sObject[];
+}
+
+interface Entry {
+  /** The inputs generation the rules were computed in. */
+  generation: object;
+  kind: RouteKind;
+  rules: RouteRules;
+}
+
+const entries = new WeakMap<K8sObject, Entry>();
+/** The latest inputs generations, newest first: callers that alternate between snapshots (tests, render) keep theirs. */
+const recent: Array<{ inputs: Inputs; generation: object }> = [];
+const KEPT_GENERATIONS = 4;
+
+function sameItems(a: readonly K8sObject[], b: readonly K8sObject[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A token that stays the same while the objects rule translation reads are the same instances, in order. */
+export function ruleInputsGeneration(snapshot: Snapshot): object {
+  const known = recent.find(
+    ({ inputs }) =>
+      sameItems(inputs.services, snapshot.services) && sameItems(inputs.endpointSlices, snapshot.endpointSlices) && sameItems(inputs.referenceGrants, snapshot.referenceGrants),
+  );
+  if (known) return known.generation;
+  // Copies: the snapshot's arrays belong to the caller.
+  const inputs = { services: [...snapshot.services], endpointSlices: [...snapshot.endpointSlices], referenceGrants: [...snapshot.referenceGrants] };
+  recent.unshift({ inputs, generation: {} });
+  recent.length = Math.min(recent.length, KEPT_GENERATIONS);
+  return recent[0]!.generation;
+}
+
+/** The route's rules from an earlier call in the same inputs generation, else computed (and remembered). */
+export function memoRules(route: K8sObject, kind: RouteKind, generation: object, compute: () => RouteRules): RouteRules {
+  const hit = entries.get(route);
+  if (hit && hit.generation === generation && hit.kind === kind) return hit.rules;
+  const rules = compute();
+  entries.set(route, { generation, kind, rules });
+  return rules;
+}

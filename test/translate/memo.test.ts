@@ -1,0 +1,138 @@
+// translate() remembers rule translations across calls (src/translate/memo.ts). Whatever sequence of
+// snapshots it is given (objects replaced, added, removed, the rest shared with the previous snapshot), each
+// result must equal, byte for byte, the result for a deep copy that shares nothing with earlier calls.
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
+import { translate } from '../../src/translate/index.js';
+import { DEFAULT_CONTROLLER_NAME, type K8sObject, type Snapshot } from '../../src/core/types.js';
+
+const OPTIONS = { controllerName: DEFAULT_CONTROLLER_NAME, now: '2026-01-01T00:00:00Z', proxyHttpPort: 8080, proxyTlsPort: 8443 };
+const ROUTES = 6;
+
+const BASE = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: cf}
+spec: {controllerName: ${DEFAULT_CONTROLLER_NAME}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: app}
+spec: {gatewayClassName: cf, listeners: [{name: http, protocol: HTTP, port: 80, allowedRoutes: {namespaces: {from: All}}}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: app}
+spec: {ports: [{name: http, port: 80}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: api-1, namespace: app, labels: {kubernetes.io/service-name: api}}
+ports: [{name: http, port: 8000}]
+endpoints: [{addresses: ["10.0.0.1"]}]
+`;
+
+function route(i: number, variant: number): K8sObject {
+  const ns = i % 2 ? 'other' : 'app';
+  const backend = variant % 3 === 2 ? 'missing' : 'api';
+  const text = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r${i}, namespace: ${ns}, creationTimestamp: "2026-01-01T00:00:0${i}Z"}
+spec:
+  parentRefs: [{name: gw, namespace: app}]
+  hostnames: [r${i}.example.com]
+  rules:
+    - matches: [{path: {type: PathPrefix, value: /v${variant}}}]
+      filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: x-v, value: "${variant}"}]}}]
+      backendRefs: [{name: ${backend}, namespace: app, port: 80}]
+`;
+  return parseManifests(text, 'route.yaml')[0]!;
+}
+
+const grant = (): K8sObject =>
+  parseManifests(
+    'apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: app}\nspec: {from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: other}], to: [{group: "", kind: Service}]}\n',
+    'grant.yaml',
+  )[0]!;
+
+type Edit =
+  | { type: 'route'; index: number; variant: number }
+  | { type: 'dropRoute'; index: number }
+  | { type: 'servicePort'; port: number }
+  | { type: 'sliceAddress'; last: number }
+  | { type: 'grant'; present: boolean };
+
+const edit: fc.Arbitrary<Edit> = fc.oneof(
+  fc.record({ type: fc.constant('route' as const), index: fc.nat(ROUTES - 1), variant: fc.nat(5) }),
+  fc.record({ type: fc.constant('dropRoute' as const), index: fc.nat(ROUTES - 1) }),
+  fc.record({ type: fc.constant('servicePort' as const), port: fc.constantFrom(80, 8080) }),
+  fc.record({ type: fc.constant('sliceAddress' as const), last: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ type: fc.constant('grant' as const), present: fc.boolean() }),
+);
+
+/** The next snapshot: edited objects are replaced by new ones, every other object is the same instance. */
+function apply(s: Snapshot, e: Edit): Snapshot {
+  const next: Snapshot = { ...s, httpRoutes: [...s.httpRoutes], services: [...s.services], endpointSlices: [...s.endpointSlices], referenceGrants: [...s.referenceGrants] };
+  const at = (name: string) => next.httpRoutes.findIndex((r) => r.metadata.name === name);
+  switch (e.type) {
+    case 'route': {
+      const i = at(`r${e.index}`);
+      if (i >= 0) next.httpRoutes[i] = route(e.index, e.variant);
+      else next.httpRoutes.push(route(e.index, e.variant));
+      break;
+    }
+    case 'dropRoute':
+      next.httpRoutes = next.httpRoutes.filter((r) => r.metadata.name !== `r${e.index}`);
+      break;
+    case 'servicePort':
+      next.services = next.services.map((svc) => ({ ...svc, spec: { ports: [{ name: 'http', port: e.port }] } }));
+      break;
+    case 'sliceAddress':
+      next.endpointSlices = next.endpointSlices.map((sl) => ({ ...sl, endpoints: [{ addresses: [`10.0.0.${e.last}`] }] }));
+      break;
+    case 'grant':
+      next.referenceGrants = e.present ? [grant()] : [];
+      break;
+  }
+  return next;
+}
+
+function initial(): Snapshot {
+  const { snapshot } = toSnapshot(parseManifests(BASE, 'base.yaml'));
+  snapshot.httpRoutes = Array.from({ length: ROUTES }, (_, i) => route(i, 0));
+  return snapshot;
+}
+
+describe('translate() across calls', () => {
+  it('gives, for every snapshot of any edit sequence, what a snapshot sharing no object with earlier calls gives', () => {
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 12 }), (edits) => {
+        let snapshot = initial();
+        translate(snapshot, OPTIONS);
+        for (const e of edits) {
+          snapshot = apply(snapshot, e);
+          // A JSON copy: structuredClone would build arrays of another realm under jest.
+          const expected = JSON.stringify(translate(JSON.parse(JSON.stringify(snapshot)) as Snapshot, OPTIONS));
+          expect(JSON.stringify(translate(snapshot, OPTIONS))).toBe(expected);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('reuses the rules of unchanged routes and recomputes those whose inputs changed', () => {
+    const first = initial();
+    const a = translate(first, OPTIONS);
+    const sameInputs = apply(first, { type: 'route', index: 0, variant: 1 });
+    const b = translate(sameInputs, OPTIONS);
+    const ruleOf = (d: typeof a, name: string) => d.proxyConfig.rules.find((r) => r.id === `httproute/app/${name}/0`);
+    expect(ruleOf(b, 'r2')).toBe(ruleOf(a, 'r2'));
+    expect(ruleOf(b, 'r0')).not.toBe(ruleOf(a, 'r0'));
+    const newEndpoints = apply(sameInputs, { type: 'sliceAddress', last: 3 });
+    const c = translate(newEndpoints, OPTIONS);
+    expect(ruleOf(c, 'r2')).not.toBe(ruleOf(b, 'r2'));
+    expect(JSON.stringify(ruleOf(c, 'r2'))).toContain('10.0.0.3');
+  });
+});
