@@ -1,31 +1,15 @@
 // Prometheus metrics of one proxy instance (its own Registry, so several proxies can share a process).
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { RuleMetrics, type RuleStats } from './forward/rule-metrics.js';
 import type { FailureReason } from './forward/errors.js';
 import type { CompiledRule } from './router/table.js';
 import type { Exchange } from './server/exchange.js';
 
-const CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
-
-interface RuleChildren {
-  counts: Array<{ inc(): void } | undefined>;
-  latency: { observe(v: number): void } | undefined;
-}
-
 export class ProxyMetrics {
   readonly registry = new Registry();
-  private readonly requests = new Counter({
-    name: 'proxy_requests_total',
-    help: 'Requests answered, by rule id ("none" when nothing matched) and status class',
-    labelNames: ['rule', 'code'] as const,
-    registers: [this.registry],
-  });
-  private readonly latency = new Histogram({
-    name: 'proxy_request_duration_seconds',
-    help: 'Time from request head to response end, by rule id',
-    labelNames: ['rule'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [this.registry],
-  });
+  /** proxy_requests_total and proxy_request_duration_seconds, by rule. */
+  private readonly rules = new RuleMetrics(this.registry);
+  private readonly unmatched = this.rules.stats('none');
   /** Kept as a plain number and read at scrape time: two Gauge updates per request cost more than the request's metrics. */
   private inFlightCount = 0;
   readonly inFlight: Gauge = new Gauge({
@@ -58,7 +42,6 @@ export class ProxyMetrics {
     // In a cluster the primary refuses (and counts) pushes; workers' counts would count each twice.
     aggregator: 'omit',
   });
-  private readonly unmatched: RuleChildren = { counts: [], latency: undefined };
 
   requestStarted(): void {
     this.inFlightCount++;
@@ -70,17 +53,10 @@ export class ProxyMetrics {
     this.observe(ex.rule, ex.status === 0 ? 499 : ex.status, (performance.now() - ex.started) / 1000);
   }
 
-  /** Records one finished request. Label children are cached on the rule, so the hot path does no lookup. */
+  /** Records one finished request. The rule's stats are cached on the rule, so the hot path does no lookup. */
   observe(rule: CompiledRule | undefined, status: number, seconds: number): void {
-    const id = rule?.id ?? 'none';
-    const children = rule ? ((rule.metrics.children as RuleChildren | undefined) ?? (rule.metrics.children = { counts: [], latency: undefined })) : this.unmatched;
-    const cls = Math.min(Math.max(Math.floor(status / 100), 1), 5) - 1;
-    let count = children.counts[cls];
-    if (count === undefined) count = children.counts[cls] = this.requests.labels(id, CLASSES[cls]!);
-    count.inc();
-    let latency = children.latency;
-    if (latency === undefined) latency = children.latency = this.latency.labels(id);
-    latency.observe(seconds);
+    const stats = rule === undefined ? this.unmatched : ((rule.metrics.stats as RuleStats | undefined) ?? (rule.metrics.stats = this.rules.stats(rule.id)));
+    stats.record(status, seconds);
   }
 
   backendError(reason: FailureReason): void {
