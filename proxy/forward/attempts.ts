@@ -68,14 +68,15 @@ export class Forwarding implements ResponseSink, ClientGoneListener {
     }
     const ex = this.ex;
     const backend = this.backend;
-    if (!backend.filters.empty) backend.filters.onResponse(this.backendCtx, status, headers);
-    if (!this.rule.filters.empty) this.rule.filters.onResponse(this.ruleCtx, status, headers);
-    if (this.rule.persistence !== undefined && this.pinned !== backend.token) headers.push(persistenceHeader(this.rule, backend)!);
-    this.phase = Phase.Relaying;
+    // Runs inside the upstream's event callbacks: a throw here must become a 502, never escape.
     try {
+      if (!backend.filters.empty) backend.filters.onResponse(this.backendCtx, status, headers);
+      if (!this.rule.filters.empty) this.rule.filters.onResponse(this.ruleCtx, status, headers);
+      if (this.rule.persistence !== undefined && this.pinned !== backend.token) headers.push(persistenceHeader(this.rule, backend)!);
+      this.phase = Phase.Relaying;
       ex.respond(status, headers, endStream, ex.http2 && backend.transport === 'h2');
     } catch (err) {
-      // A header Node refuses to send: free the upstream and answer 502 instead.
+      // E.g. a header Node refuses to send: free the upstream and answer 502 instead.
       this.call?.abort(err as Error);
       this.finish();
       this.rt.logger.error({ err, rule: this.rule.id }, 'forwarding failed');
@@ -104,7 +105,13 @@ export class Forwarding implements ResponseSink, ClientGoneListener {
   onEnd(trailers: HeaderList | undefined): void {
     if (this.phase !== Phase.Relaying) return;
     this.finish();
-    this.ex.end(trailers);
+    try {
+      this.ex.end(trailers);
+    } catch (err) {
+      // Trailers this side's protocol cannot carry: the response is torn down rather than cut silently.
+      this.rt.logger.debug({ err, rule: this.rule.id }, 'trailers refused');
+      this.ex.abort();
+    }
   }
 
   onError(err: unknown): void {
