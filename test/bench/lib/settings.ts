@@ -18,7 +18,7 @@ export interface BenchSettings {
   pushRoutes: number;
   /** Which benches to run (names), all when empty. */
   only: string[];
-  /** Worker processes of our proxy (as `proxy --workers N`); 0 runs it in one process. */
+  /** Worker processes of our proxy (as `proxy --workers N`, default 1 like the product); 0 runs it in one process. */
   proxyWorkers: number;
   /** Write a V8 CPU profile of our proxy (node --cpu-prof) into this folder. */
   cpuProfDir?: string;
@@ -43,7 +43,7 @@ export function readSettings(): BenchSettings {
     manyRoutes: Math.round(num('BENCH_MANY_ROUTES', 10_000)),
     pushRoutes: Math.round(num('BENCH_PUSH_ROUTES', 5_000)),
     only: (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-    proxyWorkers: process.env.BENCH_PROXY_WORKERS === '0' ? 0 : Math.round(num('BENCH_PROXY_WORKERS', 2)),
+    proxyWorkers: process.env.BENCH_PROXY_WORKERS === '0' ? 0 : Math.round(num('BENCH_PROXY_WORKERS', 1)),
     cpuProfDir: process.env.BENCH_CPU_PROF || undefined,
   };
 }
@@ -53,5 +53,5 @@ export const SETTINGS_HELP = `Environment:
   BENCH_WARMUP=1        seconds of warm-up per target   BENCH_CONNECTIONS=32
   BENCH_RPS=1000        fixed rate for the latency run  BENCH_ONLY=a,b     run only these benches
   BENCH_FEW_ROUTES=10   BENCH_MANY_ROUTES=10000         BENCH_PUSH_ROUTES=5000
-  BENCH_PROXY_WORKERS=2 our proxy's worker processes (0: one process, no cluster)
+  BENCH_PROXY_WORKERS=1 our proxy's worker processes (0: one process, no cluster)
   BENCH_CPU_PROF=DIR    write a --cpu-prof profile of our proxy into DIR`;
