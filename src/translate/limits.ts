@@ -38,10 +38,11 @@ export const ANY_STRING_MAX_LENGTH = 4096;
 export function routeLimitViolation(kind: RouteKind, spec: unknown): string | undefined {
   // Nearly every route is within its limits: checking that builds no field names; a violation is looked
   // up again by the code that names it.
-  return withinLimits(kind, spec) ? undefined : describeViolation(kind, spec);
+  return withinLimits(kind, spec) ? undefined : describeRouteLimitViolation(kind, spec);
 }
 
-function describeViolation(kind: RouteKind, spec: unknown): string | undefined {
+/** The same answer as routeLimitViolation, by the walk that names fields (exported for the equivalence test). */
+export function describeRouteLimitViolation(kind: RouteKind, spec: unknown): string | undefined {
   for (const [path, max] of Object.entries(ROUTE_MAX_ITEMS[kind])) {
     for (const { at, value } of valuesAt(spec, path.split('.').slice(1))) {
       if (Array.isArray(value) && value.length > max) return `${at} has ${value.length} items, at most ${max} are allowed`;
@@ -102,7 +103,7 @@ function segmentsOf(table: Record<string, number>): Array<{ segments: Segment[];
   }));
 }
 
-/** True when describeViolation would find nothing: the same walk, without building names. */
+/** True when describeRouteLimitViolation would find nothing: the same walk, without building names. */
 function withinLimits(kind: RouteKind, spec: unknown): boolean {
   for (const { segments, max } of SEGMENTS[kind]) {
     if (!arraysWithin(spec, segments, 0, max)) return false;

@@ -4,7 +4,8 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { ANY_ARRAY_MAX_ITEMS, ANY_STRING_MAX_LENGTH, ROUTE_MAX_ITEMS } from '../../src/translate/limits.js';
+import fc from 'fast-check';
+import { ANY_ARRAY_MAX_ITEMS, ANY_STRING_MAX_LENGTH, ROUTE_MAX_ITEMS, describeRouteLimitViolation, routeLimitViolation } from '../../src/translate/limits.js';
 import { translate } from '../../src/translate/index.js';
 import { emptySnapshot, DEFAULT_CONTROLLER_NAME } from '../../src/core/types.js';
 import { ProxyConfig } from '../../proxy/config/schema.js';
@@ -75,5 +76,36 @@ describe('a hostile route', () => {
     expect(accepted.message).toContain(message);
     expect(out.proxyConfig.hosts.map((h) => h.hostname)).toEqual(['ok.example.com']);
     expect(() => ProxyConfig.parse(out.proxyConfig)).not.toThrow();
+  });
+});
+
+describe('routeLimitViolation', () => {
+  // Arrays and strings on both sides of their limits, where the table names them and where only the generic bounds apply.
+  // Mostly within the limits, so that each single violation (the only one in its spec) is met often.
+  const text = fc.oneof({ arbitrary: fc.constant('a'), weight: 30 }, { arbitrary: fc.constant('x'.repeat(ANY_STRING_MAX_LENGTH)), weight: 1 }, { arbitrary: fc.constant('x'.repeat(ANY_STRING_MAX_LENGTH + 1)), weight: 1 });
+  const many = <T>(item: fc.Arbitrary<T>, limit: number) =>
+    fc.oneof(
+      { arbitrary: fc.array(item, { maxLength: 2 }), weight: 12 },
+      { arbitrary: fc.array(item, { minLength: limit, maxLength: limit }), weight: 1 },
+      { arbitrary: fc.array(item, { minLength: limit + 1, maxLength: limit + 1 }), weight: 1 },
+    );
+  const match = fc.record({ path: fc.record({ value: text }), headers: many(fc.record({ name: text, value: text }), 16) }, { requiredKeys: [] });
+  const filter = fc.record({ type: fc.constant('RequestHeaderModifier'), requestHeaderModifier: fc.record({ set: many(fc.record({ name: text }), 16), remove: many(text, ANY_ARRAY_MAX_ITEMS) }) });
+  const rule = fc.record(
+    { matches: many(match, 64), filters: many(filter, 16), backendRefs: many(fc.record({ name: text, filters: many(filter, 16) }), 16), extra: fc.jsonValue({ maxDepth: 3 }) },
+    { requiredKeys: [] },
+  );
+  const spec = fc.record(
+    { hostnames: many(text, 16), parentRefs: many(fc.record({ name: text }), 32), rules: many(rule, 16), unlisted: many(fc.nat(), ANY_ARRAY_MAX_ITEMS) },
+    { requiredKeys: [] },
+  );
+
+  it('answers exactly what the walk that names fields answers, for specs on both sides of every limit', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('HTTPRoute' as const, 'GRPCRoute' as const), spec, (kind, s) => {
+        expect(routeLimitViolation(kind, s)).toBe(describeRouteLimitViolation(kind, s));
+      }),
+      { numRuns: 400 },
+    );
   });
 });
