@@ -6,7 +6,7 @@ import type { UpstreamRegistry } from '../forward/upstream.js';
 import type { ProxyMetrics } from '../metrics.js';
 import { runInSlices, runToEnd, TableCompiler, type Compiled } from '../router/compiler.js';
 import type { RoutingTable } from '../router/table.js';
-import { prepareConfig, validateConfig, type PreparedConfig } from './prepared.js';
+import { prepareConfig, SharedConfigPreparer, validateConfig, type PreparedConfig } from './prepared.js';
 
 export type ApplyResult = { ok: true; version: string } | { ok: false; status: 400 | 409; error: string };
 
@@ -15,6 +15,7 @@ type Decision = { kind: 'refuse'; result: ApplyResult } | { kind: 'same'; genera
 export class ConfigHolder {
   table: RoutingTable | undefined;
   private readonly compiler: TableCompiler;
+  private readonly shared = new SharedConfigPreparer();
   /** Async applies run one at a time, in arrival order. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -29,8 +30,19 @@ export class ConfigHolder {
   /** Validates and swaps in at once (an embedder's direct push). */
   apply(input: unknown): ApplyResult {
     const validated = validateConfig(input);
-    if (!validated.ok) return this.report(validated);
-    const prepared = prepareConfig(validated.cfg);
+    return validated.ok ? this.applyNow(prepareConfig(validated.cfg)) : this.report(validated);
+  }
+
+  /**
+   * apply() for a pusher that never changes a config object once passed (see SharedConfigPreparer):
+   * rules and hosts it passed before are neither validated nor serialized again.
+   */
+  applyShared(input: unknown): ApplyResult {
+    const prepared = this.shared.prepare(input);
+    return prepared.ok ? this.applyNow(prepared.prepared) : this.report(prepared);
+  }
+
+  private applyNow(prepared: PreparedConfig): ApplyResult {
     const decision = this.decide(prepared);
     if (decision.kind !== 'compile') return this.report(this.settle(prepared, decision));
     let compiled: Compiled;

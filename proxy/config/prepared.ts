@@ -1,7 +1,8 @@
 // A validated config cut into one JSON text per rule and per host. It is what the cluster primary sends
 // its workers (cheap to pass over IPC: strings, not a deep object graph) and what the compiler keys its
 // reuse on: a rule whose text did not change since the running table is not compiled again.
-import { ProxyConfig, type ProxyConfig as ProxyConfigT } from './schema.js';
+import { z } from 'zod';
+import { CONFIG_LIMITS, Host, ProxyConfig, Rule, type ProxyConfig as ProxyConfigT } from './schema.js';
 
 export interface PreparedConfig {
   version: string;
@@ -17,10 +18,69 @@ export type Validated = { ok: true; cfg: ProxyConfigT } | { ok: false; status: 4
 /** Validates an untrusted config; the error names the first offending path. */
 export function validateConfig(input: unknown): Validated {
   const parsed = ProxyConfig.safeParse(input);
-  if (parsed.success) return { ok: true, cfg: parsed.data };
-  const issue = parsed.error.issues[0];
-  const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
+  return parsed.success ? { ok: true, cfg: parsed.data } : refusal(parsed.error.issues[0]);
+}
+
+function refusal(issue: { path: PropertyKey[]; message: string } | undefined, prefix: PropertyKey[] = []): { ok: false; status: 400; error: string } {
+  const path = [...prefix, ...(issue?.path ?? [])];
+  const where = path.length > 0 ? path.map(String).join('.') : '(root)';
   return { ok: false, status: 400, error: `invalid config at ${where}: ${issue?.message ?? 'invalid'}` };
+}
+
+const Envelope = z.object({
+  version: z.string().min(1).max(128),
+  generation: z.number().int().min(0).optional(),
+  rules: z.array(z.unknown()).max(CONFIG_LIMITS.rules),
+  hosts: z.array(z.unknown()).max(CONFIG_LIMITS.hosts),
+});
+
+/**
+ * Validates and prepares configs from an in-process pusher that never changes an object once it passed it
+ * (standalone's control plane: a DesiredState is read-only, and the translator hands unchanged routes'
+ * rules over as the same objects). A rule or host object seen before is not validated or serialized again;
+ * everything else is checked exactly as validateConfig() checks it, with the same messages.
+ */
+export class SharedConfigPreparer {
+  private readonly known = new WeakMap<object, Prepared>();
+
+  prepare(input: unknown): { ok: true; prepared: PreparedConfig } | { ok: false; status: 400; error: string } {
+    const envelope = Envelope.safeParse(input);
+    if (!envelope.success) return refusal(envelope.error.issues[0]);
+    const { version, generation, rules: rawRules, hosts: rawHosts } = envelope.data;
+    const rules: string[] = [];
+    for (let i = 0; i < rawRules.length; i++) {
+      const rule = this.prepareOne(rawRules[i], Rule);
+      if ('issue' in rule) return refusal(rule.issue, ['rules', i]);
+      rules.push(rule.text);
+    }
+    const hosts: string[] = [];
+    for (let i = 0; i < rawHosts.length; i++) {
+      const host = this.prepareOne(rawHosts[i], Host);
+      if ('issue' in host) return refusal(host.issue, ['hosts', i]);
+      const bad = host.ruleIndices.findIndex((r) => r >= rules.length);
+      if (bad !== -1) return refusal({ path: ['matches', bad, 'rule'], message: 'rule index out of range' }, ['hosts', i]);
+      hosts.push(host.text);
+    }
+    return { ok: true, prepared: { version, generation, rules, hosts } };
+  }
+
+  private prepareOne(value: unknown, schema: typeof Rule | typeof Host): Prepared | { issue: z.core.$ZodIssue | undefined } {
+    const isObject = typeof value === 'object' && value !== null;
+    const known = isObject ? this.known.get(value) : undefined;
+    if (known !== undefined) return known;
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) return { issue: parsed.error.issues[0] };
+    const data = parsed.data as { matches?: Array<{ rule: number }> };
+    const prepared = { text: JSON.stringify(data), ruleIndices: data.matches?.map((m) => m.rule) ?? [] };
+    if (isObject) this.known.set(value, prepared);
+    return prepared;
+  }
+}
+
+interface Prepared {
+  text: string;
+  /** For a host: the rule index of each match, checked against each config's rule count. */
+  ruleIndices: number[];
 }
 
 export function prepareConfig(cfg: ProxyConfigT): PreparedConfig {
@@ -30,19 +90,4 @@ export function prepareConfig(cfg: ProxyConfigT): PreparedConfig {
     rules: cfg.rules.map((r) => JSON.stringify(r)),
     hosts: cfg.hosts.map((h) => JSON.stringify(h)),
   };
-}
-
-/** Whether a message from another process has the shape of a PreparedConfig (its content was validated there). */
-export function isPreparedConfig(value: unknown): value is PreparedConfig {
-  const p = value as PreparedConfig | null;
-  return (
-    typeof p === 'object' &&
-    p !== null &&
-    typeof p.version === 'string' &&
-    (p.generation === undefined || typeof p.generation === 'number') &&
-    Array.isArray(p.rules) &&
-    Array.isArray(p.hosts) &&
-    p.rules.every((r) => typeof r === 'string') &&
-    p.hosts.every((h) => typeof h === 'string')
-  );
 }

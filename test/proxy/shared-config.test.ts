@@ -1,0 +1,79 @@
+// applyShared(): the in-process push path of standalone mode. It must accept and refuse exactly what
+// apply() does (same messages), and skip re-validating rule objects it has seen before.
+import { describe, expect, it } from '@jest/globals';
+import { ConfigHolder } from '../../proxy/config/apply.js';
+import type { ProxyConfigInput } from '../../proxy/config/schema.js';
+import { UpstreamRegistry } from '../../proxy/forward/upstream.js';
+import { DEFAULT_LIMITS } from '../../proxy/limits.js';
+import { ProxyMetrics } from '../../proxy/metrics.js';
+import { firstMatch } from '../../proxy/router/select.js';
+import { silentLogger } from '../../src/log.js';
+
+const holder = () => new ConfigHolder(new UpstreamRegistry(DEFAULT_LIMITS), new ProxyMetrics(), silentLogger);
+
+function valid(): ProxyConfigInput {
+  return {
+    version: 'v1',
+    generation: 1,
+    rules: [
+      { id: 'a', kind: 'http', backends: [{ name: 'b', weight: 1, endpoints: [{ address: '127.0.0.1', port: 9 }] }] },
+      { id: 'g', kind: 'grpc', filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-a', value: '1' }] } }] },
+    ],
+    hosts: [{ hostname: 'a.test', matches: [{ match: { path: { type: 'PathPrefix', value: '/a' } }, rule: 0 }, { match: { method: 'POST' }, rule: 1 }] }],
+  };
+}
+
+type Breaker = (c: ProxyConfigInput & Record<string, unknown>) => void;
+const cases: Array<[string, Breaker]> = [
+  ['a valid config', () => undefined],
+  ['no version', (c) => void delete (c as { version?: string }).version],
+  ['a negative generation', (c) => void (c.generation = -1)],
+  ['rules not an array', (c) => void (c.rules = {} as never)],
+  ['a rule without id', (c) => void delete (c.rules[0] as { id?: string }).id],
+  ['a backend weight too big', (c) => void (c.rules[0]!.backends![0]!.weight = 10_000_000)],
+  ['a bad header name in a filter', (c) => void (c.rules[1]!.filters = [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'bad name', value: '1' }] } }])],
+  ['a host without hostname', (c) => void delete (c.hosts[0] as { hostname?: string }).hostname],
+  ['a match naming a rule that does not exist', (c) => void (c.hosts[0]!.matches[1]!.rule = 2)],
+  ['a null rule', (c) => void (c.rules[1] = null as never)],
+];
+
+describe('applyShared', () => {
+  it.each(cases)('answers %s exactly as apply() does', (_what, breakIt) => {
+    const a = valid() as ProxyConfigInput & Record<string, unknown>;
+    const b = valid() as ProxyConfigInput & Record<string, unknown>;
+    breakIt(a);
+    breakIt(b);
+    const [viaApply, viaShared] = [holder(), holder()];
+    const expected = viaApply.apply(a);
+    expect(viaShared.applyShared(b)).toEqual(expected);
+    if (expected.ok) {
+      const lookup = (h: ConfigHolder) => firstMatch(h.table!.hosts.lookup('a.test')!, { method: 'POST', path: '/x', headers: {}, query: () => new URLSearchParams() })?.rule.id;
+      expect(lookup(viaShared)).toBe(lookup(viaApply));
+    }
+  });
+
+  it('does not read a rule object it validated before, and does read a new one', () => {
+    const h = holder();
+    const cfg = valid();
+    let reads = 0;
+    const counted = new Proxy(cfg.rules[0]!, { get: (t, k, r) => (reads++, Reflect.get(t, k, r)) });
+    cfg.rules[0] = counted;
+    expect(h.applyShared(cfg)).toMatchObject({ ok: true });
+    expect(reads).toBeGreaterThan(0);
+    reads = 0;
+    expect(h.applyShared({ ...cfg, version: 'v2', generation: 2 })).toMatchObject({ ok: true });
+    expect(reads).toBe(0);
+    const fresh = { ...cfg, version: 'v3', generation: 3, rules: [{ ...cfg.rules[0]!, id: 'a2' }, cfg.rules[1]!] };
+    expect(h.applyShared(fresh)).toMatchObject({ ok: true });
+    expect(h.table!.hosts.lookup('a.test')!.matches[0]!.rule.id).toBe('a2');
+  });
+
+  it('still checks a known host against the rule count of each new config', () => {
+    const h = holder();
+    const cfg = valid();
+    expect(h.applyShared(cfg)).toMatchObject({ ok: true });
+    const shorter = { ...cfg, version: 'v2', generation: 2, rules: [cfg.rules[0]!] };
+    expect(h.applyShared(shorter)).toEqual({ ok: false, status: 400, error: 'invalid config at hosts.0.matches.1.rule: rule index out of range' });
+    expect(h.table!.version).toBe('v1');
+  });
+});
