@@ -42,8 +42,45 @@ export function statusFingerprint(value: unknown): string {
   });
 }
 
+/** What JSON.stringify writes for a value inside an object: undefined, functions and symbols are left out. */
+const omitted = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
+
+/** NaN and the infinities are written as null. */
+const asJsonPrimitive = (v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+
+function sameArrays(a: unknown[], b: unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  // In arrays JSON writes the omitted kinds as null.
+  for (let i = 0; i < a.length; i++) if (!sameJson(omitted(a[i]) ? null : a[i], omitted(b[i]) ? null : b[i])) return false;
+  return true;
+}
+
+function sameObjects(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  let count = 0;
+  for (const key in a) {
+    if (!Object.hasOwn(a, key) || key === 'lastTransitionTime' || omitted(a[key])) continue;
+    count++;
+    if (!Object.hasOwn(b, key) || omitted(b[key]) || !sameJson(a[key], b[key])) return false;
+  }
+  for (const key in b) if (Object.hasOwn(b, key) && key !== 'lastTransitionTime' && !omitted(b[key])) count--;
+  return count === 0;
+}
+
+/** statusFingerprint(a) === statusFingerprint(b) for JSON data, without building either string: the
+ * comparison stops at the first difference and allocates nothing. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return asJsonPrimitive(a) === asJsonPrimitive(b);
+  if (typeof (a as { toJSON?: unknown }).toJSON === 'function' || typeof (b as { toJSON?: unknown }).toJSON === 'function') {
+    return statusFingerprint(a) === statusFingerprint(b);
+  }
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && sameArrays(a, b);
+  return sameObjects(a as Record<string, unknown>, b as Record<string, unknown>);
+}
+
+/** Same status to write: equal but for lastTransitionTime (the status writer keeps or stamps those). */
 export function sameStatus(a: ResourceStatus | undefined, b: ResourceStatus | undefined): boolean {
-  return a !== undefined && b !== undefined && statusFingerprint(a) === statusFingerprint(b);
+  return a !== undefined && b !== undefined && sameJson(a, b);
 }
 
 export interface ProgrammedOverride {
