@@ -2,7 +2,7 @@
 // current state, key context, conditions and its last transitions. The debug page (another module) reads
 // `list()` and subscribes to `onChange`.
 import type { AnyActorRef, InspectionEvent, StateValue } from 'xstate';
-import { describeActor, type ActorCondition } from './describe.js';
+import { describeActor, type ActorCondition, type ActorDescription } from './describe.js';
 import type { SyncStats } from '../../machines/shared/coordinator-types.js';
 
 export interface ActorTransition {
@@ -51,6 +51,8 @@ export interface ActorTracker {
 export function createActorTracker(now: () => number): ActorTracker {
   const actors = new Map<AnyActorRef | object, ActorInfo>();
   const listeners = new Set<(info: ActorInfo) => void>();
+  /** The coordinator's sync count as of its previous snapshot, to spot a finished sync. */
+  const syncCounts = new WeakMap<object, number>();
 
   function update(ref: object, snapshot: MachineSnapshotLike, eventType: string): void {
     const machine = snapshot.machine!.id;
@@ -58,21 +60,23 @@ export function createActorTracker(now: () => number): ActorTracker {
     const prev = actors.get(ref);
     const paths = statePaths(snapshot.value);
     const state = paths[paths.length - 1] ?? '';
-    const at = new Date(now()).toISOString();
+    // Every resource actor gets a snapshot per sync: the clock is read only when something is recorded.
+    let at: string | undefined;
+    const stamp = () => (at ??= new Date(now()).toISOString());
     const transitions = prev?.transitions ?? [];
-    if (prev?.state !== state) transitions.push({ event: eventType, from: prev?.state ?? '', to: state, at });
+    if (prev?.state !== state) transitions.push({ event: eventType, from: prev?.state ?? '', to: state, at: stamp() });
     if (transitions.length > MAX_TRANSITIONS) transitions.splice(0, transitions.length - MAX_TRANSITIONS);
-    const described = describeActor(machine, id, snapshot.context);
-    const info: ActorInfo = { id, machine, ...described, state, value: snapshot.value, activeStates: paths, status: snapshot.status, transitions };
-    if (machine === 'coordinator') info.syncs = recordSync(prev?.syncs ?? [], snapshot.context as { syncs: number; lastSync?: SyncStats }, prev, at);
+    const info = lazyInfo({ id, machine, state, value: snapshot.value, activeStates: paths, status: snapshot.status, transitions }, snapshot.context);
+    if (machine === 'coordinator') info.syncs = recordSync(ref, prev?.syncs ?? [], snapshot.context as { syncs: number; lastSync?: SyncStats }, stamp);
     if (snapshot.status === 'active') actors.set(ref, info);
     else actors.delete(ref);
     for (const l of listeners) l(info);
   }
 
-  function recordSync(syncs: Array<SyncStats & { at: string }>, ctx: { syncs: number; lastSync?: SyncStats }, prev: ActorInfo | undefined, at: string) {
-    const before = (prev?.context.syncs as number | undefined) ?? 0;
-    if (ctx.syncs > before && ctx.lastSync) syncs.push({ ...ctx.lastSync, at });
+  function recordSync(ref: object, syncs: Array<SyncStats & { at: string }>, ctx: { syncs: number; lastSync?: SyncStats }, stamp: () => string) {
+    const before = syncCounts.get(ref) ?? 0;
+    syncCounts.set(ref, ctx.syncs);
+    if (ctx.syncs > before && ctx.lastSync) syncs.push({ ...ctx.lastSync, at: stamp() });
     if (syncs.length > MAX_SYNCS) syncs.splice(0, syncs.length - MAX_SYNCS);
     return syncs;
   }
@@ -89,5 +93,39 @@ export function createActorTracker(now: () => number): ActorTracker {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+  };
+}
+
+type CheapInfo = Omit<ActorInfo, 'kind' | 'name' | 'context' | 'conditions'>;
+
+/**
+ * The info with kind, name, context and conditions described on first read: most snapshots (a verdict per
+ * resource actor per sync) are never read before the next one replaces them. The snapshot's context is
+ * immutable, so a later description is the one an eager one would have been. The getters are enumerable
+ * own properties: JSON and spreads see them as plain fields.
+ */
+function lazyInfo(cheap: CheapInfo, context: unknown): ActorInfo {
+  let described: ActorDescription | undefined;
+  const describe = () => (described ??= describeActor(cheap.machine, cheap.id, context));
+  return {
+    id: cheap.id,
+    machine: cheap.machine,
+    get kind() {
+      return describe().kind;
+    },
+    get name() {
+      return describe().name;
+    },
+    get context() {
+      return describe().context;
+    },
+    get conditions() {
+      return describe().conditions;
+    },
+    state: cheap.state,
+    value: cheap.value,
+    activeStates: cheap.activeStates,
+    status: cheap.status,
+    transitions: cheap.transitions,
   };
 }
