@@ -1,20 +1,22 @@
 // Config pushes in the cluster primary: validate and prepare once, send to every listening worker, answer
 // when all of them swapped it in (or died trying). Pushes run one at a time, in arrival order. A worker
-// that starts, or restarts, after a push is brought up to date (catchUp).
+// that starts, or restarts, after a push is brought up to date (catchUp). A worker that confirmed a config
+// gets the next one as a delta against it (delta.ts).
 import type { Logger } from 'pino';
 import type { ConfigInfo } from '../admin/server.js';
 import type { ApplyResult } from '../config/apply.js';
 import { prepareConfig, validateConfig, type PreparedConfig } from '../config/prepared.js';
+import { diffConfig } from './delta.js';
 import type { Member, WorkerPool } from './pool.js';
 
 interface Broadcast {
+  config: PreparedConfig;
   waiting: Set<Member>;
+  /** Members sent a delta: if one refuses it, it gets the whole config once. */
+  sentDelta: Set<Member>;
   results: ApplyResult[];
   done(): void;
 }
-
-/** The id of catch-up sends, which no push waits for. */
-const CATCH_UP = -1;
 
 export class ConfigFanout {
   /** The last config every worker accepted; what a new worker starts with. */
@@ -45,7 +47,15 @@ export class ConfigFanout {
   /** A worker's answer to a push (or its death: no answer). */
   settle(member: Member, id?: number, result?: ApplyResult): void {
     for (const [bid, b] of this.broadcasts) {
-      if ((id !== undefined && bid !== id) || !b.waiting.delete(member)) continue;
+      if ((id !== undefined && bid !== id) || !b.waiting.has(member)) continue;
+      if (result && !result.ok && b.sentDelta.delete(member)) {
+        this.logger.warn({ pid: member.pid, error: result.error }, 'worker refused a config delta; sending the whole config');
+        member.prepared = null;
+        this.send(member, bid, b);
+        continue;
+      }
+      b.waiting.delete(member);
+      if (result?.ok) member.prepared = b.config;
       if (result) b.results.push(result);
       if (b.waiting.size === 0) b.done();
     }
@@ -53,7 +63,9 @@ export class ConfigFanout {
 
   /** A worker started from the config of its fork time; a push may have landed since. */
   catchUp(member: Member): void {
-    if (this.config && member.version !== this.config.version) this.pool.send(member, { t: 'tg.config', id: CATCH_UP, config: this.config });
+    if (!this.config) return;
+    if (member.version === this.config.version) member.prepared = this.config;
+    else this.broadcastTo([member], this.config, () => undefined);
   }
 
   servedByAnyWorker(): boolean {
@@ -82,13 +94,20 @@ export class ConfigFanout {
 
   /** Resolves with the answers of the workers listening now (one that dies gives none). */
   private broadcast(config: PreparedConfig): Promise<ApplyResult[]> {
-    return new Promise((resolve) => {
-      const id = ++this.nextId;
-      const waiting = new Set([...this.pool.members].filter((m) => m.listening));
-      if (waiting.size === 0) return resolve([]);
-      const b: Broadcast = { waiting, results: [], done: () => (this.broadcasts.delete(id), resolve(b.results)) };
-      this.broadcasts.set(id, b);
-      for (const m of waiting) this.pool.send(m, { t: 'tg.config', id, config });
-    });
+    return new Promise((resolve) => this.broadcastTo([...this.pool.members].filter((m) => m.listening), config, resolve));
+  }
+
+  private broadcastTo(members: Member[], config: PreparedConfig, resolve: (results: ApplyResult[]) => void): void {
+    if (members.length === 0) return resolve([]);
+    const id = ++this.nextId;
+    const b: Broadcast = { config, waiting: new Set(members), sentDelta: new Set(), results: [], done: () => (this.broadcasts.delete(id), resolve(b.results)) };
+    this.broadcasts.set(id, b);
+    for (const m of members) this.send(m, id, b);
+  }
+
+  private send(member: Member, id: number, b: Broadcast): void {
+    if (member.prepared === null) return this.pool.send(member, { t: 'tg.config', id, config: b.config });
+    b.sentDelta.add(member);
+    this.pool.send(member, { t: 'tg.delta', id, delta: diffConfig(member.prepared, b.config) });
   }
 }

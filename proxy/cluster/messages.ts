@@ -2,11 +2,14 @@
 // a `t` starting with "tg." so it cannot be confused with prom-client's own metric requests.
 import type { ApplyResult } from '../config/apply.js';
 import type { PreparedConfig } from '../config/prepared.js';
+import type { ConfigDelta } from './delta.js';
 
 export type ToWorker =
   /** The first message a worker gets: the config to load before it opens its listeners (null: none yet). */
   | { t: 'tg.start'; config: PreparedConfig | null }
   | { t: 'tg.config'; id: number; config: PreparedConfig }
+  /** A config as a change to the one the worker last applied (see delta.ts). */
+  | { t: 'tg.delta'; id: number; delta: ConfigDelta }
   | { t: 'tg.drain'; graceMs: number };
 
 export type FromWorker =
@@ -23,5 +26,5 @@ export function isFromWorker(message: unknown): message is FromWorker {
 
 export function isToWorker(message: unknown): message is ToWorker {
   const t = (message as { t?: unknown } | null)?.t;
-  return t === 'tg.start' || t === 'tg.config' || t === 'tg.drain';
+  return t === 'tg.start' || t === 'tg.config' || t === 'tg.delta' || t === 'tg.drain';
 }

@@ -13,6 +13,8 @@ export interface Member {
   listening: boolean;
   /** The config version this worker serves, once it said so. */
   version: string | null;
+  /** The prepared config the worker confirmed applying last: what a delta to it is made against. */
+  prepared: PreparedConfig | null;
 }
 
 export interface PoolEvents {
@@ -74,7 +76,7 @@ export class WorkerPool {
 
   private fork(): Promise<Ports> {
     const worker = cluster.fork();
-    const member: Member = { worker, pid: worker.process.pid!, listening: false, version: null };
+    const member: Member = { worker, pid: worker.process.pid!, listening: false, version: null, prepared: null };
     this.members.add(member);
     return new Promise((resolve, reject) => {
       worker.on('message', (message: unknown) => {

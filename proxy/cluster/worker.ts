@@ -4,6 +4,9 @@
 import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from 'pino';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../index.js';
+import type { ApplyResult } from '../config/apply.js';
+import type { PreparedConfig } from '../config/prepared.js';
+import { applyDelta } from './delta.js';
 import { isToWorker, type FromWorker, type ToWorker } from './messages.js';
 
 export type WorkerOptions = Omit<ProxyOptions, 'admin' | 'adminToken' | 'initialConfig'>;
@@ -15,6 +18,7 @@ export async function runProxyWorker(opts: WorkerOptions, logger: Logger): Promi
   // Constructing one registers prom-client's answer to the primary's metric requests.
   new AggregatorRegistry();
   const start = await firstStart();
+  held = start.config;
   let proxy: RunningProxy;
   try {
     proxy = await startProxy({ ...opts, logger, initialConfig: start.config ?? undefined });
@@ -37,9 +41,19 @@ export async function runProxyWorker(opts: WorkerOptions, logger: Logger): Promi
   send({ t: 'tg.listening', ports: { http: proxy.ports.http, tls: proxy.ports.tls }, version: proxy.current()?.version ?? null });
 }
 
+/** The config this worker last applied, which deltas from the primary are made against. */
+let held: PreparedConfig | null = null;
+
 async function handle(message: ToWorker, proxy: RunningProxy, logger: Logger): Promise<void> {
-  if (message.t === 'tg.config') {
-    const result = await proxy.applyPrepared(message.config).catch((err: Error) => ({ ok: false as const, status: 400 as const, error: err.message }));
+  if (message.t === 'tg.config' || message.t === 'tg.delta') {
+    let result: ApplyResult;
+    try {
+      const config = message.t === 'tg.config' ? message.config : applyDelta(held, message.delta);
+      result = await proxy.applyPrepared(config);
+      if (result.ok) held = config;
+    } catch (err) {
+      result = { ok: false, status: 400, error: (err as Error).message };
+    }
     send({ t: 'tg.applied', id: message.id, result });
   } else if (message.t === 'tg.drain') {
     logger.info({ graceMs: message.graceMs }, 'proxy worker draining');

@@ -1,0 +1,39 @@
+// A config sent to a worker as a change to the one it already runs: a rule or host text the worker holds is
+// sent as its index there. A push that changes one route then crosses the IPC channel as a few numbers and
+// one string instead of megabytes of JSON, which the worker would have to parse on its serving loop at once.
+import type { PreparedConfig } from '../config/prepared.js';
+
+export interface ConfigDelta {
+  version: string;
+  generation?: number;
+  /** The version of the config the receiver must hold. */
+  base: string;
+  /** A string is new text; a number is the index of the same text in the base. */
+  rules: Array<string | number>;
+  hosts: Array<string | number>;
+}
+
+export function diffConfig(base: PreparedConfig, next: PreparedConfig): ConfigDelta {
+  return { version: next.version, generation: next.generation, base: base.version, rules: diffTexts(base.rules, next.rules), hosts: diffTexts(base.hosts, next.hosts) };
+}
+
+/** Rebuilds the config; throws when `base` is not the config the delta was made against. */
+export function applyDelta(base: PreparedConfig | null, delta: ConfigDelta): PreparedConfig {
+  if (base === null || base.version !== delta.base) throw new Error(`config delta against ${delta.base}, but this worker holds ${base?.version ?? 'none'}`);
+  return { version: delta.version, generation: delta.generation, rules: patchTexts(base.rules, delta.rules), hosts: patchTexts(base.hosts, delta.hosts) };
+}
+
+function diffTexts(base: readonly string[], next: readonly string[]): Array<string | number> {
+  const index = new Map<string, number>();
+  base.forEach((text, i) => index.set(text, i));
+  return next.map((text) => index.get(text) ?? text);
+}
+
+function patchTexts(base: readonly string[], patch: ReadonlyArray<string | number>): string[] {
+  return patch.map((item) => {
+    if (typeof item === 'string') return item;
+    const text = base[item];
+    if (text === undefined) throw new Error(`config delta names text ${item}, past the ${base.length} held`);
+    return text;
+  });
+}

@@ -1,0 +1,35 @@
+// Config deltas between the cluster primary and a worker: rebuilding always gives the sent config, and a
+// delta against a config the worker does not hold is refused (the primary then sends the whole config).
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { applyDelta, diffConfig } from '../../proxy/cluster/delta.js';
+import type { PreparedConfig } from '../../proxy/config/prepared.js';
+
+const texts = fc.array(fc.constantFrom('{"id":"a"}', '{"id":"b"}', '{"id":"c"}', '{"id":"d"}', '{"id":"e"}'), { maxLength: 12 });
+const config = (version: string, rules: string[], hosts: string[], generation?: number): PreparedConfig => ({ version, generation, rules, hosts });
+
+describe('config deltas', () => {
+  it('rebuild exactly the config they were made for, whatever the base', () => {
+    fc.assert(
+      fc.property(texts, texts, texts, texts, (baseRules, baseHosts, nextRules, nextHosts) => {
+        const base = config('v1', baseRules, baseHosts, 1);
+        const next = config('v2', nextRules, nextHosts, 2);
+        expect(applyDelta(base, diffConfig(base, next))).toEqual(next);
+      }),
+    );
+  });
+
+  it('send only what the base does not hold', () => {
+    const base = config('v1', ['{"id":"a"}', '{"id":"b"}'], ['{"h":1}']);
+    const delta = diffConfig(base, config('v2', ['{"id":"b"}', '{"id":"new"}', '{"id":"a"}'], ['{"h":1}']));
+    expect(delta).toMatchObject({ base: 'v1', version: 'v2', rules: [1, '{"id":"new"}', 0], hosts: [0] });
+  });
+
+  it('are refused against another base, or none', () => {
+    const base = config('v1', ['{"id":"a"}'], []);
+    const delta = diffConfig(base, config('v2', ['{"id":"a"}'], []));
+    expect(() => applyDelta(config('v0', ['{"id":"a"}'], []), delta)).toThrow('config delta against v1, but this worker holds v0');
+    expect(() => applyDelta(null, delta)).toThrow('holds none');
+    expect(() => applyDelta(base, { ...delta, rules: [3] })).toThrow('past the 1 held');
+  });
+});
