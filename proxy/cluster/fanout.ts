@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { ConfigInfo } from '../admin/server.js';
 import type { ApplyResult } from '../config/apply.js';
-import { prepareConfig, validateConfig, type PreparedConfig } from '../config/prepared.js';
+import { ConfigPreparer, type PreparedConfig } from '../config/prepared.js';
 import { diffConfig } from './delta.js';
 import type { Member, WorkerPool } from './pool.js';
 
@@ -25,6 +25,8 @@ export class ConfigFanout {
   private readonly broadcasts = new Map<number, Broadcast>();
   private nextId = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Rules and hosts whose JSON repeats the last push are not validated again. */
+  private readonly preparer = new ConfigPreparer('text');
 
   constructor(
     private readonly pool: WorkerPool,
@@ -78,9 +80,9 @@ export class ConfigFanout {
   }
 
   private async push(input: unknown): Promise<ApplyResult> {
-    const validated = validateConfig(input);
-    if (!validated.ok) return validated;
-    const prepared = prepareConfig(validated.cfg);
+    const checked = this.preparer.prepare(input);
+    if (!checked.ok) return checked;
+    const prepared = checked.prepared;
     const running = this.info;
     if (running && prepared.generation !== undefined && prepared.generation < running.generation) {
       return { ok: false, status: 409, error: `generation ${prepared.generation} is older than the running ${running.generation}` };

@@ -6,7 +6,7 @@ import type { UpstreamRegistry } from '../forward/upstream.js';
 import type { ProxyMetrics } from '../metrics.js';
 import { runInSlices, runToEnd, TableCompiler, type Compiled } from '../router/compiler.js';
 import type { RoutingTable } from '../router/table.js';
-import { prepareConfig, SharedConfigPreparer, validateConfig, type PreparedConfig } from './prepared.js';
+import { ConfigPreparer, prepareConfig, validateConfig, type PreparedConfig } from './prepared.js';
 
 export type ApplyResult = { ok: true; version: string } | { ok: false; status: 400 | 409; error: string };
 
@@ -15,7 +15,7 @@ type Decision = { kind: 'refuse'; result: ApplyResult } | { kind: 'same'; genera
 export class ConfigHolder {
   table: RoutingTable | undefined;
   private readonly compiler: TableCompiler;
-  private readonly shared = new SharedConfigPreparer();
+  private readonly shared = new ConfigPreparer('identity');
   /** Async applies run one at a time, in arrival order. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -34,7 +34,7 @@ export class ConfigHolder {
   }
 
   /**
-   * apply() for a pusher that never changes a config object once passed (see SharedConfigPreparer):
+   * apply() for a pusher that never changes a config object once passed (see ConfigPreparer):
    * rules and hosts it passed before are neither validated nor serialized again.
    */
   applyShared(input: unknown): ApplyResult {

@@ -35,18 +35,26 @@ const Envelope = z.object({
 });
 
 /**
- * Validates and prepares configs from an in-process pusher that never changes an object once it passed it
- * (standalone's control plane: a DesiredState is read-only, and the translator hands unchanged routes'
- * rules over as the same objects). A rule or host object seen before is not validated or serialized again;
- * everything else is checked exactly as validateConfig() checks it, with the same messages.
+ * Validates and prepares configs, remembering what it checked: a rule or host seen in the previous config
+ * is not validated or serialized again; everything else is checked exactly as validateConfig() checks it,
+ * with the same messages. Two ways to recognise one:
+ * - 'identity', for an in-process pusher that never changes an object once passed (standalone's control
+ *   plane: a DesiredState is read-only, and the translator hands unchanged routes' rules over as the same
+ *   objects);
+ * - 'text', the JSON of the pushed object (the cluster primary, whose configs arrive as HTTP bodies).
  */
-export class SharedConfigPreparer {
-  private readonly known = new WeakMap<object, Prepared>();
+export class ConfigPreparer {
+  private readonly byObject = new WeakMap<object, Prepared>();
+  private byText = new Map<string, Prepared>();
+  private nextByText = new Map<string, Prepared>();
+
+  constructor(private readonly recognise: 'identity' | 'text') {}
 
   prepare(input: unknown): { ok: true; prepared: PreparedConfig } | { ok: false; status: 400; error: string } {
     const envelope = Envelope.safeParse(input);
     if (!envelope.success) return refusal(envelope.error.issues[0]);
     const { version, generation, rules: rawRules, hosts: rawHosts } = envelope.data;
+    this.nextByText = new Map();
     const rules: string[] = [];
     for (let i = 0; i < rawRules.length; i++) {
       const rule = this.prepareOne(rawRules[i], Rule);
@@ -61,18 +69,24 @@ export class SharedConfigPreparer {
       if (bad !== -1) return refusal({ path: ['matches', bad, 'rule'], message: 'rule index out of range' }, ['hosts', i]);
       hosts.push(host.text);
     }
+    // Texts are kept for one config: what the next push most likely repeats.
+    if (this.recognise === 'text') this.byText = this.nextByText;
     return { ok: true, prepared: { version, generation, rules, hosts } };
   }
 
   private prepareOne(value: unknown, schema: typeof Rule | typeof Host): Prepared | { issue: z.core.$ZodIssue | undefined } {
-    const isObject = typeof value === 'object' && value !== null;
-    const known = isObject ? this.known.get(value) : undefined;
-    if (known !== undefined) return known;
+    const key = this.recognise === 'text' ? JSON.stringify(value) : typeof value === 'object' && value !== null ? value : undefined;
+    const known = typeof key === 'string' ? this.byText.get(key) : key !== undefined ? this.byObject.get(key) : undefined;
+    if (known !== undefined) {
+      if (typeof key === 'string') this.nextByText.set(key, known);
+      return known;
+    }
     const parsed = schema.safeParse(value);
     if (!parsed.success) return { issue: parsed.error.issues[0] };
     const data = parsed.data as { matches?: Array<{ rule: number }> };
     const prepared = { text: JSON.stringify(data), ruleIndices: data.matches?.map((m) => m.rule) ?? [] };
-    if (isObject) this.known.set(value, prepared);
+    if (typeof key === 'string') this.nextByText.set(key, prepared);
+    else if (key !== undefined) this.byObject.set(key, prepared);
     return prepared;
   }
 }

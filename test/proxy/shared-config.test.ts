@@ -2,6 +2,7 @@
 // apply() does (same messages), and skip re-validating rule objects it has seen before.
 import { describe, expect, it } from '@jest/globals';
 import { ConfigHolder } from '../../proxy/config/apply.js';
+import { ConfigPreparer, prepareConfig, validateConfig } from '../../proxy/config/prepared.js';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
 import { UpstreamRegistry } from '../../proxy/forward/upstream.js';
 import { DEFAULT_LIMITS } from '../../proxy/limits.js';
@@ -49,6 +50,20 @@ describe('applyShared', () => {
     if (expected.ok) {
       const lookup = (h: ConfigHolder) => firstMatch(h.table!.hosts.lookup('a.test')!, { method: 'POST', path: '/x', headers: {}, query: () => new URLSearchParams() })?.rule.id;
       expect(lookup(viaShared)).toBe(lookup(viaApply));
+    }
+  });
+
+  it.each(cases)('prepares %s in text mode (the cluster primary) exactly as validating the whole config does', (_what, breakIt) => {
+    const preparer = new ConfigPreparer('text');
+    // Twice: the second time every rule and host text is a repeat, taken from what the first one checked.
+    for (let round = 0; round < 2; round++) {
+      const [a, b] = [valid(), valid()] as Array<ProxyConfigInput & Record<string, unknown>>;
+      breakIt(a!);
+      breakIt(b!);
+      const whole = validateConfig(a);
+      const got = preparer.prepare(b);
+      if (whole.ok) expect(got).toEqual({ ok: true, prepared: prepareConfig(whole.cfg) });
+      else expect(got).toEqual(whole);
     }
   });
 
