@@ -25,8 +25,25 @@ function runPlan(enqueue: any, plan: Plan, context: CoordinatorContext, self: An
   // Spawned from one assign: each spawnChild action copies the snapshot's children, which made a first
   // sync of n resources O(n²). The children start in this order, before any of the sends below.
   else enqueue.assign(({ spawn }: { spawn: (src: string, options: object) => unknown }) => spawnAll(spawn, plan, context, self));
-  for (const m of plan.sends) enqueue.sendTo(m.to, m.event);
+  const queued: CoordinatorContext['outbox'] = [];
+  for (const m of plan.sends) {
+    if (m.toResource) queued.push({ to: m.to, event: m.event });
+    else enqueue.sendTo(m.to, m.event);
+  }
+  if (queued.length === 0) return;
+  // `context` is the one these actions see (after the assigns before them): a hand-out already under way
+  // will reach what is appended here.
+  enqueue.assign(({ context: latest }: { context: CoordinatorContext }) => ({ outbox: latest.outbox.concat(queued) }));
+  if (context.outbox.length === 0) enqueue.raise({ type: 'handOut.next' }, { delay: 'handOut' });
 }
+
+/**
+ * Resource actors get their events in order, HAND_OUT_CHUNK at a time: a sync hands out a verdict per
+ * resource and a health change reaches every one of them, thousands of events in all. Without a `handOut`
+ * delay (the default) the chunks follow at once, in the same macrostep; the runtime gives it 0 ms, so an
+ * embedded proxy serves requests between chunks (the config was pushed before any of them).
+ */
+const HAND_OUT_CHUNK = 200;
 
 function spawnAll(spawn: (src: string, options: object) => unknown, plan: Plan, context: CoordinatorContext, self: AnyActorRef): Partial<CoordinatorContext> {
   for (const s of plan.spawns) {
@@ -90,10 +107,19 @@ export const coordinatorMachine = setup({
     }),
     broadcastHealth: enqueueActions(({ context, enqueue, self }) => runPlan(enqueue, planHealth(context), context, self)),
     handOutConflicts: enqueueActions(({ context, enqueue, self }) => runPlan(enqueue, planConflicts(context), context, self)),
+    handOutChunk: enqueueActions(({ context, enqueue }) => {
+      const chunk = context.outbox.slice(0, HAND_OUT_CHUNK);
+      const rest = context.outbox.slice(HAND_OUT_CHUNK);
+      enqueue.assign({ outbox: rest });
+      for (const m of chunk) enqueue.sendTo(m.to, m.event);
+      if (rest.length > 0) enqueue.raise({ type: 'handOut.next' }, { delay: 'handOut' });
+    }),
   },
   delays: {
     holdoff: 50,
     maxHoldoff: 1_000,
+    // No delay: the next chunk in the same macrostep (a function, as a delay that is not a number is none).
+    handOut: (() => undefined) as unknown as number,
   },
 }).createMachine({
   id: 'coordinator',
@@ -119,6 +145,7 @@ export const coordinatorMachine = setup({
       changesInSync: 0,
       syncs: 0,
       syncReason: 'initial',
+      outbox: [],
     };
   },
   on: {
@@ -131,6 +158,7 @@ export const coordinatorMachine = setup({
     'leader.elected': { actions: ['applyLeadership', 'broadcastHealth'] },
     'leader.lost': { actions: ['applyLeadership', 'broadcastHealth'] },
     'xstate.done.actor.*': { actions: 'releaseFinishedChild' },
+    'handOut.next': { actions: 'handOutChunk' },
   },
   states: {
     // Nothing is translated from a partial view: wait for the source's initial list.

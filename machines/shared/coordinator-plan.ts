@@ -11,6 +11,8 @@ import type { CoordinatorContext, ResourceMachineName, SyncResult } from './coor
 export interface Send {
   to: string;
   event: { type: string; [k: string]: unknown };
+  /** To a resource actor: queued behind earlier resource sends and handed out in chunks (see coordinator). */
+  toResource?: true;
 }
 export interface Spawn {
   src: ResourceMachineName | 'replica' | 'edge';
@@ -61,10 +63,10 @@ export function planSync(ctx: CoordinatorContext, result: SyncResult): Plan {
       spawns.push({ src: MACHINE_OF_KIND[status.kind], id, key });
     }
     resources[key] = id;
-    sends.push({ to: id, event: { type: 'verdict', status, generation } satisfies ResourceEvent });
+    sends.push({ to: id, event: { type: 'verdict', status, generation } satisfies ResourceEvent, toResource: true });
   }
   for (const [key, id] of Object.entries(ctx.resources)) {
-    if (!(key in resources)) sends.push({ to: id, event: { type: 'resource.deleted' } satisfies ResourceEvent });
+    if (!(key in resources)) sends.push({ to: id, event: { type: 'resource.deleted' } satisfies ResourceEvent, toResource: true });
   }
   const context: Partial<CoordinatorContext> = {
     ...edge.context,
@@ -168,7 +170,7 @@ export function planHealth(ctx: CoordinatorContext): Plan {
   if (health.type === 'pending' || statusFingerprint(health) === statusFingerprint(ctx.health)) return NOTHING;
   const event: ResourceEvent =
     health.type === 'live' ? { type: 'dataplane.live', generation: health.generation } : { type: 'dataplane.degraded', reason: health.reason };
-  const sends = Object.values(ctx.resources).map((to) => ({ to, event }));
+  const sends = Object.values(ctx.resources).map((to): Send => ({ to, event, toResource: true }));
   return { context: { health }, spawns: [], sends };
 }
 

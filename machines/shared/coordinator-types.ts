@@ -69,6 +69,8 @@ export interface CoordinatorContext {
   syncReason: SyncReason;
   lastSync?: SyncStats;
   lastSyncError?: string;
+  /** Events for resource actors not handed out yet, oldest first (see the coordinator's handOut). */
+  outbox: Array<{ to: string; event: { type: string; [k: string]: unknown } }>;
 }
 
 export type CoordinatorEvent =
@@ -78,6 +80,8 @@ export type CoordinatorEvent =
   | ReplicaReport
   | EdgeReport
   | LeaderReport
+  // Hands out the next chunk of the outbox (raised by the coordinator itself).
+  | { type: 'handOut.next' }
   // A spawned resource or replica actor reached its final state (deleted object, removed endpoint).
   | { type: `xstate.done.actor.${string}`; actorId: string; output?: unknown };
 

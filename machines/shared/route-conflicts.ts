@@ -46,7 +46,7 @@ export function planConflicts(ctx: CoordinatorContext): Plan {
     const fingerprint = conflicts.length ? statusFingerprint({ conflicts, gateways }) : '';
     told[key] = fingerprint;
     if (fingerprint === (ctx.routeConflicts[key] ?? '')) continue;
-    sends.push({ to: id, event: { type: 'edge.conflicts', conflicts, gateways } satisfies ResourceEvent });
+    sends.push({ to: id, event: { type: 'edge.conflicts', conflicts, gateways } satisfies ResourceEvent, toResource: true });
   }
   return { context: { routeConflicts: told }, spawns: [], sends };
 }

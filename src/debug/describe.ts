@@ -67,6 +67,7 @@ function describeCoordinator(c: CoordinatorContext): Record<string, unknown> {
     edge: c.edgeHealth,
     replicas: c.replicas,
     resources: Object.keys(c.resources).length,
+    handOutQueued: c.outbox.length,
   };
 }
 

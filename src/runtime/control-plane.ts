@@ -117,7 +117,13 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
       }),
       leader: leaderMachine.provide({ actors: leaseActors(lease), delays: leaseDelays(lease) }),
     },
-    delays: { holdoff: timing.holdoffMs ?? 50, maxHoldoff: timing.maxHoldoffMs ?? 1_000 },
+    delays: {
+      holdoff: timing.holdoffMs ?? 50,
+      maxHoldoff: timing.maxHoldoffMs ?? 1_000,
+      // Resource events in chunks, each in a macrotask of its own: an embedded proxy answers requests in
+      // between. (With an injected clock, as the machine's default: all at once.)
+      ...(opts.clock ? {} : { handOut: 0 }),
+    },
   });
 
   const idleWaiters = new Set<() => void>();

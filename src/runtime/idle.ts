@@ -10,13 +10,15 @@ const BUSY: Record<string, string[]> = {
   statusWriter: ['active.writing'],
 };
 
-type Snap = { status: string; value?: StateValue; context?: { pending?: unknown[] }; machine?: { id: string }; children?: Record<string, AnyActorRef | undefined> };
+type Snap = { status: string; value?: StateValue; context?: { pending?: unknown[]; outbox?: unknown[] }; machine?: { id: string }; children?: Record<string, AnyActorRef | undefined> };
 
 function isActorIdle(snap: Snap): boolean {
   if (!snap.machine || snap.status !== 'active' || snap.value === undefined) return true;
   const machine = snap.machine.id;
   const paths = statePaths(snap.value);
   if ((BUSY[machine] ?? []).some((busy) => paths.includes(busy))) return false;
+  // Resource events still queued will be handed out next.
+  if (machine === 'coordinator' && (snap.context?.outbox?.length ?? 0) > 0) return false;
   // A writer that leads and still has statuses queued will write them next.
   if (machine === 'statusWriter' && paths.includes('active.idle') && (snap.context?.pending?.length ?? 0) > 0) return false;
   return true;
