@@ -53,7 +53,7 @@ interface ChangeTiming {
   syncStarted: number;
   /** Snapshot + translate (the coordinator's own measure). */
   syncMs: number;
-  /** The embedded proxy's applyConfig started and how long it took (validate + compile + swap). */
+  /** The embedded proxy's applySharedConfig started and how long it took (check + compile + swap). */
   pushStarted: number;
   pushMs: number;
   /** The proxy serves the new table from here. */
@@ -96,14 +96,15 @@ function isAccepted(app: Standalone, name: string): boolean {
 }
 
 /** Timestamps of one change's way through the system: the coordinator's inspection stream (its first
- * snapshot in `syncing` comes right after the synchronous translate) and the embedded proxy's applyConfig. */
+ * snapshot in `syncing` comes right after the synchronous translate) and the embedded proxy's apply. */
 function phaseMarks(app: Standalone) {
   let marks: { syncDone?: number; pushStarted?: number; pushMs?: number } = {};
   const unsubscribe = app.controlPlane.onChange((info) => {
     if (marks.syncDone === undefined && info.machine === 'coordinator' && info.state.startsWith('syncing')) marks.syncDone = performance.now();
   });
-  const applyConfig = app.proxy.applyConfig;
-  app.proxy.applyConfig = (cfg) => {
+  // The in-process replica pushes through applySharedConfig (local-replica.ts).
+  const applyConfig = app.proxy.applySharedConfig;
+  app.proxy.applySharedConfig = (cfg) => {
     const started = performance.now();
     const result = applyConfig(cfg);
     if (marks.pushStarted === undefined) marks = { ...marks, pushStarted: started, pushMs: performance.now() - started };
@@ -114,7 +115,7 @@ function phaseMarks(app: Standalone) {
     get: () => marks,
     unsubscribe: () => {
       unsubscribe();
-      app.proxy.applyConfig = applyConfig;
+      app.proxy.applySharedConfig = applyConfig;
     },
   };
 }
@@ -252,7 +253,7 @@ function rows(results: SizeResult[]): string[][] {
     row('  write → sync starts (watcher event, read, parse, apply to the source)', (r) => meanMax(pick(r, (c) => c.syncStarted))),
     row('  sync: snapshot + translate', (r) => meanMax(pick(r, (c) => c.syncMs))),
     row('  sync done → push starts (plan, actor messages)', (r) => meanMax(pick(r, (c) => c.pushStarted - c.syncStarted - c.syncMs))),
-    row('  push: applyConfig (validate + compile + swap)', (r) => meanMax(pick(r, (c) => c.pushMs))),
+    row('  push: applySharedConfig (check new rules + compile changes + swap)', (r) => meanMax(pick(r, (c) => c.pushMs))),
     row('  swapped → probe answered 200 (rest of the hand-out, probe period)', (r) => meanMax(pick(r, (c) => c.served - c.swapped))),
     row(`burst: ${BURST} changes written within ${BURST_BATCHES * BURST_SPACING_MS} ms → syncs (translator runs)`, (r) => `${r.burstSyncs} (written in ${fmt.ms(r.burstWriteMs)} ms)`),
     row('burst → all served', (r) => `${fmt.ms(r.burstServedMs)} ms`),
@@ -286,7 +287,7 @@ export async function controlPlane(ctx: BenchContext): Promise<BenchReport> {
     checks: checks(results),
     notes: [
       `Routes are laid out ${ROUTES_PER_FILE} to a file next to one Gateway; changes alternate between a new route in a file of its own and a changed path on an existing route. Each change starts when the system is idle; the probe is a GET through the proxy every ${PROBE_MS} ms.`,
-      "Breakdown: the sync's own duration, the coordinator's first inspected state after it, and a timer around the embedded proxy's applyConfig. Everything from the file event to the hand-out runs on one event loop, so the probe is answered only after it.",
+      "Breakdown: the sync's own duration, the coordinator's first inspected state after it, and a timer around the embedded proxy's applySharedConfig. Everything from the file event to the hand-out runs on one event loop, so the probe is answered only after it.",
       `The burst is written by a separate process (${BURST_BATCHES} batches ${BURST_SPACING_MS} ms apart), as an external writer would: a sync blocks this process's event loop, which would otherwise delay the writes themselves.`,
     ],
   };
