@@ -63,6 +63,8 @@ export function resourceSetup(derive: DeriveStatus) {
       isAcceptedVerdict: ({ event }) => event.type === 'verdict' && isAcceptedStatus(event.status.status),
       isSameSpecAccepted: ({ context, event }) =>
         event.type === 'verdict' && isAcceptedStatus(event.status.status) && specGeneration(event.status.status) === context.specGeneration,
+      /** The verdict the actor holds, again (a sync where this object did not change): nothing to re-derive. */
+      isSameVerdict: ({ context, event }) => event.type === 'verdict' && sameStatus(event.status, context.verdict),
       coversRequired: ({ context, event }) => event.type === 'dataplane.live' && event.generation >= context.requiredGeneration,
     },
     actions: {
@@ -87,8 +89,16 @@ export function resourceSetup(derive: DeriveStatus) {
   });
 }
 
-/** A verdict that keeps the spec refreshes the current phase (re-entering it re-derives the status). */
-const refresh = (phase: string) => ({ guard: 'isSameSpecAccepted', target: phase, reenter: true, actions: 'refreshVerdict' }) as const;
+/**
+ * A verdict that keeps the spec refreshes the current phase (re-entering it re-derives the status). One
+ * equal to the held verdict (most of them: every sync hands one to every resource) is only recorded: the
+ * status derived from it is the one already handed to the statusWriter, so re-entering would write nothing.
+ */
+const refresh = (phase: string) =>
+  [
+    { guard: 'isSameVerdict', actions: 'refreshVerdict' },
+    { guard: 'isSameSpecAccepted', target: phase, reenter: true, actions: 'refreshVerdict' },
+  ] as const;
 const publishAs = (phase: ResourcePhase) => ({ type: 'publish', params: { phase } }) as const;
 
 /** Machines that take edge.conflicts (routes): record them and re-enter the phase, re-deriving the status. */
