@@ -46,31 +46,70 @@ export interface ActorTracker {
   inspect(event: InspectionEvent): void;
   list(): ActorInfo[];
   onChange(listener: (info: ActorInfo) => void): () => void;
+  /** Called only when an actor changed state (a transition was recorded): cheaper than onChange. */
+  onTransition(listener: (info: ActorInfo) => void): () => void;
+}
+
+/** What the tracker keeps per live actor; its ActorInfo is built when asked for. */
+interface Entry {
+  id: string;
+  machine: string;
+  snapshot: MachineSnapshotLike;
+  state: string;
+  activeStates: string[];
+  transitions: ActorTransition[];
+  syncs?: Array<SyncStats & { at: string }>;
+  info?: ActorInfo;
+}
+
+/** Same state value, compared without building paths (most snapshots keep their actor's state). */
+function sameStateValue(a: StateValue, b: StateValue): boolean {
+  if (a === b) return true;
+  if (typeof a === 'string' || typeof b === 'string') return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => k in b && sameStateValue(a[k] as StateValue, b[k] as StateValue));
+}
+
+function infoOf(e: Entry): ActorInfo {
+  if (e.info) return e.info;
+  const { id, machine, state, activeStates, transitions, snapshot } = e;
+  e.info = lazyInfo({ id, machine, state, value: snapshot.value, activeStates, status: snapshot.status, transitions }, snapshot.context);
+  if (e.syncs) e.info.syncs = e.syncs;
+  return e.info;
 }
 
 export function createActorTracker(now: () => number): ActorTracker {
-  const actors = new Map<AnyActorRef | object, ActorInfo>();
+  const actors = new Map<AnyActorRef | object, Entry>();
   const listeners = new Set<(info: ActorInfo) => void>();
+  const transitionListeners = new Set<(info: ActorInfo) => void>();
   /** The coordinator's sync count as of its previous snapshot, to spot a finished sync. */
   const syncCounts = new WeakMap<object, number>();
 
   function update(ref: object, snapshot: MachineSnapshotLike, eventType: string): void {
     const machine = snapshot.machine!.id;
-    const id = (ref as AnyActorRef).id;
-    const prev = actors.get(ref);
-    const paths = statePaths(snapshot.value);
-    const state = paths[paths.length - 1] ?? '';
-    // Every resource actor gets a snapshot per sync: the clock is read only when something is recorded.
-    let at: string | undefined;
-    const stamp = () => (at ??= new Date(now()).toISOString());
-    const transitions = prev?.transitions ?? [];
-    if (prev?.state !== state) transitions.push({ event: eventType, from: prev?.state ?? '', to: state, at: stamp() });
-    if (transitions.length > MAX_TRANSITIONS) transitions.splice(0, transitions.length - MAX_TRANSITIONS);
-    const info = lazyInfo({ id, machine, state, value: snapshot.value, activeStates: paths, status: snapshot.status, transitions }, snapshot.context);
-    if (machine === 'coordinator') info.syncs = recordSync(ref, prev?.syncs ?? [], snapshot.context as { syncs: number; lastSync?: SyncStats }, stamp);
-    if (snapshot.status === 'active') actors.set(ref, info);
+    let entry = actors.get(ref);
+    // Every resource actor gets a snapshot per sync, nearly always in the state it was in: keep the
+    // snapshot, record nothing, read no clock.
+    const moved = !entry || !sameStateValue(entry.snapshot.value, snapshot.value) || machine === 'coordinator';
+    if (!moved) {
+      entry!.snapshot = snapshot;
+      entry!.info = undefined;
+    } else {
+      const paths = statePaths(snapshot.value);
+      const state = paths[paths.length - 1] ?? '';
+      let at: string | undefined;
+      const stamp = () => (at ??= new Date(now()).toISOString());
+      const transitions = entry?.transitions ?? [];
+      if (entry?.state !== state) transitions.push({ event: eventType, from: entry?.state ?? '', to: state, at: stamp() });
+      if (transitions.length > MAX_TRANSITIONS) transitions.splice(0, transitions.length - MAX_TRANSITIONS);
+      const syncs = machine === 'coordinator' ? recordSync(ref, entry?.syncs ?? [], snapshot.context as { syncs: number; lastSync?: SyncStats }, stamp) : undefined;
+      entry = { id: (ref as AnyActorRef).id, machine, snapshot, state, activeStates: paths, transitions, syncs };
+    }
+    if (snapshot.status === 'active') actors.set(ref, entry!);
     else actors.delete(ref);
-    for (const l of listeners) l(info);
+    if (listeners.size > 0) for (const l of listeners) l(infoOf(entry!));
+    if (moved && transitionListeners.size > 0) for (const l of transitionListeners) l(infoOf(entry!));
   }
 
   function recordSync(ref: object, syncs: Array<SyncStats & { at: string }>, ctx: { syncs: number; lastSync?: SyncStats }, stamp: () => string) {
@@ -81,6 +120,13 @@ export function createActorTracker(now: () => number): ActorTracker {
     return syncs;
   }
 
+  const subscribe = (set: Set<(info: ActorInfo) => void>, listener: (info: ActorInfo) => void) => {
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+    };
+  };
+
   return {
     inspect(event) {
       if (event.type !== '@xstate.snapshot') return;
@@ -88,11 +134,9 @@ export function createActorTracker(now: () => number): ActorTracker {
       if (!snapshot.machine) return; // promise actors: their parent's state says enough
       update(event.actorRef, snapshot, event.event.type);
     },
-    list: () => [...actors.values()].sort((a, b) => a.machine.localeCompare(b.machine) || a.id.localeCompare(b.id)),
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    list: () => [...actors.values()].map(infoOf).sort((a, b) => a.machine.localeCompare(b.machine) || a.id.localeCompare(b.id)),
+    onChange: (listener) => subscribe(listeners, listener),
+    onTransition: (listener) => subscribe(transitionListeners, listener),
   };
 }
 

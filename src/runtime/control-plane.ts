@@ -140,7 +140,7 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
         lastSnapshots.set(event.actorRef, event.snapshot);
       }
       tracker.inspect(event);
-      if (idleWaiters.size > 0 && event.type === '@xstate.snapshot') queueMicrotask(checkIdle);
+      if (idleWaiters.size > 0 && event.type === '@xstate.snapshot') scheduleIdleCheck();
     },
   });
   let failed = false;
@@ -158,7 +158,19 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
     },
   });
   const logged = new WeakSet<object>();
-  tracker.onChange((info) => logTransition(logger, info, logged));
+  // Only transitions are logged: no need to hear every snapshot.
+  tracker.onTransition((info) => logTransition(logger, info, logged));
+
+  // One walk of the actor tree per microtask checkpoint, however many snapshots a hand-out produced.
+  let idleCheckQueued = false;
+  function scheduleIdleCheck(): void {
+    if (idleCheckQueued) return;
+    idleCheckQueued = true;
+    queueMicrotask(() => {
+      idleCheckQueued = false;
+      checkIdle();
+    });
+  }
 
   function checkIdle(): void {
     if (!isSystemIdle(actor)) return;
@@ -203,7 +215,7 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
     whenIdle() {
       return new Promise<void>((resolve) => {
         idleWaiters.add(resolve);
-        queueMicrotask(checkIdle);
+        scheduleIdleCheck();
       });
     },
     stats() {

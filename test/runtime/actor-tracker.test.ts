@@ -48,4 +48,21 @@ describe('actor tracker', () => {
     expect({ ...info! }.kind).toBe('HTTPRoute');
     actor.stop();
   });
+
+  it('tells transition listeners of state changes only, change listeners of every snapshot', () => {
+    const { tracker, seen, actor } = trackedRoute();
+    const moves: string[] = [];
+    tracker.onTransition((info) => moves.push(info.state));
+    const verdict = routeVerdict({ accepted: true, spec: 1 });
+    actor.send({ type: 'verdict', status: verdict, generation: 1 });
+    const snapshots = seen.length;
+    // The same verdict again: a new snapshot (the verdict is recorded), no new state.
+    actor.send({ type: 'verdict', status: structuredClone(verdict), generation: 2 });
+    expect(seen.length).toBe(snapshots + 1);
+    expect(seen.at(-1)!.state).toBe('accepted.programming');
+    actor.send({ type: 'dataplane.live', generation: 1 });
+    expect(moves).toEqual(['accepted.programming', 'accepted.programmed']);
+    expect(tracker.list()[0]!.transitions.map((t) => t.to)).toEqual(['pending', 'accepted.programming', 'accepted.programmed']);
+    actor.stop();
+  });
 });
