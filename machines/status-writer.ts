@@ -6,13 +6,17 @@ import type { ResourceStatus } from '../src/core/types.js';
 import type { StatusRequest } from './shared/resource.js';
 import { resourceKey } from './shared/status.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './shared/backoff.js';
+import { EMPTY_LOG, recordForget, recordWrite, writtenStatuses, type WrittenLog } from './shared/written-log.js';
 
 export interface StatusWriterContext {
-  /** Latest requested status per object key. */
+  /** Latest requested status per object key, for objects waiting or being written. Written ones move to
+   * `written`: this stays as short as the queue, so a request costs O(queue), not O(all objects). */
   latest: Record<string, ResourceStatus>;
   /** Keys waiting to be written, oldest first, each once. */
   pending: string[];
   inflight?: string;
+  /** What was written per object (for a new leader to write again). */
+  written: WrittenLog;
   attempt: number;
   lastError?: string;
   writes: number;
@@ -43,12 +47,22 @@ export const statusWriterMachine = setup({
     forget: assign(({ context, event }) => {
       if (event.type !== 'status.forget') return {};
       const { [event.key]: _dropped, ...latest } = context.latest;
-      return { latest, pending: without(context.pending, event.key) };
+      return { latest, pending: without(context.pending, event.key), written: recordForget(context.written, event.key) };
     }),
-    // A new leader cannot know what the old one wrote: write everything once.
-    enqueueAll: assign(({ context }) => ({ pending: Object.keys(context.latest) })),
+    // A new leader cannot know what the old one wrote: write everything once (the newest status of each).
+    enqueueAll: assign(({ context }) => {
+      const latest = { ...Object.fromEntries(writtenStatuses(context.written)), ...context.latest };
+      return { latest, pending: Object.keys(latest), written: EMPTY_LOG };
+    }),
     takeNext: assign(({ context }) => ({ inflight: context.pending[0], pending: context.pending.slice(1) })),
-    recordWritten: assign(({ context }) => ({ inflight: undefined, attempt: 0, lastError: undefined, writes: context.writes + 1 })),
+    recordWritten: assign(({ context }) => {
+      const key = context.inflight!;
+      const done = { inflight: undefined, attempt: 0, lastError: undefined, writes: context.writes + 1 };
+      // Forgotten while being written (nothing to keep), or a newer request waits (it stays in `latest`).
+      if (!(key in context.latest) || context.pending.includes(key)) return done;
+      const { [key]: status, ...latest } = context.latest;
+      return { ...done, latest, written: recordWrite(context.written, key, status!) };
+    }),
     requeueInflight: assign(({ context }, params: { error: unknown }) => {
       const key = context.inflight;
       const requeue = key !== undefined && key in context.latest && !context.pending.includes(key);
@@ -66,7 +80,7 @@ export const statusWriterMachine = setup({
 }).createMachine({
   id: 'statusWriter',
   initial: 'standby',
-  context: { latest: {}, pending: [], attempt: 0, writes: 0 },
+  context: { latest: {}, pending: [], written: EMPTY_LOG, attempt: 0, writes: 0 },
   on: {
     'status.write': { actions: 'enqueueWrite' },
     'status.forget': { actions: 'forget' },

@@ -4,6 +4,7 @@ import type { ResourceContext } from '../../machines/shared/resource.js';
 import type { ReplicaContext } from '../../machines/replica.js';
 import type { EdgeContext } from '../../machines/edge.js';
 import type { StatusWriterContext } from '../../machines/status-writer.js';
+import { writtenStatuses } from '../../machines/shared/written-log.js';
 import type { LeaderContext } from '../../machines/leader.js';
 import type { CoordinatorContext } from '../../machines/shared/coordinator-types.js';
 
@@ -94,7 +95,7 @@ export function describeActor(machineId: string, actorId: string, context: unkno
     }
     case 'statusWriter': {
       const c = context as StatusWriterContext;
-      return { ...base, context: { pending: c.pending.length, inflight: c.inflight, objects: Object.keys(c.latest).length, writes: c.writes, attempt: c.attempt, lastError: c.lastError } };
+      return { ...base, context: { pending: c.pending.length, inflight: c.inflight, objects: new Set([...Object.keys(c.latest), ...writtenStatuses(c.written).map(([key]) => key)]).size, writes: c.writes, attempt: c.attempt, lastError: c.lastError } };
     }
     case 'leader':
       return { ...base, context: { terms: (context as LeaderContext).terms } };
