@@ -38,12 +38,12 @@ function runPlan(enqueue: any, plan: Plan, context: CoordinatorContext, self: An
 }
 
 /**
- * Resource actors get their events in order, HAND_OUT_CHUNK at a time: a sync hands out a verdict per
- * resource and a health change reaches every one of them, thousands of events in all. Without a `handOut`
- * delay (the default) the chunks follow at once, in the same macrostep; the runtime gives it 0 ms, so an
- * embedded proxy serves requests between chunks (the config was pushed before any of them).
+ * Resource actors get their events in order, HAND_OUT_CHUNK at a time (about a millisecond's work): a sync
+ * hands out a verdict per resource and a health change reaches every one of them, thousands of events in
+ * all. Without a `handOut` delay (the default) the chunks follow at once, in the same macrostep; the runtime
+ * gives it 0 ms, so an embedded proxy serves requests between chunks (the config was pushed before any).
  */
-const HAND_OUT_CHUNK = 200;
+const HAND_OUT_CHUNK = 50;
 
 function spawnAll(spawn: (src: string, options: object) => unknown, plan: Plan, context: CoordinatorContext, self: AnyActorRef): Partial<CoordinatorContext> {
   for (const s of plan.spawns) {

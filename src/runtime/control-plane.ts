@@ -82,6 +82,20 @@ export interface ControlPlane {
 
 const DEFAULT_EDGE_RESYNC_MS = 5 * 60_000;
 
+/**
+ * The real clock, except that a 0 ms delay runs in the next check phase (setImmediate), right after I/O,
+ * instead of a 1 ms timer: the coordinator's hand-out chunks then follow each other without idle time
+ * while requests that arrived meanwhile are answered between them.
+ */
+const immediateClock: ControlPlaneClock = {
+  setTimeout: (fn, ms) => (ms === 0 ? { immediate: setImmediate(fn) } : { timeout: setTimeout(fn, ms) }),
+  clearTimeout: (id) => {
+    const handle = id as { immediate?: NodeJS.Immediate; timeout?: NodeJS.Timeout };
+    if (handle.immediate) clearImmediate(handle.immediate);
+    else clearTimeout(handle.timeout);
+  },
+};
+
 function backoffDelays(timing: ControlPlaneTiming, random: () => number, maxMs = timing.retryMaxMs ?? 30_000) {
   const t = { baseMs: timing.retryBaseMs ?? 200, maxMs };
   return (attempt: number) => backoffDelay(attempt, t, random());
@@ -120,7 +134,7 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
     delays: {
       holdoff: timing.holdoffMs ?? 50,
       maxHoldoff: timing.maxHoldoffMs ?? 1_000,
-      // Resource events in chunks, each in a macrotask of its own: an embedded proxy answers requests in
+      // Resource events in chunks, one per turn of the event loop: an embedded proxy answers requests in
       // between. (With an injected clock, as the machine's default: all at once.)
       ...(opts.clock ? {} : { handOut: 0 }),
     },
@@ -131,7 +145,7 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
   const actor = createActor(machine, {
     id: 'coordinator',
     input: { hasEdge: opts.edge !== undefined, generationBase: opts.generationBase ?? Date.now() },
-    ...(opts.clock ? { clock: opts.clock as never } : {}),
+    clock: (opts.clock ?? immediateClock) as never,
     inspect: (event) => {
       if (event.type === '@xstate.snapshot') {
         // An event the actor ignored leaves its snapshot object as it was (every resource actor gets each
