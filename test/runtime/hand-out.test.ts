@@ -35,8 +35,9 @@ beforeAll(async () => {
   await cp.whenIdle();
 }, 60_000);
 
+let stopped = false;
 afterAll(async () => {
-  await cp.stop();
+  if (!stopped) await cp.stop();
 });
 
 const routeStates = () => cp.inspect().filter((a) => a.machine === 'route').map((a) => a.state);
@@ -64,4 +65,13 @@ describe('chunked hand-out', () => {
     }
     expect(writtenAtNextMacrotask).toHaveLength(6);
   }, 60_000);
+
+  it('stops every actor on stop(), resource actors included, without writing anything more', async () => {
+    const writes = sink.writes.length;
+    expect(cp.inspect().length).toBeGreaterThan(ROUTES);
+    await cp.stop();
+    stopped = true;
+    expect(cp.inspect()).toEqual([]);
+    expect(sink.writes.length).toBe(writes);
+  }, 30_000);
 });
