@@ -34,6 +34,10 @@ const isRouteKey = (key: string) => key.startsWith('HTTPRoute/') || key.startsWi
 
 /** Tells each route actor the conflicts on its hostnames when they differ from what it was last told. */
 export function planConflicts(ctx: CoordinatorContext): Plan {
+  // Nothing to say and nothing said before (the usual case): no need to map hostnames to routes.
+  if (ctx.edgeConflicts.length === 0 && Object.values(ctx.routeConflicts).every((told) => told === '')) {
+    return { context: { routeConflicts: {} }, spawns: [], sends: [] };
+  }
   const hostnames = hostnamesByRoute(ctx.config);
   const gateways = Object.keys(ctx.resources).filter((k) => k.startsWith('Gateway/')).sort();
   const told: Record<string, string> = {};
