@@ -34,7 +34,18 @@ export function indexBySegment<R>(matches: CompiledMatch<R>[]): SegmentIndex<R> 
   const segments = new Set(keys.filter((k): k is string => k !== undefined));
   const anywhere = keys.filter((k) => k === undefined).length;
   if (segments.size < 2 || segments.size * anywhere > MAX_INDEX_SIZE_FACTOR * matches.length) return undefined;
+  // One pass in declared order: a segment's bucket gets its own matches and every path-agnostic one, so each
+  // bucket is the original list filtered (precedence kept). Cost: matches + anywhere × segments, which the
+  // check above bounds by 4 × matches.
   const bySegment = new Map<string, CompiledMatch<R>[]>();
-  for (const segment of segments) bySegment.set(segment, matches.filter((_, i) => keys[i] === undefined || keys[i] === segment));
-  return { bySegment, others: matches.filter((_, i) => keys[i] === undefined) };
+  for (const segment of segments) bySegment.set(segment, []);
+  const buckets = [...bySegment.values()];
+  const others: CompiledMatch<R>[] = [];
+  matches.forEach((m, i) => {
+    const key = keys[i];
+    if (key !== undefined) return void bySegment.get(key)!.push(m);
+    others.push(m);
+    for (const bucket of buckets) bucket.push(m);
+  });
+  return { bySegment, others };
 }
