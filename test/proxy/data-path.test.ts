@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import http2 from 'node:http2';
 import type net from 'node:net';
-import { ConfigBuilder, backend, prefix, send, startTestProxy, waitFor } from './helpers.js';
+import { ConfigBuilder, backend, expectHeldBack, prefix, send, startTestProxy, waitFor } from './helpers.js';
 import type { RunningProxy } from '../../proxy/index.js';
 
 /** An HTTP/1.1 backend whose /hold requests wait until released; records every path it sees. */
@@ -173,22 +173,6 @@ describe('h2c upstreams', () => {
   });
 
   it('an HTTP/1.1 client that stops reading holds the h2c backend back', async () => {
-    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: proxy.ports.http, path: '/big', headers: { host: 'h2.test' } }, resolve).on('error', reject);
-    });
-    res.pause();
-    let last = -1;
-    await waitFor(async () => {
-      const stable = written === last;
-      last = written;
-      await new Promise((r) => setTimeout(r, 200));
-      return stable && written > 0;
-    });
-    expect(written).toBeLessThan(total / 4);
-    let received = 0;
-    res.on('data', (c: Buffer) => (received += c.length));
-    res.resume();
-    await new Promise((resolve) => res.once('end', resolve));
-    expect(received).toBe(total);
+    await expectHeldBack(proxy.ports.http, 'h2.test', '/big', () => written, total);
   }, 30_000);
 });

@@ -1,5 +1,7 @@
 // Test helpers: a small config builder and an HTTP/1.1 client that talks to the proxy with a given Host.
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import { expect } from '@jest/globals';
 import { request as undiciRequest, Agent } from 'undici';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/index.js';
@@ -94,4 +96,29 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     if (Date.now() > until) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * Backpressure end to end: a client that stops reading must hold the backend back (its writes stall far
+ * below `total`), and once it reads again every byte arrives.
+ */
+export async function expectHeldBack(port: number, host: string, path: string, written: () => number, total: number): Promise<void> {
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path, headers: { host } }, resolve).on('error', reject);
+  });
+  res.pause();
+  // Let the buffers fill up, then check the backend is held back.
+  let last = -1;
+  await waitFor(async () => {
+    const stable = written() === last;
+    last = written();
+    await new Promise((r) => setTimeout(r, 200));
+    return stable && written() > 0;
+  });
+  expect(written()).toBeLessThan(total / 4);
+  let received = 0;
+  res.on('data', (c: Buffer) => (received += c.length));
+  res.resume();
+  await new Promise((resolve) => res.once('end', resolve));
+  expect(received).toBe(total);
 }

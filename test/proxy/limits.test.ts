@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import net from 'node:net';
 import { startEchoBackend, type EchoBackend } from '../support/backends.js';
-import { ConfigBuilder, backend, prefix, send, startTestProxy, waitFor } from './helpers.js';
+import { ConfigBuilder, backend, expectHeldBack, prefix, send, startTestProxy, waitFor } from './helpers.js';
 import type { RunningProxy } from '../../proxy/index.js';
 
 let proxy: RunningProxy;
@@ -44,24 +44,7 @@ describe('backpressure', () => {
       const b = new ConfigBuilder();
       b.route('big.test', prefix('/'), b.rule('big', [backend({ name: 'big', address: '127.0.0.1', port: (big.address() as net.AddressInfo).port })]));
       p.applyConfig(b.build());
-      const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-        http.get({ host: '127.0.0.1', port: p.ports.http, path: '/', headers: { host: 'big.test' } }, resolve).on('error', reject);
-      });
-      res.pause();
-      // Let the pipes fill up, then check the backend is held back far below the full size.
-      let last = -1;
-      await waitFor(async () => {
-        const stable = written === last;
-        last = written;
-        await new Promise((r) => setTimeout(r, 200));
-        return stable && written > 0;
-      });
-      expect(written).toBeLessThan(total / 4);
-      let received = 0;
-      res.on('data', (c: Buffer) => (received += c.length));
-      res.resume();
-      await new Promise((resolve) => res.once('end', resolve));
-      expect(received).toBe(total);
+      await expectHeldBack(p.ports.http, 'big.test', '/', () => written, total);
     } finally {
       await p.close(0);
       big.closeAllConnections();
