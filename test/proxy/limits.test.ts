@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import net from 'node:net';
 import { startEchoBackend, type EchoBackend } from '../support/backends.js';
-import { ConfigBuilder, backend, expectHeldBack, prefix, send, startTestProxy, waitFor } from './helpers.js';
+import { ConfigBuilder, backend, expectHeldBack, prefix, send, startTestProxy } from './helpers.js';
 import type { RunningProxy } from '../../proxy/index.js';
 
 let proxy: RunningProxy;
