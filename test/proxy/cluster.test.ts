@@ -155,3 +155,34 @@ describe('tunnel-gateway proxy --workers 2 on a taken port', () => {
     await waitFor(() => spawnSync('pgrep', ['-f', '--', `--listen 127.0.0.1:${port}`]).status === 1, 10_000);
   }, 120_000);
 });
+
+describe('tunnel-gateway proxy --workers 1 whose workers keep dying', () => {
+  it('replaces them, then gives up: exits 1 saying so', async () => {
+    const proc = spawn(process.execPath, ['bin/tunnel-gateway.mjs', 'proxy', '--workers', '1', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+    proc.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve));
+    await waitFor(() => out.includes('"proxy ready for config"'), 60_000);
+    const adminPort = (JSON.parse(out.split('\n').find((l) => l.includes('proxy ready for config'))!) as { ports: { admin: number } }).ports.admin;
+    const put = await fetch(`http://127.0.0.1:${adminPort}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 'v1', rules: [], hosts: [] }) });
+    expect(put.status).toBe(200);
+    // GET /config names the live workers; kill each new one as it appears, until the primary gives up.
+    const livePids = async () => ((await (await fetch(`http://127.0.0.1:${adminPort}/config`)).json()) as ConfigInfo).workers!.map((w) => w.pid);
+    const killed = new Set<number>();
+    while (killed.size < 10) {
+      let next: number | undefined;
+      await waitFor(async () => {
+        if (proc.exitCode !== null) return true;
+        next = (await livePids().catch(() => [] as number[])).find((p) => !killed.has(p));
+        return next !== undefined;
+      }, 30_000);
+      if (proc.exitCode !== null || next === undefined) break;
+      killed.add(next);
+      process.kill(next, 'SIGKILL');
+    }
+    expect(await exited).toBe(1);
+    expect(killed.size).toBe(6);
+    expect(out).toContain('"msg":"proxy workers keep dying"');
+  }, 120_000);
+});
