@@ -3,12 +3,12 @@
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { Logger } from 'pino';
 import { startProxy, type ProxyOptions } from '../../proxy/index.js';
 import { isLoopback } from '../../proxy/admin/auth.js';
 import { startProxyCluster } from '../../proxy/cluster/primary.js';
 import { runProxyWorker } from '../../proxy/cluster/worker.js';
 import { createLogger } from '../log.js';
+import { onShutdownSignal } from '../runtime/signals.js';
 
 interface HostPort {
   host: string;
@@ -72,7 +72,8 @@ export function proxyCommand(): Command {
       if (!adminToken && !isLoopback(flags.admin.host)) logger.warn({ admin: flags.admin.host }, 'admin API is not on loopback and has no token: every PUT /config will be refused (401)');
       // One line a supervisor (or a test) can parse for the actual ports.
       logger.info({ ports: proxy.ports, workers: flags.workers, adminAuth: adminToken ? 'token' : 'loopback-only' }, 'proxy ready for config');
-      drainOnSignals(proxy, flags.drainMs, logger);
+      // The first SIGTERM/SIGINT drains (in-flight requests get --drain-ms); a second one exits at once.
+      onShutdownSignal(logger, () => proxy.close(flags.drainMs));
     });
 }
 
@@ -83,23 +84,4 @@ function dataPlaneOptions(flags: ProxyFlags): Omit<ProxyOptions, 'admin' | 'admi
     limits: flags.maxBodyBytes === undefined ? undefined : { maxBodyBytes: flags.maxBodyBytes },
     tls: flags.tlsCert && flags.tlsKey ? { cert: readFileSync(flags.tlsCert, 'utf8'), key: readFileSync(flags.tlsKey, 'utf8') } : undefined,
   };
-}
-
-/** The first SIGTERM/SIGINT drains (in-flight requests get drainMs) and exits 0; a second one exits at once. */
-function drainOnSignals(proxy: { close(graceMs: number): Promise<void> }, drainMs: number, logger: Logger): void {
-  let draining = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (draining) process.exit(1);
-    draining = true;
-    logger.info({ signal }, 'draining');
-    proxy.close(drainMs).then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, 'drain failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
 }

@@ -2,16 +2,16 @@
 // data port. A push answers only once every worker serves it; metrics add up over the workers; a worker
 // that dies is replaced and brought up to date; SIGTERM drains requests in flight.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { request } from 'undici';
 import { startEchoBackend, type EchoBackend, type EchoBody } from '../support/backends.js';
+import { runCli, type CliProcess } from '../support/cli.js';
 import { ConfigBuilder, backend, prefix, waitFor } from './helpers.js';
 
 let one: EchoBackend;
 let two: EchoBackend;
-let child: ChildProcess;
-let output = '';
+let proxy: CliProcess;
 let ports: { http: number; admin: number };
 
 interface ConfigInfo {
@@ -22,20 +22,17 @@ interface ConfigInfo {
 
 beforeAll(async () => {
   [one, two] = await Promise.all([startEchoBackend('cluster-one'), startEchoBackend('cluster-two')]);
-  child = spawn(process.execPath, ['bin/tunnel-gateway.mjs', 'proxy', '--workers', '2', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--drain-ms', '5000'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  await waitFor(() => /"msg":"proxy ready for config"/.test(output), 120_000);
-  const line = output.split('\n').find((l) => l.includes('proxy ready for config'))!;
-  ports = (JSON.parse(line) as { ports: typeof ports }).ports;
+  proxy = runCli(['proxy', '--workers', '2', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--drain-ms', '5000']);
+  ports = (await readyLine(proxy)).ports as typeof ports;
 }, 150_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await proxy?.stop('SIGKILL');
   await Promise.all([one?.close(), two?.close()]);
 });
+
+/** The proxy's "ready for config" line, which names its ports (the primary's, after every worker listens). */
+const readyLine = (p: CliProcess) => p.waitForLog((l) => l.msg === 'proxy ready for config', 120_000);
 
 function config(to: EchoBackend, generation: number) {
   const b = new ConfigBuilder();
@@ -124,8 +121,7 @@ describe('tunnel-gateway proxy --workers 2', () => {
     const { workers } = await configInfo();
     const slow = fresh('/delay/600');
     await new Promise((r) => setTimeout(r, 150));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
+    const exited = proxy.stop('SIGTERM');
     expect((await slow).status).toBe(200);
     expect(await exited).toBe(0);
     for (const w of workers!) expect(() => process.kill(w.pid, 0)).toThrow();
@@ -143,28 +139,19 @@ describe('tunnel-gateway proxy --workers 2 on a taken port', () => {
     const taken = http.createServer();
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
     const port = (taken.address() as { port: number }).port;
-    const proc = spawn(process.execPath, ['bin/tunnel-gateway.mjs', 'proxy', '--workers', '2', '--listen', `127.0.0.1:${port}`, '--admin', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    proc.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-    proc.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
-    const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+    const proc = runCli(['proxy', '--workers', '2', '--listen', `127.0.0.1:${port}`, '--admin', '127.0.0.1:0']);
+    const code = await proc.exited;
     taken.close();
     expect(code).toBe(1);
-    const fatal = out.split('\n').find((l) => l.includes('"proxy could not start"'));
-    expect(fatal).toContain('EADDRINUSE');
+    expect(String(proc.logs.find((l) => l.msg === 'proxy could not start')?.err)).toContain('EADDRINUSE');
     await waitFor(() => spawnSync('pgrep', ['-f', '--', `--listen 127.0.0.1:${port}`]).status === 1, 10_000);
   }, 120_000);
 });
 
 describe('tunnel-gateway proxy --workers 1 whose workers keep dying', () => {
   it('replaces them, then gives up: exits 1 saying so', async () => {
-    const proc = spawn(process.execPath, ['bin/tunnel-gateway.mjs', 'proxy', '--workers', '1', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    proc.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-    proc.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
-    const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve));
-    await waitFor(() => out.includes('"proxy ready for config"'), 60_000);
-    const adminPort = (JSON.parse(out.split('\n').find((l) => l.includes('proxy ready for config'))!) as { ports: { admin: number } }).ports.admin;
+    const proc = runCli(['proxy', '--workers', '1', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
+    const adminPort = ((await readyLine(proc)).ports as { admin: number }).admin;
     const put = await fetch(`http://127.0.0.1:${adminPort}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 'v1', rules: [], hosts: [] }) });
     expect(put.status).toBe(200);
     // GET /config names the live workers; kill each new one as it appears, until the primary gives up.
@@ -173,16 +160,16 @@ describe('tunnel-gateway proxy --workers 1 whose workers keep dying', () => {
     while (killed.size < 10) {
       let next: number | undefined;
       await waitFor(async () => {
-        if (proc.exitCode !== null) return true;
+        if (proc.child.exitCode !== null) return true;
         next = (await livePids().catch(() => [] as number[])).find((p) => !killed.has(p));
         return next !== undefined;
       }, 30_000);
-      if (proc.exitCode !== null || next === undefined) break;
+      if (proc.child.exitCode !== null || next === undefined) break;
       killed.add(next);
       process.kill(next, 'SIGKILL');
     }
-    expect(await exited).toBe(1);
+    expect(await proc.exited).toBe(1);
     expect(killed.size).toBe(6);
-    expect(out).toContain('"msg":"proxy workers keep dying"');
+    expect(proc.logs.some((l) => l.msg === 'proxy workers keep dying')).toBe(true);
   }, 120_000);
 });

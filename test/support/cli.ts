@@ -13,6 +13,8 @@ export interface CliProcess {
   /** Resolves with the first log line matching, waiting up to timeoutMs. */
   waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit code once the process ends by itself (or is stopped). */
+  exited: Promise<number | null>;
 }
 
 export function runCli(args: string[], env: Record<string, string> = {}): CliProcess {
@@ -43,6 +45,7 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliPro
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,
+    exited,
     logs,
     stdout: () => out,
     stderr: () => err,
