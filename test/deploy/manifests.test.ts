@@ -2,7 +2,7 @@
 // hardening the install promises (restricted Pod Security Standard, resources, standard labels).
 import { describe, expect, it } from '@jest/globals';
 import { OVERLAYS, ofKind, packageVersion, render, selectedDeployments, selects, type Container, type K8s } from './support/render.js';
-import { gatewayApiCrdsAvailable, GATEWAY_API_CRDS, unknownFields, validateWithCrd, validateWithModels } from './support/schema.js';
+import { GATEWAY_API_CRDS, unknownFields, validateWithCrd, validateWithModels } from './support/schema.js';
 
 const STANDARD_LABELS = [
   'app.kubernetes.io/name',
@@ -41,7 +41,7 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     expect(builtIn.flatMap((o) => unknownFields(o).map((f) => `${ref(o)}: ${f}`))).toEqual([]);
   });
 
-  (gatewayApiCrdsAvailable() ? it : it.skip)(`passes the Gateway API v1.6.1 CRD schemas (${GATEWAY_API_CRDS})`, () => {
+  it(`passes the Gateway API v1.6.1 CRD schemas (${GATEWAY_API_CRDS})`, () => {
     const gatewayObjects = objects.filter((o) => o.apiVersion.startsWith('gateway.networking.k8s.io/'));
     expect(gatewayObjects.length).toBeGreaterThan(0);
     const failures = gatewayObjects.flatMap((o) => validateWithCrd(o).map((e) => `${ref(o)}: ${e}`));

@@ -11,7 +11,7 @@ import { emptySnapshot, DEFAULT_CONTROLLER_NAME } from '../../src/core/types.js'
 import { ProxyConfig } from '../../proxy/config/schema.js';
 import { rows } from '../support/each.js';
 
-const CRDS = fileURLToPath(new URL('../../../shared/gateway-api-v1.6.1/standard/', import.meta.url));
+const CRDS = fileURLToPath(new URL('../../deploy/crds/gateway-api-v1.6.1/standard/', import.meta.url));
 
 interface SchemaNode { maxItems?: number; maxLength?: number; properties?: Record<string, SchemaNode>; items?: SchemaNode }
 

@@ -2,9 +2,9 @@
 // - every kind with the validators compiled into `kubernetes-models` / `@kubernetes-models/gateway-api`;
 // - built-in kinds for unknown fields, with the attribute maps of client-node's generated models (the
 //   kubernetes-models validators accept unknown fields; a real API server with strict field validation does not);
-// - Gateway API kinds also against the v1.6.1 CRDs users install (the shared data folder), with unknown
+// - Gateway API kinds also against the v1.6.1 CRDs users install (vendored in deploy/crds/), with unknown
 //   fields rejected, as `kubectl apply` (strict field validation) against a real cluster would.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import * as clientModels from '@kubernetes/client-node';
 import AjvModule, { type ValidateFunction } from 'ajv';
@@ -33,11 +33,7 @@ export async function validateWithModels(object: K8s): Promise<void> {
   new Model(data).validate();
 }
 
-export const GATEWAY_API_CRDS = `${ROOT}../shared/gateway-api-v1.6.1/standard`;
-
-export function gatewayApiCrdsAvailable(): boolean {
-  return existsSync(GATEWAY_API_CRDS);
-}
+export const GATEWAY_API_CRDS = `${ROOT}deploy/crds/gateway-api-v1.6.1/standard`;
 
 const crdValidators = new Map<string, ValidateFunction>();
 

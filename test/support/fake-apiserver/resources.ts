@@ -33,7 +33,7 @@ export interface PrinterColumn {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const GATEWAY_API_DIR = join(here, '..', '..', '..', '..', 'shared', 'gateway-api-v1.6.1', 'standard');
+export const GATEWAY_API_DIR = join(here, '..', '..', '..', 'deploy', 'crds', 'gateway-api-v1.6.1', 'standard');
 
 /** Built-in kinds the project reads or writes. */
 export const BUILTIN_TYPES: ResourceType[] = [
