@@ -6,6 +6,7 @@ import { makeInformer, type KubeConfig, type KubernetesObject, type KubernetesLi
 import type { K8sObject } from '../core/types.js';
 import type { KubeRest } from './rest.js';
 import { collectionPath, withQuery, type WatchedResource } from './resources.js';
+import { TLS_KEYPAIR_ANNOTATION, TLS_KEYPAIR_VALID, tlsKeyPairProblem } from '../core/tls-keypair.js';
 
 export interface Backoff {
   initialMs: number;
@@ -128,12 +129,19 @@ export class ResourceWatch {
   }
 }
 
-/** Keeps a Secret's keys (what the translator checks) and drops its values. */
+/**
+ * Keeps a Secret's keys and drops its values (the controller holds no key material); whether the values
+ * form a usable TLS key pair — what the translator needs to know — is checked first and kept as an annotation.
+ */
 export function redactSecret(secret: K8sObject): K8sObject {
   const blank = (data: unknown) => (data && typeof data === 'object'
     ? Object.fromEntries(Object.keys(data).map((k) => [k, ''])) : undefined);
   const { data, stringData, ...rest } = secret;
-  return { ...rest, ...(data ? { data: blank(data) } : {}), ...(stringData ? { stringData: blank(stringData) } : {}) } as K8sObject;
+  const verdict = tlsKeyPairProblem(secret) ?? TLS_KEYPAIR_VALID;
+  const metadata = { ...rest.metadata, annotations: { ...rest.metadata.annotations, [TLS_KEYPAIR_ANNOTATION]: verdict } };
+  return {
+    ...rest, metadata, ...(data ? { data: blank(data) } : {}), ...(stringData ? { stringData: blank(stringData) } : {}),
+  } as K8sObject;
 }
 
 export function keyOf(o: { metadata: { namespace?: string; name?: string } }): string {

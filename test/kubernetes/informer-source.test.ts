@@ -8,6 +8,7 @@ import { KubeRest } from '../../src/kubernetes/rest.js';
 import type { ResourceEvent } from '../../src/core/ports.js';
 import type { Snapshot } from '../../src/core/types.js';
 import { waitFor, gatewayClass, gateway, httpRoute, service, endpointSlice } from './support.js';
+import { TLS_KEYPAIR_ANNOTATION } from '../../src/core/tls-keypair.js';
 
 interface Harness {
   api: FakeApiServer;
@@ -90,6 +91,8 @@ describe('KubernetesSource', () => {
     const snap = source.snapshot();
     expect(snap.secrets.map((s) => s.metadata.name)).toEqual(['cert']);
     expect(snap.secrets[0]!.data).toEqual({ 'tls.crt': '', 'tls.key': '' });
+    // Whether the values were a usable key pair is checked before they are dropped (here they are not PEM).
+    expect(snap.secrets[0]!.metadata.annotations).toEqual({ [TLS_KEYPAIR_ANNOTATION]: 'tls.crt is not a PEM certificate' });
     expect(snap.httpRoutes[0]).toMatchObject({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' });
     // The server defaulted the route (as a real one does) and the source sees the defaults.
     expect(snap.httpRoutes[0]!.spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/' } }]);
