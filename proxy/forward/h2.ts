@@ -2,7 +2,7 @@
 // go away. Carries gRPC: trailers pass through, a trailers-only answer stays trailers-only.
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import net from 'node:net';
-import { responseHeaders, toObject } from './headers.js';
+import { rawResponseHeaders, toObject } from './headers.js';
 import { writeBody } from './pump.js';
 import type { ResponseSink, Upstream, UpstreamCall, UpstreamRequest } from './upstream.js';
 import type { HeaderList } from '../filters/types.js';
@@ -164,7 +164,8 @@ class Http2Call implements UpstreamCall {
     this.sink.onError(err);
   }
 
-  response(h: IncomingHttpHeaders, flags: number): void {
+  // Headers are read from the raw list: Node's header object joins a repeated field into one "a, b" value.
+  response(h: IncomingHttpHeaders, flags: number, raw: string[]): void {
     if (this.done) return;
     this.answered = true;
     const stream = this.stream!;
@@ -172,12 +173,12 @@ class Http2Call implements UpstreamCall {
     if (endStream) {
       this.done = true;
       stream.resume();
-      this.sink.onHead(Number(h[':status']), responseHeaders(h), true);
+      this.sink.onHead(Number(h[':status']), rawResponseHeaders(raw), true);
       return;
     }
     stream.on('data', onData);
     stream.once('end', onEnd);
-    this.sink.onHead(Number(h[':status']), responseHeaders(h), false);
+    this.sink.onHead(Number(h[':status']), rawResponseHeaders(raw), false);
   }
 
   data(chunk: Buffer): void {
@@ -185,8 +186,8 @@ class Http2Call implements UpstreamCall {
     if (!this.sink.onData(chunk)) this.stream!.pause();
   }
 
-  gotTrailers(t: IncomingHttpHeaders): void {
-    this.trailers = responseHeaders(t);
+  gotTrailers(raw: string[]): void {
+    this.trailers = rawResponseHeaders(raw);
   }
 
   end(): void {
@@ -209,11 +210,11 @@ class Http2Call implements UpstreamCall {
 function onStreamError(this: StreamWithCall, err: Error): void {
   this[CALL].fail(err);
 }
-function onResponse(this: StreamWithCall, h: IncomingHttpHeaders, flags: number): void {
-  this[CALL].response(h, flags);
+function onResponse(this: StreamWithCall, h: IncomingHttpHeaders, flags: number, raw: string[]): void {
+  this[CALL].response(h, flags, raw);
 }
-function onTrailers(this: StreamWithCall, t: IncomingHttpHeaders): void {
-  this[CALL].gotTrailers(t);
+function onTrailers(this: StreamWithCall, _t: IncomingHttpHeaders, _flags: number, raw: string[]): void {
+  this[CALL].gotTrailers(raw);
 }
 function onData(this: StreamWithCall, chunk: Buffer): void {
   this[CALL].data(chunk);

@@ -43,20 +43,10 @@ export function requestHeaders(rawHeaders: string[], connection: string | string
   return out;
 }
 
-/** Response headers from a header object (undici / node:http2): pseudo and hop-by-hop dropped. */
-export function responseHeaders(headers: Record<string, string | string[] | number | undefined>): HeaderList {
-  const extra = connectionListed(headers.connection as string | string[] | undefined);
-  const out: HeaderList = [];
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined || name.charCodeAt(0) === 58 || HOP_BY_HOP.has(name) || extra?.has(name)) continue;
-    if (Array.isArray(value)) for (const v of value) out.push([name, v]);
-    else out.push([name, String(value)]);
-  }
-  return out;
-}
-
-/** Response headers from undici's raw list (name/value Buffers, latin1): pseudo and hop-by-hop dropped. */
+/**
+ * Response headers from a raw list — undici's (name/value Buffers, latin1) or node:http2's (strings) — with
+ * pseudo-headers and hop-by-hop fields dropped; a repeated field stays repeated.
+ */
 export function rawResponseHeaders(raw: Array<Buffer | string>): HeaderList {
   const out: HeaderList = [];
   let connection: string | undefined;
@@ -64,7 +54,7 @@ export function rawResponseHeaders(raw: Array<Buffer | string>): HeaderList {
     const name = latin1(raw[i]!).toLowerCase();
     const value = latin1(raw[i + 1]!);
     if (name === 'connection') connection = connection === undefined ? value : `${connection},${value}`;
-    if (HOP_BY_HOP.has(name)) continue;
+    if (name.charCodeAt(0) === 58 /* : */ || HOP_BY_HOP.has(name)) continue;
     out.push([name, value]);
   }
   const extra = connectionListed(connection);

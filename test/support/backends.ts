@@ -12,6 +12,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   headers: Record<string, string | string[] | undefined>;
+  /** Name/value pairs as they came on the wire (repeated fields stay separate; `headers` joins them). */
+  rawHeaders: string[];
   body: string;
   httpVersion: string;
 }
@@ -50,6 +52,7 @@ export async function startEchoBackend(name: string, opts: { protocol?: 'http1' 
         method: req.method ?? '',
         path: req.url ?? '',
         headers: { ...req.headers },
+        rawHeaders: req.rawHeaders,
         body: Buffer.concat(chunks).toString('utf8'),
         httpVersion: req.httpVersion,
       };
@@ -71,7 +74,7 @@ export async function startEchoBackend(name: string, opts: { protocol?: 'http1' 
     server.keepAliveTimeout = 60_000;
     wss = new WebSocketServer({ server });
     wss.on('connection', (ws, req) => {
-      requests.push({ method: 'GET', path: req.url ?? '', headers: { ...req.headers }, body: '', httpVersion: req.httpVersion });
+      requests.push({ method: 'GET', path: req.url ?? '', headers: { ...req.headers }, rawHeaders: req.rawHeaders, body: '', httpVersion: req.httpVersion });
       ws.on('message', (data, isBinary) => ws.send(isBinary ? data : `${name}:${data.toString()}`));
     });
   }
