@@ -1,18 +1,27 @@
-// Conformance-style request tables: the golden inputs are translated and each request is resolved against
-// the proxy config with the lookup the schema documents (most specific host key, then the first match in
-// order). The expected backends are those of the upstream conformance tests.
-import { describe, expect, it } from '@jest/globals';
+// Conformance-style request tables: the golden inputs are translated, the proxy config is compiled by the
+// proxy's own compiler, and each request is resolved exactly as the proxy resolves it (host lookup, then the
+// first match of that host). The expected backends are those of the upstream conformance tests — an oracle
+// independent of our code — plus cases that must NOT match (regexes match whole values, prefixes whole
+// segments), which a looser matcher would get wrong.
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RE2JS } from 're2js';
-import type { ProxyConfigInput } from '../../proxy/config/schema.js';
+import { parseProxyConfig } from '../../proxy/config/schema.js';
+import { UpstreamRegistry } from '../../proxy/forward/upstream.js';
+import { DEFAULT_LIMITS } from '../../proxy/limits.js';
+import { normalizeHost } from '../../proxy/router/host.js';
+import { RequestMatchInput } from '../../proxy/router/match.js';
+import { firstMatch } from '../../proxy/router/select.js';
+import { compileTable, type RoutingTable } from '../../proxy/router/table.js';
 import { DEFAULT_CONTROLLER_NAME } from '../../src/core/types.js';
 import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
 import { translate } from '../../src/translate/index.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'testdata');
 const OPTIONS = { controllerName: DEFAULT_CONTROLLER_NAME, now: '2026-01-01T00:00:00Z', tunnelId: 't', proxyHttpPort: 8080, proxyTlsPort: 8443 };
+const registry = new UpstreamRegistry(DEFAULT_LIMITS);
+afterAll(() => registry.closeAll());
 
 interface Req {
   host?: string;
@@ -21,52 +30,21 @@ interface Req {
   headers?: Record<string, string>;
   query?: Record<string, string>;
 }
-type Match = ProxyConfigInput['hosts'][number]['matches'][number]['match'];
 
-function configOf(scenario: string): ProxyConfigInput {
+function tableOf(scenario: string): RoutingTable {
   const file = `${scenario}.in.yaml`;
-  return translate(toSnapshot(parseManifests(readFileSync(join(DATA, file), 'utf8'), file)).snapshot, OPTIONS).proxyConfig;
+  const config = translate(toSnapshot(parseManifests(readFileSync(join(DATA, file), 'utf8'), file)).snapshot, OPTIONS).proxyConfig;
+  return compileTable(parseProxyConfig(config), registry);
 }
 
-/** The host key the proxy picks: the exact name, else the longest wildcard suffix (never the apex), else "*". */
-function hostKey(config: ProxyConfigInput, host: string): ProxyConfigInput['hosts'][number] | undefined {
-  const name = host.replace(/:\d+$/, '').toLowerCase();
-  const exact = config.hosts.find((h) => h.hostname === name);
-  if (exact) return exact;
-  const wild = config.hosts
-    .filter((h) => h.hostname.startsWith('*.') && name.endsWith(h.hostname.slice(1)) && name.length > h.hostname.length - 1)
-    .sort((a, b) => b.hostname.length - a.hostname.length)[0];
-  return wild ?? config.hosts.find((h) => h.hostname === '*');
-}
-
-function pathMatches(m: Match, path: string): boolean {
-  const p = m.path ?? { type: 'PathPrefix', value: '/' };
-  if (p.type === 'Exact') return path === p.value;
-  if (p.type === 'RegularExpression') return RE2JS.compile(`^(?:${p.value})$`).matches(path);
-  const prefix = p.value.endsWith('/') && p.value !== '/' ? p.value.slice(0, -1) : p.value;
-  return prefix === '/' || path === prefix || path.startsWith(`${prefix}/`);
-}
-
-function matches(m: Match, req: Req): boolean {
+/** The Service of the first backend of the rule the proxy picks, or 404. */
+function resolve(table: RoutingTable, req: Req): string | 404 {
   const headers = Object.fromEntries(Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-  const value = (list: Record<string, string>, s: { type: string; name: string; value: string }) => {
-    const got = list[s.name];
-    return got !== undefined && (s.type === 'Exact' ? got === s.value : RE2JS.compile(s.value).matcher(got).find());
-  };
-  return (
-    pathMatches(m, req.path) &&
-    (!m.method || m.method === (req.method ?? 'GET')) &&
-    (m.headers ?? []).every((h) => value(headers, h)) &&
-    (m.queryParams ?? []).every((q) => value(req.query ?? {}, q))
-  );
-}
-
-/** The Service of the first backend of the winning rule, or 404. */
-function resolve(config: ProxyConfigInput, req: Req): string | 404 {
-  const entry = hostKey(config, req.host ?? 'example.com');
-  const hit = entry?.matches.find((m) => matches(m.match, req));
+  const query = req.query ? `?${new URLSearchParams(req.query).toString()}` : '';
+  const entry = table.hosts.lookup(normalizeHost(req.host ?? 'example.com'));
+  const hit = entry && firstMatch(entry, new RequestMatchInput(req.method ?? 'GET', req.path, headers, query));
   if (!hit) return 404;
-  const backend = config.rules[hit.rule]!.backends?.[0];
+  const backend = hit.rule.backends[0];
   return backend ? backend.name.split('/')[1]!.split(':')[0]! : 404;
 }
 
@@ -153,6 +131,23 @@ describe.each<[string, Array<[Req, string | 404]>]>([
     [{ host: 'match.example.com', path: '/get', method: 'GET' }, V2],
     [{ host: 'match.example.com', path: '/', method: 'PATCH', headers: { version: 'one' } }, V2], // method ranks before headers
     [{ host: 'match.example.com', path: '/', method: 'GET' }, 404],
+    // Regexes match the whole value: "b.*" is not found inside "ablue", "^(orange|red)$" not in "orangey".
+    [{ host: 'match.example.com', path: '/', query: { animal: 'dolphin', Color: 'ablue' } }, 404],
+    [{ host: 'match.example.com', path: '/', headers: { Version: 'two', Color: 'orangey' } }, 404],
+    [{ host: 'match.example.com', path: '/', headers: { Version: 'two', Color: 'red' } }, V2],
+  ]],
+  ['precedence-path-types', [
+    [{ path: '/v2' }, V2],
+    [{ path: '/v2/' }, V1], // Exact means exact
+    [{ path: '/v2/example/x' }, V3],
+    [{ path: '/v2/examplex' }, V1], // a prefix matches whole segments
+    [{ path: '/re/abc' }, V3],
+    [{ path: '/re/abc/d' }, V1], // a path regex matches the whole path, not a part of it
+    [{ path: '/re/ABC' }, V1],
+    [{ path: '/r7' }, V3],
+    [{ path: '/xr7' }, V1],
+    [{ path: '/r77' }, V1],
+    [{ path: '/anything', headers: { version: 'two' } }, V2],
   ]],
   ['conformance-grpcroute-matching', [
     [grpc('grpc.example.com', { Version: 'one' }), 'grpc-infra-backend-v1'],
@@ -172,8 +167,8 @@ describe.each<[string, Array<[Req, string | 404]>]>([
     [{ host: 'exact.grpc.example.com', path: '/gateway_api_conformance.echo_basic.grpcecho.GrpcEcho/Echo', method: 'GET' }, 404],
   ]],
 ])('%s', (scenario, table) => {
-  const config = configOf(scenario);
+  const compiled = tableOf(scenario);
   it.each(table)('%j → %p', (req, expected) => {
-    expect(resolve(config, req)).toBe(expected);
+    expect(resolve(compiled, req)).toBe(expected);
   });
 });
