@@ -1,4 +1,5 @@
-// Leader election on a Lease in the API server double: two electors → one leader; when the leader can no
+// Leader election on a Lease in the API server double, driven by the real `leader` machine with the
+// KubernetesLease actions, wired as the control plane wires them: two electors → one leader; when the leader can no
 // longer renew it stops writing before its lease can expire and the follower takes over within the lease
 // duration (+ one retry period); a released lease is taken at once; writes fenced by the lease never overlap.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -6,18 +7,46 @@ import { startFakeApiServer, type FakeApiServer } from '../support/fake-apiserve
 import { kubeConfigFor } from '../support/fake-apiserver/kubeconfig.js';
 import { KubeRest } from '../../src/kubernetes/rest.js';
 import { KubernetesLease, microTime } from '../../src/kubernetes/lease.js';
-import { LeaderElector } from '../../src/kubernetes/leader-elector.js';
+import { createActor, waitFor as settled, type Actor } from 'xstate';
+import { leaderMachine } from '../../machines/leader.js';
+import { leaseActors, leaseDelays } from '../../src/runtime/actors/lease.js';
 import { waitFor } from './support.js';
 
 const TIMING = { leaseDurationMs: 2_000, renewDeadlineMs: 1_200, renewIntervalMs: 250, retryPeriodMs: 200 };
 let api: FakeApiServer;
 const clients: KubeRest[] = [];
-const electors: LeaderElector[] = [];
 
-async function elector(identity: string): Promise<LeaderElector> {
+/** One controller's leadership: the leader machine over a Kubernetes Lease; it writes only while both agree. */
+class Elector {
+  private readonly actor: Actor<typeof leaderMachine>;
+
+  constructor(readonly lease: KubernetesLease) {
+    this.actor = createActor(leaderMachine.provide({ actors: leaseActors(lease), delays: leaseDelays(lease) }), { input: {} });
+  }
+
+  start(): void {
+    this.actor.start();
+  }
+
+  /** The controller's write fence: the machine leads and the lease was renewed within the renew deadline. */
+  isLeader(): boolean {
+    return this.actor.getSnapshot().matches('leader') && this.lease.holds();
+  }
+
+  /** As on shutdown: a leader releases the lease; with `release` false the process just vanishes. */
+  async stop(release = true): Promise<void> {
+    if (this.actor.getSnapshot().status !== 'active') return;
+    if (!release) return void this.actor.stop();
+    this.actor.send({ type: 'leader.stop' });
+    await settled(this.actor, (s) => s.status === 'done', { timeout: 5_000 });
+  }
+}
+const electors: Elector[] = [];
+
+async function elector(identity: string): Promise<Elector> {
   const rest = await KubeRest.fromKubeConfig(kubeConfigFor(api.url, identity));
   clients.push(rest);
-  const e = new LeaderElector(new KubernetesLease({ rest, namespace: 'default', name: 'ctl', identity, timing: TIMING }));
+  const e = new Elector(new KubernetesLease({ rest, namespace: 'default', name: 'ctl', identity, timing: TIMING }));
   electors.push(e);
   return e;
 }
@@ -61,7 +90,7 @@ describe('Lease leader election', () => {
     // Both write as fast as they can, each only while its lease fence allows.
     const writes: { who: string; at: number }[] = [];
     let writing = true;
-    const writer = async (who: string, e: LeaderElector) => {
+    const writer = async (who: string, e: Elector) => {
       while (writing) {
         if (e.isLeader()) writes.push({ who, at: Date.now() });
         await new Promise((r) => setTimeout(r, 10));
