@@ -3,6 +3,7 @@
 // after it coalesce into exactly one more sync, at most `maxHoldoff` after the previous one ended.
 // Each sync translates the whole snapshot (injected `runSync`) and hands out the result: verdicts to
 // resource actors, config to replica actors, ingress/DNS to the edge actor (planned in shared/coordinator-plan.ts).
+import { BUSY } from './shared/tags.js';
 import { assign, enqueueActions, setup, stateIn, type ActorRefFrom, type AnyActorRef } from 'xstate';
 import { gatewayClassMachine } from './gateway-class.js';
 import { gatewayMachine } from './gateway.js';
@@ -169,6 +170,7 @@ export const coordinatorMachine = setup({
       on: { 'source.changed': { target: 'syncing', actions: ['countChange', { type: 'startSync', params: { reason: 'change' } }] } },
     },
     syncing: {
+      tags: [BUSY],
       initial: 'clean',
       states: {
         clean: { on: { 'source.changed': { target: 'dirty', actions: 'countChange' } } },
@@ -190,6 +192,7 @@ export const coordinatorMachine = setup({
     // The holdoff window after a sync: quiet → idle; a change makes it dirty and restarts the window,
     // but never past maxHoldoff from the end of the sync.
     settling: {
+      tags: [BUSY],
       initial: 'quiet',
       after: { maxHoldoff: { guard: 'isDirty', target: 'syncing', actions: { type: 'startSync', params: { reason: 'coalesced' } } } },
       states: {

@@ -3,6 +3,7 @@
 // reconcile again every `edgeResync` so what someone changed by hand on Cloudflare is repaired. Reports
 // synced (with the hostnames it could not publish) / failing to `reportTo` (the coordinator), which folds
 // them into Programmed and into the routes' DNSReady condition.
+import { BUSY } from './shared/tags.js';
 import { assign, enqueueActions, fromPromise, setup, type AnyActorRef } from 'xstate';
 import type { DnsRecord, IngressDocument } from '../src/core/types.js';
 import type { EdgeResult, HostnameConflict } from '../src/core/ports.js';
@@ -93,6 +94,7 @@ export const edgeMachine = setup({
   states: {
     idle: { on: { 'edge.desired': { target: 'reconciling', actions: 'recordDesired' } } },
     reconciling: {
+      tags: [BUSY],
       entry: 'takeDesired',
       invoke: {
         id: 'reconcileEdge',
@@ -115,7 +117,7 @@ export const edgeMachine = setup({
         onError: { target: 'backoff', actions: { type: 'recordFailure', params: ({ event }) => ({ error: errorText(event.error) }) } },
       },
     },
-    reconciled: { always: [{ guard: 'isBehind', target: 'reconciling' }, { target: 'synced' }] },
+    reconciled: { tags: [BUSY], always: [{ guard: 'isBehind', target: 'reconciling' }, { target: 'synced' }] },
     synced: {
       entry: 'reportSynced',
       after: { edgeResync: 'reconciling' },

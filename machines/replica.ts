@@ -1,6 +1,7 @@
 // One actor per proxy replica endpoint: delivers the desired config (PUT /config) until the replica
 // acknowledges it, retries with backoff, and re-checks what the replica runs (GET /config) so a restarted
 // replica (older or empty version) gets the config replayed. Reports inSync / failing to `reportTo`.
+import { BUSY } from './shared/tags.js';
 import { assign, enqueueActions, fromPromise, setup, type AnyActorRef } from 'xstate';
 import type { ProxyConfigInput } from '../proxy/config/schema.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './shared/backoff.js';
@@ -91,10 +92,12 @@ export const replicaMachine = setup({
   },
   states: {
     discovered: {
+      tags: [BUSY],
       always: [{ guard: 'isReady', target: 'checking' }, { target: 'unready' }],
     },
     // Ask what the replica runs before pushing: a replica that already has the version needs nothing.
     checking: {
+      tags: [BUSY],
       invoke: {
         id: 'readCurrent',
         src: 'readCurrent',
@@ -110,9 +113,11 @@ export const replicaMachine = setup({
       on: { 'config.desired': { target: 'reconciled', actions: 'recordDesired' } },
     },
     reconciled: {
+      tags: [BUSY],
       always: [{ guard: 'isBehind', target: 'pushing' }, { target: 'inSync' }],
     },
     pushing: {
+      tags: [BUSY],
       invoke: {
         id: 'pushConfig',
         src: 'pushConfig',

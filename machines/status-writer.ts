@@ -1,6 +1,7 @@
 // Writes resource status, coalesced per object: a newer request for an object replaces the one waiting,
 // so a burst of changes costs one write per object. Writes one at a time, backs off on failure (the sink
 // resolves conflicts itself: re-read, mutate, retry), and writes only while this process leads.
+import { BUSY } from './shared/tags.js';
 import { assign, fromPromise, setup } from 'xstate';
 import type { ResourceStatus } from '../src/core/types.js';
 import type { StatusRequest } from './shared/resource.js';
@@ -96,6 +97,7 @@ export const statusWriterMachine = setup({
       states: {
         idle: { always: { guard: 'hasPending', target: 'writing' } },
         writing: {
+          tags: [BUSY],
           entry: 'takeNext',
           invoke: {
             id: 'writeStatus',

@@ -1,27 +1,22 @@
-// "Nothing in flight" for ControlPlane.whenIdle(): walk the actor tree and look for busy states.
-import type { AnyActorRef, StateValue } from 'xstate';
-import { statePaths } from '../debug/actors.js';
+// "Nothing in flight" for ControlPlane.whenIdle(): walk the actor tree and look for states the machines tag
+// busy (machines/shared/tags.ts), or work queued in their context.
+import type { AnyActorRef } from 'xstate';
+import { BUSY } from '../../machines/shared/tags.js';
 
-/** States in which an actor is still working towards a result (backoff is waiting, not working). */
-const BUSY: Record<string, string[]> = {
-  coordinator: ['syncing', 'settling'],
-  replica: ['discovered', 'checking', 'pushing', 'reconciled'],
-  edge: ['reconciling', 'reconciled'],
-  statusWriter: ['active.writing'],
+type Snap = {
+  status: string;
+  hasTag?: (tag: string) => boolean;
+  context?: { outbox?: unknown[] };
+  machine?: { id: string };
+  children?: Record<string, AnyActorRef | undefined>;
 };
 
-type Snap = { status: string; value?: StateValue; context?: { pending?: unknown[]; outbox?: unknown[] }; machine?: { id: string }; children?: Record<string, AnyActorRef | undefined> };
-
 function isActorIdle(snap: Snap): boolean {
-  if (!snap.machine || snap.status !== 'active' || snap.value === undefined) return true;
-  const machine = snap.machine.id;
-  const paths = statePaths(snap.value);
-  if ((BUSY[machine] ?? []).some((busy) => paths.includes(busy))) return false;
-  // Resource events still queued will be handed out next.
-  if (machine === 'coordinator' && (snap.context?.outbox?.length ?? 0) > 0) return false;
-  // A writer that leads and still has statuses queued will write them next.
-  if (machine === 'statusWriter' && paths.includes('active.idle') && (snap.context?.pending?.length ?? 0) > 0) return false;
-  return true;
+  if (!snap.machine || snap.status !== 'active' || !snap.hasTag) return true;
+  if (snap.hasTag(BUSY)) return false;
+  // The coordinator's resource events still queued will be handed out next. (A status writer with statuses
+  // queued never rests: its idle state moves on to writing at once.)
+  return (snap.context?.outbox?.length ?? 0) === 0;
 }
 
 export function isSystemIdle(root: AnyActorRef): boolean {

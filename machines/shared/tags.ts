@@ -1,0 +1,5 @@
+/**
+ * Tag of the states in which an actor is still working towards a result (a request in flight, a decision
+ * about to be taken); waiting out a backoff or a timer is not busy. ControlPlane.whenIdle() reads it.
+ */
+export const BUSY = 'busy';
