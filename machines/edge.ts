@@ -40,6 +40,15 @@ const sameDocument = (a?: EdgeDesired, b?: EdgeDesired) =>
 const conflictsOf = (r: EdgeResult) => (r.ok ? (r.hostnameConflicts ?? []) : []);
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/**
+ * The wait before the next reconcile after a failure: the process's own schedule (per attempt), or longer when
+ * Cloudflare's Retry-After asks for longer. The only place Retry-After is honoured; runtimes supply the schedule.
+ */
+export function edgeBackoffDelay(schedule: (attempt: number) => number) {
+  return ({ context }: { context: Pick<EdgeContext, 'attempt' | 'retryAfterMs'> }): number =>
+    Math.max(context.retryAfterMs ?? 0, schedule(context.attempt));
+}
+
 export const edgeMachine = setup({
   types: {} as { context: EdgeContext; events: EdgeEvent; input: EdgeInput },
   actors: {
@@ -81,8 +90,7 @@ export const edgeMachine = setup({
     }),
   },
   delays: {
-    // Cloudflare's Retry-After wins over our own schedule when it asks for longer.
-    edgeBackoff: ({ context }) => Math.max(context.retryAfterMs ?? 0, backoffDelay(context.attempt, DEFAULT_BACKOFF, 0.5)),
+    edgeBackoff: edgeBackoffDelay((attempt) => backoffDelay(attempt, DEFAULT_BACKOFF, 0.5)),
     // Drift repair; the adapter's read cache keeps a steady state nearly free of API calls.
     edgeResync: 5 * 60_000,
   },

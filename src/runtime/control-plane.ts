@@ -4,7 +4,7 @@
 import { createActor, type AnyActorRef, type Snapshot as XSnapshot } from 'xstate';
 import { coordinatorMachine } from '../../machines/coordinator.js';
 import { replicaMachine } from '../../machines/replica.js';
-import { edgeMachine } from '../../machines/edge.js';
+import { edgeBackoffDelay, edgeMachine } from '../../machines/edge.js';
 import { statusWriterMachine } from '../../machines/status-writer.js';
 import { leaderMachine } from '../../machines/leader.js';
 import { backoffDelay } from '../../machines/shared/backoff.js';
@@ -121,7 +121,7 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
       edge: edgeMachine.provide({
         actors: opts.edge ? edgeActors(opts.edge) : {},
         delays: {
-          edgeBackoff: ({ context }) => Math.max(context.retryAfterMs ?? 0, backoff(context.attempt)),
+          edgeBackoff: edgeBackoffDelay(backoff),
           edgeResync: timing.edgeResyncMs ?? opts.edge?.resyncIntervalMs ?? DEFAULT_EDGE_RESYNC_MS,
         },
       }),

@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createActor, fromCallback, fromPromise, SimulatedClock, type AnyActorLogic } from 'xstate';
 import { coordinatorMachine } from '../../machines/coordinator.js';
 import { replicaMachine, type Acknowledged, type PushInput } from '../../machines/replica.js';
-import { edgeMachine, type EdgeDesired } from '../../machines/edge.js';
+import { edgeBackoffDelay, edgeMachine, type EdgeDesired } from '../../machines/edge.js';
 import { leaderMachine } from '../../machines/leader.js';
 import { backoffDelay } from '../../machines/shared/backoff.js';
 import type { SyncResult } from '../../machines/shared/coordinator-types.js';
@@ -172,7 +172,8 @@ describe('edge backoff', () => {
           return calls.length >= attempts ? ({ ok: true, writes: 1 } as EdgeResult) : result;
         }),
       },
-      delays: { edgeBackoff: ({ context }) => Math.max(context.retryAfterMs ?? 0, backoffDelay(context.attempt, { baseMs: 1_000, maxMs: 60_000 }, 0)) },
+      // The schedule only (no jitter); honouring Retry-After is the machine's own part.
+      delays: { edgeBackoff: edgeBackoffDelay((attempt) => backoffDelay(attempt, { baseMs: 1_000, maxMs: 60_000 }, 0)) },
     });
     const actor = createActor(machine, { input: {}, clock }).start();
     actor.send({ type: 'edge.desired', ingress: { ingress: [{ service: 'http_status:404' }] }, dns: [], generation: 1 });
