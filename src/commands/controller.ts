@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULT_CONTROLLER_NAME } from '../core/types.js';
 import { createLogger, type Logger } from '../log.js';
-import { parseHostPort, parsePort, formatHostPort, type HostPort } from './options.js';
+import { envFlag, parseHostPort, parsePort, formatHostPort, type HostPort } from './options.js';
 import { onShutdownSignal } from '../runtime/signals.js';
 import type { CloudflareEdge } from '../cloudflare/index.js';
 
@@ -26,6 +26,7 @@ interface ControllerFlags {
   cloudflareApiUrl?: string;
   accountId?: string;
   tunnelId?: string;
+  externalNameServices?: boolean;
   logLevel: string;
 }
 
@@ -50,6 +51,7 @@ export function controllerCommand(): Command {
     .addOption(new Option('--cloudflare-api-url <url>', 'Cloudflare API base URL (default: the real API)').env('CLOUDFLARE_API_URL'))
     .addOption(new Option('--account-id <id>', 'Cloudflare account id: manage the tunnel ingress and DNS (token from CLOUDFLARE_API_TOKEN)').env('CLOUDFLARE_ACCOUNT_ID'))
     .addOption(new Option('--tunnel-id <id>', 'Cloudflare tunnel id (its cloudflared connectors run in the proxy pods)').env('CLOUDFLARE_TUNNEL_ID'))
+    .addOption(new Option('--external-name-services', 'forward to type: ExternalName Services (off: a Service writer could point routes at any name the proxy reaches; see docs/security.md)' + ' (env: EXTERNAL_NAME_SERVICES=true)'))
     .addOption(new Option('--log-level <level>', 'pino log level').default('info').env('LOG_LEVEL'))
     .action(async (flags: ControllerFlags) => {
       const logger = createLogger(flags.logLevel);
@@ -74,6 +76,7 @@ export function controllerCommand(): Command {
         leaseTiming: leaseTiming(flags.leaseDuration),
         admin: flags.admin,
         tunnelId: flags.tunnelId,
+        externalNameServices: flags.externalNameServices ?? envFlag('EXTERNAL_NAME_SERVICES'),
       });
       // One line a supervisor (or a test) can parse for the bound admin address.
       logger.info({ admin: controller.admin && formatHostPort({ host: flags.admin.host, port: controller.admin.port }) }, 'controller serving');
@@ -81,13 +84,6 @@ export function controllerCommand(): Command {
     });
 }
 
-/** Boolean env vars read by value: commander's .env() would turn LEADER_ELECT=false into true. */
-function envFlag(name: string): boolean {
-  const value = (process.env[name] ?? '').trim().toLowerCase();
-  if (value === '' || value === 'false' || value === '0' || value === 'no') return false;
-  if (value === 'true' || value === '1' || value === 'yes') return true;
-  throw new Error(`${name} must be true or false, got "${process.env[name]}"`);
-}
 
 /** client-go's proportions (15 s lease, 10 s renew deadline, 2 s retry), scaled to the lease duration. */
 function leaseTiming(seconds: number) {

@@ -29,3 +29,11 @@ export function hostPortOption(flags: string, description: string, fallback: str
   const option = new Option(flags, description).argParser(parseHostPort).default(parseHostPort(fallback), fallback);
   return env ? option.env(env) : option;
 }
+
+/** Boolean env vars read by value: commander's .env() would turn LEADER_ELECT=false into true. */
+export function envFlag(name: string): boolean {
+  const value = (process.env[name] ?? '').trim().toLowerCase();
+  if (value === '' || value === 'false' || value === '0' || value === 'no') return false;
+  if (value === 'true' || value === '1' || value === 'yes') return true;
+  throw new Error(`${name} must be true or false, got "${process.env[name]}"`);
+}

@@ -4,7 +4,7 @@ import { loadManifests } from '../sources/files.js';
 import { toSnapshot, ManifestError } from '../sources/manifests.js';
 import { translate } from '../translate/index.js';
 import { DEFAULT_CONTROLLER_NAME } from '../core/types.js';
-import { parsePort } from './options.js';
+import { envFlag, parsePort } from './options.js';
 
 export function renderCommand(): Command {
   return new Command('render')
@@ -14,7 +14,8 @@ export function renderCommand(): Command {
     .addOption(new Option('--tunnel-id <id>', 'Cloudflare tunnel id (Gateway addresses, DNS targets)').env('CLOUDFLARE_TUNNEL_ID'))
     .option('--proxy-port <port>', 'proxy HTTP port cloudflared sends plain traffic to', parsePort, 8080)
     .option('--proxy-tls-port <port>', 'proxy loopback TLS port cloudflared sends gRPC traffic to', parsePort, 8443)
-    .action(async (opts: { manifests: string; controllerName: string; tunnelId?: string; proxyPort: number; proxyTlsPort: number }) => {
+    .addOption(new Option('--external-name-services', 'forward to type: ExternalName Services (off: a Service writer could point routes at any name the proxy reaches; see docs/security.md)'))
+    .action(async (opts: { manifests: string; controllerName: string; tunnelId?: string; proxyPort: number; proxyTlsPort: number; externalNameServices?: boolean }) => {
       let objects;
       try {
         objects = await loadManifests(opts.manifests);
@@ -34,6 +35,7 @@ export function renderCommand(): Command {
         tunnelId: opts.tunnelId,
         proxyHttpPort: opts.proxyPort,
         proxyTlsPort: opts.proxyTlsPort,
+        externalNameServices: opts.externalNameServices ?? envFlag('EXTERNAL_NAME_SERVICES'),
       });
       process.stdout.write(JSON.stringify(desired, null, 2) + '\n');
     });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULT_CONTROLLER_NAME } from '../core/types.js';
 import { createLogger } from '../log.js';
-import { formatHostPort, hostPortOption, type HostPort } from './options.js';
+import { envFlag, formatHostPort, hostPortOption, type HostPort } from './options.js';
 import { exitOnFatal, onShutdownSignal } from '../runtime/signals.js';
 import type { CloudflareEdge } from '../cloudflare/index.js';
 import type { Logger } from '../log.js';
@@ -19,6 +19,7 @@ interface StandaloneFlags {
   cloudflareApiUrl?: string;
   accountId?: string;
   tunnelTokenFile: string;
+  externalNameServices?: boolean;
   logLevel: string;
 }
 
@@ -35,6 +36,7 @@ export function standaloneCommand(): Command {
     .addOption(new Option('--account-id <id>', 'Cloudflare account id: manage the tunnel ingress and DNS for real (token from CLOUDFLARE_API_TOKEN)').env('CLOUDFLARE_ACCOUNT_ID'))
     .addOption(new Option('--cloudflare-api-url <url>', 'Cloudflare API base URL (default: the real API)').env('CLOUDFLARE_API_URL'))
     .option('--tunnel-token-file <file>', 'where the connector token of a created tunnel is written (mode 0600) for cloudflared', 'cloudflared-token')
+    .addOption(new Option('--external-name-services', 'forward to type: ExternalName Services (off: a Service writer could point routes at any name the proxy reaches; see docs/security.md)' + ' (env: EXTERNAL_NAME_SERVICES=true)'))
     .addOption(new Option('--log-level <level>', 'pino log level').default('info').env('LOG_LEVEL'))
     .action(async (flags: StandaloneFlags) => {
       const logger = createLogger(flags.logLevel);
@@ -50,6 +52,7 @@ export function standaloneCommand(): Command {
         adminToken,
         controllerName: flags.controllerName,
         tunnelId: flags.tunnelId,
+        externalNameServices: flags.externalNameServices ?? envFlag('EXTERNAL_NAME_SERVICES'),
         edge,
         logger,
         onFatal: exitOnFatal(logger),

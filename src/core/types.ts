@@ -64,6 +64,11 @@ export interface TranslateOptions {
   /** Where cloudflared (in the proxy pod) reaches the proxy: plain HTTP port and loopback TLS port. */
   proxyHttpPort: number;
   proxyTlsPort: number;
+  /**
+   * Forward to `type: ExternalName` Services (their DNS name, resolved by the proxy). Off by default: whoever
+   * may write a Service could otherwise point a route at any name the proxy can reach (CVE-2021-25740).
+   */
+  externalNameServices?: boolean;
 }
 
 export const DEFAULT_CONTROLLER_NAME = 'cloudflare-tunnel-gateway.dev/controller';

@@ -37,6 +37,8 @@ export interface ControllerOptions {
   admin?: { host: string; port: number };
   edge?: EdgeAdapter & { tunnelId?(): string | undefined };
   tunnelId?: string;
+  /** Forward to ExternalName Services (TranslateOptions.externalNameServices). */
+  externalNameServices?: boolean;
   logger?: Logger;
 }
 
@@ -65,6 +67,7 @@ export async function runController(o: ControllerOptions): Promise<Controller> {
       tunnelId: o.tunnelId && o.tunnelId !== 'create' ? o.tunnelId : o.edge?.tunnelId?.(),
       proxyHttpPort: o.proxyHttpPort,
       proxyTlsPort: o.proxyTlsPort,
+      externalNameServices: o.externalNameServices,
     }),
   });
   let replicas: ReplicaEndpoint[] = [];

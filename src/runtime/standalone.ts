@@ -19,6 +19,8 @@ export interface StandaloneOptions {
   adminToken?: string;
   controllerName: string;
   tunnelId?: string;
+  /** Forward to ExternalName Services (TranslateOptions.externalNameServices). */
+  externalNameServices?: boolean;
   /** Cloudflare edge when configured; else the ingress/DNS that would be written is logged. */
   edge?: EdgeAdapter & { tunnelId?(): string | undefined };
   logger?: Logger;
@@ -60,6 +62,7 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
         tunnelId: opts.tunnelId && opts.tunnelId !== 'create' ? opts.tunnelId : opts.edge?.tunnelId?.(),
         proxyHttpPort: proxy.ports.http,
         proxyTlsPort: proxy.ports.tls ?? 8443,
+        externalNameServices: opts.externalNameServices,
       }),
   });
   mountAdminRoutes(proxy, controlPlane, source);

@@ -48,11 +48,41 @@ export function resolveRef(ctx: Context, kind: RouteKind, routeNs: string, ref: 
   if (!service) return invalid('BackendNotFound', `Service ${ns}/${name} not found`);
   // The API server refuses a Service backendRef without a port; hand-written manifests may still lack one.
   if (port === undefined) return invalid('BackendNotFound', `backendRef to Service ${ns}/${name} has no port`);
+  if (record(service.spec).type === 'ExternalName') return externalName(ctx, service, kind, label, port, invalid);
   const servicePort = records(record(service.spec).ports).find((p) => p.port === port);
   if (!servicePort) return invalid('BackendNotFound', `Service ${ns}/${name} has no port ${port}`);
   const endpoints = readyEndpoints(ctx.slicesOf(ns, name), str(servicePort.name) ?? '');
   const protocol = kind === 'GRPCRoute' ? 'h2c' : protocolOf(str(servicePort.appProtocol));
   return endpoints.length ? { name: label, endpoints, protocol } : { name: label, endpoints, protocol, status: 503 };
+}
+
+/**
+ * An ExternalName Service forwards to its DNS name at the referenced port (no EndpointSlices exist for it;
+ * Kubernetes itself maps no ports). Only when the operator opted in, and never to a name that is an IP address
+ * or localhost: a tenant's Service must not become a way to reach the proxy's own host or its network by address.
+ */
+function externalName(
+  ctx: Context, service: K8sObject, kind: RouteKind, label: string, port: number, invalid: (r: RouteRefReason, m: string) => ResolvedRef,
+): ResolvedRef {
+  const id = `${service.metadata.namespace ?? 'default'}/${service.metadata.name}`;
+  if (!ctx.options.externalNameServices) {
+    return invalid('BackendNotFound', `Service ${id} is of type ExternalName, which this gateway does not forward to (opt in with --external-name-services)`);
+  }
+  const host = (str(record(service.spec).externalName) ?? '').toLowerCase().replace(/\.$/, '');
+  const problem = externalNameProblem(host);
+  if (problem) return invalid('BackendNotFound', `Service ${id}: externalName ${JSON.stringify(host)} ${problem}`);
+  const servicePort = records(record(service.spec).ports).find((p) => p.port === port);
+  const protocol = kind === 'GRPCRoute' ? 'h2c' : protocolOf(str(servicePort?.appProtocol));
+  return { name: label, endpoints: [{ address: host, port }], protocol };
+}
+
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+function externalNameProblem(host: string): string | undefined {
+  if (!DNS_NAME.test(host)) return 'is not a DNS name';
+  if (/^[0-9.]+$/.test(host)) return 'is an IP address, not a DNS name';
+  if (host === 'localhost' || host.endsWith('.localhost')) return 'names this host';
+  return undefined;
 }
 
 function protocolOf(appProtocol: string | undefined): Protocol {

@@ -13,6 +13,8 @@ import type { RouteKind } from '../gatewayapi/constants.js';
 import type { RouteRules } from './rules.js';
 
 interface Inputs {
+  /** An option rule translation reads: the same objects translate differently with it. */
+  externalNameServices: boolean;
   services: readonly K8sObject[];
   endpointSlices: readonly K8sObject[];
   referenceGrants: readonly K8sObject[];
@@ -37,14 +39,15 @@ function sameItems(a: readonly K8sObject[], b: readonly K8sObject[]): boolean {
 }
 
 /** A token that stays the same while the objects rule translation reads are the same instances, in order. */
-export function ruleInputsGeneration(snapshot: Snapshot): object {
+export function ruleInputsGeneration(snapshot: Snapshot, externalNameServices = false): object {
   const known = recent.find(
     ({ inputs }) =>
+      inputs.externalNameServices === externalNameServices &&
       sameItems(inputs.services, snapshot.services) && sameItems(inputs.endpointSlices, snapshot.endpointSlices) && sameItems(inputs.referenceGrants, snapshot.referenceGrants),
   );
   if (known) return known.generation;
   // Copies: the snapshot's arrays belong to the caller.
-  const inputs = { services: [...snapshot.services], endpointSlices: [...snapshot.endpointSlices], referenceGrants: [...snapshot.referenceGrants] };
+  const inputs = { externalNameServices, services: [...snapshot.services], endpointSlices: [...snapshot.endpointSlices], referenceGrants: [...snapshot.referenceGrants] };
   recent.unshift({ inputs, generation: {} });
   recent.length = Math.min(recent.length, KEPT_GENERATIONS);
   return recent[0]!.generation;

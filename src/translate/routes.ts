@@ -33,7 +33,7 @@ export function processRoutes(ctx: Context, gateways: Map<string, GatewayIR>): R
     ...wellFormed(ctx.snapshot.httpRoutes).map((obj) => ({ kind: 'HTTPRoute' as const, obj })),
     ...wellFormed(ctx.snapshot.grpcRoutes).map((obj) => ({ kind: 'GRPCRoute' as const, obj })),
   ];
-  const generation = ruleInputsGeneration(ctx.snapshot);
+  const generation = ruleInputsGeneration(ctx.snapshot, ctx.options.externalNameServices);
   const routes = resolveCrossServing(all.map(({ kind, obj }) => routeIR(ctx, gateways, kind, obj, generation)));
   routes.sort((a, b) => byString(a.kind, b.kind) || byString(a.namespace, b.namespace) || byString(a.name, b.name));
   countAttachedRoutes(routes);

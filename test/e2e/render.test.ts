@@ -42,6 +42,20 @@ describe('render', () => {
     expect(stderr).toMatch(/bad\.yaml:5: /);
   });
 
+  it('forwards to ExternalName Services only with --external-name-services (or EXTERNAL_NAME_SERVICES=true)', async () => {
+    const manifests = fileURLToPath(new URL('../golden/testdata/route-external-name-enabled.in.yaml', import.meta.url));
+    const partner = async (args: string[], env: Record<string, string> = {}) => {
+      const { code, stdout } = await runCliToEnd(['render', '--manifests', manifests, ...args], env);
+      expect(code).toBe(0);
+      const config = JSON.parse(stdout).proxyConfig as { rules: Array<{ backends: Array<{ name: string; status?: number; endpoints?: unknown[] }> }> };
+      return config.rules.flatMap((r) => r.backends).find((b) => b.name === 'app/partner:8080');
+    };
+    expect(await partner([])).toMatchObject({ status: 500 });
+    const expected = { endpoints: [{ address: 'api.partner.example.net', port: 8080 }] };
+    expect(await partner(['--external-name-services'])).toMatchObject(expected);
+    expect(await partner([], { EXTERNAL_NAME_SERVICES: 'true' })).toMatchObject(expected);
+  });
+
   it('exits 2 for a path that does not exist', async () => {
     const { code, stderr } = await runCliToEnd(['render', '--manifests', '/nonexistent/manifests']);
     expect(code).toBe(2);
