@@ -24,8 +24,9 @@ describe('the repository is self-contained', () => {
   });
 
   it('the check sees a reference when there is one', () => {
-    expect(OUTSIDE.test(`readFileSync('${['..', 'shared', 'x'].join('/')}')`)).toBe(true);
-    expect(OUTSIDE.test(`join(here, '..', '${'shared'}', 'x')`)).toBe(true);
+    const folder = ['sha', 'red'].join('');
+    expect(OUTSIDE.test(`readFileSync('${['..', folder, 'x'].join('/')}')`)).toBe(true);
+    expect(OUTSIDE.test(`join(here, '..', '${folder}', 'x')`)).toBe(true);
     expect(OUTSIDE.test(`import { x } from './shared/backoff.js'`)).toBe(false);
   });
 });
