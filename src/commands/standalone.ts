@@ -18,7 +18,7 @@ interface StandaloneFlags {
   tunnelId?: string;
   cloudflareApiUrl?: string;
   accountId?: string;
-  tunnelTokenFile: string;
+  tunnelTokenFile?: string;
   logLevel: string;
 }
 
@@ -34,7 +34,8 @@ export function standaloneCommand(): Command {
     .addOption(new Option('--tunnel-id <id>', 'Cloudflare tunnel id, or "create" to find-or-create one (with --account-id)').env('CLOUDFLARE_TUNNEL_ID'))
     .addOption(new Option('--account-id <id>', 'Cloudflare account id: manage the tunnel ingress and DNS for real (token from CLOUDFLARE_API_TOKEN)').env('CLOUDFLARE_ACCOUNT_ID'))
     .addOption(new Option('--cloudflare-api-url <url>', 'Cloudflare API base URL (default: the real API)').env('CLOUDFLARE_API_URL'))
-    .option('--tunnel-token-file <file>', 'where the connector token of a created tunnel is written (mode 0600) for cloudflared', 'cloudflared-token')
+    // No default: the token is a secret, and a default path would drop it into whatever folder this runs in.
+    .addOption(new Option('--tunnel-token-file <file>', "write the tunnel's connector token to this file (mode 0600) for `cloudflared tunnel run --token-file`; without it the token is neither fetched nor written").env('TUNNEL_TOKEN_FILE'))
     .addOption(new Option('--log-level <level>', 'pino log level').default('info').env('LOG_LEVEL'))
     .action(async (flags: StandaloneFlags) => {
       const logger = createLogger(flags.logLevel);
@@ -51,6 +52,7 @@ export function standaloneCommand(): Command {
         controllerName: flags.controllerName,
         tunnelId: flags.tunnelId,
         edge,
+        extraMetrics: edge?.metrics.registry,
         logger,
         onFatal: exitOnFatal(logger),
       });
@@ -71,8 +73,9 @@ async function connectCloudflare(flags: StandaloneFlags, logger: Logger): Promis
     accountId: flags.accountId!,
     tunnelId: flags.tunnelId,
     logger,
-    onTunnelToken: tokenFileWriter(flags.tunnelTokenFile, logger),
+    onTunnelToken: flags.tunnelTokenFile ? tokenFileWriter(flags.tunnelTokenFile, logger) : undefined,
   });
+  if (!flags.tunnelTokenFile) logger.info('no --tunnel-token-file: the tunnel connector token is not fetched nor written (cloudflared gets it elsewhere)');
   try {
     const id = await edge.ensureTunnel(AbortSignal.timeout(15_000));
     logger.info({ tunnelId: id }, 'cloudflare tunnel resolved');

@@ -7,6 +7,7 @@ import { translate } from '../translate/index.js';
 import { localReplicaClient } from './local-replica.js';
 import { loggingEdge } from './logging-edge.js';
 import { mountAdminRoutes } from './admin-routes.js';
+import type { Metric, Registry } from 'prom-client';
 import type { EdgeAdapter } from '../core/ports.js';
 import type { HostPort } from '../commands/options.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -21,6 +22,8 @@ export interface StandaloneOptions {
   tunnelId?: string;
   /** Cloudflare edge when configured; else the ingress/DNS that would be written is logged. */
   edge?: EdgeAdapter & { tunnelId?(): string | undefined };
+  /** More metrics to serve on the admin port's /metrics (the Cloudflare edge's), beside the proxy's. */
+  extraMetrics?: Registry;
   logger?: Logger;
   holdoffMs?: number;
   maxHoldoffMs?: number;
@@ -44,6 +47,7 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
     adminToken: opts.adminToken,
     logger,
   });
+  serveAlso(proxy.metrics, opts.extraMetrics);
   const source = new FileSource({ root: opts.manifests, logger });
   const controlPlane = createControlPlane({
     source,
@@ -79,4 +83,10 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
       await proxy.close(graceMs);
     },
   };
+}
+
+/** Registers `extra`'s metrics on the registry the admin port serves (a metric may sit in several registries). */
+function serveAlso(served: Registry, extra: Registry | undefined): void {
+  // getMetricsAsArray() returns the metric objects themselves; its declared type is narrower.
+  for (const metric of extra?.getMetricsAsArray() ?? []) served.registerMetric(metric as unknown as Metric);
 }
