@@ -56,6 +56,10 @@ export function standaloneCommand(): Command {
         logger,
         onFatal: exitOnFatal(logger),
       });
+      // The process's own CPU, memory, event loop and GC series: this command owns the process (an embedder
+      // of runStandalone may run several in one).
+      const { collectDefaultMetrics } = await import('prom-client');
+      collectDefaultMetrics({ register: app.proxy.metrics });
       const { http, tls, admin } = app.proxy.ports;
       logger.info(
         { listen: formatHostPort({ host: flags.listen.host, port: http }), tls: tls && formatHostPort({ host: flags.tlsListen.host, port: tls }), admin: admin && formatHostPort({ host: flags.admin.host, port: admin }) },

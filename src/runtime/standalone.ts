@@ -7,7 +7,8 @@ import { translate } from '../translate/index.js';
 import { localReplicaClient } from './local-replica.js';
 import { loggingEdge } from './logging-edge.js';
 import { mountAdminRoutes } from './admin-routes.js';
-import type { Metric, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { serveAlso } from './metrics.js';
 import type { EdgeAdapter } from '../core/ports.js';
 import type { HostPort } from '../commands/options.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -56,6 +57,8 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
     logger,
     timing: { holdoffMs: opts.holdoffMs, maxHoldoffMs: opts.maxHoldoffMs },
     onFatal: opts.onFatal,
+    // Served with the proxy's series on the admin port's /metrics.
+    metrics: proxy.metrics,
     translate: (snapshot) =>
       translate(snapshot, {
         controllerName: opts.controllerName,
@@ -83,10 +86,4 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
       await proxy.close(graceMs);
     },
   };
-}
-
-/** Registers `extra`'s metrics on the registry the admin port serves (a metric may sit in several registries). */
-function serveAlso(served: Registry, extra: Registry | undefined): void {
-  // getMetricsAsArray() returns the metric objects themselves; its declared type is narrower.
-  for (const metric of extra?.getMetricsAsArray() ?? []) served.registerMetric(metric as unknown as Metric);
 }
