@@ -26,7 +26,7 @@ export function createEdgeMetrics(registry: Registry = new Registry()): EdgeMetr
     throttled: counter('api_client_throttled_total', 'Requests the client-side rate limit delayed or refused', []),
     lastSuccess: gauge('last_success_timestamp_seconds', 'Unix time of the last completed edge reconcile'),
     tokenFailures: counter('tunnel_token_failures_total', 'Failed deliveries of the tunnel connector token, by reason (not_found, forbidden, client, transient, write)', ['reason']),
-    tokenDelivered: gauge('tunnel_token_delivered', '1 once the tunnel connector token was handed over (when one was asked for)'),
+    tokenDelivered: gauge('tunnel_token_delivered', '1 once the tunnel connector token was handed to its consumer; 0 before, after a refusal, or when nobody asked for it'),
   };
 }
 

@@ -82,7 +82,7 @@ export async function runController(o: ControllerOptions): Promise<Controller> {
   const isLeader = () => (lease ? lease.holds() : true);
   const admin = o.admin ? await startAdminServer({
     ...o.admin, controlPlane,
-    registry: controllerRegistry({ controlPlane, sink, source, isLeader,
+    registry: controllerRegistry({ sink, source, isLeader,
       replicas: () => ({ ready: replicas.filter((r) => r.ready).length, notReady: replicas.filter((r) => !r.ready).length }) }, registry),
     ready: () => controlPlane.stats().syncs > 0,
     state: () => ({ identity, leader: isLeader(), source: source.stats(), missingKinds: source.missingKinds(), statusWrites: sink.stats,

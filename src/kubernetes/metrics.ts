@@ -1,12 +1,10 @@
 // Controller metrics, read at scrape time from the components that already count (the control plane's own
 // are recorded by src/runtime/metrics.ts on the same registry).
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ControlPlane } from '../runtime/control-plane.js';
 import type { KubernetesStatusSink } from './status-sink.js';
 import type { KubernetesSource } from './informer-source.js';
 
 export interface ControllerMetricsDeps {
-  controlPlane: ControlPlane;
   sink: KubernetesStatusSink;
   source: KubernetesSource;
   isLeader(): boolean;

@@ -2,7 +2,7 @@
 // checkout, say): the tunnel's connector token is a secret, written only where --tunnel-token-file asks, never
 // into the working directory by default; and a token Cloudflare refuses (404) never stops ingress and DNS.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeCloudflare, type FakeCloudflare, type FakeTunnel } from '../support/fake-cloudflare/index.js';
@@ -58,6 +58,18 @@ describe('standalone --tunnel-id: the connector token', () => {
     expect((await readdir(manifests)).sort()).toEqual(['gateway.yaml', 'route.yaml']);
     // Nobody asked for the token: it is not even fetched.
     expect(fake.calls.filter((c) => TOKEN_PATH.test(c.path))).toEqual([]);
+    expect(app!.stdout()).not.toContain(fake.store.tokenOf(tunnel));
+  });
+
+  it('with --tunnel-token-file writes the token there only, owner-only (0600), and logs its path, not the token', async () => {
+    const tokenFile = join(root, 'secret', 'token');
+    await start(['--tunnel-token-file', tokenFile]);
+    await published();
+    await eventually(async () => (await readdir(join(root, 'secret')).catch((): string[] => [])).includes('token'), 20_000);
+    expect(await readFile(tokenFile, 'utf8')).toBe(fake.store.tokenOf(tunnel));
+    expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
+    expect(await readdir(cwd)).toEqual([]);
+    expect(app!.stdout()).toContain(tokenFile);
     expect(app!.stdout()).not.toContain(fake.store.tokenOf(tunnel));
   });
 
