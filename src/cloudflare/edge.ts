@@ -53,6 +53,8 @@ export interface EdgeStats {
   lastSuccessAt?: string;
   lastError?: string;
   lastConflicts: string[];
+  /** Why the tunnel connector token was not delivered (asked for, but refused or failing); never the token. */
+  tokenError?: string;
   /** Epoch ms until which a Cloudflare Retry-After keeps the adapter quiet (0: none). */
   blockedUntil: number;
 }
@@ -78,11 +80,11 @@ export function createCloudflareEdge(opts: CloudflareEdgeOptions): CloudflareEdg
     maxWaitMs: opts.maxThrottleWaitMs ?? 2_000, timeoutMs: opts.requestTimeoutMs ?? 30_000, metrics, logger, now,
   });
   const { cf } = api;
-  const tunnel = new TunnelResolver({ cf, accountId: opts.accountId, tunnelId: opts.tunnelId, tunnelName: opts.tunnelName, ownerId: opts.ownerId, onTunnelToken: opts.onTunnelToken, logger });
+  const tunnel = new TunnelResolver({ cf, accountId: opts.accountId, tunnelId: opts.tunnelId, tunnelName: opts.tunnelName, ownerId: opts.ownerId, onTunnelToken: opts.onTunnelToken, logger, metrics });
   const zones = new ZoneIndex({ cf, accountId: opts.accountId, zoneHints: opts.zoneHints ?? [], ttlMs: opts.zoneCacheMs ?? 10 * 60_000, now });
   const dns = new DnsSync({ cf, zones, ownerId: opts.ownerId, rereadMs, now });
   const ingress = new IngressSync({ cf, accountId: opts.accountId, ownTunnel: opts.ownTunnel ?? false, rereadMs, now });
-  const stats: Omit<EdgeStats, 'apiRequests' | 'blockedUntil' | 'tunnelId'> = { passes: 0, writes: 0, lastConflicts: [] };
+  const stats: Omit<EdgeStats, 'apiRequests' | 'blockedUntil' | 'tunnelId' | 'tokenError'> = { passes: 0, writes: 0, lastConflicts: [] };
 
   async function pass(desired: { ingress: IngressDocument; dns: DnsRecord[] }, signal?: AbortSignal): Promise<EdgeResult> {
     const tunnelId = await tunnel.ensure(signal);
@@ -131,7 +133,7 @@ export function createCloudflareEdge(opts: CloudflareEdgeOptions): CloudflareEdg
     resyncIntervalMs: rereadMs,
     tunnelId: () => tunnel.current(),
     ensureTunnel: (signal) => tunnel.ensure(signal),
-    stats: () => ({ ...stats, tunnelId: tunnel.current(), apiRequests: api.requestCount(), blockedUntil: api.blockedUntil() }),
+    stats: () => ({ ...stats, tunnelId: tunnel.current(), tokenError: tunnel.tokenError(), apiRequests: api.requestCount(), blockedUntil: api.blockedUntil() }),
     metrics,
     resync: () => {
       dns.invalidate();

@@ -8,22 +8,30 @@ export interface EdgeMetrics {
   writes: Counter<'kind'>;
   throttled: Counter;
   lastSuccess: Gauge;
+  tokenFailures: Counter<'reason'>;
+  tokenDelivered: Gauge;
 }
 
 export function createEdgeMetrics(registry: Registry = new Registry()): EdgeMetrics {
   // Reuse metrics already on the registry so two adapters (or a re-created one) can share it.
   const counter = <L extends string>(name: string, help: string, labelNames: L[]): Counter<L> =>
-    (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames, registers: [registry] });
+    (registry.getSingleMetric(`${PREFIX}${name}`) as Counter<L> | undefined) ?? new Counter({ name: `${PREFIX}${name}`, help, labelNames, registers: [registry] });
+  const gauge = (name: string, help: string): Gauge =>
+    (registry.getSingleMetric(`${PREFIX}${name}`) as Gauge | undefined) ?? new Gauge({ name: `${PREFIX}${name}`, help, registers: [registry] });
   return {
     registry,
-    apiRequests: counter('cloudflare_api_requests_total', 'Cloudflare API requests by method, resource and HTTP status', ['method', 'resource', 'status']),
-    errors: counter('cloudflare_edge_errors_total', 'Edge reconcile failures by type', ['type']),
-    writes: counter('cloudflare_edge_writes_total', 'Changes written to Cloudflare by kind', ['kind']),
-    throttled: counter('cloudflare_api_client_throttled_total', 'Requests the client-side rate limit delayed or refused', []),
-    lastSuccess: (registry.getSingleMetric('cloudflare_edge_last_success_timestamp_seconds') as Gauge | undefined)
-      ?? new Gauge({ name: 'cloudflare_edge_last_success_timestamp_seconds', help: 'Unix time of the last completed edge reconcile', registers: [registry] }),
+    apiRequests: counter('api_requests_total', 'Cloudflare API requests by method, resource and HTTP status', ['method', 'resource', 'status']),
+    errors: counter('errors_total', 'Edge reconcile failures by type', ['type']),
+    writes: counter('writes_total', 'Changes written to Cloudflare by kind', ['kind']),
+    throttled: counter('api_client_throttled_total', 'Requests the client-side rate limit delayed or refused', []),
+    lastSuccess: gauge('last_success_timestamp_seconds', 'Unix time of the last completed edge reconcile'),
+    tokenFailures: counter('tunnel_token_failures_total', 'Failed deliveries of the tunnel connector token, by reason (not_found, forbidden, client, transient, write)', ['reason']),
+    tokenDelivered: gauge('tunnel_token_delivered', '1 once the tunnel connector token was handed to its consumer; 0 before, after a refusal, or when nobody asked for it'),
   };
 }
+
+/** Every edge metric is tunnel_gateway_cloudflare_*: one prefix for everything this project exports. */
+const PREFIX = 'tunnel_gateway_cloudflare_';
 
 /** Low-cardinality resource label from an API path (ids removed). */
 export function resourceOf(pathname: string): string {

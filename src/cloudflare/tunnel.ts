@@ -1,10 +1,13 @@
 // Tunnel lifecycle: use the configured tunnel, or find-or-create a remotely managed one whose name carries
-// our owner tag, then hand its connector token to the caller (never logged, never hard-coded).
+// our owner tag, then hand its connector token to the caller (never logged, never hard-coded; see
+// tunnel-token.ts: a token that cannot be had never blocks routing).
 import { createHash } from 'node:crypto';
 import { ConflictError } from 'cloudflare';
 import type Cloudflare from 'cloudflare';
 import type { Logger } from '../log.js';
+import type { EdgeMetrics } from './metrics.js';
 import { listAllPages } from './pages.js';
+import { TokenDelivery } from './tunnel-token.js';
 
 export const DEFAULT_TUNNEL_NAME = 'cloudflare-tunnel-gateway';
 
@@ -17,6 +20,7 @@ export interface TunnelOptions {
   ownerId: string;
   onTunnelToken?: (token: string) => Promise<void>;
   logger: Logger;
+  metrics: Pick<EdgeMetrics, 'tokenFailures' | 'tokenDelivered'>;
 }
 
 /** Short, stable tag of the owner id: two controllers (or a person) never share a tunnel name by accident. */
@@ -32,16 +36,31 @@ export function derivedTunnelName(tunnelName: string | undefined, ownerId: strin
 export class TunnelResolver {
   private id?: string;
   private pending?: Promise<string>;
+  private readonly token: TokenDelivery;
 
-  constructor(private readonly opts: TunnelOptions) {}
+  constructor(private readonly opts: TunnelOptions) {
+    const { cf, accountId, onTunnelToken, logger, metrics } = opts;
+    this.token = new TokenDelivery({ cf, accountId, onTunnelToken, logger, metrics });
+  }
+
+  /** Why the connector token was not delivered, if it was asked for and failed. */
+  tokenError(): string | undefined {
+    return this.token.error();
+  }
 
   /** The tunnel id once resolved (or the configured one). */
   current(): string | undefined {
     return this.id ?? (this.opts.tunnelId && this.opts.tunnelId !== 'create' ? this.opts.tunnelId : undefined);
   }
 
-  /** Resolves once per process; a failure is retried on the next call. */
-  ensure(signal?: AbortSignal): Promise<string> {
+  /** Resolves once per process (a failure is retried on the next call), then delivers the token if still due. */
+  async ensure(signal?: AbortSignal): Promise<string> {
+    const id = await this.resolveOnce(signal);
+    await this.token.deliver(id, signal);
+    return id;
+  }
+
+  private resolveOnce(signal?: AbortSignal): Promise<string> {
     if (this.id) return Promise.resolve(this.id);
     this.pending ??= this.resolve(signal).then(
       (id) => {
@@ -66,10 +85,6 @@ export class TunnelResolver {
       id = tunnelId;
     } else {
       id = await this.findOrCreate(signal);
-    }
-    if (this.opts.onTunnelToken) {
-      const token = await cf.zeroTrust.tunnels.cloudflared.token.get(id, { account_id: accountId }, { signal });
-      await this.opts.onTunnelToken(token);
     }
     logger.info({ tunnelId: id }, 'cloudflare tunnel ready');
     return id;

@@ -63,7 +63,7 @@ export function controllerCommand(): Command {
       const namespace = flags.namespace ?? podNamespace();
       const edge = flags.accountId ? await connectCloudflare(flags, logger) : undefined;
       const controller = await runController({
-        kubeConfig, namespace, logger, edge,
+        kubeConfig, namespace, logger, edge, extraMetrics: edge?.metrics.registry,
         controllerName: flags.controllerName,
         proxyService: flags.proxyService,
         proxyAdminPort: flags.proxyAdminPort,

@@ -18,7 +18,7 @@ interface StandaloneFlags {
   tunnelId?: string;
   cloudflareApiUrl?: string;
   accountId?: string;
-  tunnelTokenFile: string;
+  tunnelTokenFile?: string;
   externalNameServices?: boolean;
   logLevel: string;
 }
@@ -35,8 +35,9 @@ export function standaloneCommand(): Command {
     .addOption(new Option('--tunnel-id <id>', 'Cloudflare tunnel id, or "create" to find-or-create one (with --account-id)').env('CLOUDFLARE_TUNNEL_ID'))
     .addOption(new Option('--account-id <id>', 'Cloudflare account id: manage the tunnel ingress and DNS for real (token from CLOUDFLARE_API_TOKEN)').env('CLOUDFLARE_ACCOUNT_ID'))
     .addOption(new Option('--cloudflare-api-url <url>', 'Cloudflare API base URL (default: the real API)').env('CLOUDFLARE_API_URL'))
-    .option('--tunnel-token-file <file>', 'where the connector token of a created tunnel is written (mode 0600) for cloudflared', 'cloudflared-token')
     .addOption(new Option('--external-name-services', 'forward to type: ExternalName Services (off: a Service writer could point routes at any name the proxy reaches; see docs/security.md)' + ' (env: EXTERNAL_NAME_SERVICES=true)'))
+    // No default: the token is a secret, and a default path would drop it into whatever folder this runs in.
+    .addOption(new Option('--tunnel-token-file <file>', "write the tunnel's connector token to this file (mode 0600) for `cloudflared tunnel run --token-file`; without it the token is neither fetched nor written").env('TUNNEL_TOKEN_FILE'))
     .addOption(new Option('--log-level <level>', 'pino log level').default('info').env('LOG_LEVEL'))
     .action(async (flags: StandaloneFlags) => {
       const logger = createLogger(flags.logLevel);
@@ -54,9 +55,14 @@ export function standaloneCommand(): Command {
         tunnelId: flags.tunnelId,
         externalNameServices: flags.externalNameServices ?? envFlag('EXTERNAL_NAME_SERVICES'),
         edge,
+        extraMetrics: edge?.metrics.registry,
         logger,
         onFatal: exitOnFatal(logger),
       });
+      // The process's own CPU, memory, event loop and GC series: this command owns the process (an embedder
+      // of runStandalone may run several in one).
+      const { collectDefaultMetrics } = await import('prom-client');
+      collectDefaultMetrics({ register: app.proxy.metrics });
       const { http, tls, admin } = app.proxy.ports;
       logger.info(
         { listen: formatHostPort({ host: flags.listen.host, port: http }), tls: tls && formatHostPort({ host: flags.tlsListen.host, port: tls }), admin: admin && formatHostPort({ host: flags.admin.host, port: admin }) },
@@ -74,8 +80,9 @@ async function connectCloudflare(flags: StandaloneFlags, logger: Logger): Promis
     accountId: flags.accountId!,
     tunnelId: flags.tunnelId,
     logger,
-    onTunnelToken: tokenFileWriter(flags.tunnelTokenFile, logger),
+    onTunnelToken: flags.tunnelTokenFile ? tokenFileWriter(flags.tunnelTokenFile, logger) : undefined,
   });
+  if (!flags.tunnelTokenFile) logger.info('no --tunnel-token-file: the tunnel connector token is not fetched nor written (cloudflared gets it elsewhere)');
   try {
     const id = await edge.ensureTunnel(AbortSignal.timeout(15_000));
     logger.info({ tunnelId: id }, 'cloudflare tunnel resolved');

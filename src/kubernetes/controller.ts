@@ -18,6 +18,8 @@ import { resolveAdminToken } from './admin-token.js';
 import { startAdminServer, type AdminServer } from './admin-server.js';
 import { controllerRegistry } from './metrics.js';
 import { exitOnFatal } from '../runtime/signals.js';
+import { serveAlso } from '../runtime/metrics.js';
+import { Registry } from 'prom-client';
 
 export interface ControllerOptions {
   kubeConfig: KubeConfig;
@@ -36,6 +38,8 @@ export interface ControllerOptions {
   identity?: string;
   admin?: { host: string; port: number };
   edge?: EdgeAdapter & { tunnelId?(): string | undefined };
+  /** More metrics to serve on the admin port's /metrics (the Cloudflare edge's). */
+  extraMetrics?: Registry;
   tunnelId?: string;
   /** Forward to ExternalName Services (TranslateOptions.externalNameServices). */
   externalNameServices?: boolean;
@@ -59,8 +63,10 @@ export async function runController(o: ControllerOptions): Promise<Controller> {
   const source = new KubernetesSource({ kubeConfig: o.kubeConfig, rest, logger });
   const events = new EventRecorder({ rest, controllerName: o.controllerName, instance: identity, defaultNamespace: o.namespace, logger });
   const sink = new KubernetesStatusSink({ rest, controllerName: o.controllerName, events, logger, canWrite: lease && (() => lease.holds()) });
+  const registry = new Registry();
+  serveAlso(registry, o.extraMetrics);
   const controlPlane = createControlPlane({
-    source, statusSink: sink, edge: o.edge, logger, lease, onFatal: exitOnFatal(logger),
+    source, statusSink: sink, edge: o.edge, logger, lease, onFatal: exitOnFatal(logger), metrics: registry,
     translate: (snapshot) => translate(snapshot, {
       controllerName: o.controllerName,
       now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -79,8 +85,8 @@ export async function runController(o: ControllerOptions): Promise<Controller> {
   const isLeader = () => (lease ? lease.holds() : true);
   const admin = o.admin ? await startAdminServer({
     ...o.admin, controlPlane,
-    registry: controllerRegistry({ controlPlane, sink, source, isLeader,
-      replicas: () => ({ ready: replicas.filter((r) => r.ready).length, notReady: replicas.filter((r) => !r.ready).length }) }),
+    registry: controllerRegistry({ sink, source, isLeader,
+      replicas: () => ({ ready: replicas.filter((r) => r.ready).length, notReady: replicas.filter((r) => !r.ready).length }) }, registry),
     ready: () => controlPlane.stats().syncs > 0,
     state: () => ({ identity, leader: isLeader(), source: source.stats(), missingKinds: source.missingKinds(), statusWrites: sink.stats,
       replicas: replicas.map((r) => ({ id: r.id, ready: r.ready })) }),

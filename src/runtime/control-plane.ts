@@ -19,6 +19,8 @@ import { edgeActors } from './actors/edge.js';
 import { statusActors } from './actors/status.js';
 import { ALWAYS_LEADER, leaseActors, leaseDelays, type LeaseActions } from './actors/lease.js';
 import { isSystemIdle } from './idle.js';
+import { createControlPlaneMetrics, instrumentedPorts } from './metrics.js';
+import type { Registry } from 'prom-client';
 
 export type { ActorInfo, LeaseActions };
 
@@ -66,6 +68,8 @@ export interface ControlPlaneOptions {
    * the process should exit non-zero and let its supervisor (Kubernetes) restart it. Default: log only.
    */
   onFatal?: (err: Error) => void;
+  /** Registry to record the control plane's metrics on (src/runtime/metrics.ts); none: not recorded. */
+  metrics?: Registry;
 }
 
 export interface ControlPlane {
@@ -110,23 +114,24 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
   const endpoints = new Map<string, ReplicaEndpoint>();
   const tracker = createActorTracker(now);
   const lease = opts.lease ?? ALWAYS_LEADER;
+  const ports = instrumentedPorts(opts.metrics && createControlPlaneMetrics(opts.metrics, () => tracker.list()), opts);
 
   const machine = coordinatorMachine.provide({
     actors: {
-      runSync: syncActor(opts.source, opts.translate),
+      runSync: syncActor(opts.source, ports.translate, ports.onSync),
       replica: replicaMachine.provide({
         actors: replicaActors(endpoints),
         delays: { retryBackoff: ({ context }) => replicaBackoff(context.attempt), probeInterval: timing.probeIntervalMs ?? 1_000 },
       }),
       edge: edgeMachine.provide({
-        actors: opts.edge ? edgeActors(opts.edge) : {},
+        actors: ports.edge ? edgeActors(ports.edge) : {},
         delays: {
           edgeBackoff: edgeBackoffDelay(backoff),
           edgeResync: timing.edgeResyncMs ?? opts.edge?.resyncIntervalMs ?? DEFAULT_EDGE_RESYNC_MS,
         },
       }),
       statusWriter: statusWriterMachine.provide({
-        actors: statusActors(opts.statusSink, now),
+        actors: statusActors(ports.statusSink, now),
         delays: { retryBackoff: ({ context }) => backoff(context.attempt) },
       }),
       leader: leaderMachine.provide({ actors: leaseActors(lease), delays: leaseDelays(lease) }),
@@ -222,7 +227,7 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
     },
     setReplicas(list) {
       endpoints.clear();
-      for (const e of list) endpoints.set(e.id, e);
+      for (const e of list) endpoints.set(e.id, ports.replica(e));
       actor.send({ type: 'replicas.set', endpoints: list.map(({ id, ready }) => ({ id, ready })) });
     },
     inspect: () => tracker.list(),

@@ -7,6 +7,8 @@ import { translate } from '../translate/index.js';
 import { localReplicaClient } from './local-replica.js';
 import { loggingEdge } from './logging-edge.js';
 import { mountAdminRoutes } from './admin-routes.js';
+import type { Registry } from 'prom-client';
+import { serveAlso } from './metrics.js';
 import type { EdgeAdapter } from '../core/ports.js';
 import type { HostPort } from '../commands/options.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -23,6 +25,8 @@ export interface StandaloneOptions {
   externalNameServices?: boolean;
   /** Cloudflare edge when configured; else the ingress/DNS that would be written is logged. */
   edge?: EdgeAdapter & { tunnelId?(): string | undefined };
+  /** More metrics to serve on the admin port's /metrics (the Cloudflare edge's), beside the proxy's. */
+  extraMetrics?: Registry;
   logger?: Logger;
   holdoffMs?: number;
   maxHoldoffMs?: number;
@@ -46,6 +50,7 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
     adminToken: opts.adminToken,
     logger,
   });
+  serveAlso(proxy.metrics, opts.extraMetrics);
   const source = new FileSource({ root: opts.manifests, logger });
   const controlPlane = createControlPlane({
     source,
@@ -54,6 +59,8 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
     logger,
     timing: { holdoffMs: opts.holdoffMs, maxHoldoffMs: opts.maxHoldoffMs },
     onFatal: opts.onFatal,
+    // Served with the proxy's series on the admin port's /metrics.
+    metrics: proxy.metrics,
     translate: (snapshot) =>
       translate(snapshot, {
         controllerName: opts.controllerName,

@@ -17,8 +17,9 @@ export interface CliProcess {
   exited: Promise<number | null>;
 }
 
-export function runCli(args: string[], env: Record<string, string> = {}): CliProcess {
+export function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): CliProcess {
   const child = spawn(process.execPath, [CLI, ...args], {
+    cwd,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -87,9 +88,10 @@ export function runCliToEnd(args: string[], env: Record<string, string> = {}): P
   });
 }
 
-/** `standalone` on `dir` with every port ephemeral; resolves once it serves, with its data and admin ports. */
-export async function runStandalone(dir: string, extraArgs: string[] = [], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ app: CliProcess; port: number; admin: number }> {
-  const app = runCli(['standalone', '--manifests', dir, '--listen', '127.0.0.1:0', '--tls-listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', ...extraArgs], env);
+/** `standalone` on `dir` with every port ephemeral; resolves once it serves, with its data and admin ports.
+ * `cwd`: the working directory of the process (default: the test's). */
+export async function runStandalone(dir: string, extraArgs: string[] = [], env: Record<string, string> = {}, timeoutMs = 60_000, cwd?: string): Promise<{ app: CliProcess; port: number; admin: number }> {
+  const app = runCli(['standalone', '--manifests', dir, '--listen', '127.0.0.1:0', '--tls-listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', ...extraArgs], env, cwd);
   const serving = await app.waitForLog((l) => l.msg === 'standalone serving', timeoutMs);
   const portOf = (hostPort: unknown) => Number(String(hostPort).split(':').pop());
   return { app, port: portOf(serving.listen), admin: portOf(serving.admin) };

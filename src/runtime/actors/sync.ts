@@ -5,10 +5,19 @@ import type { SnapshotSource } from '../../core/ports.js';
 import type { DesiredState, Snapshot } from '../../core/types.js';
 import type { SyncResult } from '../../../machines/shared/coordinator-types.js';
 
-export function syncActor(source: SnapshotSource, translate: (s: Snapshot) => DesiredState) {
+/** `onSync` (metrics) hears each sync's duration in seconds and whether the translator threw. */
+export function syncActor(source: SnapshotSource, translate: (s: Snapshot) => DesiredState, onSync?: (seconds: number, ok: boolean) => void) {
   return fromPromise<SyncResult, void>(async () => {
     const started = performance.now();
-    const desired = translate(source.snapshot());
-    return { desired, durationMs: Math.round((performance.now() - started) * 1000) / 1000 };
+    const seconds = () => (performance.now() - started) / 1000;
+    let desired: DesiredState;
+    try {
+      desired = translate(source.snapshot());
+    } catch (err) {
+      onSync?.(seconds(), false);
+      throw err;
+    }
+    onSync?.(seconds(), true);
+    return { desired, durationMs: Math.round(seconds() * 1_000_000) / 1000 };
   });
 }
