@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import selfsigned from 'selfsigned';
 import { createAdminServer, type AdminHandler } from './admin/server.js';
 import { createAuthorizer } from './admin/auth.js';
+import { adminHostCheck } from './admin/host-check.js';
 import { ConfigHolder, type ApplyResult } from './config/apply.js';
 import type { PreparedConfig } from './config/prepared.js';
 import { UpstreamRegistry } from './forward/upstream.js';
@@ -23,6 +24,8 @@ export interface ProxyOptions {
   tlsListen?: { host: string; port: number };
   admin?: { host: string; port: number };
   adminToken?: string;
+  /** Host names served without a token besides loopback ones and the listen address (DNS rebinding defence). */
+  adminAllowedHosts?: readonly string[];
   logger?: Logger;
   limits?: Partial<ProxyLimits>;
   /** PEM cert and key for the TLS port; a self-signed pair is generated when absent. */
@@ -74,6 +77,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   const admin = opts.admin
     ? createAdminServer({
         authorize: createAuthorizer(opts.admin.host, opts.adminToken),
+        checkHost: adminHostCheck(opts.admin.host, opts.adminToken, opts.adminAllowedHosts),
         apply: (cfg) => config.applyYielding(cfg),
         current,
         ready,

@@ -4,6 +4,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ApplyResult } from '../config/apply.js';
 import type { Authorizer } from './auth.js';
+import type { HostCheck } from './host-check.js';
 
 export type AdminHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -15,6 +16,8 @@ export interface MetricsSource {
 
 export interface AdminDeps {
   authorize: Authorizer;
+  /** DNS rebinding defence, before any route (host-check.ts). */
+  checkHost: HostCheck;
   apply(cfg: unknown): Promise<ApplyResult>;
   current(): ConfigInfo | null;
   ready(): boolean;
@@ -56,6 +59,11 @@ export function createAdminServer(deps: AdminDeps): AdminServer {
 }
 
 async function dispatch(req: IncomingMessage, res: ServerResponse, deps: AdminDeps, routes: Map<string, AdminHandler>, prefixes: Array<[string, AdminHandler]>): Promise<void> {
+  const refused = deps.checkHost(req);
+  if (refused !== undefined) {
+    deps.logger.warn({ host: req.headers.host, origin: req.headers.origin, path: req.url, reason: refused }, 'admin request refused');
+    return sendJson(res, 403, { error: refused });
+  }
   const path = (req.url ?? '/').split('?')[0]!;
   const key = `${req.method} ${path}`;
   switch (key) {

@@ -29,3 +29,11 @@ export function hostPortOption(flags: string, description: string, fallback: str
   const option = new Option(flags, description).argParser(parseHostPort).default(parseHostPort(fallback), fallback);
   return env ? option.env(env) : option;
 }
+
+/** --admin-allowed-hosts: Host names the admin port serves without a token, besides loopback ones. */
+export function adminAllowedHostsOption(env: string): Option {
+  const parse = (value: string) => value.split(',').map((h) => h.trim()).filter((h) => h !== '');
+  return new Option('--admin-allowed-hosts <names>', 'comma list of Host names the admin API answers without a token besides localhost, 127.x, [::1] and its listen address (DNS rebinding defence)')
+    .argParser(parse)
+    .env(env);
+}

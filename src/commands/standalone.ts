@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULT_CONTROLLER_NAME } from '../core/types.js';
 import { createLogger } from '../log.js';
-import { formatHostPort, hostPortOption, type HostPort } from './options.js';
+import { adminAllowedHostsOption, formatHostPort, hostPortOption, type HostPort } from './options.js';
 import { exitOnFatal, onShutdownSignal } from '../runtime/signals.js';
 import type { CloudflareEdge } from '../cloudflare/index.js';
 import type { Logger } from '../log.js';
@@ -14,6 +14,7 @@ interface StandaloneFlags {
   tlsListen: HostPort;
   admin: HostPort;
   adminTokenFile?: string;
+  adminAllowedHosts?: string[];
   controllerName: string;
   tunnelId?: string;
   cloudflareApiUrl?: string;
@@ -30,6 +31,7 @@ export function standaloneCommand(): Command {
     .addOption(hostPortOption('--tls-listen <host:port>', 'loopback TLS port (h2 + http/1.1) that cloudflared uses for gRPC hostnames', '127.0.0.1:8443'))
     .addOption(hostPortOption('--admin <host:port>', 'admin API: /readyz, /healthz, /metrics, /config, /status, /debug/', '127.0.0.1:9901'))
     .addOption(new Option('--admin-token-file <file>', 'bearer token for the admin API (required when --admin is not loopback)').env('ADMIN_TOKEN_FILE'))
+    .addOption(adminAllowedHostsOption('ADMIN_ALLOWED_HOSTS'))
     .addOption(new Option('--controller-name <name>', 'GatewayClass controllerName to own').default(DEFAULT_CONTROLLER_NAME).env('CONTROLLER_NAME'))
     .addOption(new Option('--tunnel-id <id>', 'Cloudflare tunnel id, or "create" to find-or-create one (with --account-id)').env('CLOUDFLARE_TUNNEL_ID'))
     .addOption(new Option('--account-id <id>', 'Cloudflare account id: manage the tunnel ingress and DNS for real (token from CLOUDFLARE_API_TOKEN)').env('CLOUDFLARE_ACCOUNT_ID'))
@@ -48,6 +50,7 @@ export function standaloneCommand(): Command {
         tlsListen: flags.tlsListen,
         admin: flags.admin,
         adminToken,
+        adminAllowedHosts: flags.adminAllowedHosts,
         controllerName: flags.controllerName,
         tunnelId: flags.tunnelId,
         edge,

@@ -17,6 +17,8 @@ export interface StandaloneOptions {
   tlsListen?: HostPort;
   admin: HostPort;
   adminToken?: string;
+  /** Host names the admin port serves without a token besides loopback ones. */
+  adminAllowedHosts?: readonly string[];
   controllerName: string;
   tunnelId?: string;
   /** Cloudflare edge when configured; else the ingress/DNS that would be written is logged. */
@@ -42,6 +44,7 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
     tlsListen: opts.tlsListen,
     admin: opts.admin,
     adminToken: opts.adminToken,
+    adminAllowedHosts: opts.adminAllowedHosts,
     logger,
   });
   const source = new FileSource({ root: opts.manifests, logger });
