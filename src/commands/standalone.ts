@@ -1,6 +1,6 @@
 // `tunnel-gateway standalone`: controller + proxy in one process, from a folder of manifests.
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONTROLLER_NAME } from '../core/types.js';
 import { createLogger } from '../log.js';
 import { adminAllowedHostsOption, formatHostPort, hostPortOption, type HostPort } from './options.js';
@@ -15,6 +15,7 @@ interface StandaloneFlags {
   admin: HostPort;
   adminTokenFile?: string;
   adminAllowedHosts?: string[];
+  maxManifestBytes?: number;
   controllerName: string;
   tunnelId?: string;
   cloudflareApiUrl?: string;
@@ -27,6 +28,7 @@ export function standaloneCommand(): Command {
   return new Command('standalone')
     .description('serve Gateway API manifests from a folder: translator, actors and proxy in one process, no Kubernetes needed')
     .requiredOption('--manifests <path>', 'file or folder of YAML/JSON manifests (recursive); watched, changes apply within a second')
+    .addOption(new Option('--max-manifest-bytes <n>', 'largest manifest file read (default 16 MiB); bigger files, FIFOs and devices are skipped and logged').argParser(byteCount).env('MAX_MANIFEST_BYTES'))
     .addOption(hostPortOption('--listen <host:port>', 'data plane (HTTP/1.1 and h2c)', '127.0.0.1:8080'))
     .addOption(hostPortOption('--tls-listen <host:port>', 'loopback TLS port (h2 + http/1.1) that cloudflared uses for gRPC hostnames', '127.0.0.1:8443'))
     .addOption(hostPortOption('--admin <host:port>', 'admin API: /readyz, /healthz, /metrics, /config, /status, /debug/', '127.0.0.1:9901'))
@@ -51,6 +53,7 @@ export function standaloneCommand(): Command {
         admin: flags.admin,
         adminToken,
         adminAllowedHosts: flags.adminAllowedHosts,
+        maxManifestBytes: flags.maxManifestBytes,
         controllerName: flags.controllerName,
         tunnelId: flags.tunnelId,
         edge,
@@ -84,4 +87,10 @@ async function connectCloudflare(flags: StandaloneFlags, logger: Logger): Promis
     logger.warn({ err: (err as Error).message }, 'cloudflare tunnel not resolved yet; will retry');
   }
   return edge;
+}
+
+function byteCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive number of bytes, got "${value}"`);
+  return n;
 }

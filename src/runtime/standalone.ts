@@ -19,6 +19,8 @@ export interface StandaloneOptions {
   adminToken?: string;
   /** Host names the admin port serves without a token besides loopback ones. */
   adminAllowedHosts?: readonly string[];
+  /** Largest manifest file read (default 16 MiB). */
+  maxManifestBytes?: number;
   controllerName: string;
   tunnelId?: string;
   /** Cloudflare edge when configured; else the ingress/DNS that would be written is logged. */
@@ -47,7 +49,7 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
     adminAllowedHosts: opts.adminAllowedHosts,
     logger,
   });
-  const source = new FileSource({ root: opts.manifests, logger });
+  const source = new FileSource({ root: opts.manifests, logger, maxFileBytes: opts.maxManifestBytes });
   const controlPlane = createControlPlane({
     source,
     statusSink: source,
