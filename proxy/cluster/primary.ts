@@ -56,7 +56,8 @@ export async function startProxyCluster(opts: ClusterOptions): Promise<RunningCl
   const admin = createAdminServer({
     authorize: createAuthorizer(opts.admin.host, opts.adminToken),
     checkHost: adminHostCheck(opts.admin.host, opts.adminToken, opts.adminAllowedHosts),
-    apply: (input) => config.apply(input),
+    apply: (input, o) => config.apply(input, o),
+    conflict: () => config.conflicts.current(),
     current: () => config.describe(),
     ready,
     registry: clusterMetrics(own),
