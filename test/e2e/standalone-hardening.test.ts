@@ -64,3 +64,17 @@ describe('standalone admin API without a token against DNS rebinding', () => {
     for (const host of ['127.0.0.1', `localhost:${admin}`, 'gateway.local']) expect((await httpRequest(admin, { path: '/status', host })).status).toBe(200);
   });
 });
+
+describe('standalone after a push of generation 2^53−1 (e.g. from a local process)', () => {
+  it('converges back to the manifests on the next change instead of refusing every push', async () => {
+    const evil = JSON.stringify({ version: 'evil', generation: Number.MAX_SAFE_INTEGER, rules: [], hosts: [] });
+    expect((await httpRequest(admin, { method: 'PUT', path: '/config', host: '127.0.0.1', body: evil, headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    expect((await httpRequest(port, { host: 'a.test' })).status).toBe(404);
+    await writeFile(join(dir, 'c.yaml'), routeYaml('c', 'c.test'));
+    await eventually(async () => (await httpRequest(port, { host: 'c.test' })).status === 200);
+    expect((await httpRequest(port, { host: 'a.test' })).status).toBe(200);
+    expect((await httpRequest(admin, { path: '/config' })).json().generation).toBeLessThan(Number.MAX_SAFE_INTEGER);
+    expect((await httpRequest(admin, { path: '/readyz' })).status).toBe(200);
+  });
+});
+
