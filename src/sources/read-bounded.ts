@@ -22,7 +22,12 @@ export class SkippedFileError extends Error {
 
 /** Reads a regular file up to maxBytes; rejects with the fs error (ENOENT, EACCES, …) when it cannot open it. */
 export async function readBounded(file: string, maxBytes: number): Promise<BoundedRead> {
-  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
+    // A Unix socket cannot be opened at all.
+    if (err.code === 'ENXIO') return undefined;
+    throw err;
+  });
+  if (handle === undefined) return { kind: 'skipped', reason: 'not a regular file (socket)' };
   try {
     const info = await handle.stat();
     if (!info.isFile()) return { kind: 'skipped', reason: `not a regular file (${fileType(info)})` };

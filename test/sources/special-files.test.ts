@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -68,6 +69,19 @@ describe('FileSource with special files', () => {
     await writeFile(join(dir, 'b.yaml'), route('b'));
     await eventually(async () => routes().includes('b'));
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('skips a Unix socket named like a manifest', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(dir, 'sock.yaml'), resolve));
+    try {
+      await writeFile(join(dir, 'a.yaml'), route('a'));
+      await start();
+      expect(routes()).toEqual(['a']);
+      expect(skipped('sock.yaml')?.reason).toBe('not a regular file (socket)');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('skips a file over the size limit without applying it, and keeps what it held', async () => {
