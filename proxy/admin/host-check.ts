@@ -70,3 +70,15 @@ function normalizeName(name: string): string {
 export function adminHostCheck(listenHost: string, token: string | undefined, allowedHosts?: readonly string[]): HostCheck {
   return createHostCheck({ listenHost, tokenRequired: token !== undefined && token !== '', allowedHosts });
 }
+
+/**
+ * Logs refused admin requests without letting a hostile page flood the log: the first 10, then every
+ * 1000th, each with the running count.
+ */
+export function refusalLogger(log: (fields: Record<string, unknown>) => void): (fields: Record<string, unknown>) => void {
+  let refusals = 0;
+  return (fields) => {
+    refusals++;
+    if (refusals <= 10 || refusals % 1000 === 0) log({ ...fields, refusals });
+  };
+}

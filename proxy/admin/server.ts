@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { ApplyOptions, ApplyResult } from '../config/apply.js';
 import { conflictText, type GenerationConflict } from '../config/conflict.js';
 import type { Authorizer } from './auth.js';
-import type { HostCheck } from './host-check.js';
+import { refusalLogger, type HostCheck } from './host-check.js';
 
 export type AdminHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -44,7 +44,13 @@ export interface AdminServer {
 export function createAdminServer(deps: AdminDeps): AdminServer {
   const routes = new Map<string, AdminHandler>();
   const prefixRoutes: Array<[string, AdminHandler]> = [];
+  const logRefusal = refusalLogger((fields) => deps.logger.warn(fields, 'admin request refused'));
   const server = http.createServer((req, res) => {
+    const refused = deps.checkHost(req);
+    if (refused !== undefined) {
+      logRefusal({ host: req.headers.host, origin: req.headers.origin, path: req.url, reason: refused });
+      return sendJson(res, 403, { error: refused });
+    }
     dispatch(req, res, deps, routes, prefixRoutes).catch((err) => {
       deps.logger.error({ err, path: req.url }, 'admin request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
@@ -62,11 +68,6 @@ export function createAdminServer(deps: AdminDeps): AdminServer {
 }
 
 async function dispatch(req: IncomingMessage, res: ServerResponse, deps: AdminDeps, routes: Map<string, AdminHandler>, prefixes: Array<[string, AdminHandler]>): Promise<void> {
-  const refused = deps.checkHost(req);
-  if (refused !== undefined) {
-    deps.logger.warn({ host: req.headers.host, origin: req.headers.origin, path: req.url, reason: refused }, 'admin request refused');
-    return sendJson(res, 403, { error: refused });
-  }
   const path = (req.url ?? '/').split('?')[0]!;
   const key = `${req.method} ${path}`;
   switch (key) {

@@ -3,6 +3,8 @@
 // loopback name or literal, the listen address, or a configured name; browsers' cross-site requests are
 // refused too. With a token the token is the defence and any Host is served (pods are reached by IP).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { httpRequest } from '../support/http.js';
 import { ConfigBuilder, startTestProxy } from './helpers.js';
 import type { RunningProxy } from '../../proxy/index.js';
@@ -79,5 +81,22 @@ describe('admin API with a token', () => {
 
   it('still refuses a browser cross-site request', async () => {
     expect((await send(proxy, 'GET', '/config', '10.1.2.3', { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+  });
+});
+
+describe('refusal log', () => {
+  it('names the Host and the reason, and a flood of refusals logs only the first ten', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const stream = new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk)) as Record<string, unknown>), done()) });
+    const proxy = await startTestProxy({ logger: pino({ level: 'info' }, stream) });
+    try {
+      for (let i = 0; i < 30; i++) expect((await send(proxy, 'GET', '/config', 'attacker.example')).status).toBe(403);
+      const refusals = lines.filter((l) => l.msg === 'admin request refused');
+      expect(refusals).toHaveLength(10);
+      expect(refusals[0]).toMatchObject({ host: 'attacker.example', path: '/config', refusals: 1 });
+      expect(String(refusals[0]!.reason)).toMatch(/not allowed/);
+    } finally {
+      await proxy.close(0);
+    }
   });
 });
