@@ -158,7 +158,10 @@ export class FileSource implements SnapshotSource, StatusSink {
   private async pathChanged(path: string): Promise<void> {
     const info = await stat(path).catch(() => undefined);
     if (info?.isDirectory()) {
-      await this.watcher?.addDirectory(path);
+      // It may be renamed away between stat and watch (kubelet's `..data_tmp`): its removal has its own event.
+      await this.watcher?.addDirectory(path).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') this.handlers?.onError(err);
+      });
       for (const file of await listManifestFiles(path).catch(() => [])) if (isWatchedFile(this.options.root, file)) this.settler?.changed(file);
     } else if (isWatchedFile(this.options.root, path)) {
       this.settler?.changed(path);
@@ -167,6 +170,12 @@ export class FileSource implements SnapshotSource, StatusSink {
       // A directory removed or renamed away: the files it held are gone too.
       if (info === undefined) this.watcher?.removeDirectory(path);
       for (const file of this.files.keys()) if (file.startsWith(path + sep)) this.settler?.changed(file);
+    }
+    // A ConfigMap volume updates by pointing its hidden `..data` link at a new hidden directory: the visible
+    // files are symlinks through it and get no event of their own, so every listed file is judged again
+    // (unchanged ones cost a read and produce no event).
+    if (path !== this.options.root && isHidden(this.options.root, path) && (info === undefined || info.isDirectory())) {
+      for (const file of await listManifestFiles(this.options.root).catch(() => [])) this.settler?.changed(file);
     }
   }
 

@@ -3,7 +3,7 @@
 // them present. Symlinks to regular files are followed, at start as on change (ConfigMap volumes).
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -110,6 +110,30 @@ describe('FileSource with special files', () => {
     await writeFile(join(dir, 'target.yaml'), route('linked'));
     await symlink(join(dir, 'target.yaml'), join(dir, 'link.yaml'));
     await eventually(async () => routes().includes('linked'));
+  });
+});
+
+describe('FileSource on a ConfigMap volume', () => {
+  it('picks up an update made the way kubelet makes it (..data swapped to a new hidden directory)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tgw-configmap-'));
+    const source = new FileSource({ root: dir });
+    try {
+      await mkdir(join(dir, '..v1'));
+      await writeFile(join(dir, '..v1', 'app.yaml'), route('one'));
+      await symlink('..v1', join(dir, '..data'));
+      await symlink(join('..data', 'app.yaml'), join(dir, 'app.yaml'));
+      await source.start({ onEvent: () => undefined, onSynced: () => undefined, onError: () => undefined });
+      expect(source.snapshot().httpRoutes.map((r) => r.metadata.name)).toEqual(['one']);
+      await mkdir(join(dir, '..v2'));
+      await writeFile(join(dir, '..v2', 'app.yaml'), route('two'));
+      await symlink('..v2', join(dir, '..data_tmp'));
+      await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+      await rm(join(dir, '..v1'), { recursive: true });
+      await eventually(async () => source.snapshot().httpRoutes.map((r) => r.metadata.name).join() === 'two');
+    } finally {
+      await source.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
