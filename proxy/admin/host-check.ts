@@ -20,7 +20,9 @@ export interface HostCheckOptions {
 }
 
 export function createHostCheck(opts: HostCheckOptions): HostCheck {
-  const allowed = new Set([opts.listenHost, ...(opts.allowedHosts ?? [])].map(normalizeName).filter((n) => n !== ''));
+  // An unspecified listen address (0.0.0.0, ::) is no name anyone should use: browsers send it to loopback.
+  const listen = isUnspecified(opts.listenHost) ? [] : [opts.listenHost];
+  const allowed = new Set([...listen, ...(opts.allowedHosts ?? [])].map(normalizeName).filter((n) => n !== ''));
   const isAllowed = (name: string | undefined) => name !== undefined && (isLoopbackName(name) || allowed.has(name));
   return (req) => {
     const site = req.headers['sec-fetch-site'];
@@ -51,6 +53,11 @@ export function hostName(header: string | undefined): string | undefined {
   }
   const match = /^([^:]+)(:\d{1,5})?$/.exec(value);
   return match ? normalizeName(match[1]!) : undefined;
+}
+
+function isUnspecified(host: string): boolean {
+  const name = normalizeName(host);
+  return name === '0.0.0.0' || name === '::' || name === '';
 }
 
 function originName(origin: string): string | undefined {

@@ -3,11 +3,13 @@
 // loopback name or literal, the listen address, or a configured name; browsers' cross-site requests are
 // refused too. With a token the token is the defence and any Host is served (pods are reached by IP).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { httpRequest } from '../support/http.js';
 import { ConfigBuilder, startTestProxy } from './helpers.js';
 import type { RunningProxy } from '../../proxy/index.js';
+import { adminHostCheck } from '../../proxy/admin/host-check.js';
 
 const ROUTES: Array<[string, string]> = [['PUT', '/config'], ['GET', '/config'], ['GET', '/readyz'], ['GET', '/healthz'], ['GET', '/metrics'], ['GET', '/debug/actors'], ['GET', '/status']];
 
@@ -81,6 +83,21 @@ describe('admin API with a token', () => {
 
   it('still refuses a browser cross-site request', async () => {
     expect((await send(proxy, 'GET', '/config', '10.1.2.3', { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+  });
+});
+
+describe('admin API without a token on all interfaces', () => {
+  // The check alone (no socket): tests listen on loopback only.
+  const request = (host: string) => ({ headers: { host } }) as IncomingMessage;
+  it.each(['0.0.0.0', '::'])('does not take the unspecified listen address %s for a Host name', (listenHost) => {
+    const check = adminHostCheck(listenHost, undefined);
+    expect(check(request('0.0.0.0:9901'))).toMatch(/not allowed/);
+    expect(check(request('[::]:9901'))).toMatch(/not allowed/);
+    expect(check(request('127.0.0.1:9901'))).toBeUndefined();
+  });
+
+  it('does take a specific listen address', () => {
+    expect(adminHostCheck('192.0.2.7', undefined)(request('192.0.2.7:9901'))).toBeUndefined();
   });
 });
 
