@@ -2,6 +2,9 @@
 // acknowledges it, retries with backoff, and re-checks what the replica runs (GET /config) so a restarted
 // replica (older or empty version) gets the config replayed. Reports inSync / failing to `reportTo`.
 import { BUSY } from './shared/tags.js';
+// A replica that refuses a push because it runs a newer generation (one pushed from the future, or numbered
+// by a previous leader) is resynced: the control plane owns the numbering, so the actor enters `conflict`
+// and pushes its config again marked as a resync, which the replica takes whatever it runs.
 import { assign, enqueueActions, fromPromise, setup, type AnyActorRef } from 'xstate';
 import type { ProxyConfigInput } from '../proxy/config/schema.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './shared/backoff.js';
@@ -22,6 +25,8 @@ export interface ReplicaInput {
 }
 export interface ReplicaContext extends ReplicaInput {
   acked?: Acknowledged;
+  /** Set while resyncing a replica that refused our generation as older than the one it runs. */
+  conflict?: { running: number; wanted: number };
   /** Consecutive failures; drives the backoff. */
   attempt: number;
   lastError?: string;
@@ -37,9 +42,18 @@ export type ReplicaReport =
   | { type: 'replica.inSync'; id: string; version: string; generation: number }
   | { type: 'replica.failing'; id: string; error: string; attempt: number };
 
-export type PushInput = { id: string } & DesiredConfig;
+export type PushInput = { id: string; resync?: boolean } & DesiredConfig;
+
+/** What pushConfig rejects with when the replica runs a newer generation than the one pushed (HTTP 409). */
+export class GenerationConflictError extends Error {
+  constructor(readonly running: number, readonly wanted: number) {
+    super(`replica runs generation ${running}, newer than ours (${wanted}): resyncing`);
+    this.name = 'GenerationConflictError';
+  }
+}
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const asConflict = (e: unknown) => (e instanceof GenerationConflictError ? { running: e.running, wanted: e.wanted } : undefined);
 
 export const replicaMachine = setup({
   types: {} as { context: ReplicaContext; events: ReplicaEvent; input: ReplicaInput },
@@ -58,14 +72,16 @@ export const replicaMachine = setup({
     isUnreadyEvent: ({ event }) => event.type === 'replica.ready' && !event.ready,
     hasDesired: ({ context }) => context.desired !== undefined,
     isBehind: ({ context }) => context.desired !== undefined && context.acked?.version !== context.desired.config.version,
+    isGenerationConflict: ({ event }) => 'error' in event && asConflict(event.error) !== undefined,
     isNewVersion: ({ context, event }) => event.type === 'config.desired' && event.config.version !== context.acked?.version,
   },
   actions: {
     recordDesired: assign(({ event }) => (event.type === 'config.desired' ? { desired: { config: event.config, generation: event.generation } } : {})),
     recordReadiness: assign(({ event }) => (event.type === 'replica.ready' ? { ready: event.ready } : {})),
     recordAck: assign((_, ack: Acknowledged | null) => ({ acked: ack ?? undefined })),
-    recordPush: assign(({ context }, ack: Acknowledged) => ({ acked: ack, attempt: 0, lastError: undefined, pushes: context.pushes + 1 })),
+    recordPush: assign(({ context }, ack: Acknowledged) => ({ acked: ack, attempt: 0, lastError: undefined, conflict: undefined, pushes: context.pushes + 1 })),
     recordFailure: assign(({ context }, params: { error: unknown }) => ({ attempt: context.attempt + 1, lastError: errorText(params.error) })),
+    recordConflict: assign((_, params: { error: unknown }) => ({ conflict: asConflict(params.error) })),
     reportInSync: enqueueActions(({ context, enqueue }) => {
       if (!context.reportTo || !context.acked) return;
       const report: ReplicaReport = { type: 'replica.inSync', id: context.id, ...context.acked };
@@ -122,6 +138,29 @@ export const replicaMachine = setup({
         id: 'pushConfig',
         src: 'pushConfig',
         input: ({ context }) => ({ id: context.id, ...context.desired! }),
+        onDone: { target: 'reconciled', actions: { type: 'recordPush', params: ({ event }) => event.output } },
+        onError: [
+          {
+            guard: 'isGenerationConflict',
+            target: 'conflict',
+            actions: [
+              { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+              { type: 'recordConflict', params: ({ event }) => ({ error: event.error }) },
+            ],
+          },
+          { target: 'backoff', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
+        ],
+      },
+    },
+    // The replica runs a newer generation than ours. We are its only writer (only the leader delivers), so
+    // ours is right by definition: push it again as a resync. Reported as failing until it lands.
+    conflict: {
+      tags: [BUSY],
+      entry: 'reportFailing',
+      invoke: {
+        id: 'resyncConfig',
+        src: 'pushConfig',
+        input: ({ context }) => ({ id: context.id, ...context.desired!, resync: true }),
         onDone: { target: 'reconciled', actions: { type: 'recordPush', params: ({ event }) => event.output } },
         onError: { target: 'backoff', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
       },

@@ -6,7 +6,8 @@ import type { Registry } from 'prom-client';
 import selfsigned from 'selfsigned';
 import { createAdminServer, type AdminHandler } from './admin/server.js';
 import { createAuthorizer } from './admin/auth.js';
-import { ConfigHolder, type ApplyResult } from './config/apply.js';
+import { adminHostCheck } from './admin/host-check.js';
+import { ConfigHolder, type ApplyOptions, type ApplyResult } from './config/apply.js';
 import type { PreparedConfig } from './config/prepared.js';
 import { UpstreamRegistry } from './forward/upstream.js';
 import { resolveLimits, type ProxyLimits } from './limits.js';
@@ -23,6 +24,8 @@ export interface ProxyOptions {
   tlsListen?: { host: string; port: number };
   admin?: { host: string; port: number };
   adminToken?: string;
+  /** Host names served without a token besides loopback ones and the listen address (DNS rebinding defence). */
+  adminAllowedHosts?: readonly string[];
   logger?: Logger;
   limits?: Partial<ProxyLimits>;
   /** PEM cert and key for the TLS port; a self-signed pair is generated when absent. */
@@ -35,11 +38,11 @@ export interface ProxyOptions {
 
 export interface RunningProxy {
   ports: { http: number; tls?: number; admin?: number };
-  applyConfig(cfg: unknown): ApplyResult;
+  applyConfig(cfg: unknown, opts?: ApplyOptions): ApplyResult;
   /** applyConfig() for a pusher that never changes a config object once passed (standalone's control plane). */
-  applySharedConfig(cfg: unknown): ApplyResult;
+  applySharedConfig(cfg: unknown, opts?: ApplyOptions): ApplyResult;
   /** A config validated by the cluster primary: compiled in slices, not validated again. */
-  applyPrepared(cfg: PreparedConfig): Promise<ApplyResult>;
+  applyPrepared(cfg: PreparedConfig, opts?: ApplyOptions): Promise<ApplyResult>;
   current(): { version: string; generation: number } | null;
   ready(): boolean;
   metrics: Registry;
@@ -74,7 +77,9 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   const admin = opts.admin
     ? createAdminServer({
         authorize: createAuthorizer(opts.admin.host, opts.adminToken),
-        apply: (cfg) => config.applyYielding(cfg),
+        checkHost: adminHostCheck(opts.admin.host, opts.adminToken, opts.adminAllowedHosts),
+        apply: (cfg, o) => config.applyYielding(cfg, o),
+        conflict: () => config.conflicts.current(),
         current,
         ready,
         registry: metrics.registry,
@@ -94,9 +99,9 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   logger.info({ ports }, 'proxy listening');
   return {
     ports,
-    applyConfig: (cfg) => config.apply(cfg),
-    applySharedConfig: (cfg) => config.applyShared(cfg),
-    applyPrepared: (cfg) => config.applyPrepared(cfg),
+    applyConfig: (cfg, o) => config.apply(cfg, o),
+    applySharedConfig: (cfg, o) => config.applyShared(cfg, o),
+    applyPrepared: (cfg, o) => config.applyPrepared(cfg, o),
     current,
     ready,
     metrics: metrics.registry,

@@ -2,8 +2,10 @@
 // plus GET routes an embedder mounts (e.g. /debug/...).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { ApplyResult } from '../config/apply.js';
+import type { ApplyOptions, ApplyResult } from '../config/apply.js';
+import { conflictText, type GenerationConflict } from '../config/conflict.js';
 import type { Authorizer } from './auth.js';
+import { refusalLogger, type HostCheck } from './host-check.js';
 
 export type AdminHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -15,9 +17,13 @@ export interface MetricsSource {
 
 export interface AdminDeps {
   authorize: Authorizer;
-  apply(cfg: unknown): Promise<ApplyResult>;
+  /** DNS rebinding defence, before any route (host-check.ts). */
+  checkHost: HostCheck;
+  apply(cfg: unknown, opts: ApplyOptions): Promise<ApplyResult>;
   current(): ConfigInfo | null;
   ready(): boolean;
+  /** Set while this replica refuses its pusher's config as stale (config/conflict.ts). */
+  conflict(): GenerationConflict | undefined;
   registry: MetricsSource;
   logger: Logger;
   maxBodyBytes: number;
@@ -38,7 +44,13 @@ export interface AdminServer {
 export function createAdminServer(deps: AdminDeps): AdminServer {
   const routes = new Map<string, AdminHandler>();
   const prefixRoutes: Array<[string, AdminHandler]> = [];
+  const logRefusal = refusalLogger((fields) => deps.logger.warn(fields, 'admin request refused'));
   const server = http.createServer((req, res) => {
+    const refused = deps.checkHost(req);
+    if (refused !== undefined) {
+      logRefusal({ host: req.headers.host, origin: req.headers.origin, path: req.url, reason: refused });
+      return sendJson(res, 403, { error: refused });
+    }
     dispatch(req, res, deps, routes, prefixRoutes).catch((err) => {
       deps.logger.error({ err, path: req.url }, 'admin request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
@@ -62,10 +74,10 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, deps: AdminDe
     case 'GET /healthz':
       return sendJson(res, 200, { status: 'ok' });
     case 'GET /readyz':
-      return deps.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'no config loaded' });
+      return readyz(res, deps);
     case 'GET /metrics':
       res.writeHead(200, { 'content-type': deps.registry.contentType });
-      res.end(await deps.registry.metrics());
+      res.end(`${await deps.registry.metrics()}\n${conflictGauge(deps.conflict())}`);
       return;
     case 'GET /config':
       return sendJson(res, 200, deps.current() ?? { version: null, generation: null });
@@ -94,9 +106,32 @@ async function putConfig(req: IncomingMessage, res: ServerResponse, deps: AdminD
   }
   // Parsing a big body is one stall; let waiting requests through before validating and compiling.
   await new Promise((resolve) => setImmediate(resolve));
-  const result = await deps.apply(parsed);
+  const result = await deps.apply(parsed, { resync: isResync(req) });
   if (result.ok) return sendJson(res, 200, { version: result.version, generation: deps.current()?.generation ?? null });
-  return sendJson(res, result.status, { error: result.error });
+  // A 409 names what runs, so the pusher can tell a replica that claims the future and resync it.
+  return sendJson(res, result.status, { error: result.error, ...(result.conflict ? { running: result.conflict.running } : {}) });
+}
+
+/** `X-Config-Resync: true`: the pusher renumbers; same auth as any push (ApplyOptions.resync). */
+function isResync(req: IncomingMessage): boolean {
+  return String(req.headers['x-config-resync'] ?? '').toLowerCase() === 'true';
+}
+
+function readyz(res: ServerResponse, deps: AdminDeps): void {
+  if (!deps.ready()) return sendJson(res, 503, { status: 'no config loaded' });
+  const conflict = deps.conflict();
+  if (conflict) return sendJson(res, 503, { status: conflictText(conflict) });
+  sendJson(res, 200, { status: 'ready' });
+}
+
+/** Exposition of the conflict gauge, served after the registry (a cluster primary's workers cannot know it). */
+function conflictGauge(conflict: GenerationConflict | undefined): string {
+  return [
+    '# HELP proxy_config_generation_conflict 1 while the last config push was refused as older than the running generation but carried other content (the pusher must resync)',
+    '# TYPE proxy_config_generation_conflict gauge',
+    `proxy_config_generation_conflict ${conflict ? 1 : 0}`,
+    '',
+  ].join('\n');
 }
 
 /** undefined when the body is over the limit. */

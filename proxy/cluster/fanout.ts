@@ -4,7 +4,8 @@
 // gets the next one as a delta against it (delta.ts).
 import type { Logger } from 'pino';
 import type { ConfigInfo } from '../admin/server.js';
-import type { ApplyResult } from '../config/apply.js';
+import { staleGeneration, type ApplyOptions, type ApplyResult } from '../config/apply.js';
+import { ConflictTracker } from '../config/conflict.js';
 import { ConfigPreparer, type PreparedConfig } from '../config/prepared.js';
 import { diffConfig } from './delta.js';
 import type { Member, WorkerPool } from './pool.js';
@@ -27,6 +28,7 @@ export class ConfigFanout {
   private queue: Promise<unknown> = Promise.resolve();
   /** Rules and hosts whose JSON repeats the last push are not validated again. */
   private readonly preparer = new ConfigPreparer('text');
+  readonly conflicts = new ConflictTracker();
 
   constructor(
     private readonly pool: WorkerPool,
@@ -34,10 +36,11 @@ export class ConfigFanout {
     private readonly logger: Logger,
   ) {}
 
-  apply(input: unknown): Promise<ApplyResult> {
-    const result = this.queue.then(() => this.push(input));
+  apply(input: unknown, opts: ApplyOptions = {}): Promise<ApplyResult> {
+    const result = this.queue.then(() => this.push(input, opts));
     this.queue = result.catch(() => undefined);
     return result.then((r) => {
+      this.conflicts.note(r);
       if (!r.ok) {
         this.onRefused(r.status);
         this.logger.warn({ status: r.status, error: r.error }, 'config refused');
@@ -79,13 +82,13 @@ export class ConfigFanout {
     return this.info && { ...this.info, workers: [...this.pool.members].map((m) => ({ pid: m.pid, version: m.version })) };
   }
 
-  private async push(input: unknown): Promise<ApplyResult> {
+  private async push(input: unknown, opts: ApplyOptions): Promise<ApplyResult> {
     const checked = this.preparer.prepare(input);
     if (!checked.ok) return checked;
     const prepared = checked.prepared;
     const running = this.info;
-    if (running && prepared.generation !== undefined && prepared.generation < running.generation) {
-      return { ok: false, status: 409, error: `generation ${prepared.generation} is older than the running ${running.generation}` };
+    if (!opts.resync && running && prepared.generation !== undefined && prepared.generation < running.generation) {
+      return staleGeneration(running, { version: prepared.version, generation: prepared.generation });
     }
     const refused = (await this.broadcast(prepared)).find((r) => !r.ok);
     if (refused) return refused;

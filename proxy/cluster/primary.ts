@@ -8,6 +8,7 @@ import { AggregatorRegistry, Counter, Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { createAdminServer, type AdminHandler, type ConfigInfo, type MetricsSource } from '../admin/server.js';
 import { createAuthorizer } from '../admin/auth.js';
+import { adminHostCheck } from '../admin/host-check.js';
 import { listen } from '../server/listener.js';
 import { ConfigFanout } from './fanout.js';
 import { WorkerPool } from './pool.js';
@@ -16,6 +17,8 @@ export interface ClusterOptions {
   workers: number;
   admin: { host: string; port: number };
   adminToken?: string;
+  /** Host names served without a token besides loopback ones and the listen address (DNS rebinding defence). */
+  adminAllowedHosts?: readonly string[];
   logger: Logger;
   adminMaxBodyBytes?: number;
   /** Called once when workers crash-loop; the caller should exit non-zero. */
@@ -52,7 +55,9 @@ export async function startProxyCluster(opts: ClusterOptions): Promise<RunningCl
   const ready = () => closing === undefined && config.servedByAnyWorker();
   const admin = createAdminServer({
     authorize: createAuthorizer(opts.admin.host, opts.adminToken),
-    apply: (input) => config.apply(input),
+    checkHost: adminHostCheck(opts.admin.host, opts.adminToken, opts.adminAllowedHosts),
+    apply: (input, o) => config.apply(input, o),
+    conflict: () => config.conflicts.current(),
     current: () => config.describe(),
     ready,
     registry: clusterMetrics(own),

@@ -49,7 +49,8 @@ async function handle(message: ToWorker, proxy: RunningProxy, logger: Logger): P
     let result: ApplyResult;
     try {
       const config = message.t === 'tg.config' ? message.config : applyDelta(held, message.delta);
-      result = await proxy.applyPrepared(config);
+      // The primary orders configs (it checked the generation, or was told to resync): take each as it comes.
+      result = await proxy.applyPrepared(config, { resync: true });
       if (result.ok) held = config;
     } catch (err) {
       result = { ok: false, status: 400, error: (err as Error).message };

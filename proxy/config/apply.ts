@@ -7,8 +7,18 @@ import type { ProxyMetrics } from '../metrics.js';
 import { runInSlices, runToEnd, TableCompiler, type Compiled } from '../router/compiler.js';
 import type { RoutingTable } from '../router/table.js';
 import { ConfigPreparer, prepareConfig, validateConfig, type PreparedConfig } from './prepared.js';
+import { ConflictTracker, type GenerationConflict } from './conflict.js';
 
-export type ApplyResult = { ok: true; version: string } | { ok: false; status: 400 | 409; error: string };
+export type ApplyResult = { ok: true; version: string } | { ok: false; status: 400 | 409; error: string; conflict?: GenerationConflict };
+
+export interface ApplyOptions {
+  /**
+   * The pusher renumbers (PUT /config with `X-Config-Resync: true`): take this generation even when the
+   * running one is newer. The control plane is the only writer and owns the numbering; this is how it gets
+   * a replica back that was pushed a generation from the future.
+   */
+  resync?: boolean;
+}
 
 type Decision = { kind: 'refuse'; result: ApplyResult } | { kind: 'same'; generation: number } | { kind: 'compile'; generation: number };
 
@@ -16,6 +26,7 @@ export class ConfigHolder {
   table: RoutingTable | undefined;
   private readonly compiler: TableCompiler;
   private readonly shared = new ConfigPreparer('identity');
+  readonly conflicts = new ConflictTracker();
   /** Async applies run one at a time, in arrival order. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -28,22 +39,22 @@ export class ConfigHolder {
   }
 
   /** Validates and swaps in at once (an embedder's direct push). */
-  apply(input: unknown): ApplyResult {
+  apply(input: unknown, opts: ApplyOptions = {}): ApplyResult {
     const validated = validateConfig(input);
-    return validated.ok ? this.applyNow(prepareConfig(validated.cfg)) : this.report(validated);
+    return validated.ok ? this.applyNow(prepareConfig(validated.cfg), opts) : this.report(validated);
   }
 
   /**
    * apply() for a pusher that never changes a config object once passed (see ConfigPreparer):
    * rules and hosts it passed before are neither validated nor serialized again.
    */
-  applyShared(input: unknown): ApplyResult {
+  applyShared(input: unknown, opts: ApplyOptions = {}): ApplyResult {
     const prepared = this.shared.prepare(input);
-    return prepared.ok ? this.applyNow(prepared.prepared) : this.report(prepared);
+    return prepared.ok ? this.applyNow(prepared.prepared, opts) : this.report(prepared);
   }
 
-  private applyNow(prepared: PreparedConfig): ApplyResult {
-    const decision = this.decide(prepared);
+  private applyNow(prepared: PreparedConfig, opts: ApplyOptions): ApplyResult {
+    const decision = this.decide(prepared, opts);
     if (decision.kind !== 'compile') return this.report(this.settle(prepared, decision));
     let compiled: Compiled;
     try {
@@ -55,23 +66,23 @@ export class ConfigHolder {
   }
 
   /** The same as apply(), with the compile spread over turns of the event loop so traffic keeps flowing. */
-  applyYielding(input: unknown): Promise<ApplyResult> {
+  applyYielding(input: unknown, opts: ApplyOptions = {}): Promise<ApplyResult> {
     return this.serialized(async () => {
       const validated = validateConfig(input);
       if (!validated.ok) return validated;
       await new Promise((resolve) => setImmediate(resolve));
-      return this.applyInSlices(prepareConfig(validated.cfg));
+      return this.applyInSlices(prepareConfig(validated.cfg), opts);
     });
   }
 
   /** A config validated elsewhere (the cluster primary): compiled in slices, not validated again. */
-  applyPrepared(prepared: PreparedConfig): Promise<ApplyResult> {
-    return this.serialized(() => this.applyInSlices(prepared));
+  applyPrepared(prepared: PreparedConfig, opts: ApplyOptions = {}): Promise<ApplyResult> {
+    return this.serialized(() => this.applyInSlices(prepared, opts));
   }
 
-  private async applyInSlices(prepared: PreparedConfig): Promise<ApplyResult> {
+  private async applyInSlices(prepared: PreparedConfig, opts: ApplyOptions): Promise<ApplyResult> {
     for (;;) {
-      const decision = this.decide(prepared);
+      const decision = this.decide(prepared, opts);
       if (decision.kind !== 'compile') return this.settle(prepared, decision);
       const base = this.table;
       let compiled: Compiled;
@@ -91,11 +102,11 @@ export class ConfigHolder {
     return next;
   }
 
-  private decide(prepared: PreparedConfig): Decision {
+  private decide(prepared: PreparedConfig, opts: ApplyOptions): Decision {
     const running = this.table;
     const generation = prepared.generation ?? running?.generation ?? 0;
-    if (running !== undefined && prepared.generation !== undefined && prepared.generation < running.generation) {
-      return { kind: 'refuse', result: { ok: false, status: 409, error: `generation ${prepared.generation} is older than the running ${running.generation}` } };
+    if (!opts.resync && running !== undefined && prepared.generation !== undefined && prepared.generation < running.generation) {
+      return { kind: 'refuse', result: staleGeneration(running, { version: prepared.version, generation: prepared.generation }) };
     }
     // Same content: nothing to compile, only the generation may move forward.
     if (running !== undefined && running.version === prepared.version) return { kind: 'same', generation };
@@ -125,6 +136,7 @@ export class ConfigHolder {
   }
 
   private report(result: ApplyResult): ApplyResult {
+    this.conflicts.note(result);
     if (!result.ok) {
       this.metrics.configRejected(result.status);
       this.logger.warn({ status: result.status, error: result.error }, 'config refused');
@@ -136,4 +148,14 @@ export class ConfigHolder {
     this.table = table;
     this.metrics.configSwapped(table.version, table.generation);
   }
+}
+
+/** The 409 for a push older than what runs; it names the running generation so the pusher can resync. */
+export function staleGeneration(running: { version: string; generation: number }, refused: { version: string; generation: number }): ApplyResult {
+  return {
+    ok: false,
+    status: 409,
+    error: `generation ${refused.generation} is older than the running ${running.generation}`,
+    conflict: { running: { version: running.version, generation: running.generation }, refused },
+  };
 }

@@ -37,3 +37,11 @@ export function envFlag(name: string): boolean {
   if (value === 'true' || value === '1' || value === 'yes') return true;
   throw new Error(`${name} must be true or false, got "${process.env[name]}"`);
 }
+
+/** --admin-allowed-hosts: Host names the admin port serves without a token, besides loopback ones. */
+export function adminAllowedHostsOption(env: string): Option {
+  const parse = (value: string) => value.split(',').map((h) => h.trim()).filter((h) => h !== '');
+  return new Option('--admin-allowed-hosts <names>', 'comma list of Host names the admin API answers without a token besides localhost, 127.x, [::1] and its listen address (DNS rebinding defence)')
+    .argParser(parse)
+    .env(env);
+}

@@ -9,6 +9,7 @@ import { startProxyCluster } from '../../proxy/cluster/primary.js';
 import { runProxyWorker } from '../../proxy/cluster/worker.js';
 import { createLogger } from '../log.js';
 import { onShutdownSignal } from '../runtime/signals.js';
+import { adminAllowedHostsOption } from './options.js';
 
 interface HostPort {
   host: string;
@@ -20,6 +21,7 @@ interface ProxyFlags {
   tlsListen?: HostPort;
   admin: HostPort;
   adminTokenFile?: string;
+  adminAllowedHosts?: string[];
   tlsCert?: string;
   tlsKey?: string;
   maxBodyBytes?: number;
@@ -49,6 +51,7 @@ export function proxyCommand(): Command {
     .addOption(new Option('--tls-listen <host:port>', 'TLS data plane (ALPN h2 and http/1.1), for cloudflared gRPC origins').argParser(hostPort).env('PROXY_TLS_LISTEN'))
     .addOption(new Option('--admin <host:port>', 'admin API: PUT/GET /config, /healthz, /readyz, /metrics').argParser(hostPort).default(hostPort('127.0.0.1:9901')).env('PROXY_ADMIN'))
     .addOption(new Option('--admin-token-file <file>', 'file holding the admin bearer token (required unless --admin is loopback)').env('PROXY_ADMIN_TOKEN_FILE'))
+    .addOption(adminAllowedHostsOption('PROXY_ADMIN_ALLOWED_HOSTS'))
     .addOption(new Option('--tls-cert <file>', 'PEM certificate for --tls-listen (default: a self-signed one)').env('PROXY_TLS_CERT'))
     .addOption(new Option('--tls-key <file>', 'PEM private key for --tls-cert').env('PROXY_TLS_KEY'))
     .addOption(new Option('--max-body-bytes <n>', 'largest request body accepted (413 beyond)').argParser(count).env('PROXY_MAX_BODY_BYTES'))
@@ -63,8 +66,8 @@ export function proxyCommand(): Command {
       if (cluster.isWorker) return runProxyWorker(dataPlane, logger);
       const adminToken = flags.adminTokenFile ? readFileSync(flags.adminTokenFile, 'utf8').trim() : undefined;
       const proxy = await (flags.workers === 0
-        ? startProxy({ ...dataPlane, admin: flags.admin, adminToken, logger })
-        : startProxyCluster({ workers: flags.workers, admin: flags.admin, adminToken, logger, onFatal: () => process.exit(1) })
+        ? startProxy({ ...dataPlane, admin: flags.admin, adminToken, adminAllowedHosts: flags.adminAllowedHosts, logger })
+        : startProxyCluster({ workers: flags.workers, admin: flags.admin, adminToken, adminAllowedHosts: flags.adminAllowedHosts, logger, onFatal: () => process.exit(1) })
       ).catch((err: Error) => {
         logger.fatal({ err: err.message }, 'proxy could not start');
         process.exit(1);

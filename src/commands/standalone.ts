@@ -1,9 +1,9 @@
 // `tunnel-gateway standalone`: controller + proxy in one process, from a folder of manifests.
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONTROLLER_NAME } from '../core/types.js';
 import { createLogger } from '../log.js';
-import { envFlag, formatHostPort, hostPortOption, type HostPort } from './options.js';
+import { adminAllowedHostsOption, envFlag, formatHostPort, hostPortOption, type HostPort } from './options.js';
 import { exitOnFatal, onShutdownSignal } from '../runtime/signals.js';
 import type { CloudflareEdge } from '../cloudflare/index.js';
 import type { Logger } from '../log.js';
@@ -14,6 +14,8 @@ interface StandaloneFlags {
   tlsListen: HostPort;
   admin: HostPort;
   adminTokenFile?: string;
+  adminAllowedHosts?: string[];
+  maxManifestBytes?: number;
   controllerName: string;
   tunnelId?: string;
   cloudflareApiUrl?: string;
@@ -27,10 +29,12 @@ export function standaloneCommand(): Command {
   return new Command('standalone')
     .description('serve Gateway API manifests from a folder: translator, actors and proxy in one process, no Kubernetes needed')
     .requiredOption('--manifests <path>', 'file or folder of YAML/JSON manifests (recursive); watched, changes apply within a second')
+    .addOption(new Option('--max-manifest-bytes <n>', 'largest manifest file read (default 16 MiB); bigger files, FIFOs and devices are skipped and logged').argParser(byteCount).env('MAX_MANIFEST_BYTES'))
     .addOption(hostPortOption('--listen <host:port>', 'data plane (HTTP/1.1 and h2c)', '127.0.0.1:8080'))
     .addOption(hostPortOption('--tls-listen <host:port>', 'loopback TLS port (h2 + http/1.1) that cloudflared uses for gRPC hostnames', '127.0.0.1:8443'))
     .addOption(hostPortOption('--admin <host:port>', 'admin API: /readyz, /healthz, /metrics, /config, /status, /debug/', '127.0.0.1:9901'))
     .addOption(new Option('--admin-token-file <file>', 'bearer token for the admin API (required when --admin is not loopback)').env('ADMIN_TOKEN_FILE'))
+    .addOption(adminAllowedHostsOption('ADMIN_ALLOWED_HOSTS'))
     .addOption(new Option('--controller-name <name>', 'GatewayClass controllerName to own').default(DEFAULT_CONTROLLER_NAME).env('CONTROLLER_NAME'))
     .addOption(new Option('--tunnel-id <id>', 'Cloudflare tunnel id, or "create" to find-or-create one (with --account-id)').env('CLOUDFLARE_TUNNEL_ID'))
     .addOption(new Option('--account-id <id>', 'Cloudflare account id: manage the tunnel ingress and DNS for real (token from CLOUDFLARE_API_TOKEN)').env('CLOUDFLARE_ACCOUNT_ID'))
@@ -51,6 +55,8 @@ export function standaloneCommand(): Command {
         tlsListen: flags.tlsListen,
         admin: flags.admin,
         adminToken,
+        adminAllowedHosts: flags.adminAllowedHosts,
+        maxManifestBytes: flags.maxManifestBytes,
         controllerName: flags.controllerName,
         tunnelId: flags.tunnelId,
         externalNameServices: flags.externalNameServices ?? envFlag('EXTERNAL_NAME_SERVICES'),
@@ -91,4 +97,10 @@ async function connectCloudflare(flags: StandaloneFlags, logger: Logger): Promis
     logger.warn({ err: (err as Error).message }, 'cloudflare tunnel not resolved yet; will retry');
   }
   return edge;
+}
+
+function byteCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive number of bytes, got "${value}"`);
+  return n;
 }

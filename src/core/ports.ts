@@ -21,10 +21,18 @@ export interface SnapshotSource {
 
 /** Delivers a config to one proxy replica. */
 export interface ReplicaClient {
-  /** PUT /config; resolves with the version the replica acknowledged. */
-  push(config: ProxyConfigInput & { generation: number }, signal?: AbortSignal): Promise<{ version: string; generation: number }>;
+  /**
+   * PUT /config; resolves with the version the replica acknowledged. Rejects with GenerationConflict
+   * (machines/replica.ts) when the replica runs a newer generation; `resync` then makes it take ours.
+   */
+  push(config: ProxyConfigInput & { generation: number }, signal?: AbortSignal, options?: PushOptions): Promise<{ version: string; generation: number }>;
   /** GET /config: what the replica runs now (detects restarts). */
   current(signal?: AbortSignal): Promise<{ version: string; generation: number } | null>;
+}
+
+export interface PushOptions {
+  /** The control plane renumbers: the replica takes this generation even if it runs a newer one. */
+  resync?: boolean;
 }
 
 export interface ReplicaEndpoint {

@@ -83,7 +83,7 @@ export function describeActor(machineId: string, actorId: string, context: unkno
       return {
         ...base,
         name: c.id,
-        context: { id: c.id, ready: c.ready, desiredVersion: c.desired?.config.version, desiredGeneration: c.desired?.generation, acked: c.acked, attempt: c.attempt, lastError: c.lastError, pushes: c.pushes },
+        context: { id: c.id, ready: c.ready, desiredVersion: c.desired?.config.version, desiredGeneration: c.desired?.generation, acked: c.acked, conflict: c.conflict, attempt: c.attempt, lastError: c.lastError, pushes: c.pushes },
       };
     }
     case 'edge': {

@@ -4,14 +4,15 @@
 // so ReplicaEndpoint.ready means "push to it" — every address that is not terminating.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request } from 'undici';
-import type { ReplicaClient, ReplicaEndpoint } from '../core/ports.js';
+import type { PushOptions, ReplicaClient, ReplicaEndpoint } from '../core/ports.js';
+import { GenerationConflictError } from '../../machines/replica.js';
 import type { K8sObject } from '../core/types.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { KubeRest } from './rest.js';
 import { ResourceWatch, type Backoff } from './resource-watch.js';
 
 export class ReplicaPushError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(readonly status: number, message: string, readonly body: Record<string, unknown> = {}) {
     super(message);
     this.name = 'ReplicaPushError';
   }
@@ -21,8 +22,13 @@ export class ReplicaPushError extends Error {
 export class HttpReplicaClient implements ReplicaClient {
   constructor(readonly baseUrl: string, private readonly token: string | undefined, private readonly dispatcher: Agent, private readonly timeoutMs = 10_000) {}
 
-  async push(config: Parameters<ReplicaClient['push']>[0], signal?: AbortSignal): Promise<{ version: string; generation: number }> {
-    const body = await this.call('PUT', JSON.stringify(config), signal);
+  async push(config: Parameters<ReplicaClient['push']>[0], signal?: AbortSignal, options: PushOptions = {}): Promise<{ version: string; generation: number }> {
+    let body: Record<string, unknown>;
+    try {
+      body = await this.call('PUT', JSON.stringify(config), signal, options.resync ? { 'x-config-resync': 'true' } : {});
+    } catch (err) {
+      throw asGenerationConflict(err, config.generation) ?? err;
+    }
     return { version: String(body.version), generation: Number(body.generation ?? config.generation) };
   }
 
@@ -31,10 +37,10 @@ export class HttpReplicaClient implements ReplicaClient {
     return body.version ? { version: String(body.version), generation: Number(body.generation) } : null;
   }
 
-  private async call(method: 'GET' | 'PUT', body: string | undefined, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  private async call(method: 'GET' | 'PUT', body: string | undefined, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<Record<string, unknown>> {
     const res = await request(`${this.baseUrl}/config`, {
       method, body, signal, dispatcher: this.dispatcher, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs,
-      headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...extraHeaders },
     });
     const text = await res.body.text();
     let parsed: Record<string, unknown> = {};
@@ -42,10 +48,22 @@ export class HttpReplicaClient implements ReplicaClient {
       parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     } catch { /* not JSON: reported below */ }
     if (res.statusCode !== 200) {
-      throw new ReplicaPushError(res.statusCode, `${method} ${this.baseUrl}/config: ${res.statusCode} ${String(parsed.error ?? text.slice(0, 200))}`);
+      throw new ReplicaPushError(res.statusCode, `${method} ${this.baseUrl}/config: ${res.statusCode} ${String(parsed.error ?? text.slice(0, 200))}`, parsed);
     }
     return parsed;
   }
+}
+
+/** The replica actor's GenerationConflictError, keeping the HTTP status as ReplicaPushError does. */
+export class HttpGenerationConflict extends GenerationConflictError {
+  readonly status = 409;
+}
+
+/** A 409 whose body names the running generation (proxy/admin/server.ts) is a generation conflict. */
+function asGenerationConflict(err: unknown, wanted: number): GenerationConflictError | undefined {
+  if (!(err instanceof ReplicaPushError) || err.status !== 409) return undefined;
+  const running = Number((err.body.running as { generation?: unknown } | undefined)?.generation);
+  return Number.isFinite(running) ? new HttpGenerationConflict(running, wanted) : undefined;
 }
 
 export interface ReplicaAddress {

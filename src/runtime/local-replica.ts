@@ -3,11 +3,13 @@
 // unchanged routes' rules on as the same objects, so the proxy validates and serializes only new ones.
 import type { ReplicaClient } from '../core/ports.js';
 import type { RunningProxy } from '../../proxy/index.js';
+import { GenerationConflictError } from '../../machines/replica.js';
 
 export function localReplicaClient(proxy: RunningProxy): ReplicaClient {
   return {
-    async push(config) {
-      const result = proxy.applySharedConfig(config);
+    async push(config, _signal, options) {
+      const result = proxy.applySharedConfig(config, { resync: options?.resync });
+      if (!result.ok && result.conflict) throw new GenerationConflictError(result.conflict.running.generation, config.generation);
       if (!result.ok) throw new Error(`proxy refused config (${result.status}): ${result.error}`);
       return { version: result.version, generation: config.generation };
     },

@@ -19,6 +19,10 @@ export interface StandaloneOptions {
   tlsListen?: HostPort;
   admin: HostPort;
   adminToken?: string;
+  /** Host names the admin port serves without a token besides loopback ones. */
+  adminAllowedHosts?: readonly string[];
+  /** Largest manifest file read (default 16 MiB). */
+  maxManifestBytes?: number;
   controllerName: string;
   tunnelId?: string;
   /** Forward to ExternalName Services (TranslateOptions.externalNameServices). */
@@ -48,10 +52,11 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
     tlsListen: opts.tlsListen,
     admin: opts.admin,
     adminToken: opts.adminToken,
+    adminAllowedHosts: opts.adminAllowedHosts,
     logger,
   });
   serveAlso(proxy.metrics, opts.extraMetrics);
-  const source = new FileSource({ root: opts.manifests, logger });
+  const source = new FileSource({ root: opts.manifests, logger, maxFileBytes: opts.maxManifestBytes });
   const controlPlane = createControlPlane({
     source,
     statusSink: source,

@@ -1,12 +1,13 @@
 // The file source: every YAML/JSON document under a path (file or folder, recursive), watched for changes.
 // It plays the API server's part in standalone mode: it stamps creationTimestamp on first sight, bumps
 // metadata.generation when a spec changes, and keeps the status the control plane last wrote.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join, extname, relative, sep } from 'node:path';
 import { parseManifests, toSnapshot, ManifestError } from './manifests.js';
 import { parseWithCache, type DocumentCache } from './doc-cache.js';
 import { FileSettler, type SettleTiming } from './settle.js';
 import { watchTree, type TreeWatcher } from './watch.js';
+import { DEFAULT_MAX_MANIFEST_BYTES, readBounded, readManifestText } from './read-bounded.js';
 import type { K8sObject, ResourceStatus, Snapshot } from '../core/types.js';
 import type { ResourceEvent, SnapshotSource, StatusSink } from '../core/ports.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -17,19 +18,30 @@ export function isManifestFile(path: string): boolean {
   return MANIFEST_EXTENSIONS.has(extname(path).toLowerCase());
 }
 
-/** Files the source reads: manifests, except hidden ones (editor swap and lock files), as when listing. */
-function isWatchedFile(path: string): boolean {
-  return isManifestFile(path) && !basename(path).startsWith('.');
+/** Files the source reads: manifests, except hidden ones (editor swap and lock files) or under hidden directories, as when listing. */
+function isWatchedFile(root: string, path: string): boolean {
+  return isManifestFile(path) && !isHidden(root, path);
 }
 
-/** Lists manifest files under root (or root itself), sorted so loading order is deterministic. */
+function isHidden(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return (rel === '' ? basename(path) : rel).split(sep).some((part) => part.startsWith('.'));
+}
+
+/**
+ * Lists manifest files under root (or root itself), sorted so loading order is deterministic. Hidden files
+ * and everything under hidden directories are left out (a ConfigMap volume's `..2026_…/` holds the real
+ * files its visible symlinks point to). Symlinks and special files are listed: reading decides (it follows
+ * links to regular files and skips the rest, saying why).
+ */
 export async function listManifestFiles(root: string): Promise<string[]> {
   const info = await stat(root);
-  if (info.isFile()) return [root];
+  if (!info.isDirectory()) return [root];
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
   return entries
-    .filter((e) => e.isFile() && isManifestFile(e.name) && !e.name.startsWith('.'))
+    .filter((e) => !e.isDirectory() && isManifestFile(e.name))
     .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+    .filter((file) => !isHidden(root, file))
     .sort();
 }
 
@@ -37,7 +49,7 @@ export async function listManifestFiles(root: string): Promise<string[]> {
 export async function loadManifests(root: string): Promise<K8sObject[]> {
   const objects: K8sObject[] = [];
   for (const file of await listManifestFiles(root)) {
-    objects.push(...parseManifests(await readFile(file, 'utf8'), displayPath(file)));
+    objects.push(...parseManifests(await readManifestText(file), displayPath(file)));
   }
   return objects;
 }
@@ -59,6 +71,8 @@ export interface FileSourceOptions {
   now?: () => Date;
   /** How long a doubtful read (a file that vanished, shrank or does not parse) must stay unchanged before it is applied. */
   settle?: SettleTiming;
+  /** Largest manifest file read (default 16 MiB); bigger files are skipped and logged. */
+  maxFileBytes?: number;
 }
 
 /** SnapshotSource over a folder of manifests, plus the StatusSink that stores statuses on its objects. */
@@ -75,10 +89,12 @@ export class FileSource implements SnapshotSource, StatusSink {
   private handlers?: Parameters<SnapshotSource['start']>[0];
   private readonly logger: Logger;
   private readonly now: () => Date;
+  private readonly maxFileBytes: number;
 
   constructor(private readonly options: FileSourceOptions) {
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? (() => new Date());
+    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
   }
 
   async start(handlers: Parameters<SnapshotSource['start']>[0]): Promise<void> {
@@ -89,8 +105,10 @@ export class FileSource implements SnapshotSource, StatusSink {
         drops: (file, objects) => this.drops(file, objects),
         apply: (file, objects) => this.replaceFile(file, objects),
         fail: (file, message) => this.reportUnparsable(file, message),
+        skip: (file, reason) => this.reportSkipped(file, reason),
       },
       this.options.settle,
+      this.maxFileBytes,
     );
     // Watch first, then list: a file written in between is read twice rather than missed.
     this.watcher = await watchTree(this.options.root, {
@@ -140,15 +158,24 @@ export class FileSource implements SnapshotSource, StatusSink {
   private async pathChanged(path: string): Promise<void> {
     const info = await stat(path).catch(() => undefined);
     if (info?.isDirectory()) {
-      await this.watcher?.addDirectory(path);
-      for (const file of await listManifestFiles(path).catch(() => [])) this.settler?.changed(file);
-    } else if (isWatchedFile(path)) {
+      // It may be renamed away between stat and watch (kubelet's `..data_tmp`): its removal has its own event.
+      await this.watcher?.addDirectory(path).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') this.handlers?.onError(err);
+      });
+      for (const file of await listManifestFiles(path).catch(() => [])) if (isWatchedFile(this.options.root, file)) this.settler?.changed(file);
+    } else if (isWatchedFile(this.options.root, path)) {
       this.settler?.changed(path);
     }
     if (info === undefined || info.isDirectory()) {
       // A directory removed or renamed away: the files it held are gone too.
       if (info === undefined) this.watcher?.removeDirectory(path);
       for (const file of this.files.keys()) if (file.startsWith(path + sep)) this.settler?.changed(file);
+    }
+    // A ConfigMap volume updates by pointing its hidden `..data` link at a new hidden directory: the visible
+    // files are symlinks through it and get no event of their own, so every listed file is judged again
+    // (unchanged ones cost a read and produce no event).
+    if (path !== this.options.root && isHidden(this.options.root, path) && (info === undefined || info.isDirectory())) {
+      for (const file of await listManifestFiles(this.options.root).catch(() => [])) this.settler?.changed(file);
     }
   }
 
@@ -161,10 +188,17 @@ export class FileSource implements SnapshotSource, StatusSink {
 
   private async loadFile(file: string): Promise<void> {
     try {
-      this.replaceFile(file, this.parse(await readFile(file, 'utf8'), file));
+      const read = await readBounded(file, this.maxFileBytes);
+      if (read.kind === 'skipped') return this.reportSkipped(file, read.reason);
+      this.replaceFile(file, this.parse(read.text, file));
     } catch (err) {
       this.reportUnparsable(file, err instanceof ManifestError ? err.message : `${file}: ${(err as Error).message}`);
     }
+  }
+
+  private reportSkipped(file: string, reason: string): void {
+    // Not an error of the manifests: the folder holds something that is not a manifest file to read.
+    this.logger.warn({ file, reason }, 'manifest file skipped');
   }
 
   private reportUnparsable(file: string, message: string): void {

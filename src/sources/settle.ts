@@ -4,11 +4,13 @@
 // when it cannot be a partial write: the file did not move while it was read, it parses, it ends with a
 // newline (JSON: it parses at all), and it still holds every object it held before. Any other read (a parse
 // error, a file that shrank or vanished) is applied only once the file has stayed the same for `settleMs`;
-// a new event in the meantime starts the judgement again.
-import { readFile, stat } from 'node:fs/promises';
+// a new event in the meantime starts the judgement again. Only regular files are read, never blocking and
+// up to a size limit (read-bounded.ts); anything else is skipped at once, keeping what the file held.
+import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ManifestError, parseManifests } from './manifests.js';
 import type { K8sObject } from '../core/types.js';
+import { DEFAULT_MAX_MANIFEST_BYTES, readBounded } from './read-bounded.js';
 
 export interface SettleHandlers {
   /** Parses a file's text (throws ManifestError when it does not parse). */
@@ -19,6 +21,8 @@ export interface SettleHandlers {
   apply(file: string, objects: K8sObject[]): void;
   /** The file does not parse (or cannot be read) and has stayed so: its previous objects stay in force. */
   fail(file: string, message: string): void;
+  /** The file is not a regular file or is over the size limit: not read; its previous objects stay in force. */
+  skip(file: string, reason: string): void;
 }
 
 export interface SettleTiming {
@@ -28,7 +32,7 @@ export interface SettleTiming {
   retryMs?: number;
 }
 
-type Read = { kind: 'moving' } | { kind: 'gone'; stamp: string } | { kind: 'text'; text: string; stamp: string } | { kind: 'error'; message: string; stamp: string };
+type Read = { kind: 'moving' } | { kind: 'skipped'; reason: string } | { kind: 'gone'; stamp: string } | { kind: 'text'; text: string; stamp: string } | { kind: 'error'; message: string; stamp: string };
 type Outcome = { ok: true; objects: K8sObject[]; safe: boolean } | { ok: false; message: string };
 
 interface FileState {
@@ -46,7 +50,7 @@ export class FileSettler {
   private readonly retryMs: number;
   private closed = false;
 
-  constructor(private readonly handlers: SettleHandlers, timing: SettleTiming = {}) {
+  constructor(private readonly handlers: SettleHandlers, timing: SettleTiming = {}, private readonly maxFileBytes = DEFAULT_MAX_MANIFEST_BYTES) {
     this.settleMs = timing.settleMs ?? 50;
     this.retryMs = timing.retryMs ?? 5;
   }
@@ -103,9 +107,10 @@ export class FileSettler {
   }
 
   private async readOnce(file: string, s: FileState): Promise<void> {
-    const read = await readStable(file);
+    const read = await readStable(file, this.maxFileBytes);
     if (this.closed) return;
     if (read.kind === 'moving') return this.later(file, s, this.retryMs, false);
+    if (read.kind === 'skipped') return this.handlers.skip(file, read.reason);
     const outcome = this.judge(file, read);
     if (outcome.ok && outcome.safe) return this.deliver(file, s, outcome);
     if (s.settled && s.doubtful === read.stamp) return this.deliver(file, s, outcome);
@@ -114,7 +119,7 @@ export class FileSettler {
     this.later(file, s, this.settleMs, true);
   }
 
-  private judge(file: string, read: Exclude<Read, { kind: 'moving' }>): Outcome {
+  private judge(file: string, read: Exclude<Read, { kind: 'moving' | 'skipped' }>): Outcome {
     if (read.kind === 'error') return { ok: false, message: read.message };
     const objects = read.kind === 'gone' ? [] : undefined;
     try {
@@ -144,12 +149,14 @@ export class FileSettler {
 }
 
 /** Reads a file, reporting 'moving' when it changed while being read. */
-async function readStable(file: string): Promise<Read> {
+async function readStable(file: string, maxBytes: number): Promise<Read> {
   const before = await stamp(file);
   if (before === undefined) return { kind: 'gone', stamp: 'gone' };
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    const read = await readBounded(file, maxBytes);
+    if (read.kind === 'skipped') return read;
+    text = read.text;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'gone', stamp: 'gone' };

@@ -80,8 +80,8 @@ describe('ReplicaDiscovery', () => {
         expect(proxies[i]!.current()).toEqual({ version: `v${i}`, generation: 7 });
         expect(await e.client.current()).toEqual({ version: `v${i}`, generation: 7 });
       }
-      // The proxy refuses an older generation; the client surfaces the status.
-      await expect(first[0]!.client.push({ version: 'old', generation: 3, rules: [], hosts: [] })).rejects.toMatchObject({ status: 409 });
+      // The proxy refuses an older generation; the client surfaces the status and the running generation.
+      await expect(first[0]!.client.push({ version: 'old', generation: 3, rules: [], hosts: [] })).rejects.toMatchObject({ status: 409, running: 7, wanted: 3 });
 
       // The first pod starts terminating, then the Service loses both.
       const sliceType = api.type('discovery.k8s.io', 'EndpointSlice');

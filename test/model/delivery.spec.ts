@@ -3,7 +3,7 @@
 // reported to the coordinator, and that nothing is pushed that the replica already runs.
 import { expect } from '@jest/globals';
 import type { AnyEventObject, AnyMachineSnapshot } from 'xstate';
-import { replicaMachine, type ReplicaContext } from '../../machines/replica.js';
+import { GenerationConflictError, replicaMachine, type ReplicaContext } from '../../machines/replica.js';
 import { edgeMachine, type EdgeContext } from '../../machines/edge.js';
 import { statePaths } from '../../src/debug/actors.js';
 import { bucket, pendingActor, type ModelSpec, type StepRecord } from './harness.js';
@@ -12,12 +12,15 @@ import { fingerprint } from './fixtures.js';
 const leaf = (s: AnyMachineSnapshot) => statePaths(s.value).at(-1)!;
 const entered = (step: StepRecord, state: string) => leaf(step.snapshot) === state && (leaf(step.before) !== state || step.started.length > 0 || step.sent.length > 0);
 const config = (version: string) => ({ version, rules: [], hosts: [] });
+/** The generation a replica pushed from the future runs. */
+const FUTURE = Number.MAX_SAFE_INTEGER;
 
 function checkReplica(step: StepRecord): void {
   const ctx = step.snapshot.context as ReplicaContext;
   const prev = step.before.context as ReplicaContext;
   const state = leaf(step.snapshot);
-  const pushes = step.started.filter((s) => s.src === 'pushConfig');
+  const pushes = step.started.filter((s) => s.id === 'pushConfig');
+  const resyncs = step.started.filter((s) => s.id === 'resyncConfig');
   const reads = step.started.filter((s) => s.src === 'readCurrent');
   const reports = step.sent.filter((e) => e.type.startsWith('replica.'));
   if (state === 'pushing' && pushes.length) {
@@ -26,6 +29,19 @@ function checkReplica(step: StepRecord): void {
     expect(ctx.acked?.version).not.toBe(ctx.desired!.config.version);
   }
   if (state !== 'pushing') expect(pushes).toEqual([]);
+  // A replica that runs a newer generation gets our desired config again, marked as a resync, at once.
+  if (entered(step, 'conflict')) {
+    expect(step.event.type).toBe('xstate.error.actor.pushConfig');
+    expect(ctx.conflict).toEqual({ running: FUTURE, wanted: ctx.desired!.generation });
+    expect(resyncs).toEqual([{ src: 'pushConfig', id: 'resyncConfig', input: { id: 'r1', ...ctx.desired, resync: true } }]);
+    expect(ctx.attempt).toBe(prev.attempt + 1);
+    expect(reports).toEqual([{ type: 'replica.failing', id: 'r1', error: ctx.lastError, attempt: ctx.attempt }]);
+  }
+  if (state !== 'conflict') expect(resyncs).toEqual([]);
+  if (step.event.type === 'xstate.done.actor.resyncConfig') {
+    expect(ctx.conflict).toBeUndefined();
+    expect(ctx.attempt).toBe(0);
+  }
   if (state === 'checking' && reads.length) expect(reads).toEqual([{ src: 'readCurrent', id: 'readCurrent', input: { id: 'r1' } }]);
   if (state === 'unready' || state === 'gone') expect(step.started).toEqual([]);
   if (entered(step, 'inSync')) {
@@ -41,7 +57,7 @@ function checkReplica(step: StepRecord): void {
   if (step.event.type === 'xstate.done.actor.readCurrent' && ctx.desired) {
     expect(state).toBe(step.event.output?.version === ctx.desired.config.version ? 'inSync' : 'pushing');
   }
-  if (!['inSync', 'backoff'].includes(state) || !entered(step, state)) expect(reports).toEqual([]);
+  if (!['inSync', 'backoff', 'conflict'].includes(state) || !entered(step, state)) expect(reports).toEqual([]);
 }
 
 export const replicaSpec: ModelSpec = {
@@ -65,11 +81,14 @@ export const replicaSpec: ModelSpec = {
       { type: 'xstate.error.actor.readCurrent', error: new Error('connect ECONNREFUSED') },
       { type: 'xstate.done.actor.pushConfig', output: { version: desired.config.version, generation: desired.generation } },
       { type: 'xstate.error.actor.pushConfig', error: new Error('HTTP 503') },
+      { type: 'xstate.error.actor.pushConfig', error: new GenerationConflictError(FUTURE, desired.generation) },
+      { type: 'xstate.done.actor.resyncConfig', output: { version: desired.config.version, generation: desired.generation } },
+      { type: 'xstate.error.actor.resyncConfig', error: new Error('HTTP 503') },
     ];
   },
   serialize: (s) => {
     const c = s.context as ReplicaContext;
-    return JSON.stringify([s.value, c.ready, c.desired?.config.version, c.acked?.version, bucket(c.attempt, 1)]);
+    return JSON.stringify([s.value, c.ready, c.desired?.config.version, c.acked?.version, bucket(c.attempt, 1), c.conflict !== undefined]);
   },
   check: checkReplica,
 };

@@ -1,0 +1,75 @@
+// Reading a manifest file without trusting what sits at its path. readFile() on a FIFO blocks a libuv
+// thread until a writer appears (four of them stall every fs call of the process: hot reload stops,
+// silently), and on /dev/zero it allocates until Node's size limit. So: open with O_NONBLOCK (a FIFO opens
+// at once), fstat the descriptor — what was opened, not what the path pointed to a moment earlier — and
+// read only a regular file, at most `maxBytes` of it. Symlinks are followed: a link to a regular file (a
+// ConfigMap volume) is read like the file itself.
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+
+export const DEFAULT_MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+
+export type BoundedRead = { kind: 'text'; text: string } | { kind: 'skipped'; reason: string };
+
+/** A file the source will not read (not regular, too big); the message names it and says why. */
+export class SkippedFileError extends Error {
+  constructor(readonly file: string, readonly reason: string) {
+    super(`${file}: ${reason}`);
+    this.name = 'SkippedFileError';
+  }
+}
+
+/** Reads a regular file up to maxBytes; rejects with the fs error (ENOENT, EACCES, …) when it cannot open it. */
+export async function readBounded(file: string, maxBytes: number): Promise<BoundedRead> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
+    // A Unix socket cannot be opened at all.
+    if (err.code === 'ENXIO') return undefined;
+    throw err;
+  });
+  if (handle === undefined) return { kind: 'skipped', reason: 'not a regular file (socket)' };
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return { kind: 'skipped', reason: `not a regular file (${fileType(info)})` };
+    if (info.size > maxBytes) return overLimit(maxBytes);
+    const bytes = await readUpTo(handle, maxBytes + 1);
+    // The file may have grown since fstat.
+    if (bytes.length > maxBytes) return overLimit(maxBytes);
+    return { kind: 'text', text: bytes.toString('utf8') };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** readBounded() that throws SkippedFileError for a skipped file (one-shot callers such as render). */
+export async function readManifestText(file: string, maxBytes = DEFAULT_MAX_MANIFEST_BYTES): Promise<string> {
+  const read = await readBounded(file, maxBytes);
+  if (read.kind === 'skipped') throw new SkippedFileError(file, read.reason);
+  return read.text;
+}
+
+function overLimit(maxBytes: number): BoundedRead {
+  return { kind: 'skipped', reason: `over the ${maxBytes}-byte limit for a manifest file` };
+}
+
+async function readUpTo(handle: FileHandle, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total < limit) {
+    const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, limit - total));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) break;
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function fileType(info: Stats): string {
+  if (info.isFIFO()) return 'FIFO';
+  if (info.isCharacterDevice()) return 'character device';
+  if (info.isBlockDevice()) return 'block device';
+  if (info.isSocket()) return 'socket';
+  if (info.isDirectory()) return 'directory';
+  return 'unknown type';
+}
