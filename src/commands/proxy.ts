@@ -8,7 +8,7 @@ import { isLoopback } from '../../proxy/admin/auth.js';
 import { startProxyCluster } from '../../proxy/cluster/primary.js';
 import { runProxyWorker } from '../../proxy/cluster/worker.js';
 import { createLogger } from '../log.js';
-import { onShutdownSignal } from '../runtime/signals.js';
+import { exitAfterLogs, onShutdownSignal } from '../runtime/signals.js';
 
 interface HostPort {
   host: string;
@@ -64,7 +64,7 @@ export function proxyCommand(): Command {
       const adminToken = flags.adminTokenFile ? readFileSync(flags.adminTokenFile, 'utf8').trim() : undefined;
       const proxy = await (flags.workers === 0
         ? startProxy({ ...dataPlane, admin: flags.admin, adminToken, logger })
-        : startProxyCluster({ workers: flags.workers, admin: flags.admin, adminToken, logger, onFatal: () => process.exit(1) })
+        : startProxyCluster({ workers: flags.workers, admin: flags.admin, adminToken, logger, onFatal: () => void exitAfterLogs(logger, 1) })
       ).catch((err: Error) => {
         logger.fatal({ err: err.message }, 'proxy could not start');
         process.exit(1);
@@ -72,8 +72,9 @@ export function proxyCommand(): Command {
       if (!adminToken && !isLoopback(flags.admin.host)) logger.warn({ admin: flags.admin.host }, 'admin API is not on loopback and has no token: every PUT /config will be refused (401)');
       // One line a supervisor (or a test) can parse for the actual ports.
       logger.info({ ports: proxy.ports, workers: flags.workers, adminAuth: adminToken ? 'token' : 'loopback-only' }, 'proxy ready for config');
-      // The first SIGTERM/SIGINT drains (in-flight requests get --drain-ms); a second one exits at once.
-      onShutdownSignal(logger, () => proxy.close(flags.drainMs));
+      // The first SIGTERM/SIGINT drains (in-flight requests get --drain-ms, the whole shutdown 5 s more);
+      // a second one exits at once.
+      onShutdownSignal(logger, () => proxy.close(flags.drainMs), flags.drainMs + 5_000);
     });
 }
 
