@@ -114,6 +114,7 @@ export class ConfigHolder {
     this.publish(table);
     this.compiler.commit(compiled);
     this.registry.retain(table.upstreams);
+    this.metrics.rulesServed(ruleIds(compiled));
     this.logger.info({ version: table.version, generation: table.generation, hosts: prepared.hosts.length, rules: prepared.rules.length, reused: compiled.reused }, 'config applied');
     return { ok: true, version: table.version };
   }
@@ -136,4 +137,8 @@ export class ConfigHolder {
     this.table = table;
     this.metrics.configSwapped(table.version, table.generation);
   }
+}
+
+function* ruleIds(compiled: Compiled): Iterable<string> {
+  for (const cached of compiled.rules.values()) yield cached.rule.id;
 }
