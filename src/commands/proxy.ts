@@ -25,6 +25,7 @@ interface ProxyFlags {
   maxBodyBytes?: number;
   drainMs: number;
   workers: number;
+  retiredRuleMetricsMs: number;
   logLevel: string;
 }
 
@@ -54,6 +55,7 @@ export function proxyCommand(): Command {
     .addOption(new Option('--max-body-bytes <n>', 'largest request body accepted (413 beyond)').argParser(count).env('PROXY_MAX_BODY_BYTES'))
     .addOption(new Option('--drain-ms <n>', 'on SIGTERM/SIGINT, how long in-flight requests may take to finish').argParser(count).default(10_000).env('PROXY_DRAIN_MS'))
     .addOption(new Option('--workers <n>', 'worker processes sharing the data-plane ports (about one per CPU core the pod may use); 0 serves in this process').argParser(count).default(1).env('PROXY_WORKERS'))
+    .addOption(new Option('--retired-rule-metrics-ms <n>', 'how long /metrics keeps the series of a rule the running config no longer has').argParser(count).default(30_000).env('PROXY_RETIRED_RULE_METRICS_MS'))
     .addOption(new Option('--log-level <level>', 'pino log level').default('info').env('LOG_LEVEL'))
     .action(async (flags: ProxyFlags) => {
       const logger = createLogger(flags.logLevel);
@@ -82,6 +84,7 @@ function dataPlaneOptions(flags: ProxyFlags): Omit<ProxyOptions, 'admin' | 'admi
   return {
     listen: flags.listen,
     tlsListen: flags.tlsListen,
+    retiredRuleMetricsMs: flags.retiredRuleMetricsMs,
     limits: flags.maxBodyBytes === undefined ? undefined : { maxBodyBytes: flags.maxBodyBytes },
     tls: flags.tlsCert && flags.tlsKey ? { cert: readFileSync(flags.tlsCert, 'utf8'), key: readFileSync(flags.tlsKey, 'utf8') } : undefined,
   };
