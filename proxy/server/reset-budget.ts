@@ -85,7 +85,7 @@ export class ResetGuard {
       stream.close(NGHTTP2_REFUSED_STREAM);
       return;
     }
-    stream.once('aborted', this.onAborted);
+    stream.on('aborted', this.onAborted);
     if (budget === undefined || budget.full()) return start();
     setImmediate(startIfOpen, stream, start);
   }
