@@ -36,7 +36,7 @@ export class ResetBudget {
     return true;
   }
 
-  /** True when no reset was spent within the last second or so (the bucket has refilled). */
+  /** True once the bucket has refilled: 1/rate seconds per reset spent (5 ms at 200/s). */
   full(now = performance.now()): boolean {
     this.refill(now);
     return this.tokens >= this.rate;
@@ -70,9 +70,10 @@ export class ResetGuard {
 
   /**
    * Called for each new stream; calls `start` to serve it, unless the stream is gone or its session is being
-   * closed. On a session that reset streams within the last second, `start` waits for the end of the
-   * current event-loop turn: a HEADERS frame and the RST_STREAM right behind it arrive in one read, so the
-   * reset is seen before any routing or upstream request is started. Well-behaved sessions start at once.
+   * closed. On a session whose budget has not refilled since its last reset (5 ms per reset at 200/s, so
+   * always during a flood), `start` waits for the end of the current event-loop turn: a HEADERS frame and
+   * the RST_STREAM right behind it arrive in one read, so the reset is seen before any routing or upstream
+   * request is started. Other sessions start at once.
    */
   admit(stream: http2.ServerHttp2Stream, start: () => void): void {
     if (this.perSecond <= 0) return start();
