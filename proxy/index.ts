@@ -34,6 +34,8 @@ export interface ProxyOptions {
   adminMaxBodyBytes?: number;
   /** Applied before the listeners open (a cluster worker joining a running proxy). */
   initialConfig?: PreparedConfig;
+  /** How long /metrics keeps the series of a rule the running config no longer has (default 30 s, like pools). */
+  retiredRuleMetricsMs?: number;
 }
 
 export interface RunningProxy {
@@ -56,7 +58,7 @@ const ADMIN_MAX_BODY = 64 * 1024 * 1024;
 export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   const logger = opts.logger ?? pino({ level: 'silent' });
   const limits = resolveLimits(opts.limits);
-  const metrics = new ProxyMetrics();
+  const metrics = new ProxyMetrics({ retiredRuleMs: opts.retiredRuleMetricsMs });
   const upstreams = new UpstreamRegistry(limits);
   const config = new ConfigHolder(upstreams, metrics, logger);
   if (opts.initialConfig !== undefined) {

@@ -16,6 +16,8 @@ export interface ProxyLimits {
   keepAliveTimeoutMs: number;
   /** SETTINGS_MAX_CONCURRENT_STREAMS announced to HTTP/2 clients. */
   maxConcurrentStreams: number;
+  /** Client stream resets one HTTP/2 session may make per second (burst as many); past it GOAWAY ENHANCE_YOUR_CALM. 0 disables. */
+  http2ResetsPerSecond: number;
   /** Bodies up to this size are buffered so a retry can resend them; larger ones are streamed, tried once. */
   retryBufferBytes: number;
   /** Keep-alive connections per HTTP/1.1 upstream endpoint. */
@@ -34,6 +36,7 @@ export const DEFAULT_LIMITS: ProxyLimits = {
   requestTimeoutMs: 300_000,
   keepAliveTimeoutMs: 65_000,
   maxConcurrentStreams: 1000,
+  http2ResetsPerSecond: 200,
   retryBufferBytes: 64 * 1024,
   upstreamConnections: 128,
   upstreamKeepAliveMs: 60_000,

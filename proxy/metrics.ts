@@ -1,15 +1,23 @@
 // Prometheus metrics of one proxy instance (its own Registry, so several proxies can share a process).
 import { Counter, Gauge, Registry } from 'prom-client';
-import { RuleMetrics, type RuleStats } from './forward/rule-metrics.js';
+import { RuleMetrics, UNMATCHED, type RuleMetricsOptions, type RuleStats } from './forward/rule-metrics.js';
 import type { FailureReason } from './forward/errors.js';
 import type { CompiledRule } from './router/table.js';
 import type { Exchange } from './server/exchange.js';
 
+export type ProxyMetricsOptions = RuleMetricsOptions;
+
 export class ProxyMetrics {
   readonly registry = new Registry();
+
+  constructor(options: ProxyMetricsOptions = {}) {
+    this.rules = new RuleMetrics(this.registry, options);
+    this.unmatched = this.rules.stats(UNMATCHED);
+  }
+
   /** proxy_requests_total and proxy_request_duration_seconds, by rule. */
-  private readonly rules = new RuleMetrics(this.registry);
-  private readonly unmatched = this.rules.stats('none');
+  private readonly rules: RuleMetrics;
+  private readonly unmatched: RuleStats;
   /** Kept as a plain number and read at scrape time: two Gauge updates per request cost more than the request's metrics. */
   private inFlightCount = 0;
   readonly inFlight: Gauge = new Gauge({
@@ -57,6 +65,11 @@ export class ProxyMetrics {
   observe(rule: CompiledRule | undefined, status: number, seconds: number): void {
     const stats = rule === undefined ? this.unmatched : ((rule.metrics.stats as RuleStats | undefined) ?? (rule.metrics.stats = this.rules.stats(rule.id)));
     stats.record(status, seconds);
+  }
+
+  /** After a swap: the rule ids the new table has; the others' series go after their grace period. */
+  rulesServed(ids: Iterable<string>): void {
+    this.rules.retain(new Set(ids));
   }
 
   backendError(reason: FailureReason): void {

@@ -125,6 +125,7 @@ export class ConfigHolder {
     this.publish(table);
     this.compiler.commit(compiled);
     this.registry.retain(table.upstreams);
+    this.metrics.rulesServed(ruleIds(compiled));
     this.logger.info({ version: table.version, generation: table.generation, hosts: prepared.hosts.length, rules: prepared.rules.length, reused: compiled.reused }, 'config applied');
     return { ok: true, version: table.version };
   }
@@ -158,4 +159,8 @@ export function staleGeneration(running: { version: string; generation: number }
     error: `generation ${refused.generation} is older than the running ${running.generation}`,
     conflict: { running: { version: running.version, generation: running.generation }, refused },
   };
+}
+
+function* ruleIds(compiled: Compiled): Iterable<string> {
+  for (const cached of compiled.rules.values()) yield cached.rule.id;
 }

@@ -40,12 +40,54 @@ interface Value {
   metricName?: string;
 }
 
+/** The series that are never dropped: requests no rule matched. */
+export const UNMATCHED = 'none';
+/** Like unused upstream pools: requests still running on the old table finish (and count) meanwhile. */
+export const RETIRED_RULE_MS = 30_000;
+
+export interface RuleMetricsOptions {
+  /** How long a rule the running config no longer has keeps its series. */
+  retiredRuleMs?: number;
+  /** Clock in ms (tests inject one). */
+  now?: () => number;
+}
+
 export class RuleMetrics {
   private readonly byRule = new Map<string, RuleStats>();
+  /** Rules the running config no longer has, with the time their series go. */
+  private readonly leaving = new Map<string, number>();
+  private readonly graceMs: number;
+  private readonly now: () => number;
 
-  constructor(registry: Registry) {
+  constructor(registry: Registry, options: RuleMetricsOptions = {}) {
+    this.graceMs = options.retiredRuleMs ?? RETIRED_RULE_MS;
+    this.now = options.now ?? (() => performance.now());
     registry.registerMetric(this.metric('proxy_requests_total', 'Requests answered, by rule id ("none" when nothing matched) and status class', 'counter', () => this.countValues()));
     registry.registerMetric(this.metric('proxy_request_duration_seconds', 'Time from request head to response end, by rule id', 'histogram', () => this.latencyValues()));
+  }
+
+  /**
+   * After a config swap, with the ids of the rules the new table has: the others keep their series for the
+   * grace period, then lose them (a later scrape or swap sweeps them). A rule back within its grace period
+   * keeps its numbers. Without this, every rule id ever served would stay in /metrics for good.
+   */
+  retain(live: ReadonlySet<string>): void {
+    const now = this.now();
+    // Expired series go first: a rule back after its grace period counts afresh, even if no scrape swept it.
+    this.sweep(now);
+    for (const id of this.byRule.keys()) {
+      if (live.has(id) || id === UNMATCHED) this.leaving.delete(id);
+      else if (!this.leaving.has(id)) this.leaving.set(id, now + this.graceMs);
+    }
+    this.sweep(now);
+  }
+
+  private sweep(now: number): void {
+    for (const [id, until] of this.leaving) {
+      if (until > now) continue;
+      this.leaving.delete(id);
+      this.byRule.delete(id);
+    }
   }
 
   stats(rule: string): RuleStats {
@@ -61,6 +103,7 @@ export class RuleMetrics {
   }
 
   private countValues(): Value[] {
+    this.sweep(this.now());
     const out: Value[] = [];
     for (const s of this.byRule.values()) {
       for (let c = 0; c < CLASSES.length; c++) if (s.counts[c]! > 0) out.push({ labels: { rule: s.rule, code: CLASSES[c]! }, value: s.counts[c]! });
@@ -69,6 +112,7 @@ export class RuleMetrics {
   }
 
   private latencyValues(): Value[] {
+    this.sweep(this.now());
     const out: Value[] = [];
     const bucket = 'proxy_request_duration_seconds_bucket';
     for (const s of this.byRule.values()) {

@@ -9,6 +9,7 @@ import type { ProxyLimits } from '../limits.js';
 import { Http1Exchange, Http2Exchange, type HeaderObject } from './exchange.js';
 import { handleExchange, type HandlerRuntime } from './handle.js';
 import { handleUpgrade } from './upgrade.js';
+import { ResetGuard } from './reset-budget.js';
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 const END_STREAM = http2.constants.NGHTTP2_FLAG_END_STREAM;
@@ -48,8 +49,9 @@ export function createDataPlane(rt: HandlerRuntime, limits: ProxyLimits, tlsOpti
     settings: { maxConcurrentStreams: limits.maxConcurrentStreams, maxHeaderListSize: limits.maxHeaderBytes },
     maxSendHeaderBlockLength: limits.maxHeaderBytes,
   });
+  const resets = new ResetGuard(limits.http2ResetsPerSecond, rt.logger);
   h2.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, rawHeaders: string[]) => {
-    handleExchange(new Http2Exchange(stream, headers as HeaderObject, rawHeaders, (flags & END_STREAM) !== 0), rt);
+    resets.admit(stream, () => handleExchange(new Http2Exchange(stream, headers as HeaderObject, rawHeaders, (flags & END_STREAM) !== 0), rt));
   });
   h2.on('sessionError', () => undefined);
   // Idle h2 sessions are closed like idle keep-alive connections.

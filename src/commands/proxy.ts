@@ -8,7 +8,7 @@ import { isLoopback } from '../../proxy/admin/auth.js';
 import { startProxyCluster } from '../../proxy/cluster/primary.js';
 import { runProxyWorker } from '../../proxy/cluster/worker.js';
 import { createLogger } from '../log.js';
-import { onShutdownSignal } from '../runtime/signals.js';
+import { exitAfterLogs, onShutdownSignal } from '../runtime/signals.js';
 import { adminAllowedHostsOption } from './options.js';
 
 interface HostPort {
@@ -27,6 +27,7 @@ interface ProxyFlags {
   maxBodyBytes?: number;
   drainMs: number;
   workers: number;
+  retiredRuleMetricsMs: number;
   logLevel: string;
 }
 
@@ -57,6 +58,7 @@ export function proxyCommand(): Command {
     .addOption(new Option('--max-body-bytes <n>', 'largest request body accepted (413 beyond)').argParser(count).env('PROXY_MAX_BODY_BYTES'))
     .addOption(new Option('--drain-ms <n>', 'on SIGTERM/SIGINT, how long in-flight requests may take to finish').argParser(count).default(10_000).env('PROXY_DRAIN_MS'))
     .addOption(new Option('--workers <n>', 'worker processes sharing the data-plane ports (about one per CPU core the pod may use); 0 serves in this process').argParser(count).default(1).env('PROXY_WORKERS'))
+    .addOption(new Option('--retired-rule-metrics-ms <n>', 'how long /metrics keeps the series of a rule the running config no longer has').argParser(count).default(30_000).env('PROXY_RETIRED_RULE_METRICS_MS'))
     .addOption(new Option('--log-level <level>', 'pino log level').default('info').env('LOG_LEVEL'))
     .action(async (flags: ProxyFlags) => {
       const logger = createLogger(flags.logLevel);
@@ -67,7 +69,7 @@ export function proxyCommand(): Command {
       const adminToken = flags.adminTokenFile ? readFileSync(flags.adminTokenFile, 'utf8').trim() : undefined;
       const proxy = await (flags.workers === 0
         ? startProxy({ ...dataPlane, admin: flags.admin, adminToken, adminAllowedHosts: flags.adminAllowedHosts, logger })
-        : startProxyCluster({ workers: flags.workers, admin: flags.admin, adminToken, adminAllowedHosts: flags.adminAllowedHosts, logger, onFatal: () => process.exit(1) })
+        : startProxyCluster({ workers: flags.workers, admin: flags.admin, adminToken, adminAllowedHosts: flags.adminAllowedHosts, logger, onFatal: () => void exitAfterLogs(logger, 1) })
       ).catch((err: Error) => {
         logger.fatal({ err: err.message }, 'proxy could not start');
         process.exit(1);
@@ -75,8 +77,9 @@ export function proxyCommand(): Command {
       if (!adminToken && !isLoopback(flags.admin.host)) logger.warn({ admin: flags.admin.host }, 'admin API is not on loopback and has no token: every PUT /config will be refused (401)');
       // One line a supervisor (or a test) can parse for the actual ports.
       logger.info({ ports: proxy.ports, workers: flags.workers, adminAuth: adminToken ? 'token' : 'loopback-only' }, 'proxy ready for config');
-      // The first SIGTERM/SIGINT drains (in-flight requests get --drain-ms); a second one exits at once.
-      onShutdownSignal(logger, () => proxy.close(flags.drainMs));
+      // The first SIGTERM/SIGINT drains (in-flight requests get --drain-ms, the whole shutdown 5 s more);
+      // a second one exits at once.
+      onShutdownSignal(logger, () => proxy.close(flags.drainMs), flags.drainMs + 5_000);
     });
 }
 
@@ -84,6 +87,7 @@ function dataPlaneOptions(flags: ProxyFlags): Omit<ProxyOptions, 'admin' | 'admi
   return {
     listen: flags.listen,
     tlsListen: flags.tlsListen,
+    retiredRuleMetricsMs: flags.retiredRuleMetricsMs,
     limits: flags.maxBodyBytes === undefined ? undefined : { maxBodyBytes: flags.maxBodyBytes },
     tls: flags.tlsCert && flags.tlsKey ? { cert: readFileSync(flags.tlsCert, 'utf8'), key: readFileSync(flags.tlsKey, 'utf8') } : undefined,
   };

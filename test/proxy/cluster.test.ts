@@ -13,6 +13,8 @@ let one: EchoBackend;
 let two: EchoBackend;
 let proxy: CliProcess;
 let ports: { http: number; admin: number };
+/** How long the workers keep a replaced rule's metric series (30 s by default). */
+const RETIRED_RULE_METRICS_MS = 300;
 
 interface ConfigInfo {
   version: string | null;
@@ -22,7 +24,7 @@ interface ConfigInfo {
 
 beforeAll(async () => {
   [one, two] = await Promise.all([startEchoBackend('cluster-one'), startEchoBackend('cluster-two')]);
-  proxy = runCli(['proxy', '--workers', '2', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--drain-ms', '5000']);
+  proxy = runCli(['proxy', '--workers', '2', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--drain-ms', '5000', '--retired-rule-metrics-ms', String(RETIRED_RULE_METRICS_MS)]);
   ports = (await readyLine(proxy)).ports as typeof ports;
 }, 150_000);
 
@@ -34,9 +36,9 @@ afterAll(async () => {
 /** The proxy's "ready for config" line, which names its ports (the primary's, after every worker listens). */
 const readyLine = (p: CliProcess) => p.waitForLog((l) => l.msg === 'proxy ready for config', 120_000);
 
-function config(to: EchoBackend, generation: number) {
+function config(to: EchoBackend, generation: number, ruleId = 'http/default/cluster/0') {
   const b = new ConfigBuilder();
-  b.route('cluster.test', prefix('/'), b.rule('http/default/cluster/0', [backend(to)]));
+  b.route('cluster.test', prefix('/'), b.rule(ruleId, [backend(to)]));
   return b.build(generation);
 }
 
@@ -101,6 +103,23 @@ describe('tunnel-gateway proxy --workers 2', () => {
     // The refused pushes of the test before, counted once by the primary (not once per worker).
     expect(text).toMatch(/^proxy_config_rejected_total\{status="400"\} 1$/m);
     expect(text).toMatch(/^proxy_config_rejected_total\{status="409"\} 1$/m);
+  });
+
+  it('drops the summed series of rules that left the table, in every worker', async () => {
+    for (let g = 3; g <= 12; g++) {
+      expect((await admin('PUT', '/config', config(two, g, `churn-${g}`))).status).toBe(200);
+      // New connections, so both workers serve (and count) each rule.
+      await Promise.all(Array.from({ length: 6 }, (_, i) => fresh(`/churn/${g}/${i}`)));
+    }
+    // The first rule has been gone longer than its grace period when it comes back (nothing scraped since).
+    await new Promise((r) => setTimeout(r, RETIRED_RULE_METRICS_MS * 2));
+    expect((await admin('PUT', '/config', config(two, 13))).status).toBe(200);
+    await new Promise((r) => setTimeout(r, RETIRED_RULE_METRICS_MS * 2));
+    await Promise.all(Array.from({ length: 4 }, (_, i) => fresh(`/back/${i}`)));
+    const text = String((await admin('GET', '/metrics')).json.text);
+    expect(text).not.toContain('churn-');
+    // The rule left the table at generation 3 for longer than the grace period: it counts afresh.
+    expect(text).toMatch(/^proxy_requests_total\{rule="http\/default\/cluster\/0",code="2xx"\} 4$/m);
   });
 
   it('replaces a worker that dies and brings it up to date', async () => {

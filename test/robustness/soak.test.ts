@@ -1,5 +1,5 @@
-// Long run: many requests through the proxy while the route table is replaced continuously. Heap (after GC)
-// and handle counts must level off, and no request may fail. CI runs a short form; the full form is
+// Long run: many requests through the proxy while the route table is replaced continuously. Heap (after GC),
+// handle counts and the number of metric series must level off, and no request may fail. CI runs a short form; the full form is
 //   SOAK_REQUESTS=1000000 npm run jest -- test/robustness/soak.test.ts
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { setFlagsFromString } from 'node:v8';
@@ -11,6 +11,9 @@ import type { RunningProxy } from '../../proxy/index.js';
 
 const REQUESTS = Number(process.env.SOAK_REQUESTS ?? 10_000);
 const CONCURRENCY = 16;
+const CHURN_MS = 100;
+/** How long a replaced rule keeps its metric series here (30 s in production: shortened so the run sees many go). */
+const RETIRED_RULE_METRICS_MS = 500;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -21,6 +24,15 @@ function heapAfterGc(): number {
   return process.memoryUsage().heapUsed;
 }
 
+/** Per-rule series in /metrics: every generation's rule is new, so without retirement these grow with the run. */
+async function ruleSeries(proxy: RunningProxy): Promise<{ requests: number; histogram: number }> {
+  const lines = (await proxy.metrics.metrics()).split('\n').filter((l) => l.includes('rule="') && !l.includes('rule="none"'));
+  return {
+    requests: lines.filter((l) => l.startsWith('proxy_requests_total{')).length,
+    histogram: lines.filter((l) => l.startsWith('proxy_request_duration_seconds')).length,
+  };
+}
+
 const activeHandles = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
 
 describe('soak', () => {
@@ -29,7 +41,7 @@ describe('soak', () => {
 
   beforeAll(async () => {
     backends = await Promise.all(['a', 'b'].map((n) => startEchoBackend(n)));
-    proxy = await startTestProxy();
+    proxy = await startTestProxy({ retiredRuleMetricsMs: RETIRED_RULE_METRICS_MS });
   });
 
   afterAll(async () => {
@@ -49,7 +61,7 @@ describe('soak', () => {
   it(`serves ${REQUESTS} requests under route churn with flat heap and handles`, async () => {
     let generation = 1;
     expect(proxy.applyConfig(config(generation))).toMatchObject({ ok: true });
-    const churn = setInterval(() => proxy.applyConfig(config(++generation)), 100);
+    const churn = setInterval(() => proxy.applyConfig(config(++generation)), CHURN_MS);
     const pool = new Pool(`http://127.0.0.1:${proxy.ports.http}`, { connections: CONCURRENCY });
     let sent = 0;
     let failed = 0;
@@ -77,5 +89,12 @@ describe('soak', () => {
     const last = samples.at(-1)!;
     expect(last.heap - warm.heap).toBeLessThan(32 * 1024 * 1024);
     expect(last.handles - warm.handles).toBeLessThanOrEqual(CONCURRENCY);
+    // Only the rules of the last RETIRED_RULE_METRICS_MS keep series (plus slack for a loaded machine), not
+    // one per generation served: 17 histogram lines per rule.
+    const series = await ruleSeries(proxy);
+    const bound = Math.ceil(RETIRED_RULE_METRICS_MS / CHURN_MS) + 5;
+    expect(series.requests).toBeLessThanOrEqual(bound);
+    expect(series.histogram).toBeLessThanOrEqual(17 * bound);
+    expect(series.requests).toBeLessThan(generation / 2);
   }, 600_000);
 });
