@@ -61,7 +61,21 @@ export function parseHttp1(text: string): Omit<RawReply, 'closed'> {
     rest = rest.slice(end + 4);
     if (statuses[statuses.length - 1] !== 100) break;
   }
-  return { status: statuses[statuses.length - 1] ?? 0, statuses, headers, body: rest };
+  const body = headers['transfer-encoding'] === 'chunked' ? dechunk(rest) : rest;
+  return { status: statuses[statuses.length - 1] ?? 0, statuses, headers, body };
+}
+
+/** The payload of a chunked body (as far as it arrived). */
+function dechunk(text: string): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const eol = text.indexOf('\r\n', at);
+    const size = eol === -1 ? 0 : parseInt(text.slice(at, eol), 16);
+    if (!(size > 0)) return out;
+    out += text.slice(eol + 2, eol + 2 + size);
+    at = eol + 2 + size + 2;
+  }
 }
 
 /** One HTTP/2 request (prior knowledge, cleartext) with a literal :path. */
