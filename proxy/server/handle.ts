@@ -1,6 +1,7 @@
 // The request entry point shared by every listener: validate, normalise the path, route (host → first
 // matching match), then forward.
 // Reads the table once, so a request finishes on the config it started with.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHead } from '../filters/types.js';
 import { addForwardingHeaders, requestHeaders } from '../forward/headers.js';
 import { forward, type ForwardRuntime } from '../forward/forward.js';
@@ -11,7 +12,7 @@ import { RequestMatchInput, type CompiledMatch } from '../router/match.js';
 import { normalizePath, PathRefusal, splitAbsoluteForm } from '../router/path.js';
 import { firstMatch } from '../router/select.js';
 import type { CompiledRule, RoutingTable } from '../router/table.js';
-import type { Exchange } from './exchange.js';
+import { Http1Exchange, type Exchange } from './exchange.js';
 
 export interface HandlerRuntime extends ForwardRuntime {
   table(): RoutingTable | undefined;
@@ -29,6 +30,24 @@ export function handleExchange(ex: Exchange, rt: HandlerRuntime): void {
     rt.logger.error({ err }, 'request handling failed');
     sendStatus(ex, 500, 'internal error', grpc);
   }
+}
+
+/**
+ * An HTTP/1.1 request with `Expect: 100-continue` (Node asks before answering 100). A declared body over the
+ * limit is answered 413 at once, without 100 Continue, and the connection closes: the body is never read.
+ * Otherwise 100 Continue goes out and the request is handled as usual.
+ */
+export function handleExpectContinue(req: IncomingMessage, res: ServerResponse, rt: HandlerRuntime): void {
+  const declared = Number(req.headers['content-length']);
+  if (declared > rt.limits.maxBodyBytes) {
+    res.shouldKeepAlive = false; // Connection: close, and Node closes the socket after the answer
+    const ex = new Http1Exchange(req, res);
+    rt.metrics.requestStarted();
+    ex.onDone(rt.metrics);
+    return sendStatus(ex, 413, 'request body too large', false);
+  }
+  res.writeContinue();
+  handleExchange(new Http1Exchange(req, res), rt);
 }
 
 function route(ex: Exchange, rt: HandlerRuntime, grpc: boolean): CompiledRule | undefined {
