@@ -115,3 +115,13 @@ export function splitAbsoluteForm(target: string): { authority: string; rest: st
   const rest = target.slice(end);
   return { authority: target.slice(start, end), rest: rest.charCodeAt(0) === 47 ? rest : `/${rest}` };
 }
+
+/**
+ * A route's Exact / PathPrefix value in the form requests are compared in ("/%7Euser" → "/~user"), so a
+ * value written with escapes still matches. Left as written when it is not a path or would be refused.
+ */
+export function normalizeRoutePath(value: string): string {
+  if (value.charCodeAt(0) !== 47 /* / */) return value;
+  const normal = normalizePath(value);
+  return typeof normal === 'string' ? normal : value;
+}

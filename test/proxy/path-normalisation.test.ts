@@ -14,11 +14,13 @@ let proxy: RunningProxy;
 const backends: Record<string, EchoBackend> = {};
 
 beforeAll(async () => {
-  for (const name of ['index', 'public', 'rewrite']) backends[name] = await startEchoBackend(name);
+  for (const name of ['index', 'public', 'rewrite', 'tilde']) backends[name] = await startEchoBackend(name);
   proxy = await startTestProxy();
   const b = new ConfigBuilder();
   b.route(HOST, { path: { type: 'Exact', value: '/public/index.html' } }, b.rule('index', [backend(backends.index!)]));
   b.route(HOST, prefix('/public'), b.rule('public', [backend(backends.public!)]));
+  // A route value written with an escaped unreserved character is normalised the same way as requests.
+  b.route(HOST, { path: { type: 'Exact', value: '/%7Euser/home' } }, b.rule('tilde', [backend(backends.tilde!)]));
   const rewrite = { type: 'ReplacePrefixMatch' as const, replacePrefixMatch: '/new' };
   b.route(HOST, prefix('/old'), b.rule('rewrite', [backend(backends.rewrite!)], { filters: [{ type: 'URLRewrite', urlRewrite: { path: rewrite } }] }));
   const redirect = { type: 'ReplacePrefixMatch' as const, replacePrefixMatch: '/went' };
@@ -70,6 +72,9 @@ const ROWS: Row[] = [
   // Reserved and other escapes stay as sent; the query is never touched.
   ['/public/a%20b%3F%25', 200, 'public', '/public/a%20b%3F%25'],
   ['/public/a/../b?next=/../admin&x=%2e%2e/%2f', 200, 'public', '/public/b?next=/../admin&x=%2e%2e/%2f'],
+  // Route values are normalised like request paths.
+  ['/~user/home', 200, 'tilde', '/~user/home'],
+  ['/%7euser/home', 200, 'tilde', '/~user/home'],
   // Filters work on the normalised path.
   ['/old/./a/../b?q=1', 200, 'rewrite', '/new/b?q=1'],
 ];
