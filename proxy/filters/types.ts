@@ -14,7 +14,7 @@ export interface RequestHead {
   host: string;
   /** Port the client addressed, when the Host header carried one. */
   port?: number;
-  /** Path without the query, as received (not decoded). */
+  /** Path without the query: the normalised path routing matched (proxy/router/path.ts), otherwise not decoded. */
   path: string;
   /** Raw query including the leading "?", or "". */
   query: string;

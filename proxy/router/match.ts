@@ -1,6 +1,7 @@
 // Precompiled Gateway API matches. The request path only reads fields and runs compiled RE2 programs.
 import { RE2JS } from 're2js';
 import type { ProxyMatch } from '../config/schema.js';
+import { normalizeRoutePath } from './path.js';
 
 export const enum PathKind {
   Any,
@@ -79,7 +80,8 @@ export class RegexCache {
 }
 
 export function compileMatch<R>(match: ProxyMatch, rule: R, regexes: RegexCache = new RegexCache()): CompiledMatch<R> {
-  const path = match.path;
+  // Requests are matched by their normalised path (path.ts): Exact / PathPrefix values are compared in that form.
+  const path = match.path && match.path.type !== 'RegularExpression' ? { ...match.path, value: normalizeRoutePath(match.path.value) } : match.path;
   let pathKind = PathKind.Any;
   let pathValue = '';
   let pathRe: RE2JS | undefined;

@@ -76,9 +76,7 @@ export class Http1Exchange implements Exchange {
     this.method = body.method ?? 'GET';
     this.target = body.url ?? '/';
     this.headers = body.headers;
-    // RFC 9112 §3.2: more than one Host line is a 400 (Node keeps only the first, so count them here); a
-    // missing Host is already refused by Node for HTTP/1.1, and allowed for HTTP/1.0.
-    this.authority = countHost(body.rawHeaders) > 1 ? undefined : (body.headers.host ?? '');
+    this.authority = http1Authority(body);
     this.rawHeaders = body.rawHeaders;
     this.remoteAddress = body.socket.remoteAddress ?? '';
     this.encrypted = (body.socket as { encrypted?: boolean }).encrypted === true;
@@ -229,6 +227,14 @@ function onWantTrailers(this: { [EXCHANGE]: Http2Exchange }): void {
 }
 
 function noop(): void {}
+
+/**
+ * The Host of an HTTP/1.1 request, undefined when there are several (RFC 9112 §3.2: a 400; Node keeps only
+ * the first, so count them here). A missing Host is already refused by Node for HTTP/1.1, allowed for 1.0.
+ */
+export function http1Authority(req: IncomingMessage): string | undefined {
+  return countHost(req.rawHeaders) > 1 ? undefined : (req.headers.host ?? '');
+}
 
 function countHost(raw: string[]): number {
   let n = 0;

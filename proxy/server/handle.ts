@@ -1,14 +1,18 @@
-// The request entry point shared by every listener: route (host → first matching match), then forward.
+// The request entry point shared by every listener: validate, normalise the path, route (host → first
+// matching match), then forward.
 // Reads the table once, so a request finishes on the config it started with.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHead } from '../filters/types.js';
 import { addForwardingHeaders, requestHeaders } from '../forward/headers.js';
 import { forward, type ForwardRuntime } from '../forward/forward.js';
 import { sendStatus } from '../forward/local.js';
+import type { ProxyLimits } from '../limits.js';
 import { hostPort, normalizeHost } from '../router/host.js';
-import { RequestMatchInput } from '../router/match.js';
+import { RequestMatchInput, type CompiledMatch } from '../router/match.js';
+import { normalizePath, PathRefusal, splitAbsoluteForm } from '../router/path.js';
 import { firstMatch } from '../router/select.js';
 import type { CompiledRule, RoutingTable } from '../router/table.js';
-import type { Exchange } from './exchange.js';
+import { Http1Exchange, type Exchange } from './exchange.js';
 
 export interface HandlerRuntime extends ForwardRuntime {
   table(): RoutingTable | undefined;
@@ -28,40 +32,89 @@ export function handleExchange(ex: Exchange, rt: HandlerRuntime): void {
   }
 }
 
+/**
+ * An HTTP/1.1 request with `Expect: 100-continue` (Node asks before answering 100). A declared body over the
+ * limit is answered 413 at once, without 100 Continue, and the connection closes: the body is never read.
+ * Otherwise 100 Continue goes out and the request is handled as usual.
+ */
+export function handleExpectContinue(req: IncomingMessage, res: ServerResponse, rt: HandlerRuntime): void {
+  const declared = Number(req.headers['content-length']);
+  if (declared > rt.limits.maxBodyBytes) {
+    res.shouldKeepAlive = false; // Connection: close, and Node closes the socket after the answer
+    const ex = new Http1Exchange(req, res);
+    rt.metrics.requestStarted();
+    ex.onDone(rt.metrics);
+    return sendStatus(ex, 413, 'request body too large', false);
+  }
+  res.writeContinue();
+  handleExchange(new Http1Exchange(req, res), rt);
+}
+
 function route(ex: Exchange, rt: HandlerRuntime, grpc: boolean): CompiledRule | undefined {
   const table = rt.table();
   if (table === undefined) {
     sendStatus(ex, 503, 'no configuration loaded', grpc);
     return undefined;
   }
-  if (ex.authority === undefined && !ex.http2) {
-    sendStatus(ex, 400, 'exactly one Host header is required', grpc);
+  const routed = routeRequest(ex, table, rt.limits);
+  if (routed instanceof Refusal) {
+    sendStatus(ex, routed.status, routed.message, grpc);
     return undefined;
   }
-  const target = ex.target;
-  if (target.length > rt.limits.maxUrlLength) {
-    sendStatus(ex, 414, 'URI too long', grpc);
-    return undefined;
-  }
-  if (target.charCodeAt(0) !== 47 /* / */) {
-    sendStatus(ex, 400, 'request target must be a path', grpc);
-    return undefined;
-  }
-  const q = target.indexOf('?');
-  const path = q === -1 ? target : target.slice(0, q);
-  const query = q === -1 ? '' : target.slice(q);
-  const host = normalizeHost(ex.authority);
-  const entry = table.hosts.lookup(host);
-  const match = entry && firstMatch(entry, new RequestMatchInput(ex.method, path, ex.headers, query));
-  if (match === undefined) {
-    sendStatus(ex, 404, 'no route for this request', grpc);
-    return undefined;
-  }
-  const head = requestHead(ex, host, path, query);
+  const match = routed.match;
   // Set before forwarding: a response answered synchronously still counts for this rule.
   ex.rule = match.rule;
-  forward(ex, match.rule, head, match.matchedPrefix, grpc || match.rule.grpc, rt);
+  forward(ex, match.rule, routed.head, match.matchedPrefix, grpc || match.rule.grpc, rt);
   return match.rule;
+}
+
+/** What routing reads from a request, whichever way it came in (an Exchange, or an HTTP/1.1 Upgrade). */
+export type RouteSource = RequestSource & Pick<Exchange, 'target' | 'http2'>;
+
+/** A request the proxy answers itself instead of routing it. */
+export class Refusal {
+  constructor(
+    readonly status: number,
+    readonly message: string,
+  ) {}
+}
+
+const MISSING_HOST = new Refusal(400, 'exactly one Host header is required');
+const URI_TOO_LONG = new Refusal(414, 'URI too long');
+const NOT_A_PATH = new Refusal(400, 'request target must be a path');
+const AUTHORITY_CONFLICT = new Refusal(400, 'request target names another host than the Host header');
+const NO_ROUTE = new Refusal(404, 'no route for this request');
+
+export interface Routed {
+  match: CompiledMatch<CompiledRule>;
+  /** The head to forward: its path is the normalised path the match was made on. */
+  head: RequestHead;
+}
+
+/**
+ * Validation, normalisation and matching, shared by every entry (plain requests and upgrades), so no way
+ * in skips a check. An absolute-form target (HTTP/1.1 only) must name the Host header's host: routing uses
+ * the Host header, so the two must never disagree, and only the path and query travel on.
+ */
+export function routeRequest(src: RouteSource, table: RoutingTable, limits: Pick<ProxyLimits, 'maxUrlLength'>): Routed | Refusal {
+  if (src.authority === undefined && !src.http2) return MISSING_HOST;
+  let target = src.target;
+  if (target.length > limits.maxUrlLength) return URI_TOO_LONG;
+  if (target.charCodeAt(0) !== 47 /* / */) {
+    const absolute = src.http2 ? undefined : splitAbsoluteForm(target);
+    if (absolute === undefined) return NOT_A_PATH;
+    if (normalizeHost(absolute.authority) !== normalizeHost(src.authority)) return AUTHORITY_CONFLICT;
+    target = absolute.rest;
+  }
+  const q = target.indexOf('?');
+  const path = normalizePath(q === -1 ? target : target.slice(0, q));
+  if (path instanceof PathRefusal) return new Refusal(400, path.reason);
+  const query = q === -1 ? '' : target.slice(q);
+  const host = normalizeHost(src.authority);
+  const entry = table.hosts.lookup(host);
+  const match = entry && firstMatch(entry, new RequestMatchInput(src.method, path, src.headers, query));
+  if (match === undefined) return NO_ROUTE;
+  return { match, head: requestHead(src, host, path, query) };
 }
 
 /** What building the forwarded request head reads from the client request. */

@@ -7,7 +7,7 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import tls from 'node:tls';
 import type { ProxyLimits } from '../limits.js';
 import { Http1Exchange, Http2Exchange, type HeaderObject } from './exchange.js';
-import { handleExchange, type HandlerRuntime } from './handle.js';
+import { handleExchange, handleExpectContinue, type HandlerRuntime } from './handle.js';
 import { handleUpgrade } from './upgrade.js';
 import { ResetGuard } from './reset-budget.js';
 
@@ -36,6 +36,8 @@ export function createDataPlane(rt: HandlerRuntime, limits: ProxyLimits, tlsOpti
   // checks on 'listening': without this, headersTimeout and requestTimeout would never fire.
   h1.emit('listening');
   h1.on('request', (req, res) => handleExchange(new Http1Exchange(req, res), rt));
+  // Without this listener Node answers 100 Continue to every Expect before the limits are checked.
+  h1.on('checkContinue', (req, res) => handleExpectContinue(req, res, rt));
   h1.on('upgrade', (req, socket, head) => {
     try {
       handleUpgrade(req, socket, head, rt);

@@ -1,78 +1,115 @@
-// HTTP/1.1 Upgrade (WebSocket and others): route like any request, then splice the client socket to an
-// upgraded upstream socket in both directions. Backends of protocol ws and http1 accept upgrades.
-import http, { STATUS_CODES, type IncomingMessage } from 'node:http';
+// HTTP/1.1 requests carrying Upgrade. They take the same validation, path normalisation and routing as any
+// request (routeRequest), and the route's request and response filters. Only WebSocket is tunnelled: the
+// client socket is spliced to an upgraded upstream socket both ways. Any other Upgrade (h2c, …) is never
+// forwarded as one — relaying h2c would let a client talk HTTP/2 straight to the backend past every route
+// ("h2c smuggling") — so the request is served as the plain HTTP/1.1 request it also is (RFC 9110 §7.8 lets
+// a server ignore Upgrade), and the connection closes after the answer.
+import http, { type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { flatten, takeHostHeader } from '../forward/headers.js';
+import type { Socket } from 'node:net';
+import { flatten, rawResponseHeaders, takeHostHeader } from '../forward/headers.js';
 import { failureReason, statusForFailure } from '../forward/errors.js';
-import { normalizeHost } from '../router/host.js';
-import { RequestMatchInput } from '../router/match.js';
-import { firstMatch, nextEndpoint, pickBackend, persistedToken } from '../router/select.js';
-import type { CompiledRule } from '../router/table.js';
+import { nextEndpoint, pickBackend, persistedToken, persistenceHeader } from '../router/select.js';
+import type { CompiledBackend, CompiledRule } from '../router/table.js';
 import type { Upstream } from '../forward/upstream.js';
-import type { HeaderList, ImmediateResponse } from '../filters/types.js';
-import { requestHead, type HandlerRuntime } from './handle.js';
+import type { FilterContext, HeaderList, ImmediateResponse } from '../filters/types.js';
+import { Http1Exchange, http1Authority } from './exchange.js';
+import { handleExchange, Refusal, routeRequest, type HandlerRuntime, type RouteSource } from './handle.js';
+import { writeHead, writeRaw } from './raw-response.js';
 
 export function handleUpgrade(req: IncomingMessage, socket: Duplex, clientHead: Buffer, rt: HandlerRuntime): void {
-  const started = performance.now();
   socket.on('error', () => undefined);
+  if (isWebSocket(req)) return tunnelWebSocket(req, socket, clientHead, rt);
+  serveWithoutUpgrade(req, socket, rt);
+}
+
+/** RFC 6455 §4.1: a GET with `Upgrade: websocket` (one protocol, any case). */
+function isWebSocket(req: IncomingMessage): boolean {
+  const upgrade = req.headers.upgrade;
+  return req.method === 'GET' && typeof upgrade === 'string' && upgrade.trim().toLowerCase() === 'websocket';
+}
+
+/**
+ * The Upgrade is ignored: the request goes through handleExchange on a response bound to the socket. Node
+ * stops parsing at an upgrade request's head, so a body would be left unread in the socket: refused (400).
+ */
+function serveWithoutUpgrade(req: IncomingMessage, socket: Duplex, rt: HandlerRuntime): void {
+  if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) {
+    rt.metrics.observe(undefined, 400, 0);
+    return writeRaw(socket, 400, [['content-type', 'text/plain; charset=utf-8']], 'an upgrade request cannot carry a body\n');
+  }
+  const res = new http.ServerResponse(req);
+  res.shouldKeepAlive = false; // sends Connection: close; what follows on the socket is never parsed
+  res.assignSocket(socket as Socket);
+  res.once('finish', () => socket.end());
+  handleExchange(new Http1Exchange(req, res), rt);
+}
+
+function tunnelWebSocket(req: IncomingMessage, socket: Duplex, clientHead: Buffer, rt: HandlerRuntime): void {
+  const started = performance.now();
   let rule: CompiledRule | undefined;
   let status = 0;
   socket.once('close', () => rt.metrics.observe(rule, status || 499, (performance.now() - started) / 1000));
   const answer = (code: number, headers: HeaderList = [], body = '') => {
     status = code;
-    writeRaw(socket, code, headers, body);
+    writeRaw(socket, code, body === '' ? headers : headers.concat([['content-type', 'text/plain; charset=utf-8']]), body);
   };
   const table = rt.table();
-  if (table === undefined) return answer(503);
-  const url = req.url ?? '/';
-  if (url.length > rt.limits.maxUrlLength) return answer(414);
-  const q = url.indexOf('?');
-  const path = q === -1 ? url : url.slice(0, q);
-  const query = q === -1 ? '' : url.slice(q);
-  const host = normalizeHost(req.headers.host);
-  const entry = table.hosts.lookup(host);
-  const match = entry && firstMatch(entry, new RequestMatchInput(req.method ?? 'GET', path, req.headers, query));
-  if (match === undefined) return answer(404);
+  if (table === undefined) return answer(503, [], 'no configuration loaded\n');
+  const routed = routeRequest(upgradeSource(req), table, rt.limits);
+  if (routed instanceof Refusal) return answer(routed.status, [], `${routed.message}\n`);
+  const { match, head } = routed;
   rule = match.rule;
-  const source = {
-    method: req.method ?? 'GET',
-    authority: req.headers.host,
-    headers: req.headers,
-    rawHeaders: req.rawHeaders,
-    remoteAddress: req.socket.remoteAddress ?? '',
-    encrypted: (req.socket as { encrypted?: boolean }).encrypted === true,
-  };
-  const head = requestHead(source, host, path, query);
-  const ctx = { head, matchedPrefix: match.matchedPrefix };
+  const ruleCtx: FilterContext = { head, matchedPrefix: match.matchedPrefix };
   const immediate = (r: ImmediateResponse | undefined) => r !== undefined && (answer(r.status, r.headers, r.body), true);
-  if (!rule.filters.empty && immediate(rule.filters.onRequest(ctx))) return;
-  const backend = pickBackend(rule, persistedToken(rule, req.headers));
+  if (!rule.filters.empty && immediate(rule.filters.onRequest(ruleCtx))) return;
+  const pinned = persistedToken(rule, req.headers);
+  const backend = pickBackend(rule, pinned);
   if (backend === undefined) return answer(500);
   if (backend.status !== undefined) return answer(backend.status);
   if (backend.transport !== 'h1') return answer(501);
   const endpoint = nextEndpoint(backend);
   if (endpoint === undefined) return answer(503);
-  if (!backend.filters.empty && immediate(backend.filters.onRequest({ head, matchedPrefix: match.matchedPrefix }))) return;
-  const authority = takeHostHeader(head) ?? req.headers.host ?? host;
+  const backendCtx: FilterContext = backend.filters.empty ? ruleCtx : { head, matchedPrefix: match.matchedPrefix };
+  if (!backend.filters.empty && immediate(backend.filters.onRequest(backendCtx))) return;
+  const authority = takeHostHeader(head) ?? req.headers.host ?? head.host;
   const headers = flatten(head.headers);
-  headers.push('host', authority, 'connection', 'Upgrade', 'upgrade', String(req.headers.upgrade));
+  headers.push('host', authority, 'connection', 'Upgrade', 'upgrade', 'websocket');
   // The backend must answer the upgrade within the rule's deadline (or the head timeout when it has none).
   const answerMs = rule.backendRequestMs ?? rule.requestMs ?? rt.limits.headersTimeoutMs;
-  connectUpstream(endpoint, req.method ?? 'GET', head.path + head.query, headers, socket, clientHead, answerMs, (code) => (status = code), rt);
+  const tunnel: Tunnel = { rule, backend, ruleCtx, backendCtx, pinned, socket, clientHead, setStatus: (code) => (status = code), rt };
+  connectUpstream(tunnel, endpoint, head.path + head.query, headers, answerMs);
 }
 
-function connectUpstream(
-  endpoint: Upstream,
-  method: string,
-  path: string,
-  headers: string[],
-  socket: Duplex,
-  clientHead: Buffer,
-  answerMs: number,
-  setStatus: (code: number) => void,
-  rt: HandlerRuntime,
-): void {
-  const upstreamReq = http.request({ host: endpoint.address, port: endpoint.port, method, path, headers, agent: false });
+function upgradeSource(req: IncomingMessage): RouteSource {
+  return {
+    method: req.method ?? 'GET',
+    target: req.url ?? '/',
+    authority: http1Authority(req),
+    headers: req.headers,
+    rawHeaders: req.rawHeaders,
+    remoteAddress: req.socket.remoteAddress ?? '',
+    encrypted: (req.socket as { encrypted?: boolean }).encrypted === true,
+    http2: false,
+  };
+}
+
+/** One WebSocket through a matched rule, from the upstream request on. */
+interface Tunnel {
+  rule: CompiledRule;
+  backend: CompiledBackend;
+  ruleCtx: FilterContext;
+  backendCtx: FilterContext;
+  pinned: string | undefined;
+  socket: Duplex;
+  clientHead: Buffer;
+  setStatus(code: number): void;
+  rt: HandlerRuntime;
+}
+
+function connectUpstream(t: Tunnel, endpoint: Upstream, path: string, headers: string[], answerMs: number): void {
+  const { socket, rt } = t;
+  const upstreamReq = http.request({ host: endpoint.address, port: endpoint.port, method: 'GET', path, headers, agent: false });
   const onClientGone = () => upstreamReq.destroy();
   socket.once('close', onClientGone);
   let timedOut = false;
@@ -86,12 +123,10 @@ function connectUpstream(
   };
   upstreamReq.once('upgrade', (res, upstream, upstreamHead) => {
     answered();
-    setStatus(res.statusCode ?? 101);
     upstream.on('error', () => socket.destroy());
-    socket.on('error', () => upstream.destroy());
-    socket.write(statusLine(res.statusCode ?? 101, res.statusMessage) + rawHeaderBlock(res.rawHeaders) + '\r\n');
+    if (!relayHead(t, res, [['connection', 'Upgrade'], ['upgrade', 'websocket']])) return upstream.destroy();
     if (upstreamHead.length > 0) socket.write(upstreamHead);
-    if (clientHead.length > 0) upstream.write(clientHead);
+    if (t.clientHead.length > 0) upstream.write(t.clientHead);
     upstream.pipe(socket).on('close', () => upstream.destroy());
     socket.pipe(upstream).on('close', () => socket.destroy());
     socket.once('close', () => upstream.destroy());
@@ -99,10 +134,9 @@ function connectUpstream(
   });
   upstreamReq.once('response', (res) => {
     answered();
-    // The backend refused the upgrade: relay its answer and close.
-    setStatus(res.statusCode ?? 502);
-    socket.write(statusLine(res.statusCode ?? 502, res.statusMessage) + rawHeaderBlock(res.rawHeaders, true) + '\r\n');
-    res.pipe(socket);
+    // The backend refused the upgrade: relay its answer (its body runs until the close) and close.
+    if (relayHead(t, res, [['connection', 'close']])) res.pipe(socket);
+    else res.destroy();
   });
   upstreamReq.once('error', (err) => {
     answered();
@@ -110,29 +144,30 @@ function connectUpstream(
     rt.metrics.backendError(reason);
     rt.logger.debug({ err, reason }, 'upgrade upstream failed');
     const code = statusForFailure(reason);
-    setStatus(code);
+    t.setStatus(code);
     writeRaw(socket, code, [], '');
   });
   upstreamReq.end();
 }
 
-function statusLine(code: number, message: string | undefined): string {
-  return `HTTP/1.1 ${code} ${message ?? STATUS_CODES[code] ?? ''}\r\n`;
-}
-
-function rawHeaderBlock(raw: string[], close = false): string {
-  let out = '';
-  for (let i = 0; i < raw.length; i += 2) {
-    if (close && raw[i]!.toLowerCase() === 'connection') continue;
-    out += `${raw[i]}: ${raw[i + 1]}\r\n`;
+/**
+ * Writes the backend's answer head through the response filters (backend's, then the rule's, as for any
+ * response), hop-by-hop headers replaced by `connection`. False when a filter failed (502 sent instead).
+ */
+function relayHead(t: Tunnel, res: IncomingMessage, connection: HeaderList): boolean {
+  const status = res.statusCode ?? 502;
+  const headers = rawResponseHeaders(res.rawHeaders);
+  try {
+    if (!t.backend.filters.empty) t.backend.filters.onResponse(t.backendCtx, status, headers);
+    if (!t.rule.filters.empty) t.rule.filters.onResponse(t.ruleCtx, status, headers);
+    if (t.rule.persistence !== undefined && t.pinned !== t.backend.token) headers.push(persistenceHeader(t.rule, t.backend)!);
+  } catch (err) {
+    t.rt.logger.error({ err, rule: t.rule.id }, 'upgrade response filters failed');
+    t.setStatus(502);
+    writeRaw(t.socket, 502, [], '');
+    return false;
   }
-  return close ? `${out}Connection: close\r\n` : out;
-}
-
-function writeRaw(socket: Duplex, code: number, headers: HeaderList, body: string): void {
-  if (socket.destroyed) return;
-  let head = statusLine(code, undefined);
-  for (const [n, v] of headers) head += `${n}: ${v}\r\n`;
-  head += `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
-  socket.end(head + body);
+  t.setStatus(status);
+  writeHead(t.socket, status, res.statusMessage, headers.concat(connection));
+  return true;
 }
