@@ -24,6 +24,11 @@ export interface ProxyLimits {
   upstreamKeepAliveMs: number;
   /** Upstream TCP connect timeout (expiry answers 504). */
   connectTimeoutMs: number;
+  /**
+   * How long a backend may take to start its answer (the response head) when the route sets no timeout of its
+   * own (504 after); 0 disables. Counted from the try's start, or from the end of a streamed request body.
+   */
+  upstreamResponseTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: ProxyLimits = {
@@ -38,6 +43,9 @@ export const DEFAULT_LIMITS: ProxyLimits = {
   upstreamConnections: 128,
   upstreamKeepAliveMs: 60_000,
   connectTimeoutMs: 10_000,
+  // Under Cloudflare's 100 s wait for an origin's answer (524 after): the client still gets the proxy's 504,
+  // and the backend request is cancelled, before the edge gives up (docs/adr/0007-upstream-fairness.md).
+  upstreamResponseTimeoutMs: 90_000,
 };
 
 export function resolveLimits(partial: Partial<ProxyLimits> | undefined): ProxyLimits {

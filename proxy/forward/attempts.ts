@@ -29,6 +29,8 @@ export class Forwarding implements ResponseSink, ClientGoneListener {
   private requestTimer: NodeJS.Timeout | undefined = undefined;
   private tryTimer: NodeJS.Timeout | undefined = undefined;
   private waitingForDrain = false;
+  /** The default wait for a response head (limits.upstreamResponseTimeoutMs) when the rule has no timeout; 0: none. */
+  private headMs = 0;
 
   constructor(
     private readonly ex: Exchange,
@@ -46,6 +48,7 @@ export class Forwarding implements ResponseSink, ClientGoneListener {
     this.req = req;
     if (resendable && this.rule.retry !== undefined) this.tries = 1 + this.rule.retry.attempts;
     if (this.rule.requestMs !== undefined) this.requestTimer = setTimeout(requestDeadline, this.rule.requestMs, this);
+    else if (this.rule.backendRequestMs === undefined) this.headMs = defaultHeadMs(this.rt.limits.upstreamResponseTimeoutMs, this.grpc, req);
     this.ex.onClientGone(this);
     this.tryOnce();
   }
@@ -53,7 +56,8 @@ export class Forwarding implements ResponseSink, ClientGoneListener {
   private tryOnce(): void {
     const n = ++this.attempt;
     const endpoint = nextEndpoint(this.backend)!;
-    if (this.rule.backendRequestMs !== undefined) this.tryTimer = setTimeout(tryDeadline, this.rule.backendRequestMs, this);
+    const ms = this.rule.backendRequestMs ?? this.headMs;
+    if (ms > 0) this.tryTimer = setTimeout(tryDeadline, ms, this);
     const call = endpoint.start(this.req, this);
     // A try that failed synchronously may already have started the next one.
     if (this.attempt === n && this.phase !== Phase.Over) this.call = call;
@@ -74,6 +78,8 @@ export class Forwarding implements ResponseSink, ClientGoneListener {
       if (!this.rule.filters.empty) this.rule.filters.onResponse(this.ruleCtx, status, headers);
       if (this.rule.persistence !== undefined && this.pinned !== backend.token) headers.push(persistenceHeader(this.rule, backend)!);
       this.phase = Phase.Relaying;
+      // The default bounds the wait for the head only: a long download or event stream is not cut.
+      if (this.headMs > 0) this.clearTryTimer();
       ex.respond(status, headers, endStream, ex.http2 && backend.transport === 'h2');
     } catch (err) {
       // E.g. a header Node refuses to send: free the upstream and answer 502 instead.
@@ -137,7 +143,7 @@ export class Forwarding implements ResponseSink, ClientGoneListener {
   tryExpired(): void {
     this.tryTimer = undefined;
     if (this.phase === Phase.Over) return;
-    const err = new DeadlineError('backendRequest');
+    const err = new DeadlineError(this.headMs > 0 ? 'response' : 'backendRequest');
     this.call?.abort(err);
     this.onError(err);
   }
@@ -199,6 +205,16 @@ type Drainable = { [FORWARDING]: Forwarding };
 
 function onDrain(this: Drainable): void {
   this[FORWARDING].drained();
+}
+
+/**
+ * The default response-head timeout, or 0. A gRPC call that carries `grpc-timeout` has its own deadline, which
+ * its backend enforces: a server-streaming call may rightly wait long for its first message.
+ */
+function defaultHeadMs(ms: number, grpc: boolean, req: UpstreamRequest): number {
+  if (ms === 0 || !grpc) return ms;
+  for (const [name] of req.headers) if (name === 'grpc-timeout') return 0;
+  return ms;
 }
 
 function tryDeadline(f: Forwarding): void {

@@ -5,7 +5,7 @@ export type FailureReason = 'timeout' | 'connect' | 'reset' | 'protocol' | 'abor
 /** Thrown (as an abort reason) when a per-try or whole-request deadline passes. */
 export class DeadlineError extends Error {
   override readonly name = 'DeadlineError';
-  constructor(readonly scope: 'request' | 'backendRequest') {
+  constructor(readonly scope: 'request' | 'backendRequest' | 'response') {
     super(`${scope} timeout`);
   }
 }
