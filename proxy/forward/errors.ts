@@ -10,6 +10,11 @@ export class DeadlineError extends Error {
   }
 }
 
+/** A client body past maxBodyBytes (or longer than it declared). */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+}
+
 /** The client went away: nobody is left to answer. */
 export class ClientGoneError extends Error {
   override readonly name = 'ClientGoneError';

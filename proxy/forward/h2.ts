@@ -94,7 +94,7 @@ export class Http2Upstream implements Upstream {
       return call;
     }
     call.attach(stream);
-    writeBody(stream, req.body, req.bodyLimit);
+    writeBody(stream, req);
     return call;
   }
 
