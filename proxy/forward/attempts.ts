@@ -53,7 +53,7 @@ export class Forwarding implements ResponseSink, ClientGoneListener, BodyWatchLi
     if (this.rule.requestMs !== undefined) this.requestTimer = setTimeout(requestDeadline, this.rule.requestMs, this);
     else if (this.rule.backendRequestMs === undefined) this.headMs = defaultHeadMs(this.rt.limits.upstreamResponseTimeoutMs, this.grpc, req);
     this.ex.onClientGone(this);
-    if (req.body !== null && !Buffer.isBuffer(req.body)) req.watch = this.watch = new BodyWatch(this.ex.body, this.rt.limits, this);
+    if (req.body !== null && !Buffer.isBuffer(req.body)) req.watch = this.watch = new BodyWatch(this.ex.body, this.rt.limits, this, !this.grpc);
     this.tryOnce();
   }
 

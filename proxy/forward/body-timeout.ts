@@ -32,14 +32,16 @@ export class BodyWatch {
   private over = false;
   private readonly required: number;
 
+  /** judged false: only count and report the end (a gRPC stream may rightly be idle; see the ADR). */
   constructor(
     private readonly source: Readable,
     limits: ProxyLimits,
     private readonly listener: BodyWatchListener,
+    judged = true,
   ) {
     this.required = Math.max(1, Math.floor((limits.requestBodyMinBytesPerSecond * limits.requestBodyTimeoutMs) / 1000));
     this.readingAtCheck = this.reading();
-    this.timer = limits.requestBodyTimeoutMs > 0 ? setTimeout(checkWatch, limits.requestBodyTimeoutMs, this) : undefined;
+    this.timer = judged && limits.requestBodyTimeoutMs > 0 ? setTimeout(checkWatch, limits.requestBodyTimeoutMs, this) : undefined;
   }
 
   /** The reader saw the end of the body. */

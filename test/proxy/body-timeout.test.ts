@@ -131,6 +131,22 @@ describe('request body timeout', () => {
     }
   });
 
+  it('a gRPC call whose client is idle for several windows is not judged (a stream may rightly be idle)', async () => {
+    const session = http2.connect(`http://127.0.0.1:${proxy.ports.http}`);
+    session.on('error', () => undefined);
+    try {
+      const call = session.request({ ':method': 'POST', ':path': '/grpc/idle', ':authority': 'h2app.test', 'content-type': 'application/grpc' });
+      call.write('first');
+      setTimeout(() => call.end('last'), 3 * WINDOW_MS);
+      const status = await new Promise<number>((resolve) => call.once('response', (h) => resolve(Number(h[':status']))));
+      call.resume();
+      expect(status).toBe(200);
+      expect(h2app.requests.find((r) => r.path === '/grpc/idle')?.body).toBe('firstlast');
+    } finally {
+      session.destroy();
+    }
+  });
+
   it('a streamed upload in progress does not hold the connection other requests need (upload lane)', async () => {
     // Chunked, well above the minimum rate, for ~3 s on a backend whose pool has one connection; then it stalls.
     let uploading = true;

@@ -13,7 +13,10 @@ interface Server {
   close(): Promise<void>;
 }
 
-/** An HTTP/1.1 server: /never accepts and never answers; /late/<ms> answers after ms; /drip/<n> sends n chunks 150 ms apart. */
+/**
+ * /never accepts and never answers; /late/<ms> answers after ms; /drip/<n> sends n chunks 150 ms apart;
+ * /afterbody answers once the request body has arrived whole.
+ */
 async function slowBackend(protocol: 'http1' | 'h2c'): Promise<Server> {
   const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
     const [, kind, arg] = (req.url ?? '/').split('/');
@@ -22,6 +25,10 @@ async function slowBackend(protocol: 'http1' | 'h2c'): Promise<Server> {
     if (kind === 'late') {
       const t = setTimeout(() => r.end('late'), Number(arg));
       r.once('close', () => clearTimeout(t));
+      return;
+    }
+    if (kind === 'afterbody') {
+      req.once('end', () => r.end('got it'));
       return;
     }
     if (kind === 'drip') {
@@ -92,6 +99,22 @@ describe('default upstream timeout', () => {
     const reply = await send(proxy.ports.http, host, `/late/${DEFAULT_MS * 2}`, { signal: AbortSignal.timeout(10_000) });
     expect(reply.status).toBe(200);
     expect(reply.text).toBe('late');
+  });
+
+  it.each(['h1.test', 'h2.test'])('counts from the end of a streamed request body: an upload longer than the default is answered (%s)', async (host) => {
+    const reply = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: proxy.ports.http, method: 'POST', path: '/afterbody', headers: { host } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      // Chunked (no Content-Length): streamed upstream, 8 chunks 120 ms apart, ~2.4× the default.
+      let i = 0;
+      const timer = setInterval(() => (i++ < 8 ? req.write('x'.repeat(1024)) : (clearInterval(timer), req.end())), 120);
+    });
+    expect(reply).toEqual({ status: 200, text: 'got it' });
   });
 
   it.each(['h1.test', 'h2.test'])('bounds the wait for the response head only: a body streamed for longer is relayed whole (%s)', async (host) => {
