@@ -95,6 +95,11 @@ describe('request body timeout', () => {
     expect(app.requests.some((r) => r.path === '/upload')).toBe(false);
   });
 
+  it('a large declared body (streamed) that stalls → 408 and close', async () => {
+    const reply = await rawUpload(proxy.ports.http, post('Content-Length: 1000000', '/upload/large'), 'x'.repeat(100), 10_000, 1);
+    expect(reply).toEqual({ status: 408, closed: true });
+  });
+
   it('a chunked body trickling below the minimum rate (10 B/s < 50 B/s) → 408; the upstream request is aborted', async () => {
     const reply = await rawUpload(proxy.ports.http, post('Transfer-Encoding: chunked', '/upload/trickle'), '1\r\nx\r\n', 100, 100);
     expect(reply).toEqual({ status: 408, closed: true });
@@ -108,11 +113,15 @@ describe('request body timeout', () => {
     expect(app.requests.find((r) => r.path === '/upload/steady')?.body).toBe('y'.repeat(192));
   });
 
-  it('an HTTP/2 stream whose body stalls → 408; the session keeps serving', async () => {
+  it.each([
+    ['streamed (no length)', {} as Record<string, string>],
+    ['read before dialing (small length)', { 'content-length': '100' } as Record<string, string>],
+  ])('an HTTP/2 stream whose body stalls → 408; the session keeps serving (%s)', async (_kind, extra) => {
     const session = http2.connect(`http://127.0.0.1:${proxy.ports.http}`);
     session.on('error', () => undefined);
+    const before = h2app.requests.length;
     try {
-      const stalled = session.request({ ':method': 'POST', ':path': '/upload/h2', ':authority': 'h2app.test' });
+      const stalled = session.request({ ':method': 'POST', ':path': '/upload/h2', ':authority': 'h2app.test', ...extra });
       stalled.on('error', () => undefined);
       stalled.write('partial');
       const status = await new Promise<number>((resolve) => {
@@ -124,8 +133,13 @@ describe('request body timeout', () => {
       const okStatus = await new Promise<number>((resolve) => ok.once('response', (h) => resolve(Number(h[':status']))));
       ok.resume();
       expect(okStatus).toBe(200);
-      // The upstream stream was closed by the proxy (the backend sees its request end), not left open.
-      await waitFor(() => h2app.requests.some((r) => r.path === '/upload/h2' && r.body === 'partial'));
+      if (extra['content-length'] === undefined) {
+        // The upstream stream was closed by the proxy (the backend sees its request end), not left open.
+        await waitFor(() => h2app.requests.some((r) => r.path === '/upload/h2' && r.body === 'partial'));
+      } else {
+        // Read before dialing: the backend never heard of it.
+        expect(h2app.requests.slice(before).some((r) => r.path === '/upload/h2')).toBe(false);
+      }
     } finally {
       session.destroy();
     }
