@@ -23,6 +23,15 @@ export class BodyTimeoutError extends Error {
   override readonly name = 'BodyTimeoutError';
 }
 
+/**
+ * True when a client body "ended" because its client went away. node:http2 ends a server stream's readable
+ * side when the stream is reset or its connection drops, as if END_STREAM had arrived: a reader that takes
+ * that end for the real one would hand the backend a truncated body as a complete request.
+ */
+export function cutOff(source: Readable): boolean {
+  return (source as { aborted?: boolean }).aborted === true;
+}
+
 export class BodyWatch {
   /** Bytes read so far; the reader adds each chunk. */
   seen = 0;
@@ -91,6 +100,7 @@ export function watchedBody(body: Readable, max: number | undefined, watch: Body
 
 class WatchedBody extends Transform {
   private seen = 0;
+  private readonly source: Readable;
 
   constructor(
     private readonly max: number,
@@ -98,6 +108,7 @@ class WatchedBody extends Transform {
     source: Readable,
   ) {
     super();
+    this.source = source;
     source.once('error', (err) => this.destroy(err));
     // Whoever consumes this stream sees its error; the listener only keeps a late one from crashing the process.
     this.on('error', () => undefined);
@@ -111,6 +122,8 @@ class WatchedBody extends Transform {
   }
 
   override _flush(cb: TransformCallback): void {
+    // An error, not an end: the sender aborts the request rather than finish it.
+    if (cutOff(this.source)) return cb(new Error('request body cut off: the client went away'));
     this.watch?.ended();
     cb();
   }

@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { Exchange } from '../server/exchange.js';
 import type { ProxyLimits } from '../limits.js';
-import { BodyTimeoutError, BodyWatch, watchedBody, type BodyWatchListener } from './body-timeout.js';
+import { BodyTimeoutError, BodyWatch, cutOff, watchedBody, type BodyWatchListener } from './body-timeout.js';
 import { BodyTooLargeError } from './errors.js';
 
 export { BodyTooLargeError };
@@ -86,6 +86,7 @@ class BodyReader implements BodyWatchListener {
   }
 
   bodyEnded(): void {
+    if (this.watch.seen !== this.declared || cutOff(this.body)) return this.fail(new Error('request body cut off: the client went away'));
     this.stop();
     const chunks = this.chunks;
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.watch.seen);

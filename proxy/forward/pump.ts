@@ -2,7 +2,7 @@
 // dozen, and the byte limit of an undeclared length counted on the way.
 import type { ClientHttp2Stream } from 'node:http2';
 import type { Readable } from 'node:stream';
-import type { BodyWatch } from './body-timeout.js';
+import { cutOff, type BodyWatch } from './body-timeout.js';
 import { BodyTooLargeError } from './errors.js';
 import type { UpstreamRequest } from './upstream.js';
 
@@ -58,8 +58,11 @@ class BodyPump {
 
   end(): void {
     this.stop();
+    if (this.out.destroyed) return;
+    // A body cut off by its client must not reach the backend as a complete one.
+    if (cutOff(this.body)) return void this.out.destroy();
     this.watch?.ended();
-    if (!this.out.destroyed) this.out.end();
+    this.out.end();
   }
 
   error(err: Error): void {

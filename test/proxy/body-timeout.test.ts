@@ -44,6 +44,20 @@ function rawUpload(port: number, head: string, chunk: string, everyMs: number, t
 
 const post = (framing: string, path = '/upload') => `POST ${path} HTTP/1.1\r\nHost: app.test\r\n${framing}\r\n\r\n`;
 
+/** An h2c backend that records the paths of the requests whose body really ended (END_STREAM, not a reset). */
+async function completeBodies(): Promise<{ port: number; paths: string[]; close(): Promise<void> }> {
+  const paths: string[] = [];
+  const server = http2.createServer();
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => undefined);
+    stream.on('data', () => undefined);
+    // node:http2 also ends the readable side on a reset; `aborted` tells the two apart.
+    stream.on('end', () => (stream.aborted ? undefined : paths.push(String(headers[':path']))));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { port: (server.address() as net.AddressInfo).port, paths, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
 /** An HTTP/1.1 backend that starts reading a request body only after `delayMs`, then answers its length. */
 async function lateReader(delayMs: number): Promise<{ port: number; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
@@ -67,24 +81,27 @@ describe('request body timeout', () => {
   let app: EchoBackend;
   let h2app: EchoBackend;
   let late: Awaited<ReturnType<typeof lateReader>>;
+  let complete: Awaited<ReturnType<typeof completeBodies>>;
 
   beforeAll(async () => {
     app = await startEchoBackend('app');
     h2app = await startEchoBackend('h2app', { protocol: 'h2c' });
     late = await lateReader(4 * WINDOW_MS);
+    complete = await completeBodies();
     proxy = await startTestProxy({
       limits: { requestBodyTimeoutMs: WINDOW_MS, requestBodyMinBytesPerSecond: 50, upstreamConnections: 1, upstreamUploadConnections: 1 },
     });
     const b = new ConfigBuilder();
     b.route('app.test', prefix('/'), b.rule('app', [backend(app)]));
     b.route('h2app.test', prefix('/'), b.rule('h2app', [backend(h2app, 1, { protocol: 'h2c' })]));
+    b.route('complete.test', prefix('/'), b.rule('complete', [backend({ name: 'complete', address: '127.0.0.1', port: complete.port }, 1, { protocol: 'h2c' })]));
     b.route('late.test', prefix('/'), b.rule('late', [backend({ name: 'late', address: '127.0.0.1', port: late.port })]));
     expect(proxy.applyConfig(b.build(1))).toMatchObject({ ok: true });
   });
 
   afterAll(async () => {
     await proxy.close(0);
-    await Promise.all([app.close(), h2app.close(), late.close()]);
+    await Promise.all([app.close(), h2app.close(), late.close(), complete.close()]);
   });
 
   it('a small declared body that stalls → 408 and close, and no upstream connection was ever taken for it', async () => {
@@ -143,6 +160,20 @@ describe('request body timeout', () => {
     } finally {
       session.destroy();
     }
+  });
+
+  it.each(['complete.test', 'app.test'])('an HTTP/2 client that disconnects mid-body never makes its body look complete upstream (%s)', async (host) => {
+    let socket: net.Socket | undefined;
+    const session = http2.connect(`http://127.0.0.1:${proxy.ports.http}`, { createConnection: () => (socket = net.connect(proxy.ports.http, '127.0.0.1')) });
+    session.on('error', () => undefined);
+    const stream = session.request({ ':method': 'POST', ':path': '/upload/cut', ':authority': host });
+    stream.on('error', () => undefined);
+    stream.write('beginning');
+    await new Promise((r) => setTimeout(r, 100));
+    // The connection drops: no END_STREAM was ever sent.
+    socket!.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    expect([...app.requests, ...complete.paths].filter((r) => (typeof r === 'string' ? r : r.path) === '/upload/cut')).toEqual([]);
   });
 
   it('a gRPC call whose client is idle for several windows is not judged (a stream may rightly be idle)', async () => {
