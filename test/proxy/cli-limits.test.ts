@@ -8,12 +8,16 @@ import { ConfigBuilder, backend, prefix, send, waitFor } from './helpers.js';
 
 let child: ChildProcess;
 let silent: net.Server;
+const accepted = new Set<net.Socket>();
 let output = '';
 let ports: { http: number; admin: number };
 
 beforeAll(async () => {
   // Accepts connections and never answers.
-  silent = net.createServer((s) => s.on('error', () => undefined));
+  silent = net.createServer((s) => {
+    accepted.add(s);
+    s.on('error', () => undefined);
+  });
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
   const args = ['bin/tunnel-gateway.mjs', 'proxy', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--upstream-response-timeout-ms', '300'];
   child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -25,9 +29,17 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  if (child && child.exitCode === null) {
+    // SIGTERM lets the primary take its worker down with it; SIGKILL if that takes too long.
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  accepted.forEach((s) => s.destroy());
   await new Promise<void>((r) => silent.close(() => r()));
-});
+}, 30_000);
 
 describe('tunnel-gateway proxy limit flags', () => {
   it('--upstream-response-timeout-ms: a backend that never answers gets 504 after it', async () => {
