@@ -53,6 +53,11 @@ export class BodyWatch {
     this.timer = judged && limits.requestBodyTimeoutMs > 0 ? setTimeout(checkWatch, limits.requestBodyTimeoutMs, this) : undefined;
   }
 
+  /** The client's own stream ended because its client went away (seen through a mirror's tee too). */
+  cutOff(): boolean {
+    return cutOff(this.source);
+  }
+
   /** The reader saw the end of the body. */
   ended(): void {
     if (this.stop()) this.listener.bodyEnded();
@@ -123,7 +128,7 @@ class WatchedBody extends Transform {
 
   override _flush(cb: TransformCallback): void {
     // An error, not an end: the sender aborts the request rather than finish it.
-    if (cutOff(this.source)) return cb(new Error('request body cut off: the client went away'));
+    if (this.watch?.cutOff() ?? cutOff(this.source)) return cb(new Error('request body cut off: the client went away'));
     this.watch?.ended();
     cb();
   }

@@ -60,7 +60,7 @@ class BodyPump {
     this.stop();
     if (this.out.destroyed) return;
     // A body cut off by its client must not reach the backend as a complete one.
-    if (cutOff(this.body)) return void this.out.destroy();
+    if (this.watch?.cutOff() ?? cutOff(this.body)) return void this.out.destroy();
     this.watch?.ended();
     this.out.end();
   }

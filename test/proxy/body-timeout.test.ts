@@ -95,6 +95,8 @@ describe('request body timeout', () => {
     b.route('app.test', prefix('/'), b.rule('app', [backend(app)]));
     b.route('h2app.test', prefix('/'), b.rule('h2app', [backend(h2app, 1, { protocol: 'h2c' })]));
     b.route('complete.test', prefix('/'), b.rule('complete', [backend({ name: 'complete', address: '127.0.0.1', port: complete.port }, 1, { protocol: 'h2c' })]));
+    const mirrorOfApp = { type: 'RequestMirror' as const, requestMirror: { name: 'default/app-copy:80', endpoints: [{ address: app.address, port: app.port }] } };
+    b.route('mirrored.test', prefix('/'), b.rule('mirrored', [backend({ name: 'complete', address: '127.0.0.1', port: complete.port }, 1, { protocol: 'h2c' })], { filters: [mirrorOfApp] }));
     b.route('late.test', prefix('/'), b.rule('late', [backend({ name: 'late', address: '127.0.0.1', port: late.port })]));
     expect(proxy.applyConfig(b.build(1))).toMatchObject({ ok: true });
   });
@@ -162,7 +164,7 @@ describe('request body timeout', () => {
     }
   });
 
-  it.each(['complete.test', 'app.test'])('an HTTP/2 client that disconnects mid-body never makes its body look complete upstream (%s)', async (host) => {
+  it.each(['complete.test', 'app.test', 'mirrored.test'])('an HTTP/2 client that disconnects mid-body never makes its body look complete upstream (%s)', async (host) => {
     let socket: net.Socket | undefined;
     const session = http2.connect(`http://127.0.0.1:${proxy.ports.http}`, { createConnection: () => (socket = net.connect(proxy.ports.http, '127.0.0.1')) });
     session.on('error', () => undefined);
