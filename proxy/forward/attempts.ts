@@ -55,6 +55,8 @@ export class Forwarding implements ResponseSink, ClientGoneListener, BodyWatchLi
     this.ex.onClientGone(this);
     if (req.body !== null && !Buffer.isBuffer(req.body)) req.watch = this.watch = new BodyWatch(this.ex.body, this.rt.limits, this, !this.grpc);
     this.tryOnce();
+    // The first try attached the body's reader (the h2 pump, or undici's pipe): its first window counts.
+    this.watch?.readerAttached();
   }
 
   private tryOnce(): void {

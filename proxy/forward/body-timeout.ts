@@ -53,6 +53,14 @@ export class BodyWatch {
     this.timer = judged && limits.requestBodyTimeoutMs > 0 ? setTimeout(checkWatch, limits.requestBodyTimeoutMs, this) : undefined;
   }
 
+  /**
+   * Its reader is attached now: the first window is judged if the body is being read from here on. Bytes that
+   * arrived before are still buffered at this moment, but the reader is about to take them: not a stall.
+   */
+  readerAttached(): void {
+    this.readingAtCheck = this.source.readableFlowing === true;
+  }
+
   /** The client's own stream ended because its client went away (seen through a mirror's tee too). */
   cutOff(): boolean {
     return cutOff(this.source);

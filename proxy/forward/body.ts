@@ -73,6 +73,7 @@ class BodyReader implements BodyWatchListener {
     body.on('data', readerData);
     body.once('end', readerEnd);
     body.once('close', readerClose);
+    this.watch.readerAttached();
   }
 
   data(chunk: Buffer): void {

@@ -74,6 +74,16 @@ describe('BodyWatch', () => {
     expect(rec.tooSlow).toBe(1);
   });
 
+  it('judges the first window once its reader is attached', () => {
+    const rec = new Recorder();
+    const source = new PassThrough();
+    const watch = new BodyWatch(source, limits, rec);
+    source.on('data', () => undefined);
+    watch.readerAttached();
+    jest.advanceTimersByTime(1000);
+    expect(rec.tooSlow).toBe(1);
+  });
+
   it('does not judge a body the proxy holds back (paused, bytes buffered)', () => {
     const rec = new Recorder();
     const source = flowing();
