@@ -10,7 +10,10 @@ import { startEchoBackend, type EchoBackend } from '../support/backends.js';
 import { ConfigBuilder, backend, prefix, send, startTestProxy } from '../proxy/helpers.js';
 import type { RunningProxy } from '../../proxy/index.js';
 
-const TICK_MS = 200;
+/** Slow senders send one byte per tick (2 B/s; the attackers sent 1 B/s). */
+const TICK_MS = 500;
+/** The proxy's body window in this test: a slow sender is judged after one window. */
+const WINDOW_MS = 2000;
 /** Normal clients: this many loops, each sending this many requests one after the other. */
 const LOOPS = 4;
 const PER_LOOP = 40;
@@ -39,7 +42,8 @@ function keep(n: number, open: (done: (status: number) => void) => () => void, s
     });
     closers.add(close);
   };
-  for (let i = 0; i < n; i++) start();
+  // Staggered over one tick, as independent clients would be (not one synchronised wave).
+  for (let i = 0; i < n; i++) setTimeout(start, (i * TICK_MS) / n);
   return () => {
     stopped = true;
     for (const c of closers) c();
@@ -157,7 +161,7 @@ interface Round {
 
 const ROUNDS = 3;
 /** How long the attack goes on after the measurement: every kind of slow sender is judged at least once. */
-const ATTACK_TAIL_MS = 2000;
+const ATTACK_TAIL_MS = WINDOW_MS + TICK_MS;
 
 /** 2× the baseline; a baseline under 25 ms counts as 25 ms (scheduling noise on a shared 2-core machine). */
 const withinTwice = (r: Round) => r.attacked <= 2 * Math.max(r.base, 25);
@@ -170,7 +174,7 @@ async function round(port: number, slots: number): Promise<Round> {
   let underAttack: Awaited<ReturnType<typeof normalTraffic>>;
   try {
     // Let the slow senders take whatever they can before measuring.
-    await new Promise((r) => setTimeout(r, 3 * TICK_MS));
+    await new Promise((r) => setTimeout(r, 2 * TICK_MS));
     underAttack = await normalTraffic(port);
     await new Promise((r) => setTimeout(r, ATTACK_TAIL_MS));
   } finally {
@@ -192,7 +196,7 @@ describe('slow request bodies', () => {
   beforeAll(async () => {
     app = await startEchoBackend('app');
     proxy = await startTestProxy({
-      limits: { upstreamConnections: POOL, upstreamUploadConnections: 4, requestBodyTimeoutMs: 1000, requestBodyMinBytesPerSecond: 20 },
+      limits: { upstreamConnections: POOL, upstreamUploadConnections: 4, requestBodyTimeoutMs: WINDOW_MS, requestBodyMinBytesPerSecond: 20 },
     });
     const b = new ConfigBuilder();
     b.route('app.test', prefix('/'), b.rule('app', [backend(app)]));
