@@ -26,6 +26,23 @@ export interface ProxyLimits {
   upstreamKeepAliveMs: number;
   /** Upstream TCP connect timeout (expiry answers 504). */
   connectTimeoutMs: number;
+  /**
+   * How long a backend may take to start its answer (the response head) when the route sets no timeout of its
+   * own (504 after); 0 disables. Counted from the try's start, or from the end of a streamed request body.
+   */
+  upstreamResponseTimeoutMs: number;
+  /**
+   * A request body must bring at least max(1, requestBodyMinBytesPerSecond × this / 1000) bytes in every window
+   * of this length while the proxy reads it (408 and the upstream request aborted otherwise); 0 disables.
+   */
+  requestBodyTimeoutMs: number;
+  /** The minimum rate of a request body, judged per requestBodyTimeoutMs window; 0 leaves an idle timeout. */
+  requestBodyMinBytesPerSecond: number;
+  /**
+   * Connections per HTTP/1.1 endpoint for streamed request bodies (undeclared length or over retryBufferBytes),
+   * apart from upstreamConnections, so uploads can never hold the connections other requests need; 0 shares them.
+   */
+  upstreamUploadConnections: number;
 }
 
 export const DEFAULT_LIMITS: ProxyLimits = {
@@ -41,6 +58,13 @@ export const DEFAULT_LIMITS: ProxyLimits = {
   upstreamConnections: 128,
   upstreamKeepAliveMs: 60_000,
   connectTimeoutMs: 10_000,
+  // Under Cloudflare's 100 s wait for an origin's answer (524 after): the client still gets the proxy's 504,
+  // and the backend request is cancelled, before the edge gives up (docs/adr/0007-upstream-fairness.md).
+  upstreamResponseTimeoutMs: 90_000,
+  // Apache's mod_reqtimeout default is 500 B/s; 10 KiB per 20 s window tolerates a 4 kbit/s uplink.
+  requestBodyTimeoutMs: 20_000,
+  requestBodyMinBytesPerSecond: 512,
+  upstreamUploadConnections: 32,
 };
 
 export function resolveLimits(partial: Partial<ProxyLimits> | undefined): ProxyLimits {

@@ -7,6 +7,7 @@ import type { HeaderList } from '../filters/types.js';
 import type { CompiledBackend, CompiledRule } from '../router/table.js';
 import { nextEndpoint, persistenceHeader } from '../router/select.js';
 import type { ClientGoneListener, Exchange } from '../server/exchange.js';
+import { answerBodyTimeout, BodyTimeoutError, BodyWatch, type BodyWatchListener } from './body-timeout.js';
 import { ClientGoneError, DeadlineError, failureReason, statusForFailure, type FailureReason } from './errors.js';
 import { sendStatus } from './local.js';
 import type { ForwardRuntime } from './forward.js';
@@ -20,7 +21,7 @@ const enum Phase {
   Over,
 }
 
-export class Forwarding implements ResponseSink, ClientGoneListener {
+export class Forwarding implements ResponseSink, ClientGoneListener, BodyWatchListener {
   private phase = Phase.Trying;
   private req!: UpstreamRequest;
   private call: UpstreamCall | undefined = undefined;
@@ -29,6 +30,10 @@ export class Forwarding implements ResponseSink, ClientGoneListener {
   private requestTimer: NodeJS.Timeout | undefined = undefined;
   private tryTimer: NodeJS.Timeout | undefined = undefined;
   private waitingForDrain = false;
+  /** The default wait for a response head (limits.upstreamResponseTimeoutMs) when the rule has no timeout; 0: none. */
+  private headMs = 0;
+  /** The body timeout of a streamed request body, until its end or the response head. */
+  private watch: BodyWatch | undefined = undefined;
 
   constructor(
     private readonly ex: Exchange,
@@ -46,14 +51,20 @@ export class Forwarding implements ResponseSink, ClientGoneListener {
     this.req = req;
     if (resendable && this.rule.retry !== undefined) this.tries = 1 + this.rule.retry.attempts;
     if (this.rule.requestMs !== undefined) this.requestTimer = setTimeout(requestDeadline, this.rule.requestMs, this);
+    else if (this.rule.backendRequestMs === undefined) this.headMs = defaultHeadMs(this.rt.limits.upstreamResponseTimeoutMs, this.grpc, req);
     this.ex.onClientGone(this);
+    if (req.body !== null && !Buffer.isBuffer(req.body)) req.watch = this.watch = new BodyWatch(this.ex.body, this.rt.limits, this, !this.grpc);
     this.tryOnce();
+    // The first try attached the body's reader (the h2 pump, or undici's pipe): its first window counts.
+    this.watch?.readerAttached();
   }
 
   private tryOnce(): void {
     const n = ++this.attempt;
     const endpoint = nextEndpoint(this.backend)!;
-    if (this.rule.backendRequestMs !== undefined) this.tryTimer = setTimeout(tryDeadline, this.rule.backendRequestMs, this);
+    // With a streamed body the default wait for the head starts when the body has been sent (bodyEnded).
+    const ms = this.rule.backendRequestMs ?? (this.watch === undefined ? this.headMs : 0);
+    if (ms > 0) this.tryTimer = setTimeout(tryDeadline, ms, this);
     const call = endpoint.start(this.req, this);
     // A try that failed synchronously may already have started the next one.
     if (this.attempt === n && this.phase !== Phase.Over) this.call = call;
@@ -61,6 +72,8 @@ export class Forwarding implements ResponseSink, ClientGoneListener {
 
   onHead(status: number, headers: HeaderList, endStream: boolean): void {
     if (this.phase !== Phase.Trying) return;
+    // The backend answered: from here the exchange goes at its pace (e.g. a bidi stream), not the body timeout's.
+    this.watch?.stop();
     const retry = this.rule.retry;
     if (this.attempt < this.tries && retry!.codes.has(status)) {
       this.call?.abort(new Error('retried'));
@@ -74,6 +87,8 @@ export class Forwarding implements ResponseSink, ClientGoneListener {
       if (!this.rule.filters.empty) this.rule.filters.onResponse(this.ruleCtx, status, headers);
       if (this.rule.persistence !== undefined && this.pinned !== backend.token) headers.push(persistenceHeader(this.rule, backend)!);
       this.phase = Phase.Relaying;
+      // The default bounds the wait for the head only: a long download or event stream is not cut.
+      if (this.headMs > 0) this.clearTryTimer();
       ex.respond(status, headers, endStream, ex.http2 && backend.transport === 'h2');
     } catch (err) {
       // E.g. a header Node refuses to send: free the upstream and answer 502 instead.
@@ -133,11 +148,25 @@ export class Forwarding implements ResponseSink, ClientGoneListener {
     if (before) this.rt.metrics.backendError('aborted');
   }
 
+  /** The streamed body arrived too slowly: 408, and the upstream request is aborted. */
+  bodyTooSlow(): void {
+    if (this.phase !== Phase.Trying) return;
+    this.call?.abort(new BodyTimeoutError('request body too slow'));
+    this.finish();
+    this.rt.logger.debug({ rule: this.rule.id, backend: this.backend.name }, 'request body too slow');
+    answerBodyTimeout(this.ex, this.grpc);
+  }
+
+  /** The streamed body has been sent whole: the default wait for the response head starts. */
+  bodyEnded(): void {
+    if (this.phase === Phase.Trying && this.headMs > 0 && this.tryTimer === undefined) this.tryTimer = setTimeout(tryDeadline, this.headMs, this);
+  }
+
   /** backendRequestMs passed for the current try. */
   tryExpired(): void {
     this.tryTimer = undefined;
     if (this.phase === Phase.Over) return;
-    const err = new DeadlineError('backendRequest');
+    const err = new DeadlineError(this.headMs > 0 ? 'response' : 'backendRequest');
     this.call?.abort(err);
     this.onError(err);
   }
@@ -185,6 +214,7 @@ export class Forwarding implements ResponseSink, ClientGoneListener {
 
   private finish(): void {
     this.phase = Phase.Over;
+    this.watch?.stop();
     this.clearTryTimer();
     if (this.requestTimer !== undefined) {
       clearTimeout(this.requestTimer);
@@ -199,6 +229,16 @@ type Drainable = { [FORWARDING]: Forwarding };
 
 function onDrain(this: Drainable): void {
   this[FORWARDING].drained();
+}
+
+/**
+ * The default response-head timeout, or 0. A gRPC call that carries `grpc-timeout` has its own deadline, which
+ * its backend enforces: a server-streaming call may rightly wait long for its first message.
+ */
+function defaultHeadMs(ms: number, grpc: boolean, req: UpstreamRequest): number {
+  if (ms === 0 || !grpc) return ms;
+  for (const [name] of req.headers) if (name === 'grpc-timeout') return 0;
+  return ms;
 }
 
 function tryDeadline(f: Forwarding): void {

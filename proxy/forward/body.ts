@@ -1,8 +1,14 @@
-// How the request body travels upstream: not at all, buffered (small, so a retry can resend it), or
-// streamed once with backpressure. Bodies past maxBodyBytes are refused (413) or cut off.
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+// How the request body travels upstream: not at all, buffered, or streamed once with backpressure. A body
+// with a declared length up to retryBufferBytes is read whole before an upstream connection is taken, so a
+// client that sends it slowly holds nothing of the backend's (docs/adr/0007-upstream-fairness.md); it can
+// then be resent by retries too. Bodies past maxBodyBytes are refused (413) or cut off.
+import type { Readable } from 'node:stream';
 import type { Exchange } from '../server/exchange.js';
 import type { ProxyLimits } from '../limits.js';
+import { BodyTimeoutError, BodyWatch, cutOff, watchedBody, type BodyWatchListener } from './body-timeout.js';
+import { BodyTooLargeError } from './errors.js';
+
+export { BodyTooLargeError };
 
 export interface BodyPlan {
   body: Buffer | Readable | null;
@@ -12,29 +18,24 @@ export interface BodyPlan {
   limit: number | undefined;
 }
 
-export class BodyTooLargeError extends Error {
-  override readonly name = 'BodyTooLargeError';
-}
-
 const NO_BODY: BodyPlan = Object.freeze({ body: null, resendable: true, limit: undefined });
 
 /**
- * Returns 413 when the declared length is over the limit. Synchronous except when a body is buffered for
- * retries (a Promise then, rejected with BodyTooLargeError when the body outgrows its declared length).
+ * Returns 413 when the declared length is over the limit. Synchronous except when a small body is buffered
+ * (a Promise then, rejected with BodyTooLargeError when the body outgrows its declared length, with
+ * BodyTimeoutError when it comes too slowly).
  */
-export function planBody(ex: Exchange, wantResend: boolean, limits: ProxyLimits): BodyPlan | 413 | Promise<BodyPlan> {
+export function planBody(ex: Exchange, limits: ProxyLimits): BodyPlan | 413 | Promise<BodyPlan> {
   if (ex.bodyEmpty) return NO_BODY;
   const declared = declaredLength(ex);
   if (declared !== undefined && declared > limits.maxBodyBytes) return 413;
-  if (wantResend && declared !== undefined && declared <= limits.retryBufferBytes) {
-    return readAll(ex.body, limits.retryBufferBytes).then((body) => ({ body, resendable: true, limit: undefined }));
-  }
+  if (declared !== undefined && declared <= limits.retryBufferBytes) return readAll(ex.body, declared, limits);
   return { body: ex.body, resendable: false, limit: declared === undefined ? limits.maxBodyBytes : undefined };
 }
 
 /** The body cut off at `max` bytes (for senders that take a stream as it is, like undici). */
 export function limitBody(body: Readable, max: number): Readable {
-  return body.pipe(new LengthLimit(max, body));
+  return watchedBody(body, max, undefined);
 }
 
 function declaredLength(ex: Exchange): number | undefined {
@@ -44,34 +45,83 @@ function declaredLength(ex: Exchange): number | undefined {
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
-async function readAll(body: Readable, max: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) throw new BodyTooLargeError('request body larger than declared');
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+function readAll(body: Readable, declared: number, limits: ProxyLimits): Promise<BodyPlan> {
+  return new Promise((resolve, reject) => new BodyReader(body, declared, limits, resolve, reject).start());
 }
 
-/** Counts streamed bytes of a body of unknown length; past the limit the stream errors (and the source is torn down). */
-class LengthLimit extends Transform {
-  private seen = 0;
+const READER = Symbol('reader');
+type WithReader = { [READER]: BodyReader };
+
+/** Reads a small body into one Buffer under the body timeout; listeners find the reader on the stream. */
+class BodyReader implements BodyWatchListener {
+  private readonly chunks: Buffer[] = [];
+  private readonly watch: BodyWatch;
 
   constructor(
-    private readonly max: number,
-    source: Readable,
+    private readonly body: Readable,
+    private readonly declared: number,
+    limits: ProxyLimits,
+    private readonly resolve: (plan: BodyPlan) => void,
+    private readonly reject: (err: Error) => void,
   ) {
-    super();
-    source.once('error', (err) => this.destroy(err));
-    // Whoever consumes this stream sees its error; the listener only keeps a late one from crashing the process.
-    this.on('error', () => undefined);
+    this.watch = new BodyWatch(body, limits, this);
   }
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.seen += chunk.length;
-    if (this.seen > this.max) cb(new BodyTooLargeError(`request body over ${this.max} bytes`));
-    else cb(null, chunk);
+  start(): void {
+    const body = this.body as Readable & WithReader;
+    body[READER] = this;
+    body.on('data', readerData);
+    body.once('end', readerEnd);
+    body.once('close', readerClose);
+    this.watch.readerAttached();
   }
+
+  data(chunk: Buffer): void {
+    this.watch.seen += chunk.length;
+    if (this.watch.seen > this.declared) return this.fail(new BodyTooLargeError('request body larger than declared'));
+    this.chunks.push(chunk);
+  }
+
+  ended(): void {
+    this.watch.ended();
+  }
+
+  bodyEnded(): void {
+    if (this.watch.seen !== this.declared || cutOff(this.body)) return this.fail(new Error('request body cut off: the client went away'));
+    this.stop();
+    const chunks = this.chunks;
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.watch.seen);
+    this.resolve({ body, resendable: true, limit: undefined });
+  }
+
+  bodyTooSlow(): void {
+    this.fail(new BodyTimeoutError('request body too slow'));
+  }
+
+  /** The stream closed before its end: the client went away (or the body was cut). */
+  closed(): void {
+    if (this.watch.stop()) this.fail(new Error('client went away before sending its body'));
+  }
+
+  private fail(err: Error): void {
+    this.watch.stop();
+    this.stop();
+    this.reject(err);
+  }
+
+  private stop(): void {
+    this.body.removeListener('data', readerData);
+    this.body.removeListener('end', readerEnd);
+    this.body.removeListener('close', readerClose);
+  }
+}
+
+function readerData(this: WithReader, chunk: Buffer): void {
+  this[READER].data(chunk);
+}
+function readerEnd(this: WithReader): void {
+  this[READER].ended();
+}
+function readerClose(this: WithReader): void {
+  this[READER].closed();
 }

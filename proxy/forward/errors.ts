@@ -5,9 +5,14 @@ export type FailureReason = 'timeout' | 'connect' | 'reset' | 'protocol' | 'abor
 /** Thrown (as an abort reason) when a per-try or whole-request deadline passes. */
 export class DeadlineError extends Error {
   override readonly name = 'DeadlineError';
-  constructor(readonly scope: 'request' | 'backendRequest') {
+  constructor(readonly scope: 'request' | 'backendRequest' | 'response') {
     super(`${scope} timeout`);
   }
+}
+
+/** A client body past maxBodyBytes (or longer than it declared). */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
 }
 
 /** The client went away: nobody is left to answer. */

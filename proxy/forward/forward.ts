@@ -11,6 +11,7 @@ import type { Exchange } from '../server/exchange.js';
 import { normalizeHost } from '../router/host.js';
 import { Forwarding } from './attempts.js';
 import { BodyTooLargeError, limitBody, planBody, type BodyPlan } from './body.js';
+import { answerBodyTimeout, BodyTimeoutError } from './body-timeout.js';
 import { takeHostHeader } from './headers.js';
 import { sendImmediate, sendStatus } from './local.js';
 import { startMirrors } from './mirror.js';
@@ -39,14 +40,21 @@ export function forward(ex: Exchange, rule: CompiledRule, head: RequestHead, mat
     const answer = backend.filters.onRequest(backendCtx);
     if (answer !== undefined) return sendImmediate(ex, answer);
   }
-  const plan = planBody(ex, rule.retry !== undefined, rt.limits);
+  const plan = planBody(ex, rt.limits);
   if (plan === 413) return sendStatus(ex, 413, 'request body too large', grpc);
   const fwd = new Forwarding(ex, rule, backend, ruleCtx, backendCtx, grpc, pinned, rt);
   if (!(plan instanceof Promise)) return send(fwd, ex, rule, backend, head, plan);
   plan.then(
     (p) => send(fwd, ex, rule, backend, head, p),
-    (err) => (err instanceof BodyTooLargeError ? sendStatus(ex, 413, 'request body too large', grpc) : ex.abort()),
+    (err) => bodyFailed(ex, err, grpc),
   );
+}
+
+/** A small body could not be read whole: too long for its declared length, too slow, or the client left. */
+function bodyFailed(ex: Exchange, err: unknown, grpc: boolean): void {
+  if (err instanceof BodyTooLargeError) return sendStatus(ex, 413, 'request body too large', grpc);
+  if (err instanceof BodyTimeoutError) return answerBodyTimeout(ex, grpc);
+  ex.abort();
 }
 
 function send(fwd: Forwarding, ex: Exchange, rule: CompiledRule, backend: CompiledBackend, head: RequestHead, plan: BodyPlan): void {

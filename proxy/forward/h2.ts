@@ -94,7 +94,7 @@ export class Http2Upstream implements Upstream {
       return call;
     }
     call.attach(stream);
-    writeBody(stream, req.body, req.bodyLimit);
+    writeBody(stream, req);
     return call;
   }
 
@@ -151,7 +151,11 @@ class Http2Call implements UpstreamCall {
     if (this.done) return;
     this.done = true;
     const stream = this.stream;
-    if (stream !== undefined && !stream.destroyed) stream.close(CANCEL);
+    if (stream === undefined || stream.destroyed) return;
+    // node:http2's close() ends the writable side first: mid-body, the backend would get END_STREAM, a
+    // truncated body that looks complete. destroy() resets the stream without it.
+    if (stream.writableEnded) stream.close(CANCEL);
+    else stream.destroy();
   }
 
   resume(): void {

@@ -1,13 +1,17 @@
 // HTTP/1.1 upstreams: one undici keep-alive Pool per endpoint, driven through `dispatch` with a handler
 // that hands the head and each body chunk straight to the sink (no response stream, no pipe, no Promise).
+// Streamed request bodies use a second, smaller Pool: uploads, slow or not, never hold the connections the
+// other requests need (docs/adr/0007-upstream-fairness.md).
 import { Pool } from 'undici';
+import type { Readable } from 'node:stream';
 import type { ProxyLimits } from '../limits.js';
-import { limitBody } from './body.js';
+import { watchedBody } from './body-timeout.js';
 import { flatten, rawResponseHeaders } from './headers.js';
 import type { ResponseSink, Upstream, UpstreamCall, UpstreamRequest } from './upstream.js';
 
 export class Http1Upstream implements Upstream {
   private poolInstance: Pool | undefined;
+  private uploadPoolInstance: Pool | undefined;
 
   constructor(
     readonly key: string,
@@ -18,32 +22,49 @@ export class Http1Upstream implements Upstream {
 
   /** Created on first use: a config with thousands of endpoints compiles without opening thousands of pools. */
   private get pool(): Pool {
-    if (this.poolInstance !== undefined) return this.poolInstance;
+    return (this.poolInstance ??= this.newPool(this.limits.upstreamConnections));
+  }
+
+  /** The lane for streamed bodies (also created on first use). */
+  private get uploadPool(): Pool {
+    if (this.limits.upstreamUploadConnections === 0) return this.pool;
+    return (this.uploadPoolInstance ??= this.newPool(this.limits.upstreamUploadConnections));
+  }
+
+  private newPool(connections: number): Pool {
     const limits = this.limits;
     const host = this.address.includes(':') ? `[${this.address}]` : this.address;
-    return (this.poolInstance = new Pool(`http://${host}:${this.port}`, {
-      connections: limits.upstreamConnections,
+    return new Pool(`http://${host}:${this.port}`, {
+      connections,
       keepAliveTimeout: limits.upstreamKeepAliveMs,
       connect: { timeout: limits.connectTimeoutMs },
       // Deadlines are the route's business (timeouts.*); the proxy's own timers enforce them.
       headersTimeout: 0,
       bodyTimeout: 0,
-    }));
+    });
   }
 
   start(req: UpstreamRequest, sink: ResponseSink): UpstreamCall {
     const headers = flatten(req.headers);
     headers.push('host', req.authority);
     const call = new Http1Call(sink);
-    let body = req.body;
-    if (req.bodyLimit !== undefined && body !== null && !Buffer.isBuffer(body)) body = limitBody(body, req.bodyLimit);
-    this.pool.dispatch({ method: req.method as 'GET', path: req.path, headers, body }, call);
+    const body = req.body;
+    if (body === null || Buffer.isBuffer(body)) {
+      this.pool.dispatch({ method: req.method as 'GET', path: req.path, headers, body }, call);
+      return call;
+    }
+    this.uploadPool.dispatch({ method: req.method as 'GET', path: req.path, headers, body: streamed(body, req) }, call);
     return call;
   }
 
-  close(): Promise<void> {
-    return this.poolInstance?.close() ?? Promise.resolve();
+  async close(): Promise<void> {
+    await Promise.all([this.poolInstance?.close(), this.uploadPoolInstance?.close()]);
   }
+}
+
+/** The stream undici reads: counted for the body timeout and cut off at the limit, when either applies. */
+function streamed(body: Readable, req: UpstreamRequest): Readable {
+  return req.bodyLimit === undefined && req.watch === undefined ? body : watchedBody(body, req.bodyLimit, req.watch);
 }
 
 type Abort = (reason?: Error) => void;

@@ -2,16 +2,18 @@
 // dozen, and the byte limit of an undeclared length counted on the way.
 import type { ClientHttp2Stream } from 'node:http2';
 import type { Readable } from 'node:stream';
-import { BodyTooLargeError } from './body.js';
+import { cutOff, type BodyWatch } from './body-timeout.js';
+import { BodyTooLargeError } from './errors.js';
 import type { UpstreamRequest } from './upstream.js';
 
-export function writeBody(stream: ClientHttp2Stream, body: UpstreamRequest['body'], limit: number | undefined): void {
+export function writeBody(stream: ClientHttp2Stream, req: UpstreamRequest): void {
+  const body = req.body;
   if (body === null) return;
   if (Buffer.isBuffer(body)) {
     stream.end(body);
     return;
   }
-  new BodyPump(body, stream, limit).start();
+  new BodyPump(body, stream, req.bodyLimit, req.watch).start();
 }
 
 const PUMP = Symbol('pump');
@@ -25,6 +27,8 @@ class BodyPump {
     private readonly body: Readable,
     private readonly out: ClientHttp2Stream,
     private readonly limit: number | undefined,
+    /** Counts what the client sends, for the body timeout. */
+    private readonly watch: BodyWatch | undefined,
   ) {}
 
   start(): void {
@@ -40,6 +44,7 @@ class BodyPump {
     const out = this.out;
     if (out.destroyed) return this.stop();
     this.seen += chunk.length;
+    if (this.watch !== undefined) this.watch.seen += chunk.length;
     if (this.limit !== undefined && this.seen > this.limit) {
       this.stop();
       out.destroy(new BodyTooLargeError(`request body over ${this.limit} bytes`));
@@ -53,7 +58,11 @@ class BodyPump {
 
   end(): void {
     this.stop();
-    if (!this.out.destroyed) this.out.end();
+    if (this.out.destroyed) return;
+    // A body cut off by its client must not reach the backend as a complete one.
+    if (this.watch?.cutOff() ?? cutOff(this.body)) return void this.out.destroy();
+    this.watch?.ended();
+    this.out.end();
   }
 
   error(err: Error): void {

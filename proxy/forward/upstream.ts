@@ -1,6 +1,7 @@
 // Upstream endpoints and the registry that keeps their connection pools across config swaps.
 import type { Readable } from 'node:stream';
 import type { HeaderList } from '../filters/types.js';
+import type { BodyWatch } from './body-timeout.js';
 import type { ProxyLimits } from '../limits.js';
 import { Http1Upstream } from './http1.js';
 import { Http2Upstream } from './h2.js';
@@ -16,6 +17,8 @@ export interface UpstreamRequest {
   body: Buffer | Readable | null;
   /** Byte limit of a streamed body of undeclared length (BodyTooLargeError past it), else undefined. */
   bodyLimit: number | undefined;
+  /** The body timeout of a streamed body: the sender counts the bytes it reads into it and reports the end. */
+  watch?: BodyWatch | undefined;
   grpc: boolean;
 }
 

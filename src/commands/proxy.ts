@@ -25,6 +25,7 @@ interface ProxyFlags {
   tlsCert?: string;
   tlsKey?: string;
   maxBodyBytes?: number;
+  upstreamResponseTimeoutMs?: number;
   drainMs: number;
   workers: number;
   retiredRuleMetricsMs: number;
@@ -56,6 +57,7 @@ export function proxyCommand(): Command {
     .addOption(new Option('--tls-cert <file>', 'PEM certificate for --tls-listen (default: a self-signed one)').env('PROXY_TLS_CERT'))
     .addOption(new Option('--tls-key <file>', 'PEM private key for --tls-cert').env('PROXY_TLS_KEY'))
     .addOption(new Option('--max-body-bytes <n>', 'largest request body accepted (413 beyond)').argParser(count).env('PROXY_MAX_BODY_BYTES'))
+    .addOption(new Option('--upstream-response-timeout-ms <n>', 'how long a backend may take to start answering when the route sets no timeout (504 after; 0 disables; default 90000)').argParser(count).env('PROXY_UPSTREAM_RESPONSE_TIMEOUT_MS'))
     .addOption(new Option('--drain-ms <n>', 'on SIGTERM/SIGINT, how long in-flight requests may take to finish').argParser(count).default(10_000).env('PROXY_DRAIN_MS'))
     .addOption(new Option('--workers <n>', 'worker processes sharing the data-plane ports (about one per CPU core the pod may use); 0 serves in this process').argParser(count).default(1).env('PROXY_WORKERS'))
     .addOption(new Option('--retired-rule-metrics-ms <n>', 'how long /metrics keeps the series of a rule the running config no longer has').argParser(count).default(30_000).env('PROXY_RETIRED_RULE_METRICS_MS'))
@@ -88,7 +90,15 @@ function dataPlaneOptions(flags: ProxyFlags): Omit<ProxyOptions, 'admin' | 'admi
     listen: flags.listen,
     tlsListen: flags.tlsListen,
     retiredRuleMetricsMs: flags.retiredRuleMetricsMs,
-    limits: flags.maxBodyBytes === undefined ? undefined : { maxBodyBytes: flags.maxBodyBytes },
+    limits: limitFlags(flags),
     tls: flags.tlsCert && flags.tlsKey ? { cert: readFileSync(flags.tlsCert, 'utf8'), key: readFileSync(flags.tlsKey, 'utf8') } : undefined,
   };
+}
+
+/** Only the limits given on the command line: the rest keep their defaults (proxy/limits.ts). */
+function limitFlags(flags: ProxyFlags): ProxyOptions['limits'] {
+  const limits: NonNullable<ProxyOptions['limits']> = {};
+  if (flags.maxBodyBytes !== undefined) limits.maxBodyBytes = flags.maxBodyBytes;
+  if (flags.upstreamResponseTimeoutMs !== undefined) limits.upstreamResponseTimeoutMs = flags.upstreamResponseTimeoutMs;
+  return limits;
 }
