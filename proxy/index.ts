@@ -36,8 +36,11 @@ export interface ProxyOptions {
 export interface RunningProxy {
   ports: { http: number; tls?: number; admin?: number };
   applyConfig(cfg: unknown): ApplyResult;
-  /** applyConfig() for a pusher that never changes a config object once passed (standalone's control plane). */
-  applySharedConfig(cfg: unknown): ApplyResult;
+  /**
+   * applyConfig() for a pusher that never changes a config object once passed (standalone's control plane),
+   * compiled in slices so requests keep being served meanwhile.
+   */
+  applySharedConfig(cfg: unknown): Promise<ApplyResult>;
   /** A config validated by the cluster primary: compiled in slices, not validated again. */
   applyPrepared(cfg: PreparedConfig): Promise<ApplyResult>;
   current(): { version: string; generation: number } | null;
@@ -95,7 +98,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   return {
     ports,
     applyConfig: (cfg) => config.apply(cfg),
-    applySharedConfig: (cfg) => config.applyShared(cfg),
+    applySharedConfig: (cfg) => config.applySharedYielding(cfg),
     applyPrepared: (cfg) => config.applyPrepared(cfg),
     current,
     ready,

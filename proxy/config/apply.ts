@@ -54,6 +54,17 @@ export class ConfigHolder {
     return this.report(this.publishCompiled(prepared, compiled));
   }
 
+  /**
+   * applyShared() with the compile spread over turns of the event loop (standalone's control plane): a big
+   * regex config must not stop the embedded proxy from serving while it compiles.
+   */
+  applySharedYielding(input: unknown): Promise<ApplyResult> {
+    return this.serialized(async () => {
+      const prepared = this.shared.prepare(input);
+      return prepared.ok ? this.applyInSlices(prepared.prepared) : prepared;
+    });
+  }
+
   /** The same as apply(), with the compile spread over turns of the event loop so traffic keeps flowing. */
   applyYielding(input: unknown): Promise<ApplyResult> {
     return this.serialized(async () => {

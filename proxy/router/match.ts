@@ -1,6 +1,6 @@
 // Precompiled Gateway API matches. The request path only reads fields and runs compiled RE2 programs.
-import { RE2JS } from 're2js';
 import type { ProxyMatch } from '../config/schema.js';
+import { REGEX_WORK_PER_REQUEST, regexMatches, RegexCache, type CompiledRegex, type RegexBudget } from './regex.js';
 
 export const enum PathKind {
   Any,
@@ -12,14 +12,14 @@ export const enum PathKind {
 interface ValueMatcher {
   name: string;
   exact: string | undefined;
-  re: RE2JS | undefined;
+  re: CompiledRegex | undefined;
 }
 
 export interface CompiledMatch<R> {
   pathKind: PathKind;
   /** Exact path, or the prefix without its trailing slash. */
   pathValue: string;
-  pathRe: RE2JS | undefined;
+  pathRe: CompiledRegex | undefined;
   /** The PathPrefix value as configured, for ReplacePrefixMatch. */
   matchedPrefix: string | undefined;
   method: string | undefined;
@@ -28,8 +28,11 @@ export interface CompiledMatch<R> {
   rule: R;
 }
 
-/** What a match reads from the request. Header names are lower-case; values of repeated headers joined. */
-export interface MatchInput {
+/**
+ * What a match reads from the request. Header names are lower-case; values of repeated headers joined.
+ * Regex evaluations are charged to it (regex.ts): a request's matching cost is bounded whatever the config.
+ */
+export interface MatchInput extends RegexBudget {
   method: string;
   path: string;
   headers: Record<string, string | string[] | undefined>;
@@ -40,6 +43,7 @@ export interface MatchInput {
 /** The request's side of matching; a class, so the lazy query parse costs no closure per request. */
 export class RequestMatchInput implements MatchInput {
   private params: URLSearchParams | undefined = undefined;
+  regexWorkLeft = REGEX_WORK_PER_REQUEST;
 
   constructor(
     readonly method: string,
@@ -54,35 +58,11 @@ export class RequestMatchInput implements MatchInput {
   }
 }
 
-/**
- * Compiled RE2 programs by pattern. Translated configs repeat the same patterns across hosts, and a push
- * usually keeps most of them: one compile per distinct pattern, reused from the previous config.
- */
-export class RegexCache {
-  private current = new Map<string, RE2JS>();
-  private previous = new Map<string, RE2JS>();
-
-  get(pattern: string): RE2JS {
-    let re = this.current.get(pattern);
-    if (re === undefined) {
-      re = this.previous.get(pattern) ?? RE2JS.compile(pattern);
-      this.current.set(pattern, re);
-    }
-    return re;
-  }
-
-  /** Starts a new config: patterns the next one does not use are dropped after it. */
-  rotate(): void {
-    this.previous = this.current;
-    this.current = new Map();
-  }
-}
-
 export function compileMatch<R>(match: ProxyMatch, rule: R, regexes: RegexCache = new RegexCache()): CompiledMatch<R> {
   const path = match.path;
   let pathKind = PathKind.Any;
   let pathValue = '';
-  let pathRe: RE2JS | undefined;
+  let pathRe: CompiledRegex | undefined;
   if (path?.type === 'Exact') {
     pathKind = PathKind.Exact;
     pathValue = path.value;
@@ -124,7 +104,7 @@ export function matches<R>(m: CompiledMatch<R>, input: MatchInput): boolean {
       if (!pathHasPrefix(input.path, m.pathValue)) return false;
       break;
     case PathKind.Regex:
-      if (!m.pathRe!.matches(input.path)) return false;
+      if (!regexMatches(m.pathRe!, input.path, input)) return false;
       break;
   }
   if (m.method !== undefined && input.method !== m.method) return false;
@@ -132,7 +112,7 @@ export function matches<R>(m: CompiledMatch<R>, input: MatchInput): boolean {
     const h = m.headers[i]!;
     const raw = input.headers[h.name];
     if (raw === undefined) return false;
-    if (!valueMatches(h, typeof raw === 'string' ? raw : raw.join(', '))) return false;
+    if (!valueMatches(h, typeof raw === 'string' ? raw : raw.join(', '), input)) return false;
   }
   if (m.query.length > 0) {
     const params = input.query();
@@ -140,12 +120,12 @@ export function matches<R>(m: CompiledMatch<R>, input: MatchInput): boolean {
       const q = m.query[i]!;
       // Gateway API: with repeated parameters only the first value is considered.
       const value = params.get(q.name);
-      if (value === null || !valueMatches(q, value)) return false;
+      if (value === null || !valueMatches(q, value, input)) return false;
     }
   }
   return true;
 }
 
-function valueMatches(m: ValueMatcher, value: string): boolean {
-  return m.exact !== undefined ? value === m.exact : m.re!.matches(value);
+function valueMatches(m: ValueMatcher, value: string, budget: RegexBudget): boolean {
+  return m.exact !== undefined ? value === m.exact : regexMatches(m.re!, value, budget);
 }

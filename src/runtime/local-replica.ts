@@ -1,13 +1,14 @@
 // Replica client for the proxy embedded in this process (standalone): a push is a direct apply, with the
 // same outcomes an HTTP PUT /config would have. DesiredStates are read-only and the translator passes
-// unchanged routes' rules on as the same objects, so the proxy validates and serializes only new ones.
+// unchanged routes' rules on as the same objects, so the proxy validates and serializes only new ones. The
+// compile runs in slices (as in a `proxy` worker), so a big config never stops this process serving.
 import type { ReplicaClient } from '../core/ports.js';
 import type { RunningProxy } from '../../proxy/index.js';
 
 export function localReplicaClient(proxy: RunningProxy): ReplicaClient {
   return {
     async push(config) {
-      const result = proxy.applySharedConfig(config);
+      const result = await proxy.applySharedConfig(config);
       if (!result.ok) throw new Error(`proxy refused config (${result.status}): ${result.error}`);
       return { version: result.version, generation: config.generation };
     },

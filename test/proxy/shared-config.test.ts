@@ -8,6 +8,7 @@ import { UpstreamRegistry } from '../../proxy/forward/upstream.js';
 import { DEFAULT_LIMITS } from '../../proxy/limits.js';
 import { ProxyMetrics } from '../../proxy/metrics.js';
 import { firstMatch } from '../../proxy/router/select.js';
+import { RequestMatchInput } from '../../proxy/router/match.js';
 import { silentLogger } from '../../src/log.js';
 
 const holder = () => new ConfigHolder(new UpstreamRegistry(DEFAULT_LIMITS), new ProxyMetrics(), silentLogger);
@@ -48,7 +49,7 @@ describe('applyShared', () => {
     const expected = viaApply.apply(a);
     expect(viaShared.applyShared(b)).toEqual(expected);
     if (expected.ok) {
-      const lookup = (h: ConfigHolder) => firstMatch(h.table!.hosts.lookup('a.test')!, { method: 'POST', path: '/x', headers: {}, query: () => new URLSearchParams() })?.rule.id;
+      const lookup = (h: ConfigHolder) => firstMatch(h.table!.hosts.lookup('a.test')!, new RequestMatchInput('POST', '/x', {}, ''))?.rule.id;
       expect(lookup(viaShared)).toBe(lookup(viaApply));
     }
   });
