@@ -60,7 +60,7 @@ export class ConfigHolder {
    */
   applySharedYielding(input: unknown): Promise<ApplyResult> {
     return this.serialized(async () => {
-      const prepared = this.shared.prepare(input);
+      const prepared = await runInSlices(this.shared.prepareSteps(input));
       return prepared.ok ? this.applyInSlices(prepared.prepared) : prepared;
     });
   }
