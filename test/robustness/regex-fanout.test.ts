@@ -143,6 +143,13 @@ describe('regex fan-out on one hostname', () => {
     expect(stall).toBeLessThan(300 + 4 * quiet);
   }, 60_000);
 
+  it("still routes a request to a regex route behind the first 64 matches (within the request's regex budget)", async () => {
+    expect(proxy.current()?.generation).toBe(2);
+    const reply = await send(port, 'regex.test', `/${'a'.repeat(28)}b`, { headers: { 'x-a': 'r1m0-ok', 'x-b': '42-r1m0' } });
+    expect(reply.status).toBe(200);
+    expect(reply.json().backend).toBe('app');
+  });
+
   it('8 clients sending non-matching requests to the regex host cost another host about what any flood does', async () => {
     expect(proxy.current()?.generation).toBe(2);
     const idle = await probe(port, 100, 10_000);
