@@ -65,13 +65,14 @@ export class ConfigHolder {
     });
   }
 
-  /** The same as apply(), with the compile spread over turns of the event loop so traffic keeps flowing. */
+  /**
+   * The same as apply(), with validation and compile spread over turns of the event loop so traffic keeps
+   * flowing (a PUT /config body is a fresh object: a fresh preparer checks all of it, big hosts in steps).
+   */
   applyYielding(input: unknown): Promise<ApplyResult> {
     return this.serialized(async () => {
-      const validated = validateConfig(input);
-      if (!validated.ok) return validated;
-      await new Promise((resolve) => setImmediate(resolve));
-      return this.applyInSlices(prepareConfig(validated.cfg));
+      const prepared = await runInSlices(new ConfigPreparer('identity').prepareSteps(input));
+      return prepared.ok ? this.applyInSlices(prepared.prepared) : prepared;
     });
   }
 

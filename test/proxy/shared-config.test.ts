@@ -61,12 +61,15 @@ describe('applyShared', () => {
     }
   });
 
-  it.each(cases)('answers %s the same when validated and compiled in slices (standalone)', async (_what, breakIt) => {
+  it.each(cases)('answers %s the same when validated and compiled in slices (standalone, PUT /config)', async (_what, breakIt) => {
     const [a, b] = [valid(), valid()] as Array<ProxyConfigInput & Record<string, unknown>>;
     breakIt(a!);
     breakIt(b!);
-    const [viaApply, viaSlices] = [holder(), holder()];
-    expect(await viaSlices.applySharedYielding(b)).toEqual(viaApply.apply(a));
+    const [viaApply, viaSlices, viaAdmin] = [holder(), holder(), holder()];
+    const expected = viaApply.apply(a);
+    expect(await viaSlices.applySharedYielding(b)).toEqual(expected);
+    // PUT /config in one process (applyYielding) checks a fresh body the same way, in steps too.
+    expect(await viaAdmin.applyYielding(JSON.parse(JSON.stringify(b)))).toEqual(expected);
   });
 
   it.each(cases)('prepares %s in text mode (the cluster primary) exactly as validating the whole config does', (_what, breakIt) => {
