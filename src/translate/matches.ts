@@ -52,6 +52,20 @@ export function checkRegex(pattern: string): string {
   return pattern;
 }
 
+/**
+ * Regular expressions a raw rule writes (path or gRPC method, headers, query params), counted without
+ * compiling any; a gRPC method regex counts for the three programs it is checked as.
+ */
+export function writtenRegexes(rule: Record<string, unknown>): number {
+  let n = 0;
+  for (const m of records(rule.matches)) {
+    if (record(m.path).type === 'RegularExpression') n++;
+    if (record(m.method).type === 'RegularExpression') n += 3;
+    for (const v of [...records(m.headers), ...records(m.queryParams)]) if (v.type === 'RegularExpression') n++;
+  }
+  return n;
+}
+
 /** What a match's regexes weigh: the sum of their RE2 program sizes (0 without regexes). */
 export function regexInstructions(match: MatchInput): number {
   let total = 0;

@@ -9,8 +9,8 @@ import { int, isRecord, record, records, str } from '../gatewayapi/values.js';
 import { resolveRef, toBackend, type BackendInput, type RefProblem } from './backends.js';
 import type { Context } from './context.js';
 import { translateFilters, type FilterInput } from './filters.js';
-import { UnsupportedRule, regexInstructions, ruleMatches, type RankedMatch } from './matches.js';
-import { ROUTE_REGEX_INSTRUCTIONS } from './limits.js';
+import { UnsupportedRule, regexInstructions, ruleMatches, writtenRegexes, type RankedMatch } from './matches.js';
+import { ROUTE_MAX_REGEXES, ROUTE_REGEX_INSTRUCTIONS } from './limits.js';
 
 export type RuleInput = z.input<typeof Rule>;
 
@@ -35,12 +35,13 @@ export function translateRules(ctx: Context, kind: RouteKind, route: K8sObject):
   const spec = record(route.spec);
   const raws = Array.isArray(spec.rules) ? spec.rules : DEFAULT_RULES;
   const out: RouteRules = { rules: [], invalid: [], problems: [] };
-  let regexes = 0;
+  const regexes = { written: 0, instructions: 0 };
   raws.forEach((raw, index) => {
     const id = `${kind.toLowerCase()}/${ns}/${route.metadata.name}/${index}`;
     try {
+      regexes.written = withinRegexCount(record(raw), regexes.written);
       const rule = translateRule(ctx, kind, ns, id, index, record(raw), out.problems);
-      regexes = withinRegexBudget(rule, regexes);
+      regexes.instructions = withinRegexBudget(rule, regexes.instructions);
       out.rules.push(rule);
     } catch (e) {
       if (!(e instanceof UnsupportedRule)) throw e;
@@ -48,6 +49,15 @@ export function translateRules(ctx: Context, kind: RouteKind, route: K8sObject):
     }
   });
   return out;
+}
+
+/** The route's regexes written with this rule's added (nothing compiled); throws past ROUTE_MAX_REGEXES. */
+function withinRegexCount(raw: Record<string, unknown>, before: number): number {
+  const total = before + writtenRegexes(raw);
+  if (total > ROUTE_MAX_REGEXES) {
+    throw new UnsupportedRule(`its regular expressions would bring the route to ${total}, at most ${ROUTE_MAX_REGEXES} are allowed per route`);
+  }
+  return total;
 }
 
 /** The route's regex instructions with this rule's added; throws when that is past the route's budget. */

@@ -3,7 +3,7 @@
 // budget; dropped rules are named in PartiallyInvalid and the rest of the route is served.
 import { describe, expect, it } from '@jest/globals';
 import { RE2JS } from 're2js';
-import { REGEX_MAX_PROGRAM_SIZE, ROUTE_REGEX_INSTRUCTIONS } from '../../src/translate/limits.js';
+import { REGEX_MAX_PROGRAM_SIZE, ROUTE_MAX_REGEXES, ROUTE_REGEX_INSTRUCTIONS } from '../../src/translate/limits.js';
 import { translate } from '../../src/translate/index.js';
 import { emptySnapshot, DEFAULT_CONTROLLER_NAME } from '../../src/core/types.js';
 import { ProxyConfig } from '../../proxy/config/schema.js';
@@ -66,6 +66,21 @@ describe('regex limits', () => {
     const { accepted } = conditionsOf('GRPCRoute', [{ matches: [{ method: { type: 'RegularExpression', service: half, method: half } }] }]);
     expect([accepted.status, accepted.reason]).toEqual(['False', 'UnsupportedValue']);
     expect(accepted.message).toContain('RE2 instructions, at most');
+  });
+
+  it('counts the regexes a route writes before compiling any, and drops the rules past the count', () => {
+    // 64 matches × (a path regex + 8 header regexes) = 576 regexes a rule; the CRDs allow 33,792 a route.
+    const rule = (r: number) => ({
+      matches: Array.from({ length: 64 }, (_, m) => ({
+        path: { type: 'RegularExpression', value: `/r${r}m${m}` },
+        headers: Array.from({ length: 8 }, (_, h) => ({ type: 'RegularExpression', name: `x-${h}`, value: `v${r}-${m}-${h}` })),
+      })),
+    });
+    const plain = { matches: [{ path: { type: 'PathPrefix', value: '/plain' } }] };
+    const { partial, rules } = conditionsOf('HTTPRoute', [rule(0), rule(1), plain]);
+    expect(576 * 2).toBeGreaterThan(ROUTE_MAX_REGEXES);
+    expect(partial?.message).toBe(`dropped invalid rules: rule 1: its regular expressions would bring the route to 1152, at most ${ROUTE_MAX_REGEXES} are allowed per route`);
+    expect(rules).toEqual(['httproute/d/r/0', 'httproute/d/r/2']);
   });
 
   it("keeps rules in order while the route's regexes stay within its budget, drops the rest", () => {
