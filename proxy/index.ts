@@ -41,8 +41,11 @@ export interface ProxyOptions {
 export interface RunningProxy {
   ports: { http: number; tls?: number; admin?: number };
   applyConfig(cfg: unknown, opts?: ApplyOptions): ApplyResult;
-  /** applyConfig() for a pusher that never changes a config object once passed (standalone's control plane). */
-  applySharedConfig(cfg: unknown, opts?: ApplyOptions): ApplyResult;
+  /**
+   * applyConfig() for a pusher that never changes a config object once passed (standalone's control plane),
+   * compiled in slices so requests keep being served meanwhile.
+   */
+  applySharedConfig(cfg: unknown, opts?: ApplyOptions): Promise<ApplyResult>;
   /** A config validated by the cluster primary: compiled in slices, not validated again. */
   applyPrepared(cfg: PreparedConfig, opts?: ApplyOptions): Promise<ApplyResult>;
   current(): { version: string; generation: number } | null;
@@ -102,7 +105,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   return {
     ports,
     applyConfig: (cfg, o) => config.apply(cfg, o),
-    applySharedConfig: (cfg, o) => config.applyShared(cfg, o),
+    applySharedConfig: (cfg, o) => config.applySharedYielding(cfg, o),
     applyPrepared: (cfg, o) => config.applyPrepared(cfg, o),
     current,
     ready,

@@ -65,13 +65,25 @@ export class ConfigHolder {
     return this.report(this.publishCompiled(prepared, compiled));
   }
 
-  /** The same as apply(), with the compile spread over turns of the event loop so traffic keeps flowing. */
+  /**
+   * applyShared() with the compile spread over turns of the event loop (standalone's control plane): a big
+   * regex config must not stop the embedded proxy from serving while it compiles.
+   */
+  applySharedYielding(input: unknown, opts: ApplyOptions = {}): Promise<ApplyResult> {
+    return this.serialized(async () => {
+      const prepared = await runInSlices(this.shared.prepareSteps(input));
+      return prepared.ok ? this.applyInSlices(prepared.prepared, opts) : prepared;
+    });
+  }
+
+  /**
+   * The same as apply(), with validation and compile spread over turns of the event loop so traffic keeps
+   * flowing (a PUT /config body is a fresh object: a fresh preparer checks all of it, big hosts in steps).
+   */
   applyYielding(input: unknown, opts: ApplyOptions = {}): Promise<ApplyResult> {
     return this.serialized(async () => {
-      const validated = validateConfig(input);
-      if (!validated.ok) return validated;
-      await new Promise((resolve) => setImmediate(resolve));
-      return this.applyInSlices(prepareConfig(validated.cfg), opts);
+      const prepared = await runInSlices(new ConfigPreparer('identity').prepareSteps(input));
+      return prepared.ok ? this.applyInSlices(prepared.prepared, opts) : prepared;
     });
   }
 

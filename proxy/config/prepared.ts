@@ -2,7 +2,7 @@
 // its workers (cheap to pass over IPC: strings, not a deep object graph) and what the compiler keys its
 // reuse on: a rule whose text did not change since the running table is not compiled again.
 import { z } from 'zod';
-import { CONFIG_LIMITS, Host, ProxyConfig, Rule, type ProxyConfig as ProxyConfigT } from './schema.js';
+import { CONFIG_LIMITS, Host, HostMatch, ProxyConfig, Rule, type ProxyConfig as ProxyConfigT } from './schema.js';
 
 export interface PreparedConfig {
   version: string;
@@ -50,7 +50,19 @@ export class ConfigPreparer {
 
   constructor(private readonly recognise: 'identity' | 'text') {}
 
-  prepare(input: unknown): { ok: true; prepared: PreparedConfig } | { ok: false; status: 400; error: string } {
+  prepare(input: unknown): Preparation {
+    const steps = this.prepareSteps(input);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * prepare() as steps, for a caller that runs them in slices (standalone's in-process push): one host may
+   * carry tens of thousands of matches, so its matches are validated MATCHES_PER_STEP at a time.
+   */
+  *prepareSteps(input: unknown): Generator<void, Preparation> {
     const envelope = Envelope.safeParse(input);
     if (!envelope.success) return refusal(envelope.error.issues[0]);
     const { version, generation, rules: rawRules, hosts: rawHosts } = envelope.data;
@@ -63,7 +75,7 @@ export class ConfigPreparer {
     }
     const hosts: string[] = [];
     for (let i = 0; i < rawHosts.length; i++) {
-      const host = this.prepareOne(rawHosts[i], Host);
+      const host = yield* this.prepareHost(rawHosts[i]);
       if ('issue' in host) return refusal(host.issue, ['hosts', i]);
       const bad = host.ruleIndices.findIndex((r) => r >= rules.length);
       if (bad !== -1) return refusal({ path: ['matches', bad, 'rule'], message: 'rule index out of range' }, ['hosts', i]);
@@ -74,14 +86,32 @@ export class ConfigPreparer {
     return { ok: true, prepared: { version, generation, rules, hosts } };
   }
 
-  private prepareOne(value: unknown, schema: typeof Rule | typeof Host): Prepared | { issue: z.core.$ZodIssue | undefined } {
+  /** prepareOne(value, Host), validating a new host's matches in steps; the same answer and messages. */
+  private *prepareHost(value: unknown): Generator<void, Prepared | { issue: z.core.$ZodIssue | undefined }> {
+    const head = HostHead.safeParse(value);
+    // Text mode (the cluster primary) is off the serving loops and looks texts up first: checked at once.
+    if (this.recognise === 'text' || !head.success || head.data.matches.length <= MATCHES_PER_STEP || this.byObject.has(value as object)) {
+      return this.prepareOne(value, Host);
+    }
+    const matches: unknown[] = [];
+    for (let i = 0; i < head.data.matches.length; i++) {
+      const match = HostMatch.safeParse(head.data.matches[i]);
+      if (!match.success) return { issue: within(match.error.issues[0], ['matches', i]) };
+      matches.push(match.data);
+      if (i % MATCHES_PER_STEP === MATCHES_PER_STEP - 1) yield;
+    }
+    // Validated: what is left is the usual bookkeeping, on the checked copy.
+    return this.prepareOne(value, Host, { hostname: head.data.hostname, matches });
+  }
+
+  private prepareOne(value: unknown, schema: typeof Rule | typeof Host, checked?: unknown): Prepared | { issue: z.core.$ZodIssue | undefined } {
     const key = this.recognise === 'text' ? JSON.stringify(value) : typeof value === 'object' && value !== null ? value : undefined;
     const known = typeof key === 'string' ? this.byText.get(key) : key !== undefined ? this.byObject.get(key) : undefined;
     if (known !== undefined) {
       if (typeof key === 'string') this.nextByText.set(key, known);
       return known;
     }
-    const parsed = schema.safeParse(value);
+    const parsed = checked !== undefined ? { success: true as const, data: checked } : schema.safeParse(value);
     if (!parsed.success) return { issue: parsed.error.issues[0] };
     const data = parsed.data as { matches?: Array<{ rule: number }> };
     const prepared = { text: JSON.stringify(data), ruleIndices: data.matches?.map((m) => m.rule) ?? [] };
@@ -89,6 +119,16 @@ export class ConfigPreparer {
     else if (key !== undefined) this.byObject.set(key, prepared);
     return prepared;
   }
+}
+
+type Preparation = { ok: true; prepared: PreparedConfig } | { ok: false; status: 400; error: string };
+
+/** A host with its matches left unchecked, so they can be checked a few at a time (prepareHost). */
+const HostHead = Host.extend({ matches: z.array(z.unknown()).max(CONFIG_LIMITS.matchesPerHost) });
+const MATCHES_PER_STEP = 256;
+
+function within(issue: z.core.$ZodIssue | undefined, prefix: PropertyKey[]): z.core.$ZodIssue | undefined {
+  return issue && { ...issue, path: [...prefix, ...issue.path] };
 }
 
 interface Prepared {

@@ -7,8 +7,8 @@ import type { ProxyHost, ProxyRule } from '../config/schema.js';
 import type { PreparedConfig } from '../config/prepared.js';
 import type { Upstream, UpstreamRegistry } from '../forward/upstream.js';
 import { HostTable } from './host.js';
-import { RegexCache } from './match.js';
-import { compileHostEntry, compileRule, type CompiledRule, type HostEntry, type RoutingTable } from './table.js';
+import { RegexCache } from './regex.js';
+import { compileHostSteps, compileRule, type CompiledRule, type HostEntry, type RoutingTable } from './table.js';
 
 interface CachedRule {
   rule: CompiledRule;
@@ -63,7 +63,7 @@ export class TableCompiler {
       const text = p.hosts[i]!;
       let cached = this.hosts.get(text);
       if (cached !== undefined && cached.ruleIndices.every((ri, k) => rules[ri] === cached!.rules[k])) reusedHosts++;
-      else cached = this.compileHostText(text, rules);
+      else cached = yield* this.compileHostText(text, rules);
       hostCache.set(text, cached);
       hosts.add(cached.hostname, cached.entry);
       if (i % STEP === STEP - 1) yield;
@@ -84,10 +84,11 @@ export class TableCompiler {
     return { rule, upstreams: [...used] };
   }
 
-  private compileHostText(text: string, rules: readonly CompiledRule[]): CachedHost {
+  private *compileHostText(text: string, rules: readonly CompiledRule[]): Generator<void, CachedHost> {
     const host = JSON.parse(text) as ProxyHost;
     const ruleIndices = host.matches.map((m) => m.rule);
-    return { entry: compileHostEntry(host, rules, this.regexes), ruleIndices, rules: ruleIndices.map((ri) => rules[ri]!), hostname: host.hostname };
+    const entry = yield* compileHostSteps(host, rules, this.regexes);
+    return { entry, ruleIndices, rules: ruleIndices.map((ri) => rules[ri]!), hostname: host.hostname };
   }
 }
 

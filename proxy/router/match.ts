@@ -1,7 +1,7 @@
 // Precompiled Gateway API matches. The request path only reads fields and runs compiled RE2 programs.
-import { RE2JS } from 're2js';
 import type { ProxyMatch } from '../config/schema.js';
 import { normalizeRoutePath } from './path.js';
+import { REGEX_WORK_PER_REQUEST, regexMatches, RegexCache, type CompiledRegex, type RegexBudget } from './regex.js';
 
 export const enum PathKind {
   Any,
@@ -13,14 +13,14 @@ export const enum PathKind {
 interface ValueMatcher {
   name: string;
   exact: string | undefined;
-  re: RE2JS | undefined;
+  re: CompiledRegex | undefined;
 }
 
 export interface CompiledMatch<R> {
   pathKind: PathKind;
   /** Exact path, or the prefix without its trailing slash. */
   pathValue: string;
-  pathRe: RE2JS | undefined;
+  pathRe: CompiledRegex | undefined;
   /** The PathPrefix value as configured, for ReplacePrefixMatch. */
   matchedPrefix: string | undefined;
   method: string | undefined;
@@ -29,8 +29,11 @@ export interface CompiledMatch<R> {
   rule: R;
 }
 
-/** What a match reads from the request. Header names are lower-case; values of repeated headers joined. */
-export interface MatchInput {
+/**
+ * What a match reads from the request. Header names are lower-case; values of repeated headers joined.
+ * Regex evaluations are charged to it (regex.ts): a request's matching cost is bounded whatever the config.
+ */
+export interface MatchInput extends RegexBudget {
   method: string;
   path: string;
   headers: Record<string, string | string[] | undefined>;
@@ -41,6 +44,7 @@ export interface MatchInput {
 /** The request's side of matching; a class, so the lazy query parse costs no closure per request. */
 export class RequestMatchInput implements MatchInput {
   private params: URLSearchParams | undefined = undefined;
+  regexWorkLeft = REGEX_WORK_PER_REQUEST;
 
   constructor(
     readonly method: string,
@@ -55,36 +59,12 @@ export class RequestMatchInput implements MatchInput {
   }
 }
 
-/**
- * Compiled RE2 programs by pattern. Translated configs repeat the same patterns across hosts, and a push
- * usually keeps most of them: one compile per distinct pattern, reused from the previous config.
- */
-export class RegexCache {
-  private current = new Map<string, RE2JS>();
-  private previous = new Map<string, RE2JS>();
-
-  get(pattern: string): RE2JS {
-    let re = this.current.get(pattern);
-    if (re === undefined) {
-      re = this.previous.get(pattern) ?? RE2JS.compile(pattern);
-      this.current.set(pattern, re);
-    }
-    return re;
-  }
-
-  /** Starts a new config: patterns the next one does not use are dropped after it. */
-  rotate(): void {
-    this.previous = this.current;
-    this.current = new Map();
-  }
-}
-
 export function compileMatch<R>(match: ProxyMatch, rule: R, regexes: RegexCache = new RegexCache()): CompiledMatch<R> {
   // Requests are matched by their normalised path (path.ts): Exact / PathPrefix values are compared in that form.
   const path = match.path && match.path.type !== 'RegularExpression' ? { ...match.path, value: normalizeRoutePath(match.path.value) } : match.path;
   let pathKind = PathKind.Any;
   let pathValue = '';
-  let pathRe: RE2JS | undefined;
+  let pathRe: CompiledRegex | undefined;
   if (path?.type === 'Exact') {
     pathKind = PathKind.Exact;
     pathValue = path.value;
@@ -126,7 +106,7 @@ export function matches<R>(m: CompiledMatch<R>, input: MatchInput): boolean {
       if (!pathHasPrefix(input.path, m.pathValue)) return false;
       break;
     case PathKind.Regex:
-      if (!m.pathRe!.matches(input.path)) return false;
+      if (!regexMatches(m.pathRe!, input.path, input)) return false;
       break;
   }
   if (m.method !== undefined && input.method !== m.method) return false;
@@ -134,7 +114,7 @@ export function matches<R>(m: CompiledMatch<R>, input: MatchInput): boolean {
     const h = m.headers[i]!;
     const raw = input.headers[h.name];
     if (raw === undefined) return false;
-    if (!valueMatches(h, typeof raw === 'string' ? raw : raw.join(', '))) return false;
+    if (!valueMatches(h, typeof raw === 'string' ? raw : raw.join(', '), input)) return false;
   }
   if (m.query.length > 0) {
     const params = input.query();
@@ -142,12 +122,12 @@ export function matches<R>(m: CompiledMatch<R>, input: MatchInput): boolean {
       const q = m.query[i]!;
       // Gateway API: with repeated parameters only the first value is considered.
       const value = params.get(q.name);
-      if (value === null || !valueMatches(q, value)) return false;
+      if (value === null || !valueMatches(q, value, input)) return false;
     }
   }
   return true;
 }
 
-function valueMatches(m: ValueMatcher, value: string): boolean {
-  return m.exact !== undefined ? value === m.exact : m.re!.matches(value);
+function valueMatches(m: ValueMatcher, value: string, budget: RegexBudget): boolean {
+  return m.exact !== undefined ? value === m.exact : regexMatches(m.re!, value, budget);
 }

@@ -5,7 +5,8 @@ import { compileFilters } from '../filters/index.js';
 import type { CompiledFilters } from '../filters/types.js';
 import type { Transport, Upstream, UpstreamRegistry } from '../forward/upstream.js';
 import { HostTable } from './host.js';
-import { compileMatch, RegexCache, type CompiledMatch } from './match.js';
+import { compileMatch, type CompiledMatch } from './match.js';
+import { RegexCache } from './regex.js';
 import { indexBySegment, type SegmentIndex } from './segments.js';
 
 export interface CompiledBackend {
@@ -90,7 +91,32 @@ export function compileTable(cfg: ProxyConfig, registry: UpstreamRegistry, regex
 }
 
 export function compileHostEntry(host: ProxyHost, rules: readonly CompiledRule[], regexes: RegexCache): HostEntry {
-  const matches = host.matches.map((m) => compileMatch(m.match, rules[m.rule]!, regexes));
+  const steps = compileHostSteps(host, rules, regexes);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Matches compiled between two points where a sliced compile may yield. */
+const MATCHES_PER_STEP = 64;
+
+/**
+ * compileHostEntry as steps: one host may carry tens of thousands of matches and thousands of distinct
+ * regexes, and compiling one RE2 program can take milliseconds, so it yields after every fresh regex compile
+ * and every MATCHES_PER_STEP matches.
+ */
+export function* compileHostSteps(host: ProxyHost, rules: readonly CompiledRule[], regexes: RegexCache): Generator<void, HostEntry> {
+  const matches: CompiledMatch<CompiledRule>[] = [];
+  let compiled = regexes.compiled;
+  for (let i = 0; i < host.matches.length; i++) {
+    const m = host.matches[i]!;
+    matches.push(compileMatch(m.match, rules[m.rule]!, regexes));
+    if (regexes.compiled !== compiled || i % MATCHES_PER_STEP === MATCHES_PER_STEP - 1) {
+      compiled = regexes.compiled;
+      yield;
+    }
+  }
   return { matches, index: indexBySegment(matches) };
 }
 

@@ -1,6 +1,7 @@
 // Replica client for the proxy embedded in this process (standalone): a push is a direct apply, with the
 // same outcomes an HTTP PUT /config would have. DesiredStates are read-only and the translator passes
-// unchanged routes' rules on as the same objects, so the proxy validates and serializes only new ones.
+// unchanged routes' rules on as the same objects, so the proxy validates and serializes only new ones. The
+// compile runs in slices (as in a `proxy` worker), so a big config never stops this process serving.
 import type { ReplicaClient } from '../core/ports.js';
 import type { RunningProxy } from '../../proxy/index.js';
 import { GenerationConflictError } from '../../machines/replica.js';
@@ -8,7 +9,7 @@ import { GenerationConflictError } from '../../machines/replica.js';
 export function localReplicaClient(proxy: RunningProxy): ReplicaClient {
   return {
     async push(config, _signal, options) {
-      const result = proxy.applySharedConfig(config, { resync: options?.resync });
+      const result = await proxy.applySharedConfig(config, { resync: options?.resync });
       if (!result.ok && result.conflict) throw new GenerationConflictError(result.conflict.running.generation, config.generation);
       if (!result.ok) throw new Error(`proxy refused config (${result.status}): ${result.error}`);
       return { version: result.version, generation: config.generation };

@@ -30,6 +30,23 @@ export const ROUTE_MAX_ITEMS: Record<RouteKind, Record<string, number>> = {
   },
 };
 
+/**
+ * Regex limits of our own (the CRDs have none beyond string length). The proxy bounds what matching one
+ * request may cost (proxy/router/regex.ts); these bound what a route's regexes cost to compile and hold:
+ * re2js takes ~10 µs and ~270 bytes per RE2 instruction, and one route within the CRD limits may carry
+ * 16 × 64 × 33 regexes. A pattern over REGEX_MAX_PROGRAM_SIZE instructions drops its rule (PartiallyInvalid);
+ * so does a rule whose regexes would bring its route past ROUTE_MAX_REGEXES or ROUTE_REGEX_INSTRUCTIONS
+ * (rules kept in order).
+ * 256 keeps one compile within the proxy's 4 ms compile slices and on re2js's bit-state backtracker (≤ 500).
+ */
+export const REGEX_MAX_PROGRAM_SIZE = 256;
+export const ROUTE_REGEX_INSTRUCTIONS = 16_384;
+/**
+ * Regexes a route may write, counted before any is compiled (a route within the CRD limits may write 33,792,
+ * ~1.6 s of compiling on the control plane's loop): a rule that would bring its route past it is dropped.
+ */
+export const ROUTE_MAX_REGEXES = 1_024;
+
 /** The largest maxItems / maxLength anywhere in the route CRDs: bounds for every other array and string. */
 export const ANY_ARRAY_MAX_ITEMS = 64;
 export const ANY_STRING_MAX_LENGTH = 4096;

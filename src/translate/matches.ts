@@ -4,6 +4,7 @@ import { RE2JS } from 're2js';
 import type { z } from 'zod';
 import type { Match } from '../../proxy/config/schema.js';
 import { record, records, str } from '../gatewayapi/values.js';
+import { REGEX_MAX_PROGRAM_SIZE } from './limits.js';
 
 export type MatchInput = z.input<typeof Match>;
 type StringMatchInput = NonNullable<MatchInput['headers']>[number];
@@ -24,13 +25,55 @@ function invalid(msg: string): never {
   throw new UnsupportedRule(msg);
 }
 
-export function checkRegex(pattern: string): string {
+/** RE2 program sizes by pattern (a pure function's cache: routes repeat patterns, syncs repeat routes). */
+const programSizes = new Map<string, number | undefined>();
+const MAX_CACHED_SIZES = 10_000;
+
+/** The pattern's RE2 program size (instructions), or undefined when it is not valid RE2. */
+export function regexProgramSize(pattern: string): number | undefined {
+  if (programSizes.has(pattern)) return programSizes.get(pattern);
+  let size: number | undefined;
   try {
-    RE2JS.compile(pattern);
-    return pattern;
+    size = RE2JS.compile(pattern).programSize();
   } catch {
-    return invalid(`regular expression "${pattern}" is not valid RE2 syntax`);
+    size = undefined;
   }
+  if (programSizes.size >= MAX_CACHED_SIZES) programSizes.clear();
+  programSizes.set(pattern, size);
+  return size;
+}
+
+export function checkRegex(pattern: string): string {
+  const size = regexProgramSize(pattern);
+  if (size === undefined) return invalid(`regular expression "${pattern}" is not valid RE2 syntax`);
+  if (size > REGEX_MAX_PROGRAM_SIZE) {
+    return invalid(`regular expression "${pattern}" compiles to ${size} RE2 instructions, at most ${REGEX_MAX_PROGRAM_SIZE} are allowed`);
+  }
+  return pattern;
+}
+
+/**
+ * Regular expressions a raw rule writes (path or gRPC method, headers, query params), counted without
+ * compiling any; a gRPC method regex counts for the three programs it is checked as.
+ */
+export function writtenRegexes(rule: Record<string, unknown>): number {
+  let n = 0;
+  for (const m of records(rule.matches)) {
+    if (record(m.path).type === 'RegularExpression') n++;
+    if (record(m.method).type === 'RegularExpression') n += 3;
+    for (const v of [...records(m.headers), ...records(m.queryParams)]) if (v.type === 'RegularExpression') n++;
+  }
+  return n;
+}
+
+/** What a match's regexes weigh: the sum of their RE2 program sizes (0 without regexes). */
+export function regexInstructions(match: MatchInput): number {
+  let total = 0;
+  if (match.path?.type === 'RegularExpression') total += regexProgramSize(match.path.value) ?? 0;
+  for (const m of [...(match.headers ?? []), ...(match.queryParams ?? [])]) {
+    if (m.type === 'RegularExpression') total += regexProgramSize(m.value) ?? 0;
+  }
+  return total;
 }
 
 /** Throws UnsupportedRule for values the proxy could not honour. */
@@ -95,7 +138,7 @@ function grpcPath(type: string, service: string, method: string): NonNullable<Ma
   if (type === 'RegularExpression') {
     const svc = service ? checkRegex(service) : '[^/]+';
     const mth = method ? checkRegex(method) : '[^/]+';
-    return { type, value: `/(?:${svc})/(?:${mth})` };
+    return { type, value: checkRegex(`/(?:${svc})/(?:${mth})`) };
   }
   if (type !== 'Exact') return invalid(`GRPCRoute method match type ${type} is not supported`);
   if (service && !SERVICE.test(service)) invalid(`gRPC service "${service}" is not valid`);

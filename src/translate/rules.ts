@@ -9,7 +9,8 @@ import { int, isRecord, record, records, str } from '../gatewayapi/values.js';
 import { resolveRef, toBackend, type BackendInput, type RefProblem } from './backends.js';
 import type { Context } from './context.js';
 import { translateFilters, type FilterInput } from './filters.js';
-import { UnsupportedRule, ruleMatches, type RankedMatch } from './matches.js';
+import { UnsupportedRule, regexInstructions, ruleMatches, writtenRegexes, type RankedMatch } from './matches.js';
+import { ROUTE_MAX_REGEXES, ROUTE_REGEX_INSTRUCTIONS } from './limits.js';
 
 export type RuleInput = z.input<typeof Rule>;
 
@@ -34,16 +35,38 @@ export function translateRules(ctx: Context, kind: RouteKind, route: K8sObject):
   const spec = record(route.spec);
   const raws = Array.isArray(spec.rules) ? spec.rules : DEFAULT_RULES;
   const out: RouteRules = { rules: [], invalid: [], problems: [] };
+  const regexes = { written: 0, instructions: 0 };
   raws.forEach((raw, index) => {
     const id = `${kind.toLowerCase()}/${ns}/${route.metadata.name}/${index}`;
     try {
-      out.rules.push(translateRule(ctx, kind, ns, id, index, record(raw), out.problems));
+      regexes.written = withinRegexCount(record(raw), regexes.written);
+      const rule = translateRule(ctx, kind, ns, id, index, record(raw), out.problems);
+      regexes.instructions = withinRegexBudget(rule, regexes.instructions);
+      out.rules.push(rule);
     } catch (e) {
       if (!(e instanceof UnsupportedRule)) throw e;
       out.invalid.push(`rule ${index}: ${e.message}`);
     }
   });
   return out;
+}
+
+/** The route's regexes written with this rule's added (nothing compiled); throws past ROUTE_MAX_REGEXES. */
+function withinRegexCount(raw: Record<string, unknown>, before: number): number {
+  const total = before + writtenRegexes(raw);
+  if (total > ROUTE_MAX_REGEXES) {
+    throw new UnsupportedRule(`its regular expressions would bring the route to ${total}, at most ${ROUTE_MAX_REGEXES} are allowed per route`);
+  }
+  return total;
+}
+
+/** The route's regex instructions with this rule's added; throws when that is past the route's budget. */
+function withinRegexBudget(rule: RuleIR, before: number): number {
+  const total = rule.matches.reduce((sum, m) => sum + regexInstructions(m.match), before);
+  if (total > ROUTE_REGEX_INSTRUCTIONS) {
+    throw new UnsupportedRule(`its regular expressions would bring the route to ${total} RE2 instructions, at most ${ROUTE_REGEX_INSTRUCTIONS} are allowed per route`);
+  }
+  return total;
 }
 
 function translateRule(ctx: Context, kind: RouteKind, ns: string, id: string, index: number, raw: Record<string, unknown>, problems: RefProblem[]): RuleIR {

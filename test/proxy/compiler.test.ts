@@ -8,6 +8,7 @@ import { ConfigHolder } from '../../proxy/config/apply.js';
 import { runToEnd, TableCompiler } from '../../proxy/router/compiler.js';
 import { compileTable, type RoutingTable } from '../../proxy/router/table.js';
 import { firstMatch } from '../../proxy/router/select.js';
+import { RequestMatchInput } from '../../proxy/router/match.js';
 import { UpstreamRegistry } from '../../proxy/forward/upstream.js';
 import { DEFAULT_LIMITS } from '../../proxy/limits.js';
 import { ProxyMetrics } from '../../proxy/metrics.js';
@@ -37,7 +38,7 @@ function compiler() {
 
 function resolve(table: RoutingTable, host: string, path: string): string | undefined {
   const entry = table.hosts.lookup(host);
-  return entry && firstMatch(entry, { method: 'GET', path, headers: {}, query: () => new URLSearchParams() })?.rule.id;
+  return entry && firstMatch(entry, new RequestMatchInput('GET', path, {}, ''))?.rule.id;
 }
 
 function compileIncrementally(c: TableCompiler, input: ProxyConfigInput) {

@@ -1,7 +1,7 @@
 // Pure routing pieces: host normalization and lookup, path/header/query/method matching, weighted choice.
 import { describe, expect, it } from '@jest/globals';
 import { HostTable, hostPort, normalizeHost } from '../../proxy/router/host.js';
-import { compileMatch, matches, pathHasPrefix, type MatchInput } from '../../proxy/router/match.js';
+import { compileMatch, matches, pathHasPrefix, RequestMatchInput, type MatchInput } from '../../proxy/router/match.js';
 import { compileTable } from '../../proxy/router/table.js';
 import { pickBackend, persistedToken, persistenceHeader } from '../../proxy/router/select.js';
 import { UpstreamRegistry } from '../../proxy/forward/upstream.js';
@@ -63,7 +63,7 @@ describe('pathHasPrefix is segment-aware', () => {
 });
 
 function input(path: string, opts: { method?: string; headers?: Record<string, string>; query?: string } = {}): MatchInput {
-  return { method: opts.method ?? 'GET', path, headers: opts.headers ?? {}, query: () => new URLSearchParams(opts.query ?? '') };
+  return new RequestMatchInput(opts.method ?? 'GET', path, opts.headers ?? {}, opts.query ?? '');
 }
 
 describe('matches', () => {

@@ -2,7 +2,7 @@
 // indexed lookup equals a linear scan of the whole list (precedence is the list order).
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { compileMatch, matches, type MatchInput } from '../../proxy/router/match.js';
+import { compileMatch, matches, RequestMatchInput, type MatchInput } from '../../proxy/router/match.js';
 import { firstSegment, indexBySegment } from '../../proxy/router/segments.js';
 import type { ProxyMatch } from '../../proxy/config/schema.js';
 
@@ -15,7 +15,7 @@ const match: fc.Arbitrary<ProxyMatch> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({}) },
   { weight: 1, arbitrary: path.map((value) => ({ path: { type: 'PathPrefix' as const, value }, method: 'POST' })) },
 );
-const input = (p: string, method = 'GET'): MatchInput => ({ method, path: p, headers: {}, query: () => new URLSearchParams() });
+const input = (p: string, method = 'GET'): MatchInput => new RequestMatchInput(method, p, {}, '');
 
 describe('first-segment index', () => {
   it.each([

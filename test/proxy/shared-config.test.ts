@@ -8,6 +8,7 @@ import { UpstreamRegistry } from '../../proxy/forward/upstream.js';
 import { DEFAULT_LIMITS } from '../../proxy/limits.js';
 import { ProxyMetrics } from '../../proxy/metrics.js';
 import { firstMatch } from '../../proxy/router/select.js';
+import { RequestMatchInput } from '../../proxy/router/match.js';
 import { silentLogger } from '../../src/log.js';
 
 const holder = () => new ConfigHolder(new UpstreamRegistry(DEFAULT_LIMITS), new ProxyMetrics(), silentLogger);
@@ -36,7 +37,14 @@ const cases: Array<[string, Breaker]> = [
   ['a host without hostname', (c) => void delete (c.hosts[0] as { hostname?: string }).hostname],
   ['a match naming a rule that does not exist', (c) => void (c.hosts[0]!.matches[1]!.rule = 2)],
   ['a null rule', (c) => void (c.rules[1] = null as never)],
+  // Hosts with many matches are validated a few hundred matches at a time: same answers, same paths.
+  ['a big host', (c) => void (c.hosts[0]!.matches = manyMatches(600, -1))],
+  ['a bad match deep in a big host', (c) => void (c.hosts[0]!.matches = manyMatches(600, 530))],
 ];
+
+function manyMatches(n: number, bad: number): ProxyConfigInput['hosts'][number]['matches'] {
+  return Array.from({ length: n }, (_, i) => ({ match: { path: { type: i === bad ? ('Bogus' as never) : 'PathPrefix', value: `/p${i}` } }, rule: i % 2 }));
+}
 
 describe('applyShared', () => {
   it.each(cases)('answers %s exactly as apply() does', (_what, breakIt) => {
@@ -48,9 +56,20 @@ describe('applyShared', () => {
     const expected = viaApply.apply(a);
     expect(viaShared.applyShared(b)).toEqual(expected);
     if (expected.ok) {
-      const lookup = (h: ConfigHolder) => firstMatch(h.table!.hosts.lookup('a.test')!, { method: 'POST', path: '/x', headers: {}, query: () => new URLSearchParams() })?.rule.id;
+      const lookup = (h: ConfigHolder) => firstMatch(h.table!.hosts.lookup('a.test')!, new RequestMatchInput('POST', '/x', {}, ''))?.rule.id;
       expect(lookup(viaShared)).toBe(lookup(viaApply));
     }
+  });
+
+  it.each(cases)('answers %s the same when validated and compiled in slices (standalone, PUT /config)', async (_what, breakIt) => {
+    const [a, b] = [valid(), valid()] as Array<ProxyConfigInput & Record<string, unknown>>;
+    breakIt(a!);
+    breakIt(b!);
+    const [viaApply, viaSlices, viaAdmin] = [holder(), holder(), holder()];
+    const expected = viaApply.apply(a);
+    expect(await viaSlices.applySharedYielding(b)).toEqual(expected);
+    // PUT /config in one process (applyYielding) checks a fresh body the same way, in steps too.
+    expect(await viaAdmin.applyYielding(JSON.parse(JSON.stringify(b)))).toEqual(expected);
   });
 
   it.each(cases)('prepares %s in text mode (the cluster primary) exactly as validating the whole config does', (_what, breakIt) => {

@@ -53,7 +53,7 @@ interface ChangeTiming {
   syncStarted: number;
   /** Snapshot + translate (the coordinator's own measure). */
   syncMs: number;
-  /** The embedded proxy's applySharedConfig started and how long it took (check + compile + swap). */
+  /** The embedded proxy's applySharedConfig started and how long it took until it resolved (check + compile in slices + swap). */
   pushStarted: number;
   pushMs: number;
   /** The proxy serves the new table from here. */
@@ -104,9 +104,9 @@ function phaseMarks(app: Standalone) {
   });
   // The in-process replica pushes through applySharedConfig (local-replica.ts).
   const applyConfig = app.proxy.applySharedConfig;
-  app.proxy.applySharedConfig = (cfg) => {
+  app.proxy.applySharedConfig = async (cfg) => {
     const started = performance.now();
-    const result = applyConfig(cfg);
+    const result = await applyConfig(cfg);
     if (marks.pushStarted === undefined) marks = { ...marks, pushStarted: started, pushMs: performance.now() - started };
     return result;
   };
