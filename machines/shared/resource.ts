@@ -112,9 +112,9 @@ function conflictHandlers(enabled: boolean) {
   return { pending: enabled ? { 'edge.conflicts': { actions: 'recordConflicts' } as const } : {}, on };
 }
 
-/** A state the actor is in while the data plane serves it: it writes what `programmed` writes. */
-function servedState(live: string, conflicts: ReturnType<typeof conflictHandlers>) {
-  return { entry: publishAs('programmed'), on: { ...conflicts.on(live, false), verdict: refresh(live, false) } };
+/** What a state does while the data plane serves the resource: a change re-derives which served state. */
+function servedHandlers(live: string, conflicts: ReturnType<typeof conflictHandlers>) {
+  return { ...conflicts.on(live, false), verdict: refresh(live, false) };
 }
 
 /**
@@ -155,10 +155,12 @@ export function createProgrammableMachine(id: string, derive: DeriveStatus, opts
               { target: 'programmed' },
             ],
           },
-          programmed: servedState(live, conflicts),
+          programmed: { entry: publishAs('programmed'), on: servedHandlers(live, conflicts) },
           degraded: {
             // Only entered through a child (the initial state is never targeted).
             initial: 'dataPlaneNotReady',
+            // For the served children; dataPlaneNotReady handles these events itself.
+            on: servedHandlers(live, conflicts),
             states: {
               dataPlaneNotReady: {
                 entry: publishAs('degraded'),
@@ -168,9 +170,10 @@ export function createProgrammableMachine(id: string, derive: DeriveStatus, opts
                   'dataplane.live': { guard: 'coversRequired', target: live },
                 },
               },
-              conflicted: servedState(live, conflicts),
-              unresolvedRefs: servedState(live, conflicts),
-              partiallyInvalid: servedState(live, conflicts),
+              // Served, with a problem its conditions show: written as programmed writes.
+              conflicted: { entry: publishAs('programmed') },
+              unresolvedRefs: { entry: publishAs('programmed') },
+              partiallyInvalid: { entry: publishAs('programmed') },
             },
           },
         },
