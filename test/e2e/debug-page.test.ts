@@ -178,6 +178,7 @@ describe('debug page', () => {
     expect(await page.locator('#health').textContent()).toBe('unhealthy');
     expect(await page.textContent('#why')).toMatch(/BackendNotFound/);
     await mkdir(OUTPUT, { recursive: true });
+    await page.evaluate(() => ['detail', 'list'].forEach((id) => (document.getElementById(id)!.scrollTop = 0)));
     await page.screenshot({ path: join(OUTPUT, 'debug-page-route.png') });
   });
 

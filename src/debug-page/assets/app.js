@@ -9,25 +9,6 @@ const token = new URLSearchParams(location.hash.slice(1)).get('token');
 const authHeaders = token ? { authorization: `Bearer ${token}` } : {};
 const KIND_ORDER = ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'coordinator', 'replica', 'edge', 'statusWriter', 'leader'];
 const RESOURCE_KINDS = new Set(['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute']);
-// What a state (the last part of its path) means; "a.b" is state b inside state a.
-const STATE_HELP = {
-  pending: 'waiting for the translator’s first verdict',
-  programming: 'accepted; waiting for every ready proxy replica to load the config carrying this spec',
-  programmed: 'served by the data plane; its conditions show no problem',
-  dataPlaneNotReady: 'the data plane is not ready (no ready replica, pushes or the edge failing): see why',
-  conflicted: 'served, but a hostname or listener conflicts (Conflicted=True or DNSReady=False)',
-  unresolvedRefs: 'served, but a reference does not resolve (ResolvedRefs=False): a missing backend answers 500',
-  partiallyInvalid: 'served in part: a rule, listener or parent was refused',
-  rejected: 'not accepted (Accepted=False): see the conditions',
-  accepted: 'accepted by the controller',
-  checking: 'asking the proxy which config it runs', pushing: 'sending the config to the proxy',
-  inSync: 'the proxy runs the current config (re-checked every probe interval)', waiting: 'no config to send yet',
-  backoff: 'the last attempt failed; retrying after a delay', unready: 'the replica is not ready',
-  idle: 'nothing to do', syncing: 'translating the snapshot', settling: 'holding off more syncs for a moment',
-  reconciling: 'writing ingress rules and DNS records', synced: 'Cloudflare matches the desired state',
-  holding: 'this process leads', renewing: 'renewing the lease', writing: 'writing a status',
-};
-
 const actors = new Map();
 let machines = {};
 let selected = null;
@@ -35,18 +16,7 @@ const changed = new Set();
 let structural = true;
 let frameQueued = false;
 const rows = new Map();
-const diagram = { machine: null, nodes: new Map(), pending: null };
-const svgCache = new Map();
 let shownTransitions = null;
-
-mermaid.initialize({
-  startOnLoad: false,
-  securityLevel: 'strict',
-  theme: 'neutral',
-  fontFamily: 'DejaVu Sans, Verdana, sans-serif',
-  themeVariables: { fontSize: '13px' },
-  state: { useMaxWidth: false, nodeSpacing: 40, rankSpacing: 45, padding: 10 },
-});
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -64,8 +34,6 @@ const rank = (kind) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : K
 const namespaceOf = (a) => (RESOURCE_KINDS.has(a.kind) && a.name.includes('/') ? a.name.split('/')[0] : '');
 const healthRank = { unhealthy: 0, pending: 1, ok: 2 };
 const byHealthThenName = (a, b) => healthRank[a.health ?? 'ok'] - healthRank[b.health ?? 'ok'] || a.name.localeCompare(b.name);
-const helpFor = (state) => STATE_HELP[state.split('.').pop()] ?? '';
-
 function matchesFilter(a) {
   const text = $('search').value.trim().toLowerCase();
   if ($('kind').value && a.kind !== $('kind').value) return false;
@@ -190,9 +158,9 @@ function buildDetail() {
       el('p', { id: 'state-help', class: 'hint' }),
       el('p', { id: 'why', class: 'why-line' }),
       card('Status conditions', 'conditions', el('table', {}, el('thead', {}, el('tr', {}, ['where', 'type', 'status', 'reason', 'message'].map((h) => el('th', {}, h)))), el('tbody', { id: 'conditions' }))),
-      card('State machine', 'machine', el('p', { class: 'hint' }, 'Highlighted: the current state (and the states that contain it). Arrows: event [guard].'), el('div', { class: 'diagram', id: 'diagram' }))),
+      card('State machine', 'machine', el('p', { class: 'hint' }, 'Highlighted: the current state (framed: the states that contain it). Arrows: the events that move it; `tunnel-gateway machines` draws every guard and in-place event.'), el('div', { class: 'diagram', id: 'diagram' }))),
     el('aside', { class: 'side' },
-      card('Recent transitions', 'transitions', el('table', {}, el('thead', {}, el('tr', {}, ['time', 'event', 'from → to'].map((h) => el('th', {}, h)))), el('tbody', { id: 'transitions' }))),
+      card('Recent transitions', 'transitions', el('table', {}, el('thead', {}, el('tr', {}, ['time', 'from → to, on event'].map((h) => el('th', {}, h)))), el('tbody', { id: 'transitions' }))),
       card('Last syncs', 'syncs', el('table', {}, el('tbody', { id: 'syncs' }))),
       card('Context', 'context', el('pre', { id: 'context' }))),
   );
@@ -231,79 +199,9 @@ function updateTransitions(actor) {
     const move = t.cycle ? `${t.from} ⇄ ${t.to}` : `${t.from || '(start)'} → ${t.to}`;
     const event = t.cycle ? `${t.event} / ${t.cycle.backEvent}` : t.event;
     return el('tr', { class: `transition${fresh ? ' fresh' : ''}${t.cycle ? ' folded' : ''}`, title: t.cycle ? `${t.cycle.count} transitions since ${time(t.cycle.since)}` : null },
-      el('td', {}, time(t.at)), el('td', {}, event), el('td', {}, move, t.cycle ? el('span', { class: 'count' }, ` ×${t.cycle.count}`) : null));
+      el('td', {}, time(t.at)), el('td', {}, el('div', {}, move, t.cycle ? el('span', { class: 'count' }, ` ×${t.cycle.count}`) : null), el('div', { class: 'event' }, `on ${event}`)));
   }).reverse());
   shownTransitions = new Set(keys);
-}
-
-/**
- * The page's drawing of a machine, smaller than `tunnel-gateway machines` draws it so labels do not collide:
- * events only (no guards), no loops for events handled without a state change, no label on eventless
- * ("always") edges, and the edges between two states merged into one.
- */
-function pageDiagram(text) {
-  const labels = new Map();
-  const lines = [];
-  for (const line of text.split('\n')) {
-    const m = /^(\s*)(\S+) --> (\S+) : (.+)$/.exec(line);
-    if (!m) { lines.push(line); continue; }
-    if (m[4].includes('(no state change)')) continue;
-    const key = `${m[1]}${m[2]} --> ${m[3]}`;
-    const event = m[4].replace(/ \[[^\]]*\]/g, '').trim();
-    if (!labels.has(key)) { labels.set(key, []); lines.push({ key }); }
-    if (!labels.get(key).includes(event)) labels.get(key).push(event);
-  }
-  const label = (events) => events.filter((e) => e !== 'always').join(', ');
-  return lines.map((l) => (typeof l === 'string' ? l : label(labels.get(l.key)) ? `${l.key} : ${label(labels.get(l.key))}` : l.key)).join('\n');
-}
-
-async function showDiagram(actor) {
-  const machine = machines[actor.machine];
-  const target = $('diagram');
-  if (!machine) return target.replaceChildren(el('p', { class: 'hint' }, `No diagram for machine ${actor.machine}.`));
-  if (diagram.machine !== actor.machine) {
-    diagram.machine = actor.machine;
-    diagram.nodes = new Map();
-    const drawing = (diagram.pending = svgFor(actor.machine, machine));
-    const svg = await drawing;
-    if (diagram.pending !== drawing || !target.isConnected) return;
-    target.innerHTML = svg;
-    // Node ids look like "<render id>-state-<diagram id>-<n>"; clusters (compound states) carry data-id.
-    for (const g of target.querySelectorAll('g[id*="-state-"], g.statediagram-cluster[data-id]')) {
-      const id = g.dataset.id || /-state-(.+)-\d+$/.exec(g.id)?.[1];
-      if (id && !diagram.nodes.has(id)) diagram.nodes.set(id, g);
-    }
-  }
-  if (diagram.pending) await diagram.pending;
-  highlight(actors.get(selected) ?? actor, machine);
-}
-
-async function svgFor(id, machine) {
-  if (!svgCache.has(id)) svgCache.set(id, mermaid.render(`m-${id}`, pageDiagram(machine.mermaid)).then((r) => r.svg).catch((err) => `<pre>diagram error: ${err.message}</pre>`));
-  return svgCache.get(id);
-}
-
-/** Moves the highlight: a class on the active states' nodes, nothing redrawn. */
-function highlight(actor, machine) {
-  const paths = actor.activeStates ?? [];
-  const ids = paths.map((p) => machine.ids?.[p]).filter(Boolean);
-  const leaves = paths.filter((p) => !paths.some((q) => q.startsWith(`${p}.`))).map((p) => machine.ids?.[p]).filter(Boolean);
-  for (const [id, g] of diagram.nodes) {
-    g.classList.toggle('current', leaves.includes(id));
-    g.classList.toggle('current-parent', ids.includes(id) && !leaves.includes(id));
-  }
-  const box = $('diagram');
-  if (box.dataset.current !== leaves.join(' ')) reveal(box, diagram.nodes.get(leaves[0]));
-  box.dataset.current = leaves.join(' ');
-}
-
-/** Scrolls the diagram's own box (never the page) so the current state is in view. */
-function reveal(box, node) {
-  if (!node) return;
-  const b = box.getBoundingClientRect();
-  const n = node.getBoundingClientRect();
-  if (n.left < b.left || n.right > b.right) box.scrollLeft += n.left - b.left - (b.width - n.width) / 2;
-  if (n.top < b.top || n.bottom > b.bottom) box.scrollTop += n.top - b.top - (b.height - n.height) / 2;
 }
 
 /** The first element of `selector` fully in view in `scroller` that is not about to change or move. */
