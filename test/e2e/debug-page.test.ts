@@ -179,7 +179,11 @@ describe('debug page', () => {
     expect(await page.textContent('#why')).toMatch(/BackendNotFound/);
     await mkdir(OUTPUT, { recursive: true });
     await page.evaluate(() => ['detail', 'list'].forEach((id) => (document.getElementById(id)!.scrollTop = 0)));
+    // Tall enough to show the highlighted state in the diagram too.
+    await page.setViewportSize({ width: 1400, height: 1300 });
+    await page.waitForTimeout(300);
     await page.screenshot({ path: join(OUTPUT, 'debug-page-route.png') });
+    await page.setViewportSize({ width: 1400, height: 900 });
   });
 
   it('filters by kind, namespace, name and health', async () => {
@@ -198,7 +202,7 @@ describe('debug page', () => {
     await page.fill('#search', '');
     await page.selectOption('#kind', '');
     await page.evaluate(() => (document.getElementById('list')!.scrollTop = 0));
-    await page.screenshot({ path: join(OUTPUT, 'debug-page-list.png') });
+    await page.locator('#list').screenshot({ path: join(OUTPUT, 'debug-page-list.png') });
   });
 
   it('folds the replica heartbeat (inSync ⇄ checking) into one history line with a count', async () => {
