@@ -4,6 +4,7 @@
 // transition to the screen), the user's place is kept, names are whole, heartbeats fold, filters work;
 // no console errors and no request leaving the machine. Screenshots go to test-output/ (docs/images/).
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -217,6 +218,31 @@ describe('debug page', () => {
     expect(await page.locator('tr.transition').count()).toBeLessThan(10);
     expect(await page.textContent('.transitions')).toMatch(/\(start\) → (discovered|checking)/);
   }, 30_000);
+
+  it('draws every machine without clipped labels, and the resource machines without overlapping ones', async () => {
+    const report = await page.evaluate(async () => {
+      const w = window as unknown as { mermaid: { render(id: string, text: string): Promise<{ svg: string }> }; pageDiagram(text: string): string };
+      const machines = (await (await fetch('machines')).json()) as Record<string, { mermaid: string }>;
+      const hit = (a: DOMRect, b: DOMRect) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+      const out: Record<string, { overlaps: string[]; clipped: string[] }> = {};
+      for (const [id, m] of Object.entries(machines)) {
+        const box = document.body.appendChild(document.createElement('div'));
+        box.innerHTML = (await w.mermaid.render(`check-${id}`, w.pageDiagram(m.mermaid))).svg;
+        const labels = [...box.querySelectorAll('g.edgeLabel')].filter((g) => g.textContent).map((g) => ({ text: g.textContent!, box: g.getBoundingClientRect() }));
+        const nodes = [...box.querySelectorAll('g.node')].map((g) => ({ text: g.textContent!, box: g.getBoundingClientRect() }));
+        const overlaps = labels.flatMap((a, i) => [...labels.slice(i + 1), ...nodes].filter((b) => hit(a.box, b.box)).map((b) => `${a.text} / ${b.text}`));
+        const clipped = [...box.querySelectorAll('foreignObject')].filter((f) => (f.firstElementChild?.scrollWidth ?? 0) > (f as SVGForeignObjectElement).width.baseVal.value + 1).map((f) => f.textContent!);
+        out[id] = { overlaps, clipped };
+        box.remove();
+      }
+      return out;
+    });
+    process.stdout.write(`debug page diagrams: ${JSON.stringify(report)}\n`);
+    for (const [id, { overlaps, clipped }] of Object.entries(report)) {
+      expect({ id, clipped }).toEqual({ id, clipped: [] });
+      if (['gatewayClass', 'gateway', 'route'].includes(id)) expect({ id, overlaps }).toEqual({ id, overlaps: [] });
+    }
+  }, 60_000);
 
   it("lists the coordinator's syncs; no console error, no request leaving the machine", async () => {
     await actorRow('coordinator').click();
