@@ -181,7 +181,8 @@ describe('debug page', () => {
     await mkdir(OUTPUT, { recursive: true });
     await page.evaluate(() => ['detail', 'list'].forEach((id) => (document.getElementById(id)!.scrollTop = 0)));
     // Tall enough to show the highlighted state in the diagram too.
-    await page.setViewportSize({ width: 1400, height: 1300 });
+    await page.setViewportSize({ width: 1240, height: 1540 });
+    await page.evaluate(() => (window as unknown as { reveal(box: Element, node: Element): void }).reveal(document.getElementById('diagram')!, document.querySelector('#diagram .current')!));
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(OUTPUT, 'debug-page-route.png') });
     await page.setViewportSize({ width: 1400, height: 900 });

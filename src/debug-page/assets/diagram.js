@@ -10,7 +10,7 @@ mermaid.initialize({
   fontFamily: 'DejaVu Sans, Verdana, sans-serif',
   themeVariables: { fontSize: '13px' },
   // Spacing measured so that no label of the resource machines' diagrams overlaps another (browser test).
-  state: { useMaxWidth: false, nodeSpacing: 60, rankSpacing: 100, padding: 10 },
+  state: { useMaxWidth: false, nodeSpacing: 80, rankSpacing: 70, padding: 10 },
 });
 
 // What a state (the last part of its path) means; "a.b" is state b inside state a.
@@ -113,12 +113,13 @@ function highlight(actor, machine) {
   box.dataset.current = leaves.join(' ');
 }
 
-/** Scrolls the diagram's own box (never the page) so the current state is in view. */
+/** Scrolls the diagram's own box (never the page) so the current state is in the part of it on screen. */
 function reveal(box, node) {
   if (!node) return;
   const b = box.getBoundingClientRect();
+  const view = { left: b.left, right: b.right, top: Math.max(b.top, 0), bottom: Math.min(b.bottom, innerHeight) };
   const n = node.getBoundingClientRect();
-  if (n.left < b.left || n.right > b.right) box.scrollLeft += n.left - b.left - (b.width - n.width) / 2;
-  if (n.top < b.top || n.bottom > b.bottom) box.scrollTop += n.top - b.top - (b.height - n.height) / 2;
+  if (n.left < view.left || n.right > view.right) box.scrollLeft += n.left - view.left - (view.right - view.left - n.width) / 2;
+  if (n.top < view.top || n.bottom > view.bottom) box.scrollTop += n.top - view.top - (view.bottom - view.top - n.height) / 2;
 }
 
