@@ -34,6 +34,7 @@ const rank = (kind) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : K
 const namespaceOf = (a) => (RESOURCE_KINDS.has(a.kind) && a.name.includes('/') ? a.name.split('/')[0] : '');
 const healthRank = { unhealthy: 0, pending: 1, ok: 2 };
 const byHealthThenName = (a, b) => healthRank[a.health ?? 'ok'] - healthRank[b.health ?? 'ok'] || a.name.localeCompare(b.name);
+
 function matchesFilter(a) {
   const text = $('search').value.trim().toLowerCase();
   if ($('kind').value && a.kind !== $('kind').value) return false;
@@ -99,7 +100,13 @@ function patchList() {
   for (const id of changed) {
     const a = actors.get(id);
     const row = rows.get(id);
-    if (!a || !row || row.button.isConnected !== matchesFilter(a)) return renderList();
+    if (!a) return renderList();
+    // A filtered-out actor has no row (or a detached one) until it matches.
+    if (!row?.button.isConnected) {
+      if (matchesFilter(a)) return renderList();
+      continue;
+    }
+    if (!matchesFilter(a)) return renderList();
     const moved = row.health !== a.health;
     fillRow(row, a);
     if (moved) placeRow(row, a);
@@ -126,11 +133,10 @@ function summarize() {
 }
 
 /** Fills a table body with rows of cell texts, reusing its rows (a replaced row would lose the scroll anchor). */
-function fillTable(body, data, rowClass = () => '') {
+function fillTable(body, data) {
   while (body.rows.length > data.length) body.lastElementChild.remove();
   data.forEach((cells, i) => {
     const tr = body.rows[i] ?? body.appendChild(el('tr'));
-    tr.className = rowClass(i);
     while (tr.cells.length > cells.length) tr.lastElementChild.remove();
     cells.forEach((text, j) => {
       const td = tr.cells[j] ?? tr.appendChild(el('td'));
@@ -192,7 +198,8 @@ const time = (at) => new Date(at).toLocaleTimeString([], { hour12: false });
 
 function updateTransitions(actor) {
   const list = actor.transitions ?? [];
-  const keys = list.map((t) => `${t.at}|${t.event}|${t.to}`);
+  // A folded heartbeat keeps its key (when it began): a new count is not a new transition to flash.
+  const keys = list.map((t) => `${t.cycle?.since ?? t.at}|${t.event}|${t.to}`);
   const seen = shownTransitions ?? new Set(keys);
   $('transitions').replaceChildren(...list.map((t, i) => {
     const fresh = !seen.has(keys[i]);
