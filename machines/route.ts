@@ -1,15 +1,16 @@
 // One actor per HTTPRoute / GRPCRoute with a parent of ours. Route conditions (per-parent Accepted,
-// ResolvedRefs, PartiallyInvalid) are the translator's; the actor's phase says whether the data plane
-// serves the route yet (live = programmed), which /debug shows and the coordinator's events drive.
+// ResolvedRefs, PartiallyInvalid) are the translator's; the actor's state says whether the data plane
+// serves the route yet (live = programmed) and, once it does, what those conditions say is wrong
+// (accepted.degraded.unresolvedRefs for a missing backend, …), which /debug shows.
 // The actor adds one condition of its own: DNSReady=False on our parents[] entries while the edge cannot
 // publish one of the route's hostnames (a DNS record or ingress rule we do not own holds it); removed
 // when that clears.
 import { createProgrammableMachine, type ResourceContext, type ResourcePhase } from './shared/resource.js';
 import type { Condition, ResourceStatus } from '../src/core/types.js';
 import type { HostnameConflict } from '../src/core/ports.js';
+import { DNS_READY } from './shared/verdict-health.js';
 
-/** Custom condition types must be domain-prefixed (Kubernetes API conventions); ours is the controller's domain. */
-export const DNS_READY = 'cloudflare-tunnel-gateway.dev/DNSReady';
+export { DNS_READY };
 const MAX_MESSAGE = 2048;
 
 type ParentEntry = { parentRef?: { group?: string; kind?: string; namespace?: string; name?: string }; conditions?: Condition[] };

@@ -5,6 +5,7 @@ import { assign, enqueueActions, setup, type AnyActorRef } from 'xstate';
 import type { ResourceStatus } from '../../src/core/types.js';
 import type { HostnameConflict } from '../../src/core/ports.js';
 import { isAcceptedStatus, sameStatus, specGeneration } from './status.js';
+import { verdictProblem } from './verdict-health.js';
 
 // No clocks in machines: a condition the actor changes gets lastTransitionTime "" and the runtime's
 // status writer stamps it (keeping the previous time when the condition's status did not change).
@@ -66,6 +67,10 @@ export function resourceSetup(derive: DeriveStatus) {
       /** The verdict the actor holds, again (a sync where this object did not change): nothing to re-derive. */
       isSameVerdict: ({ context, event }) => event.type === 'verdict' && sameStatus(event.status, context.verdict),
       coversRequired: ({ context, event }) => event.type === 'dataplane.live' && event.generation >= context.requiredGeneration,
+      // What the conditions written while served (derive 'programmed') say is wrong, most urgent first.
+      isConflicted: ({ context }) => verdictProblem(derive('programmed', context)) === 'conflicted',
+      hasUnresolvedRefs: ({ context }) => verdictProblem(derive('programmed', context)) === 'unresolvedRefs',
+      isPartiallyInvalid: ({ context }) => verdictProblem(derive('programmed', context)) === 'partiallyInvalid',
     },
     actions: {
       recordVerdict: assign(({ event }) => {
@@ -90,29 +95,36 @@ export function resourceSetup(derive: DeriveStatus) {
 }
 
 /**
- * A verdict that keeps the spec refreshes the current phase (re-entering it re-derives the status). One
+ * A verdict that keeps the spec re-derives the state (`to`: the phase itself, or the `live` choice). One
  * equal to the held verdict (most of them: every sync hands one to every resource) is only recorded: the
  * status derived from it is the one already handed to the statusWriter, so re-entering would write nothing.
  */
-const refresh = (phase: string) =>
+const refresh = (to: string, reenter = true) =>
   [
     { guard: 'isSameVerdict', actions: 'refreshVerdict' },
-    { guard: 'isSameSpecAccepted', target: phase, reenter: true, actions: 'refreshVerdict' },
+    { guard: 'isSameSpecAccepted', target: to, reenter, actions: 'refreshVerdict' },
   ] as const;
 const publishAs = (phase: ResourcePhase) => ({ type: 'publish', params: { phase } }) as const;
 
-/** Machines that take edge.conflicts (routes): record them and re-enter the phase, re-deriving the status. */
+/** Machines that take edge.conflicts (routes): record them and re-derive the state (and so the status). */
 function conflictHandlers(enabled: boolean) {
-  const on = (phase: string) => (enabled ? { 'edge.conflicts': { target: phase, reenter: true, actions: 'recordConflicts' } as const } : {});
+  const on = (to: string, reenter = true) => (enabled ? { 'edge.conflicts': { target: to, reenter, actions: 'recordConflicts' } as const } : {});
   return { pending: enabled ? { 'edge.conflicts': { actions: 'recordConflicts' } as const } : {}, on };
 }
 
+/** What a state does while the data plane serves the resource: a change re-derives which served state. */
+function servedHandlers(live: string, conflicts: ReturnType<typeof conflictHandlers>) {
+  return { ...conflicts.on(live, false), verdict: refresh(live, false) };
+}
+
 /**
- * The lifecycle shared by gateways and routes: pending → accepted.programming → accepted.programmed /
- * accepted.degraded; rejected; deleting → gone. `derive` decides what each phase writes.
+ * The lifecycle shared by gateways and routes: pending → accepted.programming → accepted.programmed, or
+ * accepted.degraded.<why>: the data plane is not ready, or it serves the resource but its conditions show
+ * a problem (VERDICT_PROBLEMS); rejected; deleting → gone. `derive` decides what each phase writes.
  */
 export function createProgrammableMachine(id: string, derive: DeriveStatus, opts: { edgeConflicts?: boolean } = {}) {
   const conflicts = conflictHandlers(opts.edgeConflicts ?? false);
+  const live = `#${id}.accepted.live`;
   return resourceSetup(derive).createMachine({
     id,
     initial: 'pending',
@@ -124,28 +136,44 @@ export function createProgrammableMachine(id: string, derive: DeriveStatus, opts
       },
       accepted: {
         initial: 'programming',
-        on: { verdict: [{ guard: 'isAcceptedVerdict', target: '.programming', actions: 'recordVerdict' }, { target: 'rejected', actions: 'recordVerdict' }] },
+        on: {
+          verdict: [{ guard: 'isAcceptedVerdict', target: '.programming', actions: 'recordVerdict' }, { target: 'rejected', actions: 'recordVerdict' }],
+          // From any accepted state (re-entering dataPlaneNotReady writes a new reason).
+          'dataplane.degraded': { target: '.degraded.dataPlaneNotReady', actions: 'recordDegraded' },
+        },
         states: {
           programming: {
             entry: publishAs('programming'),
-            on: {
-              ...conflicts.on('programming'),
-              verdict: refresh('programming'),
-              'dataplane.live': { guard: 'coversRequired', target: 'programmed' },
-              'dataplane.degraded': { target: 'degraded', actions: 'recordDegraded' },
-            },
+            on: { ...conflicts.on('programming'), verdict: refresh('programming'), 'dataplane.live': { guard: 'coversRequired', target: 'live' } },
           },
-          programmed: {
-            entry: publishAs('programmed'),
-            on: { ...conflicts.on('programmed'), verdict: refresh('programmed'), 'dataplane.degraded': { target: 'degraded', actions: 'recordDegraded' } },
+          // The data plane serves the current spec: which served state the conditions call for.
+          live: {
+            always: [
+              { guard: 'isConflicted', target: 'degraded.conflicted' },
+              { guard: 'hasUnresolvedRefs', target: 'degraded.unresolvedRefs' },
+              { guard: 'isPartiallyInvalid', target: 'degraded.partiallyInvalid' },
+              { target: 'programmed' },
+            ],
           },
+          programmed: { entry: publishAs('programmed'), on: servedHandlers(live, conflicts) },
           degraded: {
-            entry: publishAs('degraded'),
-            on: {
-              ...conflicts.on('degraded'),
-              verdict: refresh('degraded'),
-              'dataplane.live': { guard: 'coversRequired', target: 'programmed' },
-              'dataplane.degraded': { target: 'degraded', reenter: true, actions: 'recordDegraded' },
+            // Only entered through a child (the initial state is never targeted).
+            initial: 'dataPlaneNotReady',
+            // For the served children; dataPlaneNotReady handles these events itself.
+            on: servedHandlers(live, conflicts),
+            states: {
+              dataPlaneNotReady: {
+                entry: publishAs('degraded'),
+                on: {
+                  ...conflicts.on('dataPlaneNotReady'),
+                  verdict: refresh('dataPlaneNotReady'),
+                  'dataplane.live': { guard: 'coversRequired', target: live },
+                },
+              },
+              // Served, with a problem its conditions show: written as programmed writes.
+              conflicted: { entry: publishAs('programmed') },
+              unresolvedRefs: { entry: publishAs('programmed') },
+              partiallyInvalid: { entry: publishAs('programmed') },
             },
           },
         },

@@ -32,6 +32,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '': { file: new URL('./assets/index.html', import.meta.url).pathname, type: 'text/html; charset=utf-8' },
   'index.html': { file: new URL('./assets/index.html', import.meta.url).pathname, type: 'text/html; charset=utf-8' },
   'app.js': { file: new URL('./assets/app.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8' },
+  'diagram.js': { file: new URL('./assets/diagram.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8' },
   'app.css': { file: new URL('./assets/app.css', import.meta.url).pathname, type: 'text/css; charset=utf-8' },
   'mermaid.min.js': { file: require.resolve('mermaid/dist/mermaid.min.js'), type: 'text/javascript; charset=utf-8' },
 };

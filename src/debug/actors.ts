@@ -3,14 +3,11 @@
 // `list()` and subscribes to `onChange`.
 import type { AnyActorRef, InspectionEvent, StateValue } from 'xstate';
 import { describeActor, type ActorCondition, type ActorDescription } from './describe.js';
+import { healthOf, whyOf, type ActorHealth } from './health.js';
+import { recordTransition, type ActorTransition } from './transition-log.js';
 import type { SyncStats } from '../../machines/shared/coordinator-types.js';
 
-export interface ActorTransition {
-  event: string;
-  from: string;
-  to: string;
-  at: string;
-}
+export { MAX_TRANSITIONS, type ActorTransition } from './transition-log.js';
 
 export interface ActorInfo {
   id: string;
@@ -27,12 +24,16 @@ export interface ActorInfo {
   status: 'active' | 'done' | 'error' | 'stopped';
   context: Record<string, unknown>;
   conditions: ActorCondition[];
+  /** At a glance: ok, pending, or unhealthy (a state that names a problem). */
+  health: ActorHealth;
+  /** Its latest problem (condition or error), else its latest condition message. */
+  why?: string;
+  /** Newest last; back-and-forth repeats (heartbeats) folded into one entry with a count. */
   transitions: ActorTransition[];
   /** Coordinator only: the latest syncs, newest last. */
   syncs?: Array<SyncStats & { at: string }>;
 }
 
-export const MAX_TRANSITIONS = 50;
 const MAX_SYNCS = 50;
 
 type MachineSnapshotLike = { value: StateValue; context: unknown; status: ActorInfo['status']; machine?: { id: string } };
@@ -101,8 +102,7 @@ export function createActorTracker(now: () => number): ActorTracker {
       let at: string | undefined;
       const stamp = () => (at ??= new Date(now()).toISOString());
       const transitions = entry?.transitions ?? [];
-      if (entry?.state !== state) transitions.push({ event: eventType, from: entry?.state ?? '', to: state, at: stamp() });
-      if (transitions.length > MAX_TRANSITIONS) transitions.splice(0, transitions.length - MAX_TRANSITIONS);
+      if (entry?.state !== state) recordTransition(transitions, { event: eventType, from: entry?.state ?? '', to: state, at: stamp() });
       const syncs = machine === 'coordinator' ? recordSync(ref, entry?.syncs ?? [], snapshot.context as { syncs: number; lastSync?: SyncStats }, stamp) : undefined;
       entry = { id: (ref as AnyActorRef).id, machine, snapshot, state, activeStates: paths, transitions, syncs };
     }
@@ -140,11 +140,11 @@ export function createActorTracker(now: () => number): ActorTracker {
   };
 }
 
-type CheapInfo = Omit<ActorInfo, 'kind' | 'name' | 'context' | 'conditions'>;
+type CheapInfo = Omit<ActorInfo, 'kind' | 'name' | 'context' | 'conditions' | 'health' | 'why'>;
 
 /**
  * The info with kind, name, context and conditions described on first read: most snapshots (a verdict per
- * resource actor per sync) are never read before the next one replaces them. The snapshot's context is
+ * resource actor per sync) are never read before the next one replaces them (health and why derive from them). The snapshot's context is
  * immutable, so a later description is the one an eager one would have been. The getters are enumerable
  * own properties: JSON and spreads see them as plain fields.
  */
@@ -165,6 +165,12 @@ function lazyInfo(cheap: CheapInfo, context: unknown): ActorInfo {
     },
     get conditions() {
       return describe().conditions;
+    },
+    get health() {
+      return healthOf(cheap.state, describe());
+    },
+    get why() {
+      return whyOf(cheap.state, describe());
     },
     state: cheap.state,
     value: cheap.value,

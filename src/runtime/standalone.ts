@@ -78,7 +78,7 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
       }),
   });
   mountAdminRoutes(proxy, controlPlane, source);
-  controlPlane.setReplicas([{ id: 'local', ready: true, client: localReplicaClient(proxy) }]);
+  controlPlane.setReplicas([{ id: 'embedded proxy', ready: true, client: localReplicaClient(proxy) }]);
   try {
     await controlPlane.start();
   } catch (err) {

@@ -1,5 +1,6 @@
 // Verdicts (the translator's statuses) for the model walks: small, hand-built, covering accepted /
-// rejected, a spec change (observedGeneration) and a same-spec refresh (attachedRoutes).
+// rejected, a spec change (observedGeneration), a same-spec refresh (attachedRoutes) and the problems an
+// accepted resource's conditions can show (conflicted, unresolved references, partially invalid).
 import type { Condition, ResourceStatus } from '../../src/core/types.js';
 
 export const cond = (type: string, ok: boolean, reason: string, generation: number): Condition => ({
@@ -11,7 +12,19 @@ export const cond = (type: string, ok: boolean, reason: string, generation: numb
   lastTransitionTime: '2026-01-01T00:00:00Z',
 });
 
-export function gatewayVerdict(opts: { accepted: boolean; spec: number; attached?: number }): ResourceStatus {
+/** The listener a Gateway verdict adds next to its valid "http" one: none, or one with a problem. */
+export type ExtraListener = 'none' | 'unsupported' | 'conflicted' | 'unresolved';
+
+function extraListener(kind: ExtraListener, spec: number) {
+  const listener = (name: string, conditions: Condition[]) => ({ name, attachedRoutes: 0, supportedKinds: [], conditions });
+  // An invalid listener stays Programmed=False whatever the actor's phase.
+  if (kind === 'unsupported') return [listener('tcp', [cond('Accepted', false, 'UnsupportedProtocol', spec), cond('Programmed', false, 'Invalid', spec)])];
+  if (kind === 'conflicted') return [listener('dup', [cond('Accepted', true, 'Accepted', spec), cond('Conflicted', true, 'HostnameConflict', spec), cond('Programmed', false, 'Invalid', spec)])];
+  if (kind === 'unresolved') return [listener('https', [cond('Accepted', true, 'Accepted', spec), cond('ResolvedRefs', false, 'InvalidCertificateRef', spec), cond('Programmed', false, 'Invalid', spec)])];
+  return [];
+}
+
+export function gatewayVerdict(opts: { accepted: boolean; spec: number; attached?: number; listener?: ExtraListener }): ResourceStatus {
   const { accepted, spec } = opts;
   return {
     kind: 'Gateway',
@@ -26,15 +39,14 @@ export function gatewayVerdict(opts: { accepted: boolean; spec: number; attached
           supportedKinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
           conditions: [cond('Accepted', true, 'Accepted', spec), cond('Programmed', accepted, accepted ? 'Programmed' : 'Invalid', spec)],
         },
-        // An invalid listener stays Programmed=False whatever the actor's phase.
-        { name: 'tcp', attachedRoutes: 0, supportedKinds: [], conditions: [cond('Accepted', false, 'UnsupportedProtocol', spec), cond('Programmed', false, 'Invalid', spec)] },
+        ...extraListener(opts.listener ?? 'unsupported', spec),
       ],
       addresses: [{ type: 'Hostname', value: 'tunnel-1.cfargotunnel.com' }],
     },
   };
 }
 
-export function routeVerdict(opts: { accepted: boolean; spec: number; resolved?: boolean }): ResourceStatus {
+export function routeVerdict(opts: { accepted: boolean; spec: number; resolved?: boolean; partial?: boolean }): ResourceStatus {
   const { accepted, spec } = opts;
   return {
     kind: 'HTTPRoute',
@@ -45,7 +57,12 @@ export function routeVerdict(opts: { accepted: boolean; spec: number; resolved?:
         {
           parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'ns', name: 'gw' },
           controllerName: 'cloudflare-tunnel-gateway.dev/controller',
-          conditions: [cond('Accepted', accepted, accepted ? 'Accepted' : 'NotAllowedByListeners', spec), cond('ResolvedRefs', opts.resolved ?? true, opts.resolved === false ? 'BackendNotFound' : 'ResolvedRefs', spec)],
+          conditions: [
+            cond('Accepted', accepted, accepted ? 'Accepted' : 'NotAllowedByListeners', spec),
+            cond('ResolvedRefs', opts.resolved ?? true, opts.resolved === false ? 'BackendNotFound' : 'ResolvedRefs', spec),
+            // One rule the proxy would refuse was dropped; the rest is served.
+            ...(opts.partial ? [cond('PartiallyInvalid', true, 'UnsupportedValue', spec)] : []),
+          ],
         },
       ],
     },

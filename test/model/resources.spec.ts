@@ -1,6 +1,7 @@
 // Model specs of the resource machines (gatewayClass, gateway, route). The oracle restates the rules of
 // the issue independently of the machines' code: which status each state must write, that a status is
-// written only when it changes, Programmed only after the config carrying the spec is acknowledged.
+// written only when it changes, Programmed only after the config carrying the spec is acknowledged, and
+// that a served resource's state names what its written conditions say is wrong (accepted.degraded.*).
 import { expect } from '@jest/globals';
 import type { AnyEventObject, AnyMachineSnapshot } from 'xstate';
 import type { Condition, ResourceStatus } from '../../src/core/types.js';
@@ -11,6 +12,7 @@ import { statePaths } from '../../src/debug/actors.js';
 import { classVerdict, fingerprint, gatewayVerdict, routeVerdict } from './fixtures.js';
 import type { ModelSpec, StepRecord } from './harness.js';
 
+const DNS_READY = 'cloudflare-tunnel-gateway.dev/DNSReady';
 const leaf = (s: AnyMachineSnapshot) => statePaths(s.value).at(-1)!;
 const writesOf = (events: AnyEventObject[]) => events.filter((e) => e.type === 'status.write').map((e) => e.status as ResourceStatus);
 
@@ -69,25 +71,49 @@ function checkResource(step: StepRecord, expected: (state: string, ctx: Record<s
   for (const w of writes) for (const c of JSON.stringify(w).match(/"lastTransitionTime":"[^"]*"/g) ?? []) expect(c).toMatch(/"lastTransitionTime":"(|2026-01-01T00:00:00Z)"/);
 }
 
+/** The accepted states in which the data plane serves the current spec. */
+const SERVED = ['accepted.programmed', 'accepted.degraded.conflicted', 'accepted.degraded.unresolvedRefs', 'accepted.degraded.partiallyInvalid'];
+
 /** Programmed only once a dataplane.live covers the generation that carried the current spec. */
 function checkLiveness(step: StepRecord) {
   const state = leaf(step.snapshot);
   if (state === 'gone') return expect(step.snapshot.status).toBe('done');
   const before = leaf(step.before);
   const ctx = step.snapshot.context as { requiredGeneration: number };
-  if (state === 'accepted.programmed' && before !== 'accepted.programmed') {
+  if (SERVED.includes(state) && !SERVED.includes(before)) {
     expect(step.event.type).toBe('dataplane.live');
     expect(step.event.generation).toBeGreaterThanOrEqual(ctx.requiredGeneration);
   }
   if (step.event.type === 'dataplane.live' && step.event.generation < ctx.requiredGeneration && before === 'accepted.programming') {
     expect(state).toBe('accepted.programming');
   }
+  // Data plane not ready shows as such from any accepted state.
+  if (step.event.type === 'dataplane.degraded' && before.startsWith('accepted')) expect(state).toBe('accepted.degraded.dataPlaneNotReady');
   if (step.event.type === 'verdict') {
     const accepted = (step.event.status.status.conditions ?? step.event.status.status.parents[0].conditions).some(
       (c: Condition) => c.type === 'Accepted' && c.status === 'True',
     );
     expect(state.startsWith(accepted ? 'accepted' : 'rejected')).toBe(true);
   }
+}
+
+/** Every condition of a written status: the object's, each listener's, each route parent's. */
+function conditionsOf(status: ResourceStatus): Condition[] {
+  const s = status.status as { conditions?: Condition[]; listeners?: Array<{ conditions: Condition[] }>; parents?: Array<{ conditions: Condition[] }> };
+  return [...(s.conditions ?? []), ...[...(s.listeners ?? []), ...(s.parents ?? [])].flatMap((h) => h.conditions)];
+}
+
+/** While served, the state names what the written conditions say is wrong (the most urgent), or programmed. */
+function checkStateSaysConditions(step: StepRecord) {
+  const state = leaf(step.snapshot);
+  if (!SERVED.includes(state)) return;
+  const written = writesOf(step.history.sent).at(-1)!;
+  const has = (type: string, status: string) => conditionsOf(written).some((c) => c.type === type && c.status === status);
+  let want = 'accepted.programmed';
+  if (has('PartiallyInvalid', 'True') || has('Accepted', 'False')) want = 'accepted.degraded.partiallyInvalid';
+  if (has('ResolvedRefs', 'False')) want = 'accepted.degraded.unresolvedRefs';
+  if (has('Conflicted', 'True') || has(DNS_READY, 'False')) want = 'accepted.degraded.conflicted';
+  expect(state).toBe(want);
 }
 
 function resourceSpec(
@@ -97,7 +123,8 @@ function resourceSpec(
   expected: (state: string, ctx: Record<string, unknown>) => ResourceStatus | undefined,
   extraEvents: AnyEventObject[] = [],
 ): ModelSpec {
-  const generations = [1, 2, 2, 2];
+  // The config generation that first carried each verdict: a verdict after the first waits for generation 2.
+  const generations = [1, 2];
   return {
     name,
     machine: () => machine,
@@ -106,6 +133,7 @@ function resourceSpec(
     check: (step) => {
       checkResource(step, expected);
       checkLiveness(step);
+      checkStateSaysConditions(step);
     },
   };
 }
@@ -114,20 +142,21 @@ export const gatewaySpec = resourceSpec(
   'gateway',
   gatewayMachine,
   [
-    gatewayVerdict({ accepted: true, spec: 1 }),
+    gatewayVerdict({ accepted: true, spec: 1, listener: 'none' }),
     gatewayVerdict({ accepted: true, spec: 1, attached: 3 }),
-    gatewayVerdict({ accepted: true, spec: 2 }),
+    gatewayVerdict({ accepted: true, spec: 1, listener: 'conflicted' }),
+    gatewayVerdict({ accepted: true, spec: 1, listener: 'unresolved' }),
+    gatewayVerdict({ accepted: true, spec: 2, listener: 'none' }),
     gatewayVerdict({ accepted: false, spec: 2 }),
   ],
   (state, ctx) => {
     const verdict = ctx.verdict as ResourceStatus;
     if (state === 'accepted.programming') return withProgrammed(verdict, 'Pending', 'Pending');
-    if (state === 'accepted.degraded') return withProgrammed(verdict, 'NoResources', 'Pending', ctx.degradedReason as string);
+    if (state === 'accepted.degraded.dataPlaneNotReady') return withProgrammed(verdict, 'NoResources', 'Pending', ctx.degradedReason as string);
     return verdict;
   },
 );
 
-const DNS_READY = 'cloudflare-tunnel-gateway.dev/DNSReady';
 const TAKEN = { hostname: 'a.example.com', reason: 'HostnameTaken', message: 'has A record(s) not managed by this controller; left untouched' };
 const edgeConflictEvents: AnyEventObject[] = [
   // Our Gateway's entry gets the condition…
@@ -159,6 +188,7 @@ export const routeSpec = resourceSpec(
   [
     routeVerdict({ accepted: true, spec: 1 }),
     routeVerdict({ accepted: true, spec: 1, resolved: false }),
+    routeVerdict({ accepted: true, spec: 1, partial: true }),
     routeVerdict({ accepted: true, spec: 2 }),
     routeVerdict({ accepted: false, spec: 2 }),
   ],

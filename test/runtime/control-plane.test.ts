@@ -145,7 +145,7 @@ describe('control plane', () => {
     const gateway = actors.find((a) => a.machine === 'gateway')!;
     expect(gateway).toMatchObject({ kind: 'Gateway', name: 'ns/gw', state: 'accepted.programmed' });
     expect(gateway.conditions).toContainEqual(expect.objectContaining({ type: 'Programmed', status: 'True', scope: '' }));
-    expect(gateway.transitions.map((t) => t.to)).toEqual(expect.arrayContaining(['accepted.programming', 'accepted.degraded', 'accepted.programmed']));
+    expect(gateway.transitions.map((t) => t.to)).toEqual(expect.arrayContaining(['accepted.programming', 'accepted.degraded.dataPlaneNotReady', 'accepted.programmed']));
     for (const t of gateway.transitions) expect(Object.keys(t).sort()).toEqual(['at', 'event', 'from', 'to']);
     const replicaActor = actors.find((a) => a.machine === 'replica')!;
     expect(replicaActor).toMatchObject({ name: 'r1', state: 'inSync', context: { ready: true } });

@@ -41,6 +41,7 @@ afterAll(async () => {
 });
 
 const routeStates = () => cp.inspect().filter((a) => a.machine === 'route').map((a) => a.state);
+const routeState = (route: string) => cp.inspect().find((a) => a.machine === 'route' && a.name.endsWith(`/${route}`))?.state;
 
 describe('chunked hand-out', () => {
   it('pushes the config first and answers a macrotask before the verdicts are all out', async () => {
@@ -61,7 +62,9 @@ describe('chunked hand-out', () => {
       const writes = sink.writes.slice(before);
       // Only the changed route's status changed (a new observedGeneration): exactly one write, for it.
       expect(writes.map((w) => w.name)).toEqual([changed]);
-      expect(routeStates()).toEqual(Array(ROUTES).fill('accepted.programmed'));
+      // A route whose backend is missing is served, and its state says what its ResolvedRefs=False says.
+      expect(new Set(routeStates())).toEqual(new Set(['accepted.programmed', ...(k > 0 ? ['accepted.degraded.unresolvedRefs'] : [])]));
+      expect(routeState(changed)).toBe(k % 2 ? 'accepted.degraded.unresolvedRefs' : 'accepted.programmed');
     }
     expect(writtenAtNextMacrotask).toHaveLength(6);
   }, 60_000);
