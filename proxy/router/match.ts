@@ -126,6 +126,8 @@ export function matches<R>(m: CompiledMatch<R>, input: MatchInput): boolean {
     case PathKind.Regex:
       if (!m.pathRe!.matches(input.path)) return false;
       break;
+    case PathKind.Any:
+      break;
   }
   if (m.method !== undefined && input.method !== m.method) return false;
   for (let i = 0; i < m.headers.length; i++) {

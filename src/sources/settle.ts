@@ -7,7 +7,7 @@
 // a new event in the meantime starts the judgement again.
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { ManifestError, parseManifests } from './manifests.js';
+import { ManifestError } from './manifests.js';
 import type { K8sObject } from '../core/types.js';
 
 export interface SettleHandlers {

@@ -198,12 +198,13 @@ describe('undici legacy dispatch handler (proxy/forward/http1.ts)', () => {
 });
 
 describe('prom-client Metric shape (proxy/forward/rule-metrics.ts)', () => {
-  function plainMetric(values: Array<{ labels: Record<string, string | number>; value: number; metricName?: string }>, onReset: () => void): Metric {
+  type Value = { labels: Record<string, string | number>; value: number; metricName?: string };
+  function plainMetric(values: Value[], onReset: () => void): Metric {
     const name = 'canary_requests';
     const get = () => ({ name, help: 'canary', type: 'histogram', aggregator: 'sum', values });
     return { name, help: 'canary', type: 'histogram', aggregator: 'sum', get, reset: onReset } as unknown as Metric;
   }
-  const values = [
+  const values: Value[] = [
     { labels: { le: 0.1, rule: 'r' }, value: 2, metricName: 'canary_requests_bucket' },
     { labels: { le: '+Inf', rule: 'r' }, value: 3, metricName: 'canary_requests_bucket' },
     { labels: { rule: 'r' }, value: 0.5, metricName: 'canary_requests_sum' },
