@@ -108,6 +108,8 @@ export function matches<R>(m: CompiledMatch<R>, input: MatchInput): boolean {
     case PathKind.Regex:
       if (!regexMatches(m.pathRe!, input.path, input)) return false;
       break;
+    case PathKind.Any:
+      break;
   }
   if (m.method !== undefined && input.method !== m.method) return false;
   for (let i = 0; i < m.headers.length; i++) {

@@ -1,4 +1,5 @@
 // `tunnel-gateway demo` (what `npm start` runs): echo backends + standalone on deploy/examples.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { DEFAULT_CONTROLLER_NAME } from '../core/types.js';
@@ -6,7 +7,10 @@ import { createLogger } from '../log.js';
 import { formatHostPort, hostPortOption, type HostPort } from './options.js';
 import { exitOnFatal, onShutdownSignal } from '../runtime/signals.js';
 
-const EXAMPLES = fileURLToPath(new URL('../../deploy/examples', import.meta.url));
+// From src/commands/ (run from source) or dist/src/commands/ (the build), whichever holds the examples.
+const EXAMPLES = ['../../deploy/examples', '../../../deploy/examples']
+  .map((path) => fileURLToPath(new URL(path, import.meta.url)))
+  .find((path) => existsSync(path)) ?? fileURLToPath(new URL('../../deploy/examples', import.meta.url));
 
 export function demoCommand(): Command {
   return new Command('demo')

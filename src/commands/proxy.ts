@@ -3,10 +3,7 @@
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { startProxy, type ProxyOptions } from '../../proxy/index.js';
-import { isLoopback } from '../../proxy/admin/auth.js';
-import { startProxyCluster } from '../../proxy/cluster/primary.js';
-import { runProxyWorker } from '../../proxy/cluster/worker.js';
+import type { ProxyOptions } from '../../proxy/index.js';
 import { createLogger } from '../log.js';
 import { exitAfterLogs, onShutdownSignal } from '../runtime/signals.js';
 import { adminAllowedHostsOption } from './options.js';
@@ -67,7 +64,13 @@ export function proxyCommand(): Command {
       if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) throw new InvalidArgumentError('--tls-cert and --tls-key go together');
       const dataPlane = dataPlaneOptions(flags);
       // A forked worker runs this same command line: it serves, and leaves the admin API to the primary.
-      if (cluster.isWorker) return runProxyWorker(dataPlane, logger);
+      // The proxy is loaded here, not at the top, so `--help` and the other commands do not pay for it.
+      if (cluster.isWorker) return (await import('../../proxy/cluster/worker.js')).runProxyWorker(dataPlane, logger);
+      const [{ startProxy }, { isLoopback }, { startProxyCluster }] = await Promise.all([
+        import('../../proxy/index.js'),
+        import('../../proxy/admin/auth.js'),
+        import('../../proxy/cluster/primary.js'),
+      ]);
       const adminToken = flags.adminTokenFile ? readFileSync(flags.adminTokenFile, 'utf8').trim() : undefined;
       const proxy = await (flags.workers === 0
         ? startProxy({ ...dataPlane, admin: flags.admin, adminToken, adminAllowedHosts: flags.adminAllowedHosts, logger })

@@ -1,8 +1,5 @@
 // `tunnel-gateway render`: what the controller would do with a folder of manifests, as JSON on stdout.
 import { Command, Option } from 'commander';
-import { loadManifests } from '../sources/files.js';
-import { toSnapshot, ManifestError } from '../sources/manifests.js';
-import { translate } from '../translate/index.js';
 import { DEFAULT_CONTROLLER_NAME } from '../core/types.js';
 import { envFlag, parsePort } from './options.js';
 
@@ -16,6 +13,12 @@ export function renderCommand(): Command {
     .option('--proxy-tls-port <port>', 'proxy loopback TLS port cloudflared sends gRPC traffic to', parsePort, 8443)
     .addOption(new Option('--external-name-services', 'forward to type: ExternalName Services (off: a Service writer could point routes at any name the proxy reaches; see docs/security.md)'))
     .action(async (opts: { manifests: string; controllerName: string; tunnelId?: string; proxyPort: number; proxyTlsPort: number; externalNameServices?: boolean }) => {
+      // Loaded here, not at the top, so `--help` and the other commands do not pay for the translator.
+      const [{ loadManifests }, { toSnapshot, ManifestError }, { translate }] = await Promise.all([
+        import('../sources/files.js'),
+        import('../sources/manifests.js'),
+        import('../translate/index.js'),
+      ]);
       let objects;
       try {
         objects = await loadManifests(opts.manifests);

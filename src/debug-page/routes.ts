@@ -1,6 +1,6 @@
-// Serves the live actor page under /debug/ on the admin port: static assets (Mermaid from node_modules, so
-// nothing is loaded from the internet), the machine diagrams, and a server-sent-event stream of actor changes.
-import { readFileSync } from 'node:fs';
+// Serves the live actor page under /debug/ on the admin port: static assets (Mermaid served by us, so nothing
+// is loaded from the internet), the machine diagrams, and a server-sent-event stream of actor changes.
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -34,8 +34,22 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   'app.js': { file: new URL('./assets/app.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8' },
   'diagram.js': { file: new URL('./assets/diagram.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8' },
   'app.css': { file: new URL('./assets/app.css', import.meta.url).pathname, type: 'text/css; charset=utf-8' },
-  'mermaid.min.js': { file: require.resolve('mermaid/dist/mermaid.min.js'), type: 'text/javascript; charset=utf-8' },
+  'mermaid.min.js': { file: mermaidBundle(), type: 'text/javascript; charset=utf-8' },
 };
+
+/**
+ * The build (scripts/build.mjs) copies Mermaid's bundle next to the compiled assets, so the image ships no
+ * `mermaid` package; run from source (tsx, jest), it comes from node_modules, where it is a devDependency.
+ */
+function mermaidBundle(): string {
+  const copied = new URL('./assets/mermaid.min.js', import.meta.url).pathname;
+  if (existsSync(copied)) return copied;
+  try {
+    return require.resolve('mermaid/dist/mermaid.min.js');
+  } catch {
+    return copied; // neither: GET /debug/mermaid.min.js answers 404 rather than the server failing to start
+  }
+}
 const cache = new Map<string, Buffer>();
 
 const SECURITY_HEADERS = {
@@ -54,7 +68,7 @@ export function handleDebugRequest(source: DebugSource, req: IncomingMessage, re
   if (rest === 'machines') return json(res, source.machines());
   if (rest === 'events') return stream(source, req, res);
   const asset = ASSETS[rest];
-  if (!asset) {
+  if (!asset || (!cache.has(asset.file) && !existsSync(asset.file))) {
     res.writeHead(404, SECURITY_HEADERS).end('not found\n');
     return true;
   }

@@ -8,7 +8,7 @@
 // up to a size limit (read-bounded.ts); anything else is skipped at once, keeping what the file held.
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { ManifestError, parseManifests } from './manifests.js';
+import { ManifestError } from './manifests.js';
 import type { K8sObject } from '../core/types.js';
 import { DEFAULT_MAX_MANIFEST_BYTES, readBounded } from './read-bounded.js';
 

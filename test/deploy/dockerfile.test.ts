@@ -1,7 +1,10 @@
 // No Docker engine runs here, so the image cannot be built in CI. These checks hold the Dockerfile to what
 // the build and the manifests need: Node 22, compile → prune, what the runtime stage copies, the entry
 // point, a non-root uid that matches the pods' runAsUser, and a build context that has every file it copies.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { ROOT, ofKind, render, type Container } from './support/render.js';
 
@@ -69,12 +72,16 @@ describe('deploy/Dockerfile', () => {
     for (const stage of dockerfile) expect(stage[0]!.args).toMatch(/^node:22[-.\w]*(\s+AS\s+\w+)?$/i);
   });
 
-  it('builds with npm ci → tsc -p tsconfig.json → npm prune --omit=dev, in that order', () => {
+  it('builds with npm ci --ignore-scripts → npm run build (tsc -p tsconfig.json) → npm prune --omit=dev, in that order', () => {
     const runs = build.filter((i) => i.op === 'RUN').map((i) => i.args);
     const at = (pattern: RegExp) => runs.findIndex((r) => pattern.test(r));
-    const steps = [at(/\bnpm ci\b/), at(/\bnpx tsc -p tsconfig\.json\b/), at(/\bnpm prune --omit=dev\b/)];
+    // `prepare` would build before the sources are copied: the install skips it and the build runs later.
+    const steps = [at(/\bnpm ci\b.*--ignore-scripts/), at(/\bnpm run build\b/), at(/\bnpm prune --omit=dev\b/)];
     expect(steps.every((s) => s >= 0)).toBe(true);
     expect([...steps].sort((a, b) => a - b)).toEqual(steps);
+    const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.build).toBe('node scripts/build.mjs');
+    expect(readFileSync(`${ROOT}scripts/build.mjs`, 'utf8')).toMatch(/'-p', 'tsconfig\.json'/);
   });
 
   it('compiles every source folder tsconfig includes, except the tests', () => {
@@ -91,21 +98,37 @@ describe('deploy/Dockerfile', () => {
     expect(bin).toMatch(/'dist',\s*'src',\s*'cli\.js'/);
   });
 
-  it('copies the non-TypeScript files the code reads next to itself (debug page assets, …) into dist/', () => {
+  it('copies the non-TypeScript files the code reads next to itself (debug page assets, …) and the Mermaid bundle into dist/', () => {
     const assets = ['src', 'machines', 'proxy'].flatMap((dir) => nonTsFiles(`${ROOT}${dir}`));
     expect(assets.length).toBeGreaterThan(0); // the step matters: such files exist
-    const runs = build.filter((i) => i.op === 'RUN').map((i) => i.args);
-    const tsc = runs.findIndex((r) => /\bnpx tsc\b/.test(r));
-    const copy = runs.findIndex((r) => /find src machines proxy -type f ! -name '\*\.ts' -exec cp --parents \{\} dist\//.test(r));
-    expect(copy).toBeGreaterThan(tsc);
+    const out = mkdtempSync(join(tmpdir(), 'tg-assets-'));
+    try {
+      const run = spawnSync(process.execPath, [`${ROOT}scripts/build.mjs`, '--assets-only', '--out', out], { encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      for (const file of assets) expect(existsSync(join(out, file.slice(ROOT.length)))).toBe(true);
+      // What src/debug-page/routes.ts serves first, so the image needs no `mermaid` package.
+      expect(readFileSync(join(out, 'src/debug-page/assets/mermaid.min.js'), 'utf8').length).toBeGreaterThan(1_000_000);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('keeps every package the shipped code imports through `npm prune --omit=dev`', () => {
-    const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
     const sources = ['src', 'machines', 'proxy'].flatMap((dir) => tsFiles(`${ROOT}${dir}`));
     const imported = new Set(sources.flatMap((file) => runtimeImports(readFileSync(file, 'utf8'))));
     expect(imported.size).toBeGreaterThan(5);
-    expect([...imported].filter((name) => !(name in pkg.dependencies)).sort()).toEqual([]);
+    // Mermaid's bundle is copied into dist/ by the build; run from source, the debug page falls back to node_modules.
+    const vendored = ['mermaid'];
+    expect(vendored.filter((name) => !(name in pkg.devDependencies))).toEqual([]);
+    expect([...imported].filter((name) => !(name in pkg.dependencies) && !vendored.includes(name)).sort()).toEqual([]);
+  });
+
+  it('ships no build tools: tsx, TypeScript, Mermaid, the linters and the bench-only proxies are devDependencies', () => {
+    const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { dependencies: Record<string, string> };
+    const devOnly = ['tsx', 'typescript', 'mermaid', 'eslint', 'prettier', 'http-proxy', '@fastify/reply-from'];
+    expect(devOnly.filter((name) => name in pkg.dependencies)).toEqual([]);
   });
 
   it('ships package.json (ESM "type": "module"), production node_modules, bin and dist in the runtime stage', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import { watchedResources } from '../../src/kubernetes/resources.js';
 import { deriveApiCalls, type ApiCall } from './support/api-calls.js';
 import { describe as describeRequest, grantsFor, isAllowed, type ApiRequest } from './support/rbac.js';
-import { OVERLAYS, find, flagValue, ofKind, render, type Container, type K8s } from './support/render.js';
+import { OVERLAYS, flagValue, ofKind, render, type Container, type K8s } from './support/render.js';
 
 const derived = deriveApiCalls();
 const TENANT_NAMESPACE = 'some-app-namespace'; // any namespace but the controller's

@@ -9,7 +9,7 @@ import { fmt, interleave, medianOf } from '../lib/stats.js';
 import { load, startPeer } from '../lib/targets.js';
 
 export async function paced(ctx: BenchContext): Promise<BenchReport> {
-  const { settings: s, backend, nginx, ours } = ctx;
+  const { backend, nginx, ours } = ctx;
   await load(ours, singleRoute(backend.http));
   // Node references: what any Node process adds per hop on this machine, and bare forwarders on undici
   // and on node:http's client, to tell the proxy's own latency from its HTTP client's.
