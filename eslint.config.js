@@ -7,7 +7,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', 'test-output/', 'deploy/', 'docs/', 'test/golden/testdata/', '**/*.d.ts', 'src/debug-page/assets/'],
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'test-output/',
+      'deploy/',
+      'docs/',
+      'test/golden/testdata/',
+      '**/*.d.ts',
+      'src/debug-page/assets/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -23,10 +32,16 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/await-thenable': 'error',
-      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }], // AbortSignal.reason is any
+      '@typescript-eslint/prefer-promise-reject-errors': [
+        'error',
+        { allowThrowingAny: true, allowThrowingUnknown: true },
+      ], // AbortSignal.reason is any
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }], // `let x` read by callbacks set up before x exists
       '@typescript-eslint/require-await': 'off', // async without await is how an interface's async method is often met
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // Untyped JSON and YAML (manifests, API bodies) flow through `any` on purpose, validated where they enter;
       // these rules flag every use of such a value (hundreds of findings), not a bug.
       '@typescript-eslint/no-unsafe-assignment': 'off',
@@ -57,7 +72,14 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', performance: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        performance: 'readonly',
+      },
     },
   },
 );

@@ -37,13 +37,17 @@ if (stale === undefined) {
   await import(pathToFileURL(built).href);
 } else {
   if (stale !== 'no build' && !stale.startsWith('TUNNEL') && process.stderr.isTTY) {
-    process.stderr.write(`tunnel-gateway: running from source, dist/ is out of date (${stale}); \`npm run build\` makes it current\n`);
+    process.stderr.write(
+      `tunnel-gateway: running from source, dist/ is out of date (${stale}); \`npm run build\` makes it current\n`,
+    );
   }
   let register;
   try {
     ({ register } = await import('tsx/esm/api'));
   } catch {
-    process.stderr.write(`tunnel-gateway: cannot run: dist/ is not usable (${stale}) and tsx is not installed; run \`npm ci\` (which builds)\n`);
+    process.stderr.write(
+      `tunnel-gateway: cannot run: dist/ is not usable (${stale}) and tsx is not installed; run \`npm ci\` (which builds)\n`,
+    );
     process.exit(1);
   }
   register();

@@ -12,8 +12,21 @@ import { replicaMachine, type ReplicaReport } from './replica.js';
 import { edgeMachine, type EdgeReport } from './edge.js';
 import { statusWriterMachine } from './status-writer.js';
 import { leaderMachine } from './leader.js';
-import { runSyncActor, type CoordinatorContext, type CoordinatorEvent, type CoordinatorInput } from './shared/coordinator-types.js';
-import { planHealth, planLeadership, planReplicaSet, planSync, recordEdge, recordReplica, type Plan } from './shared/coordinator-plan.js';
+import {
+  runSyncActor,
+  type CoordinatorContext,
+  type CoordinatorEvent,
+  type CoordinatorInput,
+} from './shared/coordinator-types.js';
+import {
+  planHealth,
+  planLeadership,
+  planReplicaSet,
+  planSync,
+  recordEdge,
+  recordReplica,
+  type Plan,
+} from './shared/coordinator-plan.js';
 import type { SyncResult } from './shared/coordinator-types.js';
 import { planConflicts } from './shared/route-conflicts.js';
 
@@ -25,7 +38,10 @@ function runPlan(enqueue: any, plan: Plan, context: CoordinatorContext, self: An
   if (plan.spawns.length === 0) enqueue.assign(plan.context);
   // Spawned from one assign: each spawnChild action copies the snapshot's children, which made a first
   // sync of n resources O(n²). The children start in this order, before any of the sends below.
-  else enqueue.assign(({ spawn }: { spawn: (src: string, options: object) => unknown }) => spawnAll(spawn, plan, context, self));
+  else
+    enqueue.assign(({ spawn }: { spawn: (src: string, options: object) => unknown }) =>
+      spawnAll(spawn, plan, context, self),
+    );
   const queued: CoordinatorContext['outbox'] = [];
   for (const m of plan.sends) {
     if (m.toResource) queued.push({ to: m.to, event: m.event });
@@ -46,7 +62,12 @@ function runPlan(enqueue: any, plan: Plan, context: CoordinatorContext, self: An
  */
 const HAND_OUT_CHUNK = 50;
 
-function spawnAll(spawn: (src: string, options: object) => unknown, plan: Plan, context: CoordinatorContext, self: AnyActorRef): Partial<CoordinatorContext> {
+function spawnAll(
+  spawn: (src: string, options: object) => unknown,
+  plan: Plan,
+  context: CoordinatorContext,
+  self: AnyActorRef,
+): Partial<CoordinatorContext> {
   for (const s of plan.spawns) {
     const input =
       s.src === 'replica'
@@ -87,7 +108,9 @@ export const coordinatorMachine = setup({
       changesInSync: context.changes,
       changes: 0,
     })),
-    applySyncResult: enqueueActions(({ context, enqueue, self }, result: SyncResult) => runPlan(enqueue, planSync(context, result), context, self)),
+    applySyncResult: enqueueActions(({ context, enqueue, self }, result: SyncResult) =>
+      runPlan(enqueue, planSync(context, result), context, self),
+    ),
     recordSyncFailure: assign(({ context }, params: { error: unknown }) => ({
       syncs: context.syncs + 1,
       lastSyncError: params.error instanceof Error ? params.error.message : String(params.error),
@@ -100,14 +123,22 @@ export const coordinatorMachine = setup({
       runPlan(enqueue, plan, context, self);
       if (event.type === 'leader.lost' && context.hasEdge) enqueue.stopChild('edge');
     }),
-    recordReplicaReport: assign(({ context, event }) => (event.type === 'replica.inSync' || event.type === 'replica.failing' ? recordReplica(context, event) : {})),
-    recordEdgeReport: assign(({ context, event }) => (event.type === 'edge.synced' || event.type === 'edge.failing' ? recordEdge(context, event) : {})),
+    recordReplicaReport: assign(({ context, event }) =>
+      event.type === 'replica.inSync' || event.type === 'replica.failing' ? recordReplica(context, event) : {},
+    ),
+    recordEdgeReport: assign(({ context, event }) =>
+      event.type === 'edge.synced' || event.type === 'edge.failing' ? recordEdge(context, event) : {},
+    ),
     // Finished children stay in `children` until stopped: release them so churn does not accumulate.
     releaseFinishedChild: enqueueActions(({ event, enqueue }) => {
       if ('actorId' in event && event.actorId !== 'runSync') enqueue.stopChild(event.actorId);
     }),
-    broadcastHealth: enqueueActions(({ context, enqueue, self }) => runPlan(enqueue, planHealth(context), context, self)),
-    handOutConflicts: enqueueActions(({ context, enqueue, self }) => runPlan(enqueue, planConflicts(context), context, self)),
+    broadcastHealth: enqueueActions(({ context, enqueue, self }) =>
+      runPlan(enqueue, planHealth(context), context, self),
+    ),
+    handOutConflicts: enqueueActions(({ context, enqueue, self }) =>
+      runPlan(enqueue, planConflicts(context), context, self),
+    ),
     handOutChunk: enqueueActions(({ context, enqueue }) => {
       const chunk = context.outbox.slice(0, HAND_OUT_CHUNK);
       const rest = context.outbox.slice(HAND_OUT_CHUNK);
@@ -167,7 +198,12 @@ export const coordinatorMachine = setup({
       on: { 'source.synced': { target: 'syncing', actions: { type: 'startSync', params: { reason: 'initial' } } } },
     },
     idle: {
-      on: { 'source.changed': { target: 'syncing', actions: ['countChange', { type: 'startSync', params: { reason: 'change' } }] } },
+      on: {
+        'source.changed': {
+          target: 'syncing',
+          actions: ['countChange', { type: 'startSync', params: { reason: 'change' } }],
+        },
+      },
     },
     syncing: {
       tags: [BUSY],
@@ -180,12 +216,34 @@ export const coordinatorMachine = setup({
         id: 'runSync',
         src: 'runSync',
         onDone: [
-          { guard: 'wasDirtyDuringSync', target: 'settling.dirty', actions: [{ type: 'applySyncResult', params: ({ event }) => event.output }, 'broadcastHealth', 'handOutConflicts'] },
-          { target: 'settling', actions: [{ type: 'applySyncResult', params: ({ event }) => event.output }, 'broadcastHealth', 'handOutConflicts'] },
+          {
+            guard: 'wasDirtyDuringSync',
+            target: 'settling.dirty',
+            actions: [
+              { type: 'applySyncResult', params: ({ event }) => event.output },
+              'broadcastHealth',
+              'handOutConflicts',
+            ],
+          },
+          {
+            target: 'settling',
+            actions: [
+              { type: 'applySyncResult', params: ({ event }) => event.output },
+              'broadcastHealth',
+              'handOutConflicts',
+            ],
+          },
         ],
         onError: [
-          { guard: 'wasDirtyDuringSync', target: 'settling.dirty', actions: { type: 'recordSyncFailure', params: ({ event }) => ({ error: event.error }) } },
-          { target: 'settling', actions: { type: 'recordSyncFailure', params: ({ event }) => ({ error: event.error }) } },
+          {
+            guard: 'wasDirtyDuringSync',
+            target: 'settling.dirty',
+            actions: { type: 'recordSyncFailure', params: ({ event }) => ({ error: event.error }) },
+          },
+          {
+            target: 'settling',
+            actions: { type: 'recordSyncFailure', params: ({ event }) => ({ error: event.error }) },
+          },
         ],
       },
     },
@@ -194,14 +252,25 @@ export const coordinatorMachine = setup({
     settling: {
       tags: [BUSY],
       initial: 'quiet',
-      after: { maxHoldoff: { guard: 'isDirty', target: 'syncing', actions: { type: 'startSync', params: { reason: 'coalesced' } } } },
+      after: {
+        maxHoldoff: {
+          guard: 'isDirty',
+          target: 'syncing',
+          actions: { type: 'startSync', params: { reason: 'coalesced' } },
+        },
+      },
       states: {
         quiet: {
           after: { holdoff: '#coordinator.idle' },
           on: { 'source.changed': { target: 'dirty', actions: 'countChange' } },
         },
         dirty: {
-          after: { holdoff: { target: '#coordinator.syncing', actions: { type: 'startSync', params: { reason: 'coalesced' } } } },
+          after: {
+            holdoff: {
+              target: '#coordinator.syncing',
+              actions: { type: 'startSync', params: { reason: 'coalesced' } },
+            },
+          },
           on: { 'source.changed': { target: 'dirty', reenter: true, actions: 'countChange' } },
         },
       },

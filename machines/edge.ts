@@ -36,7 +36,9 @@ export type EdgeReport =
   | { type: 'edge.failing'; error: string; attempt: number; retryAfterMs?: number };
 
 const sameDocument = (a?: EdgeDesired, b?: EdgeDesired) =>
-  a !== undefined && b !== undefined && statusFingerprint({ i: a.ingress, d: a.dns }) === statusFingerprint({ i: b.ingress, d: b.dns });
+  a !== undefined &&
+  b !== undefined &&
+  statusFingerprint({ i: a.ingress, d: a.dns }) === statusFingerprint({ i: b.ingress, d: b.dns });
 const conflictsOf = (r: EdgeResult) => (r.ok ? (r.hostnameConflicts ?? []) : []);
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -64,7 +66,9 @@ export const edgeMachine = setup({
   },
   actions: {
     takeDesired: assign(({ context }) => ({ sending: context.desired })),
-    recordDesired: assign(({ event }) => ({ desired: { ingress: event.ingress, dns: event.dns, generation: event.generation } })),
+    recordDesired: assign(({ event }) => ({
+      desired: { ingress: event.ingress, dns: event.dns, generation: event.generation },
+    })),
     // What was confirmed is what was sent; `desired` may have moved on meanwhile.
     recordConfirmed: assign(({ context }, params: { sent: EdgeDesired; conflicts: HostnameConflict[] }) => ({
       confirmed: params.sent,
@@ -81,11 +85,20 @@ export const edgeMachine = setup({
     })),
     reportSynced: enqueueActions(({ context, enqueue }) => {
       if (!context.reportTo || !context.desired) return;
-      enqueue.sendTo(context.reportTo, { type: 'edge.synced', generation: context.desired.generation, conflicts: context.conflicts } satisfies EdgeReport);
+      enqueue.sendTo(context.reportTo, {
+        type: 'edge.synced',
+        generation: context.desired.generation,
+        conflicts: context.conflicts,
+      } satisfies EdgeReport);
     }),
     reportFailing: enqueueActions(({ context, enqueue }) => {
       if (!context.reportTo) return;
-      const report: EdgeReport = { type: 'edge.failing', error: context.lastError ?? 'unknown', attempt: context.attempt, retryAfterMs: context.retryAfterMs };
+      const report: EdgeReport = {
+        type: 'edge.failing',
+        error: context.lastError ?? 'unknown',
+        attempt: context.attempt,
+        retryAfterMs: context.retryAfterMs,
+      };
       enqueue.sendTo(context.reportTo, report);
     }),
   },
@@ -112,17 +125,26 @@ export const edgeMachine = setup({
           {
             guard: { type: 'isOk', params: ({ event }) => event.output },
             target: 'reconciled',
-            actions: { type: 'recordConfirmed', params: ({ context, event }) => ({ sent: context.sending!, conflicts: conflictsOf(event.output) }) },
+            actions: {
+              type: 'recordConfirmed',
+              params: ({ context, event }) => ({ sent: context.sending!, conflicts: conflictsOf(event.output) }),
+            },
           },
           {
             target: 'backoff',
             actions: {
               type: 'recordFailure',
-              params: ({ event }) => (event.output.ok ? { error: 'unreachable' } : { error: event.output.error, retryAfterMs: event.output.retryAfterMs }),
+              params: ({ event }) =>
+                event.output.ok
+                  ? { error: 'unreachable' }
+                  : { error: event.output.error, retryAfterMs: event.output.retryAfterMs },
             },
           },
         ],
-        onError: { target: 'backoff', actions: { type: 'recordFailure', params: ({ event }) => ({ error: errorText(event.error) }) } },
+        onError: {
+          target: 'backoff',
+          actions: { type: 'recordFailure', params: ({ event }) => ({ error: errorText(event.error) }) },
+        },
       },
     },
     reconciled: { tags: [BUSY], always: [{ guard: 'isBehind', target: 'reconciling' }, { target: 'synced' }] },

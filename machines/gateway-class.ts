@@ -7,10 +7,11 @@ export function gatewayClassStatus(phase: ResourcePhase, context: ResourceContex
   return phase === 'pending' ? undefined : context.verdict;
 }
 
-const byVerdict = (reenterRejected: boolean) => [
-  { guard: 'isAcceptedVerdict', target: 'accepted', reenter: true, actions: 'recordVerdict' },
-  { target: 'rejected', reenter: reenterRejected, actions: 'recordVerdict' },
-] as const;
+const byVerdict = (reenterRejected: boolean) =>
+  [
+    { guard: 'isAcceptedVerdict', target: 'accepted', reenter: true, actions: 'recordVerdict' },
+    { target: 'rejected', reenter: reenterRejected, actions: 'recordVerdict' },
+  ] as const;
 
 export const gatewayClassMachine = resourceSetup(gatewayClassStatus).createMachine({
   id: 'gatewayClass',

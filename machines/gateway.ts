@@ -13,7 +13,11 @@ export function gatewayStatus(phase: ResourcePhase, context: ResourceContext): R
     return overrideProgrammed(verdict, { reason: 'Pending', listenerReason: 'Pending', message });
   }
   if (phase === 'degraded') {
-    return overrideProgrammed(verdict, { reason: 'NoResources', listenerReason: 'Pending', message: context.degradedReason });
+    return overrideProgrammed(verdict, {
+      reason: 'NoResources',
+      listenerReason: 'Pending',
+      message: context.degradedReason,
+    });
   }
   return verdict;
 }

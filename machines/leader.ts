@@ -54,7 +54,10 @@ export const leaderMachine = setup({
       invoke: {
         id: 'tryAcquire',
         src: 'tryAcquire',
-        onDone: [{ guard: { type: 'isGranted', params: ({ event }) => event.output }, target: 'leader' }, { target: 'follower' }],
+        onDone: [
+          { guard: { type: 'isGranted', params: ({ event }) => event.output }, target: 'leader' },
+          { target: 'follower' },
+        ],
         onError: 'follower',
       },
       on: { 'leader.stop': 'stopped' },
@@ -69,7 +72,10 @@ export const leaderMachine = setup({
           invoke: {
             id: 'renew',
             src: 'renew',
-            onDone: [{ guard: { type: 'isGranted', params: ({ event }) => event.output }, target: 'holding' }, { target: '#leader.lost' }],
+            onDone: [
+              { guard: { type: 'isGranted', params: ({ event }) => event.output }, target: 'holding' },
+              { target: '#leader.lost' },
+            ],
             onError: '#leader.lost',
           },
           after: { renewDeadline: '#leader.lost' },

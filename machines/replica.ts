@@ -46,14 +46,18 @@ export type PushInput = { id: string; resync?: boolean } & DesiredConfig;
 
 /** What pushConfig rejects with when the replica runs a newer generation than the one pushed (HTTP 409). */
 export class GenerationConflictError extends Error {
-  constructor(readonly running: number, readonly wanted: number) {
+  constructor(
+    readonly running: number,
+    readonly wanted: number,
+  ) {
     super(`replica runs generation ${running}, newer than ours (${wanted}): resyncing`);
     this.name = 'GenerationConflictError';
   }
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-const asConflict = (e: unknown) => (e instanceof GenerationConflictError ? { running: e.running, wanted: e.wanted } : undefined);
+const asConflict = (e: unknown) =>
+  e instanceof GenerationConflictError ? { running: e.running, wanted: e.wanted } : undefined;
 
 export const replicaMachine = setup({
   types: {} as { context: ReplicaContext; events: ReplicaEvent; input: ReplicaInput },
@@ -71,16 +75,29 @@ export const replicaMachine = setup({
     isReadyEvent: ({ event }) => event.type === 'replica.ready' && event.ready,
     isUnreadyEvent: ({ event }) => event.type === 'replica.ready' && !event.ready,
     hasDesired: ({ context }) => context.desired !== undefined,
-    isBehind: ({ context }) => context.desired !== undefined && context.acked?.version !== context.desired.config.version,
+    isBehind: ({ context }) =>
+      context.desired !== undefined && context.acked?.version !== context.desired.config.version,
     isGenerationConflict: ({ event }) => 'error' in event && asConflict(event.error) !== undefined,
-    isNewVersion: ({ context, event }) => event.type === 'config.desired' && event.config.version !== context.acked?.version,
+    isNewVersion: ({ context, event }) =>
+      event.type === 'config.desired' && event.config.version !== context.acked?.version,
   },
   actions: {
-    recordDesired: assign(({ event }) => (event.type === 'config.desired' ? { desired: { config: event.config, generation: event.generation } } : {})),
+    recordDesired: assign(({ event }) =>
+      event.type === 'config.desired' ? { desired: { config: event.config, generation: event.generation } } : {},
+    ),
     recordReadiness: assign(({ event }) => (event.type === 'replica.ready' ? { ready: event.ready } : {})),
     recordAck: assign((_, ack: Acknowledged | null) => ({ acked: ack ?? undefined })),
-    recordPush: assign(({ context }, ack: Acknowledged) => ({ acked: ack, attempt: 0, lastError: undefined, conflict: undefined, pushes: context.pushes + 1 })),
-    recordFailure: assign(({ context }, params: { error: unknown }) => ({ attempt: context.attempt + 1, lastError: errorText(params.error) })),
+    recordPush: assign(({ context }, ack: Acknowledged) => ({
+      acked: ack,
+      attempt: 0,
+      lastError: undefined,
+      conflict: undefined,
+      pushes: context.pushes + 1,
+    })),
+    recordFailure: assign(({ context }, params: { error: unknown }) => ({
+      attempt: context.attempt + 1,
+      lastError: errorText(params.error),
+    })),
     recordConflict: assign((_, params: { error: unknown }) => ({ conflict: asConflict(params.error) })),
     reportInSync: enqueueActions(({ context, enqueue }) => {
       if (!context.reportTo || !context.acked) return;
@@ -89,7 +106,12 @@ export const replicaMachine = setup({
     }),
     reportFailing: enqueueActions(({ context, enqueue }) => {
       if (!context.reportTo) return;
-      const report: ReplicaReport = { type: 'replica.failing', id: context.id, error: context.lastError ?? 'unknown', attempt: context.attempt };
+      const report: ReplicaReport = {
+        type: 'replica.failing',
+        id: context.id,
+        error: context.lastError ?? 'unknown',
+        attempt: context.attempt,
+      };
       enqueue.sendTo(context.reportTo, report);
     }),
   },
@@ -119,10 +141,17 @@ export const replicaMachine = setup({
         src: 'readCurrent',
         input: ({ context }) => ({ id: context.id }),
         onDone: [
-          { guard: 'hasDesired', target: 'reconciled', actions: { type: 'recordAck', params: ({ event }) => event.output } },
+          {
+            guard: 'hasDesired',
+            target: 'reconciled',
+            actions: { type: 'recordAck', params: ({ event }) => event.output },
+          },
           { target: 'waiting', actions: { type: 'recordAck', params: ({ event }) => event.output } },
         ],
-        onError: { target: 'backoff', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
+        onError: {
+          target: 'backoff',
+          actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+        },
       },
     },
     waiting: {
@@ -162,7 +191,10 @@ export const replicaMachine = setup({
         src: 'pushConfig',
         input: ({ context }) => ({ id: context.id, ...context.desired!, resync: true }),
         onDone: { target: 'reconciled', actions: { type: 'recordPush', params: ({ event }) => event.output } },
-        onError: { target: 'backoff', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
+        onError: {
+          target: 'backoff',
+          actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+        },
       },
     },
     inSync: {

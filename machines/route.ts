@@ -13,11 +13,19 @@ import { DNS_READY } from './shared/verdict-health.js';
 export { DNS_READY };
 const MAX_MESSAGE = 2048;
 
-type ParentEntry = { parentRef?: { group?: string; kind?: string; namespace?: string; name?: string }; conditions?: Condition[] };
+type ParentEntry = {
+  parentRef?: { group?: string; kind?: string; namespace?: string; name?: string };
+  conditions?: Condition[];
+};
 
 /** "Gateway/ns/name" of a parentRef that points at a Gateway, else undefined. */
 function gatewayKeyOf(ref: ParentEntry['parentRef'], routeNamespace: string): string | undefined {
-  if (!ref?.name || (ref.group ?? 'gateway.networking.k8s.io') !== 'gateway.networking.k8s.io' || (ref.kind ?? 'Gateway') !== 'Gateway') return undefined;
+  if (
+    !ref?.name ||
+    (ref.group ?? 'gateway.networking.k8s.io') !== 'gateway.networking.k8s.io' ||
+    (ref.kind ?? 'Gateway') !== 'Gateway'
+  )
+    return undefined;
   return `Gateway/${ref.namespace ?? routeNamespace}/${ref.name}`;
 }
 
@@ -49,7 +57,9 @@ export function withEdgeConflicts(verdict: ResourceStatus, edge: ResourceContext
 }
 
 export function routeStatus(phase: ResourcePhase, context: ResourceContext): ResourceStatus | undefined {
-  return phase === 'pending' || !context.verdict ? undefined : withEdgeConflicts(context.verdict, context.edgeConflicts);
+  return phase === 'pending' || !context.verdict
+    ? undefined
+    : withEdgeConflicts(context.verdict, context.edgeConflicts);
 }
 
 export const routeMachine = createProgrammableMachine('route', routeStatus, { edgeConflicts: true });

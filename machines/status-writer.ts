@@ -48,7 +48,11 @@ export const statusWriterMachine = setup({
     forget: assign(({ context, event }) => {
       if (event.type !== 'status.forget') return {};
       const { [event.key]: _dropped, ...latest } = context.latest;
-      return { latest, pending: without(context.pending, event.key), written: recordForget(context.written, event.key) };
+      return {
+        latest,
+        pending: without(context.pending, event.key),
+        written: recordForget(context.written, event.key),
+      };
     }),
     // A new leader cannot know what the old one wrote: write everything once (the newest status of each).
     enqueueAll: assign(({ context }) => {
@@ -104,7 +108,10 @@ export const statusWriterMachine = setup({
             src: 'writeStatus',
             input: ({ context }) => ({ status: context.latest[context.inflight!]! }),
             onDone: { target: 'idle', actions: 'recordWritten' },
-            onError: { target: 'backoff', actions: { type: 'requeueInflight', params: ({ event }) => ({ error: event.error }) } },
+            onError: {
+              target: 'backoff',
+              actions: { type: 'requeueInflight', params: ({ event }) => ({ error: event.error }) },
+            },
           },
         },
         backoff: { after: { retryBackoff: 'idle' } },

@@ -115,13 +115,18 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
       admin.addRoute(method, path, handler);
     },
     close(graceMs = 10_000) {
-      closing ??= drain({ plane, sessions, admin: admin?.server, upstreams, metrics, graceMs }).then(() => logger.info('proxy closed'));
+      closing ??= drain({ plane, sessions, admin: admin?.server, upstreams, metrics, graceMs }).then(() =>
+        logger.info('proxy closed'),
+      );
       return closing;
     },
   };
 }
 
 function selfSignedPair(): { cert: string; key: string } {
-  const pems = selfsigned.generate([{ name: 'commonName', value: 'tunnel-gateway-proxy' }], { days: 3650, keySize: 2048 });
+  const pems = selfsigned.generate([{ name: 'commonName', value: 'tunnel-gateway-proxy' }], {
+    days: 3650,
+    keySize: 2048,
+  });
   return { cert: pems.cert, key: pems.private };
 }

@@ -70,7 +70,8 @@ export const DEFAULT_LIMITS: ProxyLimits = {
 export function resolveLimits(partial: Partial<ProxyLimits> | undefined): ProxyLimits {
   const limits = { ...DEFAULT_LIMITS };
   for (const [key, value] of Object.entries(partial ?? {})) {
-    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) (limits as Record<string, number>)[key] = value;
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0)
+      (limits as Record<string, number>)[key] = value;
   }
   return limits;
 }

@@ -40,8 +40,18 @@ export class ProxyMetrics {
     // Workers of one cluster: each says 1 for the version it runs (two during a swap), not their sum.
     aggregator: 'max',
   });
-  private readonly generation = new Gauge({ name: 'proxy_config_generation', help: 'Generation of the running config', registers: [this.registry], aggregator: 'max' });
-  private readonly swaps = new Counter({ name: 'proxy_config_swaps_total', help: 'Configs swapped in', registers: [this.registry], aggregator: 'max' });
+  private readonly generation = new Gauge({
+    name: 'proxy_config_generation',
+    help: 'Generation of the running config',
+    registers: [this.registry],
+    aggregator: 'max',
+  });
+  private readonly swaps = new Counter({
+    name: 'proxy_config_swaps_total',
+    help: 'Configs swapped in',
+    registers: [this.registry],
+    aggregator: 'max',
+  });
   private readonly rejected = new Counter({
     name: 'proxy_config_rejected_total',
     help: 'Configs refused, by HTTP status (400 invalid, 409 stale)',
@@ -63,7 +73,10 @@ export class ProxyMetrics {
 
   /** Records one finished request. The rule's stats are cached on the rule, so the hot path does no lookup. */
   observe(rule: CompiledRule | undefined, status: number, seconds: number): void {
-    const stats = rule === undefined ? this.unmatched : ((rule.metrics.stats as RuleStats | undefined) ?? (rule.metrics.stats = this.rules.stats(rule.id)));
+    const stats =
+      rule === undefined
+        ? this.unmatched
+        : ((rule.metrics.stats as RuleStats | undefined) ?? (rule.metrics.stats = this.rules.stats(rule.id)));
     stats.record(status, seconds);
   }
 

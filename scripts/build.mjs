@@ -60,7 +60,8 @@ function copyAssets() {
 /** The Mermaid bundle (a devDependency) and its licence, next to the debug page's other assets. */
 function copyMermaid() {
   const bundle = resolveOrUndefined('mermaid/dist/mermaid.min.js');
-  if (bundle === undefined) throw new Error('mermaid is not installed: run `npm ci` (it is a devDependency, needed to build)');
+  if (bundle === undefined)
+    throw new Error('mermaid is not installed: run `npm ci` (it is a devDependency, needed to build)');
   const to = join(OUT, MERMAID_OUT);
   mkdirSync(dirname(to), { recursive: true });
   copyFileSync(bundle, to);
@@ -77,7 +78,9 @@ function main() {
   const tscBin = resolveOrUndefined('typescript/bin/tsc');
   if (!existsSync(join(ROOT, 'src')) || tscBin === undefined) {
     if (prepare) {
-      note(`skipped (${tscBin === undefined ? 'typescript is not installed' : 'no sources'}); the CLI runs from source when it can`);
+      note(
+        `skipped (${tscBin === undefined ? 'typescript is not installed' : 'no sources'}); the CLI runs from source when it can`,
+      );
       return 0;
     }
     note('needs the sources and the devDependencies (npm ci)');
@@ -87,15 +90,21 @@ function main() {
   rmSync(join(OUT, STAMP), { force: true });
   // --incremental keeps a rebuild after a small change to a few seconds; its state lives in dist/, so
   // deleting dist/ also forgets it (tsc would otherwise think the deleted output is up to date).
-  const tsc = spawnSync(process.execPath, [tscBin, '-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', join(OUT, '.tsbuildinfo')], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
+  const tsc = spawnSync(
+    process.execPath,
+    [tscBin, '-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', join(OUT, '.tsbuildinfo')],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
   copyAssets();
   copyMermaid();
   if (tsc.status !== 0) {
     if (prepare) {
-      note('tsc reported errors (above); dist/ is left stale, so the CLI runs from source until `npm run build` passes');
+      note(
+        'tsc reported errors (above); dist/ is left stale, so the CLI runs from source until `npm run build` passes',
+      );
       return 0;
     }
     return tsc.status ?? 1;

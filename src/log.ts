@@ -19,7 +19,16 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): L
       level,
       base: undefined,
       redact: {
-        paths: ['token', 'adminToken', 'apiToken', 'authorization', '*.authorization', '*.token', 'headers.authorization', 'req.headers.authorization'],
+        paths: [
+          'token',
+          'adminToken',
+          'apiToken',
+          'authorization',
+          '*.authorization',
+          '*.token',
+          'headers.authorization',
+          'req.headers.authorization',
+        ],
         censor: '[redacted]',
       },
     },

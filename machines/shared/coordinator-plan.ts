@@ -47,7 +47,8 @@ export function planSync(ctx: CoordinatorContext, result: SyncResult): Plan {
   const generation = changed ? ctx.generation + 1 : ctx.generation;
   const pushed = changed && leads(ctx) && Object.keys(ctx.replicas).length > 0;
   if (changed) {
-    for (const r of Object.values(ctx.replicas)) sends.push({ to: r.childId, event: { type: 'config.desired', config: desired.proxyConfig, generation } });
+    for (const r of Object.values(ctx.replicas))
+      sends.push({ to: r.childId, event: { type: 'config.desired', config: desired.proxyConfig, generation } });
   }
   const edgeDesired = { ingress: desired.ingress, dns: desired.dns, generation };
   const edge = ctx.hasEdge && leads(ctx) ? planEdgeHandOut(ctx, edgeDesired) : NOTHING;
@@ -66,7 +67,8 @@ export function planSync(ctx: CoordinatorContext, result: SyncResult): Plan {
     sends.push({ to: id, event: { type: 'verdict', status, generation } satisfies ResourceEvent, toResource: true });
   }
   for (const [key, id] of Object.entries(ctx.resources)) {
-    if (!(key in resources)) sends.push({ to: id, event: { type: 'resource.deleted' } satisfies ResourceEvent, toResource: true });
+    if (!(key in resources))
+      sends.push({ to: id, event: { type: 'resource.deleted' } satisfies ResourceEvent, toResource: true });
   }
   const context: Partial<CoordinatorContext> = {
     ...edge.context,
@@ -115,7 +117,16 @@ function spawnReplicas(ctx: CoordinatorContext, endpoints: Array<{ id: string; r
 export function planLeadership(ctx: CoordinatorContext, leader: boolean): Plan {
   if (!leader) {
     const sends = Object.values(ctx.replicas).map((r) => ({ to: r.childId, event: { type: 'replica.removed' } }));
-    return { context: { leadership: 'follower', replicas: {}, edgeFingerprint: undefined, edgeHealth: ctx.hasEdge ? { state: 'pending' } : { state: 'none' } }, spawns: [], sends };
+    return {
+      context: {
+        leadership: 'follower',
+        replicas: {},
+        edgeFingerprint: undefined,
+        edgeHealth: ctx.hasEdge ? { state: 'pending' } : { state: 'none' },
+      },
+      spawns: [],
+      sends,
+    };
   }
   if (leads(ctx)) return NOTHING;
   const replicas = spawnReplicas({ ...ctx, replicas: {} }, ctx.endpoints);
@@ -150,7 +161,9 @@ export function recordReplica(ctx: CoordinatorContext, report: ReplicaReport): P
   const known = ctx.replicas[report.id];
   if (!known) return {};
   const next: ReplicaState =
-    report.type === 'replica.inSync' ? { ...known, ackedVersion: report.version, failing: undefined } : { ...known, failing: report.error };
+    report.type === 'replica.inSync'
+      ? { ...known, ackedVersion: report.version, failing: undefined }
+      : { ...known, failing: report.error };
   return { replicas: { ...ctx.replicas, [report.id]: next } };
 }
 
@@ -169,7 +182,9 @@ export function planHealth(ctx: CoordinatorContext): Plan {
   const health = dataplaneHealth(ctx.replicas, ctx.edgeHealth, ctx.config?.version, ctx.generation);
   if (health.type === 'pending' || statusFingerprint(health) === statusFingerprint(ctx.health)) return NOTHING;
   const event: ResourceEvent =
-    health.type === 'live' ? { type: 'dataplane.live', generation: health.generation } : { type: 'dataplane.degraded', reason: health.reason };
+    health.type === 'live'
+      ? { type: 'dataplane.live', generation: health.generation }
+      : { type: 'dataplane.degraded', reason: health.reason };
   const sends = Object.values(ctx.resources).map((to): Send => ({ to, event, toResource: true }));
   return { context: { health }, spawns: [], sends };
 }

@@ -7,15 +7,22 @@ export interface ReplicaState {
   failing?: string;
 }
 
-export type EdgeHealth = { state: 'none' } | { state: 'pending' } | { state: 'ok' } | { state: 'failing'; error: string };
+export type EdgeHealth =
+  { state: 'none' } | { state: 'pending' } | { state: 'ok' } | { state: 'failing'; error: string };
 
-export type DataplaneHealth = { type: 'live'; generation: number } | { type: 'degraded'; reason: string } | { type: 'pending' };
+export type DataplaneHealth =
+  { type: 'live'; generation: number } | { type: 'degraded'; reason: string } | { type: 'pending' };
 
 /**
  * Live at `generation` when every ready replica acknowledged `version` (and the edge, if any, confirmed);
  * degraded when no replica is ready, every ready one is failing, or the edge fails; else pending.
  */
-export function dataplaneHealth(replicas: Record<string, ReplicaState>, edge: EdgeHealth, version: string | undefined, generation: number): DataplaneHealth {
+export function dataplaneHealth(
+  replicas: Record<string, ReplicaState>,
+  edge: EdgeHealth,
+  version: string | undefined,
+  generation: number,
+): DataplaneHealth {
   const ready = Object.entries(replicas).filter(([, r]) => r.ready);
   if (ready.length === 0) return { type: 'degraded', reason: 'No ready proxy replica' };
   if (ready.every(([, r]) => r.failing !== undefined)) {

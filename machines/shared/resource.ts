@@ -48,7 +48,13 @@ export type ResourcePhase = 'pending' | 'programming' | 'programmed' | 'degraded
 export type DeriveStatus = (phase: ResourcePhase, context: ResourceContext) => ResourceStatus | undefined;
 
 export function initialResourceContext(input: ResourceInput): ResourceContext {
-  return { key: input.key, statusWriter: input.statusWriter, specGeneration: 0, requiredGeneration: 0, degradedReason: '' };
+  return {
+    key: input.key,
+    statusWriter: input.statusWriter,
+    specGeneration: 0,
+    requiredGeneration: 0,
+    degradedReason: '',
+  };
 }
 
 function verdictOf(event: ResourceEvent) {
@@ -63,10 +69,13 @@ export function resourceSetup(derive: DeriveStatus) {
     guards: {
       isAcceptedVerdict: ({ event }) => event.type === 'verdict' && isAcceptedStatus(event.status.status),
       isSameSpecAccepted: ({ context, event }) =>
-        event.type === 'verdict' && isAcceptedStatus(event.status.status) && specGeneration(event.status.status) === context.specGeneration,
+        event.type === 'verdict' &&
+        isAcceptedStatus(event.status.status) &&
+        specGeneration(event.status.status) === context.specGeneration,
       /** The verdict the actor holds, again (a sync where this object did not change): nothing to re-derive. */
       isSameVerdict: ({ context, event }) => event.type === 'verdict' && sameStatus(event.status, context.verdict),
-      coversRequired: ({ context, event }) => event.type === 'dataplane.live' && event.generation >= context.requiredGeneration,
+      coversRequired: ({ context, event }) =>
+        event.type === 'dataplane.live' && event.generation >= context.requiredGeneration,
       // What the conditions written while served (derive 'programmed') say is wrong, most urgent first.
       isConflicted: ({ context }) => verdictProblem(derive('programmed', context)) === 'conflicted',
       hasUnresolvedRefs: ({ context }) => verdictProblem(derive('programmed', context)) === 'unresolvedRefs',
@@ -79,16 +88,24 @@ export function resourceSetup(derive: DeriveStatus) {
       }),
       /** Same spec, new details (e.g. attachedRoutes): keep the phase and what it waits for. */
       refreshVerdict: assign(({ event }) => ({ verdict: verdictOf(event).status })),
-      recordConflicts: assign(({ event }) => (event.type === 'edge.conflicts' ? { edgeConflicts: { conflicts: event.conflicts, gateways: event.gateways } } : {})),
-      recordDegraded: assign(({ event }) => (event.type === 'dataplane.degraded' ? { degradedReason: event.reason } : {})),
+      recordConflicts: assign(({ event }) =>
+        event.type === 'edge.conflicts'
+          ? { edgeConflicts: { conflicts: event.conflicts, gateways: event.gateways } }
+          : {},
+      ),
+      recordDegraded: assign(({ event }) =>
+        event.type === 'dataplane.degraded' ? { degradedReason: event.reason } : {},
+      ),
       publish: enqueueActions(({ context, enqueue }, params: { phase: ResourcePhase }) => {
         const next = derive(params.phase, context);
         if (!next || sameStatus(next, context.published)) return;
         enqueue.assign({ published: next });
-        if (context.statusWriter) enqueue.sendTo(context.statusWriter, { type: 'status.write', status: next } satisfies StatusRequest);
+        if (context.statusWriter)
+          enqueue.sendTo(context.statusWriter, { type: 'status.write', status: next } satisfies StatusRequest);
       }),
       forgetStatus: enqueueActions(({ context, enqueue }) => {
-        if (context.statusWriter) enqueue.sendTo(context.statusWriter, { type: 'status.forget', key: context.key } satisfies StatusRequest);
+        if (context.statusWriter)
+          enqueue.sendTo(context.statusWriter, { type: 'status.forget', key: context.key } satisfies StatusRequest);
       }),
     },
   });
@@ -108,7 +125,8 @@ const publishAs = (phase: ResourcePhase) => ({ type: 'publish', params: { phase 
 
 /** Machines that take edge.conflicts (routes): record them and re-derive the state (and so the status). */
 function conflictHandlers(enabled: boolean) {
-  const on = (to: string, reenter = true) => (enabled ? { 'edge.conflicts': { target: to, reenter, actions: 'recordConflicts' } as const } : {});
+  const on = (to: string, reenter = true) =>
+    enabled ? { 'edge.conflicts': { target: to, reenter, actions: 'recordConflicts' } as const } : {};
   return { pending: enabled ? { 'edge.conflicts': { actions: 'recordConflicts' } as const } : {}, on };
 }
 
@@ -132,19 +150,32 @@ export function createProgrammableMachine(id: string, derive: DeriveStatus, opts
     on: { 'resource.deleted': '.deleting' },
     states: {
       pending: {
-        on: { ...conflicts.pending, verdict: [{ guard: 'isAcceptedVerdict', target: 'accepted', actions: 'recordVerdict' }, { target: 'rejected', actions: 'recordVerdict' }] },
+        on: {
+          ...conflicts.pending,
+          verdict: [
+            { guard: 'isAcceptedVerdict', target: 'accepted', actions: 'recordVerdict' },
+            { target: 'rejected', actions: 'recordVerdict' },
+          ],
+        },
       },
       accepted: {
         initial: 'programming',
         on: {
-          verdict: [{ guard: 'isAcceptedVerdict', target: '.programming', actions: 'recordVerdict' }, { target: 'rejected', actions: 'recordVerdict' }],
+          verdict: [
+            { guard: 'isAcceptedVerdict', target: '.programming', actions: 'recordVerdict' },
+            { target: 'rejected', actions: 'recordVerdict' },
+          ],
           // From any accepted state (re-entering dataPlaneNotReady writes a new reason).
           'dataplane.degraded': { target: '.degraded.dataPlaneNotReady', actions: 'recordDegraded' },
         },
         states: {
           programming: {
             entry: publishAs('programming'),
-            on: { ...conflicts.on('programming'), verdict: refresh('programming'), 'dataplane.live': { guard: 'coversRequired', target: 'live' } },
+            on: {
+              ...conflicts.on('programming'),
+              verdict: refresh('programming'),
+              'dataplane.live': { guard: 'coversRequired', target: 'live' },
+            },
           },
           // The data plane serves the current spec: which served state the conditions call for.
           live: {
@@ -182,7 +213,10 @@ export function createProgrammableMachine(id: string, derive: DeriveStatus, opts
         entry: publishAs('rejected'),
         on: {
           ...conflicts.on('rejected'),
-          verdict: [{ guard: 'isAcceptedVerdict', target: 'accepted', actions: 'recordVerdict' }, { target: 'rejected', reenter: true, actions: 'recordVerdict' }],
+          verdict: [
+            { guard: 'isAcceptedVerdict', target: 'accepted', actions: 'recordVerdict' },
+            { target: 'rejected', reenter: true, actions: 'recordVerdict' },
+          ],
         },
       },
       deleting: { entry: 'forgetStatus', always: 'gone' },

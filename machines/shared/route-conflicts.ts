@@ -39,7 +39,9 @@ export function planConflicts(ctx: CoordinatorContext): Plan {
     return { context: { routeConflicts: {} }, spawns: [], sends: [] };
   }
   const hostnames = hostnamesByRoute(ctx.config);
-  const gateways = Object.keys(ctx.resources).filter((k) => k.startsWith('Gateway/')).sort();
+  const gateways = Object.keys(ctx.resources)
+    .filter((k) => k.startsWith('Gateway/'))
+    .sort();
   const told: Record<string, string> = {};
   const sends: Send[] = [];
   for (const [key, id] of Object.entries(ctx.resources)) {
@@ -50,7 +52,11 @@ export function planConflicts(ctx: CoordinatorContext): Plan {
     const fingerprint = conflicts.length ? statusFingerprint({ conflicts, gateways }) : '';
     told[key] = fingerprint;
     if (fingerprint === (ctx.routeConflicts[key] ?? '')) continue;
-    sends.push({ to: id, event: { type: 'edge.conflicts', conflicts, gateways } satisfies ResourceEvent, toResource: true });
+    sends.push({
+      to: id,
+      event: { type: 'edge.conflicts', conflicts, gateways } satisfies ResourceEvent,
+      toResource: true,
+    });
   }
   return { context: { routeConflicts: told }, spawns: [], sends };
 }

@@ -21,7 +21,8 @@ export function allConditions(status: Record<string, unknown>): Condition[] {
 
 /** Accepted=True on the object (GatewayClass, Gateway) or, for routes, on any of its parent entries. */
 export function isAcceptedStatus(status: Record<string, unknown>): boolean {
-  const accepted = (h: ConditionHolder) => h.conditions?.some((c) => c.type === 'Accepted' && c.status === 'True') ?? false;
+  const accepted = (h: ConditionHolder) =>
+    h.conditions?.some((c) => c.type === 'Accepted' && c.status === 'True') ?? false;
   if (Array.isArray(status.conditions)) return accepted(status as ConditionHolder);
   return Array.isArray(status.parents) && (status.parents as ConditionHolder[]).some(accepted);
 }
@@ -36,7 +37,11 @@ export function statusFingerprint(value: unknown): string {
   return JSON.stringify(value, (key, v) => {
     if (key === 'lastTransitionTime') return undefined;
     if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, (v as Record<string, unknown>)[k]]),
+      );
     }
     return v;
   });
@@ -51,7 +56,8 @@ const asJsonPrimitive = (v: unknown) => (typeof v === 'number' && !Number.isFini
 function sameArrays(a: unknown[], b: unknown[]): boolean {
   if (a.length !== b.length) return false;
   // In arrays JSON writes the omitted kinds as null.
-  for (let i = 0; i < a.length; i++) if (!sameJson(omitted(a[i]) ? null : a[i], omitted(b[i]) ? null : b[i])) return false;
+  for (let i = 0; i < a.length; i++)
+    if (!sameJson(omitted(a[i]) ? null : a[i], omitted(b[i]) ? null : b[i])) return false;
   return true;
 }
 
@@ -70,8 +76,12 @@ function sameObjects(a: Record<string, unknown>, b: Record<string, unknown>): bo
  * comparison stops at the first difference and allocates nothing. */
 function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return asJsonPrimitive(a) === asJsonPrimitive(b);
-  if (typeof (a as { toJSON?: unknown }).toJSON === 'function' || typeof (b as { toJSON?: unknown }).toJSON === 'function') {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null)
+    return asJsonPrimitive(a) === asJsonPrimitive(b);
+  if (
+    typeof (a as { toJSON?: unknown }).toJSON === 'function' ||
+    typeof (b as { toJSON?: unknown }).toJSON === 'function'
+  ) {
     return statusFingerprint(a) === statusFingerprint(b);
   }
   if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && sameArrays(a, b);
@@ -91,7 +101,9 @@ export interface ProgrammedOverride {
 
 function overrideCondition(conditions: Condition[] | undefined, reason: string, message: string) {
   return conditions?.map((c) =>
-    c.type === 'Programmed' && c.status === 'True' ? { ...c, status: 'False' as const, reason, message, lastTransitionTime: '' } : c,
+    c.type === 'Programmed' && c.status === 'True'
+      ? { ...c, status: 'False' as const, reason, message, lastTransitionTime: '' }
+      : c,
   );
 }
 
@@ -102,7 +114,10 @@ function overrideCondition(conditions: Condition[] | undefined, reason: string, 
  */
 export function overrideProgrammed(status: ResourceStatus, o: ProgrammedOverride): ResourceStatus {
   const s = status.status as { conditions?: Condition[]; listeners?: ConditionHolder[] };
-  const listeners = s.listeners?.map((l) => ({ ...l, conditions: overrideCondition(l.conditions, o.listenerReason, o.message) }));
+  const listeners = s.listeners?.map((l) => ({
+    ...l,
+    conditions: overrideCondition(l.conditions, o.listenerReason, o.message),
+  }));
   const next: Record<string, unknown> = { ...s, conditions: overrideCondition(s.conditions, o.reason, o.message) };
   if (listeners) next.listeners = listeners;
   return { ...status, status: next };

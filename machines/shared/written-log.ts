@@ -32,7 +32,8 @@ function compacted(log: WrittenLog): WrittenLog {
   return { items, length: items.length, compactAt: Math.max(MIN_COMPACT, 2 * items.length) };
 }
 
-export const recordWrite = (log: WrittenLog, key: string, status: ResourceStatus): WrittenLog => append(log, [key, status]);
+export const recordWrite = (log: WrittenLog, key: string, status: ResourceStatus): WrittenLog =>
+  append(log, [key, status]);
 export const recordForget = (log: WrittenLog, key: string): WrittenLog => append(log, [key, undefined]);
 
 /** The latest status written per object not forgotten since, in the order the objects were first written. */

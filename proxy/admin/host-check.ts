@@ -29,9 +29,11 @@ export function createHostCheck(opts: HostCheckOptions): HostCheck {
     if (site === 'cross-site' || site === 'same-site') return `cross-site browser request (Sec-Fetch-Site: ${site})`;
     if (opts.tokenRequired) return undefined;
     const host = hostName(req.headers.host);
-    if (!isAllowed(host)) return `host ${JSON.stringify(req.headers.host ?? '')} is not allowed on the admin port (see --admin-allowed-hosts)`;
+    if (!isAllowed(host))
+      return `host ${JSON.stringify(req.headers.host ?? '')} is not allowed on the admin port (see --admin-allowed-hosts)`;
     const origin = req.headers.origin;
-    if (origin !== undefined && !isAllowed(originName(origin))) return `origin ${JSON.stringify(origin)} is not allowed on the admin port`;
+    if (origin !== undefined && !isAllowed(originName(origin)))
+      return `origin ${JSON.stringify(origin)} is not allowed on the admin port`;
     return undefined;
   };
 }
@@ -74,7 +76,11 @@ function normalizeName(name: string): string {
 }
 
 /** The check for an admin port: Host is free only when a token guards it. */
-export function adminHostCheck(listenHost: string, token: string | undefined, allowedHosts?: readonly string[]): HostCheck {
+export function adminHostCheck(
+  listenHost: string,
+  token: string | undefined,
+  allowedHosts?: readonly string[],
+): HostCheck {
   return createHostCheck({ listenHost, tokenRequired: token !== undefined && token !== '', allowedHosts });
 }
 
@@ -82,7 +88,9 @@ export function adminHostCheck(listenHost: string, token: string | undefined, al
  * Logs refused admin requests without letting a hostile page flood the log: the first 10, then every
  * 1000th, each with the running count.
  */
-export function refusalLogger(log: (fields: Record<string, unknown>) => void): (fields: Record<string, unknown>) => void {
+export function refusalLogger(
+  log: (fields: Record<string, unknown>) => void,
+): (fields: Record<string, unknown>) => void {
   let refusals = 0;
   return (fields) => {
     refusals++;

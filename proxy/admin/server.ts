@@ -67,7 +67,13 @@ export function createAdminServer(deps: AdminDeps): AdminServer {
   };
 }
 
-async function dispatch(req: IncomingMessage, res: ServerResponse, deps: AdminDeps, routes: Map<string, AdminHandler>, prefixes: Array<[string, AdminHandler]>): Promise<void> {
+async function dispatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: AdminDeps,
+  routes: Map<string, AdminHandler>,
+  prefixes: Array<[string, AdminHandler]>,
+): Promise<void> {
   const path = (req.url ?? '/').split('?')[0]!;
   const key = `${req.method} ${path}`;
   switch (key) {
@@ -93,7 +99,8 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, deps: AdminDe
 async function putConfig(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
   if (!deps.authorize(req)) return unauthorized(res);
   const type = req.headers['content-type'] ?? '';
-  if (!/^application\/json\s*(;|$)/i.test(type)) return sendJson(res, 415, { error: 'content-type must be application/json' });
+  if (!/^application\/json\s*(;|$)/i.test(type))
+    return sendJson(res, 415, { error: 'content-type must be application/json' });
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > deps.maxBodyBytes) return tooLarge(res, deps.maxBodyBytes);
   const body = await readBody(req, deps.maxBodyBytes);
@@ -109,7 +116,10 @@ async function putConfig(req: IncomingMessage, res: ServerResponse, deps: AdminD
   const result = await deps.apply(parsed, { resync: isResync(req) });
   if (result.ok) return sendJson(res, 200, { version: result.version, generation: deps.current()?.generation ?? null });
   // A 409 names what runs, so the pusher can tell a replica that claims the future and resync it.
-  return sendJson(res, result.status, { error: result.error, ...(result.conflict ? { running: result.conflict.running } : {}) });
+  return sendJson(res, result.status, {
+    error: result.error,
+    ...(result.conflict ? { running: result.conflict.running } : {}),
+  });
 }
 
 /** `X-Config-Resync: true`: the pusher renumbers; same auth as any push (ApplyOptions.resync). */

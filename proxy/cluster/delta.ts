@@ -14,13 +14,25 @@ export interface ConfigDelta {
 }
 
 export function diffConfig(base: PreparedConfig, next: PreparedConfig): ConfigDelta {
-  return { version: next.version, generation: next.generation, base: base.version, rules: diffTexts(base.rules, next.rules), hosts: diffTexts(base.hosts, next.hosts) };
+  return {
+    version: next.version,
+    generation: next.generation,
+    base: base.version,
+    rules: diffTexts(base.rules, next.rules),
+    hosts: diffTexts(base.hosts, next.hosts),
+  };
 }
 
 /** Rebuilds the config; throws when `base` is not the config the delta was made against. */
 export function applyDelta(base: PreparedConfig | null, delta: ConfigDelta): PreparedConfig {
-  if (base === null || base.version !== delta.base) throw new Error(`config delta against ${delta.base}, but this worker holds ${base?.version ?? 'none'}`);
-  return { version: delta.version, generation: delta.generation, rules: patchTexts(base.rules, delta.rules), hosts: patchTexts(base.hosts, delta.hosts) };
+  if (base === null || base.version !== delta.base)
+    throw new Error(`config delta against ${delta.base}, but this worker holds ${base?.version ?? 'none'}`);
+  return {
+    version: delta.version,
+    generation: delta.generation,
+    rules: patchTexts(base.rules, delta.rules),
+    hosts: patchTexts(base.hosts, delta.hosts),
+  };
 }
 
 function diffTexts(base: readonly string[], next: readonly string[]): Array<string | number> {

@@ -54,7 +54,10 @@ export class ConfigFanout {
     for (const [bid, b] of this.broadcasts) {
       if ((id !== undefined && bid !== id) || !b.waiting.has(member)) continue;
       if (result && !result.ok && b.sentDelta.delete(member)) {
-        this.logger.warn({ pid: member.pid, error: result.error }, 'worker refused a config delta; sending the whole config');
+        this.logger.warn(
+          { pid: member.pid, error: result.error },
+          'worker refused a config delta; sending the whole config',
+        );
         member.prepared = null;
         this.send(member, bid, b);
         continue;
@@ -79,7 +82,9 @@ export class ConfigFanout {
   }
 
   describe(): ConfigInfo | null {
-    return this.info && { ...this.info, workers: [...this.pool.members].map((m) => ({ pid: m.pid, version: m.version })) };
+    return (
+      this.info && { ...this.info, workers: [...this.pool.members].map((m) => ({ pid: m.pid, version: m.version })) }
+    );
   }
 
   private async push(input: unknown, opts: ApplyOptions): Promise<ApplyResult> {
@@ -99,13 +104,25 @@ export class ConfigFanout {
 
   /** Resolves with the answers of the workers listening now (one that dies gives none). */
   private broadcast(config: PreparedConfig): Promise<ApplyResult[]> {
-    return new Promise((resolve) => this.broadcastTo([...this.pool.members].filter((m) => m.listening), config, resolve));
+    return new Promise((resolve) =>
+      this.broadcastTo(
+        [...this.pool.members].filter((m) => m.listening),
+        config,
+        resolve,
+      ),
+    );
   }
 
   private broadcastTo(members: Member[], config: PreparedConfig, resolve: (results: ApplyResult[]) => void): void {
     if (members.length === 0) return resolve([]);
     const id = ++this.nextId;
-    const b: Broadcast = { config, waiting: new Set(members), sentDelta: new Set(), results: [], done: () => (this.broadcasts.delete(id), resolve(b.results)) };
+    const b: Broadcast = {
+      config,
+      waiting: new Set(members),
+      sentDelta: new Set(),
+      results: [],
+      done: () => (this.broadcasts.delete(id), resolve(b.results)),
+    };
     this.broadcasts.set(id, b);
     for (const m of members) this.send(m, id, b);
   }

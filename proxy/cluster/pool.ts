@@ -65,7 +65,9 @@ export class WorkerPool {
   /** Tells every worker to drain and waits for them to exit (killing stragglers after the grace). */
   async drain(graceMs: number): Promise<void> {
     this.stopping = true;
-    const exits = [...this.members].map((m) => new Promise<void>((resolve) => (m.worker.isDead() ? resolve() : m.worker.once('exit', () => resolve()))));
+    const exits = [...this.members].map(
+      (m) => new Promise<void>((resolve) => (m.worker.isDead() ? resolve() : m.worker.once('exit', () => resolve()))),
+    );
     for (const m of this.members) this.send(m, { t: 'tg.drain', graceMs });
     const kill = setTimeout(() => {
       for (const m of this.members) m.worker.process.kill('SIGKILL');
@@ -82,7 +84,8 @@ export class WorkerPool {
       worker.on('message', (message: unknown) => {
         if (!isFromWorker(message)) return;
         if (message.t === 'tg.listening') resolve(message.ports);
-        if (message.t === 'tg.failed') reject(new Error(`proxy worker ${member.pid} failed to start: ${message.error}`));
+        if (message.t === 'tg.failed')
+          reject(new Error(`proxy worker ${member.pid} failed to start: ${message.error}`));
         this.onMessage(member, message);
       });
       worker.once('exit', (code, signal) => {

@@ -38,18 +38,28 @@ export async function startProxyCluster(opts: ClusterOptions): Promise<RunningCl
   const { logger } = opts;
   const own = new Registry();
   // Pushes are refused here, so the primary counts them (the workers' own count is omitted from the sum).
-  const rejected = new Counter({ name: 'proxy_config_rejected_total', help: 'Configs refused, by HTTP status (400 invalid, 409 stale)', labelNames: ['status'], registers: [own] });
+  const rejected = new Counter({
+    name: 'proxy_config_rejected_total',
+    help: 'Configs refused, by HTTP status (400 invalid, 409 stale)',
+    labelNames: ['status'],
+    registers: [own],
+  });
   let closing: Promise<void> | undefined;
   let fanout: ConfigFanout | undefined;
-  const pool = new WorkerPool(opts.workers, () => fanout?.config ?? null, {
-    listening: (member) => fanout?.catchUp(member),
-    applied: (member, id, result) => fanout?.settle(member, id, result),
-    gone: (member) => fanout?.settle(member),
-    fatal: (err) => {
-      logger.fatal({ err }, 'proxy workers keep dying');
-      opts.onFatal(err);
+  const pool = new WorkerPool(
+    opts.workers,
+    () => fanout?.config ?? null,
+    {
+      listening: (member) => fanout?.catchUp(member),
+      applied: (member, id, result) => fanout?.settle(member, id, result),
+      gone: (member) => fanout?.settle(member),
+      fatal: (err) => {
+        logger.fatal({ err }, 'proxy workers keep dying');
+        opts.onFatal(err);
+      },
     },
-  }, logger);
+    logger,
+  );
   fanout = new ConfigFanout(pool, (status) => rejected.inc({ status: String(status) }), logger);
   const config = fanout;
   const ready = () => closing === undefined && config.servedByAnyWorker();

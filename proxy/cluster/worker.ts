@@ -38,7 +38,11 @@ export async function runProxyWorker(opts: WorkerOptions, logger: Logger): Promi
     logger.warn('proxy primary went away; draining');
     void exitAfter(proxy.close(ORPHAN_GRACE_MS));
   });
-  send({ t: 'tg.listening', ports: { http: proxy.ports.http, tls: proxy.ports.tls }, version: proxy.current()?.version ?? null });
+  send({
+    t: 'tg.listening',
+    ports: { http: proxy.ports.http, tls: proxy.ports.tls },
+    version: proxy.current()?.version ?? null,
+  });
 }
 
 /** The config this worker last applied, which deltas from the primary are made against. */

@@ -9,7 +9,8 @@ import type { RoutingTable } from '../router/table.js';
 import { ConfigPreparer, prepareConfig, validateConfig, type PreparedConfig } from './prepared.js';
 import { ConflictTracker, type GenerationConflict } from './conflict.js';
 
-export type ApplyResult = { ok: true; version: string } | { ok: false; status: 400 | 409; error: string; conflict?: GenerationConflict };
+export type ApplyResult =
+  { ok: true; version: string } | { ok: false; status: 400 | 409; error: string; conflict?: GenerationConflict };
 
 export interface ApplyOptions {
   /**
@@ -20,7 +21,10 @@ export interface ApplyOptions {
   resync?: boolean;
 }
 
-type Decision = { kind: 'refuse'; result: ApplyResult } | { kind: 'same'; generation: number } | { kind: 'compile'; generation: number };
+type Decision =
+  | { kind: 'refuse'; result: ApplyResult }
+  | { kind: 'same'; generation: number }
+  | { kind: 'compile'; generation: number };
 
 export class ConfigHolder {
   table: RoutingTable | undefined;
@@ -117,8 +121,16 @@ export class ConfigHolder {
   private decide(prepared: PreparedConfig, opts: ApplyOptions): Decision {
     const running = this.table;
     const generation = prepared.generation ?? running?.generation ?? 0;
-    if (!opts.resync && running !== undefined && prepared.generation !== undefined && prepared.generation < running.generation) {
-      return { kind: 'refuse', result: staleGeneration(running, { version: prepared.version, generation: prepared.generation }) };
+    if (
+      !opts.resync &&
+      running !== undefined &&
+      prepared.generation !== undefined &&
+      prepared.generation < running.generation
+    ) {
+      return {
+        kind: 'refuse',
+        result: staleGeneration(running, { version: prepared.version, generation: prepared.generation }),
+      };
     }
     // Same content: nothing to compile, only the generation may move forward.
     if (running !== undefined && running.version === prepared.version) return { kind: 'same', generation };
@@ -138,7 +150,16 @@ export class ConfigHolder {
     this.compiler.commit(compiled);
     this.registry.retain(table.upstreams);
     this.metrics.rulesServed(ruleIds(compiled));
-    this.logger.info({ version: table.version, generation: table.generation, hosts: prepared.hosts.length, rules: prepared.rules.length, reused: compiled.reused }, 'config applied');
+    this.logger.info(
+      {
+        version: table.version,
+        generation: table.generation,
+        hosts: prepared.hosts.length,
+        rules: prepared.rules.length,
+        reused: compiled.reused,
+      },
+      'config applied',
+    );
     return { ok: true, version: table.version };
   }
 
@@ -164,7 +185,10 @@ export class ConfigHolder {
 }
 
 /** The 409 for a push older than what runs; it names the running generation so the pusher can resync. */
-export function staleGeneration(running: { version: string; generation: number }, refused: { version: string; generation: number }): ApplyResult {
+export function staleGeneration(
+  running: { version: string; generation: number },
+  refused: { version: string; generation: number },
+): ApplyResult {
   return {
     ok: false,
     status: 409,

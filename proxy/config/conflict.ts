@@ -18,7 +18,12 @@ export class ConflictTracker {
   /** Called with every push's outcome: a refusal of other content sets the conflict, any success clears it. */
   note(result: ApplyResult): void {
     if (result.ok) this.conflict = undefined;
-    else if (result.status === 409 && result.conflict && result.conflict.refused.version !== result.conflict.running.version) this.conflict = result.conflict;
+    else if (
+      result.status === 409 &&
+      result.conflict &&
+      result.conflict.refused.version !== result.conflict.running.version
+    )
+      this.conflict = result.conflict;
   }
 
   current(): GenerationConflict | undefined {

@@ -21,7 +21,10 @@ export function validateConfig(input: unknown): Validated {
   return parsed.success ? { ok: true, cfg: parsed.data } : refusal(parsed.error.issues[0]);
 }
 
-function refusal(issue: { path: PropertyKey[]; message: string } | undefined, prefix: PropertyKey[] = []): { ok: false; status: 400; error: string } {
+function refusal(
+  issue: { path: PropertyKey[]; message: string } | undefined,
+  prefix: PropertyKey[] = [],
+): { ok: false; status: 400; error: string } {
   const path = [...prefix, ...(issue?.path ?? [])];
   const where = path.length > 0 ? path.map(String).join('.') : '(root)';
   return { ok: false, status: 400, error: `invalid config at ${where}: ${issue?.message ?? 'invalid'}` };
@@ -78,7 +81,8 @@ export class ConfigPreparer {
       const host = yield* this.prepareHost(rawHosts[i]);
       if ('issue' in host) return refusal(host.issue, ['hosts', i]);
       const bad = host.ruleIndices.findIndex((r) => r >= rules.length);
-      if (bad !== -1) return refusal({ path: ['matches', bad, 'rule'], message: 'rule index out of range' }, ['hosts', i]);
+      if (bad !== -1)
+        return refusal({ path: ['matches', bad, 'rule'], message: 'rule index out of range' }, ['hosts', i]);
       hosts.push(host.text);
     }
     // Texts are kept for one config: what the next push most likely repeats.
@@ -90,7 +94,12 @@ export class ConfigPreparer {
   private *prepareHost(value: unknown): Generator<void, Prepared | { issue: z.core.$ZodIssue | undefined }> {
     const head = HostHead.safeParse(value);
     // Text mode (the cluster primary) is off the serving loops and looks texts up first: checked at once.
-    if (this.recognise === 'text' || !head.success || head.data.matches.length <= MATCHES_PER_STEP || this.byObject.has(value as object)) {
+    if (
+      this.recognise === 'text' ||
+      !head.success ||
+      head.data.matches.length <= MATCHES_PER_STEP ||
+      this.byObject.has(value as object)
+    ) {
       return this.prepareOne(value, Host);
     }
     const matches: unknown[] = [];
@@ -104,9 +113,19 @@ export class ConfigPreparer {
     return this.prepareOne(value, Host, { hostname: head.data.hostname, matches });
   }
 
-  private prepareOne(value: unknown, schema: typeof Rule | typeof Host, checked?: unknown): Prepared | { issue: z.core.$ZodIssue | undefined } {
-    const key = this.recognise === 'text' ? JSON.stringify(value) : typeof value === 'object' && value !== null ? value : undefined;
-    const known = typeof key === 'string' ? this.byText.get(key) : key !== undefined ? this.byObject.get(key) : undefined;
+  private prepareOne(
+    value: unknown,
+    schema: typeof Rule | typeof Host,
+    checked?: unknown,
+  ): Prepared | { issue: z.core.$ZodIssue | undefined } {
+    const key =
+      this.recognise === 'text'
+        ? JSON.stringify(value)
+        : typeof value === 'object' && value !== null
+          ? value
+          : undefined;
+    const known =
+      typeof key === 'string' ? this.byText.get(key) : key !== undefined ? this.byObject.get(key) : undefined;
     if (known !== undefined) {
       if (typeof key === 'string') this.nextByText.set(key, known);
       return known;

@@ -14,7 +14,11 @@ export const CONFIG_LIMITS = {
 } as const;
 
 const str = z.string().max(CONFIG_LIMITS.stringLength);
-const headerName = z.string().min(1).max(256).regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/);
+const headerName = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/);
 const headerValue = z.string().max(CONFIG_LIMITS.headerValueLength);
 
 export const StringMatch = z.object({
@@ -33,7 +37,10 @@ export const Match = z.object({
   path: PathMatch.optional(),
   method: z.string().max(32).optional(),
   headers: z.array(StringMatch).max(64).optional(),
-  queryParams: z.array(StringMatch.extend({ name: z.string().min(1).max(256) })).max(64).optional(),
+  queryParams: z
+    .array(StringMatch.extend({ name: z.string().min(1).max(256) }))
+    .max(64)
+    .optional(),
 });
 
 const HeaderPair = z.object({ name: headerName, value: headerValue });
@@ -68,7 +75,9 @@ export const Filter = z.discriminatedUnion('type', [
       hostname: str.optional(),
       port: z.number().int().min(1).max(65535).optional(),
       path: PathModifier.optional(),
-      statusCode: z.union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)]).default(302),
+      statusCode: z
+        .union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)])
+        .default(302),
     }),
   }),
   z.object({
@@ -108,7 +117,9 @@ export const Rule = z.object({
   kind: z.enum(['http', 'grpc']),
   filters: z.array(Filter).max(32).default([]),
   backends: z.array(Backend).max(256).default([]),
-  timeouts: z.object({ requestMs: z.number().int().min(0).optional(), backendRequestMs: z.number().int().min(0).optional() }).optional(),
+  timeouts: z
+    .object({ requestMs: z.number().int().min(0).optional(), backendRequestMs: z.number().int().min(0).optional() })
+    .optional(),
   retry: z
     .object({
       codes: z.array(z.number().int().min(400).max(599)).max(32).default([]),
@@ -149,7 +160,11 @@ export const ProxyConfig = z
     cfg.hosts.forEach((h, hi) =>
       h.matches.forEach((m, mi) => {
         if (m.rule >= cfg.rules.length) {
-          ctx.addIssue({ code: 'custom', path: ['hosts', hi, 'matches', mi, 'rule'], message: 'rule index out of range' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['hosts', hi, 'matches', mi, 'rule'],
+            message: 'rule index out of range',
+          });
         }
       }),
     );

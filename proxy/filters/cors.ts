@@ -78,12 +78,24 @@ function listOrWildcard(values: string[]): string | undefined {
 }
 
 /** With credentials a `*` must become the concrete requested value (or be omitted when none was sent). */
-function echoWildcard(value: string | undefined, requested: string | undefined, credentials: boolean): string | undefined {
+function echoWildcard(
+  value: string | undefined,
+  requested: string | undefined,
+  credentials: boolean,
+): string | undefined {
   if (value !== '*' || !credentials) return value;
   return requested === undefined || requested.trim() === '' ? undefined : requested;
 }
 
-const SAFELISTED = new Set(['cache-control', 'content-language', 'content-length', 'content-type', 'expires', 'last-modified', 'pragma']);
+const SAFELISTED = new Set([
+  'cache-control',
+  'content-language',
+  'content-length',
+  'content-type',
+  'expires',
+  'last-modified',
+  'pragma',
+]);
 
 /** exposeHeaders `*` with credentials: list the response's own header names instead of `*`. */
 function exposeResponseHeaderNames(headers: HeaderList): void {

@@ -63,10 +63,7 @@ function compileStep(filter: Exclude<ProxyFilter, { type: 'RequestMirror' }>): C
   }
 }
 
-function chainRequest(
-  steps: RequestStep[],
-  onResponse: CompiledFilters['onResponse'],
-): CompiledFilters['onRequest'] {
+function chainRequest(steps: RequestStep[], onResponse: CompiledFilters['onResponse']): CompiledFilters['onRequest'] {
   if (steps.length === 0) return () => undefined;
   return (ctx: FilterContext): ImmediateResponse | undefined => {
     for (const step of steps) {

@@ -51,9 +51,11 @@ export class Forwarding implements ResponseSink, ClientGoneListener, BodyWatchLi
     this.req = req;
     if (resendable && this.rule.retry !== undefined) this.tries = 1 + this.rule.retry.attempts;
     if (this.rule.requestMs !== undefined) this.requestTimer = setTimeout(requestDeadline, this.rule.requestMs, this);
-    else if (this.rule.backendRequestMs === undefined) this.headMs = defaultHeadMs(this.rt.limits.upstreamResponseTimeoutMs, this.grpc, req);
+    else if (this.rule.backendRequestMs === undefined)
+      this.headMs = defaultHeadMs(this.rt.limits.upstreamResponseTimeoutMs, this.grpc, req);
     this.ex.onClientGone(this);
-    if (req.body !== null && !Buffer.isBuffer(req.body)) req.watch = this.watch = new BodyWatch(this.ex.body, this.rt.limits, this, !this.grpc);
+    if (req.body !== null && !Buffer.isBuffer(req.body))
+      req.watch = this.watch = new BodyWatch(this.ex.body, this.rt.limits, this, !this.grpc);
     this.tryOnce();
     // The first try attached the body's reader (the h2 pump, or undici's pipe): its first window counts.
     this.watch?.readerAttached();
@@ -85,7 +87,8 @@ export class Forwarding implements ResponseSink, ClientGoneListener, BodyWatchLi
     try {
       if (!backend.filters.empty) backend.filters.onResponse(this.backendCtx, status, headers);
       if (!this.rule.filters.empty) this.rule.filters.onResponse(this.ruleCtx, status, headers);
-      if (this.rule.persistence !== undefined && this.pinned !== backend.token) headers.push(persistenceHeader(this.rule, backend)!);
+      if (this.rule.persistence !== undefined && this.pinned !== backend.token)
+        headers.push(persistenceHeader(this.rule, backend)!);
       this.phase = Phase.Relaying;
       // The default bounds the wait for the head only: a long download or event stream is not cut.
       if (this.headMs > 0) this.clearTryTimer();
@@ -159,7 +162,8 @@ export class Forwarding implements ResponseSink, ClientGoneListener, BodyWatchLi
 
   /** The streamed body has been sent whole: the default wait for the response head starts. */
   bodyEnded(): void {
-    if (this.phase === Phase.Trying && this.headMs > 0 && this.tryTimer === undefined) this.tryTimer = setTimeout(tryDeadline, this.headMs, this);
+    if (this.phase === Phase.Trying && this.headMs > 0 && this.tryTimer === undefined)
+      this.tryTimer = setTimeout(tryDeadline, this.headMs, this);
   }
 
   /** backendRequestMs passed for the current try. */

@@ -50,7 +50,8 @@ export class BodyWatch {
   ) {
     this.required = Math.max(1, Math.floor((limits.requestBodyMinBytesPerSecond * limits.requestBodyTimeoutMs) / 1000));
     this.readingAtCheck = this.reading();
-    this.timer = judged && limits.requestBodyTimeoutMs > 0 ? setTimeout(checkWatch, limits.requestBodyTimeoutMs, this) : undefined;
+    this.timer =
+      judged && limits.requestBodyTimeoutMs > 0 ? setTimeout(checkWatch, limits.requestBodyTimeoutMs, this) : undefined;
   }
 
   /**

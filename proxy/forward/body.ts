@@ -87,7 +87,8 @@ class BodyReader implements BodyWatchListener {
   }
 
   bodyEnded(): void {
-    if (this.watch.seen !== this.declared || cutOff(this.body)) return this.fail(new Error('request body cut off: the client went away'));
+    if (this.watch.seen !== this.declared || cutOff(this.body))
+      return this.fail(new Error('request body cut off: the client went away'));
     this.stop();
     const chunks = this.chunks;
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.watch.seen);

@@ -23,7 +23,14 @@ export interface ForwardRuntime {
   logger: Logger;
 }
 
-export function forward(ex: Exchange, rule: CompiledRule, head: RequestHead, matchedPrefix: string | undefined, grpc: boolean, rt: ForwardRuntime): void {
+export function forward(
+  ex: Exchange,
+  rule: CompiledRule,
+  head: RequestHead,
+  matchedPrefix: string | undefined,
+  grpc: boolean,
+  rt: ForwardRuntime,
+): void {
   const ruleCtx: FilterContext = { head, matchedPrefix };
   if (!rule.filters.empty) {
     const answer = rule.filters.onRequest(ruleCtx);
@@ -32,7 +39,13 @@ export function forward(ex: Exchange, rule: CompiledRule, head: RequestHead, mat
   const pinned = persistedToken(rule, ex.headers);
   const backend = pickBackend(rule, pinned);
   if (backend === undefined) return sendStatus(ex, 500, 'no backend for this route', grpc);
-  if (backend.status !== undefined) return sendStatus(ex, backend.status, backend.status === 503 ? 'no ready endpoints' : 'invalid backend reference', grpc);
+  if (backend.status !== undefined)
+    return sendStatus(
+      ex,
+      backend.status,
+      backend.status === 503 ? 'no ready endpoints' : 'invalid backend reference',
+      grpc,
+    );
   if (backend.endpoints.length === 0) return sendStatus(ex, 503, 'no ready endpoints', grpc);
   let backendCtx = ruleCtx;
   if (!backend.filters.empty) {
@@ -57,7 +70,14 @@ function bodyFailed(ex: Exchange, err: unknown, grpc: boolean): void {
   ex.abort();
 }
 
-function send(fwd: Forwarding, ex: Exchange, rule: CompiledRule, backend: CompiledBackend, head: RequestHead, plan: BodyPlan): void {
+function send(
+  fwd: Forwarding,
+  ex: Exchange,
+  rule: CompiledRule,
+  backend: CompiledBackend,
+  head: RequestHead,
+  plan: BodyPlan,
+): void {
   const req: UpstreamRequest = {
     method: head.method,
     path: head.path + head.query,
@@ -69,7 +89,8 @@ function send(fwd: Forwarding, ex: Exchange, rule: CompiledRule, backend: Compil
   };
   if (rule.mirrors.length + backend.mirrors.length > 0) {
     // Mirrors tee the stream: cut it off once, before the copies.
-    if (req.bodyLimit !== undefined && req.body !== null && !Buffer.isBuffer(req.body)) req.body = limitBody(req.body, req.bodyLimit);
+    if (req.bodyLimit !== undefined && req.body !== null && !Buffer.isBuffer(req.body))
+      req.body = limitBody(req.body, req.bodyLimit);
     req.bodyLimit = undefined;
     req.body = startMirrors(rule.mirrors.concat(backend.mirrors), req, req.body);
   }

@@ -113,7 +113,10 @@ export function flatten(headers: HeaderList): string[] {
 }
 
 /** Object form for node:http2 (repeated names become arrays). */
-export function toObject(headers: HeaderList, into: Record<string, string | string[] | number> = {}): Record<string, string | string[] | number> {
+export function toObject(
+  headers: HeaderList,
+  into: Record<string, string | string[] | number> = {},
+): Record<string, string | string[] | number> {
   for (const [name, value] of headers) {
     const prev = into[name];
     if (prev === undefined) into[name] = value;

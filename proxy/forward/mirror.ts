@@ -8,7 +8,11 @@ import type { ResponseSink, UpstreamCall, UpstreamRequest } from './upstream.js'
 const MIRROR_TIMEOUT_MS = 30_000;
 
 /** Starts every mirror that wins its percent draw; returns the body the main request must use instead. */
-export function startMirrors(mirrors: CompiledMirror[], req: UpstreamRequest, body: Buffer | Readable | null): Buffer | Readable | null {
+export function startMirrors(
+  mirrors: CompiledMirror[],
+  req: UpstreamRequest,
+  body: Buffer | Readable | null,
+): Buffer | Readable | null {
   const chosen = mirrors.filter((m) => m.endpoints.length > 0 && (m.percent >= 100 || Math.random() * 100 < m.percent));
   if (chosen.length === 0) return body;
   if (body === null || Buffer.isBuffer(body)) {

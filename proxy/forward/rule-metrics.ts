@@ -62,8 +62,22 @@ export class RuleMetrics {
   constructor(registry: Registry, options: RuleMetricsOptions = {}) {
     this.graceMs = options.retiredRuleMs ?? RETIRED_RULE_MS;
     this.now = options.now ?? (() => performance.now());
-    registry.registerMetric(this.metric('proxy_requests_total', 'Requests answered, by rule id ("none" when nothing matched) and status class', 'counter', () => this.countValues()));
-    registry.registerMetric(this.metric('proxy_request_duration_seconds', 'Time from request head to response end, by rule id', 'histogram', () => this.latencyValues()));
+    registry.registerMetric(
+      this.metric(
+        'proxy_requests_total',
+        'Requests answered, by rule id ("none" when nothing matched) and status class',
+        'counter',
+        () => this.countValues(),
+      ),
+    );
+    registry.registerMetric(
+      this.metric(
+        'proxy_request_duration_seconds',
+        'Time from request head to response end, by rule id',
+        'histogram',
+        () => this.latencyValues(),
+      ),
+    );
   }
 
   /**
@@ -106,7 +120,8 @@ export class RuleMetrics {
     this.sweep(this.now());
     const out: Value[] = [];
     for (const s of this.byRule.values()) {
-      for (let c = 0; c < CLASSES.length; c++) if (s.counts[c]! > 0) out.push({ labels: { rule: s.rule, code: CLASSES[c]! }, value: s.counts[c]! });
+      for (let c = 0; c < CLASSES.length; c++)
+        if (s.counts[c]! > 0) out.push({ labels: { rule: s.rule, code: CLASSES[c]! }, value: s.counts[c]! });
     }
     return out;
   }

@@ -76,7 +76,8 @@ export class UpstreamRegistry {
       this.retiring.delete(key);
       upstream = retired.upstream;
     } else {
-      upstream = transport === 'h1' ? new Http1Upstream(key, address, port, this.limits) : new Http2Upstream(key, address, port);
+      upstream =
+        transport === 'h1' ? new Http1Upstream(key, address, port, this.limits) : new Http2Upstream(key, address, port);
     }
     this.upstreams.set(key, upstream);
     return upstream;

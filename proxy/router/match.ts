@@ -61,7 +61,10 @@ export class RequestMatchInput implements MatchInput {
 
 export function compileMatch<R>(match: ProxyMatch, rule: R, regexes: RegexCache = new RegexCache()): CompiledMatch<R> {
   // Requests are matched by their normalised path (path.ts): Exact / PathPrefix values are compared in that form.
-  const path = match.path && match.path.type !== 'RegularExpression' ? { ...match.path, value: normalizeRoutePath(match.path.value) } : match.path;
+  const path =
+    match.path && match.path.type !== 'RegularExpression'
+      ? { ...match.path, value: normalizeRoutePath(match.path.value) }
+      : match.path;
   let pathKind = PathKind.Any;
   let pathValue = '';
   let pathRe: CompiledRegex | undefined;
@@ -87,14 +90,19 @@ export function compileMatch<R>(match: ProxyMatch, rule: R, regexes: RegexCache 
   };
 }
 
-function valueMatcher(name: string, type: 'Exact' | 'RegularExpression', value: string, regexes: RegexCache): ValueMatcher {
+function valueMatcher(
+  name: string,
+  type: 'Exact' | 'RegularExpression',
+  value: string,
+  regexes: RegexCache,
+): ValueMatcher {
   return type === 'Exact' ? { name, exact: value, re: undefined } : { name, exact: undefined, re: regexes.get(value) };
 }
 
 /** Segment-aware prefix: "/foo" matches "/foo", "/foo/", "/foo/bar", never "/foobar". */
 export function pathHasPrefix(path: string, prefix: string): boolean {
   if (!path.startsWith(prefix)) return false;
-  return path.length === prefix.length || path.charCodeAt(prefix.length) === 47 /* / */;
+  return path.length === prefix.length || path.charCodeAt(prefix.length) === 47; /* / */
 }
 
 export function matches<R>(m: CompiledMatch<R>, input: MatchInput): boolean {

@@ -45,7 +45,11 @@ export function nextEndpoint(backend: CompiledBackend): Upstream | undefined {
  * The backend token named by the persistence cookie or header, if any and not expired. With an absolute
  * timeout the value is "<token>.<issued, seconds base 36>"; an expired one counts as absent.
  */
-export function persistedToken(rule: CompiledRule, headers: Record<string, string | string[] | undefined>, nowMs = Date.now()): string | undefined {
+export function persistedToken(
+  rule: CompiledRule,
+  headers: Record<string, string | string[] | undefined>,
+  nowMs = Date.now(),
+): string | undefined {
   const p = rule.persistence;
   if (p === undefined) return undefined;
   const raw = rawPersisted(p.type, p.name, headers);
@@ -55,7 +59,11 @@ export function persistedToken(rule: CompiledRule, headers: Record<string, strin
   return nowMs - issued <= p.absoluteTimeoutMs ? raw.slice(0, dot) : undefined;
 }
 
-function rawPersisted(type: 'Cookie' | 'Header', name: string, headers: Record<string, string | string[] | undefined>): string | undefined {
+function rawPersisted(
+  type: 'Cookie' | 'Header',
+  name: string,
+  headers: Record<string, string | string[] | undefined>,
+): string | undefined {
   if (type === 'Header') {
     const v = headers[name];
     return typeof v === 'string' ? v : v?.[0];
@@ -72,10 +80,15 @@ function rawPersisted(type: 'Cookie' | 'Header', name: string, headers: Record<s
 }
 
 /** The header that pins the next request to `backend` (added to the first response). */
-export function persistenceHeader(rule: CompiledRule, backend: CompiledBackend, nowMs = Date.now()): [string, string] | undefined {
+export function persistenceHeader(
+  rule: CompiledRule,
+  backend: CompiledBackend,
+  nowMs = Date.now(),
+): [string, string] | undefined {
   const p = rule.persistence;
   if (p === undefined) return undefined;
-  const value = p.absoluteTimeoutMs === undefined ? backend.token : `${backend.token}.${Math.floor(nowMs / 1000).toString(36)}`;
+  const value =
+    p.absoluteTimeoutMs === undefined ? backend.token : `${backend.token}.${Math.floor(nowMs / 1000).toString(36)}`;
   return p.type === 'Cookie' ? ['set-cookie', `${p.name}=${value}${p.cookieAttributes}`] : [p.name, value];
 }
 

@@ -81,7 +81,11 @@ export interface RoutingTable {
 }
 
 /** Compiles a whole config at once (no reuse); the proxy itself goes through compiler.ts. */
-export function compileTable(cfg: ProxyConfig, registry: UpstreamRegistry, regexes: RegexCache = new RegexCache()): RoutingTable {
+export function compileTable(
+  cfg: ProxyConfig,
+  registry: UpstreamRegistry,
+  regexes: RegexCache = new RegexCache(),
+): RoutingTable {
   regexes.rotate();
   const upstreams = new Set<Upstream>();
   const rules = cfg.rules.map((rule) => compileRule(rule, registry, upstreams));
@@ -106,7 +110,11 @@ const MATCHES_PER_STEP = 64;
  * regexes, and compiling one RE2 program can take milliseconds, so it yields after every fresh regex compile
  * and every MATCHES_PER_STEP matches.
  */
-export function* compileHostSteps(host: ProxyHost, rules: readonly CompiledRule[], regexes: RegexCache): Generator<void, HostEntry> {
+export function* compileHostSteps(
+  host: ProxyHost,
+  rules: readonly CompiledRule[],
+  regexes: RegexCache,
+): Generator<void, HostEntry> {
   const matches: CompiledMatch<CompiledRule>[] = [];
   let compiled = regexes.compiled;
   for (let i = 0; i < host.matches.length; i++) {
@@ -142,14 +150,22 @@ export function compileRule(rule: ProxyRule, registry: UpstreamRegistry, upstrea
     byToken: new Map(backends.map((b) => [b.token, b])),
     requestMs: positive(rule.timeouts?.requestMs),
     backendRequestMs: positive(rule.timeouts?.backendRequestMs),
-    retry: retry && retry.attempts > 0 ? { attempts: retry.attempts, codes: new Set(retry.codes), backoffMs: retry.backoffMs } : undefined,
+    retry:
+      retry && retry.attempts > 0
+        ? { attempts: retry.attempts, codes: new Set(retry.codes), backoffMs: retry.backoffMs }
+        : undefined,
     persistence: rule.sessionPersistence && compilePersistence(rule.sessionPersistence),
     hasFilters: !filters.empty || backends.some((b) => !b.filters.empty),
     metrics: {},
   };
 }
 
-function compileBackend(b: ProxyBackend, grpc: boolean, registry: UpstreamRegistry, used: Set<Upstream>): CompiledBackend {
+function compileBackend(
+  b: ProxyBackend,
+  grpc: boolean,
+  registry: UpstreamRegistry,
+  used: Set<Upstream>,
+): CompiledBackend {
   const transport: Transport = grpc || b.protocol === 'h2c' ? 'h2' : 'h1';
   const endpoints = b.status !== undefined ? [] : b.endpoints.map((e) => registry.get(transport, e.address, e.port));
   for (const e of endpoints) used.add(e);
@@ -177,7 +193,8 @@ function compileMirrors(filters: CompiledFilters, registry: UpstreamRegistry, us
 
 function compilePersistence(p: NonNullable<ProxyRule['sessionPersistence']>): CompiledPersistence {
   let attributes = '; Path=/; HttpOnly';
-  if (p.lifetime === 'Permanent' && p.absoluteTimeoutMs !== undefined) attributes += `; Max-Age=${Math.floor(p.absoluteTimeoutMs / 1000)}`;
+  if (p.lifetime === 'Permanent' && p.absoluteTimeoutMs !== undefined)
+    attributes += `; Max-Age=${Math.floor(p.absoluteTimeoutMs / 1000)}`;
   return {
     type: p.type,
     name: p.type === 'Header' ? p.name.toLowerCase() : p.name,

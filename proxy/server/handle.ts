@@ -96,7 +96,11 @@ export interface Routed {
  * in skips a check. An absolute-form target (HTTP/1.1 only) must name the Host header's host: routing uses
  * the Host header, so the two must never disagree, and only the path and query travel on.
  */
-export function routeRequest(src: RouteSource, table: RoutingTable, limits: Pick<ProxyLimits, 'maxUrlLength'>): Routed | Refusal {
+export function routeRequest(
+  src: RouteSource,
+  table: RoutingTable,
+  limits: Pick<ProxyLimits, 'maxUrlLength'>,
+): Routed | Refusal {
   if (src.authority === undefined && !src.http2) return MISSING_HOST;
   let target = src.target;
   if (target.length > limits.maxUrlLength) return URI_TOO_LONG;
@@ -118,7 +122,10 @@ export function routeRequest(src: RouteSource, table: RoutingTable, limits: Pick
 }
 
 /** What building the forwarded request head reads from the client request. */
-export type RequestSource = Pick<Exchange, 'method' | 'authority' | 'headers' | 'rawHeaders' | 'remoteAddress' | 'encrypted'>;
+export type RequestSource = Pick<
+  Exchange,
+  'method' | 'authority' | 'headers' | 'rawHeaders' | 'remoteAddress' | 'encrypted'
+>;
 
 export function requestHead(ex: RequestSource, host: string, path: string, query: string): RequestHead {
   const headers = requestHeaders(ex.rawHeaders, ex.headers.connection);

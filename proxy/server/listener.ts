@@ -23,14 +23,21 @@ export interface DataPlane {
   sockets: Set<Socket>;
 }
 
-export function createDataPlane(rt: HandlerRuntime, limits: ProxyLimits, tlsOptions: { cert: string; key: string } | undefined): DataPlane {
+export function createDataPlane(
+  rt: HandlerRuntime,
+  limits: ProxyLimits,
+  tlsOptions: { cert: string; key: string } | undefined,
+): DataPlane {
   const h1 = http.createServer({
     maxHeaderSize: limits.maxHeaderBytes,
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     // How often Node enforces headersTimeout/requestTimeout (default 30 s would let slowloris clients linger).
-    connectionsCheckingInterval: Math.max(50, Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs || Infinity, 1000) / 2),
+    connectionsCheckingInterval: Math.max(
+      50,
+      Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs || Infinity, 1000) / 2,
+    ),
   });
   // This server never listen()s (sockets arrive from the sniffing listener), and Node starts its timeout
   // checks on 'listening': without this, headersTimeout and requestTimeout would never fire.
@@ -52,9 +59,14 @@ export function createDataPlane(rt: HandlerRuntime, limits: ProxyLimits, tlsOpti
     maxSendHeaderBlockLength: limits.maxHeaderBytes,
   });
   const resets = new ResetGuard(limits.http2ResetsPerSecond, rt.logger);
-  h2.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, rawHeaders: string[]) => {
-    resets.admit(stream, () => handleExchange(new Http2Exchange(stream, headers as HeaderObject, rawHeaders, (flags & END_STREAM) !== 0), rt));
-  });
+  h2.on(
+    'stream',
+    (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, rawHeaders: string[]) => {
+      resets.admit(stream, () =>
+        handleExchange(new Http2Exchange(stream, headers as HeaderObject, rawHeaders, (flags & END_STREAM) !== 0), rt),
+      );
+    },
+  );
   h2.on('sessionError', () => undefined);
   // Idle h2 sessions are closed like idle keep-alive connections.
   h2.setTimeout(limits.keepAliveTimeoutMs);

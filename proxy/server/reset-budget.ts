@@ -60,11 +60,11 @@ export class ResetGuard {
     private readonly perSecond: number,
     private readonly logger: Logger,
   ) {
-    const guard = this;
+    const countReset = (session: http2.Http2Session | undefined) => this.countReset(session);
     this.onAborted = function (this: http2.ServerHttp2Stream) {
       // Aborted before any response head: the client reset a request the proxy had not answered yet (the
       // proxy's own aborts come after a head, except for a broken request body, which the client caused).
-      if (!this.headersSent) guard.countReset(this.session);
+      if (!this.headersSent) countReset(this.session);
     };
   }
 
@@ -107,7 +107,10 @@ export class ResetGuard {
     this.calmedSinceLog++;
     const now = performance.now();
     if (now - this.lastLog < LOG_EVERY_MS) return;
-    this.logger.warn({ remote: session.socket?.remoteAddress, sessions: this.calmedSinceLog, resetsPerSecond: this.perSecond }, 'HTTP/2 session closed: too many stream resets (ENHANCE_YOUR_CALM)');
+    this.logger.warn(
+      { remote: session.socket?.remoteAddress, sessions: this.calmedSinceLog, resetsPerSecond: this.perSecond },
+      'HTTP/2 session closed: too many stream resets (ENHANCE_YOUR_CALM)',
+    );
     this.lastLog = now;
     this.calmedSinceLog = 0;
   }

@@ -36,7 +36,12 @@ function isWebSocket(req: IncomingMessage): boolean {
 function serveWithoutUpgrade(req: IncomingMessage, socket: Duplex, rt: HandlerRuntime): void {
   if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) {
     rt.metrics.observe(undefined, 400, 0);
-    return writeRaw(socket, 400, [['content-type', 'text/plain; charset=utf-8']], 'an upgrade request cannot carry a body\n');
+    return writeRaw(
+      socket,
+      400,
+      [['content-type', 'text/plain; charset=utf-8']],
+      'an upgrade request cannot carry a body\n',
+    );
   }
   const res = new http.ServerResponse(req);
   res.shouldKeepAlive = false; // sends Connection: close; what follows on the socket is never parsed
@@ -52,7 +57,12 @@ function tunnelWebSocket(req: IncomingMessage, socket: Duplex, clientHead: Buffe
   socket.once('close', () => rt.metrics.observe(rule, status || 499, (performance.now() - started) / 1000));
   const answer = (code: number, headers: HeaderList = [], body = '') => {
     status = code;
-    writeRaw(socket, code, body === '' ? headers : headers.concat([['content-type', 'text/plain; charset=utf-8']]), body);
+    writeRaw(
+      socket,
+      code,
+      body === '' ? headers : headers.concat([['content-type', 'text/plain; charset=utf-8']]),
+      body,
+    );
   };
   const table = rt.table();
   if (table === undefined) return answer(503, [], 'no configuration loaded\n');
@@ -61,7 +71,8 @@ function tunnelWebSocket(req: IncomingMessage, socket: Duplex, clientHead: Buffe
   const { match, head } = routed;
   rule = match.rule;
   const ruleCtx: FilterContext = { head, matchedPrefix: match.matchedPrefix };
-  const immediate = (r: ImmediateResponse | undefined) => r !== undefined && (answer(r.status, r.headers, r.body), true);
+  const immediate = (r: ImmediateResponse | undefined) =>
+    r !== undefined && (answer(r.status, r.headers, r.body), true);
   if (!rule.filters.empty && immediate(rule.filters.onRequest(ruleCtx))) return;
   const pinned = persistedToken(rule, req.headers);
   const backend = pickBackend(rule, pinned);
@@ -77,7 +88,17 @@ function tunnelWebSocket(req: IncomingMessage, socket: Duplex, clientHead: Buffe
   headers.push('host', authority, 'connection', 'Upgrade', 'upgrade', 'websocket');
   // The backend must answer the upgrade within the rule's deadline (or the head timeout when it has none).
   const answerMs = rule.backendRequestMs ?? rule.requestMs ?? rt.limits.headersTimeoutMs;
-  const tunnel: Tunnel = { rule, backend, ruleCtx, backendCtx, pinned, socket, clientHead, setStatus: (code) => (status = code), rt };
+  const tunnel: Tunnel = {
+    rule,
+    backend,
+    ruleCtx,
+    backendCtx,
+    pinned,
+    socket,
+    clientHead,
+    setStatus: (code) => (status = code),
+    rt,
+  };
   connectUpstream(tunnel, endpoint, head.path + head.query, headers, answerMs);
 }
 
@@ -109,7 +130,14 @@ interface Tunnel {
 
 function connectUpstream(t: Tunnel, endpoint: Upstream, path: string, headers: string[], answerMs: number): void {
   const { socket, rt } = t;
-  const upstreamReq = http.request({ host: endpoint.address, port: endpoint.port, method: 'GET', path, headers, agent: false });
+  const upstreamReq = http.request({
+    host: endpoint.address,
+    port: endpoint.port,
+    method: 'GET',
+    path,
+    headers,
+    agent: false,
+  });
   const onClientGone = () => upstreamReq.destroy();
   socket.once('close', onClientGone);
   let timedOut = false;
@@ -124,7 +152,13 @@ function connectUpstream(t: Tunnel, endpoint: Upstream, path: string, headers: s
   upstreamReq.once('upgrade', (res, upstream, upstreamHead) => {
     answered();
     upstream.on('error', () => socket.destroy());
-    if (!relayHead(t, res, [['connection', 'Upgrade'], ['upgrade', 'websocket']])) return upstream.destroy();
+    if (
+      !relayHead(t, res, [
+        ['connection', 'Upgrade'],
+        ['upgrade', 'websocket'],
+      ])
+    )
+      return upstream.destroy();
     if (upstreamHead.length > 0) socket.write(upstreamHead);
     if (t.clientHead.length > 0) upstream.write(t.clientHead);
     upstream.pipe(socket).on('close', () => upstream.destroy());
@@ -160,7 +194,8 @@ function relayHead(t: Tunnel, res: IncomingMessage, connection: HeaderList): boo
   try {
     if (!t.backend.filters.empty) t.backend.filters.onResponse(t.backendCtx, status, headers);
     if (!t.rule.filters.empty) t.rule.filters.onResponse(t.ruleCtx, status, headers);
-    if (t.rule.persistence !== undefined && t.pinned !== t.backend.token) headers.push(persistenceHeader(t.rule, t.backend)!);
+    if (t.rule.persistence !== undefined && t.pinned !== t.backend.token)
+      headers.push(persistenceHeader(t.rule, t.backend)!);
   } catch (err) {
     t.rt.logger.error({ err, rule: t.rule.id }, 'upgrade response filters failed');
     t.setStatus(502);

@@ -76,7 +76,8 @@ export function planZone(desired: DnsRecord[], existing: ExistingRecord[], owner
     for (const dup of duplicates) plan.deletes.push({ id: dup.id, name });
   }
   for (const r of existing) {
-    if (!wanted.has(r.name.toLowerCase()) && isOurs(r.comment, ownerId)) plan.deletes.push({ id: r.id, name: r.name.toLowerCase() });
+    if (!wanted.has(r.name.toLowerCase()) && isOurs(r.comment, ownerId))
+      plan.deletes.push({ id: r.id, name: r.name.toLowerCase() });
   }
   return plan;
 }
@@ -94,7 +95,9 @@ export function takenNames(desired: DnsRecord[], existing: ExistingRecord[], own
 }
 
 function matches(r: ExistingRecord, w: CnameWrite): boolean {
-  return r.type === 'CNAME' && (r.content ?? '').toLowerCase() === w.content && r.proxied === true && r.comment === w.comment;
+  return (
+    r.type === 'CNAME' && (r.content ?? '').toLowerCase() === w.content && r.proxied === true && r.comment === w.comment
+  );
 }
 
 function groupByName(records: ExistingRecord[]): Map<string, ExistingRecord[]> {

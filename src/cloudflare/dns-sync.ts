@@ -50,7 +50,14 @@ export class DnsSync {
     const wanted = uniqueByName(desired, target);
     const key = `${target} ${[...wanted.keys()].sort().join(' ')}`;
     const fresh = key === this.confirmedKey && this.opts.now() - this.confirmedAt < this.opts.rereadMs;
-    const pass: DnsPass = { key, fromCache: fresh, zones: [], conflicts: [], hostnameConflicts: [], ownedHosts: this.ownedNames() };
+    const pass: DnsPass = {
+      key,
+      fromCache: fresh,
+      zones: [],
+      conflicts: [],
+      hostnameConflicts: [],
+      ownedHosts: this.ownedNames(),
+    };
     if (fresh) return pass;
     this.confirmedKey = undefined;
     const byZone = await this.groupByZone(wanted, pass, signal);
@@ -64,7 +71,13 @@ export class DnsSync {
 
   /** The write half: one batch per zone that needs changes. skipHosts (taken elsewhere) are left alone. */
   async commit(pass: DnsPass, skipHosts: ReadonlySet<string>, signal?: AbortSignal): Promise<DnsOutcome> {
-    const outcome: DnsOutcome = { created: 0, updated: 0, deleted: 0, conflicts: [...pass.conflicts], hostnameConflicts: [...pass.hostnameConflicts] };
+    const outcome: DnsOutcome = {
+      created: 0,
+      updated: 0,
+      deleted: 0,
+      conflicts: [...pass.conflicts],
+      hostnameConflicts: [...pass.hostnameConflicts],
+    };
     for (const { zone, desired, existing } of pass.zones) {
       const wanted = desired.filter((d) => !skipHosts.has(d.name));
       const plan = planZone(wanted, existing, this.opts.ownerId);
@@ -74,7 +87,11 @@ export class DnsSync {
       outcome.created += plan.posts.length;
       outcome.updated += plan.patches.length;
       outcome.deleted += plan.deletes.length;
-      this.remember(zone, existing.filter((r) => isOurs(r.comment, this.opts.ownerId)), plan);
+      this.remember(
+        zone,
+        existing.filter((r) => isOurs(r.comment, this.opts.ownerId)),
+        plan,
+      );
     }
     if (pass.fromCache) return outcome;
     this.scannedAllZones = true;
@@ -90,7 +107,11 @@ export class DnsSync {
     this.confirmedKey = undefined;
   }
 
-  private async groupByZone(wanted: Map<string, DnsRecord>, pass: Pick<DnsPass, 'conflicts' | 'hostnameConflicts'>, signal?: AbortSignal) {
+  private async groupByZone(
+    wanted: Map<string, DnsRecord>,
+    pass: Pick<DnsPass, 'conflicts' | 'hostnameConflicts'>,
+    signal?: AbortSignal,
+  ) {
     const zoneOf = await this.opts.zones.resolve([...wanted.keys()], signal);
     const byZone = new Map<string, { zone: ZoneRef; records: DnsRecord[] }>();
     for (const [name, record] of wanted) {
@@ -120,8 +141,18 @@ export class DnsSync {
   private listZone(zone: ZoneRef, whole: boolean, signal?: AbortSignal): Promise<ExistingRecord[]> {
     const { cf, ownerId } = this.opts;
     const filter = whole ? {} : { comment: { contains: `${MANAGED_BY} owner=${ownerId}` } };
-    return listAllPages(1000, (page, per_page) => cf.dns.records.list({ zone_id: zone.id, page, per_page, ...filter }, { signal }))
-      .then((records) => records.map((r) => ({ id: r.id, name: r.name, type: r.type, content: r.content, proxied: r.proxied, comment: r.comment ?? null })));
+    return listAllPages(1000, (page, per_page) =>
+      cf.dns.records.list({ zone_id: zone.id, page, per_page, ...filter }, { signal }),
+    ).then((records) =>
+      records.map((r) => ({
+        id: r.id,
+        name: r.name,
+        type: r.type,
+        content: r.content,
+        proxied: r.proxied,
+        comment: r.comment ?? null,
+      })),
+    );
   }
 
   private async apply(zone: ZoneRef, plan: ZonePlan, signal?: AbortSignal): Promise<void> {

@@ -76,17 +76,45 @@ export function createCloudflareEdge(opts: CloudflareEdgeOptions): CloudflareEdg
   const metrics = createEdgeMetrics(opts.registry);
   const rereadMs = opts.rereadIntervalMs ?? 5 * 60_000;
   const api = createApiClient({
-    apiToken: opts.apiToken, baseURL: opts.baseURL, bucket: new TokenBucket(opts.rateLimit ?? CLOUDFLARE_BUDGET, now),
-    maxWaitMs: opts.maxThrottleWaitMs ?? 2_000, timeoutMs: opts.requestTimeoutMs ?? 30_000, metrics, logger, now,
+    apiToken: opts.apiToken,
+    baseURL: opts.baseURL,
+    bucket: new TokenBucket(opts.rateLimit ?? CLOUDFLARE_BUDGET, now),
+    maxWaitMs: opts.maxThrottleWaitMs ?? 2_000,
+    timeoutMs: opts.requestTimeoutMs ?? 30_000,
+    metrics,
+    logger,
+    now,
   });
   const { cf } = api;
-  const tunnel = new TunnelResolver({ cf, accountId: opts.accountId, tunnelId: opts.tunnelId, tunnelName: opts.tunnelName, ownerId: opts.ownerId, onTunnelToken: opts.onTunnelToken, logger, metrics });
-  const zones = new ZoneIndex({ cf, accountId: opts.accountId, zoneHints: opts.zoneHints ?? [], ttlMs: opts.zoneCacheMs ?? 10 * 60_000, now });
+  const tunnel = new TunnelResolver({
+    cf,
+    accountId: opts.accountId,
+    tunnelId: opts.tunnelId,
+    tunnelName: opts.tunnelName,
+    ownerId: opts.ownerId,
+    onTunnelToken: opts.onTunnelToken,
+    logger,
+    metrics,
+  });
+  const zones = new ZoneIndex({
+    cf,
+    accountId: opts.accountId,
+    zoneHints: opts.zoneHints ?? [],
+    ttlMs: opts.zoneCacheMs ?? 10 * 60_000,
+    now,
+  });
   const dns = new DnsSync({ cf, zones, ownerId: opts.ownerId, rereadMs, now });
   const ingress = new IngressSync({ cf, accountId: opts.accountId, ownTunnel: opts.ownTunnel ?? false, rereadMs, now });
-  const stats: Omit<EdgeStats, 'apiRequests' | 'blockedUntil' | 'tunnelId' | 'tokenError'> = { passes: 0, writes: 0, lastConflicts: [] };
+  const stats: Omit<EdgeStats, 'apiRequests' | 'blockedUntil' | 'tunnelId' | 'tokenError'> = {
+    passes: 0,
+    writes: 0,
+    lastConflicts: [],
+  };
 
-  async function pass(desired: { ingress: IngressDocument; dns: DnsRecord[] }, signal?: AbortSignal): Promise<EdgeResult> {
+  async function pass(
+    desired: { ingress: IngressDocument; dns: DnsRecord[] },
+    signal?: AbortSignal,
+  ): Promise<EdgeResult> {
     const tunnelId = await tunnel.ensure(signal);
     const dnsPass = await dns.prepare(desired.dns, `${tunnelId}.cfargotunnel.com`, signal);
     const ing = await ingress.reconcile(tunnelId, desired.ingress, dnsPass.ownedHosts, signal);
@@ -120,7 +148,10 @@ export function createCloudflareEdge(opts: CloudflareEdgeOptions): CloudflareEdg
         const { type, result } = classifyError(err, now());
         metrics.errors.inc({ type });
         stats.lastError = result.error;
-        logger.warn({ type, error: result.error, retryAfterMs: result.retryAfterMs }, 'cloudflare edge reconcile failed');
+        logger.warn(
+          { type, error: result.error, retryAfterMs: result.retryAfterMs },
+          'cloudflare edge reconcile failed',
+        );
         return result;
       }
     });
@@ -133,7 +164,13 @@ export function createCloudflareEdge(opts: CloudflareEdgeOptions): CloudflareEdg
     resyncIntervalMs: rereadMs,
     tunnelId: () => tunnel.current(),
     ensureTunnel: (signal) => tunnel.ensure(signal),
-    stats: () => ({ ...stats, tunnelId: tunnel.current(), tokenError: tunnel.tokenError(), apiRequests: api.requestCount(), blockedUntil: api.blockedUntil() }),
+    stats: () => ({
+      ...stats,
+      tunnelId: tunnel.current(),
+      tokenError: tunnel.tokenError(),
+      apiRequests: api.requestCount(),
+      blockedUntil: api.blockedUntil(),
+    }),
     metrics,
     resync: () => {
       dns.invalidate();

@@ -2,11 +2,15 @@
 import { APIConnectionError, APIError, APIUserAbortError } from 'cloudflare';
 import type { EdgeResult } from '../core/ports.js';
 
-export type EdgeErrorType = 'rate_limited' | 'local_rate_limit' | 'server' | 'auth' | 'client' | 'network' | 'aborted' | 'conflict' | 'internal';
+export type EdgeErrorType =
+  'rate_limited' | 'local_rate_limit' | 'server' | 'auth' | 'client' | 'network' | 'aborted' | 'conflict' | 'internal';
 
 /** Raised by the instrumented fetch when the client-side budget (or a Retry-After we were given) says wait. */
 export class LocalRateLimitError extends Error {
-  constructor(readonly retryAfterMs: number, reason: string) {
+  constructor(
+    readonly retryAfterMs: number,
+    reason: string,
+  ) {
     super(`client-side rate limit: ${reason}; retry in ${retryAfterMs} ms`);
   }
 }
@@ -30,10 +34,14 @@ export interface ClassifiedError {
 
 export function classifyError(err: unknown, nowMs: number): ClassifiedError {
   const local = findCause(err, LocalRateLimitError);
-  if (local) return { type: 'local_rate_limit', result: { ok: false, error: local.message, retryAfterMs: local.retryAfterMs } };
+  if (local)
+    return { type: 'local_rate_limit', result: { ok: false, error: local.message, retryAfterMs: local.retryAfterMs } };
   if (err instanceof APIUserAbortError) return { type: 'aborted', result: { ok: false, error: 'aborted' } };
   if (err instanceof APIConnectionError) {
-    return { type: 'network', result: { ok: false, error: `cannot reach the Cloudflare API (transient): ${causeText(err)}` } };
+    return {
+      type: 'network',
+      result: { ok: false, error: `cannot reach the Cloudflare API (transient): ${causeText(err)}` },
+    };
   }
   if (err instanceof APIError && typeof err.status === 'number') return classifyStatus(err, nowMs);
   return { type: 'internal', result: { ok: false, error: err instanceof Error ? err.message : String(err) } };
@@ -44,15 +52,31 @@ function classifyStatus(err: APIError, nowMs: number): ClassifiedError {
   const detail = apiErrorText(err);
   const retryAfterMs = parseRetryAfter(err.headers?.get('retry-after'), nowMs);
   if (status === 429) {
-    return { type: 'rate_limited', result: { ok: false, error: `Cloudflare rate limit (429): ${detail}`, retryAfterMs: retryAfterMs ?? DEFAULT_RATE_LIMIT_BACKOFF_MS } };
+    return {
+      type: 'rate_limited',
+      result: {
+        ok: false,
+        error: `Cloudflare rate limit (429): ${detail}`,
+        retryAfterMs: retryAfterMs ?? DEFAULT_RATE_LIMIT_BACKOFF_MS,
+      },
+    };
   }
   if (status >= 500) {
-    const result: ClassifiedError['result'] = { ok: false, error: `Cloudflare API ${status} (transient, retry): ${detail}` };
+    const result: ClassifiedError['result'] = {
+      ok: false,
+      error: `Cloudflare API ${status} (transient, retry): ${detail}`,
+    };
     if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
     return { type: 'server', result };
   }
   if (status === 401 || status === 403) {
-    return { type: 'auth', result: { ok: false, error: `Cloudflare API token rejected (${status}): ${detail}; check the token's permissions (Tunnel edit, Zone read, DNS edit) and account id` } };
+    return {
+      type: 'auth',
+      result: {
+        ok: false,
+        error: `Cloudflare API token rejected (${status}): ${detail}; check the token's permissions (Tunnel edit, Zone read, DNS edit) and account id`,
+      },
+    };
   }
   return { type: 'client', result: { ok: false, error: `Cloudflare API ${status}: ${detail}` } };
 }

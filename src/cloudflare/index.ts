@@ -5,7 +5,13 @@ import { createCloudflareEdge, type CloudflareEdge } from './edge.js';
 import type { EdgeParameters } from './params.js';
 
 export { createCloudflareEdge, type CloudflareEdge, type CloudflareEdgeOptions, type EdgeStats } from './edge.js';
-export { validateEdgeParameters, DEFAULT_TOKEN_SECRET_KEY, type EdgeParameters, type SecretKeyRef, type ValidationResult } from './params.js';
+export {
+  validateEdgeParameters,
+  DEFAULT_TOKEN_SECRET_KEY,
+  type EdgeParameters,
+  type SecretKeyRef,
+  type ValidationResult,
+} from './params.js';
 export { MANAGED_BY, ownerComment, isOurs } from './dns-plan.js';
 export { derivedTunnelName, ownerTag, DEFAULT_TUNNEL_NAME } from './tunnel.js';
 export { CLOUDFLARE_BUDGET, type TokenBucketOptions } from './token-bucket.js';
@@ -42,14 +48,17 @@ export function cloudflareEdgeFromFlags(flags: {
 }
 
 /** Kubernetes wiring: validated GatewayClass parameters + the API token read from tokenSecretRef. */
-export function cloudflareEdgeFromParameters(params: EdgeParameters, deps: {
-  apiToken: string;
-  ownerId: string;
-  baseURL?: string;
-  logger?: Logger;
-  registry?: Registry;
-  onTunnelToken?: (token: string) => Promise<void>;
-}): CloudflareEdge {
+export function cloudflareEdgeFromParameters(
+  params: EdgeParameters,
+  deps: {
+    apiToken: string;
+    ownerId: string;
+    baseURL?: string;
+    logger?: Logger;
+    registry?: Registry;
+    onTunnelToken?: (token: string) => Promise<void>;
+  },
+): CloudflareEdge {
   return createCloudflareEdge({
     apiToken: deps.apiToken,
     accountId: params.accountId,

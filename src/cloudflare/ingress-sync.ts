@@ -30,10 +30,20 @@ export class IngressSync {
 
   constructor(private readonly opts: IngressSyncOptions) {}
 
-  async reconcile(tunnelId: string, desired: IngressDocument, ownedHosts: ReadonlySet<string>, signal?: AbortSignal): Promise<IngressOutcome> {
+  async reconcile(
+    tunnelId: string,
+    desired: IngressDocument,
+    ownedHosts: ReadonlySet<string>,
+    signal?: AbortSignal,
+  ): Promise<IngressOutcome> {
     const config = await this.current(tunnelId, signal);
     const owned = new Set([...ownedHosts, ...this.written]);
-    const merged = mergeIngress({ current: config.ingress ?? [], desired: desired.ingress, ownedHosts: owned, ownTunnel: this.opts.ownTunnel });
+    const merged = mergeIngress({
+      current: config.ingress ?? [],
+      desired: desired.ingress,
+      ownedHosts: owned,
+      ownTunnel: this.opts.ownTunnel,
+    });
     const taken = new Set(merged.taken);
     if (sameIngress(merged.ingress, config.ingress ?? [])) {
       this.confirm(desired, merged.removed, taken);
@@ -73,7 +83,11 @@ export class IngressSync {
   private async current(tunnelId: string, signal?: AbortSignal): Promise<RemoteConfig> {
     const c = this.cached;
     if (c && c.tunnelId === tunnelId && this.opts.now() - c.readAt < this.opts.rereadMs) return c.config;
-    const res = await this.opts.cf.zeroTrust.tunnels.cloudflared.configurations.get(tunnelId, { account_id: this.opts.accountId }, { signal });
+    const res = await this.opts.cf.zeroTrust.tunnels.cloudflared.configurations.get(
+      tunnelId,
+      { account_id: this.opts.accountId },
+      { signal },
+    );
     const config = ((res.config as RemoteConfig | null | undefined) ?? {}) as RemoteConfig;
     this.cached = { tunnelId, config, readAt: this.opts.now() };
     return config;

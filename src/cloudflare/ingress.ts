@@ -4,15 +4,31 @@ import type { IngressRule } from '../core/types.js';
 import type { HostnameConflict } from '../core/ports.js';
 
 /** A rule as Cloudflare holds it (foreign rules may carry fields our contract does not model). */
-export type RemoteRule = { hostname?: string; path?: string; service: string; originRequest?: Record<string, unknown> } & Record<string, unknown>;
+export type RemoteRule = {
+  hostname?: string;
+  path?: string;
+  service: string;
+  originRequest?: Record<string, unknown>;
+} & Record<string, unknown>;
 
 export const DEFAULT_CATCH_ALL: IngressRule = { service: 'http_status:404' };
 
 // cloudflared's defaults: a field set to its default means the same as the field left out.
 const ORIGIN_DEFAULTS: Record<string, unknown> = {
-  http2Origin: false, noTLSVerify: false, disableChunkedEncoding: false, noHappyEyeballs: false, matchSNItoHost: false,
-  originServerName: '', httpHostHeader: '', caPool: '', proxyType: '',
-  connectTimeout: 30, tlsTimeout: 10, tcpKeepAlive: 30, keepAliveTimeout: 90, keepAliveConnections: 100,
+  http2Origin: false,
+  noTLSVerify: false,
+  disableChunkedEncoding: false,
+  noHappyEyeballs: false,
+  matchSNItoHost: false,
+  originServerName: '',
+  httpHostHeader: '',
+  caPool: '',
+  proxyType: '',
+  connectTimeout: 30,
+  tlsTimeout: 10,
+  tcpKeepAlive: 30,
+  keepAliveTimeout: 90,
+  keepAliveConnections: 100,
 };
 
 export function isCatchAll(rule: RemoteRule | IngressRule): boolean {
@@ -43,7 +59,10 @@ function canonicalOrigin(origin: Record<string, unknown> | undefined): Record<st
 }
 
 /** Same routing: the same set of rules (order aside) and the same catch-all last. */
-export function sameIngress(a: ReadonlyArray<RemoteRule | IngressRule>, b: ReadonlyArray<RemoteRule | IngressRule>): boolean {
+export function sameIngress(
+  a: ReadonlyArray<RemoteRule | IngressRule>,
+  b: ReadonlyArray<RemoteRule | IngressRule>,
+): boolean {
   const split = (rules: ReadonlyArray<RemoteRule | IngressRule>) => {
     const last = rules.at(-1);
     const tail = last && isCatchAll(last) ? JSON.stringify(canonicalRule(last)) : '';
@@ -83,7 +102,8 @@ export interface MergeResult {
  */
 export function mergeIngress(input: MergeInput): MergeResult {
   const desiredRules = input.desired.filter((r) => !isCatchAll(r));
-  const catchAll = input.desired.at(-1) && isCatchAll(input.desired.at(-1)!) ? input.desired.at(-1)! : DEFAULT_CATCH_ALL;
+  const catchAll =
+    input.desired.at(-1) && isCatchAll(input.desired.at(-1)!) ? input.desired.at(-1)! : DEFAULT_CATCH_ALL;
   const desiredHosts = new Set(desiredRules.map(hostOf));
   const isForeign = (r: RemoteRule): boolean => !input.ownTunnel && !input.ownedHosts.has(hostOf(r));
   const conflicts: string[] = [];
@@ -101,18 +121,32 @@ export function mergeIngress(input: MergeInput): MergeResult {
       if (isForeign(rule) && !identical) {
         takenHosts.add(host);
         kept.push(rule);
-        conflicts.push(`hostname taken: ingress rule for ${host || '(no hostname)'} → ${rule.service} was not created by this controller; kept`);
-        hostnameConflicts.push({ hostname: host, reason: 'HostnameTaken', message: `has a tunnel ingress rule → ${rule.service} not created by this controller; kept` });
+        conflicts.push(
+          `hostname taken: ingress rule for ${host || '(no hostname)'} → ${rule.service} was not created by this controller; kept`,
+        );
+        hostnameConflicts.push({
+          hostname: host,
+          reason: 'HostnameTaken',
+          message: `has a tunnel ingress rule → ${rule.service} not created by this controller; kept`,
+        });
       }
       continue;
     }
     if (isForeign(rule)) {
       kept.push(rule);
-      conflicts.push(`foreign ingress rule for ${host || '(no hostname)'} → ${rule.service} kept (not created by this controller)`);
+      conflicts.push(
+        `foreign ingress rule for ${host || '(no hostname)'} → ${rule.service} kept (not created by this controller)`,
+      );
     } else {
       removed.push(host);
     }
   }
   const ours = desiredRules.filter((r) => !takenHosts.has(hostOf(r))).map((r) => ({ ...r }) as RemoteRule);
-  return { ingress: [...ours, ...kept, { ...catchAll } as RemoteRule], conflicts, removed: [...new Set(removed)], taken: [...takenHosts], hostnameConflicts };
+  return {
+    ingress: [...ours, ...kept, { ...catchAll } as RemoteRule],
+    conflicts,
+    removed: [...new Set(removed)],
+    taken: [...takenHosts],
+    hostnameConflicts,
+  };
 }

@@ -6,7 +6,10 @@ interface PageLike<T> {
   result_info?: { page?: number; per_page?: number; total_pages?: number };
 }
 
-export async function listAllPages<T>(perPage: number, fetchPage: (page: number, perPage: number) => PromiseLike<PageLike<T>>): Promise<T[]> {
+export async function listAllPages<T>(
+  perPage: number,
+  fetchPage: (page: number, perPage: number) => PromiseLike<PageLike<T>>,
+): Promise<T[]> {
   const items: T[] = [];
   for (let page = 1; ; page++) {
     const res = await fetchPage(page, perPage);

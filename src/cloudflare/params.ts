@@ -26,21 +26,36 @@ export const DEFAULT_TOKEN_SECRET_KEY = 'apiToken';
 const dnsName = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const k8sName = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
-const schema = z.object({
-  accountId: z.string().regex(/^[0-9a-f]{32}$/i, 'accountId must be the 32-character hex Cloudflare account id'),
-  tunnelId: z.union([
-    z.literal('create'),
-    z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'tunnelId must be a tunnel UUID or "create"'),
-  ]).default('create'),
-  tunnelName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,53}$/, 'tunnelName: letters, digits, ".", "_", "-", at most 54 characters').optional(),
-  zoneHints: z.array(z.string().regex(dnsName, 'zoneHints must be domain names')).default([]),
-  tokenSecretRef: z.object({
-    name: z.string().regex(k8sName, 'tokenSecretRef.name must be a Secret name'),
-    namespace: z.string().regex(k8sName, 'tokenSecretRef.namespace must be a namespace name').optional(),
-    key: z.string().min(1).default(DEFAULT_TOKEN_SECRET_KEY),
-  }, { error: 'tokenSecretRef.name is required (the Secret holding the Cloudflare API token)' }),
-  ownTunnel: z.boolean().default(false),
-}).strict();
+const schema = z
+  .object({
+    accountId: z.string().regex(/^[0-9a-f]{32}$/i, 'accountId must be the 32-character hex Cloudflare account id'),
+    tunnelId: z
+      .union([
+        z.literal('create'),
+        z
+          .string()
+          .regex(
+            /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+            'tunnelId must be a tunnel UUID or "create"',
+          ),
+      ])
+      .default('create'),
+    tunnelName: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,53}$/, 'tunnelName: letters, digits, ".", "_", "-", at most 54 characters')
+      .optional(),
+    zoneHints: z.array(z.string().regex(dnsName, 'zoneHints must be domain names')).default([]),
+    tokenSecretRef: z.object(
+      {
+        name: z.string().regex(k8sName, 'tokenSecretRef.name must be a Secret name'),
+        namespace: z.string().regex(k8sName, 'tokenSecretRef.namespace must be a namespace name').optional(),
+        key: z.string().min(1).default(DEFAULT_TOKEN_SECRET_KEY),
+      },
+      { error: 'tokenSecretRef.name is required (the Secret holding the Cloudflare API token)' },
+    ),
+    ownTunnel: z.boolean().default(false),
+  })
+  .strict();
 
 export type ValidationResult = { ok: true; params: EdgeParameters } | { ok: false; message: string };
 
@@ -57,10 +72,16 @@ export function validateEdgeParameters(data: Record<string, string> | undefined 
     const issue = parsed.error.issues[0]!;
     const where = issue.path.join('.');
     const unknown = issue.code === 'unrecognized_keys' ? `unknown key(s): ${issue.keys.join(', ')}` : undefined;
-    return { ok: false, message: unknown ?? (where && !issue.message.startsWith(where) ? `${where}: ${issue.message}` : issue.message) };
+    return {
+      ok: false,
+      message: unknown ?? (where && !issue.message.startsWith(where) ? `${where}: ${issue.message}` : issue.message),
+    };
   }
   const p = parsed.data;
-  return { ok: true, params: { ...p, zoneHints: p.zoneHints.map((z) => z.toLowerCase()), tokenSecretRef: { ...p.tokenSecretRef } } };
+  return {
+    ok: true,
+    params: { ...p, zoneHints: p.zoneHints.map((z) => z.toLowerCase()), tokenSecretRef: { ...p.tokenSecretRef } },
+  };
 }
 
 /** ConfigMap values are strings: lists split on commas/whitespace, booleans spelled true/false, refs as keys or YAML. */

@@ -15,8 +15,12 @@ export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
 
-  constructor(private readonly opts: TokenBucketOptions, private readonly now: () => number = Date.now) {
-    if (opts.capacity < 1 || opts.refillPerSecond <= 0) throw new Error('token bucket needs capacity >= 1 and a positive refill rate');
+  constructor(
+    private readonly opts: TokenBucketOptions,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (opts.capacity < 1 || opts.refillPerSecond <= 0)
+      throw new Error('token bucket needs capacity >= 1 and a positive refill rate');
     this.tokens = opts.capacity;
     this.updatedAt = now();
   }

@@ -95,7 +95,11 @@ export class TunnelResolver {
     const name = derivedTunnelName(this.opts.tunnelName, this.opts.ownerId);
     const find = async (): Promise<string | undefined> => {
       const found = await listAllPages(50, (page, per_page) =>
-        cf.zeroTrust.tunnels.cloudflared.list({ account_id: accountId, name, is_deleted: false, page, per_page }, { signal }));
+        cf.zeroTrust.tunnels.cloudflared.list(
+          { account_id: accountId, name, is_deleted: false, page, per_page },
+          { signal },
+        ),
+      );
       return found.find((t) => t.name === name && !t.deleted_at)?.id;
     };
     const existing = await find();
@@ -104,7 +108,10 @@ export class TunnelResolver {
       return existing;
     }
     try {
-      const created = await cf.zeroTrust.tunnels.cloudflared.create({ account_id: accountId, name, config_src: 'cloudflare' }, { signal });
+      const created = await cf.zeroTrust.tunnels.cloudflared.create(
+        { account_id: accountId, name, config_src: 'cloudflare' },
+        { signal },
+      );
       logger.info({ tunnelId: created.id, name }, 'created cloudflare tunnel');
       return created.id!;
     } catch (err) {

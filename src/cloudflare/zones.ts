@@ -58,7 +58,9 @@ export class ZoneIndex {
         found.push(...page.result.map((z) => ({ id: z.id, name: z.name })));
       }
     } else {
-      const zones = await listAllPages(50, (page, per_page) => cf.zones.list({ account: { id: accountId }, page, per_page }, { signal }));
+      const zones = await listAllPages(50, (page, per_page) =>
+        cf.zones.list({ account: { id: accountId }, page, per_page }, { signal }),
+      );
       found.push(...zones.map((z) => ({ id: z.id, name: z.name })));
     }
     this.zones = found;

@@ -8,9 +8,10 @@ import { formatHostPort, hostPortOption, type HostPort } from './options.js';
 import { exitOnFatal, onShutdownSignal } from '../runtime/signals.js';
 
 // From src/commands/ (run from source) or dist/src/commands/ (the build), whichever holds the examples.
-const EXAMPLES = ['../../deploy/examples', '../../../deploy/examples']
-  .map((path) => fileURLToPath(new URL(path, import.meta.url)))
-  .find((path) => existsSync(path)) ?? fileURLToPath(new URL('../../deploy/examples', import.meta.url));
+const EXAMPLES =
+  ['../../deploy/examples', '../../../deploy/examples']
+    .map((path) => fileURLToPath(new URL(path, import.meta.url)))
+    .find((path) => existsSync(path)) ?? fileURLToPath(new URL('../../deploy/examples', import.meta.url));
 
 export function demoCommand(): Command {
   return new Command('demo')

@@ -6,10 +6,20 @@ import type { DiagramFormat } from '../debug/diagrams.js';
 
 export async function writeMachineDiagrams(format: DiagramFormat, outDir?: string): Promise<string[]> {
   // Loaded on use: every other command of the CLI (a proxy worker too) would otherwise pay for them.
-  const [{ MACHINES }, { DIAGRAM_EXTENSIONS, renderDiagram }] = await Promise.all([import('../../machines/index.js'), import('../debug/diagrams.js')]);
+  const [{ MACHINES }, { DIAGRAM_EXTENSIONS, renderDiagram }] = await Promise.all([
+    import('../../machines/index.js'),
+    import('../debug/diagrams.js'),
+  ]);
   const rendered = Object.entries(MACHINES).map(([id, machine]) => ({ id, text: renderDiagram(machine, format) }));
   if (!outDir) {
-    const body = format === 'json' ? `${JSON.stringify(rendered.map((r) => JSON.parse(r.text)), null, 2)}\n` : rendered.map((r) => r.text).join('\n');
+    const body =
+      format === 'json'
+        ? `${JSON.stringify(
+            rendered.map((r) => JSON.parse(r.text)),
+            null,
+            2,
+          )}\n`
+        : rendered.map((r) => r.text).join('\n');
     process.stdout.write(body);
     return [];
   }
@@ -24,7 +34,10 @@ export function machinesCommand(): Command {
     .description('Draw every state machine of the controller (generated from the machine definitions)')
     .addOption(new Option('--format <format>', 'diagram format').choices(['mermaid', 'dot', 'json']).default('mermaid'))
     .option('--out <dir>', 'write one file per machine into this folder instead of printing to stdout')
-    .addHelpText('after', '\nExamples:\n  tunnel-gateway machines > machines.mmd\n  tunnel-gateway machines --format dot --out diagrams/')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  tunnel-gateway machines > machines.mmd\n  tunnel-gateway machines --format dot --out diagrams/',
+    )
     .action(async (opts: { format: DiagramFormat; out?: string }) => {
       const files = await writeMachineDiagrams(opts.format, opts.out);
       for (const f of files) process.stderr.write(`wrote ${f}\n`);

@@ -16,7 +16,8 @@ export function parseHostPort(value: string): HostPort {
 
 export function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`expected a port, got "${value}"`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new InvalidArgumentError(`expected a port, got "${value}"`);
   return port;
 }
 
@@ -40,8 +41,15 @@ export function envFlag(name: string): boolean {
 
 /** --admin-allowed-hosts: Host names the admin port serves without a token, besides loopback ones. */
 export function adminAllowedHostsOption(env: string): Option {
-  const parse = (value: string) => value.split(',').map((h) => h.trim()).filter((h) => h !== '');
-  return new Option('--admin-allowed-hosts <names>', 'comma list of Host names the admin API answers without a token besides localhost, 127.x, [::1] and its listen address (DNS rebinding defence)')
+  const parse = (value: string) =>
+    value
+      .split(',')
+      .map((h) => h.trim())
+      .filter((h) => h !== '');
+  return new Option(
+    '--admin-allowed-hosts <names>',
+    'comma list of Host names the admin API answers without a token besides localhost, 127.x, [::1] and its listen address (DNS rebinding defence)',
+  )
     .argParser(parse)
     .env(env);
 }

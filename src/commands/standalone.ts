@@ -26,56 +26,120 @@ interface StandaloneFlags {
 }
 
 export function standaloneCommand(): Command {
-  return new Command('standalone')
-    .description('serve Gateway API manifests from a folder: translator, actors and proxy in one process, no Kubernetes needed')
-    .requiredOption('--manifests <path>', 'file or folder of YAML/JSON manifests (recursive); watched, changes apply within a second')
-    .addOption(new Option('--max-manifest-bytes <n>', 'largest manifest file read (default 16 MiB); bigger files, FIFOs and devices are skipped and logged').argParser(byteCount).env('MAX_MANIFEST_BYTES'))
-    .addOption(hostPortOption('--listen <host:port>', 'data plane (HTTP/1.1 and h2c)', '127.0.0.1:8080'))
-    .addOption(hostPortOption('--tls-listen <host:port>', 'loopback TLS port (h2 + http/1.1) that cloudflared uses for gRPC hostnames', '127.0.0.1:8443'))
-    .addOption(hostPortOption('--admin <host:port>', 'admin API: /readyz, /healthz, /metrics, /config, /status, /debug/', '127.0.0.1:9901'))
-    .addOption(new Option('--admin-token-file <file>', 'bearer token for the admin API (required when --admin is not loopback)').env('ADMIN_TOKEN_FILE'))
-    .addOption(adminAllowedHostsOption('ADMIN_ALLOWED_HOSTS'))
-    .addOption(new Option('--controller-name <name>', 'GatewayClass controllerName to own').default(DEFAULT_CONTROLLER_NAME).env('CONTROLLER_NAME'))
-    .addOption(new Option('--tunnel-id <id>', 'Cloudflare tunnel id, or "create" to find-or-create one (with --account-id)').env('CLOUDFLARE_TUNNEL_ID'))
-    .addOption(new Option('--account-id <id>', 'Cloudflare account id: manage the tunnel ingress and DNS for real (token from CLOUDFLARE_API_TOKEN)').env('CLOUDFLARE_ACCOUNT_ID'))
-    .addOption(new Option('--cloudflare-api-url <url>', 'Cloudflare API base URL (default: the real API)').env('CLOUDFLARE_API_URL'))
-    .addOption(new Option('--external-name-services', 'forward to type: ExternalName Services (off: a Service writer could point routes at any name the proxy reaches; see docs/security.md)' + ' (env: EXTERNAL_NAME_SERVICES=true)'))
-    // No default: the token is a secret, and a default path would drop it into whatever folder this runs in.
-    .addOption(new Option('--tunnel-token-file <file>', "write the tunnel's connector token to this file (mode 0600) for `cloudflared tunnel run --token-file`; without it the token is neither fetched nor written").env('TUNNEL_TOKEN_FILE'))
-    .addOption(new Option('--log-level <level>', 'pino log level').default('info').env('LOG_LEVEL'))
-    .action(async (flags: StandaloneFlags) => {
-      const logger = createLogger(flags.logLevel);
-      const adminToken = flags.adminTokenFile ? readFileSync(flags.adminTokenFile, 'utf8').trim() : undefined;
-      const edge = flags.accountId ? await connectCloudflare(flags, logger) : undefined;
-      // Loaded here, not at the top: other commands of the same CLI (a proxy worker) need none of this.
-      const { runStandalone } = await import('../runtime/standalone.js');
-      const app = await runStandalone({
-        manifests: flags.manifests,
-        listen: flags.listen,
-        tlsListen: flags.tlsListen,
-        admin: flags.admin,
-        adminToken,
-        adminAllowedHosts: flags.adminAllowedHosts,
-        maxManifestBytes: flags.maxManifestBytes,
-        controllerName: flags.controllerName,
-        tunnelId: flags.tunnelId,
-        externalNameServices: flags.externalNameServices ?? envFlag('EXTERNAL_NAME_SERVICES'),
-        edge,
-        extraMetrics: edge?.metrics.registry,
-        logger,
-        onFatal: exitOnFatal(logger),
-      });
-      // The process's own CPU, memory, event loop and GC series: this command owns the process (an embedder
-      // of runStandalone may run several in one).
-      const { collectDefaultMetrics } = await import('prom-client');
-      collectDefaultMetrics({ register: app.proxy.metrics });
-      const { http, tls, admin } = app.proxy.ports;
-      logger.info(
-        { listen: formatHostPort({ host: flags.listen.host, port: http }), tls: tls && formatHostPort({ host: flags.tlsListen.host, port: tls }), admin: admin && formatHostPort({ host: flags.admin.host, port: admin }) },
-        'standalone serving',
-      );
-      onShutdownSignal(logger, () => app.close());
-    });
+  return (
+    new Command('standalone')
+      .description(
+        'serve Gateway API manifests from a folder: translator, actors and proxy in one process, no Kubernetes needed',
+      )
+      .requiredOption(
+        '--manifests <path>',
+        'file or folder of YAML/JSON manifests (recursive); watched, changes apply within a second',
+      )
+      .addOption(
+        new Option(
+          '--max-manifest-bytes <n>',
+          'largest manifest file read (default 16 MiB); bigger files, FIFOs and devices are skipped and logged',
+        )
+          .argParser(byteCount)
+          .env('MAX_MANIFEST_BYTES'),
+      )
+      .addOption(hostPortOption('--listen <host:port>', 'data plane (HTTP/1.1 and h2c)', '127.0.0.1:8080'))
+      .addOption(
+        hostPortOption(
+          '--tls-listen <host:port>',
+          'loopback TLS port (h2 + http/1.1) that cloudflared uses for gRPC hostnames',
+          '127.0.0.1:8443',
+        ),
+      )
+      .addOption(
+        hostPortOption(
+          '--admin <host:port>',
+          'admin API: /readyz, /healthz, /metrics, /config, /status, /debug/',
+          '127.0.0.1:9901',
+        ),
+      )
+      .addOption(
+        new Option(
+          '--admin-token-file <file>',
+          'bearer token for the admin API (required when --admin is not loopback)',
+        ).env('ADMIN_TOKEN_FILE'),
+      )
+      .addOption(adminAllowedHostsOption('ADMIN_ALLOWED_HOSTS'))
+      .addOption(
+        new Option('--controller-name <name>', 'GatewayClass controllerName to own')
+          .default(DEFAULT_CONTROLLER_NAME)
+          .env('CONTROLLER_NAME'),
+      )
+      .addOption(
+        new Option(
+          '--tunnel-id <id>',
+          'Cloudflare tunnel id, or "create" to find-or-create one (with --account-id)',
+        ).env('CLOUDFLARE_TUNNEL_ID'),
+      )
+      .addOption(
+        new Option(
+          '--account-id <id>',
+          'Cloudflare account id: manage the tunnel ingress and DNS for real (token from CLOUDFLARE_API_TOKEN)',
+        ).env('CLOUDFLARE_ACCOUNT_ID'),
+      )
+      .addOption(
+        new Option('--cloudflare-api-url <url>', 'Cloudflare API base URL (default: the real API)').env(
+          'CLOUDFLARE_API_URL',
+        ),
+      )
+      .addOption(
+        new Option(
+          '--external-name-services',
+          'forward to type: ExternalName Services (off: a Service writer could point routes at any name the proxy reaches; see docs/security.md)' +
+            ' (env: EXTERNAL_NAME_SERVICES=true)',
+        ),
+      )
+      // No default: the token is a secret, and a default path would drop it into whatever folder this runs in.
+      .addOption(
+        new Option(
+          '--tunnel-token-file <file>',
+          "write the tunnel's connector token to this file (mode 0600) for `cloudflared tunnel run --token-file`; without it the token is neither fetched nor written",
+        ).env('TUNNEL_TOKEN_FILE'),
+      )
+      .addOption(new Option('--log-level <level>', 'pino log level').default('info').env('LOG_LEVEL'))
+      .action(async (flags: StandaloneFlags) => {
+        const logger = createLogger(flags.logLevel);
+        const adminToken = flags.adminTokenFile ? readFileSync(flags.adminTokenFile, 'utf8').trim() : undefined;
+        const edge = flags.accountId ? await connectCloudflare(flags, logger) : undefined;
+        // Loaded here, not at the top: other commands of the same CLI (a proxy worker) need none of this.
+        const { runStandalone } = await import('../runtime/standalone.js');
+        const app = await runStandalone({
+          manifests: flags.manifests,
+          listen: flags.listen,
+          tlsListen: flags.tlsListen,
+          admin: flags.admin,
+          adminToken,
+          adminAllowedHosts: flags.adminAllowedHosts,
+          maxManifestBytes: flags.maxManifestBytes,
+          controllerName: flags.controllerName,
+          tunnelId: flags.tunnelId,
+          externalNameServices: flags.externalNameServices ?? envFlag('EXTERNAL_NAME_SERVICES'),
+          edge,
+          extraMetrics: edge?.metrics.registry,
+          logger,
+          onFatal: exitOnFatal(logger),
+        });
+        // The process's own CPU, memory, event loop and GC series: this command owns the process (an embedder
+        // of runStandalone may run several in one).
+        const { collectDefaultMetrics } = await import('prom-client');
+        collectDefaultMetrics({ register: app.proxy.metrics });
+        const { http, tls, admin } = app.proxy.ports;
+        logger.info(
+          {
+            listen: formatHostPort({ host: flags.listen.host, port: http }),
+            tls: tls && formatHostPort({ host: flags.tlsListen.host, port: tls }),
+            admin: admin && formatHostPort({ host: flags.admin.host, port: admin }),
+          },
+          'standalone serving',
+        );
+        onShutdownSignal(logger, () => app.close());
+      })
+  );
 }
 
 /** Builds the Cloudflare edge and resolves the tunnel up front, so Gateway addresses carry its id at once. */
@@ -88,7 +152,10 @@ async function connectCloudflare(flags: StandaloneFlags, logger: Logger): Promis
     logger,
     onTunnelToken: flags.tunnelTokenFile ? tokenFileWriter(flags.tunnelTokenFile, logger) : undefined,
   });
-  if (!flags.tunnelTokenFile) logger.info('no --tunnel-token-file: the tunnel connector token is not fetched nor written (cloudflared gets it elsewhere)');
+  if (!flags.tunnelTokenFile)
+    logger.info(
+      'no --tunnel-token-file: the tunnel connector token is not fetched nor written (cloudflared gets it elsewhere)',
+    );
   try {
     const id = await edge.ensureTunnel(AbortSignal.timeout(15_000));
     logger.info({ tunnelId: id }, 'cloudflare tunnel resolved');
@@ -101,6 +168,7 @@ async function connectCloudflare(flags: StandaloneFlags, logger: Logger): Promis
 
 function byteCount(value: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive number of bytes, got "${value}"`);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError(`expected a positive number of bytes, got "${value}"`);
   return n;
 }

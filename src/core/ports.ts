@@ -25,7 +25,11 @@ export interface ReplicaClient {
    * PUT /config; resolves with the version the replica acknowledged. Rejects with GenerationConflict
    * (machines/replica.ts) when the replica runs a newer generation; `resync` then makes it take ours.
    */
-  push(config: ProxyConfigInput & { generation: number }, signal?: AbortSignal, options?: PushOptions): Promise<{ version: string; generation: number }>;
+  push(
+    config: ProxyConfigInput & { generation: number },
+    signal?: AbortSignal,
+    options?: PushOptions,
+  ): Promise<{ version: string; generation: number }>;
   /** GET /config: what the replica runs now (detects restarts). */
   current(signal?: AbortSignal): Promise<{ version: string; generation: number } | null>;
 }

@@ -49,8 +49,15 @@ export const SNAPSHOT_KINDS: Record<string, keyof Snapshot> = {
 
 export function emptySnapshot(): Snapshot {
   return {
-    gatewayClasses: [], gateways: [], httpRoutes: [], grpcRoutes: [], referenceGrants: [],
-    namespaces: [], services: [], endpointSlices: [], secrets: [],
+    gatewayClasses: [],
+    gateways: [],
+    httpRoutes: [],
+    grpcRoutes: [],
+    referenceGrants: [],
+    namespaces: [],
+    services: [],
+    endpointSlices: [],
+    secrets: [],
   };
 }
 

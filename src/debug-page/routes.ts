@@ -32,7 +32,10 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '': { file: new URL('./assets/index.html', import.meta.url).pathname, type: 'text/html; charset=utf-8' },
   'index.html': { file: new URL('./assets/index.html', import.meta.url).pathname, type: 'text/html; charset=utf-8' },
   'app.js': { file: new URL('./assets/app.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8' },
-  'diagram.js': { file: new URL('./assets/diagram.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8' },
+  'diagram.js': {
+    file: new URL('./assets/diagram.js', import.meta.url).pathname,
+    type: 'text/javascript; charset=utf-8',
+  },
   'app.css': { file: new URL('./assets/app.css', import.meta.url).pathname, type: 'text/css; charset=utf-8' },
   'mermaid.min.js': { file: mermaidBundle(), type: 'text/javascript; charset=utf-8' },
 };
@@ -91,7 +94,9 @@ function stream(source: DebugSource, req: IncomingMessage, res: ServerResponse):
   res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', connection: 'keep-alive' });
   const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   send('snapshot', { actors: source.actors() });
-  const unsubscribe = source.subscribe((change) => ('removed' in change ? send('removed', { id: change.removed }) : send('actor', change)));
+  const unsubscribe = source.subscribe((change) =>
+    'removed' in change ? send('removed', { id: change.removed }) : send('actor', change),
+  );
   // A comment line every 15 s keeps proxies and browsers from closing an idle stream.
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
   keepAlive.unref();

@@ -36,7 +36,12 @@ export interface ActorInfo {
 
 const MAX_SYNCS = 50;
 
-type MachineSnapshotLike = { value: StateValue; context: unknown; status: ActorInfo['status']; machine?: { id: string } };
+type MachineSnapshotLike = {
+  value: StateValue;
+  context: unknown;
+  status: ActorInfo['status'];
+  machine?: { id: string };
+};
 
 export function statePaths(value: StateValue, prefix = ''): string[] {
   if (typeof value === 'string') return [prefix + value];
@@ -75,7 +80,10 @@ function sameStateValue(a: StateValue, b: StateValue): boolean {
 function infoOf(e: Entry): ActorInfo {
   if (e.info) return e.info;
   const { id, machine, state, activeStates, transitions, snapshot } = e;
-  e.info = lazyInfo({ id, machine, state, value: snapshot.value, activeStates, status: snapshot.status, transitions }, snapshot.context);
+  e.info = lazyInfo(
+    { id, machine, state, value: snapshot.value, activeStates, status: snapshot.status, transitions },
+    snapshot.context,
+  );
   if (e.syncs) e.info.syncs = e.syncs;
   return e.info;
 }
@@ -102,8 +110,12 @@ export function createActorTracker(now: () => number): ActorTracker {
       let at: string | undefined;
       const stamp = () => (at ??= new Date(now()).toISOString());
       const transitions = entry?.transitions ?? [];
-      if (entry?.state !== state) recordTransition(transitions, { event: eventType, from: entry?.state ?? '', to: state, at: stamp() });
-      const syncs = machine === 'coordinator' ? recordSync(ref, entry?.syncs ?? [], snapshot.context as { syncs: number; lastSync?: SyncStats }, stamp) : undefined;
+      if (entry?.state !== state)
+        recordTransition(transitions, { event: eventType, from: entry?.state ?? '', to: state, at: stamp() });
+      const syncs =
+        machine === 'coordinator'
+          ? recordSync(ref, entry?.syncs ?? [], snapshot.context as { syncs: number; lastSync?: SyncStats }, stamp)
+          : undefined;
       entry = { id: (ref as AnyActorRef).id, machine, snapshot, state, activeStates: paths, transitions, syncs };
     }
     if (snapshot.status === 'active') actors.set(ref, entry!);
@@ -112,7 +124,12 @@ export function createActorTracker(now: () => number): ActorTracker {
     if (moved && transitionListeners.size > 0) for (const l of transitionListeners) l(infoOf(entry!));
   }
 
-  function recordSync(ref: object, syncs: Array<SyncStats & { at: string }>, ctx: { syncs: number; lastSync?: SyncStats }, stamp: () => string) {
+  function recordSync(
+    ref: object,
+    syncs: Array<SyncStats & { at: string }>,
+    ctx: { syncs: number; lastSync?: SyncStats },
+    stamp: () => string,
+  ) {
     const before = syncCounts.get(ref) ?? 0;
     syncCounts.set(ref, ctx.syncs);
     if (ctx.syncs > before && ctx.lastSync) syncs.push({ ...ctx.lastSync, at: stamp() });
@@ -134,7 +151,8 @@ export function createActorTracker(now: () => number): ActorTracker {
       if (!snapshot.machine) return; // promise actors: their parent's state says enough
       update(event.actorRef, snapshot, event.event.type);
     },
-    list: () => [...actors.values()].map(infoOf).sort((a, b) => a.machine.localeCompare(b.machine) || a.id.localeCompare(b.id)),
+    list: () =>
+      [...actors.values()].map(infoOf).sort((a, b) => a.machine.localeCompare(b.machine) || a.id.localeCompare(b.id)),
     onChange: (listener) => subscribe(listeners, listener),
     onTransition: (listener) => subscribe(transitionListeners, listener),
   };

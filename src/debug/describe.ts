@@ -36,10 +36,16 @@ function parentScope(p: Record<string, unknown>): string {
 /** Flattens a status's conditions (object, listeners, route parents) with where each one applies. */
 export function flattenConditions(status: ResourceStatus | undefined): ActorCondition[] {
   if (!status) return [];
-  const s = status.status as { conditions?: Condition[]; listeners?: Array<{ name: string; conditions?: Condition[] }>; parents?: Array<Record<string, unknown>> };
+  const s = status.status as {
+    conditions?: Condition[];
+    listeners?: Array<{ name: string; conditions?: Condition[] }>;
+    parents?: Array<Record<string, unknown>>;
+  };
   const out: ActorCondition[] = (s.conditions ?? []).map((c) => ({ ...c, scope: '' }));
-  for (const l of s.listeners ?? []) out.push(...(l.conditions ?? []).map((c) => ({ ...c, scope: `listener ${l.name}` })));
-  for (const p of s.parents ?? []) out.push(...((p.conditions as Condition[] | undefined) ?? []).map((c) => ({ ...c, scope: parentScope(p) })));
+  for (const l of s.listeners ?? [])
+    out.push(...(l.conditions ?? []).map((c) => ({ ...c, scope: `listener ${l.name}` })));
+  for (const p of s.parents ?? [])
+    out.push(...((p.conditions as Condition[] | undefined) ?? []).map((c) => ({ ...c, scope: parentScope(p) })));
   return out;
 }
 
@@ -49,7 +55,12 @@ function describeResource(c: ResourceContext): ActorDescription {
   return {
     kind,
     name,
-    context: { key: c.key, specGeneration: c.specGeneration, requiredGeneration: c.requiredGeneration, degradedReason: c.degradedReason || undefined },
+    context: {
+      key: c.key,
+      specGeneration: c.specGeneration,
+      requiredGeneration: c.requiredGeneration,
+      degradedReason: c.degradedReason || undefined,
+    },
     conditions: flattenConditions(c.published),
   };
 }
@@ -83,19 +94,47 @@ export function describeActor(machineId: string, actorId: string, context: unkno
       return {
         ...base,
         name: c.id,
-        context: { id: c.id, ready: c.ready, desiredVersion: c.desired?.config.version, desiredGeneration: c.desired?.generation, acked: c.acked, conflict: c.conflict, attempt: c.attempt, lastError: c.lastError, pushes: c.pushes },
+        context: {
+          id: c.id,
+          ready: c.ready,
+          desiredVersion: c.desired?.config.version,
+          desiredGeneration: c.desired?.generation,
+          acked: c.acked,
+          conflict: c.conflict,
+          attempt: c.attempt,
+          lastError: c.lastError,
+          pushes: c.pushes,
+        },
       };
     }
     case 'edge': {
       const c = context as EdgeContext;
       return {
         ...base,
-        context: { desiredGeneration: c.desired?.generation, confirmedGeneration: c.confirmed?.generation, hostnames: c.desired?.ingress.ingress.filter((r) => r.hostname).length, attempt: c.attempt, lastError: c.lastError, retryAfterMs: c.retryAfterMs, reconciles: c.reconciles },
+        context: {
+          desiredGeneration: c.desired?.generation,
+          confirmedGeneration: c.confirmed?.generation,
+          hostnames: c.desired?.ingress.ingress.filter((r) => r.hostname).length,
+          attempt: c.attempt,
+          lastError: c.lastError,
+          retryAfterMs: c.retryAfterMs,
+          reconciles: c.reconciles,
+        },
       };
     }
     case 'statusWriter': {
       const c = context as StatusWriterContext;
-      return { ...base, context: { pending: c.pending.length, inflight: c.inflight, objects: new Set([...Object.keys(c.latest), ...writtenStatuses(c.written).map(([key]) => key)]).size, writes: c.writes, attempt: c.attempt, lastError: c.lastError } };
+      return {
+        ...base,
+        context: {
+          pending: c.pending.length,
+          inflight: c.inflight,
+          objects: new Set([...Object.keys(c.latest), ...writtenStatuses(c.written).map(([key]) => key)]).size,
+          writes: c.writes,
+          attempt: c.attempt,
+          lastError: c.lastError,
+        },
+      };
     }
     case 'leader':
       return { ...base, context: { terms: (context as LeaderContext).terms } };

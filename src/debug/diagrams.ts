@@ -13,7 +13,11 @@ export function nodeId(path: string): string {
 }
 
 // Mermaid labels end at ":" / ";" and dislike braces and "#".
-const mermaidLabel = (s: string) => s.replace(/[:;#{}]/g, ' ').replace(/\s+/g, ' ').trim();
+const mermaidLabel = (s: string) =>
+  s
+    .replace(/[:;#{}]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 /** Mermaid ids of every state path (what the debug page needs to highlight the active states). */
 export function mermaidIds(graph: MachineGraph): Record<string, string> {
@@ -79,10 +83,22 @@ function leafOf(graph: MachineGraph, path: string): string {
 }
 
 export function toDot(graph: MachineGraph): string {
-  const out = [`digraph ${dotString(graph.id)} {`, '  compound=true;', '  rankdir=LR;', '  node [fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=10];'];
-  dotState(graph, graph.states.find((s) => s.path === '')!, '  ', out);
+  const out = [
+    `digraph ${dotString(graph.id)} {`,
+    '  compound=true;',
+    '  rankdir=LR;',
+    '  node [fontname="Helvetica"];',
+    '  edge [fontname="Helvetica", fontsize=10];',
+  ];
+  dotState(
+    graph,
+    graph.states.find((s) => s.path === '')!,
+    '  ',
+    out,
+  );
   // Machine-wide transitions start from a pseudo-node standing for "whatever the current state is".
-  if (graph.transitions.some((t) => t.source === '')) out.push(`  ${nodeId('')} [label="(any state)", shape=plaintext];`);
+  if (graph.transitions.some((t) => t.source === ''))
+    out.push(`  ${nodeId('')} [label="(any state)", shape=plaintext];`);
   for (const t of graph.transitions) {
     const targets = t.targets.length ? t.targets : [t.source];
     for (const target of targets) {

@@ -9,7 +9,11 @@ export function debugActorsHandler(source: { inspect(): ActorInfo[] }) {
       return;
     }
     const body = JSON.stringify({ actors: source.inspect() });
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
 }

@@ -22,7 +22,8 @@ const NEGATIVE = new Set(['Conflicted', 'PartiallyInvalid']);
 const isProblem = (c: ActorCondition) => (NEGATIVE.has(c.type) ? c.status === 'True' : c.status !== 'True');
 
 /** Newest first; a condition rewritten by the actor but not yet stamped ("") is the newest. */
-const newest = (a: ActorCondition, b: ActorCondition) => (b.lastTransitionTime || '\uffff').localeCompare(a.lastTransitionTime || '\uffff');
+const newest = (a: ActorCondition, b: ActorCondition) =>
+  (b.lastTransitionTime || '\uffff').localeCompare(a.lastTransitionTime || '\uffff');
 
 function conditionLine(c: ActorCondition): string {
   const where = c.scope ? `${c.scope}: ` : '';
@@ -36,10 +37,12 @@ function conditionLine(c: ActorCondition): string {
  */
 export function whyOf(state: string, described: Pick<ActorDescription, 'context' | 'conditions'>): string | undefined {
   const ctx = described.context;
-  const error = healthOf(state, described) === 'unhealthy' ? (ctx.degradedReason ?? ctx.lastError ?? ctx.lastSyncError) : undefined;
+  const error =
+    healthOf(state, described) === 'unhealthy' ? (ctx.degradedReason ?? ctx.lastError ?? ctx.lastSyncError) : undefined;
   const sorted = [...described.conditions].sort(newest);
   const pick = sorted.find(isProblem) ?? sorted[0];
   // A data plane that is not ready explains more than a condition the translator wrote.
-  if (typeof error === 'string' && error && (state.endsWith('dataPlaneNotReady') || !pick || !isProblem(pick))) return error;
+  if (typeof error === 'string' && error && (state.endsWith('dataPlaneNotReady') || !pick || !isProblem(pick)))
+    return error;
   return pick && conditionLine(pick);
 }

@@ -79,8 +79,15 @@ function describeTransition(t: AnyTransitionDefinition, index: number): GraphTra
 function walk(node: AnyStateNode, states: GraphState[], transitions: GraphTransition[]): void {
   const children = Object.values(node.states) as AnyStateNode[];
   const initialTarget = node.type === 'compound' ? (node.initial?.target?.[0] as AnyStateNode | undefined) : undefined;
-  states.push({ path: pathOf(node), key: node.key, type: node.type, initial: initialTarget && pathOf(initialTarget), children: children.map(pathOf) });
-  for (const list of node.transitions.values()) list.forEach((t: AnyTransitionDefinition, i: number) => transitions.push(describeTransition(t, i)));
+  states.push({
+    path: pathOf(node),
+    key: node.key,
+    type: node.type,
+    initial: initialTarget && pathOf(initialTarget),
+    children: children.map(pathOf),
+  });
+  for (const list of node.transitions.values())
+    list.forEach((t: AnyTransitionDefinition, i: number) => transitions.push(describeTransition(t, i)));
   (node.always ?? []).forEach((t: AnyTransitionDefinition, i: number) => transitions.push(describeTransition(t, i)));
   for (const child of children) walk(child, states, transitions);
 }

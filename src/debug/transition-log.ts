@@ -40,8 +40,20 @@ export function recordTransition(log: ActorTransition[], t: ActorTransition): vo
     log[log.length - 1] = { ...last, at: t.at, cycle: { ...last.cycle!, count: last.cycle!.count + 1 } };
     return;
   }
-  if (last && previous && !last.cycle && !previous.cycle && same(previous, t) && last.from === previous.to && last.to === previous.from) {
-    log.splice(log.length - 2, 2, { ...previous, at: t.at, cycle: { count: 3, since: previous.at, backEvent: last.event } });
+  if (
+    last &&
+    previous &&
+    !last.cycle &&
+    !previous.cycle &&
+    same(previous, t) &&
+    last.from === previous.to &&
+    last.to === previous.from
+  ) {
+    log.splice(log.length - 2, 2, {
+      ...previous,
+      at: t.at,
+      cycle: { count: 3, since: previous.at, backEvent: last.event },
+    });
     return;
   }
   log.push(t);

@@ -31,7 +31,9 @@ export async function startDemoBackends(objects: K8sObject[]): Promise<EchoServe
     for (const ep of loopbackEndpoints(objects)) servers.push(await startEchoServer(ep.service, ep.port, ep.host));
   } catch (err) {
     await Promise.all(servers.map((s) => s.close()));
-    throw new Error(`cannot start a demo backend: ${(err as Error).message} (is another demo running?)`, { cause: err });
+    throw new Error(`cannot start a demo backend: ${(err as Error).message} (is another demo running?)`, {
+      cause: err,
+    });
   }
   return servers;
 }

@@ -36,6 +36,10 @@ export async function startEchoServer(name: string, port = 0, host = '127.0.0.1'
     name,
     port: actual,
     server,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -22,40 +22,52 @@ export const classSupportedVersion = (): ConditionSpec =>
 export const gatewayAccepted = (): ConditionSpec => cond('Accepted', true, 'Accepted', 'Gateway is accepted');
 export const gatewayListenersNotValid = (accepted: boolean, msg: string): ConditionSpec =>
   cond('Accepted', accepted, 'ListenersNotValid', msg);
-export const gatewayUnsupportedAddress = (msg: string): ConditionSpec => cond('Accepted', false, 'UnsupportedAddress', msg);
-export const gatewayInvalidParameters = (msg: string): ConditionSpec => cond('Accepted', false, 'InvalidParameters', msg);
+export const gatewayUnsupportedAddress = (msg: string): ConditionSpec =>
+  cond('Accepted', false, 'UnsupportedAddress', msg);
+export const gatewayInvalidParameters = (msg: string): ConditionSpec =>
+  cond('Accepted', false, 'InvalidParameters', msg);
 export const gatewayInvalid = (msg: string): ConditionSpec => cond('Accepted', false, 'Invalid', msg);
 export const gatewayProgrammed = (): ConditionSpec =>
   cond('Programmed', true, 'Programmed', 'Gateway is programmed on the Cloudflare tunnel proxy');
 export const gatewayNotProgrammed = (msg: string): ConditionSpec => cond('Programmed', false, 'Invalid', msg);
-export const gatewayAddressNotUsable = (msg: string): ConditionSpec => cond('Programmed', false, 'AddressNotUsable', msg);
+export const gatewayAddressNotUsable = (msg: string): ConditionSpec =>
+  cond('Programmed', false, 'AddressNotUsable', msg);
 
 // Listener
 export const listenerAccepted = (): ConditionSpec => cond('Accepted', true, 'Accepted', 'Listener is accepted');
-export const listenerUnsupportedProtocol = (msg: string): ConditionSpec => cond('Accepted', false, 'UnsupportedProtocol', msg);
+export const listenerUnsupportedProtocol = (msg: string): ConditionSpec =>
+  cond('Accepted', false, 'UnsupportedProtocol', msg);
 export const listenerNotAcceptedConflict = (reason: ConflictReason, msg: string): ConditionSpec =>
   cond('Accepted', false, reason, msg);
 export const listenerProgrammed = (): ConditionSpec => cond('Programmed', true, 'Programmed', 'Listener is programmed');
 export const listenerNotProgrammed = (msg: string): ConditionSpec => cond('Programmed', false, 'Invalid', msg);
-export const listenerResolvedRefs = (): ConditionSpec => cond('ResolvedRefs', true, 'ResolvedRefs', 'All references are resolved');
+export const listenerResolvedRefs = (): ConditionSpec =>
+  cond('ResolvedRefs', true, 'ResolvedRefs', 'All references are resolved');
 export const listenerInvalidCertificateRef = (msg: string): ConditionSpec =>
   cond('ResolvedRefs', false, 'InvalidCertificateRef', msg);
-export const listenerRefNotPermitted = (msg: string): ConditionSpec => cond('ResolvedRefs', false, 'RefNotPermitted', msg);
-export const listenerInvalidRouteKinds = (msg: string): ConditionSpec => cond('ResolvedRefs', false, 'InvalidRouteKinds', msg);
-export const listenerNoConflicts = (): ConditionSpec => cond('Conflicted', false, 'NoConflicts', 'Listener has no conflicts');
+export const listenerRefNotPermitted = (msg: string): ConditionSpec =>
+  cond('ResolvedRefs', false, 'RefNotPermitted', msg);
+export const listenerInvalidRouteKinds = (msg: string): ConditionSpec =>
+  cond('ResolvedRefs', false, 'InvalidRouteKinds', msg);
+export const listenerNoConflicts = (): ConditionSpec =>
+  cond('Conflicted', false, 'NoConflicts', 'Listener has no conflicts');
 export type ConflictReason = 'HostnameConflict' | 'ProtocolConflict';
-export const listenerConflicted = (reason: ConflictReason, msg: string): ConditionSpec => cond('Conflicted', true, reason, msg);
+export const listenerConflicted = (reason: ConflictReason, msg: string): ConditionSpec =>
+  cond('Conflicted', true, reason, msg);
 
 // Route (per parent)
 export const routeAccepted = (): ConditionSpec => cond('Accepted', true, 'Accepted', 'Route is accepted');
-export const routeNotAllowedByListeners = (msg: string): ConditionSpec => cond('Accepted', false, 'NotAllowedByListeners', msg);
+export const routeNotAllowedByListeners = (msg: string): ConditionSpec =>
+  cond('Accepted', false, 'NotAllowedByListeners', msg);
 export const routeNoMatchingParent = (msg: string): ConditionSpec => cond('Accepted', false, 'NoMatchingParent', msg);
 export const routeNoMatchingListenerHostname = (msg: string): ConditionSpec =>
   cond('Accepted', false, 'NoMatchingListenerHostname', msg);
 export const routeHostnameConflict = (msg: string): ConditionSpec => cond('Accepted', false, 'HostnameConflict', msg);
 export const routeUnsupportedValue = (msg: string): ConditionSpec => cond('Accepted', false, 'UnsupportedValue', msg);
-export const routePartiallyInvalid = (msg: string): ConditionSpec => cond('PartiallyInvalid', true, 'UnsupportedValue', msg);
-export const routeResolvedRefs = (): ConditionSpec => cond('ResolvedRefs', true, 'ResolvedRefs', 'All references are resolved');
+export const routePartiallyInvalid = (msg: string): ConditionSpec =>
+  cond('PartiallyInvalid', true, 'UnsupportedValue', msg);
+export const routeResolvedRefs = (): ConditionSpec =>
+  cond('ResolvedRefs', true, 'ResolvedRefs', 'All references are resolved');
 export type RouteRefReason = 'BackendNotFound' | 'InvalidKind' | 'RefNotPermitted';
 export const routeRefsNotResolved = (reason: RouteRefReason, msg: string): ConditionSpec =>
   cond('ResolvedRefs', false, reason, msg);

@@ -50,6 +50,8 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'HTTPRouteRetry',
   'HTTPRouteSchemeRedirect',
   'ReferenceGrant',
-].slice().sort();
+]
+  .slice()
+  .sort();
 
 export const REDIRECT_STATUS_CODES = new Set([301, 302, 303, 307, 308]);

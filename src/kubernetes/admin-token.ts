@@ -31,8 +31,14 @@ export async function resolveAdminToken(o: AdminTokenOptions): Promise<string> {
   const token = randomBytes(32).toString('hex');
   try {
     await o.rest.create(path, {
-      apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
-      metadata: { name: o.secretName, namespace: o.namespace, labels: { 'app.kubernetes.io/managed-by': 'tunnel-gateway' } },
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: {
+        name: o.secretName,
+        namespace: o.namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'tunnel-gateway' },
+      },
       data: { [key]: Buffer.from(token).toString('base64') },
     });
     return token;

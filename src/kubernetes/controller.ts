@@ -61,41 +61,86 @@ export async function runController(o: ControllerOptions): Promise<Controller> {
     ? new KubernetesLease({ rest, namespace: o.namespace, name: o.leaseName, identity, timing: o.leaseTiming, logger })
     : undefined;
   const source = new KubernetesSource({ kubeConfig: o.kubeConfig, rest, logger });
-  const events = new EventRecorder({ rest, controllerName: o.controllerName, instance: identity, defaultNamespace: o.namespace, logger });
-  const sink = new KubernetesStatusSink({ rest, controllerName: o.controllerName, events, logger, canWrite: lease && (() => lease.holds()) });
+  const events = new EventRecorder({
+    rest,
+    controllerName: o.controllerName,
+    instance: identity,
+    defaultNamespace: o.namespace,
+    logger,
+  });
+  const sink = new KubernetesStatusSink({
+    rest,
+    controllerName: o.controllerName,
+    events,
+    logger,
+    canWrite: lease && (() => lease.holds()),
+  });
   const registry = new Registry();
   serveAlso(registry, o.extraMetrics);
   const controlPlane = createControlPlane({
-    source, statusSink: sink, edge: o.edge, logger, lease, onFatal: exitOnFatal(logger), metrics: registry,
-    translate: (snapshot) => translate(snapshot, {
-      controllerName: o.controllerName,
-      now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-      tunnelId: o.tunnelId && o.tunnelId !== 'create' ? o.tunnelId : o.edge?.tunnelId?.(),
-      proxyHttpPort: o.proxyHttpPort,
-      proxyTlsPort: o.proxyTlsPort,
-      externalNameServices: o.externalNameServices,
-    }),
+    source,
+    statusSink: sink,
+    edge: o.edge,
+    logger,
+    lease,
+    onFatal: exitOnFatal(logger),
+    metrics: registry,
+    translate: (snapshot) =>
+      translate(snapshot, {
+        controllerName: o.controllerName,
+        now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        tunnelId: o.tunnelId && o.tunnelId !== 'create' ? o.tunnelId : o.edge?.tunnelId?.(),
+        proxyHttpPort: o.proxyHttpPort,
+        proxyTlsPort: o.proxyTlsPort,
+        externalNameServices: o.externalNameServices,
+      }),
   });
   let replicas: ReplicaEndpoint[] = [];
-  const discovery = o.proxyService ? await startDiscovery(o, rest, logger, (list) => {
-    replicas = list;
-    logger.info({ replicas: list.map((r) => ({ id: r.id, push: r.ready })) }, 'proxy replicas changed');
-    controlPlane.setReplicas(list);
-  }) : undefined;
+  const discovery = o.proxyService
+    ? await startDiscovery(o, rest, logger, (list) => {
+        replicas = list;
+        logger.info({ replicas: list.map((r) => ({ id: r.id, push: r.ready })) }, 'proxy replicas changed');
+        controlPlane.setReplicas(list);
+      })
+    : undefined;
   const isLeader = () => (lease ? lease.holds() : true);
-  const admin = o.admin ? await startAdminServer({
-    ...o.admin, controlPlane,
-    registry: controllerRegistry({ sink, source, isLeader,
-      replicas: () => ({ ready: replicas.filter((r) => r.ready).length, notReady: replicas.filter((r) => !r.ready).length }) }, registry),
-    ready: () => controlPlane.stats().syncs > 0,
-    state: () => ({ identity, leader: isLeader(), source: source.stats(), missingKinds: source.missingKinds(), statusWrites: sink.stats,
-      replicas: replicas.map((r) => ({ id: r.id, ready: r.ready })) }),
-  }) : undefined;
+  const admin = o.admin
+    ? await startAdminServer({
+        ...o.admin,
+        controlPlane,
+        registry: controllerRegistry(
+          {
+            sink,
+            source,
+            isLeader,
+            replicas: () => ({
+              ready: replicas.filter((r) => r.ready).length,
+              notReady: replicas.filter((r) => !r.ready).length,
+            }),
+          },
+          registry,
+        ),
+        ready: () => controlPlane.stats().syncs > 0,
+        state: () => ({
+          identity,
+          leader: isLeader(),
+          source: source.stats(),
+          missingKinds: source.missingKinds(),
+          statusWrites: sink.stats,
+          replicas: replicas.map((r) => ({ id: r.id, ready: r.ready })),
+        }),
+      })
+    : undefined;
   await controlPlane.start();
   discovery?.start();
-  logger.info({ identity, leaderElect: o.leaderElect, admin: admin?.port, proxyService: o.proxyService }, 'controller started');
+  logger.info(
+    { identity, leaderElect: o.leaderElect, admin: admin?.port, proxyService: o.proxyService },
+    'controller started',
+  );
   return {
-    controlPlane, source, admin,
+    controlPlane,
+    source,
+    admin,
     async close() {
       await discovery?.stop();
       await controlPlane.stop();
@@ -105,10 +150,32 @@ export async function runController(o: ControllerOptions): Promise<Controller> {
   };
 }
 
-async function startDiscovery(o: ControllerOptions, rest: KubeRest, logger: Logger, onChange: (l: ReplicaEndpoint[]) => void): Promise<ReplicaDiscovery> {
+async function startDiscovery(
+  o: ControllerOptions,
+  rest: KubeRest,
+  logger: Logger,
+  onChange: (l: ReplicaEndpoint[]) => void,
+): Promise<ReplicaDiscovery> {
   const adminToken = o.adminTokenSecret
-    ? await resolveAdminToken({ rest, namespace: o.namespace, secretName: o.adminTokenSecret, generate: o.generateAdminToken })
+    ? await resolveAdminToken({
+        rest,
+        namespace: o.namespace,
+        secretName: o.adminTokenSecret,
+        generate: o.generateAdminToken,
+      })
     : undefined;
-  if (!adminToken) logger.warn('no --admin-token-secret: pushing to proxy replicas without a token (their admin port must be loopback-only)');
-  return new ReplicaDiscovery({ kubeConfig: o.kubeConfig, rest, namespace: o.namespace, service: o.proxyService!, adminPort: o.proxyAdminPort, adminToken, logger, onChange });
+  if (!adminToken)
+    logger.warn(
+      'no --admin-token-secret: pushing to proxy replicas without a token (their admin port must be loopback-only)',
+    );
+  return new ReplicaDiscovery({
+    kubeConfig: o.kubeConfig,
+    rest,
+    namespace: o.namespace,
+    service: o.proxyService!,
+    adminPort: o.proxyAdminPort,
+    adminToken,
+    logger,
+    onChange,
+  });
 }

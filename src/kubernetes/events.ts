@@ -37,7 +37,12 @@ export class EventRecorder {
       if (!NOTABLE.has(c.type)) continue;
       const prev = before.find((b) => b.type === c.type);
       if (prev && prev.status === c.status && prev.reason === c.reason) continue;
-      await this.record(regarding, c.status === 'False' ? 'Warning' : 'Normal', c.reason, `${c.type}=${c.status}: ${c.message}`);
+      await this.record(
+        regarding,
+        c.status === 'False' ? 'Warning' : 'Normal',
+        c.reason,
+        `${c.type}=${c.status}: ${c.message}`,
+      );
       sent++;
     }
     return sent;
@@ -46,19 +51,25 @@ export class EventRecorder {
   async record(regarding: Regarding, type: 'Normal' | 'Warning', reason: string, note: string): Promise<void> {
     const namespace = regarding.namespace || this.o.defaultNamespace;
     const event = {
-      apiVersion: 'events.k8s.io/v1', kind: 'Event',
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
       metadata: { generateName: `${regarding.name}.`, namespace },
       eventTime: microTime((this.o.now ?? (() => new Date()))()),
       reportingController: this.o.controllerName,
       reportingInstance: this.o.instance,
-      action: 'StatusChanged', reason: reason || 'Unknown', type,
+      action: 'StatusChanged',
+      reason: reason || 'Unknown',
+      type,
       note: note.slice(0, 1024),
       regarding,
     };
     try {
       await this.o.rest.create(`/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events`, event);
     } catch (err) {
-      (this.o.logger ?? silentLogger).warn({ err: String(err), regarding: regarding.name, reason }, 'could not record event');
+      (this.o.logger ?? silentLogger).warn(
+        { err: String(err), regarding: regarding.name, reason },
+        'could not record event',
+      );
     }
   }
 }
@@ -68,7 +79,8 @@ export function conditionsOf(status: ResourceStatus['status'] | undefined, contr
   if (!status) return [];
   if (Array.isArray(status.parents)) {
     return (status.parents as { controllerName?: string; conditions?: Condition[] }[])
-      .filter((p) => p.controllerName === controllerName).flatMap((p) => p.conditions ?? []);
+      .filter((p) => p.controllerName === controllerName)
+      .flatMap((p) => p.conditions ?? []);
   }
   return Array.isArray(status.conditions) ? (status.conditions as Condition[]) : [];
 }

@@ -62,8 +62,17 @@ export class KubernetesSource implements SnapshotSource {
 
   /** Per kind: listed yet, objects held, resume resourceVersion, failures in a row (for /debug and tests). */
   stats(): Record<string, { listed: boolean; objects: number; resourceVersion: string; failures: number }> {
-    return Object.fromEntries([...this.watches.entries()].map(([kind, w]) => [kind,
-      { listed: w.listed, objects: w.objects.size, resourceVersion: w.resourceVersion, failures: w.consecutiveFailures }]));
+    return Object.fromEntries(
+      [...this.watches.entries()].map(([kind, w]) => [
+        kind,
+        {
+          listed: w.listed,
+          objects: w.objects.size,
+          resourceVersion: w.resourceVersion,
+          failures: w.consecutiveFailures,
+        },
+      ]),
+    );
   }
 
   /** Kinds not served by the API server (for /debug and tests). */
@@ -81,8 +90,15 @@ export class KubernetesSource implements SnapshotSource {
         this.watch(r);
       } else if (!this.missing.has(r.kind)) {
         this.missing.add(r.kind);
-        this.log.warn({ kind: r.kind, group: r.group, version: r.version }, 'resource is not served by the API server (CRD not installed?)');
-        this.handlers?.onError(new Error(`${r.kind} (${r.group || 'core'}/${r.version}) is not served by the API server; is its CRD installed?`));
+        this.log.warn(
+          { kind: r.kind, group: r.group, version: r.version },
+          'resource is not served by the API server (CRD not installed?)',
+        );
+        this.handlers?.onError(
+          new Error(
+            `${r.kind} (${r.group || 'core'}/${r.version}) is not served by the API server; is its CRD installed?`,
+          ),
+        );
       }
     }
     this.discovered = true;
@@ -108,14 +124,21 @@ export class KubernetesSource implements SnapshotSource {
 
   private watch(r: WatchedResource): void {
     const threshold = this.options.failuresBeforeReport ?? 5;
-    const w = new ResourceWatch(r, this.options.kubeConfig, this.options.rest, this.options.backoff ?? { initialMs: 200, maxMs: 10_000 }, {
-      onChange: (type, object) => this.emit({ type, kind: r.kind, object }),
-      onListed: () => this.checkSynced(),
-      onFailure: (err, consecutive, retryInMs) => {
-        this.log.warn({ kind: r.kind, err: err.message, consecutive, retryInMs }, 'watch failed; restarting');
-        if (consecutive % threshold === 0) this.handlers?.onError(new Error(`${r.kind} watch failed ${consecutive} times in a row: ${err.message}`));
+    const w = new ResourceWatch(
+      r,
+      this.options.kubeConfig,
+      this.options.rest,
+      this.options.backoff ?? { initialMs: 200, maxMs: 10_000 },
+      {
+        onChange: (type, object) => this.emit({ type, kind: r.kind, object }),
+        onListed: () => this.checkSynced(),
+        onFailure: (err, consecutive, retryInMs) => {
+          this.log.warn({ kind: r.kind, err: err.message, consecutive, retryInMs }, 'watch failed; restarting');
+          if (consecutive % threshold === 0)
+            this.handlers?.onError(new Error(`${r.kind} watch failed ${consecutive} times in a row: ${err.message}`));
+        },
       },
-    });
+    );
     this.watches.set(r.kind, w);
     w.start();
   }

@@ -21,7 +21,12 @@ export interface LeaseTiming {
   retryPeriodMs: number;
 }
 
-export const DEFAULT_LEASE_TIMING: LeaseTiming = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, renewIntervalMs: 2_000, retryPeriodMs: 2_000 };
+export const DEFAULT_LEASE_TIMING: LeaseTiming = {
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  renewIntervalMs: 2_000,
+  retryPeriodMs: 2_000,
+};
 
 export interface KubernetesLeaseOptions {
   rest: KubeRest;
@@ -51,7 +56,8 @@ export class KubernetesLease implements LeaseActions {
 
   constructor(private readonly o: KubernetesLeaseOptions) {
     this.timing = { ...DEFAULT_LEASE_TIMING, ...o.timing };
-    if (this.timing.renewDeadlineMs >= this.timing.leaseDurationMs) throw new Error('renewDeadline must be shorter than leaseDuration');
+    if (this.timing.renewDeadlineMs >= this.timing.leaseDurationMs)
+      throw new Error('renewDeadline must be shorter than leaseDuration');
     this.path = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(o.namespace)}/leases`;
     this.now = o.now ?? Date.now;
     this.log = o.logger ?? silentLogger;
@@ -69,10 +75,17 @@ export class KubernetesLease implements LeaseActions {
     if (spec.holderIdentity === this.o.identity) return this.write(lease, { renewTime: this.stamp() }, signal);
     if (spec.holderIdentity && !this.expired(lease)) return false;
     this.log.info({ lease: this.o.name, previous: spec.holderIdentity || null }, 'acquiring lease');
-    return this.write(lease, {
-      holderIdentity: this.o.identity, acquireTime: this.stamp(), renewTime: this.stamp(),
-      leaseDurationSeconds: Math.ceil(this.timing.leaseDurationMs / 1000), leaseTransitions: (spec.leaseTransitions ?? 0) + 1,
-    }, signal);
+    return this.write(
+      lease,
+      {
+        holderIdentity: this.o.identity,
+        acquireTime: this.stamp(),
+        renewTime: this.stamp(),
+        leaseDurationSeconds: Math.ceil(this.timing.leaseDurationMs / 1000),
+        leaseTransitions: (spec.leaseTransitions ?? 0) + 1,
+      },
+      signal,
+    );
   }
 
   /** Renews; retries transient failures until the renew deadline (or the caller aborts). False once lost. */
@@ -96,9 +109,12 @@ export class KubernetesLease implements LeaseActions {
     this.lastRenew = -Infinity;
     const lease = await this.read();
     if (!lease || (lease.spec as LeaseSpec | undefined)?.holderIdentity !== this.o.identity) return;
-    await this.o.rest.replace(`${this.path}/${encodeURIComponent(this.o.name)}`, {
-      ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: this.stamp() },
-    }).catch((err: unknown) => this.log.warn({ err: String(err) }, 'could not release lease'));
+    await this.o.rest
+      .replace(`${this.path}/${encodeURIComponent(this.o.name)}`, {
+        ...lease,
+        spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: this.stamp() },
+      })
+      .catch((err: unknown) => this.log.warn({ err: String(err) }, 'could not release lease'));
   }
 
   private async read(signal?: AbortSignal): Promise<K8sObject | undefined> {
@@ -126,12 +142,24 @@ export class KubernetesLease implements LeaseActions {
 
   private async create(signal?: AbortSignal): Promise<boolean> {
     const spec: LeaseSpec = {
-      holderIdentity: this.o.identity, acquireTime: this.stamp(), renewTime: this.stamp(),
-      leaseDurationSeconds: Math.ceil(this.timing.leaseDurationMs / 1000), leaseTransitions: 0,
+      holderIdentity: this.o.identity,
+      acquireTime: this.stamp(),
+      renewTime: this.stamp(),
+      leaseDurationSeconds: Math.ceil(this.timing.leaseDurationMs / 1000),
+      leaseTransitions: 0,
     };
     const started = this.now();
     try {
-      await this.o.rest.create(this.path, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.o.name, namespace: this.o.namespace }, spec }, signal);
+      await this.o.rest.create(
+        this.path,
+        {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name: this.o.name, namespace: this.o.namespace },
+          spec,
+        },
+        signal,
+      );
     } catch (err) {
       if (isConflict(err)) return false;
       throw err;
@@ -144,7 +172,11 @@ export class KubernetesLease implements LeaseActions {
     const started = this.now();
     try {
       // The resourceVersion we read is the precondition: a concurrent writer makes this 409.
-      await this.o.rest.replace(`${this.path}/${encodeURIComponent(this.o.name)}`, { ...lease, spec: { ...lease.spec, ...changes } }, signal);
+      await this.o.rest.replace(
+        `${this.path}/${encodeURIComponent(this.o.name)}`,
+        { ...lease, spec: { ...lease.spec, ...changes } },
+        signal,
+      );
     } catch (err) {
       if (isConflict(err)) return false;
       throw err;

@@ -14,12 +14,22 @@ export interface ControllerMetricsDeps {
 export function controllerRegistry(d: ControllerMetricsDeps, registry = new Registry()): Registry {
   collectDefaultMetrics({ register: registry });
   const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void) =>
-    new Gauge({ name, help, labelNames, registers: [registry], collect() { collect(this); } });
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        collect(this);
+      },
+    });
   gauge('tunnel_gateway_leader', '1 while this controller holds the lease', [], (g) => g.set(d.isLeader() ? 1 : 0));
   // The sink counts; exposed as a counter (reset to its totals at each scrape) so rate() applies.
   const patches: Counter<'outcome'> = new Counter({
-    name: 'tunnel_gateway_status_patches_total', help: 'What status writes did on the API server: patched, unchanged (skipped), stale (skipped), conflict (409, retried)',
-    labelNames: ['outcome'], registers: [registry],
+    name: 'tunnel_gateway_status_patches_total',
+    help: 'What status writes did on the API server: patched, unchanged (skipped), stale (skipped), conflict (409, retried)',
+    labelNames: ['outcome'],
+    registers: [registry],
     collect() {
       const s = d.sink.stats;
       patches.reset();

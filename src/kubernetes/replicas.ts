@@ -12,7 +12,11 @@ import type { KubeRest } from './rest.js';
 import { ResourceWatch, type Backoff } from './resource-watch.js';
 
 export class ReplicaPushError extends Error {
-  constructor(readonly status: number, message: string, readonly body: Record<string, unknown> = {}) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = 'ReplicaPushError';
   }
@@ -20,12 +24,26 @@ export class ReplicaPushError extends Error {
 
 /** PUT/GET /config on one proxy replica's admin port, with the Bearer admin token. */
 export class HttpReplicaClient implements ReplicaClient {
-  constructor(readonly baseUrl: string, private readonly token: string | undefined, private readonly dispatcher: Agent, private readonly timeoutMs = 10_000) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string | undefined,
+    private readonly dispatcher: Agent,
+    private readonly timeoutMs = 10_000,
+  ) {}
 
-  async push(config: Parameters<ReplicaClient['push']>[0], signal?: AbortSignal, options: PushOptions = {}): Promise<{ version: string; generation: number }> {
+  async push(
+    config: Parameters<ReplicaClient['push']>[0],
+    signal?: AbortSignal,
+    options: PushOptions = {},
+  ): Promise<{ version: string; generation: number }> {
     let body: Record<string, unknown>;
     try {
-      body = await this.call('PUT', JSON.stringify(config), signal, options.resync ? { 'x-config-resync': 'true' } : {});
+      body = await this.call(
+        'PUT',
+        JSON.stringify(config),
+        signal,
+        options.resync ? { 'x-config-resync': 'true' } : {},
+      );
     } catch (err) {
       throw asGenerationConflict(err, config.generation) ?? err;
     }
@@ -37,18 +55,38 @@ export class HttpReplicaClient implements ReplicaClient {
     return body.version ? { version: String(body.version), generation: Number(body.generation) } : null;
   }
 
-  private async call(method: 'GET' | 'PUT', body: string | undefined, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  private async call(
+    method: 'GET' | 'PUT',
+    body: string | undefined,
+    signal?: AbortSignal,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Record<string, unknown>> {
     const res = await request(`${this.baseUrl}/config`, {
-      method, body, signal, dispatcher: this.dispatcher, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs,
-      headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...extraHeaders },
+      method,
+      body,
+      signal,
+      dispatcher: this.dispatcher,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      headers: {
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...extraHeaders,
+      },
     });
     const text = await res.body.text();
     let parsed: Record<string, unknown> = {};
     try {
       parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    } catch { /* not JSON: reported below */ }
+    } catch {
+      /* not JSON: reported below */
+    }
     if (res.statusCode !== 200) {
-      throw new ReplicaPushError(res.statusCode, `${method} ${this.baseUrl}/config: ${res.statusCode} ${String(parsed.error ?? text.slice(0, 200))}`, parsed);
+      throw new ReplicaPushError(
+        res.statusCode,
+        `${method} ${this.baseUrl}/config: ${res.statusCode} ${String(parsed.error ?? text.slice(0, 200))}`,
+        parsed,
+      );
     }
     return parsed;
   }
@@ -86,7 +124,12 @@ export function replicaAddresses(slices: K8sObject[]): ReplicaAddress[] {
       const ready = ep.conditions?.ready !== false;
       const terminating = ep.conditions?.terminating === true;
       const seen = byId.get(id);
-      byId.set(id, { id, address: seen?.address ?? address, ready: (seen?.ready ?? false) || ready, terminating: (seen?.terminating ?? false) || terminating });
+      byId.set(id, {
+        id,
+        address: seen?.address ?? address,
+        ready: (seen?.ready ?? false) || ready,
+        terminating: (seen?.terminating ?? false) || terminating,
+      });
     }
   }
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -119,13 +162,25 @@ export class ReplicaDiscovery {
   constructor(private readonly o: ReplicaDiscoveryOptions) {
     const log = o.logger ?? silentLogger;
     this.watch = new ResourceWatch(
-      { kind: 'EndpointSlice', group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', namespaced: true,
-        snapshotKey: 'endpointSlices', optional: false, namespace: o.namespace, selector: { label: `kubernetes.io/service-name=${o.service}` } },
-      o.kubeConfig, o.rest, o.backoff ?? { initialMs: 200, maxMs: 10_000 },
+      {
+        kind: 'EndpointSlice',
+        group: 'discovery.k8s.io',
+        version: 'v1',
+        plural: 'endpointslices',
+        namespaced: true,
+        snapshotKey: 'endpointSlices',
+        optional: false,
+        namespace: o.namespace,
+        selector: { label: `kubernetes.io/service-name=${o.service}` },
+      },
+      o.kubeConfig,
+      o.rest,
+      o.backoff ?? { initialMs: 200, maxMs: 10_000 },
       {
         onChange: () => this.update(),
         onListed: () => this.update(),
-        onFailure: (err, consecutive, retryInMs) => log.warn({ err: err.message, consecutive, retryInMs }, 'replica EndpointSlice watch failed; restarting'),
+        onFailure: (err, consecutive, retryInMs) =>
+          log.warn({ err: err.message, consecutive, retryInMs }, 'replica EndpointSlice watch failed; restarting'),
       },
     );
   }
@@ -140,7 +195,11 @@ export class ReplicaDiscovery {
   }
 
   endpoints(): ReplicaEndpoint[] {
-    return replicaAddresses([...this.watch.objects.values()]).map((a) => ({ id: a.id, ready: !a.terminating, client: this.clientFor(a) }));
+    return replicaAddresses([...this.watch.objects.values()]).map((a) => ({
+      id: a.id,
+      ready: !a.terminating,
+      client: this.clientFor(a),
+    }));
   }
 
   /** The addresses with the pods' own readiness (for logs and /debug). */

@@ -2,7 +2,12 @@
 // resourceVersion, re-list on 410 Gone). client-node stops an informer on any other error; this owner
 // restarts it with exponential backoff, resuming from the last resourceVersion it saw (so a dropped watch or
 // an API server restart loses nothing, and a compacted history costs one re-list whose diff is delivered).
-import { makeInformer, type KubeConfig, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node';
+import {
+  makeInformer,
+  type KubeConfig,
+  type KubernetesObject,
+  type KubernetesListObject,
+} from '@kubernetes/client-node';
 import type { K8sObject } from '../core/types.js';
 import type { KubeRest } from './rest.js';
 import { collectionPath, withQuery, type WatchedResource } from './resources.js';
@@ -42,7 +47,10 @@ export class ResourceWatch {
 
   start(): void {
     const r = this.resource;
-    const base = withQuery(collectionPath(r, r.namespace), { labelSelector: r.selector?.label, fieldSelector: r.selector?.field });
+    const base = withQuery(collectionPath(r, r.namespace), {
+      labelSelector: r.selector?.label,
+      fieldSelector: r.selector?.field,
+    });
     // client-node only asks for bookmarks when the path carries the flag. Its watch has no timeout of its own:
     // asking the server to end each watch bounds how long a silently dead connection can go unnoticed.
     const timeout = this.backoff.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300);
@@ -134,13 +142,19 @@ export class ResourceWatch {
  * form a usable TLS key pair — what the translator needs to know — is checked first and kept as an annotation.
  */
 export function redactSecret(secret: K8sObject): K8sObject {
-  const blank = (data: unknown) => (data && typeof data === 'object'
-    ? Object.fromEntries(Object.keys(data).map((k) => [k, ''])) : undefined);
+  const blank = (data: unknown) =>
+    data && typeof data === 'object' ? Object.fromEntries(Object.keys(data).map((k) => [k, ''])) : undefined;
   const { data, stringData, ...rest } = secret;
   const verdict = tlsKeyPairProblem(secret) ?? TLS_KEYPAIR_VALID;
-  const metadata = { ...rest.metadata, annotations: { ...rest.metadata.annotations, [TLS_KEYPAIR_ANNOTATION]: verdict } };
+  const metadata = {
+    ...rest.metadata,
+    annotations: { ...rest.metadata.annotations, [TLS_KEYPAIR_ANNOTATION]: verdict },
+  };
   return {
-    ...rest, metadata, ...(data ? { data: blank(data) } : {}), ...(stringData ? { stringData: blank(stringData) } : {}),
+    ...rest,
+    metadata,
+    ...(data ? { data: blank(data) } : {}),
+    ...(stringData ? { stringData: blank(stringData) } : {}),
   } as K8sObject;
 }
 

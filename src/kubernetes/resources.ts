@@ -20,8 +20,15 @@ export interface WatchedResource {
 const GW = 'gateway.networking.k8s.io';
 
 export function watchedResources(opts: { referenceGrantVersion?: 'v1' | 'v1beta1' } = {}): WatchedResource[] {
-  const r = (kind: string, group: string, version: string, plural: string, namespaced: boolean, snapshotKey: keyof Snapshot, optional = false): WatchedResource =>
-    ({ kind, group, version, plural, namespaced, snapshotKey, optional });
+  const r = (
+    kind: string,
+    group: string,
+    version: string,
+    plural: string,
+    namespaced: boolean,
+    snapshotKey: keyof Snapshot,
+    optional = false,
+  ): WatchedResource => ({ kind, group, version, plural, namespaced, snapshotKey, optional });
   return [
     r('GatewayClass', GW, 'v1', 'gatewayclasses', false, 'gatewayClasses'),
     r('Gateway', GW, 'v1', 'gateways', true, 'gateways'),
@@ -50,7 +57,11 @@ export function collectionPath(r: { group: string; version: string; plural: stri
   return `${groupVersionPath(r.group, r.version)}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${r.plural}`;
 }
 
-export function objectPath(r: { group: string; version: string; plural: string; namespaced?: boolean }, namespace: string, name: string): string {
+export function objectPath(
+  r: { group: string; version: string; plural: string; namespaced?: boolean },
+  namespace: string,
+  name: string,
+): string {
   return `${collectionPath(r, r.namespaced === false ? undefined : namespace)}/${encodeURIComponent(name)}`;
 }
 

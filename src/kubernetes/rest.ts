@@ -9,7 +9,11 @@ import type { RequestOptions } from 'node:https';
 import type { K8sObject } from '../core/types.js';
 
 export class KubeApiError extends Error {
-  constructor(readonly status: number, readonly reason: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'KubeApiError';
   }
@@ -32,17 +36,32 @@ export class KubeRest {
   private headers: Record<string, string> = {};
   private headersAt = -Infinity;
 
-  private constructor(private readonly kc: KubeConfig, private readonly server: string, private readonly agent: Agent,
-    private readonly credentialsTtlMs: number) {}
+  private constructor(
+    private readonly kc: KubeConfig,
+    private readonly server: string,
+    private readonly agent: Agent,
+    private readonly credentialsTtlMs: number,
+  ) {}
 
   static async fromKubeConfig(kc: KubeConfig, opts: { credentialsTtlMs?: number } = {}): Promise<KubeRest> {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     const https = await httpsOptions(kc);
     const agent = new Agent({
-      connect: { ca: https.ca, cert: https.cert, key: https.key, servername: https.servername, rejectUnauthorized: https.rejectUnauthorized },
+      connect: {
+        ca: https.ca,
+        cert: https.cert,
+        key: https.key,
+        servername: https.servername,
+        rejectUnauthorized: https.rejectUnauthorized,
+      },
     });
-    const rest = new KubeRest(kc, cluster.server.replace(/\/$/, ''), agent, opts.credentialsTtlMs ?? CREDENTIALS_TTL_MS);
+    const rest = new KubeRest(
+      kc,
+      cluster.server.replace(/\/$/, ''),
+      agent,
+      opts.credentialsTtlMs ?? CREDENTIALS_TTL_MS,
+    );
     rest.setHeaders(https);
     return rest;
   }
@@ -57,7 +76,10 @@ export class KubeRest {
     let cont = '';
     for (;;) {
       const sep = path.includes('?') ? '&' : '?';
-      const page = await this.get<KubeList>(`${path}${sep}limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`, signal);
+      const page = await this.get<KubeList>(
+        `${path}${sep}limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`,
+        signal,
+      );
       items.push(...(page.items ?? []));
       if (!page.metadata?.continue) return { metadata: { resourceVersion: page.metadata?.resourceVersion }, items };
       cont = page.metadata.continue;
@@ -92,21 +114,41 @@ export class KubeRest {
     this.headersAt = Date.now();
   }
 
-  private async send<T>(method: string, path: string, body: unknown, contentType: string | undefined, signal?: AbortSignal): Promise<T> {
+  private async send<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    contentType: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<T> {
     if (Date.now() - this.headersAt > this.credentialsTtlMs) this.setHeaders(await httpsOptions(this.kc));
-    const headers = { ...this.headers, accept: 'application/json', ...(contentType ? { 'content-type': contentType } : {}) };
+    const headers = {
+      ...this.headers,
+      accept: 'application/json',
+      ...(contentType ? { 'content-type': contentType } : {}),
+    };
     const res = await request(`${this.server}${path}`, {
-      method: method as 'GET', headers, dispatcher: this.agent, signal,
+      method: method as 'GET',
+      headers,
+      dispatcher: this.agent,
+      signal,
       body: body === undefined ? undefined : JSON.stringify(body),
-      headersTimeout: 30_000, bodyTimeout: 30_000,
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
     });
     const text = await res.body.text();
     if (res.statusCode >= 200 && res.statusCode < 300) return (text ? JSON.parse(text) : undefined) as T;
     let status: { reason?: string; message?: string } = {};
     try {
       status = JSON.parse(text) as typeof status;
-    } catch { /* not a Status object */ }
-    throw new KubeApiError(res.statusCode, status.reason ?? 'Unknown', `${method} ${path}: ${res.statusCode} ${status.message ?? text.slice(0, 200)}`);
+    } catch {
+      /* not a Status object */
+    }
+    throw new KubeApiError(
+      res.statusCode,
+      status.reason ?? 'Unknown',
+      `${method} ${path}: ${res.statusCode} ${status.message ?? text.slice(0, 200)}`,
+    );
   }
 }
 

@@ -12,7 +12,10 @@ import type { K8sObject } from '../core/types.js';
 
 const GROUP = 'gateway.networking.k8s.io';
 const PLURALS: Record<ResourceStatus['kind'], string> = {
-  GatewayClass: 'gatewayclasses', Gateway: 'gateways', HTTPRoute: 'httproutes', GRPCRoute: 'grpcroutes',
+  GatewayClass: 'gatewayclasses',
+  Gateway: 'gateways',
+  HTTPRoute: 'httproutes',
+  GRPCRoute: 'grpcroutes',
 };
 
 export class NotLeaderError extends Error {
@@ -49,8 +52,11 @@ export class KubernetesStatusSink implements StatusSink {
   }
 
   async write(desired: ResourceStatus, signal?: AbortSignal): Promise<void> {
-    const path = objectPath({ group: GROUP, version: 'v1', plural: PLURALS[desired.kind], namespaced: desired.kind !== 'GatewayClass' },
-      desired.namespace, desired.name);
+    const path = objectPath(
+      { group: GROUP, version: 'v1', plural: PLURALS[desired.kind], namespaced: desired.kind !== 'GatewayClass' },
+      desired.namespace,
+      desired.name,
+    );
     for (let attempt = 0; ; attempt++) {
       try {
         await this.writeOnce(path, desired, signal);
@@ -82,11 +88,24 @@ export class KubernetesStatusSink implements StatusSink {
       return;
     }
     if (this.o.canWrite && !this.o.canWrite()) throw new NotLeaderError();
-    await this.o.rest.patch(`${path}/status`, { metadata: { resourceVersion: current.metadata.resourceVersion }, status: next }, MERGE_PATCH, signal);
+    await this.o.rest.patch(
+      `${path}/status`,
+      { metadata: { resourceVersion: current.metadata.resourceVersion }, status: next },
+      MERGE_PATCH,
+      signal,
+    );
     this.stats.patches++;
     await this.o.events?.transitions(
-      { apiVersion: `${GROUP}/v1`, kind: desired.kind, name: desired.name, namespace: desired.namespace || undefined, uid: current.metadata.uid },
-      conditionsOf(current.status, this.o.controllerName), conditionsOf(next, this.o.controllerName));
+      {
+        apiVersion: `${GROUP}/v1`,
+        kind: desired.kind,
+        name: desired.name,
+        namespace: desired.namespace || undefined,
+        uid: current.metadata.uid,
+      },
+      conditionsOf(current.status, this.o.controllerName),
+      conditionsOf(next, this.o.controllerName),
+    );
   }
 
   /** For routes: our parents from `desired`, everyone else's from what the server has now. */
@@ -105,7 +124,9 @@ function parentsOf(status: Record<string, unknown> | undefined): { controllerNam
 
 /** The newest generation our conditions speak for (Infinity when they carry none: nothing to compare). */
 function observedGeneration(desired: ResourceStatus, controllerName: string): number {
-  const gens = conditionsOf(desired.status, controllerName).map((c) => c.observedGeneration).filter((g): g is number => typeof g === 'number');
+  const gens = conditionsOf(desired.status, controllerName)
+    .map((c) => c.observedGeneration)
+    .filter((g): g is number => typeof g === 'number');
   return gens.length ? Math.max(...gens) : Infinity;
 }
 

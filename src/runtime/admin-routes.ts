@@ -42,6 +42,8 @@ function statusHandler(source: FileSource) {
     const statuses = [...gatewayClasses, ...gateways, ...httpRoutes, ...grpcRoutes]
       .filter((o) => o.status)
       .map((o) => ({ kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name, status: o.status }));
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ statuses }, null, 2));
+    res
+      .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      .end(JSON.stringify({ statuses }, null, 2));
   };
 }

@@ -110,7 +110,11 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
   const timing = opts.timing ?? {};
   const now = () => opts.clock?.now?.() ?? Date.now();
   const backoff = backoffDelays(timing, opts.random ?? Math.random);
-  const replicaBackoff = backoffDelays(timing, opts.random ?? Math.random, timing.replicaRetryMaxMs ?? timing.retryMaxMs ?? 1_000);
+  const replicaBackoff = backoffDelays(
+    timing,
+    opts.random ?? Math.random,
+    timing.replicaRetryMaxMs ?? timing.retryMaxMs ?? 1_000,
+  );
   const endpoints = new Map<string, ReplicaEndpoint>();
   const tracker = createActorTracker(now);
   const lease = opts.lease ?? ALWAYS_LEADER;
@@ -121,7 +125,10 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
       runSync: syncActor(opts.source, ports.translate, ports.onSync),
       replica: replicaMachine.provide({
         actors: replicaActors(endpoints),
-        delays: { retryBackoff: ({ context }) => replicaBackoff(context.attempt), probeInterval: timing.probeIntervalMs ?? 1_000 },
+        delays: {
+          retryBackoff: ({ context }) => replicaBackoff(context.attempt),
+          probeInterval: timing.probeIntervalMs ?? 1_000,
+        },
       }),
       edge: edgeMachine.provide({
         actors: ports.edge ? edgeActors(ports.edge) : {},
@@ -266,7 +273,11 @@ function stopDescendants(root: AnyActorRef): void {
  * nothing reads again.
  */
 function stopResourceActors(root: AnyActorRef): void {
-  const snapshot = root.getSnapshot() as { status: string; context: CoordinatorContext; children: Record<string, AnyActorRef | undefined> };
+  const snapshot = root.getSnapshot() as {
+    status: string;
+    context: CoordinatorContext;
+    children: Record<string, AnyActorRef | undefined>;
+  };
   if (snapshot.status !== 'active') return;
   for (const id of Object.values(snapshot.context.resources)) {
     const child = snapshot.children[id];
@@ -297,9 +308,20 @@ function logTransition(logger: Logger, info: ActorInfo, logged: WeakSet<object>)
   logged.add(last);
   // Failures are worth a warning; every other transition is debug detail.
   if (last.to.endsWith('backoff')) {
-    logger.warn({ actor: info.id, error: info.context.lastError, attempt: info.context.attempt, retryAfterMs: info.context.retryAfterMs }, `${info.machine} failing, backing off`);
+    logger.warn(
+      {
+        actor: info.id,
+        error: info.context.lastError,
+        attempt: info.context.attempt,
+        retryAfterMs: info.context.retryAfterMs,
+      },
+      `${info.machine} failing, backing off`,
+    );
   } else if (info.machine === 'coordinator' && last.from.startsWith('syncing') && info.context.lastSyncError) {
-    logger.error({ error: info.context.lastSyncError }, 'sync failed: the translator threw; the previous config stays in place');
+    logger.error(
+      { error: info.context.lastSyncError },
+      'sync failed: the translator threw; the previous config stays in place',
+    );
   } else if (logger.isLevelEnabled('debug')) {
     logger.debug({ actor: info.id, event: last.event, from: last.from, to: last.to }, 'actor transition');
   }

@@ -10,7 +10,8 @@ export function localReplicaClient(proxy: RunningProxy): ReplicaClient {
   return {
     async push(config, _signal, options) {
       const result = await proxy.applySharedConfig(config, { resync: options?.resync });
-      if (!result.ok && result.conflict) throw new GenerationConflictError(result.conflict.running.generation, config.generation);
+      if (!result.ok && result.conflict)
+        throw new GenerationConflictError(result.conflict.running.generation, config.generation);
       if (!result.ok) throw new Error(`proxy refused config (${result.status}): ${result.error}`);
       return { version: result.version, generation: config.generation };
     },

@@ -4,7 +4,9 @@ import type { EdgeAdapter } from '../core/ports.js';
 import type { DnsRecord, IngressDocument } from '../core/types.js';
 import type { Logger } from '../log.js';
 
-export function loggingEdge(logger: Logger): EdgeAdapter & { last(): { ingress: IngressDocument; dns: DnsRecord[] } | undefined } {
+export function loggingEdge(
+  logger: Logger,
+): EdgeAdapter & { last(): { ingress: IngressDocument; dns: DnsRecord[] } | undefined } {
   let last: { ingress: IngressDocument; dns: DnsRecord[] } | undefined;
   let lastJson = '';
   return {
@@ -13,7 +15,10 @@ export function loggingEdge(logger: Logger): EdgeAdapter & { last(): { ingress: 
       if (json === lastJson) return { ok: true, writes: 0 };
       lastJson = json;
       last = desired;
-      logger.info({ ingress: desired.ingress.ingress, dns: desired.dns.map((r) => `${r.name} CNAME ${r.content}`) }, 'edge (not connected to Cloudflare): would write');
+      logger.info(
+        { ingress: desired.ingress.ingress, dns: desired.dns.map((r) => `${r.name} CNAME ${r.content}`) },
+        'edge (not connected to Cloudflare): would write',
+      );
       return { ok: true, writes: 0 };
     },
     last: () => last,

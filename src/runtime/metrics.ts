@@ -19,18 +19,65 @@ export interface ControlPlaneMetrics {
 }
 
 /** Registers the control plane's metrics on `registry`; `actors()` lists live actors (machine + state). */
-export function createControlPlaneMetrics(registry: Registry, actors: () => Array<{ machine: string; state: string }>): ControlPlaneMetrics {
+export function createControlPlaneMetrics(
+  registry: Registry,
+  actors: () => Array<{ machine: string; state: string }>,
+): ControlPlaneMetrics {
   const registers = [registry];
-  const syncs = new Counter({ name: 'tunnel_gateway_syncs_total', help: 'Syncs run (read the snapshot, translate it), by outcome (ok, error: the translator threw)', labelNames: ['outcome'], registers });
-  const syncSeconds = new Histogram({ name: 'tunnel_gateway_sync_duration_seconds', help: 'Duration of one sync: snapshot read plus translation', buckets: BUCKETS, registers });
-  const translateSeconds = new Histogram({ name: 'tunnel_gateway_translate_duration_seconds', help: 'Time the translator took for the whole snapshot', buckets: BUCKETS, registers });
-  const pushes = new Counter({ name: 'tunnel_gateway_config_pushes_total', help: 'Config pushes (PUT /config) per proxy replica, by outcome (ok, error)', labelNames: ['replica', 'outcome'], registers });
-  const pushSeconds = new Histogram({ name: 'tunnel_gateway_config_push_duration_seconds', help: 'Duration of one config push until the replica acknowledged or failed', labelNames: ['outcome'], buckets: BUCKETS, registers });
-  const statusWrites = new Counter({ name: 'tunnel_gateway_status_writes_total', help: 'Status writes by resource kind and outcome (ok, error)', labelNames: ['kind', 'outcome'], registers });
-  const edgeReconciles = new Counter({ name: 'tunnel_gateway_edge_reconciles_total', help: 'Edge (Cloudflare ingress + DNS) reconcile passes by outcome (ok, conflicts, error)', labelNames: ['outcome'], registers });
-  const edgeSeconds = new Histogram({ name: 'tunnel_gateway_edge_reconcile_duration_seconds', help: 'Duration of one edge reconcile pass', buckets: BUCKETS, registers });
+  const syncs = new Counter({
+    name: 'tunnel_gateway_syncs_total',
+    help: 'Syncs run (read the snapshot, translate it), by outcome (ok, error: the translator threw)',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const syncSeconds = new Histogram({
+    name: 'tunnel_gateway_sync_duration_seconds',
+    help: 'Duration of one sync: snapshot read plus translation',
+    buckets: BUCKETS,
+    registers,
+  });
+  const translateSeconds = new Histogram({
+    name: 'tunnel_gateway_translate_duration_seconds',
+    help: 'Time the translator took for the whole snapshot',
+    buckets: BUCKETS,
+    registers,
+  });
+  const pushes = new Counter({
+    name: 'tunnel_gateway_config_pushes_total',
+    help: 'Config pushes (PUT /config) per proxy replica, by outcome (ok, error)',
+    labelNames: ['replica', 'outcome'],
+    registers,
+  });
+  const pushSeconds = new Histogram({
+    name: 'tunnel_gateway_config_push_duration_seconds',
+    help: 'Duration of one config push until the replica acknowledged or failed',
+    labelNames: ['outcome'],
+    buckets: BUCKETS,
+    registers,
+  });
+  const statusWrites = new Counter({
+    name: 'tunnel_gateway_status_writes_total',
+    help: 'Status writes by resource kind and outcome (ok, error)',
+    labelNames: ['kind', 'outcome'],
+    registers,
+  });
+  const edgeReconciles = new Counter({
+    name: 'tunnel_gateway_edge_reconciles_total',
+    help: 'Edge (Cloudflare ingress + DNS) reconcile passes by outcome (ok, conflicts, error)',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const edgeSeconds = new Histogram({
+    name: 'tunnel_gateway_edge_reconcile_duration_seconds',
+    help: 'Duration of one edge reconcile pass',
+    buckets: BUCKETS,
+    registers,
+  });
   const actorGauge: Gauge<'machine' | 'state'> = new Gauge({
-    name: 'tunnel_gateway_actors', help: 'Live actors by machine and state', labelNames: ['machine', 'state'], registers,
+    name: 'tunnel_gateway_actors',
+    help: 'Live actors by machine and state',
+    labelNames: ['machine', 'state'],
+    registers,
     // Recounted at each scrape, from zero: a state nobody is in any more must not keep its last count.
     collect: () => countActors(actorGauge, actors()),
   });
@@ -51,7 +98,8 @@ export function createControlPlaneMetrics(registry: Registry, actors: () => Arra
       }
     },
     replica: ({ id, ready, client }) => ({
-      id, ready,
+      id,
+      ready,
       client: {
         push: timed(client.push.bind(client), (outcome, s) => {
           pushes.inc({ replica: id, outcome });
@@ -61,7 +109,8 @@ export function createControlPlaneMetrics(registry: Registry, actors: () => Arra
       },
     }),
     statusSink: (sink) => ({
-      write: (status, signal) => timed(sink.write.bind(sink), (outcome) => statusWrites.inc({ kind: status.kind, outcome }))(status, signal),
+      write: (status, signal) =>
+        timed(sink.write.bind(sink), (outcome) => statusWrites.inc({ kind: status.kind, outcome }))(status, signal),
     }),
     edge: (edge) => ({
       resyncIntervalMs: edge.resyncIntervalMs,
@@ -77,7 +126,10 @@ export function createControlPlaneMetrics(registry: Registry, actors: () => Arra
 }
 
 /** The ports as the actors should call them: instrumented when metrics are on, untouched otherwise. */
-export function instrumentedPorts(m: ControlPlaneMetrics | undefined, ports: { translate: (s: Snapshot) => DesiredState; statusSink: StatusSink; edge?: EdgeAdapter }) {
+export function instrumentedPorts(
+  m: ControlPlaneMetrics | undefined,
+  ports: { translate: (s: Snapshot) => DesiredState; statusSink: StatusSink; edge?: EdgeAdapter },
+) {
   return {
     translate: m ? m.translate(ports.translate) : ports.translate,
     statusSink: m ? m.statusSink(ports.statusSink) : ports.statusSink,
@@ -88,7 +140,10 @@ export function instrumentedPorts(m: ControlPlaneMetrics | undefined, ports: { t
 }
 
 /** Wraps an async call so `record` hears its outcome and duration (seconds); errors still propagate. */
-function timed<A extends unknown[], R>(fn: (...args: A) => Promise<R>, record: (outcome: 'ok' | 'error', seconds: number) => void) {
+function timed<A extends unknown[], R>(
+  fn: (...args: A) => Promise<R>,
+  record: (outcome: 'ok' | 'error', seconds: number) => void,
+) {
   return async (...args: A): Promise<R> => {
     const started = performance.now();
     try {

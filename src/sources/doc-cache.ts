@@ -24,7 +24,11 @@ export function splitDocuments(text: string): string[] | undefined {
  * parseManifests(text, file), reusing the objects of documents whose text is in `previous`; returns them with
  * the cache for this version of the file. Reused objects are the same instances: callers must not mutate them.
  */
-export function parseWithCache(text: string, file: string, previous: DocumentCache | undefined): { objects: K8sObject[]; cache: DocumentCache } {
+export function parseWithCache(
+  text: string,
+  file: string,
+  previous: DocumentCache | undefined,
+): { objects: K8sObject[]; cache: DocumentCache } {
   const docs = splitDocuments(text);
   if (!docs || docs.length < 2) return { objects: parseManifests(text, file), cache: new Map() };
   const cache: DocumentCache = new Map();

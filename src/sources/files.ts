@@ -134,7 +134,8 @@ export class FileSource implements SnapshotSource, StatusSink {
         continue;
       }
       let cached = this.withStatus.get(key);
-      if (cached?.obj !== obj || cached.status !== status) this.withStatus.set(key, (cached = { obj, status, copy: { ...obj, status } }));
+      if (cached?.obj !== obj || cached.status !== status)
+        this.withStatus.set(key, (cached = { obj, status, copy: { ...obj, status } }));
       objects.push(cached.copy);
     }
     return toSnapshot(objects).snapshot;
@@ -145,7 +146,15 @@ export class FileSource implements SnapshotSource, StatusSink {
     const key = `${status.kind}/${status.namespace}/${status.name}`;
     this.statuses.set(key, status.status);
     if (this.logger.isLevelEnabled('info')) {
-      this.logger.info({ kind: status.kind, namespace: status.namespace || undefined, name: status.name, conditions: summarize(status.status) }, 'status');
+      this.logger.info(
+        {
+          kind: status.kind,
+          namespace: status.namespace || undefined,
+          name: status.name,
+          conditions: summarize(status.status),
+        },
+        'status',
+      );
     }
   }
 
@@ -162,7 +171,8 @@ export class FileSource implements SnapshotSource, StatusSink {
       await this.watcher?.addDirectory(path).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') this.handlers?.onError(err);
       });
-      for (const file of await listManifestFiles(path).catch(() => [])) if (isWatchedFile(this.options.root, file)) this.settler?.changed(file);
+      for (const file of await listManifestFiles(path).catch(() => []))
+        if (isWatchedFile(this.options.root, file)) this.settler?.changed(file);
     } else if (isWatchedFile(this.options.root, path)) {
       this.settler?.changed(path);
     }
@@ -255,7 +265,11 @@ export class FileSource implements SnapshotSource, StatusSink {
   /** What the API server would add: creation time on first sight, generation bumped on spec changes. */
   private stamp(obj: K8sObject, previous: K8sObject | undefined): K8sObject {
     const meta = { ...obj.metadata };
-    meta.creationTimestamp ??= previous?.metadata.creationTimestamp ?? this.now().toISOString().replace(/\.\d+Z$/, 'Z');
+    meta.creationTimestamp ??=
+      previous?.metadata.creationTimestamp ??
+      this.now()
+        .toISOString()
+        .replace(/\.\d+Z$/, 'Z');
     if (obj.metadata.generation === undefined) {
       const prevGen = previous?.metadata.generation ?? 0;
       const specChanged = !previous || JSON.stringify(previous.spec) !== JSON.stringify(obj.spec);

@@ -4,7 +4,11 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import { SNAPSHOT_KINDS, emptySnapshot, type K8sObject, type Snapshot } from '../core/types.js';
 
 export class ManifestError extends Error {
-  constructor(readonly file: string, readonly line: number, detail: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    detail: string,
+  ) {
     super(`${file}:${line}: ${detail}`);
     this.name = 'ManifestError';
   }
@@ -69,9 +73,8 @@ export function toSnapshot(objects: K8sObject[]): { snapshot: Snapshot; ignored:
       continue;
     }
     const clusterScoped = obj.kind === 'GatewayClass' || obj.kind === 'Namespace';
-    const withNs = clusterScoped || obj.metadata.namespace
-      ? obj
-      : { ...obj, metadata: { ...obj.metadata, namespace: 'default' } };
+    const withNs =
+      clusterScoped || obj.metadata.namespace ? obj : { ...obj, metadata: { ...obj.metadata, namespace: 'default' } };
     snapshot[key].push(withNs);
   }
   return { snapshot, ignored };

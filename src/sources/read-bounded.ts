@@ -14,7 +14,10 @@ export type BoundedRead = { kind: 'text'; text: string } | { kind: 'skipped'; re
 
 /** A file the source will not read (not regular, too big); the message names it and says why. */
 export class SkippedFileError extends Error {
-  constructor(readonly file: string, readonly reason: string) {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
     super(`${file}: ${reason}`);
     this.name = 'SkippedFileError';
   }

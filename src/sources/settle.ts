@@ -32,7 +32,12 @@ export interface SettleTiming {
   retryMs?: number;
 }
 
-type Read = { kind: 'moving' } | { kind: 'skipped'; reason: string } | { kind: 'gone'; stamp: string } | { kind: 'text'; text: string; stamp: string } | { kind: 'error'; message: string; stamp: string };
+type Read =
+  | { kind: 'moving' }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'gone'; stamp: string }
+  | { kind: 'text'; text: string; stamp: string }
+  | { kind: 'error'; message: string; stamp: string };
 type Outcome = { ok: true; objects: K8sObject[]; safe: boolean } | { ok: false; message: string };
 
 interface FileState {
@@ -50,7 +55,11 @@ export class FileSettler {
   private readonly retryMs: number;
   private closed = false;
 
-  constructor(private readonly handlers: SettleHandlers, timing: SettleTiming = {}, private readonly maxFileBytes = DEFAULT_MAX_MANIFEST_BYTES) {
+  constructor(
+    private readonly handlers: SettleHandlers,
+    timing: SettleTiming = {},
+    private readonly maxFileBytes = DEFAULT_MAX_MANIFEST_BYTES,
+  ) {
     this.settleMs = timing.settleMs ?? 50;
     this.retryMs = timing.retryMs ?? 5;
   }
@@ -124,7 +133,8 @@ export class FileSettler {
     const objects = read.kind === 'gone' ? [] : undefined;
     try {
       const parsed = objects ?? this.handlers.parse(read.kind === 'text' ? read.text : '', file);
-      const complete = read.kind === 'gone' || read.text === '' || read.text.endsWith('\n') || extname(file).toLowerCase() === '.json';
+      const complete =
+        read.kind === 'gone' || read.text === '' || read.text.endsWith('\n') || extname(file).toLowerCase() === '.json';
       return { ok: true, objects: parsed, safe: complete && !this.handlers.drops(file, parsed) };
     } catch (err) {
       return { ok: false, message: err instanceof ManifestError ? err.message : `${file}: ${(err as Error).message}` };
@@ -170,7 +180,8 @@ async function stamp(file: string): Promise<string | undefined> {
     const s = await stat(file, { bigint: true });
     return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return undefined;
     throw err;
   }
 }

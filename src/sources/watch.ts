@@ -48,7 +48,8 @@ export async function watchTree(root: string, handlers: TreeWatchHandlers): Prom
     w.on('error', (err) => {
       // A directory that was removed ends its watcher; the parent's event reports the removal.
       stopUnder(dir);
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'EPERM') handlers.onError(err);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'EPERM')
+        handlers.onError(err);
     });
     watchers.set(dir, w);
   }
@@ -56,7 +57,8 @@ export async function watchTree(root: string, handlers: TreeWatchHandlers): Prom
   async function addDirectory(dir: string): Promise<void> {
     watchOne(dir);
     const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-    for (const e of entries) if (e.isDirectory()) watchOne(join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
+    for (const e of entries)
+      if (e.isDirectory()) watchOne(join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
   }
 
   if (rootIsFile) watchOne(dirname(root), basename(root));

@@ -26,7 +26,12 @@ export interface ParentAttachment {
   failure?: ConditionSpec;
 }
 
-export function attachRoute(ctx: Context, gateways: Map<string, GatewayIR>, kind: RouteKind, route: K8sObject): ParentAttachment[] {
+export function attachRoute(
+  ctx: Context,
+  gateways: Map<string, GatewayIR>,
+  kind: RouteKind,
+  route: K8sObject,
+): ParentAttachment[] {
   const routeNs = route.metadata.namespace ?? 'default';
   const listed = strings(record(route.spec).hostnames);
   // Invalid names are ignored; a route that lists only invalid ones matches no listener (it must not become "*").
@@ -39,7 +44,11 @@ export function attachRoute(ctx: Context, gateways: Map<string, GatewayIR>, kind
     const gateway = gateways.get(nsName(String(parentRef.namespace), String(parentRef.name)));
     if (!gateway) {
       if (isOtherControllersGateway(ctx, parentRef)) continue;
-      out.push({ parentRef, listeners: [], failure: c.routeNoMatchingParent(`Gateway ${parentRef.namespace}/${parentRef.name} not found`) });
+      out.push({
+        parentRef,
+        listeners: [],
+        failure: c.routeNoMatchingParent(`Gateway ${parentRef.namespace}/${parentRef.name} not found`),
+      });
       continue;
     }
     out.push(attachToGateway(ctx, gateway, parentRef, kind, routeNs, noValidHostname ? undefined : hostnames));
@@ -60,7 +69,9 @@ function echoParentRef(ref: Record<string, unknown>, routeNs: string): Record<st
 }
 
 function isOtherControllersGateway(ctx: Context, ref: Record<string, unknown>): boolean {
-  return ctx.snapshot.gateways.some((g) => g.metadata?.name === ref.name && (g.metadata.namespace ?? 'default') === ref.namespace);
+  return ctx.snapshot.gateways.some(
+    (g) => g.metadata?.name === ref.name && (g.metadata.namespace ?? 'default') === ref.namespace,
+  );
 }
 
 function attachToGateway(
@@ -74,21 +85,31 @@ function attachToGateway(
   const fail = (failure: ConditionSpec): ParentAttachment => ({ parentRef, gateway, listeners: [], failure });
   const gwName = `${gateway.namespace}/${gateway.name}`;
   const named = gateway.listeners.filter(
-    (l) => (parentRef.sectionName === undefined || l.name === parentRef.sectionName) && (parentRef.port === undefined || l.port === parentRef.port),
+    (l) =>
+      (parentRef.sectionName === undefined || l.name === parentRef.sectionName) &&
+      (parentRef.port === undefined || l.port === parentRef.port),
   );
-  if (named.length === 0) return fail(c.routeNoMatchingParent(`Gateway ${gwName} has no listener matching sectionName/port`));
+  if (named.length === 0)
+    return fail(c.routeNoMatchingParent(`Gateway ${gwName} has no listener matching sectionName/port`));
   // Kinds and namespaces first: a listener that would never take this route explains more than its validity.
   const ofKind = named.filter((l) => l.kinds.includes(kind));
-  if (ofKind.length === 0) return fail(c.routeNotAllowedByListeners(`no selected listener of Gateway ${gwName} accepts ${kind}`));
+  if (ofKind.length === 0)
+    return fail(c.routeNotAllowedByListeners(`no selected listener of Gateway ${gwName} accepts ${kind}`));
   const permitted = ofKind.filter((l) => namespaceAllowed(ctx, l, gateway.namespace, routeNs));
-  if (permitted.length === 0) return fail(c.routeNotAllowedByListeners(`no selected listener of Gateway ${gwName} allows routes from namespace ${routeNs}`));
-  if (!gateway.serving) return fail(c.routeNoMatchingParent(`Gateway ${gwName} is not accepted or has no valid listeners`));
+  if (permitted.length === 0)
+    return fail(
+      c.routeNotAllowedByListeners(`no selected listener of Gateway ${gwName} allows routes from namespace ${routeNs}`),
+    );
+  if (!gateway.serving)
+    return fail(c.routeNoMatchingParent(`Gateway ${gwName} is not accepted or has no valid listeners`));
   const allowed = permitted.filter((l) => l.routable);
-  if (allowed.length === 0) return fail(c.routeNoMatchingParent(`the selected listeners of Gateway ${gwName} are not valid`));
+  if (allowed.length === 0)
+    return fail(c.routeNoMatchingParent(`the selected listeners of Gateway ${gwName} are not valid`));
   const listeners = allowed
     .map((listener) => ({ listener, hostnames: hostnames ? effectiveHostnames(listener.hostname, hostnames) : [] }))
     .filter((a) => a.hostnames.length > 0);
-  if (listeners.length === 0) return fail(c.routeNoMatchingListenerHostname(`no hostname of the route matches a listener of Gateway ${gwName}`));
+  if (listeners.length === 0)
+    return fail(c.routeNoMatchingListenerHostname(`no hostname of the route matches a listener of Gateway ${gwName}`));
   return { parentRef, gateway, listeners };
 }
 

@@ -38,9 +38,14 @@ export function resolveRef(ctx: Context, kind: RouteKind, routeNs: string, ref: 
   const port = int(ref.port);
   const label = `${ns}/${name}${port === undefined ? '' : `:${port}`}`;
   const invalid = (reason: RouteRefReason, message: string): ResolvedRef => ({
-    name: label, endpoints: [], protocol: 'http1', status: 500, problem: { reason, message },
+    name: label,
+    endpoints: [],
+    protocol: 'http1',
+    status: 500,
+    problem: { reason, message },
   });
-  if (group !== CORE_GROUP || refKind !== 'Service') return invalid('InvalidKind', `backendRef ${group || 'core'}/${refKind} ${name} is not a Service`);
+  if (group !== CORE_GROUP || refKind !== 'Service')
+    return invalid('InvalidKind', `backendRef ${group || 'core'}/${refKind} ${name} is not a Service`);
   if (!refPermitted(ctx.grants, routeRefFrom(kind, routeNs), { group, kind: refKind, namespace: ns, name })) {
     return invalid('RefNotPermitted', `Service ${ns}/${name} is in another namespace and no ReferenceGrant allows it`);
   }
@@ -62,11 +67,19 @@ export function resolveRef(ctx: Context, kind: RouteKind, routeNs: string, ref: 
  * or localhost: a tenant's Service must not become a way to reach the proxy's own host or its network by address.
  */
 function externalName(
-  ctx: Context, service: K8sObject, kind: RouteKind, label: string, port: number, invalid: (r: RouteRefReason, m: string) => ResolvedRef,
+  ctx: Context,
+  service: K8sObject,
+  kind: RouteKind,
+  label: string,
+  port: number,
+  invalid: (r: RouteRefReason, m: string) => ResolvedRef,
 ): ResolvedRef {
   const id = `${service.metadata.namespace ?? 'default'}/${service.metadata.name}`;
   if (!ctx.options.externalNameServices) {
-    return invalid('BackendNotFound', `Service ${id} is of type ExternalName, which this gateway does not forward to (opt in with --external-name-services)`);
+    return invalid(
+      'BackendNotFound',
+      `Service ${id} is of type ExternalName, which this gateway does not forward to (opt in with --external-name-services)`,
+    );
   }
   const host = (str(record(service.spec).externalName) ?? '').toLowerCase().replace(/\.$/, '');
   const problem = externalNameProblem(host);
@@ -107,7 +120,9 @@ export function readyEndpoints(slices: K8sObject[], portName: string): Endpoint[
     }
   }
   // Past the proxy's per-backend limit the first addresses (in sorted order) are kept rather than failing.
-  return [...seen.values()].sort((a, b) => byString(a.address, b.address) || a.port - b.port).slice(0, CONFIG_LIMITS.endpointsPerBackend);
+  return [...seen.values()]
+    .sort((a, b) => byString(a.address, b.address) || a.port - b.port)
+    .slice(0, CONFIG_LIMITS.endpointsPerBackend);
 }
 
 /** A weighted proxy backend from a resolved reference (fail-closed ones carry no endpoints). */

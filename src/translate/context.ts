@@ -58,7 +58,10 @@ export function buildContext(snapshot: Snapshot, options: TranslateOptions): Con
   return {
     options,
     snapshot,
-    namespaceLabels: (name) => ({ ...(namespaces.get(nsName('', name))?.metadata.labels ?? {}), [LABEL_NAMESPACE_NAME]: name }),
+    namespaceLabels: (name) => ({
+      ...(namespaces.get(nsName('', name))?.metadata.labels ?? {}),
+      [LABEL_NAMESPACE_NAME]: name,
+    }),
     service: (ns, name) => services.get(nsName(ns, name)),
     slicesOf: (ns, name) => slices.get(nsName(ns, name)) ?? [],
     secret: (ns, name) => secrets.get(nsName(ns, name)),

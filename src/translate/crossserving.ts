@@ -29,7 +29,9 @@ export function resolveCrossServing(routes: RouteIR[]): RouteIR[] {
 function byAge(a: RouteIR, b: RouteIR): number {
   const ta = timestamp(a.obj.metadata.creationTimestamp) || '~'; // no timestamp: youngest
   const tb = timestamp(b.obj.metadata.creationTimestamp) || '~';
-  return byString(ta, tb) || byString(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`) || byString(a.kind, b.kind);
+  return (
+    byString(ta, tb) || byString(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`) || byString(a.kind, b.kind)
+  );
 }
 
 function claimListeners(route: RouteIR, parent: ParentResult, claims: Map<ListenerIR, ListenerClaims>): ParentResult {
@@ -51,7 +53,9 @@ function claimListeners(route: RouteIR, parent: ParentResult, claims: Map<Listen
   if (kept.length === parent.listeners.length) return parent;
   if (kept.length > 0) return { ...parent, listeners: kept };
   const msg = `${rival!.kind} ${rival!.namespace}/${rival!.name} claimed these hostnames on this listener first (older, or first by namespace/name)`;
-  const conditions = parent.conditions.filter((x) => x.type !== 'PartiallyInvalid').map((x) => (x.type === 'Accepted' ? c.routeHostnameConflict(msg) : x));
+  const conditions = parent.conditions
+    .filter((x) => x.type !== 'PartiallyInvalid')
+    .map((x) => (x.type === 'Accepted' ? c.routeHostnameConflict(msg) : x));
   return { ...parent, listeners: [], accepted: false, conditions };
 }
 

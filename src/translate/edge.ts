@@ -3,7 +3,13 @@
 // them, but they get no ingress rule or DNS record. DNS records point at the placeholder target while the
 // tunnel id is unknown, so `render` still shows what would be created.
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
-import { PLACEHOLDER_TUNNEL_HOSTNAME, type DnsRecord, type IngressDocument, type IngressRule, type TranslateOptions } from '../core/types.js';
+import {
+  PLACEHOLDER_TUNNEL_HOSTNAME,
+  type DnsRecord,
+  type IngressDocument,
+  type IngressRule,
+  type TranslateOptions,
+} from '../core/types.js';
 import { ANY_HOST, compareHostKeys } from '../gatewayapi/hostnames.js';
 import type { RouteIR } from './routes.js';
 
@@ -17,7 +23,11 @@ export function buildEdge(routes: RouteIR[], proxyConfig: ProxyConfigInput, opti
   const grpcHosts = hostsServingGrpc(proxyConfig);
   const ingress: IngressRule[] = hostnames.map((hostname) =>
     grpcHosts.has(hostname)
-      ? { hostname, service: `https://localhost:${options.proxyTlsPort}`, originRequest: { http2Origin: true, noTLSVerify: true } }
+      ? {
+          hostname,
+          service: `https://localhost:${options.proxyTlsPort}`,
+          originRequest: { http2Origin: true, noTLSVerify: true },
+        }
       : { hostname, service: `http://localhost:${options.proxyHttpPort}` },
   );
   ingress.push({ service: 'http_status:404' });
@@ -39,5 +49,7 @@ function publishedHostnames(routes: RouteIR[]): string[] {
 
 /** Hostnames whose host entry carries a gRPC rule: they must reach the proxy over HTTP/2 (its TLS port). */
 function hostsServingGrpc(config: ProxyConfigInput): Set<string> {
-  return new Set(config.hosts.filter((h) => h.matches.some((m) => config.rules[m.rule]?.kind === 'grpc')).map((h) => h.hostname));
+  return new Set(
+    config.hosts.filter((h) => h.matches.some((m) => config.rules[m.rule]?.kind === 'grpc')).map((h) => h.hostname),
+  );
 }

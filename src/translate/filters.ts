@@ -21,7 +21,14 @@ export interface FilterResult {
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$/;
 const FILTERS_BY_KIND: Record<RouteKind, Set<string>> = {
-  HTTPRoute: new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite', 'RequestMirror', 'CORS']),
+  HTTPRoute: new Set([
+    'RequestHeaderModifier',
+    'ResponseHeaderModifier',
+    'RequestRedirect',
+    'URLRewrite',
+    'RequestMirror',
+    'CORS',
+  ]),
   GRPCRoute: new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror']),
 };
 
@@ -51,7 +58,14 @@ export function translateFilters(ctx: Context, kind: RouteKind, routeNs: string,
   return result;
 }
 
-function translateOne(ctx: Context, kind: RouteKind, ns: string, type: string, f: Record<string, unknown>, problems: RefProblem[]): FilterInput | undefined {
+function translateOne(
+  ctx: Context,
+  kind: RouteKind,
+  ns: string,
+  type: string,
+  f: Record<string, unknown>,
+  problems: RefProblem[],
+): FilterInput | undefined {
   switch (type) {
     case 'RequestHeaderModifier':
       return { type, requestHeaderModifier: headerModifier(f.requestHeaderModifier) };
@@ -90,23 +104,32 @@ function headerModifier(raw: unknown): HeaderModifierInput {
 function pathModifier(raw: unknown): PathModifierInput | undefined {
   if (raw === undefined) return undefined;
   const p = record(raw);
-  if (p.type === 'ReplaceFullPath' && typeof p.replaceFullPath === 'string') return { type: 'ReplaceFullPath', replaceFullPath: p.replaceFullPath };
-  if (p.type === 'ReplacePrefixMatch' && typeof p.replacePrefixMatch === 'string') return { type: 'ReplacePrefixMatch', replacePrefixMatch: p.replacePrefixMatch };
+  if (p.type === 'ReplaceFullPath' && typeof p.replaceFullPath === 'string')
+    return { type: 'ReplaceFullPath', replaceFullPath: p.replaceFullPath };
+  if (p.type === 'ReplacePrefixMatch' && typeof p.replacePrefixMatch === 'string')
+    return { type: 'ReplacePrefixMatch', replacePrefixMatch: p.replacePrefixMatch };
   return fail(`path modifier type ${String(p.type)} is not supported or lacks its value`);
 }
 
 function redirect(r: Record<string, unknown>) {
   const out: Extract<FilterInput, { type: 'RequestRedirect' }>['requestRedirect'] = {};
-  if (r.scheme !== undefined) out.scheme = r.scheme === 'http' || r.scheme === 'https' ? r.scheme : fail(`redirect scheme ${String(r.scheme)} is not supported`);
+  if (r.scheme !== undefined)
+    out.scheme =
+      r.scheme === 'http' || r.scheme === 'https'
+        ? r.scheme
+        : fail(`redirect scheme ${String(r.scheme)} is not supported`);
   if (str(r.hostname)) out.hostname = r.hostname as string;
   if (r.port !== undefined) {
     const port = int(r.port);
-    out.port = port !== undefined && port >= 1 && port <= 65535 ? port : fail(`redirect port ${String(r.port)} is invalid`);
+    out.port =
+      port !== undefined && port >= 1 && port <= 65535 ? port : fail(`redirect port ${String(r.port)} is invalid`);
   }
   const path = pathModifier(r.path);
   if (path) out.path = path;
   const code = r.statusCode ?? 302;
-  out.statusCode = REDIRECT_STATUS_CODES.has(code as number) ? (code as 302) : fail(`redirect statusCode ${String(code)} is not supported`);
+  out.statusCode = REDIRECT_STATUS_CODES.has(code as number)
+    ? (code as 302)
+    : fail(`redirect statusCode ${String(code)} is not supported`);
   return out;
 }
 
@@ -118,7 +141,13 @@ function rewrite(r: Record<string, unknown>) {
   return out;
 }
 
-function mirror(ctx: Context, kind: RouteKind, ns: string, m: Record<string, unknown>, problems: RefProblem[]): FilterInput | undefined {
+function mirror(
+  ctx: Context,
+  kind: RouteKind,
+  ns: string,
+  m: Record<string, unknown>,
+  problems: RefProblem[],
+): FilterInput | undefined {
   // Mirrored gRPC still goes out as h2c; the RouteKind only decides the reference grant's "from".
   const target = resolveRef(ctx, kind, ns, record(m.backendRef));
   if (target.problem) {
@@ -127,7 +156,12 @@ function mirror(ctx: Context, kind: RouteKind, ns: string, m: Record<string, unk
   }
   return {
     type: 'RequestMirror',
-    requestMirror: { name: target.name, endpoints: target.endpoints, protocol: target.protocol === 'h2c' ? 'h2c' : 'http1', percent: mirrorPercent(m) },
+    requestMirror: {
+      name: target.name,
+      endpoints: target.endpoints,
+      protocol: target.protocol === 'h2c' ? 'h2c' : 'http1',
+      percent: mirrorPercent(m),
+    },
   };
 }
 

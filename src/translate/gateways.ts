@@ -47,7 +47,9 @@ function gatewayIR(ctx: Context, obj: K8sObject, cls: ClassResult): GatewayIR {
 
 /** A listener of a Gateway that is not accepted carries no routes, whatever its own merits. */
 function withGatewayRejected(l: ListenerIR): ListenerIR {
-  const conditions = l.conditions.map((x) => (x.type === 'Programmed' && x.status === 'True' ? c.listenerNotProgrammed('Gateway is not accepted') : x));
+  const conditions = l.conditions.map((x) =>
+    x.type === 'Programmed' && x.status === 'True' ? c.listenerNotProgrammed('Gateway is not accepted') : x,
+  );
   return { ...l, routable: false, programmed: false, conditions };
 }
 
@@ -80,7 +82,10 @@ function listenerVerdict(listeners: ListenerIR[]): [ConditionSpec, ConditionSpec
     const msg = listeners.length ? `no valid listeners (invalid: ${bad.join(', ')})` : 'Gateway has no listeners';
     return [c.gatewayListenersNotValid(false, msg), c.gatewayNotProgrammed(msg)];
   }
-  const accepted = bad.length ? c.gatewayListenersNotValid(true, `invalid listeners: ${bad.join(', ')}`) : c.gatewayAccepted();
-  const programmed = bad.length < listeners.length ? c.gatewayProgrammed() : c.gatewayNotProgrammed('no listener is programmed');
+  const accepted = bad.length
+    ? c.gatewayListenersNotValid(true, `invalid listeners: ${bad.join(', ')}`)
+    : c.gatewayAccepted();
+  const programmed =
+    bad.length < listeners.length ? c.gatewayProgrammed() : c.gatewayNotProgrammed('no listener is programmed');
   return [accepted, programmed];
 }

@@ -62,7 +62,8 @@ export function routeLimitViolation(kind: RouteKind, spec: unknown): string | un
 export function describeRouteLimitViolation(kind: RouteKind, spec: unknown): string | undefined {
   for (const [path, max] of Object.entries(ROUTE_MAX_ITEMS[kind])) {
     for (const { at, value } of valuesAt(spec, path.split('.').slice(1))) {
-      if (Array.isArray(value) && value.length > max) return `${at} has ${value.length} items, at most ${max} are allowed`;
+      if (Array.isArray(value) && value.length > max)
+        return `${at} has ${value.length} items, at most ${max} are allowed`;
     }
   }
   return oversized(spec, 'spec');
@@ -71,10 +72,13 @@ export function describeRouteLimitViolation(kind: RouteKind, spec: unknown): str
 /** Generic bounds, so no field the table does not name can be abused either. */
 function oversized(value: unknown, at: string): string | undefined {
   if (typeof value === 'string') {
-    return value.length > ANY_STRING_MAX_LENGTH ? `${at} is ${value.length} characters long, at most ${ANY_STRING_MAX_LENGTH} are allowed` : undefined;
+    return value.length > ANY_STRING_MAX_LENGTH
+      ? `${at} is ${value.length} characters long, at most ${ANY_STRING_MAX_LENGTH} are allowed`
+      : undefined;
   }
   if (Array.isArray(value)) {
-    if (value.length > ANY_ARRAY_MAX_ITEMS) return `${at} has ${value.length} items, at most ${ANY_ARRAY_MAX_ITEMS} are allowed`;
+    if (value.length > ANY_ARRAY_MAX_ITEMS)
+      return `${at} has ${value.length} items, at most ${ANY_ARRAY_MAX_ITEMS} are allowed`;
     for (let i = 0; i < value.length; i++) {
       const found = oversized(value[i], `${at}[${i}]`);
       if (found) return found;
@@ -116,7 +120,10 @@ const SEGMENTS: Record<RouteKind, Array<{ segments: Segment[]; max: number }>> =
 function segmentsOf(table: Record<string, number>): Array<{ segments: Segment[]; max: number }> {
   return Object.entries(table).map(([path, max]) => ({
     max,
-    segments: path.split('.').slice(1).map((s) => (s.endsWith('[]') ? { key: s.slice(0, -2), each: true } : { key: s, each: false })),
+    segments: path
+      .split('.')
+      .slice(1)
+      .map((s) => (s.endsWith('[]') ? { key: s.slice(0, -2), each: true } : { key: s, each: false })),
   }));
 }
 

@@ -3,7 +3,13 @@ import type { K8sObject } from '../core/types.js';
 import { TLS_KEYPAIR_ANNOTATION, TLS_KEYPAIR_VALID, tlsKeyPairProblem } from '../core/tls-keypair.js';
 import * as c from '../gatewayapi/conditions.js';
 import type { ConditionSpec, ConflictReason } from '../gatewayapi/conditions.js';
-import { CORE_GROUP, GATEWAY_GROUP, ROUTE_KINDS, SUPPORTED_PROTOCOLS, type RouteKind } from '../gatewayapi/constants.js';
+import {
+  CORE_GROUP,
+  GATEWAY_GROUP,
+  ROUTE_KINDS,
+  SUPPORTED_PROTOCOLS,
+  type RouteKind,
+} from '../gatewayapi/constants.js';
 import { refPermitted } from '../gatewayapi/refs.js';
 import { int, record, records, str } from '../gatewayapi/values.js';
 import type { Context } from './context.js';
@@ -91,7 +97,9 @@ function certificateProblem(ctx: Context, gw: K8sObject, tls: Record<string, unk
     }
     const to = { group, kind, namespace: refNs, name };
     if (!refPermitted(ctx.grants, { group: GATEWAY_GROUP, kind: 'Gateway', namespace: ns }, to)) {
-      return c.listenerRefNotPermitted(`Secret ${refNs}/${name} is in another namespace and no ReferenceGrant allows it`);
+      return c.listenerRefNotPermitted(
+        `Secret ${refNs}/${name} is in another namespace and no ReferenceGrant allows it`,
+      );
     }
     const secret = ctx.secret(refNs, name);
     if (!secret) return c.listenerInvalidCertificateRef(`Secret ${refNs}/${name} does not exist`);
@@ -119,11 +127,15 @@ function markConflicts(drafts: Draft[]): void {
     const samePort = served.filter((o) => o !== d && o.port === d.port);
     const other = samePort.find((o) => o.protocol !== d.protocol);
     if (other) {
-      d.conflict = { reason: 'ProtocolConflict', message: `port ${d.port} is also used by listener ${other.name} with protocol ${other.protocol}` };
+      d.conflict = {
+        reason: 'ProtocolConflict',
+        message: `port ${d.port} is also used by listener ${other.name} with protocol ${other.protocol}`,
+      };
       continue;
     }
     const twin = samePort.find((o) => (o.hostname ?? '') === (d.hostname ?? ''));
-    if (twin) d.conflict = { reason: 'HostnameConflict', message: `listener ${twin.name} has the same port and hostname` };
+    if (twin)
+      d.conflict = { reason: 'HostnameConflict', message: `listener ${twin.name} has the same port and hostname` };
   }
 }
 
@@ -140,7 +152,9 @@ function finishListener(d: Draft): ListenerIR {
         : c.listenerAccepted(),
     programmed ? c.listenerProgrammed() : c.listenerNotProgrammed(notProgrammedWhy(d, supported)),
     d.refProblem ??
-      (d.badKinds.length ? c.listenerInvalidRouteKinds(`unsupported route kinds: ${d.badKinds.join(', ')}`) : c.listenerResolvedRefs()),
+      (d.badKinds.length
+        ? c.listenerInvalidRouteKinds(`unsupported route kinds: ${d.badKinds.join(', ')}`)
+        : c.listenerResolvedRefs()),
     d.conflict ? c.listenerConflicted(d.conflict.reason, d.conflict.message) : c.listenerNoConflicts(),
   ];
   return {

@@ -47,7 +47,9 @@ export function checkRegex(pattern: string): string {
   const size = regexProgramSize(pattern);
   if (size === undefined) return invalid(`regular expression "${pattern}" is not valid RE2 syntax`);
   if (size > REGEX_MAX_PROGRAM_SIZE) {
-    return invalid(`regular expression "${pattern}" compiles to ${size} RE2 instructions, at most ${REGEX_MAX_PROGRAM_SIZE} are allowed`);
+    return invalid(
+      `regular expression "${pattern}" compiles to ${size} RE2 instructions, at most ${REGEX_MAX_PROGRAM_SIZE} are allowed`,
+    );
   }
   return pattern;
 }
@@ -80,7 +82,9 @@ export function regexInstructions(match: MatchInput): number {
 export function httpMatch(raw: Record<string, unknown>): RankedMatch {
   const match: MatchInput = { path: httpPath(raw.path) };
   const method = raw.method;
-  if (method !== undefined) match.method = typeof method === 'string' && METHODS.has(method) ? method : invalid(`method ${String(method)} is not supported`);
+  if (method !== undefined)
+    match.method =
+      typeof method === 'string' && METHODS.has(method) ? method : invalid(`method ${String(method)} is not supported`);
   const headers = stringMatches(raw.headers, true);
   if (headers.length) match.headers = headers;
   const query = stringMatches(raw.queryParams, false);
@@ -153,7 +157,9 @@ function grpcPath(type: string, service: string, method: string): NonNullable<Ma
 export function ruleMatches(kind: 'HTTPRoute' | 'GRPCRoute', raw: unknown): RankedMatch[] {
   const list = records(raw);
   if (kind === 'GRPCRoute') {
-    return list.length ? list.map(grpcMatch) : [{ match: { path: { type: 'PathPrefix', value: '/' }, method: 'POST' }, grpc: { service: 0, method: 0 } }];
+    return list.length
+      ? list.map(grpcMatch)
+      : [{ match: { path: { type: 'PathPrefix', value: '/' }, method: 'POST' }, grpc: { service: 0, method: 0 } }];
   }
   return list.length ? list.map(httpMatch) : [{ match: DEFAULT_MATCH }];
 }

@@ -43,18 +43,30 @@ export function ruleInputsGeneration(snapshot: Snapshot, externalNameServices = 
   const known = recent.find(
     ({ inputs }) =>
       inputs.externalNameServices === externalNameServices &&
-      sameItems(inputs.services, snapshot.services) && sameItems(inputs.endpointSlices, snapshot.endpointSlices) && sameItems(inputs.referenceGrants, snapshot.referenceGrants),
+      sameItems(inputs.services, snapshot.services) &&
+      sameItems(inputs.endpointSlices, snapshot.endpointSlices) &&
+      sameItems(inputs.referenceGrants, snapshot.referenceGrants),
   );
   if (known) return known.generation;
   // Copies: the snapshot's arrays belong to the caller.
-  const inputs = { externalNameServices, services: [...snapshot.services], endpointSlices: [...snapshot.endpointSlices], referenceGrants: [...snapshot.referenceGrants] };
+  const inputs = {
+    externalNameServices,
+    services: [...snapshot.services],
+    endpointSlices: [...snapshot.endpointSlices],
+    referenceGrants: [...snapshot.referenceGrants],
+  };
   recent.unshift({ inputs, generation: {} });
   recent.length = Math.min(recent.length, KEPT_GENERATIONS);
   return recent[0]!.generation;
 }
 
 /** The route's rules from an earlier call in the same inputs generation, else computed (and remembered). */
-export function memoRules(route: K8sObject, kind: RouteKind, generation: object, compute: () => RouteRules): RouteRules {
+export function memoRules(
+  route: K8sObject,
+  kind: RouteKind,
+  generation: object,
+  compute: () => RouteRules,
+): RouteRules {
   const hit = entries.get(route);
   if (hit && hit.generation === generation && hit.kind === kind) return hit.rules;
   const rules = compute();

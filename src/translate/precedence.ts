@@ -34,7 +34,17 @@ function rankKey(e: MatchEntry): Key {
   const path = m.path ?? { type: 'PathPrefix', value: '/' };
   const exact = path.type === 'Exact' ? 0 : 1;
   const regex = path.type === 'RegularExpression' ? 1 : 0;
-  return [hostClass, hostLen, 1, exact, -path.value.length, regex, m.method ? 0 : 1, -headers, -(m.queryParams?.length ?? 0)];
+  return [
+    hostClass,
+    hostLen,
+    1,
+    exact,
+    -path.value.length,
+    regex,
+    m.method ? 0 : 1,
+    -headers,
+    -(m.queryParams?.length ?? 0),
+  ];
 }
 
 function tieKey(e: MatchEntry): Key {

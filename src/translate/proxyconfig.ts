@@ -31,14 +31,17 @@ export function buildProxyConfig(routes: RouteIR[]): ProxyConfigInput {
     const firstRule = rules.length;
     rules.push(...route.rules.rules.map((r) => r.rule));
     for (const p of route.parents.filter((x) => x.accepted)) {
-      for (const l of p.listeners) attachments.push({ gateway: p.gateway!, listener: l.listener, hostnames: l.hostnames, route, firstRule });
+      for (const l of p.listeners)
+        attachments.push({ gateway: p.gateway!, listener: l.listener, hostnames: l.hostnames, route, firstRule });
     }
   }
   const byHostname = indexByHostname(attachments);
   const all = hostKeys(attachments).map((key) => ({ hostname: key, matches: matchesFor(key, byHostname) }));
   const served = new Set(all.filter((h) => h.matches.length > 0).map((h) => h.hostname));
   // An empty key only matters when it shadows a broader key that would otherwise answer (listener isolation).
-  const hosts = all.filter((h) => served.has(h.hostname) || coveringNames(h.hostname).some((n) => n !== h.hostname && served.has(n)));
+  const hosts = all.filter(
+    (h) => served.has(h.hostname) || coveringNames(h.hostname).some((n) => n !== h.hostname && served.has(n)),
+  );
   const version = createHash('sha256').update(JSON.stringify({ rules, hosts })).digest('hex');
   return { version, rules, hosts };
 }
@@ -100,8 +103,14 @@ function addEntries(best: Map<string, { entry: MatchEntry; rule: number }>, a: A
   a.route.rules.rules.forEach((r, i) =>
     r.matches.forEach((ranked, matchIndex) => {
       const entry: MatchEntry = {
-        hostname, kind: a.route.kind, creationTimestamp: timestamp(meta.creationTimestamp) ?? '',
-        namespace: a.route.namespace, name: a.route.name, ruleIndex: r.index, matchIndex, ranked,
+        hostname,
+        kind: a.route.kind,
+        creationTimestamp: timestamp(meta.creationTimestamp) ?? '',
+        namespace: a.route.namespace,
+        name: a.route.name,
+        ruleIndex: r.index,
+        matchIndex,
+        ranked,
       };
       const id = `${a.firstRule + i}/${matchIndex}`;
       const prev = best.get(id);

@@ -40,10 +40,18 @@ export function processRoutes(ctx: Context, gateways: Map<string, GatewayIR>): R
   return routes;
 }
 
-function routeIR(ctx: Context, gateways: Map<string, GatewayIR>, kind: RouteKind, obj: K8sObject, generation: object): RouteIR {
+function routeIR(
+  ctx: Context,
+  gateways: Map<string, GatewayIR>,
+  kind: RouteKind,
+  obj: K8sObject,
+  generation: object,
+): RouteIR {
   const attachments = isRecord(obj.spec) ? attachRoute(ctx, gateways, kind, obj) : [];
   // Rules are only worth translating (and reporting on) when some parent is ours.
-  const rules = attachments.length ? memoRules(obj, kind, generation, () => rulesWithinLimits(ctx, kind, obj)) : { rules: [], invalid: [], problems: [] };
+  const rules = attachments.length
+    ? memoRules(obj, kind, generation, () => rulesWithinLimits(ctx, kind, obj))
+    : { rules: [], invalid: [], problems: [] };
   const parents = attachments.map((a) => parentResult(a, rules));
   return {
     kind,
@@ -59,7 +67,9 @@ function routeIR(ctx: Context, gateways: Map<string, GatewayIR>, kind: RouteKind
 /** A route over the CRD's size limits is refused whole, before any of its rules is translated. */
 function rulesWithinLimits(ctx: Context, kind: RouteKind, obj: K8sObject): RouteRules {
   const violation = routeLimitViolation(kind, obj.spec);
-  return violation ? { rules: [], invalid: [`over the ${kind} limits: ${violation}`], problems: [] } : translateRules(ctx, kind, obj);
+  return violation
+    ? { rules: [], invalid: [`over the ${kind} limits: ${violation}`], problems: [] }
+    : translateRules(ctx, kind, obj);
 }
 
 function parentResult(a: ParentAttachment, rules: RouteRules): ParentResult {
@@ -72,14 +82,17 @@ function parentResult(a: ParentAttachment, rules: RouteRules): ParentResult {
       ? c.routeRefsNotResolved(rules.problems[0]!.reason, [...new Set(rules.problems.map((p) => p.message))].join('; '))
       : c.routeResolvedRefs(),
   ];
-  if (accepted && rules.invalid.length) conditions.push(c.routePartiallyInvalid(`dropped invalid rules: ${invalidMsg}`));
+  if (accepted && rules.invalid.length)
+    conditions.push(c.routePartiallyInvalid(`dropped invalid rules: ${invalidMsg}`));
   return { ...a, accepted, conditions };
 }
 
 /** attachedRoutes: routes Accepted on the listener, each counted once however many parentRefs select it. */
 function countAttachedRoutes(routes: RouteIR[]): void {
   for (const route of routes) {
-    const listeners = new Set(route.parents.filter((p) => p.accepted).flatMap((p) => p.listeners.map((l) => l.listener)));
+    const listeners = new Set(
+      route.parents.filter((p) => p.accepted).flatMap((p) => p.listeners.map((l) => l.listener)),
+    );
     for (const l of listeners) l.attachedRoutes++;
   }
 }

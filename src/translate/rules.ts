@@ -55,7 +55,9 @@ export function translateRules(ctx: Context, kind: RouteKind, route: K8sObject):
 function withinRegexCount(raw: Record<string, unknown>, before: number): number {
   const total = before + writtenRegexes(raw);
   if (total > ROUTE_MAX_REGEXES) {
-    throw new UnsupportedRule(`its regular expressions would bring the route to ${total}, at most ${ROUTE_MAX_REGEXES} are allowed per route`);
+    throw new UnsupportedRule(
+      `its regular expressions would bring the route to ${total}, at most ${ROUTE_MAX_REGEXES} are allowed per route`,
+    );
   }
   return total;
 }
@@ -64,12 +66,22 @@ function withinRegexCount(raw: Record<string, unknown>, before: number): number 
 function withinRegexBudget(rule: RuleIR, before: number): number {
   const total = rule.matches.reduce((sum, m) => sum + regexInstructions(m.match), before);
   if (total > ROUTE_REGEX_INSTRUCTIONS) {
-    throw new UnsupportedRule(`its regular expressions would bring the route to ${total} RE2 instructions, at most ${ROUTE_REGEX_INSTRUCTIONS} are allowed per route`);
+    throw new UnsupportedRule(
+      `its regular expressions would bring the route to ${total} RE2 instructions, at most ${ROUTE_REGEX_INSTRUCTIONS} are allowed per route`,
+    );
   }
   return total;
 }
 
-function translateRule(ctx: Context, kind: RouteKind, ns: string, id: string, index: number, raw: Record<string, unknown>, problems: RefProblem[]): RuleIR {
+function translateRule(
+  ctx: Context,
+  kind: RouteKind,
+  ns: string,
+  id: string,
+  index: number,
+  raw: Record<string, unknown>,
+  problems: RefProblem[],
+): RuleIR {
   const matches = ruleMatches(kind, raw.matches);
   const filters = usable(translateFilters(ctx, kind, ns, raw.filters), problems);
   const backends = records(raw.backendRefs).map((ref) => backendOf(ctx, kind, ns, ref, problems));
@@ -88,7 +100,10 @@ function translateRule(ctx: Context, kind: RouteKind, ns: string, id: string, in
 function withinProxyLimits(rule: RuleInput, matches: RankedMatch[]): void {
   const bad = [Rule.safeParse(rule), ...matches.map((m) => Match.safeParse(m.match))].find((r) => !r.success);
   const issue = bad?.error?.issues[0];
-  if (issue) throw new UnsupportedRule(`value at ${issue.path.join('.') || '(rule)'} is outside the proxy's limits: ${issue.message}`);
+  if (issue)
+    throw new UnsupportedRule(
+      `value at ${issue.path.join('.') || '(rule)'} is outside the proxy's limits: ${issue.message}`,
+    );
 }
 
 function usable(result: ReturnType<typeof translateFilters>, problems: RefProblem[]): FilterInput[] {
@@ -97,7 +112,13 @@ function usable(result: ReturnType<typeof translateFilters>, problems: RefProble
   return result.filters;
 }
 
-function backendOf(ctx: Context, kind: RouteKind, ns: string, ref: Record<string, unknown>, problems: RefProblem[]): BackendInput {
+function backendOf(
+  ctx: Context,
+  kind: RouteKind,
+  ns: string,
+  ref: Record<string, unknown>,
+  problems: RefProblem[],
+): BackendInput {
   const resolved = resolveRef(ctx, kind, ns, ref);
   if (resolved.problem) problems.push(resolved.problem);
   const weight = int(ref.weight) ?? 1;
@@ -136,20 +157,29 @@ function timeouts(raw: unknown): Partial<RuleInput> {
 function retry(raw: unknown): Partial<RuleInput> {
   if (!isRecord(raw)) return {};
   const codes = Array.isArray(raw.codes) ? raw.codes : [];
-  if (!codes.every((c) => int(c) !== undefined && c >= 400 && c <= 599)) throw new UnsupportedRule('retry.codes must be HTTP status codes 400-599');
+  if (!codes.every((c) => int(c) !== undefined && c >= 400 && c <= 599))
+    throw new UnsupportedRule('retry.codes must be HTTP status codes 400-599');
   const attempts = int(raw.attempts) ?? 1;
   if (attempts < 0) throw new UnsupportedRule('retry.attempts must not be negative');
   const backoffMs = duration(raw.backoff, 'retry.backoff') ?? 0;
   // The proxy caps attempts at 10 and backoff at 60 s; larger asks are clamped rather than refused.
-  return { retry: { codes: [...new Set(codes as number[])].sort((a, b) => a - b), attempts: Math.min(attempts, 10), backoffMs: Math.min(backoffMs, 60_000) } };
+  return {
+    retry: {
+      codes: [...new Set(codes as number[])].sort((a, b) => a - b),
+      attempts: Math.min(attempts, 10),
+      backoffMs: Math.min(backoffMs, 60_000),
+    },
+  };
 }
 
 function sessionPersistence(raw: unknown): Partial<RuleInput> {
   if (!isRecord(raw)) return {};
   const type = raw.type ?? 'Cookie';
-  if (type !== 'Cookie' && type !== 'Header') throw new UnsupportedRule(`sessionPersistence.type ${String(type)} is not supported`);
+  if (type !== 'Cookie' && type !== 'Header')
+    throw new UnsupportedRule(`sessionPersistence.type ${String(type)} is not supported`);
   const name = str(raw.sessionName) || (type === 'Cookie' ? 'gateway-session' : 'x-gateway-session');
-  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$/.test(name)) throw new UnsupportedRule(`sessionName "${name}" is not a valid token`);
+  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$/.test(name))
+    throw new UnsupportedRule(`sessionName "${name}" is not a valid token`);
   const lifetime = record(raw.cookieConfig).lifetimeType === 'Permanent' ? 'Permanent' : 'Session';
   const sp: NonNullable<RuleInput['sessionPersistence']> = { type, name, lifetime };
   const abs = duration(raw.absoluteTimeout, 'sessionPersistence.absoluteTimeout');

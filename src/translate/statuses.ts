@@ -9,7 +9,12 @@ import { generationOf, type Context } from './context.js';
 import type { GatewayIR } from './gateways.js';
 import type { RouteIR } from './routes.js';
 
-export function stampConditions(specs: ConditionSpec[], generation: number, existing: unknown, now: string): Condition[] {
+export function stampConditions(
+  specs: ConditionSpec[],
+  generation: number,
+  existing: unknown,
+  now: string,
+): Condition[] {
   const old = records(existing);
   return specs.map((s) => {
     const prev = old.find((o) => o.type === s.type);
@@ -19,8 +24,18 @@ export function stampConditions(specs: ConditionSpec[], generation: number, exis
 }
 
 export function classStatus(ctx: Context, cls: ClassResult): ResourceStatus {
-  const conditions = stampConditions(cls.conditions, generationOf(cls.obj), record(cls.obj.status).conditions, ctx.options.now);
-  return { kind: 'GatewayClass', namespace: '', name: cls.name, status: { conditions, supportedFeatures: cls.supportedFeatures } };
+  const conditions = stampConditions(
+    cls.conditions,
+    generationOf(cls.obj),
+    record(cls.obj.status).conditions,
+    ctx.options.now,
+  );
+  return {
+    kind: 'GatewayClass',
+    namespace: '',
+    name: cls.name,
+    status: { conditions, supportedFeatures: cls.supportedFeatures },
+  };
 }
 
 export function gatewayStatus(ctx: Context, gw: GatewayIR): ResourceStatus {
@@ -31,10 +46,20 @@ export function gatewayStatus(ctx: Context, gw: GatewayIR): ResourceStatus {
     name: l.name,
     supportedKinds: l.kinds.map((kind) => ({ group: GATEWAY_GROUP, kind })),
     attachedRoutes: l.attachedRoutes,
-    conditions: stampConditions(l.conditions, gen, oldListeners.find((o) => o.name === l.name)?.conditions, ctx.options.now),
+    conditions: stampConditions(
+      l.conditions,
+      gen,
+      oldListeners.find((o) => o.name === l.name)?.conditions,
+      ctx.options.now,
+    ),
   }));
   const conditions = stampConditions(gw.conditions, gen, old.conditions, ctx.options.now);
-  return { kind: 'Gateway', namespace: gw.namespace, name: gw.name, status: { addresses: gw.addresses, conditions, listeners } };
+  return {
+    kind: 'Gateway',
+    namespace: gw.namespace,
+    name: gw.name,
+    status: { addresses: gw.addresses, conditions, listeners },
+  };
 }
 
 /** Undefined when the route has nothing of ours to say (no parent of ours now or before). */
@@ -49,7 +74,12 @@ export function routeStatus(ctx: Context, route: RouteIR): ResourceStatus | unde
     controllerName: ours,
     conditions: stampConditions(p.conditions, gen, previousConditions(existing, ours, p.parentRef), ctx.options.now),
   }));
-  return { kind: route.kind, namespace: route.namespace, name: route.name, status: { parents: [...parents, ...others] } };
+  return {
+    kind: route.kind,
+    namespace: route.namespace,
+    name: route.name,
+    status: { parents: [...parents, ...others] },
+  };
 }
 
 function previousConditions(existing: Record<string, unknown>[], ours: string, ref: Record<string, unknown>): unknown {
@@ -70,6 +100,7 @@ function sameParentRef(a: Record<string, unknown>, b: Record<string, unknown>): 
 export function sortStatuses(list: ResourceStatus[]): ResourceStatus[] {
   const order = ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute'];
   return list.sort(
-    (a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || byString(a.namespace, b.namespace) || byString(a.name, b.name),
+    (a, b) =>
+      order.indexOf(a.kind) - order.indexOf(b.kind) || byString(a.namespace, b.namespace) || byString(a.name, b.name),
   );
 }

@@ -2,10 +2,20 @@
 // route the bench claims (the last-declared one), or the numbers would measure something else.
 import { describe, expect, it } from '@jest/globals';
 import { parseProxyConfig } from '../../proxy/config/schema.js';
-import { BENCH_HOST, fullConfig, grpcRoute, lastHost, lastRoutePath, routesOnManyHosts, routesOnOneHost, singleRoute } from './lib/configs.js';
+import {
+  BENCH_HOST,
+  fullConfig,
+  grpcRoute,
+  lastHost,
+  lastRoutePath,
+  routesOnManyHosts,
+  routesOnOneHost,
+  singleRoute,
+} from './lib/configs.js';
 
 /** Segment-aware PathPrefix, as Gateway API defines it. */
-const prefixMatches = (prefix: string, path: string) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+const prefixMatches = (prefix: string, path: string) =>
+  path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
 
 describe('bench configs', () => {
   it.each([
@@ -21,7 +31,9 @@ describe('bench configs', () => {
 
   it.each([10, 10_000])('with %i path routes only the last-declared one matches the bench path', (n) => {
     const cfg = routesOnOneHost(n, 8080);
-    const hits = cfg.hosts[0]!.matches.map((m, i) => [i, prefixMatches(m.match.path!.value, lastRoutePath(n))] as const).filter(([, hit]) => hit);
+    const hits = cfg.hosts[0]!.matches.map(
+      (m, i) => [i, prefixMatches(m.match.path!.value, lastRoutePath(n))] as const,
+    ).filter(([, hit]) => hit);
     expect(hits.map(([i]) => i)).toEqual([n - 1]);
   });
 

@@ -26,7 +26,9 @@ for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n
 
 const label = (n: ProfileNode) => {
   const f = n.callFrame;
-  const where = f.url ? `${f.url.replace(/^file:\/\/\/work\/main\//, '').replace(/^.*node_modules\//, 'nm:')}:${f.lineNumber + 1}` : '';
+  const where = f.url
+    ? `${f.url.replace(/^file:\/\/\/work\/main\//, '').replace(/^.*node_modules\//, 'nm:')}:${f.lineNumber + 1}`
+    : '';
   return `${f.functionName || '(anonymous)'} ${where}`.trim();
 };
 

@@ -26,18 +26,24 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
 function machine(): string {
   const cpu = cpus();
   const nginxVersion = spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim().replace('nginx version: ', '');
-  return `${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${nginxVersion}`;
+  return `${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}; ${nginxVersion}`;
 }
 
 async function main(): Promise<number> {
   if (process.argv.includes('--help')) {
-    console.log(`npm run bench — data-plane benchmarks (ratios against nginx and Node peers, same run)\n\n${SETTINGS_HELP}\n  benches: ${Object.keys(BENCHES).join(', ')}`);
+    console.log(
+      `npm run bench — data-plane benchmarks (ratios against nginx and Node peers, same run)\n\n${SETTINGS_HELP}\n  benches: ${Object.keys(BENCHES).join(', ')}`,
+    );
     return 0;
   }
   addSbinToPath();
   const missing = missingTools();
   if (missing.length > 0) {
-    console.error(`missing on PATH: ${missing.join(', ')}.\nInstall them (Debian): apt-get install -y nginx-light wrk nghttp2-client`);
+    console.error(
+      `missing on PATH: ${missing.join(', ')}.\nInstall them (Debian): apt-get install -y nginx-light wrk nghttp2-client`,
+    );
     return 2;
   }
   const settings = readSettings();
@@ -46,7 +52,9 @@ async function main(): Promise<number> {
   if (unknown.length) throw new Error(`unknown bench ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
   stopAllOnExit();
   console.log(`## Benchmark run ${new Date().toISOString()}\n\nMachine: ${machine()}\n`);
-  console.log(`Settings: ${settings.durationS}s runs, ${settings.rounds} interleaved rounds, ${settings.warmupS}s warm-up, ${settings.connections} connections, our proxy with ${settings.proxyWorkers} worker process(es)\n`);
+  console.log(
+    `Settings: ${settings.durationS}s runs, ${settings.rounds} interleaved rounds, ${settings.warmupS}s warm-up, ${settings.connections} connections, our proxy with ${settings.proxyWorkers} worker process(es)\n`,
+  );
   const started = performance.now();
   const backend = await startNginxBackend();
   const nginx = await startNginxProxy(backend);
@@ -64,7 +72,11 @@ async function main(): Promise<number> {
       } catch (err) {
         // One broken bench (e.g. a part still being built) must not hide the others' numbers.
         failed.push(name);
-        console.log(`### ${name}: FAILED\n\n    ${String((err as Error).message ?? err).split('\n').join('\n    ')}\n`);
+        console.log(
+          `### ${name}: FAILED\n\n    ${String((err as Error).message ?? err)
+            .split('\n')
+            .join('\n    ')}\n`,
+        );
       }
     }
   } finally {
@@ -82,7 +94,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   async (err: unknown) => {
-    console.error(err instanceof Error ? err.stack ?? err.message : err);
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
     await stopAll();
     process.exit(1);
   },

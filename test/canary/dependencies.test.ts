@@ -27,10 +27,13 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 const installed = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
 
 describe('versions', () => {
-  it.each(['xstate', 'undici', 'prom-client'])('%s is pinned exactly, and the installed version is the pinned one', (name) => {
-    expect(pkg.dependencies[name]).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(installed(name)).toBe(pkg.dependencies[name]);
-  });
+  it.each(['xstate', 'undici', 'prom-client'])(
+    '%s is pinned exactly, and the installed version is the pinned one',
+    (name) => {
+      expect(pkg.dependencies[name]).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(installed(name)).toBe(pkg.dependencies[name]);
+    },
+  );
 
   it('runs on a Node that package.json engines allows (20 on dev machines, 22 in the image)', () => {
     const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
@@ -136,39 +139,36 @@ describe('undici legacy dispatch handler (proxy/forward/http1.ts)', () => {
     let resume: (() => void) | undefined;
     const body: string[] = [];
     const result = await new Promise<{ trailers: Array<Buffer | string> | null }>((resolve, reject) => {
-      pool.dispatch(
-        { method: 'GET', path: '/', headers: ['host', 'canary'] },
-        {
-          onConnect(abort: (err?: Error) => void) {
-            expect(typeof abort).toBe('function');
-            seen.push('connect');
-          },
-          onHeaders(status: number, raw: Array<Buffer | string>, res: () => void) {
-            expect(status).toBe(200);
-            expect(raw.every((h) => Buffer.isBuffer(h))).toBe(true);
-            const names = raw.filter((_, i) => i % 2 === 0).map(String);
-            expect(names.map((n) => n.toLowerCase())).toContain('x-canary');
-            resume = res;
-            seen.push('headers');
-            return true;
-          },
-          onData(chunk: Buffer) {
-            expect(Buffer.isBuffer(chunk)).toBe(true);
-            body.push(chunk.toString());
-            seen.push('data');
-            if (body.length === 1) {
-              setTimeout(() => resume!(), 20);
-              return false; // paused: the rest arrives only after resume()
-            }
-            return true;
-          },
-          onComplete(trailers: Array<Buffer | string> | null) {
-            seen.push('complete');
-            resolve({ trailers });
-          },
-          onError: reject,
-        } as unknown as Parameters<Pool['dispatch']>[1],
-      );
+      pool.dispatch({ method: 'GET', path: '/', headers: ['host', 'canary'] }, {
+        onConnect(abort: (err?: Error) => void) {
+          expect(typeof abort).toBe('function');
+          seen.push('connect');
+        },
+        onHeaders(status: number, raw: Array<Buffer | string>, res: () => void) {
+          expect(status).toBe(200);
+          expect(raw.every((h) => Buffer.isBuffer(h))).toBe(true);
+          const names = raw.filter((_, i) => i % 2 === 0).map(String);
+          expect(names.map((n) => n.toLowerCase())).toContain('x-canary');
+          resume = res;
+          seen.push('headers');
+          return true;
+        },
+        onData(chunk: Buffer) {
+          expect(Buffer.isBuffer(chunk)).toBe(true);
+          body.push(chunk.toString());
+          seen.push('data');
+          if (body.length === 1) {
+            setTimeout(() => resume!(), 20);
+            return false; // paused: the rest arrives only after resume()
+          }
+          return true;
+        },
+        onComplete(trailers: Array<Buffer | string> | null) {
+          seen.push('complete');
+          resolve({ trailers });
+        },
+        onError: reject,
+      } as unknown as Parameters<Pool['dispatch']>[1]);
     });
     expect(seen[0]).toBe('connect');
     expect(seen[1]).toBe('headers');
@@ -245,7 +245,9 @@ describe("node:http `emit('listening')` (proxy/server/listener.ts)", () => {
     await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
     const started = Date.now();
     const answer = await new Promise<string>((resolve, reject) => {
-      const client = net.connect((front.address() as AddressInfo).port, '127.0.0.1', () => client.write('GET / HTTP/1.1\r\nhost: x\r\n'));
+      const client = net.connect((front.address() as AddressInfo).port, '127.0.0.1', () =>
+        client.write('GET / HTTP/1.1\r\nhost: x\r\n'),
+      );
       let text = '';
       client.on('data', (c: Buffer) => (text += c.toString()));
       client.on('close', () => resolve(text));

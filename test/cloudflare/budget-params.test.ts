@@ -9,21 +9,24 @@ const WINDOW_MS = 300_000;
 
 describe('TokenBucket', () => {
   it('admits at most 1,200 requests in any 5-minute window, whatever the arrival pattern', () => {
-    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 2_000 }), { minLength: 1, maxLength: 4_000 }), (gaps) => {
-      let t = 0;
-      const bucket = new TokenBucket(CLOUDFLARE_BUDGET, () => t);
-      const admitted: number[] = [];
-      for (const gap of gaps) {
-        t += gap;
-        const r = bucket.reserve(0);
-        if (r.ok) admitted.push(t);
-      }
-      for (let i = 0, j = 0; i < admitted.length; i++) {
-        while (admitted[i]! - admitted[j]! >= WINDOW_MS) j++;
-        if (i - j + 1 > 1200) return false;
-      }
-      return true;
-    }), { numRuns: 60 });
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 2_000 }), { minLength: 1, maxLength: 4_000 }), (gaps) => {
+        let t = 0;
+        const bucket = new TokenBucket(CLOUDFLARE_BUDGET, () => t);
+        const admitted: number[] = [];
+        for (const gap of gaps) {
+          t += gap;
+          const r = bucket.reserve(0);
+          if (r.ok) admitted.push(t);
+        }
+        for (let i = 0, j = 0; i < admitted.length; i++) {
+          while (admitted[i]! - admitted[j]! >= WINDOW_MS) j++;
+          if (i - j + 1 > 1200) return false;
+        }
+        return true;
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('says how long to wait, and reserves only within maxWaitMs', () => {
@@ -54,22 +57,36 @@ describe('validateEdgeParameters', () => {
   const base = { accountId: '0123456789abcdef0123456789abcdef', 'tokenSecretRef.name': 'cloudflare-api' };
 
   it('accepts the minimal form with defaults', () => {
-    expect(validateEdgeParameters(base)).toEqual({ ok: true, params: {
-      accountId: base.accountId, tunnelId: 'create', zoneHints: [], ownTunnel: false,
-      tokenSecretRef: { name: 'cloudflare-api', key: 'apiToken' },
-    } });
+    expect(validateEdgeParameters(base)).toEqual({
+      ok: true,
+      params: {
+        accountId: base.accountId,
+        tunnelId: 'create',
+        zoneHints: [],
+        ownTunnel: false,
+        tokenSecretRef: { name: 'cloudflare-api', key: 'apiToken' },
+      },
+    });
   });
 
   it('reads every key, lists and a YAML tokenSecretRef', () => {
     const r = validateEdgeParameters({
-      accountId: base.accountId, tunnelId: '6ff42ae2-765d-4adf-8112-31c55c1551ef', tunnelName: 'prod-gw',
-      zoneHints: 'Example.com, dev.example.com\nexample.org', ownTunnel: 'true',
+      accountId: base.accountId,
+      tunnelId: '6ff42ae2-765d-4adf-8112-31c55c1551ef',
+      tunnelName: 'prod-gw',
+      zoneHints: 'Example.com, dev.example.com\nexample.org',
+      ownTunnel: 'true',
       tokenSecretRef: '{name: cf, namespace: gateway-system, key: token}',
     });
-    expect(r).toEqual({ ok: true, params: expect.objectContaining({
-      tunnelName: 'prod-gw', zoneHints: ['example.com', 'dev.example.com', 'example.org'], ownTunnel: true,
-      tokenSecretRef: { name: 'cf', namespace: 'gateway-system', key: 'token' },
-    }) });
+    expect(r).toEqual({
+      ok: true,
+      params: expect.objectContaining({
+        tunnelName: 'prod-gw',
+        zoneHints: ['example.com', 'dev.example.com', 'example.org'],
+        ownTunnel: true,
+        tokenSecretRef: { name: 'cf', namespace: 'gateway-system', key: 'token' },
+      }),
+    });
   });
 
   it.each([

@@ -8,8 +8,14 @@ import type { DnsRecord } from '../../src/core/types.js';
 const OWNER = 'gc-1';
 const TARGET = 't1.cfargotunnel.com';
 const want = (name: string): DnsRecord => ({ name, type: 'CNAME', content: TARGET, proxied: true });
-const ours = (id: string, name: string, content = TARGET, proxied = true): ExistingRecord =>
-  ({ id, name, type: 'CNAME', content, proxied, comment: ownerComment(OWNER) });
+const ours = (id: string, name: string, content = TARGET, proxied = true): ExistingRecord => ({
+  id,
+  name,
+  type: 'CNAME',
+  content,
+  proxied,
+  comment: ownerComment(OWNER),
+});
 
 describe('isOurs', () => {
   it.each([
@@ -24,14 +30,21 @@ describe('isOurs', () => {
 
 describe('planZone', () => {
   it('creates missing, fixes drifted, deletes stale and duplicate records of ours', () => {
-    const plan = planZone([want('new.x'), want('drift.x'), want('ok.x'), want('dup.x')], [
-      ours('1', 'drift.x', 'old.cfargotunnel.com'),
-      ours('2', 'ok.x'),
-      ours('3', 'dup.x'), ours('4', 'dup.x'),
-      ours('5', 'stale.x'),
-    ], OWNER);
+    const plan = planZone(
+      [want('new.x'), want('drift.x'), want('ok.x'), want('dup.x')],
+      [
+        ours('1', 'drift.x', 'old.cfargotunnel.com'),
+        ours('2', 'ok.x'),
+        ours('3', 'dup.x'),
+        ours('4', 'dup.x'),
+        ours('5', 'stale.x'),
+      ],
+      OWNER,
+    );
     expect(plan.posts.map((p) => p.name)).toEqual(['new.x']);
-    expect(plan.patches).toEqual([expect.objectContaining({ id: '1', content: TARGET, proxied: true, comment: ownerComment(OWNER) })]);
+    expect(plan.patches).toEqual([
+      expect.objectContaining({ id: '1', content: TARGET, proxied: true, comment: ownerComment(OWNER) }),
+    ]);
     expect(plan.deletes.map((d) => d.id).sort()).toEqual(['4', '5']);
     expect(plan.conflicts).toEqual([]);
   });
@@ -42,7 +55,12 @@ describe('planZone', () => {
       { id: 'f2', name: 'unrelated.x', type: 'CNAME', content: 'y', comment: 'hand made' },
     ];
     const plan = planZone([want('taken.x')], foreign, OWNER);
-    expect(plan).toEqual({ posts: [], patches: [], deletes: [], conflicts: [expect.stringMatching(/^hostname taken: taken\.x has A record/)] });
+    expect(plan).toEqual({
+      posts: [],
+      patches: [],
+      deletes: [],
+      conflicts: [expect.stringMatching(/^hostname taken: taken\.x has A record/)],
+    });
   });
 
   it('re-proxies a record of ours that someone set to DNS-only', () => {
@@ -51,7 +69,11 @@ describe('planZone', () => {
 });
 
 describe('zoneForHostname', () => {
-  const zones = [{ id: '1', name: 'example.com' }, { id: '2', name: 'dev.example.com' }, { id: '3', name: 'ample.com' }];
+  const zones = [
+    { id: '1', name: 'example.com' },
+    { id: '2', name: 'dev.example.com' },
+    { id: '3', name: 'ample.com' },
+  ];
   it.each([
     ['app.example.com', '1'],
     ['example.com', '1'], // apex
@@ -70,7 +92,10 @@ describe('listAllPages', () => {
     const asked: number[] = [];
     const fetchPage = async (page: number, perPage: number) => {
       asked.push(page);
-      return { result: items.slice((page - 1) * perPage, page * perPage), result_info: { total_pages: Math.ceil(items.length / perPage) } };
+      return {
+        result: items.slice((page - 1) * perPage, page * perPage),
+        result_info: { total_pages: Math.ceil(items.length / perPage) },
+      };
     };
     expect(await listAllPages(3, fetchPage)).toEqual(items);
     expect(asked).toEqual([1, 2, 3]);

@@ -20,19 +20,30 @@ const recordsNamed = (name: string) => [...fake.store.records.values()].filter((
 describe('routes appear', () => {
   it('writes the configuration once and one CNAME per hostname, marked as ours', async () => {
     const edge = edgeFor(fake, { tunnelId: tunnel.id });
-    const result = await edge.reconcile(desiredFor(['app.example.com', 'api.example.com'], { grpc: ['api.example.com'] }));
+    const result = await edge.reconcile(
+      desiredFor(['app.example.com', 'api.example.com'], { grpc: ['api.example.com'] }),
+    );
     expect(result).toEqual({ ok: true, writes: 3 });
     expect(configWrites(fake)).toHaveLength(1);
     expect(dnsWrites(fake)).toHaveLength(1); // one batch for the zone
     expect(configIngress(fake, tunnel.id)).toEqual([
       { hostname: 'app.example.com', service: 'http://localhost:8080' },
-      { hostname: 'api.example.com', service: 'https://localhost:8443', originRequest: { http2Origin: true, noTLSVerify: true } },
+      {
+        hostname: 'api.example.com',
+        service: 'https://localhost:8443',
+        originRequest: { http2Origin: true, noTLSVerify: true },
+      },
       { service: 'http_status:404' },
     ]);
     for (const name of ['app.example.com', 'api.example.com']) {
-      expect(recordsNamed(name)).toEqual([expect.objectContaining({
-        type: 'CNAME', content: target(), proxied: true, comment: `${MANAGED_BY} owner=test-owner`,
-      })]);
+      expect(recordsNamed(name)).toEqual([
+        expect.objectContaining({
+          type: 'CNAME',
+          content: target(),
+          proxied: true,
+          comment: `${MANAGED_BY} owner=test-owner`,
+        }),
+      ]);
     }
   });
 
@@ -47,7 +58,9 @@ describe('routes appear', () => {
     const sub = fake.store.addZone('dev.example.com');
     fake.store.addZone('other-example.com');
     const edge = edgeFor(fake, { tunnelId: tunnel.id });
-    expect(await edge.reconcile(desiredFor(['a.dev.example.com', 'b.example.com', '*.dev.example.com']))).toMatchObject({ ok: true });
+    expect(await edge.reconcile(desiredFor(['a.dev.example.com', 'b.example.com', '*.dev.example.com']))).toMatchObject(
+      { ok: true },
+    );
     expect(recordsNamed('a.dev.example.com')[0]?.zone_id).toBe(sub.id);
     expect(recordsNamed('*.dev.example.com')[0]?.zone_id).toBe(sub.id);
     expect(recordsNamed('b.example.com')[0]?.zone_name).toBe('example.com');
@@ -56,7 +69,10 @@ describe('routes appear', () => {
   it('reports a hostname without a zone and still applies the rest', async () => {
     const edge = edgeFor(fake, { tunnelId: tunnel.id });
     const result = await edge.reconcile(desiredFor(['app.example.com', 'x.nowhere.test']));
-    expect(result).toMatchObject({ ok: true, conflicts: [expect.stringContaining('no zone for hostname x.nowhere.test')] });
+    expect(result).toMatchObject({
+      ok: true,
+      conflicts: [expect.stringContaining('no zone for hostname x.nowhere.test')],
+    });
     expect(recordsNamed('app.example.com')).toHaveLength(1);
   });
 });
@@ -78,11 +94,18 @@ describe('steady state', () => {
   });
 
   it('compares semantically: reordered rules and explicit defaults are not a difference', async () => {
-    fake.store.putConfig(tunnel.id, { ingress: [
-      { hostname: 'api.example.com', service: 'https://localhost:8443', originRequest: { noTLSVerify: true, http2Origin: true, connectTimeout: 30 } },
-      { hostname: 'APP.example.com', service: 'http://localhost:8080', originRequest: { noTLSVerify: false } },
-      { service: 'http_status:404' },
-    ], 'warp-routing': { enabled: false } });
+    fake.store.putConfig(tunnel.id, {
+      ingress: [
+        {
+          hostname: 'api.example.com',
+          service: 'https://localhost:8443',
+          originRequest: { noTLSVerify: true, http2Origin: true, connectTimeout: 30 },
+        },
+        { hostname: 'APP.example.com', service: 'http://localhost:8080', originRequest: { noTLSVerify: false } },
+        { service: 'http_status:404' },
+      ],
+      'warp-routing': { enabled: false },
+    });
     const edge = edgeFor(fake, { tunnelId: tunnel.id });
     await edge.reconcile(desiredFor(['app.example.com', 'api.example.com'], { grpc: ['api.example.com'] }));
     expect(configWrites(fake)).toHaveLength(0);
@@ -99,7 +122,11 @@ describe('steady state', () => {
 
 describe('ownership', () => {
   it('deletes the record of a removed hostname, ours only, and drops its rule', async () => {
-    const foreign = fake.store.insertRecord(fake.store.zoneByName('example.com')!, { name: 'mail.example.com', type: 'A', content: '192.0.2.7' });
+    const foreign = fake.store.insertRecord(fake.store.zoneByName('example.com')!, {
+      name: 'mail.example.com',
+      type: 'A',
+      content: '192.0.2.7',
+    });
     const edge = edgeFor(fake, { tunnelId: tunnel.id });
     await edge.reconcile(desiredFor(['app.example.com', 'old.example.com']));
     expect(await edge.reconcile(desiredFor(['app.example.com']))).toEqual({ ok: true, writes: 2 });
@@ -119,8 +146,18 @@ describe('ownership', () => {
 
   it('never touches a foreign record on a wanted hostname, and reports it', async () => {
     const zone = fake.store.zoneByName('example.com')!;
-    const taken = fake.store.insertRecord(zone, { name: 'taken.example.com', type: 'CNAME', content: 'elsewhere.example.net', comment: 'hand made' });
-    const otherOwner = fake.store.insertRecord(zone, { name: 'theirs.example.com', type: 'CNAME', content: 'x.cfargotunnel.com', comment: `${MANAGED_BY} owner=someone-else` });
+    const taken = fake.store.insertRecord(zone, {
+      name: 'taken.example.com',
+      type: 'CNAME',
+      content: 'elsewhere.example.net',
+      comment: 'hand made',
+    });
+    const otherOwner = fake.store.insertRecord(zone, {
+      name: 'theirs.example.com',
+      type: 'CNAME',
+      content: 'x.cfargotunnel.com',
+      comment: `${MANAGED_BY} owner=someone-else`,
+    });
     const edge = edgeFor(fake, { tunnelId: tunnel.id });
     const result = await edge.reconcile(desiredFor(['app.example.com', 'taken.example.com', 'theirs.example.com']));
     expect(result.ok).toBe(true);
@@ -134,11 +171,13 @@ describe('ownership', () => {
   });
 
   it('keeps ingress rules it did not create and reports them, unless it owns the tunnel', async () => {
-    fake.store.putConfig(tunnel.id, { ingress: [
-      { hostname: 'legacy.example.com', service: 'http://legacy:80' },
-      { hostname: 'shared.example.com', service: 'http://by-hand:80' },
-      { service: 'http_status:404' },
-    ] });
+    fake.store.putConfig(tunnel.id, {
+      ingress: [
+        { hostname: 'legacy.example.com', service: 'http://legacy:80' },
+        { hostname: 'shared.example.com', service: 'http://by-hand:80' },
+        { service: 'http_status:404' },
+      ],
+    });
     const edge = edgeFor(fake, { tunnelId: tunnel.id });
     const result = await edge.reconcile(desiredFor(['app.example.com', 'shared.example.com']));
     expect(result.ok && result.conflicts).toEqual([
@@ -155,14 +194,22 @@ describe('ownership', () => {
 
     const owner = edgeFor(fake, { tunnelId: tunnel.id, ownTunnel: true });
     expect(await owner.reconcile(desiredFor(['app.example.com', 'shared.example.com']))).toMatchObject({ ok: true });
-    expect(configIngress(fake, tunnel.id).map((r) => r.hostname)).toEqual(['app.example.com', 'shared.example.com', undefined]);
+    expect(configIngress(fake, tunnel.id).map((r) => r.hostname)).toEqual([
+      'app.example.com',
+      'shared.example.com',
+      undefined,
+    ]);
   });
 });
 
 describe('tunnel lifecycle', () => {
   it('creates a named tunnel, hands over its token, and a restart reuses it', async () => {
     const tokens: string[] = [];
-    const edge = edgeFor(fake, { tunnelId: 'create', tunnelName: 'gw', onTunnelToken: async (t) => void tokens.push(t) });
+    const edge = edgeFor(fake, {
+      tunnelId: 'create',
+      tunnelName: 'gw',
+      onTunnelToken: async (t) => void tokens.push(t),
+    });
     expect(await edge.reconcile(desiredFor(['app.example.com']))).toMatchObject({ ok: true });
     const id = edge.tunnelId()!;
     const created = fake.store.tunnels.get(id)!;
@@ -187,7 +234,10 @@ describe('tunnel lifecycle', () => {
 
   it('reports an unknown tunnel id as an error', async () => {
     const edge = edgeFor(fake, { tunnelId: '00000000-0000-4000-8000-000000000000' });
-    expect(await edge.reconcile(desiredFor(['app.example.com']))).toMatchObject({ ok: false, error: expect.stringContaining('404') });
+    expect(await edge.reconcile(desiredFor(['app.example.com']))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('404'),
+    });
   });
 });
 
@@ -196,7 +246,10 @@ describe('zones and batching', () => {
     fake.store.addZone('elsewhere.org');
     const edge = edgeFor(fake, { tunnelId: tunnel.id, zoneHints: ['example.com'] });
     const result = await edge.reconcile(desiredFor(['app.example.com', 'app.elsewhere.org']));
-    expect(result).toMatchObject({ ok: true, conflicts: [expect.stringContaining('no zone for hostname app.elsewhere.org')] });
+    expect(result).toMatchObject({
+      ok: true,
+      conflicts: [expect.stringContaining('no zone for hostname app.elsewhere.org')],
+    });
     const zoneCalls = fake.calls.filter((c) => c.path === '/zones');
     expect(zoneCalls.map((c) => c.query.get('name'))).toEqual(['example.com']);
     expect(recordsNamed('app.example.com')).toHaveLength(1);

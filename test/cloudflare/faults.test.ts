@@ -19,7 +19,12 @@ afterEach(() => fake.close());
 const recordNames = () => [...fake.store.records.values()].map((r) => r.name).sort();
 
 /** What the edge actor does: call, and on failure wait what the adapter says (simulated clock). */
-async function converge(reconcile: (d: Desired) => Promise<EdgeResult>, desired: () => Desired, clock: TestClock, max = 50) {
+async function converge(
+  reconcile: (d: Desired) => Promise<EdgeResult>,
+  desired: () => Desired,
+  clock: TestClock,
+  max = 50,
+) {
   const results: EdgeResult[] = [];
   for (let i = 0; i < max; i++) {
     const r = await reconcile(desired());
@@ -45,7 +50,11 @@ describe('429', () => {
     let hosts = ['a.example.com'];
     clock.advance(20_000);
     hosts = ['a.example.com', 'b.example.com'];
-    const results = await converge((d) => edge.reconcile(d), () => desiredFor(hosts), clock);
+    const results = await converge(
+      (d) => edge.reconcile(d),
+      () => desiredFor(hosts),
+      clock,
+    );
     expect(results.filter((r) => !r.ok)).toHaveLength(2);
     expect(fake.calls.filter((c) => c.status === 429)).toHaveLength(3);
     expect(recordNames()).toEqual(['a.example.com', 'b.example.com']);
@@ -54,12 +63,21 @@ describe('429', () => {
 
   it('never exceeds the client-side budget, however hard the caller hammers', async () => {
     const clock = new TestClock();
-    const edge = edgeFor(fake, { tunnelId: tunnel.id, now: clock.now, rateLimit: { capacity: 10, refillPerSecond: 0.01 }, maxThrottleWaitMs: 0 });
+    const edge = edgeFor(fake, {
+      tunnelId: tunnel.id,
+      now: clock.now,
+      rateLimit: { capacity: 10, refillPerSecond: 0.01 },
+      maxThrottleWaitMs: 0,
+    });
     fake.faults.rateLimit(10_000, 0); // Retry-After: 0, the worst case for a naive client
     const results: EdgeResult[] = [];
     for (let i = 0; i < 100; i++) results.push(await edge.reconcile(desiredFor(['a.example.com'])));
     expect(fake.calls).toHaveLength(10);
-    expect(results.at(-1)).toMatchObject({ ok: false, error: expect.stringContaining('client-side rate limit'), retryAfterMs: expect.any(Number) });
+    expect(results.at(-1)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('client-side rate limit'),
+      retryAfterMs: expect.any(Number),
+    });
     expect(edge.stats().apiRequests).toBe(10);
   });
 });
@@ -72,9 +90,17 @@ describe('5xx', () => {
     const r1 = await edge.reconcile(desiredFor(['a.example.com']));
     expect(r1).toEqual({ ok: false, error: expect.stringMatching(/502 \(transient, retry\)/) });
     expect(recordNames()).toEqual([]); // DNS waits for the ingress rule
-    const results = await converge((d) => edge.reconcile(d), () => desiredFor(['a.example.com', 'c.example.com']), clock);
+    const results = await converge(
+      (d) => edge.reconcile(d),
+      () => desiredFor(['a.example.com', 'c.example.com']),
+      clock,
+    );
     expect(results).toHaveLength(2);
-    expect(configIngress(fake, tunnel.id).map((r) => r.hostname)).toEqual(['a.example.com', 'c.example.com', undefined]);
+    expect(configIngress(fake, tunnel.id).map((r) => r.hostname)).toEqual([
+      'a.example.com',
+      'c.example.com',
+      undefined,
+    ]);
     expect(recordNames()).toEqual(['a.example.com', 'c.example.com']);
   });
 
@@ -82,7 +108,11 @@ describe('5xx', () => {
     const clock = new TestClock();
     const edge = edgeFor(fake, { tunnelId: tunnel.id, now: clock.now });
     fake.faults.serverErrors(3, 503, { path: '/dns_records/batch' });
-    await converge((d) => edge.reconcile(d), () => desiredFor(['a.example.com']), clock);
+    await converge(
+      (d) => edge.reconcile(d),
+      () => desiredFor(['a.example.com']),
+      clock,
+    );
     expect(configWrites(fake)).toHaveLength(1);
     expect(fake.calls.filter((c) => c.path.endsWith('/batch')).map((c) => c.status)).toEqual([503, 503, 503, 200]);
     expect(recordNames()).toEqual(['a.example.com']);
@@ -94,7 +124,10 @@ describe('other faults', () => {
     const edge = edgeFor(fake, { tunnelId: tunnel.id });
     fake.faults.slow(1, 3_000);
     const t0 = Date.now();
-    expect(await edge.reconcile(desiredFor(['a.example.com']), AbortSignal.timeout(200))).toEqual({ ok: false, error: 'aborted' });
+    expect(await edge.reconcile(desiredFor(['a.example.com']), AbortSignal.timeout(200))).toEqual({
+      ok: false,
+      error: 'aborted',
+    });
     expect(Date.now() - t0).toBeLessThan(2_500);
     expect(await edge.reconcile(desiredFor(['a.example.com']))).toMatchObject({ ok: true, writes: 2 });
   });
@@ -113,9 +146,15 @@ describe('other faults', () => {
     await edge.reconcile(desiredFor(['a.example.com']));
     await edge.reconcile(desiredFor(['a.example.com']));
     const text = await registry.metrics();
-    expect(text).toContain('tunnel_gateway_cloudflare_api_requests_total{method="PUT",resource="tunnel_configuration",status="500"} 1');
-    expect(text).toContain('tunnel_gateway_cloudflare_api_requests_total{method="PUT",resource="tunnel_configuration",status="200"} 1');
-    expect(text).toContain('tunnel_gateway_cloudflare_api_requests_total{method="POST",resource="dns_records_batch",status="200"} 1');
+    expect(text).toContain(
+      'tunnel_gateway_cloudflare_api_requests_total{method="PUT",resource="tunnel_configuration",status="500"} 1',
+    );
+    expect(text).toContain(
+      'tunnel_gateway_cloudflare_api_requests_total{method="PUT",resource="tunnel_configuration",status="200"} 1',
+    );
+    expect(text).toContain(
+      'tunnel_gateway_cloudflare_api_requests_total{method="POST",resource="dns_records_batch",status="200"} 1',
+    );
     expect(text).toContain('tunnel_gateway_cloudflare_errors_total{type="server"} 1');
     expect(text).toContain('tunnel_gateway_cloudflare_writes_total{kind="ingress"} 1');
     expect(text).toContain('tunnel_gateway_cloudflare_writes_total{kind="dns_create"} 1');

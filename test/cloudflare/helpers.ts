@@ -13,9 +13,15 @@ export interface Desired {
 
 /** Hostnames → the translator's output shape (gRPC hostnames go to the TLS port). */
 export function desiredFor(hosts: string[], opts: { grpc?: string[]; tunnelTarget?: string } = {}): Desired {
-  const rules: IngressRule[] = hosts.map((h) => opts.grpc?.includes(h)
-    ? { hostname: h, service: `https://localhost:${TLS_PORT}`, originRequest: { http2Origin: true, noTLSVerify: true } }
-    : { hostname: h, service: `http://localhost:${HTTP_PORT}` });
+  const rules: IngressRule[] = hosts.map((h) =>
+    opts.grpc?.includes(h)
+      ? {
+          hostname: h,
+          service: `https://localhost:${TLS_PORT}`,
+          originRequest: { http2Origin: true, noTLSVerify: true },
+        }
+      : { hostname: h, service: `http://localhost:${HTTP_PORT}` },
+  );
   const target = opts.tunnelTarget ?? 'pending.cfargotunnel.com';
   return {
     ingress: { ingress: [...rules, { service: 'http_status:404' }] },

@@ -58,7 +58,13 @@ beforeEach(async () => {
 afterEach(() => fake.close());
 
 function desired(webHost: string, tunnelId?: string) {
-  const options: TranslateOptions = { controllerName: DEFAULT_CONTROLLER_NAME, now: '2026-01-01T00:00:00Z', proxyHttpPort: 8080, proxyTlsPort: 8443, tunnelId };
+  const options: TranslateOptions = {
+    controllerName: DEFAULT_CONTROLLER_NAME,
+    now: '2026-01-01T00:00:00Z',
+    proxyHttpPort: 8080,
+    proxyTlsPort: 8443,
+    tunnelId,
+  };
   const { ingress, dns } = translate(toSnapshot(parseManifests(MANIFESTS(webHost), 'edge.yaml')).snapshot, options);
   return { ingress, dns };
 }
@@ -68,7 +74,11 @@ it('publishes what the translator computed, then stays quiet once the tunnel id 
   expect(await edge.reconcile(desired('web.example.com'))).toEqual({ ok: true, writes: 3 });
   const id = edge.tunnelId()!;
   expect(configIngress(fake, id)).toEqual([
-    { hostname: 'grpc.example.com', service: 'https://localhost:8443', originRequest: { http2Origin: true, noTLSVerify: true } },
+    {
+      hostname: 'grpc.example.com',
+      service: 'https://localhost:8443',
+      originRequest: { http2Origin: true, noTLSVerify: true },
+    },
     { hostname: 'web.example.com', service: 'http://localhost:8080' },
     { service: 'http_status:404' },
   ]);

@@ -25,34 +25,57 @@ const tokenWarnings = () => lines.filter((l) => typeof l.msg === 'string' && l.m
 
 describe('a tunnel whose connector token cannot be fetched', () => {
   it.each([
-    ['404 (no such token)', (f: FakeCloudflare) => f.faults.serverErrors(Infinity, 404, { path: TOKEN_PATH }), 'not_found'],
-    ['403 (API token without the permission)', (f: FakeCloudflare) => f.faults.authFailure(Infinity, { path: TOKEN_PATH }), 'forbidden'],
-  ])('%s: ingress and DNS are reconciled, one warning, a metric and the stats say why', async (_name, inject, reason) => {
-    inject(fake);
-    const tokens: string[] = [];
-    const edge = edgeFor(fake, { tunnelId: tunnel.id, logger: logger(), onTunnelToken: async (t) => void tokens.push(t) });
+    [
+      '404 (no such token)',
+      (f: FakeCloudflare) => f.faults.serverErrors(Infinity, 404, { path: TOKEN_PATH }),
+      'not_found',
+    ],
+    [
+      '403 (API token without the permission)',
+      (f: FakeCloudflare) => f.faults.authFailure(Infinity, { path: TOKEN_PATH }),
+      'forbidden',
+    ],
+  ])(
+    '%s: ingress and DNS are reconciled, one warning, a metric and the stats say why',
+    async (_name, inject, reason) => {
+      inject(fake);
+      const tokens: string[] = [];
+      const edge = edgeFor(fake, {
+        tunnelId: tunnel.id,
+        logger: logger(),
+        onTunnelToken: async (t) => void tokens.push(t),
+      });
 
-    expect(await edge.reconcile(desiredFor(['app.example.com']))).toMatchObject({ ok: true });
-    expect(await edge.reconcile(desiredFor(['app.example.com', 'api.example.com']))).toMatchObject({ ok: true });
+      expect(await edge.reconcile(desiredFor(['app.example.com']))).toMatchObject({ ok: true });
+      expect(await edge.reconcile(desiredFor(['app.example.com', 'api.example.com']))).toMatchObject({ ok: true });
 
-    expect(configIngress(fake, tunnel.id).map((r) => r.hostname ?? r.service)).toEqual(['app.example.com', 'api.example.com', 'http_status:404']);
-    expect(cnames().sort()).toEqual(['api.example.com', 'app.example.com']);
-    expect(tokens).toEqual([]);
-    expect(tokenWarnings()).toHaveLength(1);
-    expect(tokenWarnings()[0]).toMatchObject({ level: 40, tunnelId: tunnel.id, reason });
-    expect(JSON.stringify(lines)).not.toContain(fake.store.tokenOf(tunnel));
-    // A refusal is final: asked once, not on every pass.
-    expect(fake.calls.filter((c) => TOKEN_PATH.test(c.path))).toHaveLength(1);
-    expect(edge.stats().tokenError).toContain(reason === 'not_found' ? '404' : '403');
-    const text = await edge.metrics.registry.metrics();
-    expect(text).toContain(`tunnel_gateway_cloudflare_tunnel_token_failures_total{reason="${reason}"} 1`);
-    expect(text).toMatch(/^tunnel_gateway_cloudflare_tunnel_token_delivered 0$/m);
-  });
+      expect(configIngress(fake, tunnel.id).map((r) => r.hostname ?? r.service)).toEqual([
+        'app.example.com',
+        'api.example.com',
+        'http_status:404',
+      ]);
+      expect(cnames().sort()).toEqual(['api.example.com', 'app.example.com']);
+      expect(tokens).toEqual([]);
+      expect(tokenWarnings()).toHaveLength(1);
+      expect(tokenWarnings()[0]).toMatchObject({ level: 40, tunnelId: tunnel.id, reason });
+      expect(JSON.stringify(lines)).not.toContain(fake.store.tokenOf(tunnel));
+      // A refusal is final: asked once, not on every pass.
+      expect(fake.calls.filter((c) => TOKEN_PATH.test(c.path))).toHaveLength(1);
+      expect(edge.stats().tokenError).toContain(reason === 'not_found' ? '404' : '403');
+      const text = await edge.metrics.registry.metrics();
+      expect(text).toContain(`tunnel_gateway_cloudflare_tunnel_token_failures_total{reason="${reason}"} 1`);
+      expect(text).toMatch(/^tunnel_gateway_cloudflare_tunnel_token_delivered 0$/m);
+    },
+  );
 
   it('a transient failure is retried on the next pass, which delivers the token', async () => {
     fake.faults.serverErrors(1, 503, { path: TOKEN_PATH });
     const tokens: string[] = [];
-    const edge = edgeFor(fake, { tunnelId: tunnel.id, logger: logger(), onTunnelToken: async (t) => void tokens.push(t) });
+    const edge = edgeFor(fake, {
+      tunnelId: tunnel.id,
+      logger: logger(),
+      onTunnelToken: async (t) => void tokens.push(t),
+    });
     expect(await edge.reconcile(desiredFor(['app.example.com']))).toMatchObject({ ok: true });
     expect(cnames()).toEqual(['app.example.com']);
     expect(tokens).toEqual([]);
@@ -64,7 +87,13 @@ describe('a tunnel whose connector token cannot be fetched', () => {
   });
 
   it('a token that cannot be written (the callback throws) does not block the pass either', async () => {
-    const edge = edgeFor(fake, { tunnelId: tunnel.id, logger: logger(), onTunnelToken: async () => { throw new Error('EACCES: permission denied'); } });
+    const edge = edgeFor(fake, {
+      tunnelId: tunnel.id,
+      logger: logger(),
+      onTunnelToken: async () => {
+        throw new Error('EACCES: permission denied');
+      },
+    });
     expect(await edge.reconcile(desiredFor(['app.example.com']))).toMatchObject({ ok: true });
     expect(cnames()).toEqual(['app.example.com']);
     expect(tokenWarnings()[0]).toMatchObject({ reason: 'write' });

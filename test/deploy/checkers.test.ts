@@ -53,8 +53,16 @@ describe('parseHelp (on real commander output)', () => {
 
 describe('schema checks reject what an API server would', () => {
   const deployment = (port: unknown): K8s => ({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' },
-    spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: port }] }] } } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd' },
+    spec: {
+      selector: { matchLabels: { a: 'b' } },
+      template: {
+        metadata: { labels: { a: 'b' } },
+        spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: port }] }] },
+      },
+    },
   });
 
   it('models: accepts a valid Deployment, rejects a non-integer containerPort', async () => {
@@ -68,48 +76,117 @@ describe('schema checks reject what an API server would', () => {
     const typo = structuredClone(valid);
     typo.spec.template.spec.containers[0].securityContext = { readOnlyRootFileSystem: true, runAsUser: 1 };
     typo.spec.replica = 2;
-    expect(unknownFields(typo).sort()).toEqual(['/spec/replica', '/spec/template/spec/containers/0/securityContext/readOnlyRootFileSystem']);
+    expect(unknownFields(typo).sort()).toEqual([
+      '/spec/replica',
+      '/spec/template/spec/containers/0/securityContext/readOnlyRootFileSystem',
+    ]);
   });
 
   const route = (spec: Record<string, unknown>): K8s => ({
-    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'n' }, spec,
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'r', namespace: 'n' },
+    spec,
   });
 
   it('models: rejects an unknown HTTPRoute path match type', async () => {
-    await expect(validateWithModels(route({ rules: [{ matches: [{ path: { type: 'Glob', value: '/' } }] }] }))).rejects.toThrow(/allowed values/);
+    await expect(
+      validateWithModels(route({ rules: [{ matches: [{ path: { type: 'Glob', value: '/' } }] }] })),
+    ).rejects.toThrow(/allowed values/);
   });
 
   it('CRD: accepts a valid HTTPRoute, rejects unknown fields and bad enums', () => {
-    expect(validateWithCrd(route({ parentRefs: [{ name: 'g' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }] }))).toEqual([]);
+    expect(
+      validateWithCrd(
+        route({ parentRefs: [{ name: 'g' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }] }),
+      ),
+    ).toEqual([]);
     expect(validateWithCrd(route({ parentRef: [{ name: 'g' }] })).join()).toMatch(/additional properties/);
-    expect(validateWithCrd(route({ rules: [{ matches: [{ path: { type: 'Glob', value: '/' } }] }] })).join()).toMatch(/allowed values/);
+    expect(validateWithCrd(route({ rules: [{ matches: [{ path: { type: 'Glob', value: '/' } }] }] })).join()).toMatch(
+      /allowed values/,
+    );
   });
 });
 
 describe('RBAC authorizer', () => {
   const sa = { name: 'ctl', namespace: 'sys' };
   const objects: K8s[] = [
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'read' },
-      rules: [{ apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'httproutes/status'], verbs: ['list', 'patch'] }] },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'read' },
-      roleRef: { kind: 'ClusterRole', name: 'read' }, subjects: [{ kind: 'ServiceAccount', name: 'ctl', namespace: 'sys' }] },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'own', namespace: 'sys' },
-      rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['lock'], verbs: ['get', 'update'] }] },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'own', namespace: 'sys' },
-      roleRef: { kind: 'Role', name: 'own' }, subjects: [{ kind: 'ServiceAccount', name: 'ctl' }] },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'read' },
+      rules: [
+        {
+          apiGroups: ['gateway.networking.k8s.io'],
+          resources: ['httproutes', 'httproutes/status'],
+          verbs: ['list', 'patch'],
+        },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'read' },
+      roleRef: { kind: 'ClusterRole', name: 'read' },
+      subjects: [{ kind: 'ServiceAccount', name: 'ctl', namespace: 'sys' }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'own', namespace: 'sys' },
+      rules: [
+        {
+          apiGroups: ['coordination.k8s.io'],
+          resources: ['leases'],
+          resourceNames: ['lock'],
+          verbs: ['get', 'update'],
+        },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'own', namespace: 'sys' },
+      roleRef: { kind: 'Role', name: 'own' },
+      subjects: [{ kind: 'ServiceAccount', name: 'ctl' }],
+    },
   ];
   const grants = grantsFor(objects, sa);
   const gw = 'gateway.networking.k8s.io';
 
   it.each<[string, ApiRequest, boolean]>([
     ['cluster-wide list through the ClusterRoleBinding', { verb: 'list', group: gw, resource: 'httproutes' }, true],
-    ['status patch in any namespace', { verb: 'patch', group: gw, resource: 'httproutes', subresource: 'status', namespace: 'app', name: 'r' }, true],
-    ['a verb the rule does not list', { verb: 'delete', group: gw, resource: 'httproutes', namespace: 'app', name: 'r' }, false],
+    [
+      'status patch in any namespace',
+      { verb: 'patch', group: gw, resource: 'httproutes', subresource: 'status', namespace: 'app', name: 'r' },
+      true,
+    ],
+    [
+      'a verb the rule does not list',
+      { verb: 'delete', group: gw, resource: 'httproutes', namespace: 'app', name: 'r' },
+      false,
+    ],
     ['another resource of the group', { verb: 'list', group: gw, resource: 'gateways' }, false],
-    ['the named lease in the Role namespace', { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'sys', name: 'lock' }, true],
-    ['another lease name', { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'sys', name: 'other' }, false],
-    ['the named lease in another namespace', { verb: 'get', group: 'coordination.k8s.io', resource: 'leases', namespace: 'app', name: 'lock' }, false],
-    ['a nameless request against a resourceNames rule', { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'sys' }, false],
+    [
+      'the named lease in the Role namespace',
+      { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'sys', name: 'lock' },
+      true,
+    ],
+    [
+      'another lease name',
+      { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'sys', name: 'other' },
+      false,
+    ],
+    [
+      'the named lease in another namespace',
+      { verb: 'get', group: 'coordination.k8s.io', resource: 'leases', namespace: 'app', name: 'lock' },
+      false,
+    ],
+    [
+      'a nameless request against a resourceNames rule',
+      { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'sys' },
+      false,
+    ],
   ])('%s', (_, request, allowed) => {
     expect(isAllowed(grants, request)).toBe(allowed);
   });
@@ -143,7 +220,10 @@ describe('deriveApiCalls (on a synthetic adapter source)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'api-calls-'));
   writeFileSync(join(dir, 'adapter.ts'), source);
   const derived = deriveApiCalls([join(dir, 'adapter.ts')]);
-  const calls = derived.calls.map((c) => `${c.verb} ${c.group}/${c.resource}${c.subresource ? `/${c.subresource}` : ''}${c.namespaced ? ' ns' : ''}${c.named ? ' named' : ''}`);
+  const calls = derived.calls.map(
+    (c) =>
+      `${c.verb} ${c.group}/${c.resource}${c.subresource ? `/${c.subresource}` : ''}${c.namespaced ? ' ns' : ''}${c.named ? ' named' : ''}`,
+  );
 
   it.each([
     'get coordination.k8s.io/leases ns named', // template literal through a field

@@ -2,7 +2,16 @@
 // never run a stale build, in particular the tests, which spawn the CLI through the bin (test/support/cli.ts).
 // A miniature clone in a temp dir: its "dist" and "source" CLIs print which one ran.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -23,7 +32,10 @@ function touch(path: string, at: Date): void {
 }
 
 function run(env: Record<string, string> = {}): string {
-  const r = spawnSync(process.execPath, [join(root, 'bin/tunnel-gateway.mjs')], { env: { ...process.env, TUNNEL_GATEWAY_FROM_SOURCE: '', ...env }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(root, 'bin/tunnel-gateway.mjs')], {
+    env: { ...process.env, TUNNEL_GATEWAY_FROM_SOURCE: '', ...env },
+    encoding: 'utf8',
+  });
   expect(r.stderr).toBe('');
   return r.stdout.trim();
 }
@@ -76,7 +88,9 @@ describe('bin/tunnel-gateway.mjs', () => {
   });
 
   it('is what `npm test` runs after building, so the suite never spawns a stale build', () => {
-    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     expect(scripts.test).toMatch(/npm run build && npm run jest/);
     expect(scripts.prepare).toBe('node scripts/build.mjs --prepare');
   });

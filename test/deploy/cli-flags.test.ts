@@ -35,18 +35,23 @@ describe.each(OVERLAYS)('overlay %s: the CLI', (overlay) => {
     expect(problems).toEqual([]);
   });
 
-  it.each(['controller', 'proxy'])('gives `%s` every env var its args refer to, and only env vars the CLI reads', (subcommand) => {
-    const main = roleContainer(objects, subcommand);
-    const defined = new Set((main.env ?? []).map((e) => e.name));
-    const referenced = new Set(main.args!.flatMap((a) => [...a.matchAll(/\$\(([A-Z0-9_]+)\)/g)].map((m) => m[1]!)));
-    expect([...referenced].filter((name) => !defined.has(name))).toEqual([]);
-    // An env var no arg expands must be one the CLI reads itself, as its --help says: commander's
-    // "(env: NAME)" note, or the variable named in a description (e.g. "token from CLOUDFLARE_API_TOKEN").
-    const help = cliHelp(subcommand);
-    const readByCli = new Set([...help.flags.values()].flatMap((f) => (f.env ? [f.env] : [])));
-    const unread = [...defined].filter((name) => !referenced.has(name) && !readByCli.has(name) && !new RegExp(`\\b${name}\\b`).test(help.text));
-    expect(unread).toEqual([]);
-  });
+  it.each(['controller', 'proxy'])(
+    'gives `%s` every env var its args refer to, and only env vars the CLI reads',
+    (subcommand) => {
+      const main = roleContainer(objects, subcommand);
+      const defined = new Set((main.env ?? []).map((e) => e.name));
+      const referenced = new Set(main.args!.flatMap((a) => [...a.matchAll(/\$\(([A-Z0-9_]+)\)/g)].map((m) => m[1]!)));
+      expect([...referenced].filter((name) => !defined.has(name))).toEqual([]);
+      // An env var no arg expands must be one the CLI reads itself, as its --help says: commander's
+      // "(env: NAME)" note, or the variable named in a description (e.g. "token from CLOUDFLARE_API_TOKEN").
+      const help = cliHelp(subcommand);
+      const readByCli = new Set([...help.flags.values()].flatMap((f) => (f.env ? [f.env] : [])));
+      const unread = [...defined].filter(
+        (name) => !referenced.has(name) && !readByCli.has(name) && !new RegExp(`\\b${name}\\b`).test(help.text),
+      );
+      expect(unread).toEqual([]);
+    },
+  );
 
   it('runs controller and proxy from the same image, tagged with the package version', () => {
     const images = ['controller', 'proxy'].map((s) => roleContainer(objects, s).image);
@@ -54,4 +59,3 @@ describe.each(OVERLAYS)('overlay %s: the CLI', (overlay) => {
     expect(images[0]).toMatch(new RegExp(`:${packageVersion().replace(/\./g, '\\.')}$`));
   });
 });
-

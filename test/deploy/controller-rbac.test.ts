@@ -13,8 +13,9 @@ import { describe as describeRequest, grantsFor, isAllowed, type ApiRequest } fr
 import { flagValue, ofKind, render, type Container, type K8s } from './support/render.js';
 
 const objects = render('example');
-const deployment = ofKind(objects, 'Deployment')
-  .find((d) => (d.spec.template.spec.containers as Container[]).some((c) => c.args?.[0] === 'controller'))!;
+const deployment = ofKind(objects, 'Deployment').find((d) =>
+  (d.spec.template.spec.containers as Container[]).some((c) => c.args?.[0] === 'controller'),
+)!;
 const container = (deployment.spec.template.spec.containers as Container[]).find((c) => c.args?.[0] === 'controller')!;
 const namespace = deployment.metadata.namespace!;
 const grants = grantsFor(objects, { name: deployment.spec.template.spec.serviceAccountName, namespace });
@@ -26,12 +27,14 @@ let stoppedWith: number | null | undefined;
 /** Container args as the kubelet would pass them: $(VAR) expanded; Cloudflare and admin address adjusted. */
 function controllerArgs(kubeconfig: string): string[] {
   const env: Record<string, string> = { POD_NAMESPACE: namespace };
-  const args = container.args!
-    .filter((a) => !/^--(account-id|tunnel-id)=/.test(a))
-    .map((a) => a.replace(/\$\((\w+)\)/g, (_, name: string) => {
-      if (!(name in env)) throw new Error(`no test value for $(${name})`);
-      return env[name]!;
-    }))
+  const args = container
+    .args!.filter((a) => !/^--(account-id|tunnel-id)=/.test(a))
+    .map((a) =>
+      a.replace(/\$\((\w+)\)/g, (_, name: string) => {
+        if (!(name in env)) throw new Error(`no test value for $(${name})`);
+        return env[name]!;
+      }),
+    )
     .map((a) => (a.startsWith('--admin=') ? '--admin=127.0.0.1:0' : a));
   return [...args, `--kubeconfig=${kubeconfig}`];
 }
@@ -56,7 +59,8 @@ function seedServedObjects(): void {
 async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; controller stderr: ${controller?.stderr().slice(-2000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; controller stderr: ${controller?.stderr().slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -66,10 +70,18 @@ function toApiRequest(r: RecordedRequest): ApiRequest | undefined {
   const parsed = parseResourcePath(api.types, r.path);
   if (!parsed) return undefined;
   const watch = ['1', 'true'].includes(r.query.get('watch') ?? '');
-  const verb = { GET: parsed.name ? 'get' : watch ? 'watch' : 'list', POST: 'create', PUT: 'update', PATCH: 'patch',
-    DELETE: parsed.name ? 'delete' : 'deletecollection' }[r.method] ?? r.method.toLowerCase();
+  const verb =
+    {
+      GET: parsed.name ? 'get' : watch ? 'watch' : 'list',
+      POST: 'create',
+      PUT: 'update',
+      PATCH: 'patch',
+      DELETE: parsed.name ? 'delete' : 'deletecollection',
+    }[r.method] ?? r.method.toLowerCase();
   return {
-    verb, group: parsed.resource.group, resource: parsed.resource.plural,
+    verb,
+    group: parsed.resource.group,
+    resource: parsed.resource.plural,
     ...(parsed.subresource ? { subresource: parsed.subresource } : {}),
     ...(parsed.namespace ? { namespace: parsed.namespace } : {}),
     ...(parsed.name ? { name: parsed.name } : {}),
@@ -84,14 +96,31 @@ beforeAll(async () => {
   seedServedObjects();
   // The proxy's headless Service has one (not yet ready) replica: discovery and push paths run too.
   api.seed({
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
-    metadata: { namespace, name: `${flagValue(container.args!, '--proxy-service')}-1`, labels: { 'kubernetes.io/service-name': flagValue(container.args!, '--proxy-service')! } },
-    addressType: 'IPv4', ports: [{ name: 'admin', port: await closedPort(), protocol: 'TCP' }],
-    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: false }, targetRef: { kind: 'Pod', namespace, name: 'proxy-0' } }],
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: {
+      namespace,
+      name: `${flagValue(container.args!, '--proxy-service')}-1`,
+      labels: { 'kubernetes.io/service-name': flagValue(container.args!, '--proxy-service')! },
+    },
+    addressType: 'IPv4',
+    ports: [{ name: 'admin', port: await closedPort(), protocol: 'TCP' }],
+    endpoints: [
+      {
+        addresses: ['127.0.0.1'],
+        conditions: { ready: false },
+        targetRef: { kind: 'Pod', namespace, name: 'proxy-0' },
+      },
+    ],
   });
   controller = runCli(controllerArgs(writeKubeconfig(api.url)));
-  await waitFor(() => (statusOf('HTTPRoute', 'echo')?.parents ?? []).length > 0 && (statusOf('GRPCRoute', 'grpc-health')?.parents ?? []).length > 0,
-    'route statuses written by the controller', 90_000);
+  await waitFor(
+    () =>
+      (statusOf('HTTPRoute', 'echo')?.parents ?? []).length > 0 &&
+      (statusOf('GRPCRoute', 'grpc-health')?.parents ?? []).length > 0,
+    'route statuses written by the controller',
+    90_000,
+  );
   stoppedWith = await controller.stop('SIGTERM'); // a leader releases its Lease on the way out
 }, 120_000);
 
@@ -106,14 +135,28 @@ describe('the controller as deployed, against the API server double', () => {
   });
 
   it('made the calls a working controller makes (list, watch, lease, admin token, status patch, event)', () => {
-    const seen = new Set(api.requests.map(toApiRequest).filter((r) => r !== undefined).map((r) => `${r.verb} ${r.resource}${r.subresource ? `/${r.subresource}` : ''}`));
-    for (const call of ['list httproutes', 'watch httproutes', 'watch endpointslices', 'create leases', 'update leases',
-      'create secrets', 'patch httproutes/status', 'patch gateways/status', 'create events']) {
+    const seen = new Set(
+      api.requests
+        .map(toApiRequest)
+        .filter((r) => r !== undefined)
+        .map((r) => `${r.verb} ${r.resource}${r.subresource ? `/${r.subresource}` : ''}`),
+    );
+    for (const call of [
+      'list httproutes',
+      'watch httproutes',
+      'watch endpointslices',
+      'create leases',
+      'update leases',
+      'create secrets',
+      'patch httproutes/status',
+      'patch gateways/status',
+      'create events',
+    ]) {
       expect([call, seen.has(call)]).toEqual([call, true]);
     }
   });
 
-  it('made only requests the install\'s RBAC allows', () => {
+  it("made only requests the install's RBAC allows", () => {
     const denied = api.requests.flatMap((r) => {
       const request = toApiRequest(r);
       return request && !isAllowed(grants, request) ? [`${describeRequest(request)} (${r.method} ${r.path})`] : [];
@@ -123,6 +166,8 @@ describe('the controller as deployed, against the API server double', () => {
 
   it('otherwise only read discovery documents, which every authenticated user may', () => {
     const other = api.requests.filter((r) => !toApiRequest(r)).map((r) => `${r.method} ${r.path}`);
-    expect(other.filter((line) => !/^GET \/(api|apis)(\/[^/]+){0,2}$|^GET \/(version|openapi\/.*)$/.test(line))).toEqual([]);
+    expect(
+      other.filter((line) => !/^GET \/(api|apis)(\/[^/]+){0,2}$|^GET \/(version|openapi\/.*)$/.test(line)),
+    ).toEqual([]);
   });
 });

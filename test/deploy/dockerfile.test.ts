@@ -15,7 +15,11 @@ interface Instruction {
 
 /** Instructions per stage (continuation lines joined, comments dropped). */
 function parseDockerfile(text: string): Instruction[][] {
-  const lines = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const stages: Instruction[][] = [];
   for (const line of lines) {
     const [, op, args] = /^(\w+)\s+(.*)$/.exec(line) ?? [];
@@ -30,16 +34,27 @@ const dockerfile = parseDockerfile(readFileSync(`${ROOT}deploy/Dockerfile`, 'utf
 const build = dockerfile[0]!;
 const runtime = dockerfile[dockerfile.length - 1]!;
 const ignored = readFileSync(`${ROOT}.dockerignore`, 'utf8')
-  .split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-const tsconfig = JSON.parse(readFileSync(`${ROOT}tsconfig.json`, 'utf8')) as { include: string[]; compilerOptions: { outDir: string; rootDir: string } };
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('#'));
+const tsconfig = JSON.parse(readFileSync(`${ROOT}tsconfig.json`, 'utf8')) as {
+  include: string[];
+  compilerOptions: { outDir: string; rootDir: string };
+};
 
 const isIgnored = (path: string) => ignored.some((p) => path === p || path.startsWith(`${p}/`));
 const copies = (stage: Instruction[]) =>
-  stage.filter((i) => i.op === 'COPY').map((i) => {
-    const from = /--from=(\S+)/.exec(i.args)?.[1];
-    const parts = i.args.replace(/--\S+/g, '').trim().split(/\s+/);
-    return { from, sources: parts.slice(0, -1).map((s) => s.replace(/^\.\//, '').replace(/\/$/, '')), dest: parts[parts.length - 1]! };
-  });
+  stage
+    .filter((i) => i.op === 'COPY')
+    .map((i) => {
+      const from = /--from=(\S+)/.exec(i.args)?.[1];
+      const parts = i.args.replace(/--\S+/g, '').trim().split(/\s+/);
+      return {
+        from,
+        sources: parts.slice(0, -1).map((s) => s.replace(/^\.\//, '').replace(/\/$/, '')),
+        dest: parts[parts.length - 1]!,
+      };
+    });
 
 function nonTsFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -57,7 +72,9 @@ function tsFiles(dir: string): string[] {
 /** Packages a module loads at run time (type-only imports are erased by tsc; node: builtins need nothing). */
 function runtimeImports(text: string): string[] {
   const specifiers = [
-    ...[...text.matchAll(/(?:^|\n)\s*(?:import|export)\s+(type\s+)?[^;'"]*?\bfrom\s+['"]([^'"]+)['"]/g)].filter((m) => !m[1]).map((m) => m[2]!),
+    ...[...text.matchAll(/(?:^|\n)\s*(?:import|export)\s+(type\s+)?[^;'"]*?\bfrom\s+['"]([^'"]+)['"]/g)]
+      .filter((m) => !m[1])
+      .map((m) => m[2]!),
     ...[...text.matchAll(/(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g)].map((m) => m[1]!),
     ...[...text.matchAll(/\b(?:import|require(?:\.resolve)?)\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!),
   ];
@@ -103,7 +120,9 @@ describe('deploy/Dockerfile', () => {
     expect(assets.length).toBeGreaterThan(0); // the step matters: such files exist
     const out = mkdtempSync(join(tmpdir(), 'tg-assets-'));
     try {
-      const run = spawnSync(process.execPath, [`${ROOT}scripts/build.mjs`, '--assets-only', '--out', out], { encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [`${ROOT}scripts/build.mjs`, '--assets-only', '--out', out], {
+        encoding: 'utf8',
+      });
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       for (const file of assets) expect(existsSync(join(out, file.slice(ROOT.length)))).toBe(true);
@@ -115,7 +134,10 @@ describe('deploy/Dockerfile', () => {
   });
 
   it('keeps every package the shipped code imports through `npm prune --omit=dev`', () => {
-    const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     const sources = ['src', 'machines', 'proxy'].flatMap((dir) => tsFiles(`${ROOT}${dir}`));
     const imported = new Set(sources.flatMap((file) => runtimeImports(readFileSync(file, 'utf8'))));
     expect(imported.size).toBeGreaterThan(5);
@@ -132,7 +154,9 @@ describe('deploy/Dockerfile', () => {
   });
 
   it('ships package.json (ESM "type": "module"), production node_modules, bin and dist in the runtime stage', () => {
-    const fromBuild = copies(runtime).filter((c) => c.from !== undefined).flatMap((c) => c.sources.map((s) => s.replace(/^\/app\//, '')));
+    const fromBuild = copies(runtime)
+      .filter((c) => c.from !== undefined)
+      .flatMap((c) => c.sources.map((s) => s.replace(/^\/app\//, '')));
     expect(fromBuild.sort()).toEqual(['bin', 'dist', 'node_modules', 'package.json']);
     expect((JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { type: string }).type).toBe('module');
   });
@@ -155,7 +179,9 @@ describe('deploy/Dockerfile', () => {
   });
 
   it('has a build context (.dockerignore) with every file it copies and without node_modules, dist or tests', () => {
-    const sources = copies(build).filter((c) => c.from === undefined).flatMap((c) => c.sources);
+    const sources = copies(build)
+      .filter((c) => c.from === undefined)
+      .flatMap((c) => c.sources);
     expect(sources.filter((s) => !existsSync(`${ROOT}${s}`) || isIgnored(s))).toEqual([]);
     for (const path of ['node_modules', 'dist', 'test', '.git']) expect(isIgnored(path)).toBe(true);
   });

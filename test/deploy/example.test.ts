@@ -7,8 +7,9 @@ import { DEFAULT_CONTROLLER_NAME, type K8sObject } from '../../src/core/types.js
 import { find, flagValue, hostPort, ofKind, render, selectedDeployments, type Container } from './support/render.js';
 
 const objects = render('example');
-const proxy = ofKind(objects, 'Deployment')
-  .flatMap((d) => (d.spec.template.spec.containers as Container[]).filter((c) => c.args?.[0] === 'proxy'))[0]!;
+const proxy = ofKind(objects, 'Deployment').flatMap((d) =>
+  (d.spec.template.spec.containers as Container[]).filter((c) => c.args?.[0] === 'proxy'),
+)[0]!;
 const ports = {
   proxyHttpPort: hostPort(flagValue(proxy.args!, '--listen')).port,
   proxyTlsPort: hostPort(flagValue(proxy.args!, '--tls-listen')).port,
@@ -24,12 +25,16 @@ describe('overlay example', () => {
   });
   const conditions = (kind: string, name: string) => {
     const status = desired.statuses.find((s) => s.kind === kind && s.name === name)?.status as
-      | { conditions?: Array<{ type: string; status: string }>; parents?: Array<{ conditions: Array<{ type: string; status: string }> }> }
+      | {
+          conditions?: Array<{ type: string; status: string }>;
+          parents?: Array<{ conditions: Array<{ type: string; status: string }> }>;
+        }
       | undefined;
     expect(status).toBeDefined();
     return status!.conditions ?? status!.parents!.flatMap((p) => p.conditions);
   };
-  const isTrue = (list: Array<{ type: string; status: string }>, type: string) => list.some((c) => c.type === type && c.status === 'True');
+  const isTrue = (list: Array<{ type: string; status: string }>, type: string) =>
+    list.some((c) => c.type === type && c.status === 'True');
 
   it('the GatewayClass and the Gateway are accepted by the translator', () => {
     expect(isTrue(conditions('GatewayClass', 'cloudflare-tunnel'), 'Accepted')).toBe(true);
@@ -37,17 +42,23 @@ describe('overlay example', () => {
     expect([isTrue(gateway, 'Accepted'), isTrue(gateway, 'Programmed')]).toEqual([true, true]);
   });
 
-  it.each(routes.map((r) => [r.kind, r.metadata.name]))('%s %s is accepted with every reference resolved', (kind, name) => {
-    const list = conditions(kind, name);
-    expect(list.length).toBeGreaterThan(0);
-    expect(list.filter((c) => ['Accepted', 'ResolvedRefs'].includes(c.type) && c.status !== 'True')).toEqual([]);
-  });
+  it.each(routes.map((r) => [r.kind, r.metadata.name]))(
+    '%s %s is accepted with every reference resolved',
+    (kind, name) => {
+      const list = conditions(kind, name);
+      expect(list.length).toBeGreaterThan(0);
+      expect(list.filter((c) => ['Accepted', 'ResolvedRefs'].includes(c.type) && c.status !== 'True')).toEqual([]);
+    },
+  );
 
   it('publishes every route hostname through the tunnel; gRPC hostnames via the loopback TLS port', () => {
     const ingress = new Map(desired.ingress.ingress.map((r) => [r.hostname, r]));
     for (const route of routes) {
       for (const hostname of route.spec.hostnames as string[]) {
-        const expected = route.kind === 'GRPCRoute' ? `https://localhost:${ports.proxyTlsPort}` : `http://localhost:${ports.proxyHttpPort}`;
+        const expected =
+          route.kind === 'GRPCRoute'
+            ? `https://localhost:${ports.proxyTlsPort}`
+            : `http://localhost:${ports.proxyHttpPort}`;
         expect(ingress.get(hostname)?.service).toBe(expected);
       }
     }

@@ -25,7 +25,16 @@ const CLUSTER_KINDS: ResourceType[] = [
 ];
 
 function kind(group: string, plural: string, k: string, namespaced: boolean): ResourceType {
-  return { group, versions: ['v1'], plural, singular: k.toLowerCase(), kind: k, namespaced, hasStatus: false, hasGeneration: true };
+  return {
+    group,
+    versions: ['v1'],
+    plural,
+    singular: k.toLowerCase(),
+    kind: k,
+    namespaced,
+    hasStatus: false,
+    hasGeneration: true,
+  };
 }
 
 const objectsOf = (yaml: string): K8s[] => parseAllDocuments(yaml).map((d) => d.toJS() as K8s);
@@ -34,10 +43,14 @@ describe('deploy/install.yaml', () => {
   it('is the default overlay as `kubectl kustomize` renders it (regenerate with `npm run render:install`)', () => {
     const fresh = renderInstall();
     if (readInstall() !== fresh) {
-      throw new Error(`${INSTALL_PATH} differs from a fresh render of deploy/kustomize/overlays/default: run \`npm run render:install\` (node bin/run-ts.mjs test/deploy/support/install.ts --write) and commit the result`);
+      throw new Error(
+        `${INSTALL_PATH} differs from a fresh render of deploy/kustomize/overlays/default: run \`npm run render:install\` (node bin/run-ts.mjs test/deploy/support/install.ts --write) and commit the result`,
+      );
     }
     const objects = objectsOf(readInstall());
-    expect(objects.map((o) => o.kind)).toEqual(expect.arrayContaining(['Namespace', 'GatewayClass', 'Deployment', 'NetworkPolicy']));
+    expect(objects.map((o) => o.kind)).toEqual(
+      expect.arrayContaining(['Namespace', 'GatewayClass', 'Deployment', 'NetworkPolicy']),
+    );
     // The CRDs are a prerequisite, installed on their own (docs/install.md), never bundled here.
     expect(objects.filter((o) => o.kind === 'CustomResourceDefinition')).toEqual([]);
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
@@ -58,11 +71,14 @@ describe('deploy/install.yaml', () => {
       const { code, stdout, stderr } = await kubectl(['apply', '--dry-run=client', '-f', INSTALL_PATH], kubeconfig);
       expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
       const expected = objectsOf(readInstall()).map((o) => `${o.kind.toLowerCase()}/${o.metadata.name}`);
-      const applied = stdout.trim().split('\n').map((line) => {
-        const match = /^(\S+)\/(\S+) created \(dry run\)$/.exec(line);
-        if (!match) throw new Error(`unexpected kubectl output: ${line}`);
-        return `${match[1]!.split('.')[0]}/${match[2]}`;
-      });
+      const applied = stdout
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const match = /^(\S+)\/(\S+) created \(dry run\)$/.exec(line);
+          if (!match) throw new Error(`unexpected kubectl output: ${line}`);
+          return `${match[1]!.split('.')[0]}/${match[2]}`;
+        });
       expect(applied.sort()).toEqual(expected.sort());
       expect(server.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     });
@@ -71,8 +87,13 @@ describe('deploy/install.yaml', () => {
 
 function kubectl(args: string[], kubeconfig: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      'kubectl',
+      args,
+      { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }

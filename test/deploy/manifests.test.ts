@@ -1,7 +1,16 @@
 // Every overlay renders with `kubectl kustomize`, every object passes its schema, and every pod meets the
 // hardening the install promises (restricted Pod Security Standard, resources, standard labels).
 import { describe, expect, it } from '@jest/globals';
-import { OVERLAYS, ofKind, packageVersion, render, selectedDeployments, selects, type Container, type K8s } from './support/render.js';
+import {
+  OVERLAYS,
+  ofKind,
+  packageVersion,
+  render,
+  selectedDeployments,
+  selects,
+  type Container,
+  type K8s,
+} from './support/render.js';
 import { GATEWAY_API_CRDS, unknownFields, validateWithCrd, validateWithModels } from './support/schema.js';
 
 const STANDARD_LABELS = [
@@ -56,7 +65,8 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     ];
     for (const { what, labels } of labelled) {
       for (const label of STANDARD_LABELS) if (!labels?.[label]) missing.push(`${what}: ${label}`);
-      if (labels?.['app.kubernetes.io/version'] !== packageVersion()) missing.push(`${what}: version ${labels?.['app.kubernetes.io/version']}`);
+      if (labels?.['app.kubernetes.io/version'] !== packageVersion())
+        missing.push(`${what}: version ${labels?.['app.kubernetes.io/version']}`);
     }
     expect(missing).toEqual([]);
   });
@@ -107,7 +117,8 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
       for (const c of allContainers(d)) {
         const ours = c.image.startsWith('tunnel-gateway') || c.image.includes('/tunnel-gateway');
         const required = ours ? ['readinessProbe', 'livenessProbe', 'startupProbe'] : ['readinessProbe'];
-        for (const probe of required) if (!(c as unknown as Record<string, unknown>)[probe]) problems.push(`${ref(d)} ${c.name}: no ${probe}`);
+        for (const probe of required)
+          if (!(c as unknown as Record<string, unknown>)[probe]) problems.push(`${ref(d)} ${c.name}: no ${probe}`);
       }
     }
     expect(problems).toEqual([]);
@@ -138,7 +149,9 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
       allContainers(d).some((c) => c.args?.[0] === 'controller'),
     );
     expect(controllers.length).toBe(1);
-    expect(controllers[0]!.spec.template.metadata.labels['app.kubernetes.io/name']).toBe('cloudflare-tunnel-gateway-controller');
+    expect(controllers[0]!.spec.template.metadata.labels['app.kubernetes.io/name']).toBe(
+      'cloudflare-tunnel-gateway-controller',
+    );
   });
 });
 
@@ -151,7 +164,9 @@ describe('overlay differences', () => {
     expect(deployment('default', 'cloudflare-tunnel-proxy').spec.replicas ?? 1).toBe(1);
     expect(deployment('ha', 'cloudflare-tunnel-gateway-controller').spec.replicas).toBe(2);
     expect(deployment('ha', 'cloudflare-tunnel-proxy').spec.replicas).toBeGreaterThanOrEqual(2);
-    const pdbTargets = ofKind(render('ha'), 'PodDisruptionBudget').map((p) => p.spec.selector.matchLabels['app.kubernetes.io/name']).sort();
+    const pdbTargets = ofKind(render('ha'), 'PodDisruptionBudget')
+      .map((p) => p.spec.selector.matchLabels['app.kubernetes.io/name'])
+      .sort();
     expect(pdbTargets).toEqual(['cloudflare-tunnel-gateway-controller', 'cloudflare-tunnel-proxy']);
   });
 

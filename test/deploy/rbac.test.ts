@@ -22,16 +22,21 @@ interface Install {
 function install(overlay: (typeof OVERLAYS)[number]): Install {
   const objects = render(overlay);
   const containers = ofKind(objects, 'Deployment').flatMap((d) => d.spec.template.spec.containers as Container[]);
-  const controllerDeployment = ofKind(objects, 'Deployment')
-    .find((d) => (d.spec.template.spec.containers as Container[]).some((c) => c.args?.[0] === 'controller'))!;
+  const controllerDeployment = ofKind(objects, 'Deployment').find((d) =>
+    (d.spec.template.spec.containers as Container[]).some((c) => c.args?.[0] === 'controller'),
+  )!;
   const controller = containers.find((c) => c.args?.[0] === 'controller')!;
   const cloudflared = containers.find((c) => c.name === 'cloudflared')!;
-  const secretOf = (c: Container, env: string) => c.env!.find((e) => e.name === env)!.valueFrom.secretKeyRef.name as string;
+  const secretOf = (c: Container, env: string) =>
+    c.env!.find((e) => e.name === env)!.valueFrom.secretKeyRef.name as string;
   return {
     objects,
     namespace: controllerDeployment.metadata.namespace!,
     serviceAccount: controllerDeployment.spec.template.spec.serviceAccountName,
-    ownNames: { leases: [flagValue(controller.args!, '--lease-name')!], secrets: [flagValue(controller.args!, '--admin-token-secret')!] },
+    ownNames: {
+      leases: [flagValue(controller.args!, '--lease-name')!],
+      secrets: [flagValue(controller.args!, '--admin-token-secret')!],
+    },
     otherSecrets: [secretOf(controller, 'CLOUDFLARE_API_TOKEN'), secretOf(cloudflared, 'TUNNEL_TOKEN')],
   };
 }
@@ -42,8 +47,15 @@ function install(overlay: (typeof OVERLAYS)[number]): Install {
  * users' objects, in any namespace.
  */
 function requestsFor(call: ApiCall, inst: Install): ApiRequest[] {
-  const base = { verb: call.verb, group: call.group, resource: call.resource, ...(call.subresource ? { subresource: call.subresource } : {}) };
-  const own = call.group === 'coordination.k8s.io' || (call.group === '' && call.resource === 'secrets' && (call.named || call.verb === 'create'));
+  const base = {
+    verb: call.verb,
+    group: call.group,
+    resource: call.resource,
+    ...(call.subresource ? { subresource: call.subresource } : {}),
+  };
+  const own =
+    call.group === 'coordination.k8s.io' ||
+    (call.group === '' && call.resource === 'secrets' && (call.named || call.verb === 'create'));
   if (!call.namespaced) return [base];
   if (!own) return [{ ...base, namespace: TENANT_NAMESPACE, ...(call.named ? { name: 'some-object' } : {}) }];
   if (!call.named) return [{ ...base, namespace: inst.namespace }];
@@ -59,8 +71,10 @@ describe('API calls derived from the controller source', () => {
   it('include list+watch of every watched resource, status patches, lease and event writes', () => {
     const has = (verb: string, resource: string, subresource?: string) =>
       derived.calls.some((c) => c.verb === verb && c.resource === resource && c.subresource === subresource);
-    for (const r of watchedResources()) expect([r.plural, has('list', r.plural), has('watch', r.plural)]).toEqual([r.plural, true, true]);
-    for (const plural of ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes']) expect(has('patch', plural, 'status')).toBe(true);
+    for (const r of watchedResources())
+      expect([r.plural, has('list', r.plural), has('watch', r.plural)]).toEqual([r.plural, true, true]);
+    for (const plural of ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes'])
+      expect(has('patch', plural, 'status')).toBe(true);
     expect([has('create', 'leases'), has('update', 'leases'), has('create', 'events')]).toEqual([true, true, true]);
   });
 });
@@ -76,7 +90,9 @@ describe.each(OVERLAYS)('overlay %s: RBAC', (overlay) => {
 
   it('allows every API call the controller makes', () => {
     const denied = derived.calls.flatMap((call) =>
-      requestsFor(call, inst).filter((r) => !isAllowed(grants, r)).map((r) => `${describeRequest(r)} (${call.site})`),
+      requestsFor(call, inst)
+        .filter((r) => !isAllowed(grants, r))
+        .map((r) => `${describeRequest(r)} (${call.site})`),
     );
     expect(denied).toEqual([]);
   });
@@ -84,14 +100,39 @@ describe.each(OVERLAYS)('overlay %s: RBAC', (overlay) => {
   it('allows nothing on objects it does not own: no spec writes, no deletes, no other Secrets or Leases', () => {
     const gw = 'gateway.networking.k8s.io';
     const forbidden: ApiRequest[] = [
-      ...['update', 'patch', 'delete'].map((verb) => ({ verb, group: gw, resource: 'httproutes', namespace: TENANT_NAMESPACE, name: 'r' })),
-      { verb: 'update', group: gw, resource: 'gateways', subresource: 'status', namespace: TENANT_NAMESPACE, name: 'g' },
+      ...['update', 'patch', 'delete'].map((verb) => ({
+        verb,
+        group: gw,
+        resource: 'httproutes',
+        namespace: TENANT_NAMESPACE,
+        name: 'r',
+      })),
+      {
+        verb: 'update',
+        group: gw,
+        resource: 'gateways',
+        subresource: 'status',
+        namespace: TENANT_NAMESPACE,
+        name: 'g',
+      },
       { verb: 'get', group: '', resource: 'secrets', namespace: TENANT_NAMESPACE, name: 'db-password' },
       { verb: 'get', group: '', resource: 'secrets', namespace: inst.namespace, name: 'someone-elses' },
-      ...inst.otherSecrets.map((name) => ({ verb: 'get', group: '', resource: 'secrets', namespace: inst.namespace, name })),
+      ...inst.otherSecrets.map((name) => ({
+        verb: 'get',
+        group: '',
+        resource: 'secrets',
+        namespace: inst.namespace,
+        name,
+      })),
       { verb: 'update', group: '', resource: 'secrets', namespace: inst.namespace, name: inst.ownNames.secrets[0]! },
       { verb: 'create', group: '', resource: 'secrets', namespace: TENANT_NAMESPACE },
-      { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: inst.namespace, name: 'kube-scheduler' },
+      {
+        verb: 'update',
+        group: 'coordination.k8s.io',
+        resource: 'leases',
+        namespace: inst.namespace,
+        name: 'kube-scheduler',
+      },
       { verb: 'create', group: '', resource: 'pods', namespace: inst.namespace },
       { verb: 'delete', group: '', resource: 'secrets', namespace: inst.namespace, name: inst.ownNames.secrets[0]! },
       { verb: 'get', group: '', resource: 'configmaps', namespace: TENANT_NAMESPACE, name: 'app-config' },
@@ -104,7 +145,9 @@ describe.each(OVERLAYS)('overlay %s: RBAC', (overlay) => {
   const AHEAD_OF_CODE = new Set(['get configmaps']);
 
   it('grants no permission the controller does not use (least privilege)', () => {
-    const used = new Set(derived.calls.map((c) => `${c.verb} ${c.resource}${c.subresource ? `/${c.subresource}` : ''}`));
+    const used = new Set(
+      derived.calls.map((c) => `${c.verb} ${c.resource}${c.subresource ? `/${c.subresource}` : ''}`),
+    );
     const granted = [...ofKind(inst.objects, 'ClusterRole'), ...ofKind(inst.objects, 'Role')].flatMap((role) =>
       (role.rules as Array<{ resources: string[]; verbs: string[] }>).flatMap((rule) =>
         rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${verb} ${resource}`)),

@@ -4,8 +4,17 @@ import { DEFAULT_CONTROLLER_NAME } from '../../src/core/types.js';
 import { validateEdgeParameters } from '../../src/cloudflare/params.js';
 import { ADMIN_TOKEN_KEY } from '../../src/kubernetes/admin-token.js';
 import {
-  OVERLAYS, container, find, flagValue, hostPort, ofKind, render, selectedDeployments, selects,
-  type Container, type K8s,
+  OVERLAYS,
+  container,
+  find,
+  flagValue,
+  hostPort,
+  ofKind,
+  render,
+  selectedDeployments,
+  selects,
+  type Container,
+  type K8s,
 } from './support/render.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -44,7 +53,8 @@ describe.each(OVERLAYS)('overlay %s: ports and names', (overlay) => {
         for (const kind of ['startupProbe', 'livenessProbe', 'readinessProbe'] as const) {
           const probe = c[kind];
           const port = probe?.httpGet?.port ?? probe?.grpc?.port ?? probe?.tcpSocket?.port;
-          if (probe && resolvePort(c, port) === undefined) problems.push(`${d.metadata.name}/${c.name} ${kind}: port ${port}`);
+          if (probe && resolvePort(c, port) === undefined)
+            problems.push(`${d.metadata.name}/${c.name} ${kind}: port ${port}`);
         }
       }
     }
@@ -58,8 +68,11 @@ describe.each(OVERLAYS)('overlay %s: ports and names', (overlay) => {
       if (targets.length === 0) problems.push(`Service ${svc.metadata.name} selects no pods`);
       for (const d of targets) {
         for (const p of svc.spec.ports) {
-          const declared = (d.spec.template.spec.containers as Container[]).some((c) => resolvePort(c, p.targetPort ?? p.port) !== undefined);
-          if (!declared) problems.push(`Service ${svc.metadata.name} port ${p.name}: ${d.metadata.name} has no ${p.targetPort}`);
+          const declared = (d.spec.template.spec.containers as Container[]).some(
+            (c) => resolvePort(c, p.targetPort ?? p.port) !== undefined,
+          );
+          if (!declared)
+            problems.push(`Service ${svc.metadata.name} port ${p.name}: ${d.metadata.name} has no ${p.targetPort}`);
         }
       }
     }
@@ -77,13 +90,18 @@ describe.each(OVERLAYS)('overlay %s: ports and names', (overlay) => {
     expect(declared).toContain(admin.port);
     expect(declared).not.toContain(listen.port);
     expect(declared).not.toContain(tls.port);
-    const probePort = (kind: 'startupProbe' | 'livenessProbe' | 'readinessProbe') => resolvePort(proxy.main, proxy.main[kind].httpGet.port);
-    expect([probePort('startupProbe'), probePort('livenessProbe'), probePort('readinessProbe')]).toEqual([admin.port, admin.port, admin.port]);
+    const probePort = (kind: 'startupProbe' | 'livenessProbe' | 'readinessProbe') =>
+      resolvePort(proxy.main, proxy.main[kind].httpGet.port);
+    expect([probePort('startupProbe'), probePort('livenessProbe'), probePort('readinessProbe')]).toEqual([
+      admin.port,
+      admin.port,
+      admin.port,
+    ]);
     expect(proxy.main.readinessProbe.httpGet.path).toBe('/readyz');
     expect(proxy.main.livenessProbe.httpGet.path).toBe('/healthz');
   });
 
-  it('proxy drains at least as long as cloudflared may still send it requests, within the pod\'s grace period', () => {
+  it("proxy drains at least as long as cloudflared may still send it requests, within the pod's grace period", () => {
     const drainMs = Number(flagValue(proxyArgs, '--drain-ms'));
     const cloudflaredGraceMs = 30_000; // cloudflared's default --grace-period (the manifests keep it)
     expect(container(proxy.deployment, 'cloudflared').args!.join(' ')).not.toContain('--grace-period');
@@ -92,8 +110,12 @@ describe.each(OVERLAYS)('overlay %s: ports and names', (overlay) => {
   });
 
   it('controller tells cloudflared (through the tunnel ingress) the ports the proxy really listens on', () => {
-    expect(Number(flagValue(controllerArgs, '--proxy-http-port'))).toBe(hostPort(flagValue(proxyArgs, '--listen')).port);
-    expect(Number(flagValue(controllerArgs, '--proxy-tls-port'))).toBe(hostPort(flagValue(proxyArgs, '--tls-listen')).port);
+    expect(Number(flagValue(controllerArgs, '--proxy-http-port'))).toBe(
+      hostPort(flagValue(proxyArgs, '--listen')).port,
+    );
+    expect(Number(flagValue(controllerArgs, '--proxy-tls-port'))).toBe(
+      hostPort(flagValue(proxyArgs, '--tls-listen')).port,
+    );
   });
 
   it('controller: admin (health, metrics) port declared and probed at /healthz and /readyz', () => {
@@ -120,13 +142,18 @@ describe.each(OVERLAYS)('overlay %s: ports and names', (overlay) => {
 
   it('NetworkPolicy lets only the controller pods reach the proxy, only on the admin port', () => {
     const policies = ofKind(objects, 'NetworkPolicy').filter(
-      (p) => p.metadata.namespace === namespace && selects(p.spec.podSelector.matchLabels, proxy.deployment.spec.template.metadata.labels),
+      (p) =>
+        p.metadata.namespace === namespace &&
+        selects(p.spec.podSelector.matchLabels, proxy.deployment.spec.template.metadata.labels),
     );
     expect(policies).toHaveLength(1);
     const policy = policies[0]!;
     expect(policy.spec.policyTypes).toContain('Ingress');
     const adminPort = hostPort(flagValue(proxyArgs, '--admin')).port;
-    const rules = policy.spec.ingress as Array<{ from?: Array<Record<string, { matchLabels: Record<string, string> }>>; ports?: Array<{ port: number | string }> }>;
+    const rules = policy.spec.ingress as Array<{
+      from?: Array<Record<string, { matchLabels: Record<string, string> }>>;
+      ports?: Array<{ port: number | string }>;
+    }>;
     expect(rules).toHaveLength(1);
     expect(rules[0]!.ports?.map((p) => resolvePort(proxy.main, p.port))).toEqual([adminPort]);
     expect(rules[0]!.from).toHaveLength(1);
@@ -138,8 +165,9 @@ describe.each(OVERLAYS)('overlay %s: ports and names', (overlay) => {
   it('the admin token Secret the controller manages is the one mounted where the proxy reads it', () => {
     const secretName = flagValue(controllerArgs, '--admin-token-secret');
     const tokenFile = flagValue(proxyArgs, '--admin-token-file')!;
-    const volume = (proxy.deployment.spec.template.spec.volumes as Array<{ name: string; secret?: { secretName: string } }>)
-      .find((v) => v.secret?.secretName === secretName);
+    const volume = (
+      proxy.deployment.spec.template.spec.volumes as Array<{ name: string; secret?: { secretName: string } }>
+    ).find((v) => v.secret?.secretName === secretName);
     expect(volume).toBeDefined();
     const mount = proxy.main.volumeMounts?.find((m) => m.name === volume!.name);
     expect(mount).toBeDefined();
@@ -182,18 +210,28 @@ describe.each(OVERLAYS)('overlay %s: ports and names', (overlay) => {
     }
   });
 
-  it('params pass the edge\'s own validation once filled in, and feed the controller\'s account, tunnel and API token', () => {
+  it("params pass the edge's own validation once filled in, and feed the controller's account, tunnel and API token", () => {
     const params = find(objects, 'ConfigMap', 'cloudflare-tunnel-params', namespace);
     // As shipped, accountId and tunnelId are placeholders the user must replace: the edge says so.
     const shipped = validateEdgeParameters(params.data);
     expect(shipped.ok ? '' : shipped.message).toMatch(/accountId/);
-    const filled = validateEdgeParameters({ ...params.data, accountId: '0123456789abcdef0123456789abcdef', tunnelId: '6ff42ae2-765d-4adf-8112-31c55c1551ef' });
+    const filled = validateEdgeParameters({
+      ...params.data,
+      accountId: '0123456789abcdef0123456789abcdef',
+      tunnelId: '6ff42ae2-765d-4adf-8112-31c55c1551ef',
+    });
     if (!filled.ok) throw new Error(filled.message);
     // The controller is given the same account and tunnel through its flags (it refuses tunnelId "create").
-    for (const [flag, key] of [['--account-id', 'accountId'], ['--tunnel-id', 'tunnelId']] as const) {
+    for (const [flag, key] of [
+      ['--account-id', 'accountId'],
+      ['--tunnel-id', 'tunnelId'],
+    ] as const) {
       const variable = /^\$\((\w+)\)$/.exec(flagValue(controllerArgs, flag) ?? '')?.[1];
       const env = controller.main.env?.find((e) => e.name === variable);
-      expect([env?.valueFrom?.configMapKeyRef?.name, env?.valueFrom?.configMapKeyRef?.key]).toEqual([params.metadata.name, key]);
+      expect([env?.valueFrom?.configMapKeyRef?.name, env?.valueFrom?.configMapKeyRef?.key]).toEqual([
+        params.metadata.name,
+        key,
+      ]);
     }
     const { name, key, namespace: secretNamespace } = filled.params.tokenSecretRef;
     expect({ name, key }).toEqual(apiTokenRef());

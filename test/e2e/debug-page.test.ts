@@ -19,7 +19,10 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../deploy/examples/', import.meta.url));
 const MANY = 160;
-const LONG_NAMES = ['gateway-conformance-http-route-with-a-long-name-alpha', 'gateway-conformance-http-route-with-a-long-name-beta'];
+const LONG_NAMES = [
+  'gateway-conformance-http-route-with-a-long-name-alpha',
+  'gateway-conformance-http-route-with-a-long-name-beta',
+];
 // A Mermaid draw of the route machine takes 250–430 ms on this machine's 2 shared cores; patching the page
 // for an event takes a few. 50 ms is the long-task threshold itself; a loaded machine (GC, other suites)
 // gets headroom, but a redraw would still fail.
@@ -76,15 +79,28 @@ describe('debug page', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: .ci/run installs Debian's chromium`);
     dir = await mkdtemp(join(tmpdir(), 'tgw-debug-'));
-    for (const file of ['gateway.yaml', 'routes.yaml', 'backends.yaml']) await writeFile(join(dir, file), await readFile(join(EXAMPLES, file), 'utf8'));
-    const many = Array.from({ length: MANY }, (_, i) => route('demo', `gateway-conformance-route-${String(i).padStart(3, '0')}`, 'cloudflare-tunnel'));
-    await writeFile(join(dir, 'many.yaml'), [...many, ...LONG_NAMES.map((n) => route('demo', n, 'cloudflare-tunnel'))].join('---\n'));
+    for (const file of ['gateway.yaml', 'routes.yaml', 'backends.yaml'])
+      await writeFile(join(dir, file), await readFile(join(EXAMPLES, file), 'utf8'));
+    const many = Array.from({ length: MANY }, (_, i) =>
+      route('demo', `gateway-conformance-route-${String(i).padStart(3, '0')}`, 'cloudflare-tunnel'),
+    );
+    await writeFile(
+      join(dir, 'many.yaml'),
+      [...many, ...LONG_NAMES.map((n) => route('demo', n, 'cloudflare-tunnel'))].join('---\n'),
+    );
     await writeFile(join(dir, 'team-b.yaml'), TEAM_B);
     ({ app, admin } = await runStandalone(dir));
     await eventually(async () => (await httpRequest(admin, { path: '/readyz' })).status === 200);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(msg.text()));
@@ -103,15 +119,26 @@ describe('debug page', () => {
   });
 
   it('lists every actor, whole names with a tooltip, the replica by its endpoint, a legend', async () => {
-    for (const kind of ['GatewayClass', 'Gateway', 'HTTPRoute', 'coordinator', 'replica']) await page.waitForSelector(`.group[data-kind="${kind}"] .actor`);
-    await eventually(async () => (await page.locator('.group[data-kind="HTTPRoute"] .actor').count()) === MANY + LONG_NAMES.length + 3, 20_000, 100);
+    for (const kind of ['GatewayClass', 'Gateway', 'HTTPRoute', 'coordinator', 'replica'])
+      await page.waitForSelector(`.group[data-kind="${kind}"] .actor`);
+    await eventually(
+      async () => (await page.locator('.group[data-kind="HTTPRoute"] .actor').count()) === MANY + LONG_NAMES.length + 3,
+      20_000,
+      100,
+    );
     for (const name of LONG_NAMES) {
       const row = actorRow(`demo/${name}`);
       expect(await row.getAttribute('title')).toContain(`demo/${name}`);
       // Shown whole: wrapped, never cut.
-      expect(await row.locator('.name').evaluate((e) => e.scrollWidth <= e.clientWidth && getComputedStyle(e).textOverflow !== 'ellipsis')).toBe(true);
+      expect(
+        await row
+          .locator('.name')
+          .evaluate((e) => e.scrollWidth <= e.clientWidth && getComputedStyle(e).textOverflow !== 'ellipsis'),
+      ).toBe(true);
     }
-    await expect(page.locator('.group[data-kind="replica"] .name').allTextContents()).resolves.toEqual(['embedded proxy']);
+    await expect(page.locator('.group[data-kind="replica"] .name').allTextContents()).resolves.toEqual([
+      'embedded proxy',
+    ]);
     expect(await page.textContent('.legend')).toMatch(/unhealthy/);
     await expect(page.locator('.actor.unhealthy').count()).resolves.toBe(0);
   });
@@ -122,44 +149,74 @@ describe('debug page', () => {
     expect(await page.getAttribute('#diagram', 'data-current')).toBe('accepted__programmed');
     expect(await page.textContent('#state-help')).toMatch(/^programmed: /);
     // Transitions and context are in view without scrolling.
-    for (const card of ['.transitions', '.context']) expect(await page.locator(card).evaluate((e) => e.getBoundingClientRect().top < innerHeight)).toBe(true);
+    for (const card of ['.transitions', '.context'])
+      expect(await page.locator(card).evaluate((e) => e.getBoundingClientRect().top < innerHeight)).toBe(true);
     await page.evaluate(() => {
       const w = window as unknown as Record<string, unknown> & { mermaid: { render: (...a: unknown[]) => unknown } };
       const render = w.mermaid.render.bind(w.mermaid);
       w.renders = 0;
       w.mermaid.render = (...a: unknown[]) => ((w.renders as number)++, render(...a));
       w.longTasks = [] as number[];
-      new PerformanceObserver((list) => list.getEntries().forEach((e) => (w.longTasks as number[]).push(e.duration))).observe({ type: 'longtask' });
-      new MutationObserver(() => (w.onScreenAt = Date.now())).observe(document.getElementById('current-state')!, { childList: true, characterData: true, subtree: true });
+      new PerformanceObserver((list) =>
+        list.getEntries().forEach((e) => (w.longTasks as number[]).push(e.duration)),
+      ).observe({ type: 'longtask' });
+      new MutationObserver(() => (w.onScreenAt = Date.now())).observe(document.getElementById('current-state')!, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
       (document.querySelector('#diagram svg') as unknown as Record<string, unknown>).drawnBefore = true;
       document.getElementById('list')!.scrollTop = 300;
       // Reading the diagram: scrolled so that its card is at the top (the conditions above it will change).
       const detail = document.getElementById('detail')!;
-      detail.scrollTop += document.querySelector('.card.machine')!.getBoundingClientRect().top - detail.getBoundingClientRect().top - 4;
+      detail.scrollTop +=
+        document.querySelector('.card.machine')!.getBoundingClientRect().top - detail.getBoundingClientRect().top - 4;
     });
     // The user's place: the row in the middle of the list, and where the diagram sits on screen.
     const place = () =>
       page.evaluate(() => {
         const nav = document.getElementById('list')!.getBoundingClientRect();
-        const row = document.elementFromPoint(nav.left + 60, nav.top + nav.height / 2)?.closest('.actor') as HTMLElement | null;
-        return { row: row?.dataset.actor, diagramTop: Math.round(document.getElementById('diagram')!.getBoundingClientRect().top) };
+        const row = document
+          .elementFromPoint(nav.left + 60, nav.top + nav.height / 2)
+          ?.closest('.actor') as HTMLElement | null;
+        return {
+          row: row?.dataset.actor,
+          diagramTop: Math.round(document.getElementById('diagram')!.getBoundingClientRect().top),
+        };
       });
     const placeBefore = await place();
 
     // Break the route's backend (its Service no longer exists).
     const routes = await readFile(join(dir, 'routes.yaml'), 'utf8');
     await writeFile(join(dir, 'routes.yaml'), routes.replace('name: api', 'name: api-renamed'));
-    await page.waitForFunction(() => document.getElementById('current-state')!.textContent === 'accepted.degraded.unresolvedRefs', undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => document.getElementById('current-state')!.textContent === 'accepted.degraded.unresolvedRefs',
+      undefined,
+      { timeout: 10_000 },
+    );
     await page.waitForTimeout(1_000); // the events that follow (other actors, heartbeats)
     const measured = await page.evaluate(() => {
       const w = window as unknown as Record<string, unknown>;
-      return { renders: w.renders as number, longTasks: w.longTasks as number[], onScreenAt: w.onScreenAt as number, same: Boolean((document.querySelector('#diagram svg') as unknown as Record<string, unknown>).drawnBefore) };
+      return {
+        renders: w.renders as number,
+        longTasks: w.longTasks as number[],
+        onScreenAt: w.onScreenAt as number,
+        same: Boolean((document.querySelector('#diagram svg') as unknown as Record<string, unknown>).drawnBefore),
+      };
     });
-    const { actors } = JSON.parse((await httpRequest(admin, { path: '/debug/actors' })).body) as { actors: Array<{ name: string; transitions: Array<{ to: string; at: string }> }> };
-    const knownAt = Date.parse(actors.find((a) => a.name === 'demo/app')!.transitions.findLast((t) => t.to === 'accepted.degraded.unresolvedRefs')!.at);
+    const { actors } = JSON.parse((await httpRequest(admin, { path: '/debug/actors' })).body) as {
+      actors: Array<{ name: string; transitions: Array<{ to: string; at: string }> }>;
+    };
+    const knownAt = Date.parse(
+      actors
+        .find((a) => a.name === 'demo/app')!
+        .transitions.findLast((t) => t.to === 'accepted.degraded.unresolvedRefs')!.at,
+    );
     const toScreen = measured.onScreenAt - knownAt;
     const longest = Math.max(0, ...measured.longTasks);
-    process.stdout.write(`debug page: long tasks after the edit ${JSON.stringify(measured.longTasks.map(Math.round))} (max ${Math.round(longest)} ms), on screen ${toScreen} ms after the server's transition\n`);
+    process.stdout.write(
+      `debug page: long tasks after the edit ${JSON.stringify(measured.longTasks.map(Math.round))} (max ${Math.round(longest)} ms), on screen ${toScreen} ms after the server's transition\n`,
+    );
     expect(measured).toMatchObject({ renders: 0, same: true });
     expect(longest).toBeLessThan(MAX_LONG_TASK_MS);
     expect(toScreen).toBeLessThan(MAX_TO_SCREEN_MS);
@@ -169,12 +226,16 @@ describe('debug page', () => {
     expect(await place()).toEqual(placeBefore);
   }, 60_000);
 
-  it("marks the broken route: its state, a badge, the why line, first in its group", async () => {
+  it('marks the broken route: its state, a badge, the why line, first in its group', async () => {
     const row = actorRow('demo/app');
     expect(await row.getAttribute('data-health')).toBe('unhealthy');
     expect(await row.locator('.state').textContent()).toBe('accepted.degraded.unresolvedRefs');
-    expect(await row.locator('.why').textContent()).toMatch(/ResolvedRefs=False BackendNotFound — Service demo\/api-renamed not found/);
-    expect(await page.locator('.group[data-kind="HTTPRoute"] .actor').first().getAttribute('data-actor')).toBe(await row.getAttribute('data-actor'));
+    expect(await row.locator('.why').textContent()).toMatch(
+      /ResolvedRefs=False BackendNotFound — Service demo\/api-renamed not found/,
+    );
+    expect(await page.locator('.group[data-kind="HTTPRoute"] .actor').first().getAttribute('data-actor')).toBe(
+      await row.getAttribute('data-actor'),
+    );
     expect(await page.locator('.group[data-kind="HTTPRoute"] h2').textContent()).toMatch(/1 unhealthy/);
     expect(await page.locator('#health').textContent()).toBe('unhealthy');
     expect(await page.textContent('#why')).toMatch(/BackendNotFound/);
@@ -182,14 +243,20 @@ describe('debug page', () => {
     await page.evaluate(() => ['detail', 'list'].forEach((id) => (document.getElementById(id)!.scrollTop = 0)));
     // Tall enough to show the highlighted state in the diagram too.
     await page.setViewportSize({ width: 1240, height: 1540 });
-    await page.evaluate(() => (window as unknown as { reveal(box: Element, node: Element): void }).reveal(document.getElementById('diagram')!, document.querySelector('#diagram .current')!));
+    await page.evaluate(() =>
+      (window as unknown as { reveal(box: Element, node: Element): void }).reveal(
+        document.getElementById('diagram')!,
+        document.querySelector('#diagram .current')!,
+      ),
+    );
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(OUTPUT, 'debug-page-route.png') });
     await page.setViewportSize({ width: 1400, height: 900 });
   });
 
   it('filters by kind, namespace, name and health', async () => {
-    const shown = () => page.locator('.actor').evaluateAll((rows) => rows.map((r) => r.querySelector('.name')!.textContent));
+    const shown = () =>
+      page.locator('.actor').evaluateAll((rows) => rows.map((r) => r.querySelector('.name')!.textContent));
     await page.check('#unhealthy');
     await expect(shown()).resolves.toEqual(['demo/app']);
     await page.uncheck('#unhealthy');
@@ -211,7 +278,12 @@ describe('debug page', () => {
     await actorRow('embedded proxy').click();
     // Newest first: the heartbeat's line (a config push folds the same way, into a line of its own).
     const folded = page.locator('tr.transition.folded').first();
-    await eventually(async () => /(checking ⇄ inSync|inSync ⇄ checking) ×\d+/.test((await folded.textContent({ timeout: 10_000 })) ?? ''), 10_000, 100);
+    await eventually(
+      async () =>
+        /(checking ⇄ inSync|inSync ⇄ checking) ×\d+/.test((await folded.textContent({ timeout: 10_000 })) ?? ''),
+      10_000,
+      100,
+    );
     const count = async () => Number(/×(\d+)/.exec((await folded.textContent())!)![1]);
     const before = await count();
     await eventually(async () => (await count()) > before, 10_000, 100);
@@ -222,17 +294,32 @@ describe('debug page', () => {
 
   it('draws every machine without clipped labels, and the resource machines without overlapping ones', async () => {
     const report = await page.evaluate(async () => {
-      const w = window as unknown as { mermaid: { render(id: string, text: string): Promise<{ svg: string }> }; pageDiagram(text: string): string };
+      const w = window as unknown as {
+        mermaid: { render(id: string, text: string): Promise<{ svg: string }> };
+        pageDiagram(text: string): string;
+      };
       const machines = (await (await fetch('machines')).json()) as Record<string, { mermaid: string }>;
-      const hit = (a: DOMRect, b: DOMRect) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+      const hit = (a: DOMRect, b: DOMRect) =>
+        a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
       const out: Record<string, { overlaps: string[]; clipped: string[] }> = {};
       for (const [id, m] of Object.entries(machines)) {
         const box = document.body.appendChild(document.createElement('div'));
         box.innerHTML = (await w.mermaid.render(`check-${id}`, w.pageDiagram(m.mermaid))).svg;
-        const labels = [...box.querySelectorAll('g.edgeLabel')].filter((g) => g.textContent).map((g) => ({ text: g.textContent!, box: g.getBoundingClientRect() }));
-        const nodes = [...box.querySelectorAll('g.node')].map((g) => ({ text: g.textContent!, box: g.getBoundingClientRect() }));
-        const overlaps = labels.flatMap((a, i) => [...labels.slice(i + 1), ...nodes].filter((b) => hit(a.box, b.box)).map((b) => `${a.text} / ${b.text}`));
-        const clipped = [...box.querySelectorAll('foreignObject')].filter((f) => (f.firstElementChild?.scrollWidth ?? 0) > (f as SVGForeignObjectElement).width.baseVal.value + 1).map((f) => f.textContent!);
+        const labels = [...box.querySelectorAll('g.edgeLabel')]
+          .filter((g) => g.textContent)
+          .map((g) => ({ text: g.textContent!, box: g.getBoundingClientRect() }));
+        const nodes = [...box.querySelectorAll('g.node')].map((g) => ({
+          text: g.textContent!,
+          box: g.getBoundingClientRect(),
+        }));
+        const overlaps = labels.flatMap((a, i) =>
+          [...labels.slice(i + 1), ...nodes].filter((b) => hit(a.box, b.box)).map((b) => `${a.text} / ${b.text}`),
+        );
+        const clipped = [...box.querySelectorAll('foreignObject')]
+          .filter(
+            (f) => (f.firstElementChild?.scrollWidth ?? 0) > (f as SVGForeignObjectElement).width.baseVal.value + 1,
+          )
+          .map((f) => f.textContent!);
         out[id] = { overlaps, clipped };
         box.remove();
       }

@@ -17,7 +17,11 @@ const route = (name: string, host: string) => routeYaml(name, host);
 
 const DNS_READY = 'cloudflare-tunnel-gateway.dev/DNSReady';
 type Condition = { type: string; status: string; reason: string; message: string };
-type Status = { kind: string; name: string; status: { conditions?: Condition[]; parents?: Array<{ conditions: Condition[] }> } };
+type Status = {
+  kind: string;
+  name: string;
+  status: { conditions?: Condition[]; parents?: Array<{ conditions: Condition[] }> };
+};
 
 describe('standalone: a hostname held by a foreign DNS record', () => {
   let fake: FakeCloudflare;
@@ -28,12 +32,20 @@ describe('standalone: a hostname held by a foreign DNS record', () => {
 
   const cname = (host: string) => [...fake.store.records.values()].find((r) => r.type === 'CNAME' && r.name === host);
   const statuses = async () => (await httpRequest(admin, { path: '/status' })).json<{ statuses: Status[] }>().statuses;
-  const dnsReadyOf = (all: Status[], name: string) => all.find((s) => s.kind === 'HTTPRoute' && s.name === name)?.status.parents?.[0]?.conditions.find((c) => c.type === DNS_READY);
+  const dnsReadyOf = (all: Status[], name: string) =>
+    all
+      .find((s) => s.kind === 'HTTPRoute' && s.name === name)
+      ?.status.parents?.[0]?.conditions.find((c) => c.type === DNS_READY);
 
   beforeAll(async () => {
     fake = await startFakeCloudflare();
     const zone = fake.store.addZone('example.com');
-    foreign = fake.store.insertRecord(zone, { name: 'app.example.com', type: 'A', content: '192.0.2.10', comment: 'hand-made' });
+    foreign = fake.store.insertRecord(zone, {
+      name: 'app.example.com',
+      type: 'A',
+      content: '192.0.2.10',
+      comment: 'hand-made',
+    });
     dir = await mkdtemp(join(tmpdir(), 'tgw-conflict-'));
     await writeFile(join(dir, 'gateway.yaml'), gateway);
     await writeFile(join(dir, 'app.yaml'), route('app', 'app.example.com'));
@@ -61,9 +73,18 @@ describe('standalone: a hostname held by a foreign DNS record', () => {
     expect(cname('app.example.com')).toBeUndefined();
     const all = await statuses();
     expect(dnsReadyOf(all, 'free')).toBeUndefined();
-    const accepted = all.find((s) => s.name === 'app')!.status.parents![0]!.conditions.find((c) => c.type === 'Accepted');
+    const accepted = all
+      .find((s) => s.name === 'app')!
+      .status.parents![0]!.conditions.find((c) => c.type === 'Accepted');
     expect(accepted?.status).toBe('True');
-    const gw = await eventually(async () => (await statuses()).find((s) => s.kind === 'Gateway' && s.status.conditions?.some((c) => c.type === 'Programmed' && c.status === 'True')), 30_000);
+    const gw = await eventually(
+      async () =>
+        (await statuses()).find(
+          (s) =>
+            s.kind === 'Gateway' && s.status.conditions?.some((c) => c.type === 'Programmed' && c.status === 'True'),
+        ),
+      30_000,
+    );
     expect(gw.name).toBe('gw');
   }, 90_000);
 

@@ -16,7 +16,12 @@ describe('render', () => {
     expect(code).toBe(0);
     const out = JSON.parse(stdout);
     expect(Object.keys(out).sort()).toEqual(['dns', 'ingress', 'proxyConfig', 'statuses']);
-    const byKey = new Map(out.statuses.map((s: { kind: string; namespace: string; name: string }) => [`${s.kind}/${s.namespace}/${s.name}`, s]));
+    const byKey = new Map(
+      out.statuses.map((s: { kind: string; namespace: string; name: string }) => [
+        `${s.kind}/${s.namespace}/${s.name}`,
+        s,
+      ]),
+    );
     const accepted = (s: any) => s.status.conditions.find((c: any) => c.type === 'Accepted').status; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(accepted(byKey.get('GatewayClass//cloudflare-tunnel'))).toBe('True');
     expect(accepted(byKey.get('Gateway/demo/cloudflare-tunnel'))).toBe('True');
@@ -24,7 +29,10 @@ describe('render', () => {
     expect(route.status.parents[0].conditions.find((c: any) => c.type === 'Accepted').status).toBe('True'); // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(() => ProxyConfig.parse(out.proxyConfig)).not.toThrow();
     expect(out.ingress.ingress.at(-1)).toEqual({ service: 'http_status:404' });
-    expect(out.ingress.ingress.map((r: { hostname?: string }) => r.hostname).filter(Boolean)).toEqual(['app.example.com', 'www.example.com']);
+    expect(out.ingress.ingress.map((r: { hostname?: string }) => r.hostname).filter(Boolean)).toEqual([
+      'app.example.com',
+      'www.example.com',
+    ]);
     expect(out.dns.map((r: { name: string; content: string }) => `${r.name}>${r.content}`)).toEqual([
       'app.example.com>t-123.cfargotunnel.com',
       'www.example.com>t-123.cfargotunnel.com',
@@ -47,7 +55,9 @@ describe('render', () => {
     const partner = async (args: string[], env: Record<string, string> = {}) => {
       const { code, stdout } = await runCliToEnd(['render', '--manifests', manifests, ...args], env);
       expect(code).toBe(0);
-      const config = JSON.parse(stdout).proxyConfig as { rules: Array<{ backends: Array<{ name: string; status?: number; endpoints?: unknown[] }> }> };
+      const config = JSON.parse(stdout).proxyConfig as {
+        rules: Array<{ backends: Array<{ name: string; status?: number; endpoints?: unknown[] }> }>;
+      };
       return config.rules.flatMap((r) => r.backends).find((b) => b.name === 'app/partner:8080');
     };
     expect(await partner([])).toMatchObject({ status: 500 });

@@ -20,7 +20,10 @@ describe('standalone with the Cloudflare edge', () => {
   let admin: number;
 
   const cnames = () =>
-    [...fake.store.records.values()].filter((r) => r.type === 'CNAME').map((r) => `${r.name}>${r.content}`).sort();
+    [...fake.store.records.values()]
+      .filter((r) => r.type === 'CNAME')
+      .map((r) => `${r.name}>${r.content}`)
+      .sort();
 
   beforeAll(async () => {
     fake = await startFakeCloudflare();
@@ -42,15 +45,22 @@ describe('standalone with the Cloudflare edge', () => {
   it('creates the tunnel, writes its token for cloudflared, and publishes both hostnames', async () => {
     await eventually(async () => cnames().length === 2);
     const [tunnel] = [...fake.store.tunnels.values()];
-    expect(cnames()).toEqual([`a.example.com>${tunnel!.id}.cfargotunnel.com`, `b.example.com>${tunnel!.id}.cfargotunnel.com`]);
-    const ingress = (fake.store.configs.get(tunnel!.id)!.config as { ingress: Array<{ hostname?: string; service: string }> }).ingress;
+    expect(cnames()).toEqual([
+      `a.example.com>${tunnel!.id}.cfargotunnel.com`,
+      `b.example.com>${tunnel!.id}.cfargotunnel.com`,
+    ]);
+    const ingress = (
+      fake.store.configs.get(tunnel!.id)!.config as { ingress: Array<{ hostname?: string; service: string }> }
+    ).ingress;
     expect(ingress.map((r) => r.hostname ?? r.service)).toEqual(['a.example.com', 'b.example.com', 'http_status:404']);
     expect(await readFile(join(dir, 'token'), 'utf8')).toBe(fake.store.tokenOf(tunnel!));
     expect((await stat(join(dir, 'token'))).mode & 0o777).toBe(0o600);
     expect(app.stdout()).not.toContain(fake.store.tokenOf(tunnel!));
     expect(app.stdout()).not.toContain(fake.apiToken);
 
-    const status = (await httpRequest(admin, { path: '/status' })).json<{ statuses: Array<{ kind: string; status: any }> }>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const status = (await httpRequest(admin, { path: '/status' })).json<{
+      statuses: Array<{ kind: string; status: { addresses?: unknown } }>;
+    }>();
     const gw = status.statuses.find((s) => s.kind === 'Gateway')!;
     expect(gw.status.addresses).toEqual([{ type: 'Hostname', value: `${tunnel!.id}.cfargotunnel.com` }]);
   });

@@ -44,7 +44,7 @@ describe('standalone /metrics', () => {
       'tunnel_gateway_syncs_total{outcome="ok"}',
       'tunnel_gateway_sync_duration_seconds_count',
       'tunnel_gateway_translate_duration_seconds_count',
-      'tunnel_gateway_config_pushes_total{replica="local",outcome="ok"}',
+      'tunnel_gateway_config_pushes_total{replica="embedded proxy",outcome="ok"}',
       'tunnel_gateway_config_push_duration_seconds_count{outcome="ok"}',
       'tunnel_gateway_status_writes_total{kind="Gateway",outcome="ok"}',
       'tunnel_gateway_status_writes_total{kind="HTTPRoute",outcome="ok"}',
@@ -59,7 +59,9 @@ describe('standalone /metrics', () => {
       expect([series, sampleValue(text, series)]).toEqual([series, expect.any(Number)]);
       expect([series, sampleValue(text, series)! > 0]).toEqual([series, true]);
     }
-    expect(text).toMatch(/^tunnel_gateway_cloudflare_api_requests_total\{method="PUT",resource="tunnel_configuration",status="200"\} 1$/m);
+    expect(text).toMatch(
+      /^tunnel_gateway_cloudflare_api_requests_total\{method="PUT",resource="tunnel_configuration",status="200"\} 1$/m,
+    );
     expect(text).toMatch(/^tunnel_gateway_actors\{machine="coordinator",state="[a-z.]+"\} 1$/m);
     expect(text).toMatch(/^tunnel_gateway_actors\{machine="route",state="[a-zA-Z.]+"\} 1$/m);
   });
@@ -72,7 +74,7 @@ describe('standalone /metrics', () => {
     const moving = [
       'tunnel_gateway_syncs_total{outcome="ok"}',
       'tunnel_gateway_translate_duration_seconds_count',
-      'tunnel_gateway_config_pushes_total{replica="local",outcome="ok"}',
+      'tunnel_gateway_config_pushes_total{replica="embedded proxy",outcome="ok"}',
       'tunnel_gateway_status_writes_total{kind="HTTPRoute",outcome="ok"}',
       'tunnel_gateway_edge_reconciles_total{outcome="ok"}',
       'tunnel_gateway_cloudflare_writes_total{kind="dns_create"}',
@@ -83,7 +85,10 @@ describe('standalone /metrics', () => {
       return moving.every((series) => count(text, series) > count(before, series)) && text;
     }, 20_000).catch(async () => scrape());
     for (const series of moving) expect([series, count(after, series) > count(before, series)]).toEqual([series, true]);
-    const routes = [...after.matchAll(/^tunnel_gateway_actors\{machine="route",state="[^"]+"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    const routes = [...after.matchAll(/^tunnel_gateway_actors\{machine="route",state="[^"]+"\} (\d+)$/gm)].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    );
     expect(routes).toBe(2);
   });
 

@@ -40,16 +40,26 @@ describe('standalone --tunnel-id: the connector token', () => {
   });
 
   const start = async (extra: string[] = []) => {
-    const args = ['--account-id', fake.accountId, '--cloudflare-api-url', fake.baseURL, '--tunnel-id', tunnel.id, ...extra];
+    const args = [
+      '--account-id',
+      fake.accountId,
+      '--cloudflare-api-url',
+      fake.baseURL,
+      '--tunnel-id',
+      tunnel.id,
+      ...extra,
+    ];
     const started = await runStandalone(manifests, args, { CLOUDFLARE_API_TOKEN: fake.apiToken }, 60_000, cwd);
     app = started.app;
     return started;
   };
-  const published = () => eventually(async () => {
-    const cname = [...fake.store.records.values()].find((r) => r.name === 'a.example.com');
-    const ingress = (fake.store.configs.get(tunnel.id)?.config as { ingress?: Array<{ hostname?: string }> } | null)?.ingress;
-    return cname?.content === `${tunnel.id}.cfargotunnel.com` && ingress?.[0]?.hostname === 'a.example.com';
-  }, 20_000);
+  const published = () =>
+    eventually(async () => {
+      const cname = [...fake.store.records.values()].find((r) => r.name === 'a.example.com');
+      const ingress = (fake.store.configs.get(tunnel.id)?.config as { ingress?: Array<{ hostname?: string }> } | null)
+        ?.ingress;
+      return cname?.content === `${tunnel.id}.cfargotunnel.com` && ingress?.[0]?.hostname === 'a.example.com';
+    }, 20_000);
 
   it('without --tunnel-token-file writes no file anywhere (the working directory stays empty) and still publishes', async () => {
     await start();
@@ -65,7 +75,10 @@ describe('standalone --tunnel-id: the connector token', () => {
     const tokenFile = join(root, 'secret', 'token');
     await start(['--tunnel-token-file', tokenFile]);
     await published();
-    await eventually(async () => (await readdir(join(root, 'secret')).catch((): string[] => [])).includes('token'), 20_000);
+    await eventually(
+      async () => (await readdir(join(root, 'secret')).catch((): string[] => [])).includes('token'),
+      20_000,
+    );
     expect(await readFile(tokenFile, 'utf8')).toBe(fake.store.tokenOf(tunnel));
     expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
     expect(await readdir(cwd)).toEqual([]);
@@ -89,4 +102,3 @@ describe('standalone --tunnel-id: the connector token', () => {
     expect(metrics).toContain('tunnel_gateway_cloudflare_tunnel_token_failures_total{reason="not_found"} 1');
   });
 });
-

@@ -38,7 +38,10 @@ describe('standalone end to end', () => {
     dir = await mkdtemp(join(tmpdir(), 'tgw-e2e-'));
     await writeFile(join(dir, 'routes.yaml'), await readFile(join(DATA, 'standalone-routing.yaml'), 'utf8'));
     const services = echo.map((e) => serviceYaml(e.name, e.port, { namespace: 'e2e' })).join('---\n');
-    await writeFile(join(dir, 'services.yaml'), `${services}---\n${serviceYaml('svc-empty', 1, { namespace: 'e2e', ready: false })}`);
+    await writeFile(
+      join(dir, 'services.yaml'),
+      `${services}---\n${serviceYaml('svc-empty', 1, { namespace: 'e2e', ready: false })}`,
+    );
     ({ app, port, admin: adminPort } = await runStandalone(dir));
     await eventually(async () => (await httpRequest(adminPort, { path: '/readyz' })).status === 200);
   }, 60_000);
@@ -48,7 +51,6 @@ describe('standalone end to end', () => {
     await Promise.all((echo ?? []).map((e) => e.close()));
     if (dir) await rm(dir, { recursive: true, force: true });
   });
-
 
   it.each(table)('$method $host$path → $backend$status', async (row) => {
     const reply = await httpRequest(port, { host: row.host, path: row.path, method: row.method, headers: row.headers });

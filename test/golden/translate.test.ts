@@ -13,12 +13,19 @@ import { translate } from '../../src/translate/index.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const scenarios = readdirSync(DATA).filter((f) => f.endsWith('.in.yaml')).map((f) => f.slice(0, -'.in.yaml'.length)).sort();
+const scenarios = readdirSync(DATA)
+  .filter((f) => f.endsWith('.in.yaml'))
+  .map((f) => f.slice(0, -'.in.yaml'.length))
+  .sort();
 
 /** A scenario may override options with a second-line comment: `# options: {"tunnelId": null}`. */
 function optionsFor(text: string): TranslateOptions {
   const base: TranslateOptions = {
-    controllerName: DEFAULT_CONTROLLER_NAME, now: '2026-01-01T00:00:00Z', tunnelId: 'tunnel-1', proxyHttpPort: 8080, proxyTlsPort: 8443,
+    controllerName: DEFAULT_CONTROLLER_NAME,
+    now: '2026-01-01T00:00:00Z',
+    tunnelId: 'tunnel-1',
+    proxyHttpPort: 8080,
+    proxyTlsPort: 8443,
   };
   const line = text.split('\n').find((l) => l.startsWith('# options:'));
   if (!line) return base;
@@ -32,7 +39,9 @@ function optionsFor(text: string): TranslateOptions {
 function reasonsWeWrite(): string[] {
   const src = readFileSync(join(DATA, '..', '..', '..', 'src', 'gatewayapi', 'conditions.ts'), 'utf8');
   const literal = [...src.matchAll(/cond\('[A-Za-z]+', (?:true|false|accepted|ok), '([A-Za-z]+)'/g)].map((m) => m[1]!);
-  const unions = [...src.matchAll(/type \w+Reason = ([^;]+);/g)].flatMap((m) => [...m[1]!.matchAll(/'([A-Za-z]+)'/g)].map((x) => x[1]!));
+  const unions = [...src.matchAll(/type \w+Reason = ([^;]+);/g)].flatMap((m) =>
+    [...m[1]!.matchAll(/'([A-Za-z]+)'/g)].map((x) => x[1]!),
+  );
   return [...new Set([...literal, ...unions])].sort();
 }
 

@@ -27,7 +27,11 @@ async function kubectl(...args: string[]): Promise<string> {
   return stdout;
 }
 
-const cnames = () => [...cf.store.records.values()].filter((r) => r.type === 'CNAME').map((r) => `${r.name}>${r.content}`).sort();
+const cnames = () =>
+  [...cf.store.records.values()]
+    .filter((r) => r.type === 'CNAME')
+    .map((r) => `${r.name}>${r.content}`)
+    .sort();
 
 beforeAll(async () => {
   api = await startFakeApiServer();
@@ -35,8 +39,24 @@ beforeAll(async () => {
   cf = await startFakeCloudflare();
   cf.store.addZone('example.com');
   tunnelId = cf.store.addTunnel('cluster-tunnel').id;
-  controller = runCli(['controller', '--kubeconfig', kubeconfig, '--namespace', 'default', '--admin', '127.0.0.1:0',
-    '--account-id', cf.accountId, '--tunnel-id', tunnelId, '--cloudflare-api-url', cf.baseURL], { CLOUDFLARE_API_TOKEN: cf.apiToken });
+  controller = runCli(
+    [
+      'controller',
+      '--kubeconfig',
+      kubeconfig,
+      '--namespace',
+      'default',
+      '--admin',
+      '127.0.0.1:0',
+      '--account-id',
+      cf.accountId,
+      '--tunnel-id',
+      tunnelId,
+      '--cloudflare-api-url',
+      cf.baseURL,
+    ],
+    { CLOUDFLARE_API_TOKEN: cf.apiToken },
+  );
   await controller.waitForLog((l) => l.msg === 'controller serving', 30_000);
 }, 60_000);
 
@@ -53,10 +73,16 @@ describe('controller with the Cloudflare edge', () => {
     await kubectl('apply', '-f', file);
     await waitFor(() => cnames().length === 1, 'the CNAME', 30_000);
     expect(cnames()).toEqual([`app.example.com>${tunnelId}.cfargotunnel.com`]);
-    const ingress = (cf.store.configs.get(tunnelId)!.config as { ingress: { hostname?: string; service: string }[] }).ingress;
+    const ingress = (cf.store.configs.get(tunnelId)!.config as { ingress: { hostname?: string; service: string }[] })
+      .ingress;
     expect(ingress.map((r) => r.hostname ?? r.service)).toEqual(['app.example.com', 'http_status:404']);
-    await waitFor(async () => (await kubectl('get', 'gateway', 'gw', '-o', 'jsonpath={.status.addresses[0].value}')) === `${tunnelId}.cfargotunnel.com`,
-      'the Gateway address', 20_000);
+    await waitFor(
+      async () =>
+        (await kubectl('get', 'gateway', 'gw', '-o', 'jsonpath={.status.addresses[0].value}')) ===
+        `${tunnelId}.cfargotunnel.com`,
+      'the Gateway address',
+      20_000,
+    );
     expect(controller.stdout()).not.toContain(cf.apiToken);
   }, 60_000);
 

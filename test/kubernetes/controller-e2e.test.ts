@@ -93,21 +93,55 @@ beforeAll(async () => {
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', () => r()));
   backendPort = (backend.address() as AddressInfo).port;
   // The admin token Secret the proxy pods would mount, and the proxy's headless Service (not ready: no config yet).
-  api.seed({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'tunnel-gateway', name: 'proxy-admin' }, type: 'Opaque',
-    data: { token: Buffer.from(TOKEN).toString('base64') } });
+  api.seed({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { namespace: 'tunnel-gateway', name: 'proxy-admin' },
+    type: 'Opaque',
+    data: { token: Buffer.from(TOKEN).toString('base64') },
+  });
   const tokenFile = join(dir, 'token');
   writeFileSync(tokenFile, TOKEN);
   const adminPort = await freePort();
-  proxy = runCli(['proxy', '--listen', '127.0.0.1:0', '--admin', `127.0.0.1:${adminPort}`, '--admin-token-file', tokenFile]);
+  proxy = runCli([
+    'proxy',
+    '--listen',
+    '127.0.0.1:0',
+    '--admin',
+    `127.0.0.1:${adminPort}`,
+    '--admin-token-file',
+    tokenFile,
+  ]);
   const ready = await proxy.waitForLog((l) => l.msg === 'proxy ready for config', 30_000);
   proxyHttp = (ready.ports as { http: number }).http;
-  api.seed({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+  api.seed({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
     metadata: { namespace: 'tunnel-gateway', name: 'proxy-1', labels: { 'kubernetes.io/service-name': 'proxy' } },
-    addressType: 'IPv4', ports: [{ name: 'admin', port: adminPort }],
-    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: false }, targetRef: { kind: 'Pod', name: 'proxy-0' } }] });
-  controller = runCli(['controller', '--kubeconfig', kubeconfig, '--namespace', 'tunnel-gateway', '--proxy-service', 'proxy',
-    '--proxy-admin-port', String(adminPort), '--admin-token-secret', 'proxy-admin', '--admin', '127.0.0.1:0',
-    '--leader-elect', '--lease-duration', '3']);
+    addressType: 'IPv4',
+    ports: [{ name: 'admin', port: adminPort }],
+    endpoints: [
+      { addresses: ['127.0.0.1'], conditions: { ready: false }, targetRef: { kind: 'Pod', name: 'proxy-0' } },
+    ],
+  });
+  controller = runCli([
+    'controller',
+    '--kubeconfig',
+    kubeconfig,
+    '--namespace',
+    'tunnel-gateway',
+    '--proxy-service',
+    'proxy',
+    '--proxy-admin-port',
+    String(adminPort),
+    '--admin-token-secret',
+    'proxy-admin',
+    '--admin',
+    '127.0.0.1:0',
+    '--leader-elect',
+    '--lease-duration',
+    '3',
+  ]);
   const serving = await controller.waitForLog((l) => l.msg === 'controller serving', 30_000);
   controllerAdmin = Number(String(serving.admin).split(':').pop());
   markReadyOnceConfigured(adminPort);
@@ -115,16 +149,23 @@ beforeAll(async () => {
 
 /** What kubelet + the EndpointSlice controller do: the proxy pod turns ready once its /readyz passes. */
 function markReadyOnceConfigured(adminPort: number): void {
-  void waitFor(async () => (await get(adminPort, '/readyz')).status === 200, 'proxy readiness', 60_000).then(() => {
-    const sliceType = api.type('discovery.k8s.io', 'EndpointSlice');
-    const slice = api.store.get(sliceType, 'tunnel-gateway', 'proxy-1')!;
-    slice.endpoints[0].conditions.ready = true;
-    api.store.update(sliceType, 'tunnel-gateway', 'proxy-1', slice);
-  }, () => undefined);
+  void waitFor(async () => (await get(adminPort, '/readyz')).status === 200, 'proxy readiness', 60_000).then(
+    () => {
+      const sliceType = api.type('discovery.k8s.io', 'EndpointSlice');
+      const slice = api.store.get(sliceType, 'tunnel-gateway', 'proxy-1')!;
+      slice.endpoints[0].conditions.ready = true;
+      api.store.update(sliceType, 'tunnel-gateway', 'proxy-1', slice);
+    },
+    () => undefined,
+  );
 }
 
 afterAll(async () => {
-  if (process.env.E2E_LOGS) writeFileSync(process.env.E2E_LOGS, `${controller?.stdout()}\n${controller?.stderr()}\n---proxy\n${proxy?.stdout()}\n${proxy?.stderr()}`);
+  if (process.env.E2E_LOGS)
+    writeFileSync(
+      process.env.E2E_LOGS,
+      `${controller?.stdout()}\n${controller?.stderr()}\n---proxy\n${proxy?.stdout()}\n${proxy?.stderr()}`,
+    );
   await controller?.stop();
   await proxy?.stop();
   await new Promise((r) => backend?.close(r));
@@ -135,8 +176,13 @@ describe('controller + proxy against the API server double', () => {
   it('becomes ready and leader, and reports itself on /healthz, /readyz and /metrics', async () => {
     await waitFor(async () => (await get(controllerAdmin, '/readyz')).status === 200, 'controller /readyz');
     expect((await get(controllerAdmin, '/healthz')).status).toBe(200);
-    await waitFor(async () => /tunnel_gateway_leader 1/.test((await get(controllerAdmin, '/metrics')).body), 'leadership');
-    const lease = JSON.parse(await kubectl('get', 'lease', '-n', 'tunnel-gateway', 'tunnel-gateway-controller', '-o', 'json'));
+    await waitFor(
+      async () => /tunnel_gateway_leader 1/.test((await get(controllerAdmin, '/metrics')).body),
+      'leadership',
+    );
+    const lease = JSON.parse(
+      await kubectl('get', 'lease', '-n', 'tunnel-gateway', 'tunnel-gateway-controller', '-o', 'json'),
+    );
     expect(lease.spec.renewTime).toMatch(/\.\d{6}Z$/);
   });
 
@@ -144,52 +190,97 @@ describe('controller + proxy against the API server double', () => {
     const file = join(dir, 'app.yaml');
     writeFileSync(file, app(backendPort));
     await kubectl('apply', '-f', file);
-    await waitFor(async () => (await kubectl('get', 'gateway', 'gw', '-n', 'apps', '-o', 'jsonpath={.status.conditions[?(@.type=="Programmed")].status}')) === 'True',
-      'Gateway Programmed=True', 30_000);
+    await waitFor(
+      async () =>
+        (await kubectl(
+          'get',
+          'gateway',
+          'gw',
+          '-n',
+          'apps',
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="Programmed")].status}',
+        )) === 'True',
+      'Gateway Programmed=True',
+      30_000,
+    );
     // What a user sees: kubectl get's columns (the CRD's printer columns) say Programmed.
-    const table = (await kubectl('get', 'gateway', 'gw', '-n', 'apps')).trim().split('\n').map((l) => l.split(/\s+/));
+    const table = (await kubectl('get', 'gateway', 'gw', '-n', 'apps'))
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/));
     expect(table[0]!.slice(0, 4)).toEqual(['NAME', 'CLASS', 'ADDRESS', 'PROGRAMMED']);
     expect(table[1]!.slice(0, 4)).toEqual(['gw', 'cloudflare', 'pending.cfargotunnel.com', 'True']);
     const route = JSON.parse(await kubectl('get', 'httproute', 'web', '-n', 'apps', '-o', 'json'));
-    const parent = route.status.parents.find((p: { controllerName: string }) => p.controllerName === 'cloudflare-tunnel-gateway.dev/controller');
-    expect(parent.conditions.find((c: { type: string }) => c.type === 'Accepted')).toMatchObject({ status: 'True', observedGeneration: 1 });
-    expect(parent.conditions.find((c: { type: string }) => c.type === 'ResolvedRefs')).toMatchObject({ status: 'True' });
+    const parent = route.status.parents.find(
+      (p: { controllerName: string }) => p.controllerName === 'cloudflare-tunnel-gateway.dev/controller',
+    );
+    expect(parent.conditions.find((c: { type: string }) => c.type === 'Accepted')).toMatchObject({
+      status: 'True',
+      observedGeneration: 1,
+    });
+    expect(parent.conditions.find((c: { type: string }) => c.type === 'ResolvedRefs')).toMatchObject({
+      status: 'True',
+    });
     const cls = JSON.parse(await kubectl('get', 'gatewayclass', 'cloudflare', '-o', 'json'));
     expect(cls.status.conditions.find((c: { type: string }) => c.type === 'Accepted').status).toBe('True');
-    const res = await waitFor(async () => {
-      const r = await get(proxyHttp, '/hello', 'app.example.com');
-      return r.status === 200 ? r : undefined;
-    }, 'traffic through the proxy', 20_000);
+    const res = await waitFor(
+      async () => {
+        const r = await get(proxyHttp, '/hello', 'app.example.com');
+        return r.status === 200 ? r : undefined;
+      },
+      'traffic through the proxy',
+      20_000,
+    );
     expect(res.body).toBe('backend saw app.example.com /hello');
     const events = JSON.parse(await kubectl('get', 'events.events.k8s.io', '-n', 'apps', '-o', 'json'));
-    expect(events.items.some((e: { regarding: { name: string }; reason: string }) => e.regarding.name === 'gw' && e.reason === 'Programmed')).toBe(true);
+    expect(
+      events.items.some(
+        (e: { regarding: { name: string }; reason: string }) => e.regarding.name === 'gw' && e.reason === 'Programmed',
+      ),
+    ).toBe(true);
   }, 60_000);
 
   it('after a burst of spec changes, the status speaks for the last generation', async () => {
     const routeType = api.type('gateway.networking.k8s.io', 'HTTPRoute');
     for (let i = 0; i < 15; i++) {
       const r = api.store.get(routeType, 'apps', 'web')!;
-      api.store.update(routeType, 'apps', 'web', { ...r, spec: { ...r.spec, hostnames: ['app.example.com', `alias-${i}.example.com`] } });
+      api.store.update(routeType, 'apps', 'web', {
+        ...r,
+        spec: { ...r.spec, hostnames: ['app.example.com', `alias-${i}.example.com`] },
+      });
     }
     const last = api.store.get(routeType, 'apps', 'web')!.metadata.generation;
-    await waitFor(() => {
-      const conds = api.store.get(routeType, 'apps', 'web')!.status?.parents?.[0]?.conditions ?? [];
-      return conds.length > 0 && conds.every((c: { observedGeneration: number }) => c.observedGeneration === last);
-    }, 'status for the last generation', 20_000);
+    await waitFor(
+      () => {
+        const conds = api.store.get(routeType, 'apps', 'web')!.status?.parents?.[0]?.conditions ?? [];
+        return conds.length > 0 && conds.every((c: { observedGeneration: number }) => c.observedGeneration === last);
+      },
+      'status for the last generation',
+      20_000,
+    );
     // Coalesced (fewer writes than changes), and never going back to an older generation.
     const writes = api.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/httproutes/web/status'));
-    const gens = writes.map((w) => (w.body as { status: { parents: { conditions: { observedGeneration: number }[] }[] } })
-      .status.parents[0]!.conditions[0]!.observedGeneration);
+    const gens = writes.map(
+      (w) =>
+        (w.body as { status: { parents: { conditions: { observedGeneration: number }[] }[] } }).status.parents[0]!
+          .conditions[0]!.observedGeneration,
+    );
     expect(gens).toEqual([...gens].sort((a, b) => a - b));
     expect(writes.length).toBeLessThan(15);
-    await waitFor(async () => (await get(proxyHttp, '/x', 'alias-14.example.com')).status === 200, 'the last hostname served');
+    await waitFor(
+      async () => (await get(proxyHttp, '/x', 'alias-14.example.com')).status === 200,
+      'the last hostname served',
+    );
   }, 40_000);
 
   it('converges after the API server restarts and compacts its history: a route applied then is served', async () => {
     await api.restart(500);
     api.compact(); // every watch must now re-list
     const file = join(dir, 'second.yaml');
-    writeFileSync(file, `
+    writeFileSync(
+      file,
+      `
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: second, namespace: apps}
@@ -197,22 +288,46 @@ spec:
   parentRefs: [{name: gw}]
   hostnames: [two.example.com]
   rules: [{matches: [{path: {type: PathPrefix, value: /two}}], backendRefs: [{name: web, port: 80}]}]
-`);
+`,
+    );
     await kubectl('apply', '-f', file);
-    const res = await waitFor(async () => {
-      const r = await get(proxyHttp, '/two/x', 'two.example.com');
-      return r.status === 200 ? r : undefined;
-    }, 'the second route through the proxy', 30_000);
+    const res = await waitFor(
+      async () => {
+        const r = await get(proxyHttp, '/two/x', 'two.example.com');
+        return r.status === 200 ? r : undefined;
+      },
+      'the second route through the proxy',
+      30_000,
+    );
     expect(res.body).toBe('backend saw two.example.com /two/x');
-    await waitFor(async () => (await kubectl('get', 'httproute', 'second', '-n', 'apps', '-o',
-      'jsonpath={.status.parents[0].conditions[?(@.type=="Accepted")].status}')) === 'True', 'the second route status');
+    await waitFor(
+      async () =>
+        (await kubectl(
+          'get',
+          'httproute',
+          'second',
+          '-n',
+          'apps',
+          '-o',
+          'jsonpath={.status.parents[0].conditions[?(@.type=="Accepted")].status}',
+        )) === 'True',
+      'the second route status',
+    );
     await kubectl('delete', '-f', file);
   }, 60_000);
 
   it('kubectl delete → the route is gone from the proxy', async () => {
     await kubectl('delete', 'httproute', 'web', '-n', 'apps');
-    await waitFor(async () => (await get(proxyHttp, '/hello', 'app.example.com')).status === 404, 'the route to disappear', 20_000);
-    await waitFor(async () => JSON.parse(await kubectl('get', 'gateway', 'gw', '-n', 'apps', '-o', 'json')).status.listeners[0].attachedRoutes === 0,
-      'attachedRoutes back to 0');
+    await waitFor(
+      async () => (await get(proxyHttp, '/hello', 'app.example.com')).status === 404,
+      'the route to disappear',
+      20_000,
+    );
+    await waitFor(
+      async () =>
+        JSON.parse(await kubectl('get', 'gateway', 'gw', '-n', 'apps', '-o', 'json')).status.listeners[0]
+          .attachedRoutes === 0,
+      'attachedRoutes back to 0',
+    );
   }, 60_000);
 });

@@ -16,14 +16,34 @@ const controllers: Record<'a' | 'b', CliProcess | undefined> = { a: undefined, b
 
 function startController(who: 'a' | 'b'): CliProcess {
   const kubeconfig = writeKubeconfig(api.url, `token-${who}`);
-  return runCli(['controller', '--kubeconfig', kubeconfig, '--namespace', 'default', '--admin', '127.0.0.1:0',
-    '--leader-elect', '--lease-duration', String(LEASE_SECONDS)], { POD_NAME: `ctl-${who}` });
+  return runCli(
+    [
+      'controller',
+      '--kubeconfig',
+      kubeconfig,
+      '--namespace',
+      'default',
+      '--admin',
+      '127.0.0.1:0',
+      '--leader-elect',
+      '--lease-duration',
+      String(LEASE_SECONDS),
+    ],
+    { POD_NAME: `ctl-${who}` },
+  );
 }
 
-const statusWrites = (): RecordedRequest[] => api.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/status'));
-const holder = () => String(api.store.get(api.type('coordination.k8s.io', 'Lease'), 'default', 'tunnel-gateway-controller')?.spec.holderIdentity ?? '');
-const routeAccepted = (name: string) => api.store.get(api.type('gateway.networking.k8s.io', 'HTTPRoute'), 'default', name)
-  ?.status?.parents?.[0]?.conditions?.find((c: { type: string }) => c.type === 'Accepted')?.status === 'True';
+const statusWrites = (): RecordedRequest[] =>
+  api.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/status'));
+const holder = () =>
+  String(
+    api.store.get(api.type('coordination.k8s.io', 'Lease'), 'default', 'tunnel-gateway-controller')?.spec
+      .holderIdentity ?? '',
+  );
+const routeAccepted = (name: string) =>
+  api.store
+    .get(api.type('gateway.networking.k8s.io', 'HTTPRoute'), 'default', name)
+    ?.status?.parents?.[0]?.conditions?.find((c: { type: string }) => c.type === 'Accepted')?.status === 'True';
 
 beforeAll(async () => {
   api = await startFakeApiServer();
@@ -60,7 +80,11 @@ describe('two controllers with --leader-elect', () => {
     expect(holder()).toMatch(/^ctl-b/);
     // b waited for the lease to expire on its own clock: at least the lease duration after a's last renewal
     // (which came before the freeze), within a few retries more.
-    const lastRenewal = Math.max(...api.requests.filter((r) => r.token === 'token-a' && r.method !== 'GET' && r.path.includes('/leases/') && r.at <= frozenAt).map((r) => r.at));
+    const lastRenewal = Math.max(
+      ...api.requests
+        .filter((r) => r.token === 'token-a' && r.method !== 'GET' && r.path.includes('/leases/') && r.at <= frozenAt)
+        .map((r) => r.at),
+    );
     const firstWriteByB = statusWrites().find((r) => r.token === 'token-b')!.at;
     expect(firstWriteByB - lastRenewal).toBeGreaterThanOrEqual(LEASE_SECONDS * 1000 - 100);
     expect(tookOver).toBeLessThan(LEASE_SECONDS * 1000 * 3);

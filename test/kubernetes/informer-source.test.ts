@@ -25,11 +25,22 @@ async function startHarness(crdFiles?: string[], watchTimeoutSeconds?: number): 
   const api = await startFakeApiServer({ crdFiles });
   const kc = kubeConfigFor(api.url);
   const rest = await KubeRest.fromKubeConfig(kc);
-  const source = new KubernetesSource({ kubeConfig: kc, rest, backoff: { initialMs: 50, maxMs: 400, watchTimeoutSeconds }, rediscoverMs: 100 });
+  const source = new KubernetesSource({
+    kubeConfig: kc,
+    rest,
+    backoff: { initialMs: 50, maxMs: 400, watchTimeoutSeconds },
+    rediscoverMs: 100,
+  });
   const events: ResourceEvent[] = [];
   const errors: Error[] = [];
   let synced = false;
-  await source.start({ onEvent: (e) => events.push(e), onSynced: () => { synced = true; }, onError: (e) => errors.push(e) });
+  await source.start({
+    onEvent: (e) => events.push(e),
+    onSynced: () => {
+      synced = true;
+    },
+    onError: (e) => errors.push(e),
+  });
   return { api, source, rest, events, errors, synced: () => synced };
 }
 
@@ -41,24 +52,45 @@ afterEach(async () => {
 
 /** name lists per snapshot kind, for comparing the source's view with the store's. */
 function names(s: Snapshot): Record<string, string[]> {
-  return Object.fromEntries(Object.entries(s).map(([k, list]) => [k, (list as { metadata: { namespace?: string; name: string; resourceVersion?: string } }[])
-    .map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}@${o.metadata.resourceVersion}`).sort()]));
+  return Object.fromEntries(
+    Object.entries(s).map(([k, list]) => [
+      k,
+      (list as { metadata: { namespace?: string; name: string; resourceVersion?: string } }[])
+        .map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}@${o.metadata.resourceVersion}`)
+        .sort(),
+    ]),
+  );
 }
 
 function storeView(api: FakeApiServer): Record<string, string[]> {
   const kinds: [keyof Snapshot, string, string][] = [
-    ['gatewayClasses', 'gateway.networking.k8s.io', 'GatewayClass'], ['gateways', 'gateway.networking.k8s.io', 'Gateway'],
-    ['httpRoutes', 'gateway.networking.k8s.io', 'HTTPRoute'], ['grpcRoutes', 'gateway.networking.k8s.io', 'GRPCRoute'],
-    ['referenceGrants', 'gateway.networking.k8s.io', 'ReferenceGrant'], ['namespaces', '', 'Namespace'],
-    ['services', '', 'Service'], ['endpointSlices', 'discovery.k8s.io', 'EndpointSlice'], ['secrets', '', 'Secret'],
+    ['gatewayClasses', 'gateway.networking.k8s.io', 'GatewayClass'],
+    ['gateways', 'gateway.networking.k8s.io', 'Gateway'],
+    ['httpRoutes', 'gateway.networking.k8s.io', 'HTTPRoute'],
+    ['grpcRoutes', 'gateway.networking.k8s.io', 'GRPCRoute'],
+    ['referenceGrants', 'gateway.networking.k8s.io', 'ReferenceGrant'],
+    ['namespaces', '', 'Namespace'],
+    ['services', '', 'Service'],
+    ['endpointSlices', 'discovery.k8s.io', 'EndpointSlice'],
+    ['secrets', '', 'Secret'],
   ];
-  return Object.fromEntries(kinds.map(([key, group, kind]) => [key, api.store.list(api.type(group, kind))
-    .filter((o) => kind !== 'Secret' || o.type === 'kubernetes.io/tls')
-    .map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}@${o.metadata.resourceVersion}`).sort()]));
+  return Object.fromEntries(
+    kinds.map(([key, group, kind]) => [
+      key,
+      api.store
+        .list(api.type(group, kind))
+        .filter((o) => kind !== 'Secret' || o.type === 'kubernetes.io/tls')
+        .map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}@${o.metadata.resourceVersion}`)
+        .sort(),
+    ]),
+  );
 }
 
 async function converged(): Promise<void> {
-  await waitFor(() => JSON.stringify(names(h.source.snapshot())) === JSON.stringify(storeView(h.api)), 'the source to match the store');
+  await waitFor(
+    () => JSON.stringify(names(h.source.snapshot())) === JSON.stringify(storeView(h.api)),
+    'the source to match the store',
+  );
 }
 
 function seedWorld(api: FakeApiServer): void {
@@ -67,9 +99,20 @@ function seedWorld(api: FakeApiServer): void {
   api.seed(httpRoute('default', 'r1', 'gw'));
   api.seed(service('default', 'web'));
   api.seed(endpointSlice('default', 'web', [{ ip: '10.0.0.1', ready: true }], 8080));
-  api.seed({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'default', name: 'cert' }, type: 'kubernetes.io/tls',
-    data: { 'tls.crt': 'Y3J0', 'tls.key': 'a2V5' } });
-  api.seed({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'default', name: 'token' }, type: 'Opaque', data: { token: 'c2VjcmV0' } });
+  api.seed({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { namespace: 'default', name: 'cert' },
+    type: 'kubernetes.io/tls',
+    data: { 'tls.crt': 'Y3J0', 'tls.key': 'a2V5' },
+  });
+  api.seed({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { namespace: 'default', name: 'token' },
+    type: 'Opaque',
+    data: { token: 'c2VjcmV0' },
+  });
 }
 
 describe('KubernetesSource', () => {
@@ -82,9 +125,19 @@ describe('KubernetesSource', () => {
     seedWorld(h.api);
     const events: ResourceEvent[] = [];
     let eventsAtSync = -1;
-    const source = new KubernetesSource({ kubeConfig: kubeConfigFor(h.api.url), rest: h.rest, backoff: { initialMs: 50, maxMs: 400 } });
+    const source = new KubernetesSource({
+      kubeConfig: kubeConfigFor(h.api.url),
+      rest: h.rest,
+      backoff: { initialMs: 50, maxMs: 400 },
+    });
     h.source = source;
-    await source.start({ onEvent: (e) => events.push(e), onSynced: () => { eventsAtSync = events.length; }, onError: () => {} });
+    await source.start({
+      onEvent: (e) => events.push(e),
+      onSynced: () => {
+        eventsAtSync = events.length;
+      },
+      onError: () => {},
+    });
     await waitFor(() => eventsAtSync >= 0, 'onSynced');
     // 3 namespaces + class + gateway + route + service + slice + TLS secret, all delivered before onSynced.
     expect(eventsAtSync).toBe(9);
@@ -92,14 +145,18 @@ describe('KubernetesSource', () => {
     expect(snap.secrets.map((s) => s.metadata.name)).toEqual(['cert']);
     expect(snap.secrets[0]!.data).toEqual({ 'tls.crt': '', 'tls.key': '' });
     // Whether the values were a usable key pair is checked before they are dropped (here they are not PEM).
-    expect(snap.secrets[0]!.metadata.annotations).toEqual({ [TLS_KEYPAIR_ANNOTATION]: 'tls.crt is not a PEM certificate' });
+    expect(snap.secrets[0]!.metadata.annotations).toEqual({
+      [TLS_KEYPAIR_ANNOTATION]: 'tls.crt is not a PEM certificate',
+    });
     expect(snap.httpRoutes[0]).toMatchObject({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' });
     // The server defaulted the route (as a real one does) and the source sees the defaults.
     expect(snap.httpRoutes[0]!.spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/' } }]);
     const watches = h.api.requests.filter((r) => r.query.get('watch') === 'true');
     expect(watches.length).toBeGreaterThanOrEqual(9);
     expect(watches.every((r) => r.query.get('allowWatchBookmarks') === 'true')).toBe(true);
-    expect(h.api.requests.find((r) => r.path === '/api/v1/secrets' && !r.query.has('watch'))?.query.get('fieldSelector')).toBe('type=kubernetes.io/tls');
+    expect(
+      h.api.requests.find((r) => r.path === '/api/v1/secrets' && !r.query.has('watch'))?.query.get('fieldSelector'),
+    ).toBe('type=kubernetes.io/tls');
   });
 
   it('converges after watch connections are reset, losing no change made meanwhile', async () => {
@@ -107,16 +164,26 @@ describe('KubernetesSource', () => {
     seedWorld(h.api);
     await converged();
     // Watches fail to reconnect for a while; the world changes meanwhile.
-    h.api.fail({ match: (r) => r.query.get('watch') === 'true' && r.path.endsWith('/httproutes'), code: 500, times: 6 });
+    h.api.fail({
+      match: (r) => r.query.get('watch') === 'true' && r.path.endsWith('/httproutes'),
+      code: 500,
+      times: 6,
+    });
     h.api.dropWatches();
     h.api.seed(httpRoute('default', 'r2', 'gw'));
     const route = h.api.store.get(h.api.type('gateway.networking.k8s.io', 'HTTPRoute'), 'default', 'r1')!;
-    h.api.store.update(h.api.type('gateway.networking.k8s.io', 'HTTPRoute'), 'default', 'r1',
-      { ...route, spec: { ...route.spec, hostnames: ['a.example.com'] } });
+    h.api.store.update(h.api.type('gateway.networking.k8s.io', 'HTTPRoute'), 'default', 'r1', {
+      ...route,
+      spec: { ...route.spec, hostnames: ['a.example.com'] },
+    });
     h.api.store.delete(h.api.type('', 'Service'), 'default', 'web');
     await converged();
-    expect(h.source.snapshot().httpRoutes.find((r) => r.metadata.name === 'r1')!.spec.hostnames).toEqual(['a.example.com']);
-    expect(h.events.filter((e) => e.type === 'delete').map((e) => `${e.kind}/${e.object.metadata.name}`)).toEqual(['Service/web']);
+    expect(h.source.snapshot().httpRoutes.find((r) => r.metadata.name === 'r1')!.spec.hostnames).toEqual([
+      'a.example.com',
+    ]);
+    expect(h.events.filter((e) => e.type === 'delete').map((e) => `${e.kind}/${e.object.metadata.name}`)).toEqual([
+      'Service/web',
+    ]);
     // Failing restarts were retried with backoff and reported (once per 5 in a row), then recovered.
     expect(h.errors.filter((e) => /HTTPRoute watch failed 5 times/.test(e.message))).toHaveLength(1);
     expect(h.source.stats().HTTPRoute!.failures).toBe(0);
@@ -136,7 +203,9 @@ describe('KubernetesSource', () => {
     expect(h.api.requests.some((r) => r.query.get('watch') === 'true' && r.path.endsWith('/httproutes'))).toBe(true);
     const listsAfter = h.api.requests.filter((r) => !r.query.has('watch') && r.path.endsWith('/httproutes')).length;
     expect(listsAfter).toBeGreaterThan(listsBefore);
-    const routeEvents = h.events.filter((e) => e.kind === 'HTTPRoute').map((e) => `${e.type}:${e.object.metadata.name}`);
+    const routeEvents = h.events
+      .filter((e) => e.kind === 'HTTPRoute')
+      .map((e) => `${e.type}:${e.object.metadata.name}`);
     expect(routeEvents.slice(-2).sort()).toEqual(['delete:r1', 'upsert:r3']);
   });
 
@@ -162,7 +231,12 @@ describe('KubernetesSource', () => {
     h.api.seed(httpRoute('default', 'during-outage', 'gw'));
     await h.api.restart(300);
     await converged();
-    expect(h.source.snapshot().httpRoutes.map((r) => r.metadata.name).sort()).toEqual(['during-outage', 'r1']);
+    expect(
+      h.source
+        .snapshot()
+        .httpRoutes.map((r) => r.metadata.name)
+        .sort(),
+    ).toEqual(['during-outage', 'r1']);
   });
 
   it('uses bookmarks to resume without a re-list even after compaction', async () => {
@@ -170,12 +244,17 @@ describe('KubernetesSource', () => {
     seedWorld(h.api); // moves the revision past every informer's list, through other kinds
     await converged();
     h.api.bookmark();
-    const lists = () => h.api.requests.filter((r) => !r.query.has('watch') && r.path.endsWith('/gatewayclasses')).length;
+    const lists = () =>
+      h.api.requests.filter((r) => !r.query.has('watch') && r.path.endsWith('/gatewayclasses')).length;
     const before = lists();
     const current = String(h.api.store.rv);
     await waitFor(() => h.source.stats().GatewayClass!.resourceVersion === current, 'the bookmark to arrive');
     h.api.compact();
-    await waitFor(() => h.api.requests.filter((r) => r.query.get('watch') === 'true' && r.path.endsWith('/gatewayclasses')).length >= 2, 'gatewayclass watch to resume');
+    await waitFor(
+      () =>
+        h.api.requests.filter((r) => r.query.get('watch') === 'true' && r.path.endsWith('/gatewayclasses')).length >= 2,
+      'gatewayclass watch to resume',
+    );
     h.api.seed(gatewayClass('after'));
     await converged();
     expect(lists()).toBe(before);
@@ -190,7 +269,8 @@ describe('KubernetesSource with server-side watch timeouts and a slow API server
     const watches = h.api.requests.filter((r) => r.query.get('watch') === 'true');
     expect(watches.every((r) => r.query.get('timeoutSeconds') === '1')).toBe(true);
     const lists = () => h.api.requests.filter((r) => !r.query.has('watch') && r.path.endsWith('/httproutes')).length;
-    const routeWatches = () => h.api.requests.filter((r) => r.query.get('watch') === 'true' && r.path.endsWith('/httproutes')).length;
+    const routeWatches = () =>
+      h.api.requests.filter((r) => r.query.get('watch') === 'true' && r.path.endsWith('/httproutes')).length;
     const listsBefore = lists();
     await waitFor(() => routeWatches() >= 3, 'watches to end and resume', 10_000);
     seedWorld(h.api);
@@ -202,8 +282,12 @@ describe('KubernetesSource with server-side watch timeouts and a slow API server
 
 describe('KubernetesSource without optional CRDs', () => {
   it('reports a missing GRPCRoute CRD once, still syncs, and picks the CRD up once installed', async () => {
-    h = await startHarness(['gateway.networking.k8s.io_gatewayclasses.yaml', 'gateway.networking.k8s.io_gateways.yaml',
-      'gateway.networking.k8s.io_httproutes.yaml', 'gateway.networking.k8s.io_referencegrants.yaml']);
+    h = await startHarness([
+      'gateway.networking.k8s.io_gatewayclasses.yaml',
+      'gateway.networking.k8s.io_gateways.yaml',
+      'gateway.networking.k8s.io_httproutes.yaml',
+      'gateway.networking.k8s.io_referencegrants.yaml',
+    ]);
     await waitFor(h.synced, 'sync');
     expect(h.source.missingKinds()).toEqual(['GRPCRoute']);
     // Several rediscovery rounds (100 ms) pass: still one report.
@@ -213,7 +297,12 @@ describe('KubernetesSource without optional CRDs', () => {
     expect(h.errors.filter((e) => e.message.includes('GRPCRoute'))).toHaveLength(1);
     expect(h.source.snapshot().grpcRoutes).toEqual([]);
     h.api.installCrds(['gateway.networking.k8s.io_grpcroutes.yaml']);
-    h.api.seed({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute', metadata: { namespace: 'default', name: 'g1' }, spec: {} });
+    h.api.seed({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GRPCRoute',
+      metadata: { namespace: 'default', name: 'g1' },
+      spec: {},
+    });
     await waitFor(() => h.source.snapshot().grpcRoutes.length === 1, 'the GRPCRoute to appear');
     expect(h.source.missingKinds()).toEqual([]);
   });

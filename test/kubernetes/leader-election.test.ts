@@ -21,7 +21,9 @@ class Elector {
   private readonly actor: Actor<typeof leaderMachine>;
 
   constructor(readonly lease: KubernetesLease) {
-    this.actor = createActor(leaderMachine.provide({ actors: leaseActors(lease), delays: leaseDelays(lease) }), { input: {} });
+    this.actor = createActor(leaderMachine.provide({ actors: leaseActors(lease), delays: leaseDelays(lease) }), {
+      input: {},
+    });
   }
 
   start(): void {
@@ -113,7 +115,9 @@ describe('Lease leader election', () => {
     // a stopped writing within its renew deadline of the last good renewal; b took over within
     // leaseDuration + retryPeriod (+ scheduling slack) of a's last renewal.
     expect(lastA - cutAt).toBeLessThan(TIMING.renewDeadlineMs + 100);
-    expect(tookOverAt - cutAt).toBeLessThan(TIMING.leaseDurationMs + TIMING.renewIntervalMs + TIMING.retryPeriodMs + 1_000);
+    expect(tookOverAt - cutAt).toBeLessThan(
+      TIMING.leaseDurationMs + TIMING.renewIntervalMs + TIMING.retryPeriodMs + 1_000,
+    );
     expect(lease()!.spec).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1 });
   });
 

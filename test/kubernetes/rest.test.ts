@@ -27,13 +27,19 @@ describe('KubeRest', () => {
     });
     const rest = await KubeRest.fromKubeConfig(kc, { credentialsTtlMs: 100 });
     try {
-      expect((await rest.get<{ metadata: { name: string } }>('/api/v1/namespaces/default')).metadata.name).toBe('default');
+      expect((await rest.get<{ metadata: { name: string } }>('/api/v1/namespaces/default')).metadata.name).toBe(
+        'default',
+      );
       api.token = 'second';
       const denied = await rest.get('/api/v1/namespaces/default').catch((e: unknown) => e);
       expect(denied).toBeInstanceOf(KubeApiError);
       expect(denied).toMatchObject({ status: 401, reason: 'Unauthorized' });
       (kc.getCurrentUser() as { token?: string }).token = 'second'; // what an authenticator's refresh does
-      await waitFor(async () => (await rest.get<{ metadata: { name: string } }>('/api/v1/namespaces/default')).metadata.name === 'default', 'the new token');
+      await waitFor(
+        async () =>
+          (await rest.get<{ metadata: { name: string } }>('/api/v1/namespaces/default')).metadata.name === 'default',
+        'the new token',
+      );
     } finally {
       await rest.close();
     }

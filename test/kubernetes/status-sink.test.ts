@@ -16,15 +16,32 @@ let api: FakeApiServer;
 let rest: KubeRest;
 let sink: KubernetesStatusSink;
 
-const cond = (type: string, status: 'True' | 'False', reason: string, generation = 1): Condition =>
-  ({ type, status, reason, message: `${type} ${reason}`, observedGeneration: generation, lastTransitionTime: '2026-01-01T00:00:00Z' });
+const cond = (type: string, status: 'True' | 'False', reason: string, generation = 1): Condition => ({
+  type,
+  status,
+  reason,
+  message: `${type} ${reason}`,
+  observedGeneration: generation,
+  lastTransitionTime: '2026-01-01T00:00:00Z',
+});
 
 const routeType = () => api.type('gateway.networking.k8s.io', 'HTTPRoute');
 const routeStatus = (conds: Condition[], name = 'r1'): ResourceStatus => ({
-  kind: 'HTTPRoute', namespace: 'default', name,
-  status: { parents: [{ parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' }, controllerName: OURS, conditions: conds }] },
+  kind: 'HTTPRoute',
+  namespace: 'default',
+  name,
+  status: {
+    parents: [
+      {
+        parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' },
+        controllerName: OURS,
+        conditions: conds,
+      },
+    ],
+  },
 });
-const statusPatches = (name: string) => api.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/${name}/status`));
+const statusPatches = (name: string) =>
+  api.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/${name}/status`));
 
 beforeAll(async () => {
   api = await startFakeApiServer();
@@ -37,10 +54,14 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  for (const name of ['r1', 'r2']) if (api.store.get(routeType(), 'default', name)) api.store.delete(routeType(), 'default', name);
+  for (const name of ['r1', 'r2'])
+    if (api.store.get(routeType(), 'default', name)) api.store.delete(routeType(), 'default', name);
   api.requests.length = 0;
-  sink = new KubernetesStatusSink({ rest, controllerName: OURS,
-    events: new EventRecorder({ rest, controllerName: OURS, instance: 'test-pod', defaultNamespace: 'default' }) });
+  sink = new KubernetesStatusSink({
+    rest,
+    controllerName: OURS,
+    events: new EventRecorder({ rest, controllerName: OURS, instance: 'test-pod', defaultNamespace: 'default' }),
+  });
 });
 
 describe('KubernetesStatusSink', () => {
@@ -51,7 +72,11 @@ describe('KubernetesStatusSink', () => {
     expect(patch?.contentType).toBe('application/merge-patch+json');
     expect((patch?.body as { metadata: { resourceVersion: string } }).metadata.resourceVersion).toMatch(/^\d+$/);
     const stored = api.store.get(routeType(), 'default', 'r1')!;
-    expect(stored.status.parents[0].conditions[0]).toMatchObject({ type: 'Accepted', status: 'True', observedGeneration: 1 });
+    expect(stored.status.parents[0].conditions[0]).toMatchObject({
+      type: 'Accepted',
+      status: 'True',
+      observedGeneration: 1,
+    });
     expect(stored.metadata.generation).toBe(1);
     await sink.write(routeStatus([cond('Accepted', 'True', 'Accepted')]));
     expect(statusPatches('r1')).toHaveLength(1);
@@ -60,15 +85,26 @@ describe('KubernetesStatusSink', () => {
 
   it("replaces only our parents[] entries and keeps other controllers'", async () => {
     api.seed(httpRoute('default', 'r1', 'gw'));
-    const other = { parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'theirs' }, controllerName: OTHER, conditions: [cond('Accepted', 'True', 'Accepted')] };
-    const stale = { parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'old' }, controllerName: OURS, conditions: [cond('Accepted', 'False', 'NoMatchingParent')] };
+    const other = {
+      parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'theirs' },
+      controllerName: OTHER,
+      conditions: [cond('Accepted', 'True', 'Accepted')],
+    };
+    const stale = {
+      parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'old' },
+      controllerName: OURS,
+      conditions: [cond('Accepted', 'False', 'NoMatchingParent')],
+    };
     const r = api.store.get(routeType(), 'default', 'r1')!;
     api.store.update(routeType(), 'default', 'r1', { ...r, status: { parents: [stale, other] } }, 'status');
     // The translator's view may predate the other controller's write: the sink re-reads and keeps it.
     await sink.write(routeStatus([cond('Accepted', 'True', 'Accepted')]));
     const parents = api.store.get(routeType(), 'default', 'r1')!.status.parents;
-    expect(parents.map((p: { controllerName: string; parentRef: { name: string } }) => `${p.controllerName}:${p.parentRef.name}`))
-      .toEqual([`${OURS}:gw`, `${OTHER}:theirs`]);
+    expect(
+      parents.map(
+        (p: { controllerName: string; parentRef: { name: string } }) => `${p.controllerName}:${p.parentRef.name}`,
+      ),
+    ).toEqual([`${OURS}:gw`, `${OTHER}:theirs`]);
   });
 
   it('re-reads and retries when another writer changes the route between read and patch (409)', async () => {
@@ -78,8 +114,20 @@ describe('KubernetesStatusSink', () => {
       if (raced || req.method !== 'PATCH') return;
       raced = true; // another controller writes its entry right before our patch lands
       const r = api.store.get(routeType(), 'default', 'r1')!;
-      api.store.update(routeType(), 'default', 'r1', { ...r, status: { parents: [{ parentRef: { name: 'x' }, controllerName: OTHER,
-        conditions: [cond('Accepted', 'True', 'Accepted')] }] } }, 'status');
+      api.store.update(
+        routeType(),
+        'default',
+        'r1',
+        {
+          ...r,
+          status: {
+            parents: [
+              { parentRef: { name: 'x' }, controllerName: OTHER, conditions: [cond('Accepted', 'True', 'Accepted')] },
+            ],
+          },
+        },
+        'status',
+      );
     };
     try {
       await sink.write(routeStatus([cond('Accepted', 'True', 'Accepted')]));
@@ -106,18 +154,38 @@ describe('KubernetesStatusSink', () => {
   it('writes Gateway and GatewayClass status and records Events for transitions only', async () => {
     api.seed(gatewayClass('cf'));
     api.seed(gateway('default', 'gw', 'cf'));
-    await sink.write({ kind: 'GatewayClass', namespace: '', name: 'cf', status: { conditions: [cond('Accepted', 'True', 'Accepted')] } });
-    const gw = (programmed: 'True' | 'False', reason: string): ResourceStatus => ({ kind: 'Gateway', namespace: 'default', name: 'gw',
-      status: { addresses: [{ type: 'Hostname', value: 'pending.cfargotunnel.com' }], conditions: [cond('Accepted', 'True', 'Accepted'), cond('Programmed', programmed, reason)] } });
+    await sink.write({
+      kind: 'GatewayClass',
+      namespace: '',
+      name: 'cf',
+      status: { conditions: [cond('Accepted', 'True', 'Accepted')] },
+    });
+    const gw = (programmed: 'True' | 'False', reason: string): ResourceStatus => ({
+      kind: 'Gateway',
+      namespace: 'default',
+      name: 'gw',
+      status: {
+        addresses: [{ type: 'Hostname', value: 'pending.cfargotunnel.com' }],
+        conditions: [cond('Accepted', 'True', 'Accepted'), cond('Programmed', programmed, reason)],
+      },
+    });
     await sink.write(gw('False', 'Pending'));
     await sink.write(gw('True', 'Programmed'));
-    expect(api.store.get(api.type('gateway.networking.k8s.io', 'Gateway'), 'default', 'gw')!.status.conditions[1].status).toBe('True');
-    expect(api.store.get(api.type('gateway.networking.k8s.io', 'GatewayClass'), '', 'cf')!.status.conditions[0].reason).toBe('Accepted');
-    const events = api.store.list(api.type('events.k8s.io', 'Event'), 'default')
+    expect(
+      api.store.get(api.type('gateway.networking.k8s.io', 'Gateway'), 'default', 'gw')!.status.conditions[1].status,
+    ).toBe('True');
+    expect(
+      api.store.get(api.type('gateway.networking.k8s.io', 'GatewayClass'), '', 'cf')!.status.conditions[0].reason,
+    ).toBe('Accepted');
+    const events = api.store
+      .list(api.type('events.k8s.io', 'Event'), 'default')
       .filter((e) => e.regarding.kind !== 'HTTPRoute')
       .map((e) => `${e.regarding.kind}/${e.regarding.name} ${e.type} ${e.reason}`);
     expect(events.sort()).toEqual([
-      'Gateway/gw Normal Accepted', 'Gateway/gw Normal Programmed', 'Gateway/gw Warning Pending', 'GatewayClass/cf Normal Accepted',
+      'Gateway/gw Normal Accepted',
+      'Gateway/gw Normal Programmed',
+      'Gateway/gw Warning Pending',
+      'GatewayClass/cf Normal Accepted',
     ]);
   });
 
@@ -125,7 +193,9 @@ describe('KubernetesStatusSink', () => {
     await expect(sink.write(routeStatus([cond('Accepted', 'True', 'Accepted')], 'r2'))).resolves.toBeUndefined();
     api.seed(httpRoute('default', 'r2', 'gw'));
     const fenced = new KubernetesStatusSink({ rest, controllerName: OURS, canWrite: () => false });
-    await expect(fenced.write(routeStatus([cond('Accepted', 'True', 'Accepted')], 'r2'))).rejects.toBeInstanceOf(NotLeaderError);
+    await expect(fenced.write(routeStatus([cond('Accepted', 'True', 'Accepted')], 'r2'))).rejects.toBeInstanceOf(
+      NotLeaderError,
+    );
     expect(statusPatches('r2')).toHaveLength(0);
   });
 });

@@ -19,20 +19,29 @@ afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force:
 
 /** State paths read straight from the definition, independently of machine-graph.ts. */
 function definedStates(node: AnyStateNode, prefix = ''): string[] {
-  return Object.entries(node.states).flatMap(([key, child]) => [prefix + key, ...definedStates(child as AnyStateNode, `${prefix}${key}.`)]);
+  return Object.entries(node.states).flatMap(([key, child]) => [
+    prefix + key,
+    ...definedStates(child as AnyStateNode, `${prefix}${key}.`),
+  ]);
 }
 function definedTransitionCount(node: AnyStateNode): number {
   let n = [...node.transitions.values()].reduce((sum, list) => sum + list.length, 0) + (node.always?.length ?? 0);
   for (const child of Object.values(node.states)) n += definedTransitionCount(child as AnyStateNode);
   return n;
 }
-const edgesOf = (g: MachineGraph) => g.transitions.flatMap((t) => (t.targets.length ? t.targets : [t.source]).map((target) => ({ t, target })));
+const edgesOf = (g: MachineGraph) =>
+  g.transitions.flatMap((t) => (t.targets.length ? t.targets : [t.source]).map((target) => ({ t, target })));
 const words = (s: string) => s.replace(/[^A-Za-z0-9.]+/g, ' ').trim();
 
 describe('machine graph', () => {
   it.each(entries)('%s: lists every state and transition of the definition', (_id, machine) => {
     const graph = machineGraph(machine);
-    expect(graph.states.map((s) => s.path).filter(Boolean).sort()).toEqual(definedStates(machine.root).sort());
+    expect(
+      graph.states
+        .map((s) => s.path)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(definedStates(machine.root).sort());
     expect(graph.transitions).toHaveLength(definedTransitionCount(machine.root));
     expect(new Set(graph.transitions.map((t) => t.key)).size).toBe(graph.transitions.length);
   });
@@ -45,11 +54,19 @@ describe('diagrams', () => {
     expect(text.split('\n')[1]).toBe('stateDiagram-v2');
     const declared = new Map([...text.matchAll(/^\s*state "([^"]+)" as (\S+)/gm)].map((m) => [m[2], m[1]]));
     for (const s of graph.states.filter((s) => s.path)) expect(declared.get(nodeId(s.path))).toBe(s.key);
-    const edges = [...text.matchAll(/^\s*(\S+) --> (\S+) : (.+)$/gm)].map((m) => ({ from: m[1], to: m[2], label: m[3]! }));
+    const edges = [...text.matchAll(/^\s*(\S+) --> (\S+) : (.+)$/gm)].map((m) => ({
+      from: m[1],
+      to: m[2],
+      label: m[3]!,
+    }));
     const expected = edgesOf(graph);
     expect(edges).toHaveLength(expected.length);
     for (const { t, target } of expected) {
-      expect(edges.some((e) => e.from === nodeId(t.source) && e.to === nodeId(target) && words(e.label).startsWith(words(t.label)))).toBe(true);
+      expect(
+        edges.some(
+          (e) => e.from === nodeId(t.source) && e.to === nodeId(target) && words(e.label).startsWith(words(t.label)),
+        ),
+      ).toBe(true);
     }
     // Initial states and final states are marked.
     for (const s of graph.states.filter((s) => s.initial)) expect(text).toContain(`[*] --> ${nodeId(s.initial!)}`);
@@ -60,8 +77,10 @@ describe('diagrams', () => {
     const graph = machineGraph(machine);
     const text = renderDiagram(machine, 'dot');
     expect(text.startsWith(`digraph "${machine.id}" {`)).toBe(true);
-    for (const s of graph.states.filter((s) => s.path && s.children.length === 0)) expect(text).toMatch(new RegExp(`^\\s*${nodeId(s.path)} \\[label="${s.key}"`, 'm'));
-    for (const s of graph.states.filter((s) => s.children.length > 0 && s.path)) expect(text).toContain(`subgraph cluster_${nodeId(s.path)} {`);
+    for (const s of graph.states.filter((s) => s.path && s.children.length === 0))
+      expect(text).toMatch(new RegExp(`^\\s*${nodeId(s.path)} \\[label="${s.key}"`, 'm'));
+    for (const s of graph.states.filter((s) => s.children.length > 0 && s.path))
+      expect(text).toContain(`subgraph cluster_${nodeId(s.path)} {`);
     const edges = [...text.matchAll(/^\s*(\S+) -> (\S+) \[label="([^"]*)"/gm)];
     expect(edges).toHaveLength(edgesOf(graph).length);
     for (const { t } of edgesOf(graph)) expect(edges.some((e) => e[3]!.startsWith(t.label))).toBe(true);
@@ -75,7 +94,11 @@ describe('diagrams', () => {
     const dir = await mkdtemp(join(tmpdir(), 'machines-'));
     dirs.push(dir);
     const files = await writeMachineDiagrams('mermaid', dir);
-    expect((await readdir(dir)).sort()).toEqual(Object.keys(MACHINES).map((id) => `${id}.mmd`).sort());
+    expect((await readdir(dir)).sort()).toEqual(
+      Object.keys(MACHINES)
+        .map((id) => `${id}.mmd`)
+        .sort(),
+    );
     expect(files).toHaveLength(entries.length);
     expect(await readFile(join(dir, 'gateway.mmd'), 'utf8')).toBe(renderDiagram(MACHINES.gateway!, 'mermaid'));
   });

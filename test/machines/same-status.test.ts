@@ -21,11 +21,15 @@ const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
 function reshuffled(v: unknown, seed: number): unknown {
   if (Array.isArray(v)) return v.map((x) => reshuffled(x, seed));
   if (!v || typeof v !== 'object') return v;
-  const entries = Object.entries(v).map(([k, x]): [string, unknown] => [k, k === 'lastTransitionTime' ? `t${seed}` : reshuffled(x, seed)]);
+  const entries = Object.entries(v).map(([k, x]): [string, unknown] => [
+    k,
+    k === 'lastTransitionTime' ? `t${seed}` : reshuffled(x, seed),
+  ]);
   return Object.fromEntries(seed % 2 ? entries.reverse() : entries);
 }
 
-const asStatus = (v: unknown) => ({ kind: 'HTTPRoute', namespace: 'ns', name: 'r', status: v }) as unknown as ResourceStatus;
+const asStatus = (v: unknown) =>
+  ({ kind: 'HTTPRoute', namespace: 'ns', name: 'r', status: v }) as unknown as ResourceStatus;
 const byFingerprint = (a: unknown, b: unknown) => statusFingerprint(asStatus(a)) === statusFingerprint(asStatus(b));
 
 describe('sameStatus', () => {

@@ -5,10 +5,21 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { createActor, fromPromise } from 'xstate';
 import { statusWriterMachine } from '../../machines/status-writer.js';
-import { EMPTY_LOG, recordForget, recordWrite, writtenStatuses, type WrittenLog } from '../../machines/shared/written-log.js';
+import {
+  EMPTY_LOG,
+  recordForget,
+  recordWrite,
+  writtenStatuses,
+  type WrittenLog,
+} from '../../machines/shared/written-log.js';
 import type { ResourceStatus } from '../../src/core/types.js';
 
-const status = (name: string, n: number): ResourceStatus => ({ kind: 'HTTPRoute', namespace: 'ns', name, status: { n } });
+const status = (name: string, n: number): ResourceStatus => ({
+  kind: 'HTTPRoute',
+  namespace: 'ns',
+  name,
+  status: { n },
+});
 
 type Op = { forget: boolean; key: string; n: number; from: number };
 const op = fc.record({ forget: fc.boolean(), key: fc.constantFrom('a', 'b', 'c', 'd'), n: fc.nat(9), from: fc.nat() });
@@ -28,7 +39,9 @@ describe('written log', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
         // Every log version with the ops that made it; each op extends a random earlier version.
-        const versions: Array<{ log: WrittenLog; ops: Op[]; seen: Array<[string, ResourceStatus]> }> = [{ log: EMPTY_LOG, ops: [], seen: [] }];
+        const versions: Array<{ log: WrittenLog; ops: Op[]; seen: Array<[string, ResourceStatus]> }> = [
+          { log: EMPTY_LOG, ops: [], seen: [] },
+        ];
         for (const o of ops) {
           const base = versions[o.from % versions.length]!;
           const log = o.forget ? recordForget(base.log, o.key) : recordWrite(base.log, o.key, status(o.key, o.n));
@@ -47,7 +60,9 @@ describe('written log', () => {
     let log = EMPTY_LOG;
     for (let i = 0; i < 10_000; i++) log = recordWrite(log, `k${i % 10}`, status(`k${i % 10}`, i));
     expect(log.length).toBeLessThanOrEqual(64 + 1);
-    expect(writtenStatuses(log).map(([, s]) => (s.status as { n: number }).n)).toEqual([9990, 9991, 9992, 9993, 9994, 9995, 9996, 9997, 9998, 9999]);
+    expect(writtenStatuses(log).map(([, s]) => (s.status as { n: number }).n)).toEqual([
+      9990, 9991, 9992, 9993, 9994, 9995, 9996, 9997, 9998, 9999,
+    ]);
   });
 });
 

@@ -14,7 +14,10 @@ import type { EdgeResult } from '../../src/core/ports.js';
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 const idle = fromCallback(() => {});
-const RESULT: SyncResult = { desired: { statuses: [], proxyConfig: { version: 'v1', rules: [], hosts: [] }, ingress: { ingress: [] }, dns: [] }, durationMs: 0 };
+const RESULT: SyncResult = {
+  desired: { statuses: [], proxyConfig: { version: 'v1', rules: [], hosts: [] }, ingress: { ingress: [] }, dns: [] },
+  durationMs: 0,
+};
 
 /** Advances simulated time in small steps, letting promise actors settle in between. */
 async function advance(clock: SimulatedClock, ms: number, step = 10, each?: (t: number) => void) {
@@ -135,7 +138,10 @@ describe('replica backoff', () => {
       },
       delays: { retryBackoff: ({ context }) => backoffDelay(context.attempt, timing, random) },
     });
-    const actor = createActor(machine, { input: { id: 'r1', ready: true, desired: { config: { version: 'v1', rules: [], hosts: [] }, generation: 1 } }, clock }).start();
+    const actor = createActor(machine, {
+      input: { id: 'r1', ready: true, desired: { config: { version: 'v1', rules: [], hosts: [] }, generation: 1 } },
+      clock,
+    }).start();
     return { actor, attempts };
   }
 
@@ -173,10 +179,17 @@ describe('edge backoff', () => {
         }),
       },
       // The schedule only (no jitter); honouring Retry-After is the machine's own part.
-      delays: { edgeBackoff: edgeBackoffDelay((attempt) => backoffDelay(attempt, { baseMs: 1_000, maxMs: 60_000 }, 0)) },
+      delays: {
+        edgeBackoff: edgeBackoffDelay((attempt) => backoffDelay(attempt, { baseMs: 1_000, maxMs: 60_000 }, 0)),
+      },
     });
     const actor = createActor(machine, { input: {}, clock }).start();
-    actor.send({ type: 'edge.desired', ingress: { ingress: [{ service: 'http_status:404' }] }, dns: [], generation: 1 });
+    actor.send({
+      type: 'edge.desired',
+      ingress: { ingress: [{ service: 'http_status:404' }] },
+      dns: [],
+      generation: 1,
+    });
     await advance(clock, 30_000, 250);
     const state = actor.getSnapshot().value;
     actor.stop();
@@ -196,7 +209,10 @@ describe('edge backoff', () => {
 });
 
 describe('edge resync (drift repair)', () => {
-  const doc = (host: string) => ({ ingress: { ingress: [{ hostname: host, service: 'http://localhost:8080' }, { service: 'http_status:404' }] }, dns: [] });
+  const doc = (host: string) => ({
+    ingress: { ingress: [{ hostname: host, service: 'http://localhost:8080' }, { service: 'http_status:404' }] },
+    dns: [],
+  });
 
   function resyncingEdge(clock: SimulatedClock, results: EdgeResult[] = []) {
     const calls: Array<{ at: number; host?: string }> = [];
@@ -245,7 +261,9 @@ describe('leader lease', () => {
   it('reports lost when a renewal does not answer within renewDeadline', async () => {
     const clock = new SimulatedClock();
     const reports: Array<{ type: string; at: number }> = [];
-    const sink = createActor(fromCallback(({ receive }) => receive((e) => reports.push({ type: e.type, at: clock.now() })))).start();
+    const sink = createActor(
+      fromCallback(({ receive }) => receive((e) => reports.push({ type: e.type, at: clock.now() }))),
+    ).start();
     const machine = leaderMachine.provide({
       actors: {
         tryAcquire: fromPromise(async () => true),

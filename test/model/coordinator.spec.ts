@@ -12,21 +12,45 @@ import { classVerdict, fingerprint, gatewayVerdict, routeVerdict } from './fixtu
 
 const leaf = (s: AnyMachineSnapshot) => statePaths(s.value).at(-1)!;
 const keyOf = (s: ResourceStatus) => `${s.kind}/${s.namespace}/${s.name}`;
-const MACHINE_OF: Record<string, string> = { GatewayClass: 'gatewayClass', Gateway: 'gateway', HTTPRoute: 'route', GRPCRoute: 'route' };
+const MACHINE_OF: Record<string, string> = {
+  GatewayClass: 'gatewayClass',
+  Gateway: 'gateway',
+  HTTPRoute: 'route',
+  GRPCRoute: 'route',
+};
 
 function desired(version: string, host: string, withRoute: boolean): DesiredState {
-  const statuses = [classVerdict(true), gatewayVerdict({ accepted: true, spec: 1 }), ...(withRoute ? [routeVerdict({ accepted: true, spec: 1 })] : [])];
+  const statuses = [
+    classVerdict(true),
+    gatewayVerdict({ accepted: true, spec: 1 }),
+    ...(withRoute ? [routeVerdict({ accepted: true, spec: 1 })] : []),
+  ];
   // The route (HTTPRoute ns/web) publishes `host` through its rule 0.
   const rules = withRoute ? [{ id: 'httproute/ns/web/0', kind: 'http' as const }] : [];
   const hosts = withRoute ? [{ hostname: host, matches: [{ match: {}, rule: 0 }] }] : [];
-  return { statuses, proxyConfig: { version, rules, hosts }, ingress: { ingress: [{ hostname: host, service: 'http://localhost:8080' }, { service: 'http_status:404' }] }, dns: [] };
+  return {
+    statuses,
+    proxyConfig: { version, rules, hosts },
+    ingress: { ingress: [{ hostname: host, service: 'http://localhost:8080' }, { service: 'http_status:404' }] },
+    dns: [],
+  };
 }
 const DESIRED_A = desired('v1', 'a.example.com', true);
 const DESIRED_B = desired('v2', 'b.example.com', false);
-const syncDone = (d: DesiredState): AnyEventObject => ({ type: 'xstate.done.actor.runSync', output: { desired: d, durationMs: 1 } satisfies SyncResult });
+const syncDone = (d: DesiredState): AnyEventObject => ({
+  type: 'xstate.done.actor.runSync',
+  output: { desired: d, durationMs: 1 } satisfies SyncResult,
+});
 
 const ctxOf = (s: AnyMachineSnapshot) => s.context as CoordinatorContext;
-const childOf = (step: StepRecord, key: string) => step.history.started.filter((s) => (s.input as { key?: string; id?: string })?.key === key || (s.src === 'replica' && (s.input as { id: string }).id === key)).at(-1)?.id;
+const childOf = (step: StepRecord, key: string) =>
+  step.history.started
+    .filter(
+      (s) =>
+        (s.input as { key?: string; id?: string })?.key === key ||
+        (s.src === 'replica' && (s.input as { id: string }).id === key),
+    )
+    .at(-1)?.id;
 const sentTo = (step: StepRecord, to: string | undefined) => step.sent.filter((e) => e.to === to);
 
 function checkSchedule(step: StepRecord): void {
@@ -49,7 +73,8 @@ function checkSchedule(step: StepRecord): void {
   }
   if (type === 'xstate.after.holdoff.coordinator.settling.quiet') expect(state).toBe('idle');
   if (type === 'xstate.after.holdoff.coordinator.settling.dirty') expect(state).toBe('syncing.clean');
-  if (type === 'xstate.after.maxHoldoff.coordinator.settling') expect(state).toBe(before === 'settling.dirty' ? 'syncing.clean' : before);
+  if (type === 'xstate.after.maxHoldoff.coordinator.settling')
+    expect(state).toBe(before === 'settling.dirty' ? 'syncing.clean' : before);
 }
 
 function checkSyncResult(step: StepRecord, hasEdge: boolean): void {
@@ -64,7 +89,8 @@ function checkSyncResult(step: StepRecord, hasEdge: boolean): void {
     expect(sentTo(step, id)).toContainEqual({ type: 'verdict', status, generation: ctx.generation, to: id });
   }
   for (const key of Object.keys(prev.resources)) {
-    if (!d.statuses.some((s) => keyOf(s) === key)) expect(sentTo(step, prev.resources[key])).toContainEqual({ type: 'resource.deleted', to: prev.resources[key] });
+    if (!d.statuses.some((s) => keyOf(s) === key))
+      expect(sentTo(step, prev.resources[key])).toContainEqual({ type: 'resource.deleted', to: prev.resources[key] });
   }
   // Push only when the config version changed, with a higher generation.
   const pushes = step.sent.filter((e) => e.type === 'config.desired');
@@ -73,7 +99,10 @@ function checkSyncResult(step: StepRecord, hasEdge: boolean): void {
   for (const p of pushes) expect(p).toMatchObject({ config: d.proxyConfig, generation: prev.generation + 1 });
   // The edge gets the document only when it differs from the last one it was handed.
   // Only a leader delivers.
-  const lastEdge = step.history.sent.slice(0, step.history.sent.length - step.sent.length).filter((e) => e.type === 'edge.desired').at(-1);
+  const lastEdge = step.history.sent
+    .slice(0, step.history.sent.length - step.sent.length)
+    .filter((e) => e.type === 'edge.desired')
+    .at(-1);
   const edgeChanged = !lastEdge || fingerprint([lastEdge.ingress, lastEdge.dns]) !== fingerprint([d.ingress, d.dns]);
   const leading = prev.leadership === 'leader';
   expect(step.sent.filter((e) => e.type === 'edge.desired')).toHaveLength(hasEdge && leading && edgeChanged ? 1 : 0);
@@ -95,13 +124,22 @@ function checkReplicaSet(step: StepRecord): void {
     if (!prev.replicas[id]) {
       // A new replica starts with the current config: a changed replica set means a push.
       const started = step.started.find((s) => s.src === 'replica');
-      expect(started?.input).toMatchObject({ id, ready, desired: ctx.config ? { config: ctx.config, generation: ctx.generation } : undefined });
+      expect(started?.input).toMatchObject({
+        id,
+        ready,
+        desired: ctx.config ? { config: ctx.config, generation: ctx.generation } : undefined,
+      });
     } else if (prev.replicas[id]!.ready !== ready) {
-      expect(sentTo(step, prev.replicas[id]!.childId)).toContainEqual({ type: 'replica.ready', ready, to: prev.replicas[id]!.childId });
+      expect(sentTo(step, prev.replicas[id]!.childId)).toContainEqual({
+        type: 'replica.ready',
+        ready,
+        to: prev.replicas[id]!.childId,
+      });
     }
   }
   for (const [id, r] of Object.entries(prev.replicas)) {
-    if (!(step.event.endpoints as Array<{ id: string }>).some((e) => e.id === id)) expect(sentTo(step, r.childId)).toEqual([{ type: 'replica.removed', to: r.childId }]);
+    if (!(step.event.endpoints as Array<{ id: string }>).some((e) => e.id === id))
+      expect(sentTo(step, r.childId)).toEqual([{ type: 'replica.removed', to: r.childId }]);
   }
 }
 
@@ -111,33 +149,62 @@ function checkLeadership(step: StepRecord): void {
   if (step.event.type === 'leader.elected' && prev.leadership === 'follower') {
     // Delivery starts: a replica actor per known endpoint with the current config, the edge with the document.
     const replicas = step.started.filter((s) => s.src === 'replica').map((s) => s.input);
-    expect(replicas).toEqual(prev.endpoints.map((e) => expect.objectContaining({ id: e.id, ready: e.ready, desired: prev.config ? { config: prev.config, generation: prev.generation } : undefined })));
+    expect(replicas).toEqual(
+      prev.endpoints.map((e) =>
+        expect.objectContaining({
+          id: e.id,
+          ready: e.ready,
+          desired: prev.config ? { config: prev.config, generation: prev.generation } : undefined,
+        }),
+      ),
+    );
     expect(step.started.filter((s) => s.src === 'edge')).toHaveLength(prev.hasEdge ? 1 : 0);
     expect(step.sent.filter((e) => e.type === 'edge.desired')).toHaveLength(prev.hasEdge && prev.edgeDesired ? 1 : 0);
   }
   if (step.event.type === 'leader.lost') {
     // Delivery stops at once.
-    for (const r of Object.values(prev.replicas)) expect(sentTo(step, r.childId)).toEqual([{ type: 'replica.removed', to: r.childId }]);
+    for (const r of Object.values(prev.replicas))
+      expect(sentTo(step, r.childId)).toEqual([{ type: 'replica.removed', to: r.childId }]);
     expect(ctx.replicas).toEqual({});
     expect(step.snapshot.children.edge).toBeUndefined();
   }
-  if (ctx.leadership === 'follower') expect(step.sent.filter((e) => e.type === 'config.desired' || e.type === 'edge.desired' || e.type.startsWith('dataplane.'))).toEqual([]);
+  if (ctx.leadership === 'follower')
+    expect(
+      step.sent.filter(
+        (e) => e.type === 'config.desired' || e.type === 'edge.desired' || e.type.startsWith('dataplane.'),
+      ),
+    ).toEqual([]);
 }
 
-const TAKEN_A = { hostname: 'a.example.com', reason: 'HostnameTaken', message: 'has A record(s) not managed by this controller; left untouched' };
-const TAKEN_OTHER = { hostname: 'other.example.com', reason: 'HostnameTaken', message: 'has a tunnel ingress rule → http://elsewhere not created by this controller; kept' };
+const TAKEN_A = {
+  hostname: 'a.example.com',
+  reason: 'HostnameTaken',
+  message: 'has A record(s) not managed by this controller; left untouched',
+};
+const TAKEN_OTHER = {
+  hostname: 'other.example.com',
+  reason: 'HostnameTaken',
+  message: 'has a tunnel ingress rule → http://elsewhere not created by this controller; kept',
+};
 
 /** Every route actor has been told (last edge.conflicts it received, none = no conflicts) exactly the
  * conflicts on the hostnames its rules serve; a told value is re-sent only when it changed. */
 function checkConflicts(step: StepRecord): void {
   const ctx = ctxOf(step.snapshot);
-  const gateways = Object.keys(ctx.resources).filter((k) => k.startsWith('Gateway/')).sort();
+  const gateways = Object.keys(ctx.resources)
+    .filter((k) => k.startsWith('Gateway/'))
+    .sort();
   const served = (key: string) => {
     const [kind, ns, name] = key.split('/');
-    const rules = (ctx.config?.rules ?? []).flatMap((r, i) => (r.id.startsWith(`${kind!.toLowerCase()}/${ns}/${name}/`) ? [i] : []));
-    return (ctx.config?.hosts ?? []).filter((h) => h.matches.some((m) => rules.includes(m.rule))).map((h) => h.hostname);
+    const rules = (ctx.config?.rules ?? []).flatMap((r, i) =>
+      r.id.startsWith(`${kind!.toLowerCase()}/${ns}/${name}/`) ? [i] : [],
+    );
+    return (ctx.config?.hosts ?? [])
+      .filter((h) => h.matches.some((m) => rules.includes(m.rule)))
+      .map((h) => h.hostname);
   };
-  const told = (id: string, events: AnyEventObject[]) => events.filter((e) => e.type === 'edge.conflicts' && e.to === id).at(-1);
+  const told = (id: string, events: AnyEventObject[]) =>
+    events.filter((e) => e.type === 'edge.conflicts' && e.to === id).at(-1);
   const earlier = step.history.sent.slice(0, step.history.sent.length - step.sent.length);
   for (const [key, id] of Object.entries(ctx.resources)) {
     const last = told(id, step.history.sent);
@@ -150,7 +217,10 @@ function checkConflicts(step: StepRecord): void {
     if (want.length) expect(last!.gateways).toEqual(gateways);
     const now = told(id, step.sent);
     const before = told(id, earlier);
-    if (now) expect(fingerprint([now.conflicts, now.conflicts.length ? now.gateways : []])).not.toBe(fingerprint([before?.conflicts ?? [], before?.conflicts.length ? before.gateways : []]));
+    if (now)
+      expect(fingerprint([now.conflicts, now.conflicts.length ? now.gateways : []])).not.toBe(
+        fingerprint([before?.conflicts ?? [], before?.conflicts.length ? before.gateways : []]),
+      );
   }
   // The coordinator keeps what the edge said last.
   if (step.event.type === 'edge.synced') expect(ctx.edgeConflicts).toEqual(step.event.conflicts);
@@ -184,7 +254,10 @@ function checkHealth(step: StepRecord): void {
 const doubles = (probe: Parameters<ModelSpec['machine']>[0]) =>
   coordinatorMachine.provide({
     actors: Object.fromEntries(
-      ['runSync', 'statusWriter', 'leader', 'edge', 'gatewayClass', 'gateway', 'route', 'replica'].map((src) => [src, pendingActor(probe, src)]),
+      ['runSync', 'statusWriter', 'leader', 'edge', 'gatewayClass', 'gateway', 'route', 'replica'].map((src) => [
+        src,
+        pendingActor(probe, src),
+      ]),
     ) as never,
   });
 
@@ -193,7 +266,11 @@ const timingEvents = (s: AnyMachineSnapshot): AnyEventObject[] => [
   { type: 'source.synced' },
   { type: 'source.changed' },
   ...(leaf(s).startsWith('syncing')
-    ? [syncDone(DESIRED_A), syncDone(DESIRED_B), { type: 'xstate.error.actor.runSync', error: new Error('translate failed') }]
+    ? [
+        syncDone(DESIRED_A),
+        syncDone(DESIRED_B),
+        { type: 'xstate.error.actor.runSync', error: new Error('translate failed') },
+      ]
     : []),
 ];
 
@@ -241,13 +318,28 @@ export const coordinatorHandOutSpec: ModelSpec = {
       { type: 'leader.elected' },
       { type: 'leader.lost' },
       // A retired child (deleted route, removed replica) finishing.
-      ...Object.values(ctx.resources).slice(0, 1).map((actorId) => ({ type: `xstate.done.actor.${actorId}`, actorId })),
+      ...Object.values(ctx.resources)
+        .slice(0, 1)
+        .map((actorId) => ({ type: `xstate.done.actor.${actorId}`, actorId })),
     ];
   },
   serialize: (s) => {
     const c = ctxOf(s);
-    const replicas = Object.entries(c.replicas).map(([id, r]) => [id, r.ready, r.ackedVersion === c.config?.version, Boolean(r.failing)]);
-    return JSON.stringify([s.value, c.leadership, c.endpoints, c.config?.version, replicas, c.edgeHealth.state, Object.values(c.routeConflicts).filter(Boolean).length]);
+    const replicas = Object.entries(c.replicas).map(([id, r]) => [
+      id,
+      r.ready,
+      r.ackedVersion === c.config?.version,
+      Boolean(r.failing),
+    ]);
+    return JSON.stringify([
+      s.value,
+      c.leadership,
+      c.endpoints,
+      c.config?.version,
+      replicas,
+      c.edgeHealth.state,
+      Object.values(c.routeConflicts).filter(Boolean).length,
+    ]);
   },
   check,
 };

@@ -10,7 +10,8 @@ import { bucket, pendingActor, type ModelSpec, type StepRecord } from './harness
 import { fingerprint } from './fixtures.js';
 
 const leaf = (s: AnyMachineSnapshot) => statePaths(s.value).at(-1)!;
-const entered = (step: StepRecord, state: string) => leaf(step.snapshot) === state && (leaf(step.before) !== state || step.started.length > 0 || step.sent.length > 0);
+const entered = (step: StepRecord, state: string) =>
+  leaf(step.snapshot) === state && (leaf(step.before) !== state || step.started.length > 0 || step.sent.length > 0);
 const config = (version: string) => ({ version, rules: [], hosts: [] });
 /** The generation a replica pushed from the future runs. */
 const FUTURE = Number.MAX_SAFE_INTEGER;
@@ -33,7 +34,9 @@ function checkReplica(step: StepRecord): void {
   if (entered(step, 'conflict')) {
     expect(step.event.type).toBe('xstate.error.actor.pushConfig');
     expect(ctx.conflict).toEqual({ running: FUTURE, wanted: ctx.desired!.generation });
-    expect(resyncs).toEqual([{ src: 'pushConfig', id: 'resyncConfig', input: { id: 'r1', ...ctx.desired, resync: true } }]);
+    expect(resyncs).toEqual([
+      { src: 'pushConfig', id: 'resyncConfig', input: { id: 'r1', ...ctx.desired, resync: true } },
+    ]);
     expect(ctx.attempt).toBe(prev.attempt + 1);
     expect(reports).toEqual([{ type: 'replica.failing', id: 'r1', error: ctx.lastError, attempt: ctx.attempt }]);
   }
@@ -42,11 +45,14 @@ function checkReplica(step: StepRecord): void {
     expect(ctx.conflict).toBeUndefined();
     expect(ctx.attempt).toBe(0);
   }
-  if (state === 'checking' && reads.length) expect(reads).toEqual([{ src: 'readCurrent', id: 'readCurrent', input: { id: 'r1' } }]);
+  if (state === 'checking' && reads.length)
+    expect(reads).toEqual([{ src: 'readCurrent', id: 'readCurrent', input: { id: 'r1' } }]);
   if (state === 'unready' || state === 'gone') expect(step.started).toEqual([]);
   if (entered(step, 'inSync')) {
     expect(ctx.acked?.version).toBe(ctx.desired?.config.version);
-    expect(reports).toEqual([{ type: 'replica.inSync', id: 'r1', version: ctx.acked!.version, generation: ctx.acked!.generation }]);
+    expect(reports).toEqual([
+      { type: 'replica.inSync', id: 'r1', version: ctx.acked!.version, generation: ctx.acked!.generation },
+    ]);
   }
   if (leaf(step.snapshot) === 'backoff' && leaf(step.before) !== 'backoff') {
     expect(ctx.attempt).toBe(prev.attempt + 1);
@@ -62,7 +68,13 @@ function checkReplica(step: StepRecord): void {
 
 export const replicaSpec: ModelSpec = {
   name: 'replica',
-  machine: (probe) => replicaMachine.provide({ actors: { pushConfig: pendingActor(probe, 'pushConfig') as never, readCurrent: pendingActor(probe, 'readCurrent') as never } }),
+  machine: (probe) =>
+    replicaMachine.provide({
+      actors: {
+        pushConfig: pendingActor(probe, 'pushConfig') as never,
+        readCurrent: pendingActor(probe, 'readCurrent') as never,
+      },
+    }),
   inputs: (probe) => [
     { id: 'r1', ready: true, reportTo: probe.recorder },
     { id: 'r1', ready: false, desired: { config: config('v1'), generation: 1 }, reportTo: probe.recorder },
@@ -79,23 +91,43 @@ export const replicaSpec: ModelSpec = {
       { type: 'xstate.done.actor.readCurrent', output: null },
       { type: 'xstate.done.actor.readCurrent', output: { version: 'v1', generation: 1 } },
       { type: 'xstate.error.actor.readCurrent', error: new Error('connect ECONNREFUSED') },
-      { type: 'xstate.done.actor.pushConfig', output: { version: desired.config.version, generation: desired.generation } },
+      {
+        type: 'xstate.done.actor.pushConfig',
+        output: { version: desired.config.version, generation: desired.generation },
+      },
       { type: 'xstate.error.actor.pushConfig', error: new Error('HTTP 503') },
       { type: 'xstate.error.actor.pushConfig', error: new GenerationConflictError(FUTURE, desired.generation) },
-      { type: 'xstate.done.actor.resyncConfig', output: { version: desired.config.version, generation: desired.generation } },
+      {
+        type: 'xstate.done.actor.resyncConfig',
+        output: { version: desired.config.version, generation: desired.generation },
+      },
       { type: 'xstate.error.actor.resyncConfig', error: new Error('HTTP 503') },
     ];
   },
   serialize: (s) => {
     const c = s.context as ReplicaContext;
-    return JSON.stringify([s.value, c.ready, c.desired?.config.version, c.acked?.version, bucket(c.attempt, 1), c.conflict !== undefined]);
+    return JSON.stringify([
+      s.value,
+      c.ready,
+      c.desired?.config.version,
+      c.acked?.version,
+      bucket(c.attempt, 1),
+      c.conflict !== undefined,
+    ]);
   },
   check: checkReplica,
 };
 
-const doc = (host: string) => ({ ingress: { ingress: [{ hostname: host, service: 'http://localhost:8080' }, { service: 'http_status:404' }] }, dns: [] });
+const doc = (host: string) => ({
+  ingress: { ingress: [{ hostname: host, service: 'http://localhost:8080' }, { service: 'http_status:404' }] },
+  dns: [],
+});
 
-const TAKEN = { hostname: 'a.example.com', reason: 'HostnameTaken', message: 'has A record(s) not managed by this controller; left untouched' };
+const TAKEN = {
+  hostname: 'a.example.com',
+  reason: 'HostnameTaken',
+  message: 'has A record(s) not managed by this controller; left untouched',
+};
 
 /** The hostname conflicts of the last successful reconcile in the path (what the edge must report). */
 function lastConflicts(step: StepRecord): unknown[] {
@@ -113,7 +145,12 @@ function checkEdge(step: StepRecord, retryDelay: (ctx: EdgeContext) => number): 
     expect(state).toBe('reconciling');
     expect(calls[0]!.input).toEqual({ ingress: ctx.desired!.ingress, dns: ctx.desired!.dns });
     // Reconciles happen for a new document, a retry, or the periodic resync — never on their own otherwise.
-    expect(['edge.desired', 'xstate.after.edgeBackoff.edge.backoff', 'xstate.after.edgeResync.edge.synced', 'xstate.done.actor.reconcileEdge']).toContain(step.event.type);
+    expect([
+      'edge.desired',
+      'xstate.after.edgeBackoff.edge.backoff',
+      'xstate.after.edgeResync.edge.synced',
+      'xstate.done.actor.reconcileEdge',
+    ]).toContain(step.event.type);
   }
   // Drift repair: in sync, the resync timer reconciles the confirmed document again.
   if (step.event.type === 'xstate.after.edgeResync.edge.synced') {
@@ -123,15 +160,21 @@ function checkEdge(step: StepRecord, retryDelay: (ctx: EdgeContext) => number): 
   }
   // Nothing is written when the desired document is what the edge already confirmed.
   if (step.event.type === 'edge.desired' && leaf(step.before) === 'synced') {
-    const same = fingerprint({ i: step.event.ingress, d: step.event.dns }) === fingerprint({ i: ctx.confirmed!.ingress, d: ctx.confirmed!.dns });
+    const same =
+      fingerprint({ i: step.event.ingress, d: step.event.dns }) ===
+      fingerprint({ i: ctx.confirmed!.ingress, d: ctx.confirmed!.dns });
     expect(calls).toHaveLength(same ? 0 : 1);
   }
   if (state === 'synced' && reports.length) {
     expect(fingerprint(ctx.confirmed!.ingress)).toBe(fingerprint(ctx.desired!.ingress));
-    expect(reports).toEqual([{ type: 'edge.synced', generation: ctx.desired!.generation, conflicts: lastConflicts(step) }]);
+    expect(reports).toEqual([
+      { type: 'edge.synced', generation: ctx.desired!.generation, conflicts: lastConflicts(step) },
+    ]);
   }
   if (state === 'backoff' && leaf(step.before) !== 'backoff') {
-    expect(reports).toEqual([{ type: 'edge.failing', error: ctx.lastError, attempt: ctx.attempt, retryAfterMs: ctx.retryAfterMs }]);
+    expect(reports).toEqual([
+      { type: 'edge.failing', error: ctx.lastError, attempt: ctx.attempt, retryAfterMs: ctx.retryAfterMs },
+    ]);
     // Retry-After is honoured: the backoff never ends sooner than the edge asked.
     expect(retryDelay(ctx)).toBeGreaterThanOrEqual(ctx.retryAfterMs ?? 0);
   }
@@ -145,13 +188,25 @@ export const edgeSpec: ModelSpec = {
     { type: 'edge.desired', ...doc('a.example.com'), generation: 1 },
     { type: 'edge.desired', ...doc('b.example.com'), generation: 2 },
     { type: 'xstate.done.actor.reconcileEdge', output: { ok: true, writes: 1 } },
-    { type: 'xstate.done.actor.reconcileEdge', output: { ok: true, writes: 0, conflicts: ['hostname taken: a.example.com …'], hostnameConflicts: [TAKEN] } },
+    {
+      type: 'xstate.done.actor.reconcileEdge',
+      output: { ok: true, writes: 0, conflicts: ['hostname taken: a.example.com …'], hostnameConflicts: [TAKEN] },
+    },
     { type: 'xstate.done.actor.reconcileEdge', output: { ok: false, error: 'HTTP 429', retryAfterMs: 120_000 } },
     { type: 'xstate.error.actor.reconcileEdge', error: new Error('socket hang up') },
   ],
   serialize: (s) => {
     const c = s.context as EdgeContext;
-    return JSON.stringify([s.value, c.desired?.generation, c.sending?.generation, c.confirmed?.generation, bucket(c.attempt), c.retryAfterMs, c.lastError, c.conflicts.length]);
+    return JSON.stringify([
+      s.value,
+      c.desired?.generation,
+      c.sending?.generation,
+      c.confirmed?.generation,
+      bucket(c.attempt),
+      c.retryAfterMs,
+      c.lastError,
+      c.conflicts.length,
+    ]);
   },
   check: (step) => {
     const delay = edgeMachine.implementations.delays.edgeBackoff as (a: { context: EdgeContext }) => number;

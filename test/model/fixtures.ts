@@ -16,28 +16,64 @@ export const cond = (type: string, ok: boolean, reason: string, generation: numb
 export type ExtraListener = 'none' | 'unsupported' | 'conflicted' | 'unresolved';
 
 function extraListener(kind: ExtraListener, spec: number) {
-  const listener = (name: string, conditions: Condition[]) => ({ name, attachedRoutes: 0, supportedKinds: [], conditions });
+  const listener = (name: string, conditions: Condition[]) => ({
+    name,
+    attachedRoutes: 0,
+    supportedKinds: [],
+    conditions,
+  });
   // An invalid listener stays Programmed=False whatever the actor's phase.
-  if (kind === 'unsupported') return [listener('tcp', [cond('Accepted', false, 'UnsupportedProtocol', spec), cond('Programmed', false, 'Invalid', spec)])];
-  if (kind === 'conflicted') return [listener('dup', [cond('Accepted', true, 'Accepted', spec), cond('Conflicted', true, 'HostnameConflict', spec), cond('Programmed', false, 'Invalid', spec)])];
-  if (kind === 'unresolved') return [listener('https', [cond('Accepted', true, 'Accepted', spec), cond('ResolvedRefs', false, 'InvalidCertificateRef', spec), cond('Programmed', false, 'Invalid', spec)])];
+  if (kind === 'unsupported')
+    return [
+      listener('tcp', [
+        cond('Accepted', false, 'UnsupportedProtocol', spec),
+        cond('Programmed', false, 'Invalid', spec),
+      ]),
+    ];
+  if (kind === 'conflicted')
+    return [
+      listener('dup', [
+        cond('Accepted', true, 'Accepted', spec),
+        cond('Conflicted', true, 'HostnameConflict', spec),
+        cond('Programmed', false, 'Invalid', spec),
+      ]),
+    ];
+  if (kind === 'unresolved')
+    return [
+      listener('https', [
+        cond('Accepted', true, 'Accepted', spec),
+        cond('ResolvedRefs', false, 'InvalidCertificateRef', spec),
+        cond('Programmed', false, 'Invalid', spec),
+      ]),
+    ];
   return [];
 }
 
-export function gatewayVerdict(opts: { accepted: boolean; spec: number; attached?: number; listener?: ExtraListener }): ResourceStatus {
+export function gatewayVerdict(opts: {
+  accepted: boolean;
+  spec: number;
+  attached?: number;
+  listener?: ExtraListener;
+}): ResourceStatus {
   const { accepted, spec } = opts;
   return {
     kind: 'Gateway',
     namespace: 'ns',
     name: 'gw',
     status: {
-      conditions: [cond('Accepted', accepted, accepted ? 'Accepted' : 'Invalid', spec), cond('Programmed', accepted, accepted ? 'Programmed' : 'Invalid', spec)],
+      conditions: [
+        cond('Accepted', accepted, accepted ? 'Accepted' : 'Invalid', spec),
+        cond('Programmed', accepted, accepted ? 'Programmed' : 'Invalid', spec),
+      ],
       listeners: [
         {
           name: 'http',
           attachedRoutes: opts.attached ?? 0,
           supportedKinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
-          conditions: [cond('Accepted', true, 'Accepted', spec), cond('Programmed', accepted, accepted ? 'Programmed' : 'Invalid', spec)],
+          conditions: [
+            cond('Accepted', true, 'Accepted', spec),
+            cond('Programmed', accepted, accepted ? 'Programmed' : 'Invalid', spec),
+          ],
         },
         ...extraListener(opts.listener ?? 'unsupported', spec),
       ],
@@ -46,7 +82,12 @@ export function gatewayVerdict(opts: { accepted: boolean; spec: number; attached
   };
 }
 
-export function routeVerdict(opts: { accepted: boolean; spec: number; resolved?: boolean; partial?: boolean }): ResourceStatus {
+export function routeVerdict(opts: {
+  accepted: boolean;
+  spec: number;
+  resolved?: boolean;
+  partial?: boolean;
+}): ResourceStatus {
   const { accepted, spec } = opts;
   return {
     kind: 'HTTPRoute',
@@ -59,7 +100,12 @@ export function routeVerdict(opts: { accepted: boolean; spec: number; resolved?:
           controllerName: 'cloudflare-tunnel-gateway.dev/controller',
           conditions: [
             cond('Accepted', accepted, accepted ? 'Accepted' : 'NotAllowedByListeners', spec),
-            cond('ResolvedRefs', opts.resolved ?? true, opts.resolved === false ? 'BackendNotFound' : 'ResolvedRefs', spec),
+            cond(
+              'ResolvedRefs',
+              opts.resolved ?? true,
+              opts.resolved === false ? 'BackendNotFound' : 'ResolvedRefs',
+              spec,
+            ),
             // One rule the proxy would refuse was dropped; the rest is served.
             ...(opts.partial ? [cond('PartiallyInvalid', true, 'UnsupportedValue', spec)] : []),
           ],
@@ -74,7 +120,12 @@ export function classVerdict(accepted: boolean): ResourceStatus {
     kind: 'GatewayClass',
     namespace: '',
     name: 'cloudflare',
-    status: { conditions: [cond('Accepted', accepted, accepted ? 'Accepted' : 'InvalidParameters', 1), cond('SupportedVersion', true, 'SupportedVersion', 1)] },
+    status: {
+      conditions: [
+        cond('Accepted', accepted, accepted ? 'Accepted' : 'InvalidParameters', 1),
+        cond('SupportedVersion', true, 'SupportedVersion', 1),
+      ],
+    },
   };
 }
 
@@ -82,7 +133,12 @@ export function classVerdict(accepted: boolean): ResourceStatus {
 export function fingerprint(value: unknown): string {
   return JSON.stringify(value, (key, v) => {
     if (key === 'lastTransitionTime') return undefined;
-    if (v && typeof v === 'object' && !Array.isArray(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]));
+    if (v && typeof v === 'object' && !Array.isArray(v))
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, v[k]]),
+      );
     return v;
   });
 }

@@ -4,7 +4,17 @@
 // that never settle on their own: their done/error events are part of the path), the actor's snapshot is
 // compared with the model's at every step, the spec's oracle asserts what the state must produce, and
 // the inspect stream's microsteps measure which transitions of the machine definition were exercised.
-import { __unsafe_getAllOwnEventDescriptors, createActor, fromCallback, SimulatedClock, transition, type AnyActorRef, type AnyEventObject, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import {
+  __unsafe_getAllOwnEventDescriptors,
+  createActor,
+  fromCallback,
+  SimulatedClock,
+  transition,
+  type AnyActorRef,
+  type AnyEventObject,
+  type AnyMachineSnapshot,
+  type AnyStateMachine,
+} from 'xstate';
 import { getAdjacencyMap, getShortestPaths } from '@xstate/graph';
 import { machineGraph, transitionKey } from '../../src/debug/machine-graph.js';
 import { statePaths } from '../../src/debug/actors.js';
@@ -18,7 +28,11 @@ export interface StepRecord {
   /** Actors it invoked or spawned during this step: src + input. */
   started: Array<{ src: string; id: string; input: unknown }>;
   /** Everything sent/started since the path began. */
-  history: { events: AnyEventObject[]; sent: AnyEventObject[]; started: Array<{ src: string; id: string; input: unknown }> };
+  history: {
+    events: AnyEventObject[];
+    sent: AnyEventObject[];
+    started: Array<{ src: string; id: string; input: unknown }>;
+  };
 }
 
 export interface ModelSpec {
@@ -78,7 +92,9 @@ export function defaultSerialize(snapshot: AnyMachineSnapshot): string {
 }
 
 function eventKey(e: AnyEventObject): string {
-  return JSON.stringify(e, (key, v) => (v && typeof v === 'object' && typeof (v as AnyActorRef).send === 'function' ? `ref` : v));
+  return JSON.stringify(e, (key, v) =>
+    v && typeof v === 'object' && typeof (v as AnyActorRef).send === 'function' ? `ref` : v,
+  );
 }
 
 /** Shortest event sequence to every model state, then one more step per (state, event) edge. */
@@ -97,15 +113,24 @@ export function transitionCover(spec: ModelSpec, inputIndex = 0): AnyEventObject
   const shortest = getShortestPaths(machine, opts);
   const toState = new Map<string, AnyEventObject[]>();
   for (const path of shortest) {
-    toState.set(serialize(path.state as AnyMachineSnapshot), path.steps.slice(1).map((s) => s.event as AnyEventObject));
+    toState.set(
+      serialize(path.state as AnyMachineSnapshot),
+      path.steps.slice(1).map((s) => s.event as AnyEventObject),
+    );
   }
-  const adjacency = getAdjacencyMap(machine, opts) as unknown as Record<string, { state: AnyMachineSnapshot; transitions: Record<string, { event: AnyEventObject }> }>;
+  const adjacency = getAdjacencyMap(machine, opts) as unknown as Record<
+    string,
+    { state: AnyMachineSnapshot; transitions: Record<string, { event: AnyEventObject }> }
+  >;
   const planned = new Set<string>();
-  const takes = (state: AnyMachineSnapshot, event: AnyEventObject) => machine.getTransitionData(state, event).map(transitionKey);
+  const takes = (state: AnyMachineSnapshot, event: AnyEventObject) =>
+    machine.getTransitionData(state, event).map(transitionKey);
   const paths: AnyEventObject[][] = [];
   if (spec.cover === 'transitions') {
     for (const path of shortest) {
-      for (let k = 1; k < path.steps.length; k++) for (const key of takes(path.steps[k - 1]!.state as AnyMachineSnapshot, path.steps[k]!.event as AnyEventObject)) planned.add(key);
+      for (let k = 1; k < path.steps.length; k++)
+        for (const key of takes(path.steps[k - 1]!.state as AnyMachineSnapshot, path.steps[k]!.event as AnyEventObject))
+          planned.add(key);
       paths.push(toState.get(serialize(path.state as AnyMachineSnapshot))!);
     }
   }
@@ -134,7 +159,9 @@ function eventsFor(spec: ModelSpec, s: AnyMachineSnapshot): AnyEventObject[] {
   const variants = typeof spec.events === 'function' ? spec.events(s) : spec.events;
   return __unsafe_getAllOwnEventDescriptors(s).flatMap((type) => {
     // A partial wildcard ("xstate.done.actor.*") takes the variants whose type it matches.
-    const matching = variants.filter((e) => e.type === type || (type.endsWith('.*') && e.type.startsWith(type.slice(0, -1))));
+    const matching = variants.filter(
+      (e) => e.type === type || (type.endsWith('.*') && e.type.startsWith(type.slice(0, -1))),
+    );
     // Timers need no payload; any other event type without variants is left out on purpose.
     return matching.length ? matching : type.startsWith('xstate.after.') ? [{ type }] : [];
   });
@@ -144,7 +171,12 @@ function inputOf(spec: ModelSpec, probe: Probe, index: number): unknown {
   return spec.inputs ? spec.inputs(probe)[index] : spec.input?.(probe);
 }
 
-export function replay(spec: ModelSpec, path: AnyEventObject[], covered: { states: Set<string>; transitions: Set<string> }, inputIndex = 0): number {
+export function replay(
+  spec: ModelSpec,
+  path: AnyEventObject[],
+  covered: { states: Set<string>; transitions: Set<string> },
+  inputIndex = 0,
+): number {
   const probe = newProbe();
   const machine = spec.machine(probe);
   const serialize = spec.serialize ?? defaultSerialize;
@@ -162,7 +194,8 @@ export function replay(spec: ModelSpec, path: AnyEventObject[], covered: { state
         }
       }
       // Microstep snapshots include transient states (left at once by an eventless transition).
-      if (e.type === '@xstate.microstep' || e.type === '@xstate.snapshot') for (const p of statePaths((e.snapshot as AnyMachineSnapshot).value)) covered.states.add(p);
+      if (e.type === '@xstate.microstep' || e.type === '@xstate.snapshot')
+        for (const p of statePaths((e.snapshot as AnyMachineSnapshot).value)) covered.states.add(p);
     },
   });
   actor.start();
@@ -175,7 +208,9 @@ export function replay(spec: ModelSpec, path: AnyEventObject[], covered: { state
     actor.send(event);
     const snapshot = actor.getSnapshot() as AnyMachineSnapshot;
     if (serialize(snapshot) !== serialize(expected)) {
-      throw new Error(`${spec.name}: actor diverged from the model after ${event.type}\n actor: ${serialize(snapshot)}\n model: ${serialize(expected)}`);
+      throw new Error(
+        `${spec.name}: actor diverged from the model after ${event.type}\n actor: ${serialize(snapshot)}\n model: ${serialize(expected)}`,
+      );
     }
     model = snapshot;
     spec.check({
@@ -218,7 +253,10 @@ export function runModel(specOrSpecs: ModelSpec | ModelSpec[]): CoverageRow {
   };
 }
 
-function runSpec(spec: ModelSpec, covered: { states: Set<string>; transitions: Set<string> }): { steps: number; paths: number } {
+function runSpec(
+  spec: ModelSpec,
+  covered: { states: Set<string>; transitions: Set<string> },
+): { steps: number; paths: number } {
   let steps = 0;
   let pathCount = 0;
   const inputs = spec.inputs ? spec.inputs(newProbe()).length : 1;
@@ -240,7 +278,10 @@ function runSpec(spec: ModelSpec, covered: { states: Set<string>; transitions: S
 
 export function coverageTable(rows: CoverageRow[]): string {
   const pct = ([a, b]: [number, number]) => `${a}/${b} (${b ? ((100 * a) / b).toFixed(0) : 100}%)`;
-  const lines = [['machine', 'states', 'transitions', 'paths', 'steps'], ...rows.map((r) => [r.machine, pct(r.states), pct(r.transitions), String(r.paths), String(r.steps)])];
+  const lines = [
+    ['machine', 'states', 'transitions', 'paths', 'steps'],
+    ...rows.map((r) => [r.machine, pct(r.states), pct(r.transitions), String(r.paths), String(r.steps)]),
+  ];
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
   return lines.map((l) => l.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n');
 }

@@ -22,15 +22,21 @@ const rows: CoverageRow[] = [];
 
 describe('machines, model-based', () => {
   afterAll(() => {
-    process.stdout.write(`\nModel coverage (states / transitions of each machine definition):\n${coverageTable(rows)}\n`);
+    process.stdout.write(
+      `\nModel coverage (states / transitions of each machine definition):\n${coverageTable(rows)}\n`,
+    );
   });
 
-  it.each(machines)('%s: every state and transition, oracle at each step', (_name, specs) => {
-    const row = runModel(specs);
-    rows.push(row);
-    expect(row.missedStates).toEqual([]);
-    expect(row.missedTransitions).toEqual([]);
-    expect(row.states[0]).toBe(row.states[1]);
-    expect(row.transitions[0]).toBe(row.transitions[1]);
-  }, 180_000); // thousands of replayed steps; the machine is shared with other suites
+  it.each(machines)(
+    '%s: every state and transition, oracle at each step',
+    (_name, specs) => {
+      const row = runModel(specs);
+      rows.push(row);
+      expect(row.missedStates).toEqual([]);
+      expect(row.missedTransitions).toEqual([]);
+      expect(row.states[0]).toBe(row.states[1]);
+      expect(row.transitions[0]).toBe(row.transitions[1]);
+    },
+    180_000,
+  ); // thousands of replayed steps; the machine is shared with other suites
 });

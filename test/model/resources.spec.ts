@@ -14,7 +14,8 @@ import type { ModelSpec, StepRecord } from './harness.js';
 
 const DNS_READY = 'cloudflare-tunnel-gateway.dev/DNSReady';
 const leaf = (s: AnyMachineSnapshot) => statePaths(s.value).at(-1)!;
-const writesOf = (events: AnyEventObject[]) => events.filter((e) => e.type === 'status.write').map((e) => e.status as ResourceStatus);
+const writesOf = (events: AnyEventObject[]) =>
+  events.filter((e) => e.type === 'status.write').map((e) => e.status as ResourceStatus);
 
 const dataplaneEvents: AnyEventObject[] = [
   { type: 'dataplane.live', generation: 1 },
@@ -25,10 +26,22 @@ const dataplaneEvents: AnyEventObject[] = [
 ];
 
 /** Programmed=True turned False with the given reasons (gateway and listeners); False stays as it was. */
-function withProgrammed(status: ResourceStatus, reason: string, listenerReason: string, message?: string): ResourceStatus {
+function withProgrammed(
+  status: ResourceStatus,
+  reason: string,
+  listenerReason: string,
+  message?: string,
+): ResourceStatus {
   const flip = (cs: Condition[], r: string): Condition[] =>
-    cs.map((c) => (c.type === 'Programmed' && c.status === 'True' ? { ...c, status: 'False', reason: r, ...(message ? { message } : {}) } : c));
-  const s = structuredClone(status.status) as { conditions: Condition[]; listeners: Array<{ conditions: Condition[] }> };
+    cs.map((c) =>
+      c.type === 'Programmed' && c.status === 'True'
+        ? { ...c, status: 'False', reason: r, ...(message ? { message } : {}) }
+        : c,
+    );
+  const s = structuredClone(status.status) as {
+    conditions: Condition[];
+    listeners: Array<{ conditions: Condition[] }>;
+  };
   s.conditions = flip(s.conditions, reason);
   s.listeners = s.listeners.map((l) => ({ ...l, conditions: flip(l.conditions, listenerReason) }));
   return { ...status, status: s };
@@ -36,17 +49,23 @@ function withProgrammed(status: ResourceStatus, reason: string, listenerReason: 
 
 function programmedConditions(status: ResourceStatus): Condition[] {
   const s = status.status as { conditions?: Condition[]; listeners?: Array<{ conditions: Condition[] }> };
-  return [...(s.conditions ?? []), ...(s.listeners ?? []).flatMap((l) => l.conditions)].filter((c) => c.type === 'Programmed');
+  return [...(s.conditions ?? []), ...(s.listeners ?? []).flatMap((l) => l.conditions)].filter(
+    (c) => c.type === 'Programmed',
+  );
 }
 
 /** Fingerprint in which the wording of a Pending message is free (its presence is checked separately). */
 function comparable(status: ResourceStatus, freePending: boolean): string {
-  const blank = (key: string, v: { type?: string; reason?: string }) => (freePending && v && v.type === 'Programmed' && v.reason === 'Pending' ? { ...v, message: '' } : v);
+  const blank = (key: string, v: { type?: string; reason?: string }) =>
+    freePending && v && v.type === 'Programmed' && v.reason === 'Pending' ? { ...v, message: '' } : v;
   return fingerprint(JSON.parse(JSON.stringify(status), blank));
 }
 
 /** The oracle shared by the resource machines: `expected(state, context)` is the status the state must show. */
-function checkResource(step: StepRecord, expected: (state: string, ctx: Record<string, unknown>) => ResourceStatus | undefined) {
+function checkResource(
+  step: StepRecord,
+  expected: (state: string, ctx: Record<string, unknown>) => ResourceStatus | undefined,
+) {
   const state = leaf(step.snapshot);
   const ctx = step.snapshot.context as Record<string, unknown>;
   const writes = writesOf(step.sent);
@@ -65,14 +84,23 @@ function checkResource(step: StepRecord, expected: (state: string, ctx: Record<s
   } else {
     expect(writes).toHaveLength(1);
     expect(comparable(writes[0]!, programming)).toBe(comparable(want, programming));
-    if (programming) for (const c of programmedConditions(writes[0]!)) if (c.reason === 'Pending') expect(c.message).toMatch(/proxy replica/);
+    if (programming)
+      for (const c of programmedConditions(writes[0]!))
+        if (c.reason === 'Pending') expect(c.message).toMatch(/proxy replica/);
   }
   // A condition the actor rewrote carries no time: the writer stamps it.
-  for (const w of writes) for (const c of JSON.stringify(w).match(/"lastTransitionTime":"[^"]*"/g) ?? []) expect(c).toMatch(/"lastTransitionTime":"(|2026-01-01T00:00:00Z)"/);
+  for (const w of writes)
+    for (const c of JSON.stringify(w).match(/"lastTransitionTime":"[^"]*"/g) ?? [])
+      expect(c).toMatch(/"lastTransitionTime":"(|2026-01-01T00:00:00Z)"/);
 }
 
 /** The accepted states in which the data plane serves the current spec. */
-const SERVED = ['accepted.programmed', 'accepted.degraded.conflicted', 'accepted.degraded.unresolvedRefs', 'accepted.degraded.partiallyInvalid'];
+const SERVED = [
+  'accepted.programmed',
+  'accepted.degraded.conflicted',
+  'accepted.degraded.unresolvedRefs',
+  'accepted.degraded.partiallyInvalid',
+];
 
 /** Programmed only once a dataplane.live covers the generation that carried the current spec. */
 function checkLiveness(step: StepRecord) {
@@ -84,11 +112,16 @@ function checkLiveness(step: StepRecord) {
     expect(step.event.type).toBe('dataplane.live');
     expect(step.event.generation).toBeGreaterThanOrEqual(ctx.requiredGeneration);
   }
-  if (step.event.type === 'dataplane.live' && step.event.generation < ctx.requiredGeneration && before === 'accepted.programming') {
+  if (
+    step.event.type === 'dataplane.live' &&
+    step.event.generation < ctx.requiredGeneration &&
+    before === 'accepted.programming'
+  ) {
     expect(state).toBe('accepted.programming');
   }
   // Data plane not ready shows as such from any accepted state.
-  if (step.event.type === 'dataplane.degraded' && before.startsWith('accepted')) expect(state).toBe('accepted.degraded.dataPlaneNotReady');
+  if (step.event.type === 'dataplane.degraded' && before.startsWith('accepted'))
+    expect(state).toBe('accepted.degraded.dataPlaneNotReady');
   if (step.event.type === 'verdict') {
     const accepted = (step.event.status.status.conditions ?? step.event.status.status.parents[0].conditions).some(
       (c: Condition) => c.type === 'Accepted' && c.status === 'True',
@@ -99,7 +132,11 @@ function checkLiveness(step: StepRecord) {
 
 /** Every condition of a written status: the object's, each listener's, each route parent's. */
 function conditionsOf(status: ResourceStatus): Condition[] {
-  const s = status.status as { conditions?: Condition[]; listeners?: Array<{ conditions: Condition[] }>; parents?: Array<{ conditions: Condition[] }> };
+  const s = status.status as {
+    conditions?: Condition[];
+    listeners?: Array<{ conditions: Condition[] }>;
+    parents?: Array<{ conditions: Condition[] }>;
+  };
   return [...(s.conditions ?? []), ...[...(s.listeners ?? []), ...(s.parents ?? [])].flatMap((h) => h.conditions)];
 }
 
@@ -108,7 +145,8 @@ function checkStateSaysConditions(step: StepRecord) {
   const state = leaf(step.snapshot);
   if (!SERVED.includes(state)) return;
   const written = writesOf(step.history.sent).at(-1)!;
-  const has = (type: string, status: string) => conditionsOf(written).some((c) => c.type === type && c.status === status);
+  const has = (type: string, status: string) =>
+    conditionsOf(written).some((c) => c.type === type && c.status === status);
   let want = 'accepted.programmed';
   if (has('PartiallyInvalid', 'True') || has('Accepted', 'False')) want = 'accepted.degraded.partiallyInvalid';
   if (has('ResolvedRefs', 'False')) want = 'accepted.degraded.unresolvedRefs';
@@ -128,8 +166,15 @@ function resourceSpec(
   return {
     name,
     machine: () => machine,
-    input: (probe) => ({ key: `${verdicts[0]!.kind}/${verdicts[0]!.namespace}/${verdicts[0]!.name}`, statusWriter: probe.recorder }),
-    events: [...verdicts.map((status, i) => ({ type: 'verdict', status, generation: generations[i] ?? 2 })), ...dataplaneEvents, ...extraEvents],
+    input: (probe) => ({
+      key: `${verdicts[0]!.kind}/${verdicts[0]!.namespace}/${verdicts[0]!.name}`,
+      statusWriter: probe.recorder,
+    }),
+    events: [
+      ...verdicts.map((status, i) => ({ type: 'verdict', status, generation: generations[i] ?? 2 })),
+      ...dataplaneEvents,
+      ...extraEvents,
+    ],
     check: (step) => {
       checkResource(step, expected);
       checkLiveness(step);
@@ -152,12 +197,17 @@ export const gatewaySpec = resourceSpec(
   (state, ctx) => {
     const verdict = ctx.verdict as ResourceStatus;
     if (state === 'accepted.programming') return withProgrammed(verdict, 'Pending', 'Pending');
-    if (state === 'accepted.degraded.dataPlaneNotReady') return withProgrammed(verdict, 'NoResources', 'Pending', ctx.degradedReason as string);
+    if (state === 'accepted.degraded.dataPlaneNotReady')
+      return withProgrammed(verdict, 'NoResources', 'Pending', ctx.degradedReason as string);
     return verdict;
   },
 );
 
-const TAKEN = { hostname: 'a.example.com', reason: 'HostnameTaken', message: 'has A record(s) not managed by this controller; left untouched' };
+const TAKEN = {
+  hostname: 'a.example.com',
+  reason: 'HostnameTaken',
+  message: 'has A record(s) not managed by this controller; left untouched',
+};
 const edgeConflictEvents: AnyEventObject[] = [
   // Our Gateway's entry gets the condition…
   { type: 'edge.conflicts', conflicts: [TAKEN], gateways: ['Gateway/ns/gw'] },
@@ -170,14 +220,23 @@ const edgeConflictEvents: AnyEventObject[] = [
 /** The route's status: the translator's, plus DNSReady=False/HostnameTaken on accepted parent entries for our Gateways. */
 function expectedRouteStatus(ctx: Record<string, unknown>): ResourceStatus {
   const verdict = ctx.verdict as ResourceStatus;
-  const edge = ctx.edgeConflicts as { conflicts: typeof TAKEN[]; gateways: string[] } | undefined;
+  const edge = ctx.edgeConflicts as { conflicts: (typeof TAKEN)[]; gateways: string[] } | undefined;
   if (!edge?.conflicts.length) return verdict;
-  const s = structuredClone(verdict.status) as { parents: Array<{ parentRef: { namespace: string; name: string }; conditions: Condition[] }> };
+  const s = structuredClone(verdict.status) as {
+    parents: Array<{ parentRef: { namespace: string; name: string }; conditions: Condition[] }>;
+  };
   for (const p of s.parents) {
     const accepted = p.conditions.find((c) => c.type === 'Accepted' && c.status === 'True');
     if (!accepted || !edge.gateways.includes(`Gateway/${p.parentRef.namespace}/${p.parentRef.name}`)) continue;
     const message = `a.example.com has A record(s) not managed by this controller; left untouched`;
-    p.conditions.push({ type: DNS_READY, status: 'False', reason: 'HostnameTaken', message, observedGeneration: accepted.observedGeneration, lastTransitionTime: '' });
+    p.conditions.push({
+      type: DNS_READY,
+      status: 'False',
+      reason: 'HostnameTaken',
+      message,
+      observedGeneration: accepted.observedGeneration,
+      lastTransitionTime: '',
+    });
   }
   return { ...verdict, status: s };
 }
@@ -200,7 +259,11 @@ export const gatewayClassSpec: ModelSpec = {
   name: 'gatewayClass',
   machine: () => gatewayClassMachine,
   input: (probe) => ({ key: 'GatewayClass//cloudflare', statusWriter: probe.recorder }),
-  events: [{ type: 'verdict', status: classVerdict(true), generation: 1 }, { type: 'verdict', status: classVerdict(false), generation: 1 }, { type: 'resource.deleted' }],
+  events: [
+    { type: 'verdict', status: classVerdict(true), generation: 1 },
+    { type: 'verdict', status: classVerdict(false), generation: 1 },
+    { type: 'resource.deleted' },
+  ],
   check: (step) => {
     checkResource(step, (_state, ctx) => ctx.verdict as ResourceStatus);
     if (step.event.type === 'verdict' && leaf(step.before) !== 'gone') {

@@ -33,7 +33,8 @@ function checkStatusWriter(step: StepRecord): void {
   if (step.event.type === 'status.write' && prev.pending.includes(keyOf(step.event.status)) && !writes.length) {
     expect(ctx.pending).toEqual(prev.pending);
   }
-  if (step.event.type === 'leader.elected') for (const key of Object.keys(ctx.latest)) expect([...ctx.pending, ctx.inflight]).toContain(key);
+  if (step.event.type === 'leader.elected')
+    for (const key of Object.keys(ctx.latest)) expect([...ctx.pending, ctx.inflight]).toContain(key);
   if (step.event.type === 'status.forget') {
     expect(ctx.latest[step.event.key]).toBeUndefined();
     expect(ctx.pending).not.toContain(step.event.key);
@@ -49,7 +50,8 @@ function checkStatusWriter(step: StepRecord): void {
 
 export const statusWriterSpec: ModelSpec = {
   name: 'statusWriter',
-  machine: (probe) => statusWriterMachine.provide({ actors: { writeStatus: pendingActor(probe, 'writeStatus') as never } }),
+  machine: (probe) =>
+    statusWriterMachine.provide({ actors: { writeStatus: pendingActor(probe, 'writeStatus') as never } }),
   events: [
     { type: 'status.write', status: GW_1 },
     { type: 'status.write', status: GW_2 },
@@ -87,7 +89,11 @@ export const leaderSpec: ModelSpec = {
   name: 'leader',
   machine: (probe) =>
     leaderMachine.provide({
-      actors: { tryAcquire: pendingActor(probe, 'tryAcquire') as never, renew: pendingActor(probe, 'renew') as never, release: pendingActor(probe, 'release') as never },
+      actors: {
+        tryAcquire: pendingActor(probe, 'tryAcquire') as never,
+        renew: pendingActor(probe, 'renew') as never,
+        release: pendingActor(probe, 'release') as never,
+      },
     }),
   input: (probe) => ({ reportTo: [probe.recorder] }),
   events: [

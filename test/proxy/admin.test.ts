@@ -21,7 +21,11 @@ async function admin(method: string, path: string, opts: { token?: string; body?
   const headers: Record<string, string> = {};
   if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
   if (opts.body !== undefined) headers['content-type'] = opts.type ?? 'application/json';
-  const res = await request(`http://127.0.0.1:${proxy.ports.admin}${path}`, { method: method as 'GET', headers, body: opts.body });
+  const res = await request(`http://127.0.0.1:${proxy.ports.admin}${path}`, {
+    method: method as 'GET',
+    headers,
+    body: opts.body,
+  });
   const text = await res.body.text();
   return { status: res.statusCode, text, json: () => JSON.parse(text) as Record<string, unknown> };
 }
@@ -59,7 +63,9 @@ describe('PUT /config', () => {
   });
 
   it('refuses a body that is not JSON by content type (415)', async () => {
-    expect((await admin('PUT', '/config', { token: TOKEN, body: 'version: x', type: 'application/yaml' })).status).toBe(415);
+    expect((await admin('PUT', '/config', { token: TOKEN, body: 'version: x', type: 'application/yaml' })).status).toBe(
+      415,
+    );
   });
 
   it('refuses a body over the limit (413)', async () => {
@@ -138,7 +144,11 @@ describe('admin without a token', () => {
   it('is open on loopback, closed (401) elsewhere', async () => {
     const open = await startTestProxy();
     try {
-      const res = await request(`http://127.0.0.1:${open.ports.admin}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(configFor(blue)) });
+      const res = await request(`http://127.0.0.1:${open.ports.admin}/config`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(configFor(blue)),
+      });
       await res.body.text();
       expect(res.statusCode).toBe(200);
     } finally {
@@ -175,7 +185,11 @@ describe('in-flight requests keep their table', () => {
     const p = await startTestProxy();
     try {
       const a = new ConfigBuilder();
-      a.route('app.test', prefix('/'), a.rule('old', [backend(old)], { retry: { codes: [503], attempts: 1, backoffMs: 400 } }));
+      a.route(
+        'app.test',
+        prefix('/'),
+        a.rule('old', [backend(old)], { retry: { codes: [503], attempts: 1, backoffMs: 400 } }),
+      );
       p.applyConfig(a.build());
       old.failNext(1, 503);
       const pending = send(p.ports.http, 'app.test', '/keep');
@@ -225,7 +239,10 @@ describe('atomic swap under load', () => {
     let pushes = 0;
     const pusher = (async () => {
       for (let g = 100; !stop; g++) {
-        const res = await admin('PUT', '/config', { token: TOKEN, body: JSON.stringify(configFor(g % 2 ? green : blue, g)) });
+        const res = await admin('PUT', '/config', {
+          token: TOKEN,
+          body: JSON.stringify(configFor(g % 2 ? green : blue, g)),
+        });
         expect(res.status).toBe(200);
         pushes++;
       }

@@ -21,7 +21,14 @@ interface RawReply {
  * A raw HTTP/1.1 request: `head`, then `chunk` every `everyMs` (at most `times`), until the proxy answers.
  * Resolves with the status and whether the proxy closed the connection (bounded by `waitMs`).
  */
-function rawUpload(port: number, head: string, chunk: string, everyMs: number, times: number, waitMs = 4000): Promise<RawReply> {
+function rawUpload(
+  port: number,
+  head: string,
+  chunk: string,
+  everyMs: number,
+  times: number,
+  waitMs = 4000,
+): Promise<RawReply> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     let text = '';
@@ -55,7 +62,11 @@ async function completeBodies(): Promise<{ port: number; paths: string[]; close(
     stream.on('end', () => (stream.aborted ? undefined : paths.push(String(headers[':path']))));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { port: (server.address() as net.AddressInfo).port, paths, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    paths,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 /** An HTTP/1.1 backend that starts reading a request body only after `delayMs`, then answers its length. */
@@ -89,15 +100,41 @@ describe('request body timeout', () => {
     late = await lateReader(4 * WINDOW_MS);
     complete = await completeBodies();
     proxy = await startTestProxy({
-      limits: { requestBodyTimeoutMs: WINDOW_MS, requestBodyMinBytesPerSecond: 50, upstreamConnections: 1, upstreamUploadConnections: 1 },
+      limits: {
+        requestBodyTimeoutMs: WINDOW_MS,
+        requestBodyMinBytesPerSecond: 50,
+        upstreamConnections: 1,
+        upstreamUploadConnections: 1,
+      },
     });
     const b = new ConfigBuilder();
     b.route('app.test', prefix('/'), b.rule('app', [backend(app)]));
     b.route('h2app.test', prefix('/'), b.rule('h2app', [backend(h2app, 1, { protocol: 'h2c' })]));
-    b.route('complete.test', prefix('/'), b.rule('complete', [backend({ name: 'complete', address: '127.0.0.1', port: complete.port }, 1, { protocol: 'h2c' })]));
-    const mirrorOfApp = { type: 'RequestMirror' as const, requestMirror: { name: 'default/app-copy:80', endpoints: [{ address: app.address, port: app.port }] } };
-    b.route('mirrored.test', prefix('/'), b.rule('mirrored', [backend({ name: 'complete', address: '127.0.0.1', port: complete.port }, 1, { protocol: 'h2c' })], { filters: [mirrorOfApp] }));
-    b.route('late.test', prefix('/'), b.rule('late', [backend({ name: 'late', address: '127.0.0.1', port: late.port })]));
+    b.route(
+      'complete.test',
+      prefix('/'),
+      b.rule('complete', [
+        backend({ name: 'complete', address: '127.0.0.1', port: complete.port }, 1, { protocol: 'h2c' }),
+      ]),
+    );
+    const mirrorOfApp = {
+      type: 'RequestMirror' as const,
+      requestMirror: { name: 'default/app-copy:80', endpoints: [{ address: app.address, port: app.port }] },
+    };
+    b.route(
+      'mirrored.test',
+      prefix('/'),
+      b.rule(
+        'mirrored',
+        [backend({ name: 'complete', address: '127.0.0.1', port: complete.port }, 1, { protocol: 'h2c' })],
+        { filters: [mirrorOfApp] },
+      ),
+    );
+    b.route(
+      'late.test',
+      prefix('/'),
+      b.rule('late', [backend({ name: 'late', address: '127.0.0.1', port: late.port })]),
+    );
     expect(proxy.applyConfig(b.build(1))).toMatchObject({ ok: true });
   });
 
@@ -115,19 +152,38 @@ describe('request body timeout', () => {
   });
 
   it('a large declared body (streamed) that stalls → 408 and close', async () => {
-    const reply = await rawUpload(proxy.ports.http, post('Content-Length: 1000000', '/upload/large'), 'x'.repeat(100), 10_000, 1);
+    const reply = await rawUpload(
+      proxy.ports.http,
+      post('Content-Length: 1000000', '/upload/large'),
+      'x'.repeat(100),
+      10_000,
+      1,
+    );
     expect(reply).toEqual({ status: 408, closed: true });
   });
 
   it('a chunked body trickling below the minimum rate (10 B/s < 50 B/s) → 408; the upstream request is aborted', async () => {
-    const reply = await rawUpload(proxy.ports.http, post('Transfer-Encoding: chunked', '/upload/trickle'), '1\r\nx\r\n', 100, 100);
+    const reply = await rawUpload(
+      proxy.ports.http,
+      post('Transfer-Encoding: chunked', '/upload/trickle'),
+      '1\r\nx\r\n',
+      100,
+      100,
+    );
     expect(reply).toEqual({ status: 408, closed: true });
     expect(app.requests.some((r) => r.path === '/upload/trickle')).toBe(false);
   });
 
   it('a body at the minimum rate or above is forwarded whole', async () => {
     // 8 bytes every 50 ms = 160 B/s for ~1.2 s: three windows.
-    const reply = await rawUpload(proxy.ports.http, post('Content-Length: 192', '/upload/steady'), 'y'.repeat(8), 50, 24, 2500);
+    const reply = await rawUpload(
+      proxy.ports.http,
+      post('Content-Length: 192', '/upload/steady'),
+      'y'.repeat(8),
+      50,
+      24,
+      2500,
+    );
     expect(reply.status).toBe(200);
     expect(app.requests.find((r) => r.path === '/upload/steady')?.body).toBe('y'.repeat(192));
   });
@@ -140,7 +196,12 @@ describe('request body timeout', () => {
     session.on('error', () => undefined);
     const before = h2app.requests.length;
     try {
-      const stalled = session.request({ ':method': 'POST', ':path': '/upload/h2', ':authority': 'h2app.test', ...extra });
+      const stalled = session.request({
+        ':method': 'POST',
+        ':path': '/upload/h2',
+        ':authority': 'h2app.test',
+        ...extra,
+      });
       stalled.on('error', () => undefined);
       stalled.write('partial');
       const status = await new Promise<number>((resolve) => {
@@ -148,8 +209,13 @@ describe('request body timeout', () => {
         setTimeout(() => resolve(0), 4000);
       });
       expect(status).toBe(408);
-      const ok = session.request({ ':method': 'GET', ':path': '/after', ':authority': 'h2app.test' }, { endStream: true });
-      const okStatus = await new Promise<number>((resolve) => ok.once('response', (h) => resolve(Number(h[':status']))));
+      const ok = session.request(
+        { ':method': 'GET', ':path': '/after', ':authority': 'h2app.test' },
+        { endStream: true },
+      );
+      const okStatus = await new Promise<number>((resolve) =>
+        ok.once('response', (h) => resolve(Number(h[':status']))),
+      );
       ok.resume();
       expect(okStatus).toBe(200);
       if (extra['content-length'] === undefined) {
@@ -164,28 +230,42 @@ describe('request body timeout', () => {
     }
   });
 
-  it.each(['complete.test', 'app.test', 'mirrored.test'])('an HTTP/2 client that disconnects mid-body never makes its body look complete upstream (%s)', async (host) => {
-    let socket: net.Socket | undefined;
-    const session = http2.connect(`http://127.0.0.1:${proxy.ports.http}`, { createConnection: () => (socket = net.connect(proxy.ports.http, '127.0.0.1')) });
-    session.on('error', () => undefined);
-    const stream = session.request({ ':method': 'POST', ':path': '/upload/cut', ':authority': host });
-    stream.on('error', () => undefined);
-    stream.write('beginning');
-    await new Promise((r) => setTimeout(r, 100));
-    // The connection drops: no END_STREAM was ever sent.
-    socket!.destroy();
-    await new Promise((r) => setTimeout(r, 300));
-    expect([...app.requests, ...complete.paths].filter((r) => (typeof r === 'string' ? r : r.path) === '/upload/cut')).toEqual([]);
-  });
+  it.each(['complete.test', 'app.test', 'mirrored.test'])(
+    'an HTTP/2 client that disconnects mid-body never makes its body look complete upstream (%s)',
+    async (host) => {
+      let socket: net.Socket | undefined;
+      const session = http2.connect(`http://127.0.0.1:${proxy.ports.http}`, {
+        createConnection: () => (socket = net.connect(proxy.ports.http, '127.0.0.1')),
+      });
+      session.on('error', () => undefined);
+      const stream = session.request({ ':method': 'POST', ':path': '/upload/cut', ':authority': host });
+      stream.on('error', () => undefined);
+      stream.write('beginning');
+      await new Promise((r) => setTimeout(r, 100));
+      // The connection drops: no END_STREAM was ever sent.
+      socket!.destroy();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(
+        [...app.requests, ...complete.paths].filter((r) => (typeof r === 'string' ? r : r.path) === '/upload/cut'),
+      ).toEqual([]);
+    },
+  );
 
   it('a gRPC call whose client is idle for several windows is not judged (a stream may rightly be idle)', async () => {
     const session = http2.connect(`http://127.0.0.1:${proxy.ports.http}`);
     session.on('error', () => undefined);
     try {
-      const call = session.request({ ':method': 'POST', ':path': '/grpc/idle', ':authority': 'h2app.test', 'content-type': 'application/grpc' });
+      const call = session.request({
+        ':method': 'POST',
+        ':path': '/grpc/idle',
+        ':authority': 'h2app.test',
+        'content-type': 'application/grpc',
+      });
       call.write('first');
       setTimeout(() => call.end('last'), 3 * WINDOW_MS);
-      const status = await new Promise<number>((resolve) => call.once('response', (h) => resolve(Number(h[':status']))));
+      const status = await new Promise<number>((resolve) =>
+        call.once('response', (h) => resolve(Number(h[':status']))),
+      );
       call.resume();
       expect(status).toBe(200);
       expect(h2app.requests.find((r) => r.path === '/grpc/idle')?.body).toBe('firstlast');
@@ -197,11 +277,26 @@ describe('request body timeout', () => {
   it('a streamed upload in progress does not hold the connection other requests need (upload lane)', async () => {
     // Chunked, well above the minimum rate, for ~3 s on a backend whose pool has one connection; then it stalls.
     let uploading = true;
-    const upload = rawUpload(proxy.ports.http, post('Transfer-Encoding: chunked', '/upload/long'), '14\r\n' + 'z'.repeat(20) + '\r\n', 50, 60, 8000);
+    const upload = rawUpload(
+      proxy.ports.http,
+      post('Transfer-Encoding: chunked', '/upload/long'),
+      '14\r\n' + 'z'.repeat(20) + '\r\n',
+      50,
+      60,
+      8000,
+    );
     void upload.then(() => (uploading = false));
     await new Promise((r) => setTimeout(r, 200));
     expect((await send(proxy.ports.http, 'app.test', '/get', { signal: AbortSignal.timeout(5000) })).status).toBe(200);
-    expect((await send(proxy.ports.http, 'app.test', '/post', { method: 'POST', body: 'p', signal: AbortSignal.timeout(5000) })).status).toBe(200);
+    expect(
+      (
+        await send(proxy.ports.http, 'app.test', '/post', {
+          method: 'POST',
+          body: 'p',
+          signal: AbortSignal.timeout(5000),
+        })
+      ).status,
+    ).toBe(200);
     // Both were answered while the upload still held its connection: they did not wait for it.
     expect(uploading).toBe(true);
     expect((await upload).status).toBe(408);
@@ -209,7 +304,11 @@ describe('request body timeout', () => {
 
   it('a body the backend is slow to read is not judged (the proxy, not the client, stalls)', async () => {
     const size = 8 * 1024 * 1024;
-    const reply = await send(proxy.ports.http, 'late.test', '/', { method: 'POST', body: 'b'.repeat(size), signal: AbortSignal.timeout(10_000) });
+    const reply = await send(proxy.ports.http, 'late.test', '/', {
+      method: 'POST',
+      body: 'b'.repeat(size),
+      signal: AbortSignal.timeout(10_000),
+    });
     expect(reply.status).toBe(200);
     expect(reply.text).toBe(String(size));
   });

@@ -50,7 +50,11 @@ describe('BodyWatch', () => {
 
   it('with a rate of 0, one byte per window is enough (idle timeout)', () => {
     const rec = new Recorder();
-    const watch = new BodyWatch(flowing(), resolveLimits({ requestBodyTimeoutMs: 1000, requestBodyMinBytesPerSecond: 0 }), rec);
+    const watch = new BodyWatch(
+      flowing(),
+      resolveLimits({ requestBodyTimeoutMs: 1000, requestBodyMinBytesPerSecond: 0 }),
+      rec,
+    );
     for (let i = 0; i < 5; i++) {
       watch.seen += 1;
       jest.advanceTimersByTime(1000);

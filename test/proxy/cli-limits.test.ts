@@ -19,7 +19,16 @@ beforeAll(async () => {
     s.on('error', () => undefined);
   });
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
-  const args = ['bin/tunnel-gateway.mjs', 'proxy', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--upstream-response-timeout-ms', '300'];
+  const args = [
+    'bin/tunnel-gateway.mjs',
+    'proxy',
+    '--listen',
+    '127.0.0.1:0',
+    '--admin',
+    '127.0.0.1:0',
+    '--upstream-response-timeout-ms',
+    '300',
+  ];
   child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
@@ -46,7 +55,11 @@ describe('tunnel-gateway proxy limit flags', () => {
     const b = new ConfigBuilder();
     const port = (silent.address() as net.AddressInfo).port;
     b.route('hang.test', prefix('/'), b.rule('hang', [backend({ name: 'hang', address: '127.0.0.1', port })]));
-    const res = await request(`http://127.0.0.1:${ports.admin}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b.build(1)) });
+    const res = await request(`http://127.0.0.1:${ports.admin}/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(b.build(1)),
+    });
     await res.body.text();
     expect(res.statusCode).toBe(200);
     expect((await send(ports.http, 'hang.test', '/', { signal: AbortSignal.timeout(10_000) })).status).toBe(504);

@@ -19,10 +19,25 @@ beforeAll(async () => {
   echo = await startEchoBackend('cli-echo');
   const dir = mkdtempSync(join(tmpdir(), 'proxy-cli-'));
   writeFileSync(join(dir, 'token'), `${TOKEN}\n`);
-  child = spawn(process.execPath, ['bin/tunnel-gateway.mjs', 'proxy', '--listen', '127.0.0.1:0', '--tls-listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--log-level', 'debug'], {
-    env: { ...process.env, PROXY_ADMIN_TOKEN_FILE: join(dir, 'token') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  child = spawn(
+    process.execPath,
+    [
+      'bin/tunnel-gateway.mjs',
+      'proxy',
+      '--listen',
+      '127.0.0.1:0',
+      '--tls-listen',
+      '127.0.0.1:0',
+      '--admin',
+      '127.0.0.1:0',
+      '--log-level',
+      'debug',
+    ],
+    {
+      env: { ...process.env, PROXY_ADMIN_TOKEN_FILE: join(dir, 'token') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
   await waitFor(() => /"msg":"proxy ready for config"/.test(output), 60_000);

@@ -5,8 +5,15 @@ import fc from 'fast-check';
 import { applyDelta, diffConfig } from '../../proxy/cluster/delta.js';
 import type { PreparedConfig } from '../../proxy/config/prepared.js';
 
-const texts = fc.array(fc.constantFrom('{"id":"a"}', '{"id":"b"}', '{"id":"c"}', '{"id":"d"}', '{"id":"e"}'), { maxLength: 12 });
-const config = (version: string, rules: string[], hosts: string[], generation?: number): PreparedConfig => ({ version, generation, rules, hosts });
+const texts = fc.array(fc.constantFrom('{"id":"a"}', '{"id":"b"}', '{"id":"c"}', '{"id":"d"}', '{"id":"e"}'), {
+  maxLength: 12,
+});
+const config = (version: string, rules: string[], hosts: string[], generation?: number): PreparedConfig => ({
+  version,
+  generation,
+  rules,
+  hosts,
+});
 
 describe('config deltas', () => {
   it('rebuild exactly the config they were made for, whatever the base', () => {
@@ -28,7 +35,9 @@ describe('config deltas', () => {
   it('are refused against another base, or none', () => {
     const base = config('v1', ['{"id":"a"}'], []);
     const delta = diffConfig(base, config('v2', ['{"id":"a"}'], []));
-    expect(() => applyDelta(config('v0', ['{"id":"a"}'], []), delta)).toThrow('config delta against v1, but this worker holds v0');
+    expect(() => applyDelta(config('v0', ['{"id":"a"}'], []), delta)).toThrow(
+      'config delta against v1, but this worker holds v0',
+    );
     expect(() => applyDelta(null, delta)).toThrow('holds none');
     expect(() => applyDelta(base, { ...delta, rules: [3] })).toThrow('past the 1 held');
   });

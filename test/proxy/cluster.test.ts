@@ -24,7 +24,19 @@ interface ConfigInfo {
 
 beforeAll(async () => {
   [one, two] = await Promise.all([startEchoBackend('cluster-one'), startEchoBackend('cluster-two')]);
-  proxy = runCli(['proxy', '--workers', '2', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--drain-ms', '5000', '--retired-rule-metrics-ms', String(RETIRED_RULE_METRICS_MS)]);
+  proxy = runCli([
+    'proxy',
+    '--workers',
+    '2',
+    '--listen',
+    '127.0.0.1:0',
+    '--admin',
+    '127.0.0.1:0',
+    '--drain-ms',
+    '5000',
+    '--retired-rule-metrics-ms',
+    String(RETIRED_RULE_METRICS_MS),
+  ]);
   ports = (await readyLine(proxy)).ports as typeof ports;
 }, 150_000);
 
@@ -42,24 +54,34 @@ function config(to: EchoBackend, generation: number, ruleId = 'http/default/clus
   return b.build(generation);
 }
 
-async function admin(method: 'GET' | 'PUT', path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function admin(
+  method: 'GET' | 'PUT',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await request(`http://127.0.0.1:${ports.admin}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.body.text();
-  return { status: res.statusCode, json: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text } };
+  return {
+    status: res.statusCode,
+    json: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text },
+  };
 }
 
 /** One request on a new connection, so the cluster may hand it to either worker. */
 function fresh(path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port: ports.http, path, agent: false, headers: { host: 'cluster.test' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    });
+    const req = http.get(
+      { host: '127.0.0.1', port: ports.http, path, agent: false, headers: { host: 'cluster.test' } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      },
+    );
     req.on('error', reject);
   });
 }
@@ -171,10 +193,15 @@ describe('tunnel-gateway proxy --workers 1 whose workers keep dying', () => {
   it('replaces them, then gives up: exits 1 saying so', async () => {
     const proc = runCli(['proxy', '--workers', '1', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
     const adminPort = ((await readyLine(proc)).ports as { admin: number }).admin;
-    const put = await fetch(`http://127.0.0.1:${adminPort}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 'v1', rules: [], hosts: [] }) });
+    const put = await fetch(`http://127.0.0.1:${adminPort}/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: 'v1', rules: [], hosts: [] }),
+    });
     expect(put.status).toBe(200);
     // GET /config names the live workers; kill each new one as it appears, until the primary gives up.
-    const livePids = async () => ((await (await fetch(`http://127.0.0.1:${adminPort}/config`)).json()) as ConfigInfo).workers!.map((w) => w.pid);
+    const livePids = async () =>
+      ((await (await fetch(`http://127.0.0.1:${adminPort}/config`)).json()) as ConfigInfo).workers!.map((w) => w.pid);
     const killed = new Set<number>();
     while (killed.size < 10) {
       let next: number | undefined;

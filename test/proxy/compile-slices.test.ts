@@ -14,7 +14,13 @@ import { silentLogger } from '../../src/log.js';
 const rules = [{ id: 'r' } as CompiledRule];
 
 function regexHost(patterns: (i: number) => string, n: number): ProxyHost {
-  return { hostname: 'a.test', matches: Array.from({ length: n }, (_, i) => ({ match: { path: { type: 'RegularExpression', value: patterns(i) } }, rule: 0 })) };
+  return {
+    hostname: 'a.test',
+    matches: Array.from({ length: n }, (_, i) => ({
+      match: { path: { type: 'RegularExpression', value: patterns(i) } },
+      rule: 0,
+    })),
+  };
 }
 
 function countSteps(host: ProxyHost, regexes: RegexCache): number {
@@ -26,14 +32,29 @@ function countSteps(host: ProxyHost, regexes: RegexCache): number {
 
 describe('compile slices', () => {
   it('yields after every fresh RE2 compile', () => {
-    expect(countSteps(regexHost((i) => `/p${i}/[0-9]+`, 100), new RegexCache())).toBe(100);
+    expect(
+      countSteps(
+        regexHost((i) => `/p${i}/[0-9]+`, 100),
+        new RegexCache(),
+      ),
+    ).toBe(100);
   });
 
   it('yields every 64 matches when nothing new is compiled', () => {
     const regexes = new RegexCache();
-    expect(countSteps(regexHost(() => '/same/[0-9]+', 640), regexes)).toBe(1 + 10); // after the one compile, and after every 64th match
+    expect(
+      countSteps(
+        regexHost(() => '/same/[0-9]+', 640),
+        regexes,
+      ),
+    ).toBe(1 + 10); // after the one compile, and after every 64th match
     regexes.rotate();
-    expect(countSteps(regexHost(() => '/same/[0-9]+', 640), regexes)).toBe(10); // reused from the previous config
+    expect(
+      countSteps(
+        regexHost(() => '/same/[0-9]+', 640),
+        regexes,
+      ),
+    ).toBe(10); // reused from the previous config
   });
 
   it("standalone's push lets the event loop run before a big config is in place", async () => {

@@ -17,16 +17,28 @@ import { silentLogger } from '../../src/log.js';
 type RuleInput = ProxyConfigInput['rules'][number];
 
 function rule(id: string, port: number, header?: string): RuleInput {
-  const filters = header ? [{ type: 'RequestHeaderModifier' as const, requestHeaderModifier: { set: [{ name: 'x-v', value: header }] } }] : [];
-  return { id, kind: 'http', filters, backends: [{ name: `b${port}`, weight: 1, endpoints: [{ address: '127.0.0.1', port }] }] };
+  const filters = header
+    ? [{ type: 'RequestHeaderModifier' as const, requestHeaderModifier: { set: [{ name: 'x-v', value: header }] } }]
+    : [];
+  return {
+    id,
+    kind: 'http',
+    filters,
+    backends: [{ name: `b${port}`, weight: 1, endpoints: [{ address: '127.0.0.1', port }] }],
+  };
 }
 
 /** n path routes spread over hosts of 10; `changed` rules get a different filter value. */
 function config(n: number, changed: ReadonlySet<number> = new Set(), generation?: number): ProxyConfigInput {
-  const rules = Array.from({ length: n }, (_, i) => rule(`r${i}`, 1000 + (i % 3), changed.has(i) ? 'changed' : undefined));
+  const rules = Array.from({ length: n }, (_, i) =>
+    rule(`r${i}`, 1000 + (i % 3), changed.has(i) ? 'changed' : undefined),
+  );
   const hosts = Array.from({ length: Math.ceil(n / 10) }, (_, h) => ({
     hostname: `h${h}.test`,
-    matches: rules.slice(h * 10, h * 10 + 10).map((_, k) => ({ match: { path: { type: 'PathPrefix' as const, value: `/p${h * 10 + k}` } }, rule: h * 10 + k })),
+    matches: rules.slice(h * 10, h * 10 + 10).map((_, k) => ({
+      match: { path: { type: 'PathPrefix' as const, value: `/p${h * 10 + k}` } },
+      rule: h * 10 + k,
+    })),
   }));
   return { version: `v${n}-${[...changed].join(',')}`, generation, rules, hosts };
 }
@@ -55,7 +67,9 @@ describe('incremental compile', () => {
     const second = compileIncrementally(c, config(100, new Set([42])));
     expect(second.reused).toEqual({ rules: 99, hosts: 9 });
     const rulesOf = (t: RoutingTable, host: string) => t.hosts.lookup(host)!.matches.map((m) => m.rule);
-    expect(rulesOf(second.table, 'h0.test')).toEqual(rulesOf(first.table, 'h0.test').map((r) => expect.objectContaining({ id: r.id })));
+    expect(rulesOf(second.table, 'h0.test')).toEqual(
+      rulesOf(first.table, 'h0.test').map((r) => expect.objectContaining({ id: r.id })),
+    );
     expect(rulesOf(second.table, 'h0.test')[3]).toBe(rulesOf(first.table, 'h0.test')[3]);
     expect(rulesOf(second.table, 'h4.test')[2]).not.toBe(rulesOf(first.table, 'h4.test')[2]);
     expect(second.table.hosts.lookup('h0.test')).toBe(first.table.hosts.lookup('h0.test'));
@@ -71,7 +85,10 @@ describe('incremental compile', () => {
   });
 
   it('resolves every request as a from-scratch compile does, over any sequence of configs', () => {
-    const configArb = fc.record({ n: fc.integer({ min: 1, max: 40 }), changed: fc.uniqueArray(fc.integer({ min: 0, max: 39 }), { maxLength: 5 }) });
+    const configArb = fc.record({
+      n: fc.integer({ min: 1, max: 40 }),
+      changed: fc.uniqueArray(fc.integer({ min: 0, max: 39 }), { maxLength: 5 }),
+    });
     fc.assert(
       fc.property(fc.array(configArb, { minLength: 1, maxLength: 6 }), (steps) => {
         const { compiler: c, registry } = compiler();
@@ -96,7 +113,9 @@ describe('incremental compile', () => {
     const { compiler: c } = compiler();
     const first = compileIncrementally(c, config(30));
     const next = compileIncrementally(c, config(30, new Set([1])));
-    expect([...next.table.upstreams].map((u) => u.port).sort()).toEqual([...first.table.upstreams].map((u) => u.port).sort());
+    expect([...next.table.upstreams].map((u) => u.port).sort()).toEqual(
+      [...first.table.upstreams].map((u) => u.port).sort(),
+    );
     expect(next.table.upstreams.size).toBe(3);
   });
 });

@@ -25,7 +25,10 @@ function holdingBackend() {
     server,
     seen,
     release: () => held.splice(0).forEach((r) => r.end('released')),
-    listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port))),
+    listen: () =>
+      new Promise<number>((resolve) =>
+        server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+      ),
   };
 }
 
@@ -59,7 +62,12 @@ describe('a single upstream connection (requests queued in the pool)', () => {
     expect(late.status).toBe(504);
     expect(Date.now() - t0).toBeLessThan(3_000);
     // A client that leaves while its request is queued.
-    const gone = http.request({ host: '127.0.0.1', port: proxy.ports.http, path: '/queued-gone', headers: { host: 'plain.test' } });
+    const gone = http.request({
+      host: '127.0.0.1',
+      port: proxy.ports.http,
+      path: '/queued-gone',
+      headers: { host: 'plain.test' },
+    });
     gone.on('error', () => undefined);
     gone.end();
     await new Promise((r) => setTimeout(r, 100));
@@ -75,11 +83,14 @@ describe('a single upstream connection (requests queued in the pool)', () => {
   it('relays HTTP/1.1 trailers from the backend to an HTTP/1.1 client', async () => {
     const { trailers, body } = await new Promise<{ trailers: NodeJS.Dict<string>; body: string }>((resolve, reject) => {
       http
-        .get({ host: '127.0.0.1', port: proxy.ports.http, path: '/trailers', headers: { host: 'plain.test' } }, (res) => {
-          let text = '';
-          res.setEncoding('utf8').on('data', (c: string) => (text += c));
-          res.on('end', () => resolve({ trailers: res.trailers, body: text }));
-        })
+        .get(
+          { host: '127.0.0.1', port: proxy.ports.http, path: '/trailers', headers: { host: 'plain.test' } },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8').on('data', (c: string) => (text += c));
+            res.on('end', () => resolve({ trailers: res.trailers, body: text }));
+          },
+        )
         .on('error', reject);
     });
     expect(body).toBe('body');
@@ -141,7 +152,7 @@ describe('h2c upstreams', () => {
     await new Promise((r) => server.close(r));
   });
 
-  it('light traffic uses one session; streams past the backend\'s concurrency limit go to more sessions', async () => {
+  it("light traffic uses one session; streams past the backend's concurrency limit go to more sessions", async () => {
     for (let i = 0; i < 5; i++) expect((await send(proxy.ports.http, 'h2.test', '/one')).text).toBe('ok');
     expect(sessions).toBe(1);
     const n = 24; // the test client keeps at most 32 connections
@@ -158,11 +169,20 @@ describe('h2c upstreams', () => {
   it('streams a chunked request body of undeclared length, and cuts one past maxBodyBytes (413)', async () => {
     const upload = (size: number) =>
       new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = http.request({ host: '127.0.0.1', port: proxy.ports.http, method: 'POST', path: '/count', headers: { host: 'h2.test', 'transfer-encoding': 'chunked' } }, (res) => {
-          let text = '';
-          res.setEncoding('utf8').on('data', (c: string) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        });
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port: proxy.ports.http,
+            method: 'POST',
+            path: '/count',
+            headers: { host: 'h2.test', 'transfer-encoding': 'chunked' },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8').on('data', (c: string) => (text += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
         req.on('error', reject);
         const chunk = Buffer.alloc(1024, 97);
         for (let sent = 0; sent < size; sent += chunk.length) req.write(chunk);

@@ -16,7 +16,11 @@ beforeAll(async () => {
   proxy = await startTestProxy();
   const b = new ConfigBuilder();
   b.route('h1.test', prefix('/'), b.rule('by-name-h1', [backend({ ...h1, address: 'localhost' })]));
-  b.route('h2c.test', prefix('/'), b.rule('by-name-h2c', [backend({ ...h2c, address: 'localhost' }, 1, { protocol: 'h2c' })]));
+  b.route(
+    'h2c.test',
+    prefix('/'),
+    b.rule('by-name-h2c', [backend({ ...h2c, address: 'localhost' }, 1, { protocol: 'h2c' })]),
+  );
   expect(proxy.applyConfig(b.build())).toMatchObject({ ok: true });
 });
 
@@ -26,7 +30,10 @@ afterAll(async () => {
 });
 
 describe('endpoints named by DNS', () => {
-  it.each([['h1.test', 'h1'], ['h2c.test', 'h2c']])('%s reaches its backend through the name', async (host, name) => {
+  it.each([
+    ['h1.test', 'h1'],
+    ['h2c.test', 'h2c'],
+  ])('%s reaches its backend through the name', async (host, name) => {
     const res = await send(proxy.ports.http, host, '/via-name');
     expect(res.status).toBe(200);
     expect(res.json<EchoBody>()).toMatchObject({ backend: name, path: '/via-name' });

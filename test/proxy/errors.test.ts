@@ -1,6 +1,12 @@
 // The one failure → status map: what each kind of upstream error becomes.
 import { describe, expect, it } from '@jest/globals';
-import { ClientGoneError, DeadlineError, failureReason, grpcStatusFor, statusForFailure } from '../../proxy/forward/errors.js';
+import {
+  ClientGoneError,
+  DeadlineError,
+  failureReason,
+  grpcStatusFor,
+  statusForFailure,
+} from '../../proxy/forward/errors.js';
 import { BodyTooLargeError } from '../../proxy/forward/body.js';
 
 const coded = (code: string) => Object.assign(new Error(code), { code });
@@ -17,7 +23,12 @@ describe('failureReason → status', () => {
     ['pool already closed', coded('UND_ERR_CLOSED'), 'closed', 502],
     ['malformed response', coded('HPE_INVALID_CONSTANT'), 'protocol', 502],
     ['client body over the limit', new BodyTooLargeError('x'), 'too_large', 413],
-    ['abort wrapping a deadline (node:http2 signal)', Object.assign(new Error('aborted'), { code: 'ABORT_ERR', cause: new DeadlineError('backendRequest') }), 'timeout', 504],
+    [
+      'abort wrapping a deadline (node:http2 signal)',
+      Object.assign(new Error('aborted'), { code: 'ABORT_ERR', cause: new DeadlineError('backendRequest') }),
+      'timeout',
+      504,
+    ],
     ['client went away', new ClientGoneError('gone'), 'aborted', 502],
     ['anything else', new Error('?'), 'other', 502],
   ])('%s', (_name, err, reason, status) => {

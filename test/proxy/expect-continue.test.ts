@@ -47,7 +47,10 @@ describe('Expect: 100-continue', () => {
 
   it('within the limit: 100 Continue, then the body is forwarded', async () => {
     const body = 'x'.repeat(LIMIT);
-    const reply = await rawHttp1(proxy.ports.http, [head(LIMIT).replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n'), body]);
+    const reply = await rawHttp1(proxy.ports.http, [
+      head(LIMIT).replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n'),
+      body,
+    ]);
     expect(reply.statuses).toEqual([100, 200]);
     expect(app.requests.at(-1)?.body).toBe(body);
   });
@@ -57,7 +60,13 @@ describe('Expect: 100-continue', () => {
     const session = http2.connect(`http://127.0.0.1:${proxy.ports.http}`);
     session.on('error', () => undefined);
     try {
-      const headers = { ':method': 'POST', ':path': '/upload', ':authority': 'app.test', expect: '100-continue', 'content-length': String(LIMIT + 1) };
+      const headers = {
+        ':method': 'POST',
+        ':path': '/upload',
+        ':authority': 'app.test',
+        expect: '100-continue',
+        'content-length': String(LIMIT + 1),
+      };
       const req = session.request(headers); // never ended: the client waits for the answer
       req.on('error', () => undefined);
       const status = await new Promise((resolve) => req.once('response', (h) => resolve(h[':status'])));

@@ -16,31 +16,86 @@ beforeAll(async () => {
   mirror = await startEchoBackend('mirror');
   proxy = await startTestProxy();
   const b = new ConfigBuilder();
-  b.route('hdr.test', prefix('/'), b.rule('hdr', [backend(main)], {
-    filters: [
-      { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-set', value: 'gateway' }], add: [{ name: 'x-add', value: 'two' }], remove: ['x-remove'] } },
-      { type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'x-resp', value: 'added' }], remove: ['content-type'] } },
-    ],
-  }));
-  b.route('redirect.test', prefix('/'), b.rule('redirect', [backend(main)], {
-    filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
-  }));
-  b.route('rewrite.test', prefix('/api'), b.rule('rewrite', [backend(main)], {
-    filters: [{ type: 'URLRewrite', urlRewrite: { hostname: 'internal.svc', path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v2' } } }],
-  }));
-  b.route('mirror.test', prefix('/'), b.rule('mirror', [backend(main)], {
-    filters: [
-      { type: 'RequestMirror', requestMirror: { name: 'default/mirror:80', endpoints: [{ address: mirror.address, port: mirror.port }] } },
-      { type: 'RequestMirror', requestMirror: { name: 'default/down:80', endpoints: [{ address: '127.0.0.1', port: 1 }] } },
-    ],
-  }));
-  b.route('cors.test', prefix('/'), b.rule('cors', [backend(main)], {
-    filters: [{ type: 'CORS', cors: { allowOrigins: ['https://app.example'], allowMethods: ['GET', 'PUT'], maxAge: 60 } }],
-  }));
-  b.route('perbackend.test', prefix('/'), b.rule('per-backend', [
-    backend(main, 1, { filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-which', value: 'main' }] } }] }),
-    backend(other, 1, { filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-which', value: 'other' }] } }] }),
-  ]));
+  b.route(
+    'hdr.test',
+    prefix('/'),
+    b.rule('hdr', [backend(main)], {
+      filters: [
+        {
+          type: 'RequestHeaderModifier',
+          requestHeaderModifier: {
+            set: [{ name: 'x-set', value: 'gateway' }],
+            add: [{ name: 'x-add', value: 'two' }],
+            remove: ['x-remove'],
+          },
+        },
+        {
+          type: 'ResponseHeaderModifier',
+          responseHeaderModifier: { set: [{ name: 'x-resp', value: 'added' }], remove: ['content-type'] },
+        },
+      ],
+    }),
+  );
+  b.route(
+    'redirect.test',
+    prefix('/'),
+    b.rule('redirect', [backend(main)], {
+      filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
+    }),
+  );
+  b.route(
+    'rewrite.test',
+    prefix('/api'),
+    b.rule('rewrite', [backend(main)], {
+      filters: [
+        {
+          type: 'URLRewrite',
+          urlRewrite: { hostname: 'internal.svc', path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v2' } },
+        },
+      ],
+    }),
+  );
+  b.route(
+    'mirror.test',
+    prefix('/'),
+    b.rule('mirror', [backend(main)], {
+      filters: [
+        {
+          type: 'RequestMirror',
+          requestMirror: { name: 'default/mirror:80', endpoints: [{ address: mirror.address, port: mirror.port }] },
+        },
+        {
+          type: 'RequestMirror',
+          requestMirror: { name: 'default/down:80', endpoints: [{ address: '127.0.0.1', port: 1 }] },
+        },
+      ],
+    }),
+  );
+  b.route(
+    'cors.test',
+    prefix('/'),
+    b.rule('cors', [backend(main)], {
+      filters: [
+        { type: 'CORS', cors: { allowOrigins: ['https://app.example'], allowMethods: ['GET', 'PUT'], maxAge: 60 } },
+      ],
+    }),
+  );
+  b.route(
+    'perbackend.test',
+    prefix('/'),
+    b.rule('per-backend', [
+      backend(main, 1, {
+        filters: [
+          { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-which', value: 'main' }] } },
+        ],
+      }),
+      backend(other, 1, {
+        filters: [
+          { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-which', value: 'other' }] } },
+        ],
+      }),
+    ]),
+  );
   const applied = proxy.applyConfig(b.build());
   expect(applied).toMatchObject({ ok: true });
 });
@@ -52,7 +107,9 @@ afterAll(async () => {
 
 describe('filters through the proxy', () => {
   it('RequestHeaderModifier and ResponseHeaderModifier', async () => {
-    const res = await send(proxy.ports.http, 'hdr.test', '/', { headers: { 'x-set': 'client', 'x-add': 'one', 'x-remove': 'bye' } });
+    const res = await send(proxy.ports.http, 'hdr.test', '/', {
+      headers: { 'x-set': 'client', 'x-add': 'one', 'x-remove': 'bye' },
+    });
     const seen = res.json<EchoBody>().headers;
     expect(seen['x-set']).toBe('gateway');
     expect(seen['x-add']).toBe('one, two');
@@ -89,7 +146,10 @@ describe('filters through the proxy', () => {
 
   it('CORS: preflight answered by the proxy, actual request gets the headers', async () => {
     const before = main.requests.length;
-    const pre = await send(proxy.ports.http, 'cors.test', '/x', { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'PUT' } });
+    const pre = await send(proxy.ports.http, 'cors.test', '/x', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'PUT' },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers['access-control-allow-origin']).toBe('https://app.example');
     expect(pre.headers['access-control-max-age']).toBe('60');

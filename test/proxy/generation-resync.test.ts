@@ -25,13 +25,24 @@ interface Target {
   ports(): { http: number; admin: number };
 }
 
-function admin(t: Target, method: string, path: string, opts: { body?: unknown; token?: string; resync?: boolean } = {}) {
+function admin(
+  t: Target,
+  method: string,
+  path: string,
+  opts: { body?: unknown; token?: string; resync?: boolean } = {},
+) {
   const headers: Record<string, string> = { authorization: `Bearer ${opts.token ?? TOKEN}` };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.resync) headers['x-config-resync'] = 'true';
-  return httpRequest(t.ports().admin, { method, path, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  return httpRequest(t.ports().admin, {
+    method,
+    path,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
 }
-const gauge = async (t: Target) => /^proxy_config_generation_conflict (\d+)$/m.exec((await admin(t, 'GET', '/metrics')).body)?.[1];
+const gauge = async (t: Target) =>
+  /^proxy_config_generation_conflict (\d+)$/m.exec((await admin(t, 'GET', '/metrics')).body)?.[1];
 
 function resyncSuite(name: string, setup: () => Promise<Target>, teardown: () => Promise<void>): void {
   describe(name, () => {
@@ -54,7 +65,9 @@ function resyncSuite(name: string, setup: () => Promise<Target>, teardown: () =>
     });
 
     it('refuses a resync without the token', async () => {
-      expect((await admin(t, 'PUT', '/config', { body: config(503, 5), token: 'wrong', resync: true })).status).toBe(401);
+      expect((await admin(t, 'PUT', '/config', { body: config(503, 5), token: 'wrong', resync: true })).status).toBe(
+        401,
+      );
     });
 
     it('takes a resync: serves it at the lower generation, ready again, gauge back to 0', async () => {
@@ -64,7 +77,10 @@ function resyncSuite(name: string, setup: () => Promise<Target>, teardown: () =>
       expect((await admin(t, 'GET', '/readyz')).status).toBe(200);
       expect(await gauge(t)).toBe('0');
       // New connections, so with workers each may land on either one.
-      for (let i = 0; i < 4; i++) expect((await httpRequest(t.ports().http, { host: 'app.test', headers: { connection: 'close' } })).status).toBe(503);
+      for (let i = 0; i < 4; i++)
+        expect((await httpRequest(t.ports().http, { host: 'app.test', headers: { connection: 'close' } })).status).toBe(
+          503,
+        );
       // And ordinary numbering again.
       expect((await admin(t, 'PUT', '/config', { body: config(500, 6) })).status).toBe(200);
     });
@@ -88,8 +104,21 @@ resyncSuite(
   async () => {
     tokenDir = await mkdtemp(join(tmpdir(), 'tgw-resync-'));
     await writeFile(join(tokenDir, 'token'), TOKEN);
-    cli = runCli(['proxy', '--workers', '2', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--admin-token-file', join(tokenDir, 'token')]);
-    const ports = (await cli.waitForLog((l) => l.msg === 'proxy ready for config', 120_000)).ports as { http: number; admin: number };
+    cli = runCli([
+      'proxy',
+      '--workers',
+      '2',
+      '--listen',
+      '127.0.0.1:0',
+      '--admin',
+      '127.0.0.1:0',
+      '--admin-token-file',
+      join(tokenDir, 'token'),
+    ]);
+    const ports = (await cli.waitForLog((l) => l.msg === 'proxy ready for config', 120_000)).ports as {
+      http: number;
+      admin: number;
+    };
     return { ports: () => ports };
   },
   async () => {

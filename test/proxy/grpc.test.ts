@@ -14,10 +14,17 @@ const pems = selfsigned.generate([{ name: 'commonName', value: 'grpc.example.com
 
 beforeAll(async () => {
   rpc = await startGrpcBackend('rpc');
-  proxy = await startTestProxy({ tlsListen: { host: '127.0.0.1', port: 0 }, tls: { cert: pems.cert, key: pems.private } });
+  proxy = await startTestProxy({
+    tlsListen: { host: '127.0.0.1', port: 0 },
+    tls: { cert: pems.cert, key: pems.private },
+  });
   const b = new ConfigBuilder();
   b.route('grpc.example.com', prefix('/test.Echo/'), b.rule('grpc/default/echo/0', [backend(rpc)], { kind: 'grpc' }));
-  b.route('grpc.example.com', prefix('/test.Missing/'), b.rule('grpc/default/missing/0', [backend(rpc)], { kind: 'grpc' }));
+  b.route(
+    'grpc.example.com',
+    prefix('/test.Missing/'),
+    b.rule('grpc/default/missing/0', [backend(rpc)], { kind: 'grpc' }),
+  );
   expect(proxy.applyConfig(b.build()).ok).toBe(true);
 });
 
@@ -28,16 +35,25 @@ afterAll(async () => {
 
 describe('gRPC through the proxy', () => {
   let client: InstanceType<typeof EchoClient>;
-  type Call = (req: EchoMessage, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: EchoMessage) => void) => grpc.ClientUnaryCall;
+  type Call = (
+    req: EchoMessage,
+    md: grpc.Metadata,
+    opts: grpc.CallOptions,
+    cb: (err: grpc.ServiceError | null, res?: EchoMessage) => void,
+  ) => grpc.ClientUnaryCall;
   const unary = (req: EchoMessage, md = new grpc.Metadata(), opts: grpc.CallOptions = {}) =>
     new Promise<{ res?: EchoMessage; err?: grpc.ServiceError; trailers?: grpc.Metadata }>((resolve) => {
       let trailers: grpc.Metadata | undefined;
-      const call = (client.unary as unknown as Call).call(client, req, md, opts, (err, res) => setImmediate(() => resolve({ res, err: err ?? undefined, trailers })));
+      const call = (client.unary as unknown as Call).call(client, req, md, opts, (err, res) =>
+        setImmediate(() => resolve({ res, err: err ?? undefined, trailers })),
+      );
       call.on('status', (s: grpc.StatusObject) => (trailers = s.metadata));
     });
 
   beforeAll(() => {
-    client = new EchoClient(`127.0.0.1:${proxy.ports.http}`, grpc.credentials.createInsecure(), { 'grpc.default_authority': 'grpc.example.com' });
+    client = new EchoClient(`127.0.0.1:${proxy.ports.http}`, grpc.credentials.createInsecure(), {
+      'grpc.default_authority': 'grpc.example.com',
+    });
   });
   afterAll(() => client?.close());
 
@@ -64,7 +80,11 @@ describe('gRPC through the proxy', () => {
 
   it('client streaming', async () => {
     const res = await new Promise<EchoMessage>((resolve, reject) => {
-      const call = (client.clientStream as unknown as (cb: (e: grpc.ServiceError | null, r?: EchoMessage) => void) => grpc.ClientWritableStream<EchoMessage>).call(client, (e, r) => (e ? reject(e) : resolve(r!)));
+      const call = (
+        client.clientStream as unknown as (
+          cb: (e: grpc.ServiceError | null, r?: EchoMessage) => void,
+        ) => grpc.ClientWritableStream<EchoMessage>
+      ).call(client, (e, r) => (e ? reject(e) : resolve(r!)));
       for (const t of ['a', 'b', 'c']) call.write({ text: t });
       call.end();
     });
@@ -94,10 +114,20 @@ describe('gRPC through the proxy', () => {
   });
 
   it('a method no route matches → UNIMPLEMENTED from the proxy', async () => {
-    const Other = grpc.makeGenericClientConstructor({ call: { ...EchoClient.service.unary, path: '/test.Other/Call' } }, 'test.Other');
-    const other = new Other(`127.0.0.1:${proxy.ports.http}`, grpc.credentials.createInsecure(), { 'grpc.default_authority': 'grpc.example.com' });
+    const Other = grpc.makeGenericClientConstructor(
+      { call: { ...EchoClient.service.unary, path: '/test.Other/Call' } },
+      'test.Other',
+    );
+    const other = new Other(`127.0.0.1:${proxy.ports.http}`, grpc.credentials.createInsecure(), {
+      'grpc.default_authority': 'grpc.example.com',
+    });
     try {
-      const err = await new Promise<grpc.ServiceError | null>((resolve) => (other as unknown as { call: (r: EchoMessage, cb: (e: grpc.ServiceError | null) => void) => void }).call({ text: 'x' }, resolve));
+      const err = await new Promise<grpc.ServiceError | null>((resolve) =>
+        (other as unknown as { call: (r: EchoMessage, cb: (e: grpc.ServiceError | null) => void) => void }).call(
+          { text: 'x' },
+          resolve,
+        ),
+      );
       expect(err?.code).toBe(grpc.status.UNIMPLEMENTED);
     } finally {
       other.close();
@@ -105,10 +135,20 @@ describe('gRPC through the proxy', () => {
   });
 
   it('a routed method the backend lacks → UNIMPLEMENTED from the backend', async () => {
-    const Missing = grpc.makeGenericClientConstructor({ call: { ...EchoClient.service.unary, path: '/test.Missing/Call' } }, 'test.Missing');
-    const missing = new Missing(`127.0.0.1:${proxy.ports.http}`, grpc.credentials.createInsecure(), { 'grpc.default_authority': 'grpc.example.com' });
+    const Missing = grpc.makeGenericClientConstructor(
+      { call: { ...EchoClient.service.unary, path: '/test.Missing/Call' } },
+      'test.Missing',
+    );
+    const missing = new Missing(`127.0.0.1:${proxy.ports.http}`, grpc.credentials.createInsecure(), {
+      'grpc.default_authority': 'grpc.example.com',
+    });
     try {
-      const err = await new Promise<grpc.ServiceError | null>((resolve) => (missing as unknown as { call: (r: EchoMessage, cb: (e: grpc.ServiceError | null) => void) => void }).call({ text: 'x' }, resolve));
+      const err = await new Promise<grpc.ServiceError | null>((resolve) =>
+        (missing as unknown as { call: (r: EchoMessage, cb: (e: grpc.ServiceError | null) => void) => void }).call(
+          { text: 'x' },
+          resolve,
+        ),
+      );
       expect(err?.code).toBe(grpc.status.UNIMPLEMENTED);
       expect(rpc.calls.some((c) => c.method === 'missing')).toBe(false);
     } finally {
@@ -119,20 +159,36 @@ describe('gRPC through the proxy', () => {
   it('trailers-only answers stay one HEADERS frame with END_STREAM (proxy no-match and backend error)', async () => {
     const session = http2.connect(`http://127.0.0.1:${proxy.ports.http}`);
     const call = (path: string, msg: EchoMessage) =>
-      new Promise<{ headers: http2.IncomingHttpHeaders; endStream: boolean; trailersEvent: boolean }>((resolve, reject) => {
-        const req = session.request({ ':method': 'POST', ':path': path, ':authority': 'grpc.example.com', 'content-type': 'application/grpc', te: 'trailers' });
-        let result: { headers: http2.IncomingHttpHeaders; endStream: boolean; trailersEvent: boolean } | undefined;
-        req.on('response', (headers, flags) => (result = { headers, endStream: (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0, trailersEvent: false }));
-        req.on('trailers', () => result && (result.trailersEvent = true));
-        req.on('close', () => (result ? resolve(result) : reject(new Error('no response'))));
-        req.on('error', reject);
-        req.resume();
-        const payload = Buffer.from(JSON.stringify(msg));
-        const frame = Buffer.alloc(5 + payload.length);
-        frame.writeUInt32BE(payload.length, 1);
-        payload.copy(frame, 5);
-        req.end(frame);
-      });
+      new Promise<{ headers: http2.IncomingHttpHeaders; endStream: boolean; trailersEvent: boolean }>(
+        (resolve, reject) => {
+          const req = session.request({
+            ':method': 'POST',
+            ':path': path,
+            ':authority': 'grpc.example.com',
+            'content-type': 'application/grpc',
+            te: 'trailers',
+          });
+          let result: { headers: http2.IncomingHttpHeaders; endStream: boolean; trailersEvent: boolean } | undefined;
+          req.on(
+            'response',
+            (headers, flags) =>
+              (result = {
+                headers,
+                endStream: (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0,
+                trailersEvent: false,
+              }),
+          );
+          req.on('trailers', () => result && (result.trailersEvent = true));
+          req.on('close', () => (result ? resolve(result) : reject(new Error('no response'))));
+          req.on('error', reject);
+          req.resume();
+          const payload = Buffer.from(JSON.stringify(msg));
+          const frame = Buffer.alloc(5 + payload.length);
+          frame.writeUInt32BE(payload.length, 1);
+          payload.copy(frame, 5);
+          req.end(frame);
+        },
+      );
     try {
       const fromProxy = await call('/nowhere.Svc/Call', { text: 'x' });
       expect(fromProxy.headers[':status']).toBe(200);
@@ -148,13 +204,21 @@ describe('gRPC through the proxy', () => {
   });
 
   it('works over the TLS port too', async () => {
-    const tlsClient = new EchoClient(`127.0.0.1:${proxy.ports.tls}`, grpc.credentials.createSsl(Buffer.from(pems.cert)), {
-      'grpc.default_authority': 'grpc.example.com',
-      'grpc.ssl_target_name_override': 'grpc.example.com',
-    });
+    const tlsClient = new EchoClient(
+      `127.0.0.1:${proxy.ports.tls}`,
+      grpc.credentials.createSsl(Buffer.from(pems.cert)),
+      {
+        'grpc.default_authority': 'grpc.example.com',
+        'grpc.ssl_target_name_override': 'grpc.example.com',
+      },
+    );
     try {
       const res = await new Promise<EchoMessage>((resolve, reject) =>
-        (tlsClient as unknown as { unary: (r: EchoMessage, cb: (e: grpc.ServiceError | null, r?: EchoMessage) => void) => void }).unary({ text: 'secure' }, (e, r) => (e ? reject(e) : resolve(r!))),
+        (
+          tlsClient as unknown as {
+            unary: (r: EchoMessage, cb: (e: grpc.ServiceError | null, r?: EchoMessage) => void) => void;
+          }
+        ).unary({ text: 'secure' }, (e, r) => (e ? reject(e) : resolve(r!))),
       );
       expect(res.text).toBe('rpc:secure');
     } finally {

@@ -14,7 +14,12 @@ let proxy: RunningProxy;
 let h1: EchoBackend;
 let h2c: EchoBackend;
 let repeater: http2.Http2Server;
-const ADD = [{ type: 'RequestHeaderModifier' as const, requestHeaderModifier: { add: [{ name: 'x-multi', value: 'header-val-1' }] } }];
+const ADD = [
+  {
+    type: 'RequestHeaderModifier' as const,
+    requestHeaderModifier: { add: [{ name: 'x-multi', value: 'header-val-1' }] },
+  },
+];
 
 beforeAll(async () => {
   h1 = await startEchoBackend('h1');
@@ -25,10 +30,23 @@ beforeAll(async () => {
   const b = new ConfigBuilder();
   b.route('h1.test', prefix('/'), b.rule('to-h1', [backend(h1)], { filters: ADD }));
   b.route('h2c.test', prefix('/'), b.rule('to-h2c', [backend(h2c, 1, { protocol: 'h2c' })], { filters: ADD }));
-  b.route('grpc.test', prefix('/'), b.rule('to-grpc', [backend(h2c, 1, { protocol: 'h2c' })], { kind: 'grpc', filters: ADD }));
-  b.route('answers.test', prefix('/'), b.rule('from-h2c', [backend(repeaterAt, 1, { protocol: 'h2c' })], {
-    filters: [{ type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [{ name: 'x-multi', value: 'header-val-1' }] } }],
-  }));
+  b.route(
+    'grpc.test',
+    prefix('/'),
+    b.rule('to-grpc', [backend(h2c, 1, { protocol: 'h2c' })], { kind: 'grpc', filters: ADD }),
+  );
+  b.route(
+    'answers.test',
+    prefix('/'),
+    b.rule('from-h2c', [backend(repeaterAt, 1, { protocol: 'h2c' })], {
+      filters: [
+        {
+          type: 'ResponseHeaderModifier',
+          responseHeaderModifier: { add: [{ name: 'x-multi', value: 'header-val-1' }] },
+        },
+      ],
+    }),
+  );
   expect(proxy.applyConfig(b.build())).toMatchObject({ ok: true });
 });
 
@@ -71,15 +89,20 @@ async function sendH2(host: string, headers: Record<string, string>): Promise<vo
 }
 
 describe('added header values stay separate fields', () => {
-  it.each(rows<[string, string, () => EchoBackend, 'h1' | 'h2']>([
-    ['HTTP/1.1 client → HTTP/1.1 backend', 'h1.test', () => h1, 'h1'],
-    ['HTTP/2 client → HTTP/1.1 backend', 'h1.test', () => h1, 'h2'],
-    ['HTTP/1.1 client → h2c backend', 'h2c.test', () => h2c, 'h1'],
-    ['HTTP/2 client → h2c backend', 'h2c.test', () => h2c, 'h2'],
-    ['gRPC-shaped HTTP/2 request → h2c backend', 'grpc.test', () => h2c, 'h2'],
-  ]))('%s', async (_name, host, target, client) => {
+  it.each(
+    rows<[string, string, () => EchoBackend, 'h1' | 'h2']>([
+      ['HTTP/1.1 client → HTTP/1.1 backend', 'h1.test', () => h1, 'h1'],
+      ['HTTP/2 client → HTTP/1.1 backend', 'h1.test', () => h1, 'h2'],
+      ['HTTP/1.1 client → h2c backend', 'h2c.test', () => h2c, 'h1'],
+      ['HTTP/2 client → h2c backend', 'h2c.test', () => h2c, 'h2'],
+      ['gRPC-shaped HTTP/2 request → h2c backend', 'grpc.test', () => h2c, 'h2'],
+    ]),
+  )('%s', async (_name, host, target, client) => {
     const before = target().requests.length;
-    const headers = { 'x-multi': 'orig', ...(host === 'grpc.test' ? { 'content-type': 'application/grpc', te: 'trailers' } : {}) };
+    const headers = {
+      'x-multi': 'orig',
+      ...(host === 'grpc.test' ? { 'content-type': 'application/grpc', te: 'trailers' } : {}),
+    };
     if (client === 'h1') await send(proxy.ports.http, host, '/x', { headers });
     else await sendH2(host, headers);
     const seen = target().requests[before]!;
@@ -90,10 +113,13 @@ describe('added header values stay separate fields', () => {
 describe('repeated fields from an HTTP/2 backend stay separate', () => {
   it('response headers (with an added value) and trailers', async () => {
     const seen = await new Promise<{ headers: string[]; trailers: string[] }>((resolve, reject) => {
-      const req = http.get({ port: proxy.ports.http, path: '/', headers: { host: 'answers.test', te: 'trailers' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ headers: res.rawHeaders, trailers: res.rawTrailers }));
-      });
+      const req = http.get(
+        { port: proxy.ports.http, path: '/', headers: { host: 'answers.test', te: 'trailers' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ headers: res.rawHeaders, trailers: res.rawTrailers }));
+        },
+      );
       req.on('error', reject);
     });
     expect(fields(seen.headers, 'x-multi')).toEqual(['a', 'b', 'header-val-1']);

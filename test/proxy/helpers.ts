@@ -102,7 +102,13 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
  * Backpressure end to end: a client that stops reading must hold the backend back (its writes stall far
  * below `total`), and once it reads again every byte arrives.
  */
-export async function expectHeldBack(port: number, host: string, path: string, written: () => number, total: number): Promise<void> {
+export async function expectHeldBack(
+  port: number,
+  host: string,
+  path: string,
+  written: () => number,
+  total: number,
+): Promise<void> {
   const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
     http.get({ host: '127.0.0.1', port, path, headers: { host } }, resolve).on('error', reject);
   });

@@ -42,7 +42,11 @@ describe('backpressure', () => {
     const p = await startTestProxy();
     try {
       const b = new ConfigBuilder();
-      b.route('big.test', prefix('/'), b.rule('big', [backend({ name: 'big', address: '127.0.0.1', port: (big.address() as net.AddressInfo).port })]));
+      b.route(
+        'big.test',
+        prefix('/'),
+        b.rule('big', [backend({ name: 'big', address: '127.0.0.1', port: (big.address() as net.AddressInfo).port })]),
+      );
       p.applyConfig(b.build());
       await expectHeldBack(p.ports.http, 'big.test', '/', () => written, total);
     } finally {
@@ -56,16 +60,27 @@ describe('backpressure', () => {
 describe('limits', () => {
   it('body over maxBodyBytes (declared) → 413 without reaching the backend', async () => {
     const before = slow.requests.length;
-    expect((await send(proxy.ports.http, 'slow.test', '/', { method: 'POST', body: 'x'.repeat(2048) })).status).toBe(413);
+    expect((await send(proxy.ports.http, 'slow.test', '/', { method: 'POST', body: 'x'.repeat(2048) })).status).toBe(
+      413,
+    );
     expect(slow.requests.length).toBe(before);
   });
 
   it('chunked body over maxBodyBytes → 413', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: proxy.ports.http, method: 'POST', path: '/', headers: { host: 'slow.test', 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: proxy.ports.http,
+          method: 'POST',
+          path: '/',
+          headers: { host: 'slow.test', 'transfer-encoding': 'chunked' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       for (let i = 0; i < 8; i++) req.write('y'.repeat(256));
       req.end();
@@ -96,10 +111,18 @@ describe('limits', () => {
 
   it('headers over maxHeaderBytes → 431', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: proxy.ports.http, path: '/', headers: { host: 'slow.test', 'x-big': 'z'.repeat(8000) } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: proxy.ports.http,
+          path: '/',
+          headers: { host: 'slow.test', 'x-big': 'z'.repeat(8000) },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end();
     });

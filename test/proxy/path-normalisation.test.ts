@@ -22,9 +22,21 @@ beforeAll(async () => {
   // A route value written with an escaped unreserved character is normalised the same way as requests.
   b.route(HOST, { path: { type: 'Exact', value: '/%7Euser/home' } }, b.rule('tilde', [backend(backends.tilde!)]));
   const rewrite = { type: 'ReplacePrefixMatch' as const, replacePrefixMatch: '/new' };
-  b.route(HOST, prefix('/old'), b.rule('rewrite', [backend(backends.rewrite!)], { filters: [{ type: 'URLRewrite', urlRewrite: { path: rewrite } }] }));
+  b.route(
+    HOST,
+    prefix('/old'),
+    b.rule('rewrite', [backend(backends.rewrite!)], {
+      filters: [{ type: 'URLRewrite', urlRewrite: { path: rewrite } }],
+    }),
+  );
   const redirect = { type: 'ReplacePrefixMatch' as const, replacePrefixMatch: '/went' };
-  b.route(HOST, prefix('/go'), b.rule('redirect', [backend(backends.public!)], { filters: [{ type: 'RequestRedirect', requestRedirect: { path: redirect } }] }));
+  b.route(
+    HOST,
+    prefix('/go'),
+    b.rule('redirect', [backend(backends.public!)], {
+      filters: [{ type: 'RequestRedirect', requestRedirect: { path: redirect } }],
+    }),
+  );
   expect(proxy.applyConfig(b.build())).toMatchObject({ ok: true });
 });
 
@@ -96,7 +108,9 @@ describe('path normalisation before matching', () => {
   });
 
   it('gRPC paths are normalised too: an escaped prefix finds no route (grpc-status 12)', async () => {
-    const reply = await rawHttp2(proxy.ports.http, HOST, '/public/%2e%2e/admin.Svc/Get', { 'content-type': 'application/grpc' });
+    const reply = await rawHttp2(proxy.ports.http, HOST, '/public/%2e%2e/admin.Svc/Get', {
+      'content-type': 'application/grpc',
+    });
     expect(reply.headers['grpc-status']).toBe('12');
     expect(Object.values(backends).every((b) => b.requests.length === 0)).toBe(true);
   });
@@ -108,7 +122,12 @@ describe('path normalisation before matching', () => {
   });
 
   it('absolute-form: routed by Host, only path and query forwarded; an authority naming another host is 400', async () => {
-    expectRow(await rawGet(proxy.ports.http, HOST, `http://${HOST}/public/a/../b?x=1`), ['', 200, 'public', '/public/b?x=1']);
+    expectRow(await rawGet(proxy.ports.http, HOST, `http://${HOST}/public/a/../b?x=1`), [
+      '',
+      200,
+      'public',
+      '/public/b?x=1',
+    ]);
     expectRow(await rawGet(proxy.ports.http, HOST, `HTTP://WWW.test:80/public/c`), ['', 200, 'public', '/public/c']);
     expectRow(await rawGet(proxy.ports.http, HOST, 'http://internal.test/public/a'), ['', 400, null, null]);
     expectRow(await rawGet(proxy.ports.http, HOST, 'http://www.test@internal.test/public/a'), ['', 400, null, null]);

@@ -18,7 +18,10 @@ const pems = selfsigned.generate([{ name: 'commonName', value: 'web.example.com'
 beforeAll(async () => {
   h1 = await startEchoBackend('h1');
   h2c = await startEchoBackend('h2c', { protocol: 'h2c' });
-  proxy = await startTestProxy({ tlsListen: { host: '127.0.0.1', port: 0 }, tls: { cert: pems.cert, key: pems.private } });
+  proxy = await startTestProxy({
+    tlsListen: { host: '127.0.0.1', port: 0 },
+    tls: { cert: pems.cert, key: pems.private },
+  });
   const b = new ConfigBuilder();
   b.route('web.example.com', prefix('/'), b.rule('http/default/web/0', [backend(h1)]));
   b.route('h2c.example.com', prefix('/'), b.rule('http/default/h2c/0', [backend(h2c, 1, { protocol: 'h2c' })]));
@@ -31,7 +34,11 @@ afterAll(async () => {
   await Promise.all([h1?.close(), h2c?.close()]);
 });
 
-function h2Request(session: http2.ClientHttp2Session, authority: string, path: string): Promise<{ status: number; body: string; headers: http2.IncomingHttpHeaders; trailers: http2.IncomingHttpHeaders }> {
+function h2Request(
+  session: http2.ClientHttp2Session,
+  authority: string,
+  path: string,
+): Promise<{ status: number; body: string; headers: http2.IncomingHttpHeaders; trailers: http2.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = session.request({ ':path': path, ':authority': authority });
     let body = '';
@@ -56,8 +63,12 @@ describe('HTTP/2 clients', () => {
       expect(echo.backend).toBe('h1');
       expect(echo.headers.host).toBe('web.example.com');
       // Several streams on one connection.
-      const many = await Promise.all(Array.from({ length: 10 }, (_, i) => h2Request(session, 'web.example.com', `/n/${i}`)));
-      expect(many.map((r) => (JSON.parse(r.body) as EchoBody).path)).toEqual(Array.from({ length: 10 }, (_, i) => `/n/${i}`));
+      const many = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => h2Request(session, 'web.example.com', `/n/${i}`)),
+      );
+      expect(many.map((r) => (JSON.parse(r.body) as EchoBody).path)).toEqual(
+        Array.from({ length: 10 }, (_, i) => `/n/${i}`),
+      );
     } finally {
       session.close();
     }
@@ -67,7 +78,12 @@ describe('HTTP/2 clients', () => {
     const session = http2.connect(`http://127.0.0.1:${proxy.ports.http}`);
     try {
       const body = await new Promise<string>((resolve, reject) => {
-        const req = session.request({ ':method': 'POST', ':path': '/upload', ':authority': 'web.example.com', 'content-type': 'text/plain' });
+        const req = session.request({
+          ':method': 'POST',
+          ':path': '/upload',
+          ':authority': 'web.example.com',
+          'content-type': 'text/plain',
+        });
         let data = '';
         req.setEncoding('utf8').on('data', (c: string) => (data += c));
         req.on('end', () => resolve(data));
@@ -100,7 +116,9 @@ describe('HTTP/2 clients', () => {
   it('TLS port negotiates h2 by ALPN and routes by :authority', async () => {
     const session = http2.connect(`https://127.0.0.1:${proxy.ports.tls}`, { rejectUnauthorized: false });
     try {
-      const alpn = await new Promise<string | undefined>((resolve) => session.once('connect', () => resolve((session.socket as unknown as { alpnProtocol?: string }).alpnProtocol)));
+      const alpn = await new Promise<string | undefined>((resolve) =>
+        session.once('connect', () => resolve((session.socket as unknown as { alpnProtocol?: string }).alpnProtocol)),
+      );
       expect(alpn).toBe('h2');
       const res = await h2Request(session, 'web.example.com', '/tls');
       expect((JSON.parse(res.body) as EchoBody).backend).toBe('h1');
@@ -112,11 +130,21 @@ describe('HTTP/2 clients', () => {
 
   it('TLS port serves HTTP/1.1 when that is what ALPN offers', async () => {
     const body = await new Promise<string>((resolve, reject) => {
-      const opts = { host: '127.0.0.1', port: proxy.ports.tls, path: '/one', headers: { host: 'web.example.com' }, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] };
+      const opts = {
+        host: '127.0.0.1',
+        port: proxy.ports.tls,
+        path: '/one',
+        headers: { host: 'web.example.com' },
+        rejectUnauthorized: false,
+        ALPNProtocols: ['http/1.1'],
+      };
       const req = https.request(opts as https.RequestOptions, (res) => {
         expect((res.socket as unknown as { alpnProtocol?: string }).alpnProtocol).toBe('http/1.1');
         let data = '';
-        res.setEncoding('utf8').on('data', (c: string) => (data += c)).on('end', () => resolve(data));
+        res
+          .setEncoding('utf8')
+          .on('data', (c: string) => (data += c))
+          .on('end', () => resolve(data));
       });
       req.on('error', reject);
       req.end();
@@ -160,7 +188,10 @@ describe('WebSocket', () => {
   });
 
   it('wss on the TLS port', async () => {
-    const ws = new WebSocket(`wss://127.0.0.1:${proxy.ports.tls}/secure`, { headers: { host: 'ws.example.com' }, rejectUnauthorized: false });
+    const ws = new WebSocket(`wss://127.0.0.1:${proxy.ports.tls}/secure`, {
+      headers: { host: 'ws.example.com' },
+      rejectUnauthorized: false,
+    });
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     const reply = new Promise<string>((resolve) => ws.once('message', (d) => resolve(d.toString())));
     ws.send('over tls');
@@ -178,7 +209,9 @@ describe('WebSocket', () => {
     expect(await reply).toBe('h1:x');
     ws.close();
     const refused = new WebSocket(`ws://127.0.0.1:${proxy.ports.http}/`, { headers: { host: 'nothing.example.org' } });
-    const status = await new Promise<number>((resolve) => refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    const status = await new Promise<number>((resolve) =>
+      refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
     expect(status).toBe(404);
   });
 
@@ -189,8 +222,18 @@ describe('WebSocket', () => {
     try {
       const b = new ConfigBuilder();
       const silentPort = (silent.address() as net.AddressInfo).port;
-      b.route('hang.test', prefix('/'), b.rule('hang', [backend({ name: 'hang', address: '127.0.0.1', port: silentPort }, 1, { protocol: 'ws' })], { timeouts: { backendRequestMs: 200 } }));
-      b.route('dead.test', prefix('/'), b.rule('dead', [backend({ name: 'dead', address: '127.0.0.1', port: 1 }, 1, { protocol: 'ws' })]));
+      b.route(
+        'hang.test',
+        prefix('/'),
+        b.rule('hang', [backend({ name: 'hang', address: '127.0.0.1', port: silentPort }, 1, { protocol: 'ws' })], {
+          timeouts: { backendRequestMs: 200 },
+        }),
+      );
+      b.route(
+        'dead.test',
+        prefix('/'),
+        b.rule('dead', [backend({ name: 'dead', address: '127.0.0.1', port: 1 }, 1, { protocol: 'ws' })]),
+      );
       p.applyConfig(b.build());
       const statusOf = (host: string) =>
         new Promise<number>((resolve, reject) => {

@@ -44,25 +44,44 @@ describe('regex budget', () => {
     const perEvaluation = SIZE * (path.length + 1);
     const affordable = Math.floor(REGEX_WORK_PER_REQUEST / perEvaluation);
     // `affordable` regexes that fail on the method, one that would match, then a prefix.
-    const failing = Array.from({ length: affordable }, () => ({ match: { path: { type: 'RegularExpression' as const, value: PATTERN }, method: 'PUT' }, rule: 0 }));
+    const failing = Array.from({ length: affordable }, () => ({
+      match: { path: { type: 'RegularExpression' as const, value: PATTERN }, method: 'PUT' },
+      rule: 0,
+    }));
     const host = {
       hostname: 'a.test',
-      matches: [...failing, { match: { path: { type: 'RegularExpression' as const, value: PATTERN } }, rule: 1 }, { match: { path: { type: 'PathPrefix' as const, value: '/' } }, rule: 2 }],
+      matches: [
+        ...failing,
+        { match: { path: { type: 'RegularExpression' as const, value: PATTERN } }, rule: 1 },
+        { match: { path: { type: 'PathPrefix' as const, value: '/' } }, rule: 2 },
+      ],
     };
     const entry = compileHostEntry(host, [rule('failing'), rule('regex'), rule('prefix')], new RegexCache());
     expect(firstMatch(entry, new RequestMatchInput('GET', path, {}, ''))?.rule.id).toBe('prefix');
     // One failing regex fewer: the matching one is paid for. Each request starts with the whole budget.
-    const shorter = compileHostEntry({ ...host, matches: host.matches.slice(1) }, [rule('failing'), rule('regex'), rule('prefix')], new RegexCache());
+    const shorter = compileHostEntry(
+      { ...host, matches: host.matches.slice(1) },
+      [rule('failing'), rule('regex'), rule('prefix')],
+      new RegexCache(),
+    );
     expect(firstMatch(shorter, new RequestMatchInput('GET', path, {}, ''))?.rule.id).toBe('regex');
     expect(firstMatch(shorter, new RequestMatchInput('GET', path, {}, ''))?.rule.id).toBe('regex');
   });
 
   it('header and query regexes are charged to the same budget', () => {
-    const m = compileMatch({ headers: [{ type: 'RegularExpression', name: 'x', value: '[a-z]+' }], queryParams: [{ type: 'RegularExpression', name: 'q', value: '[0-9]+' }] }, 'r');
+    const m = compileMatch(
+      {
+        headers: [{ type: 'RegularExpression', name: 'x', value: '[a-z]+' }],
+        queryParams: [{ type: 'RegularExpression', name: 'q', value: '[0-9]+' }],
+      },
+      'r',
+    );
     const input = new RequestMatchInput('GET', '/', { x: 'abc' }, '?q=12');
     const before = input.regexWorkLeft;
     expect(matches(m, input)).toBe(true);
-    expect(before - input.regexWorkLeft).toBe(RE2JS.compile('[a-z]+').programSize() * 4 + RE2JS.compile('[0-9]+').programSize() * 3);
+    expect(before - input.regexWorkLeft).toBe(
+      RE2JS.compile('[a-z]+').programSize() * 4 + RE2JS.compile('[0-9]+').programSize() * 3,
+    );
   });
 
   it('stays within the bit-state backtracker limit, so a fitting evaluation never runs on the DFA', () => {

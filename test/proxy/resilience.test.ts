@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import { EchoClient, startEchoBackend, startGrpcBackend, type EchoBackend, type EchoBody, type EchoMessage, type GrpcBackend } from '../support/backends.js';
+import {
+  EchoClient,
+  startEchoBackend,
+  startGrpcBackend,
+  type EchoBackend,
+  type EchoBody,
+  type EchoMessage,
+  type GrpcBackend,
+} from '../support/backends.js';
 import { ConfigBuilder, backend, prefix, send, startTestProxy, waitFor } from './helpers.js';
 import type { RunningProxy } from '../../proxy/index.js';
 
@@ -23,17 +31,52 @@ beforeAll(async () => {
   deadPort = await freePort();
   proxy = await startTestProxy();
   const b = new ConfigBuilder();
-  b.route('timeout.test', prefix('/'), b.rule('backend-timeout', [backend(slow)], { timeouts: { backendRequestMs: 150 } }));
+  b.route(
+    'timeout.test',
+    prefix('/'),
+    b.rule('backend-timeout', [backend(slow)], { timeouts: { backendRequestMs: 150 } }),
+  );
   b.route('reqtimeout.test', prefix('/'), b.rule('request-timeout', [backend(slow)], { timeouts: { requestMs: 150 } }));
   b.route('slow.test', prefix('/'), b.rule('slow', [backend(slow)]));
-  b.route('retry.test', prefix('/'), b.rule('retry', [backend(flaky)], { retry: { codes: [503], attempts: 2, backoffMs: 10 } }));
-  b.route('retrytimeout.test', prefix('/'), b.rule('retry-timeout', [backend(slow)], { retry: { codes: [], attempts: 1 }, timeouts: { backendRequestMs: 100 } }));
+  b.route(
+    'retry.test',
+    prefix('/'),
+    b.rule('retry', [backend(flaky)], { retry: { codes: [503], attempts: 2, backoffMs: 10 } }),
+  );
+  b.route(
+    'retrytimeout.test',
+    prefix('/'),
+    b.rule('retry-timeout', [backend(slow)], {
+      retry: { codes: [], attempts: 1 },
+      timeouts: { backendRequestMs: 100 },
+    }),
+  );
   const dead = { name: 'dead', address: '127.0.0.1', port: deadPort };
-  b.route('retryconnect.test', prefix('/'), b.rule('retry-connect', [backend([dead, flaky], 1, { name: 'mixed' })], { retry: { codes: [], attempts: 1 } }));
+  b.route(
+    'retryconnect.test',
+    prefix('/'),
+    b.rule('retry-connect', [backend([dead, flaky], 1, { name: 'mixed' })], { retry: { codes: [], attempts: 1 } }),
+  );
   b.route('dead.test', prefix('/'), b.rule('dead', [backend(dead)]));
   b.route('noretry.test', prefix('/'), b.rule('noretry', [backend(flaky)]));
-  b.route('sticky.test', prefix('/'), b.rule('sticky', [backend(sticky[0]!, 1, { name: 'default/s1:80' }), backend(sticky[1]!, 1, { name: 'default/s2:80' })], { sessionPersistence: { type: 'Cookie', name: 'route' } }));
-  b.route('stickyh.test', prefix('/'), b.rule('sticky-h', [backend(sticky[0]!, 1, { name: 'default/s1:80' }), backend(sticky[1]!, 1, { name: 'default/s2:80' })], { sessionPersistence: { type: 'Header', name: 'x-session' } }));
+  b.route(
+    'sticky.test',
+    prefix('/'),
+    b.rule(
+      'sticky',
+      [backend(sticky[0]!, 1, { name: 'default/s1:80' }), backend(sticky[1]!, 1, { name: 'default/s2:80' })],
+      { sessionPersistence: { type: 'Cookie', name: 'route' } },
+    ),
+  );
+  b.route(
+    'stickyh.test',
+    prefix('/'),
+    b.rule(
+      'sticky-h',
+      [backend(sticky[0]!, 1, { name: 'default/s1:80' }), backend(sticky[1]!, 1, { name: 'default/s2:80' })],
+      { sessionPersistence: { type: 'Header', name: 'x-session' } },
+    ),
+  );
   b.route('grpc.test', prefix('/'), b.rule('grpc', [backend(rpc)], { kind: 'grpc' }));
   expect(proxy.applyConfig(b.build()).ok).toBe(true);
 });
@@ -47,9 +90,14 @@ afterAll(async () => {
 async function startGrpcOn(port: number): Promise<{ close(): Promise<void> }> {
   const server = new grpc.Server();
   server.addService(EchoClient.service, {
-    unary: (call: grpc.ServerUnaryCall<EchoMessage, EchoMessage>, cb: grpc.sendUnaryData<EchoMessage>) => cb(null, { text: call.request.text }),
+    unary: (call: grpc.ServerUnaryCall<EchoMessage, EchoMessage>, cb: grpc.sendUnaryData<EchoMessage>) =>
+      cb(null, { text: call.request.text }),
   });
-  await new Promise<void>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err) =>
+      err ? reject(err) : resolve(),
+    ),
+  );
   return { close: async () => server.forceShutdown() };
 }
 
@@ -136,14 +184,27 @@ describe('upstream failures', () => {
     const port = await freePort();
     try {
       const b = new ConfigBuilder();
-      b.route('h2.test', prefix('/'), b.rule('h2', [backend({ name: 'later', address: '127.0.0.1', port }, 1, { protocol: 'h2c' })]));
-      b.route('grpc.test', prefix('/'), b.rule('grpc', [backend({ name: 'later', address: '127.0.0.1', port })], { kind: 'grpc' }));
+      b.route(
+        'h2.test',
+        prefix('/'),
+        b.rule('h2', [backend({ name: 'later', address: '127.0.0.1', port }, 1, { protocol: 'h2c' })]),
+      );
+      b.route(
+        'grpc.test',
+        prefix('/'),
+        b.rule('grpc', [backend({ name: 'later', address: '127.0.0.1', port })], { kind: 'grpc' }),
+      );
       p.applyConfig(b.build());
       expect((await send(p.ports.http, 'h2.test', '/')).status).toBe(502);
-      const client = new EchoClient(`127.0.0.1:${p.ports.http}`, grpc.credentials.createInsecure(), { 'grpc.default_authority': 'grpc.test' });
+      const client = new EchoClient(`127.0.0.1:${p.ports.http}`, grpc.credentials.createInsecure(), {
+        'grpc.default_authority': 'grpc.test',
+      });
       const unary = () =>
         new Promise<grpc.ServiceError | null>((resolve) =>
-          (client as unknown as { unary: (r: EchoMessage, cb: (e: grpc.ServiceError | null) => void) => void }).unary({ text: 'x' }, resolve),
+          (client as unknown as { unary: (r: EchoMessage, cb: (e: grpc.ServiceError | null) => void) => void }).unary(
+            { text: 'x' },
+            resolve,
+          ),
         );
       expect((await unary())?.code).toBe(grpc.status.UNAVAILABLE);
       const relisten = await startGrpcOn(port);
@@ -168,7 +229,12 @@ describe('upstream failures', () => {
 describe('client aborts', () => {
   it('an HTTP/1.1 client that goes away aborts the upstream request', async () => {
     const before = slow.abandoned();
-    const req = http.request({ host: '127.0.0.1', port: proxy.ports.http, path: '/delay/5000', headers: { host: 'slow.test' } });
+    const req = http.request({
+      host: '127.0.0.1',
+      port: proxy.ports.http,
+      path: '/delay/5000',
+      headers: { host: 'slow.test' },
+    });
     req.on('error', () => undefined);
     req.end();
     await waitFor(() => slow.requests.some((r) => r.path === '/delay/5000'));
@@ -177,7 +243,9 @@ describe('client aborts', () => {
   });
 
   it('a cancelled gRPC call resets the upstream stream', async () => {
-    const client = new EchoClient(`127.0.0.1:${proxy.ports.http}`, grpc.credentials.createInsecure(), { 'grpc.default_authority': 'grpc.test' });
+    const client = new EchoClient(`127.0.0.1:${proxy.ports.http}`, grpc.credentials.createInsecure(), {
+      'grpc.default_authority': 'grpc.test',
+    });
     try {
       const call = client.bidi() as grpc.ClientDuplexStream<EchoMessage, EchoMessage>;
       call.on('error', () => undefined);

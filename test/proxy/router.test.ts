@@ -62,7 +62,10 @@ describe('pathHasPrefix is segment-aware', () => {
   ])('%s under %s: %s', (path, pre, want) => expect(pathHasPrefix(path, pre)).toBe(want));
 });
 
-function input(path: string, opts: { method?: string; headers?: Record<string, string>; query?: string } = {}): MatchInput {
+function input(
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; query?: string } = {},
+): MatchInput {
   return new RequestMatchInput(opts.method ?? 'GET', path, opts.headers ?? {}, opts.query ?? '');
 }
 
@@ -71,23 +74,88 @@ describe('matches', () => {
     ['Exact equal', { path: { type: 'Exact', value: '/a' } }, input('/a'), true],
     ['Exact with trailing slash differs', { path: { type: 'Exact', value: '/a' } }, input('/a/'), false],
     ['PathPrefix "/v1/" matches "/v1"', { path: { type: 'PathPrefix', value: '/v1/' } }, input('/v1'), true],
-    ['PathPrefix "/" matches everything', { path: { type: 'PathPrefix', value: '/' } }, input('/anything/at/all'), true],
+    [
+      'PathPrefix "/" matches everything',
+      { path: { type: 'PathPrefix', value: '/' } },
+      input('/anything/at/all'),
+      true,
+    ],
     ['PathPrefix "/v1" does not match "/v10"', { path: { type: 'PathPrefix', value: '/v1' } }, input('/v10'), false],
     ['Regex is a full match', { path: { type: 'RegularExpression', value: '/u/[0-9]+' } }, input('/u/42'), true],
-    ['Regex does not match a substring', { path: { type: 'RegularExpression', value: '/u/[0-9]+' } }, input('/x/u/42'), false],
+    [
+      'Regex does not match a substring',
+      { path: { type: 'RegularExpression', value: '/u/[0-9]+' } },
+      input('/x/u/42'),
+      false,
+    ],
     ['method must be equal', { method: 'POST' }, input('/', { method: 'GET' }), false],
     ['method matches', { method: 'POST' }, input('/', { method: 'POST' }), true],
-    ['header exact', { headers: [{ type: 'Exact', name: 'x-env', value: 'canary' }] }, input('/', { headers: { 'x-env': 'canary' } }), true],
-    ['header name is case-insensitive', { headers: [{ type: 'Exact', name: 'X-Env', value: 'canary' }] }, input('/', { headers: { 'x-env': 'canary' } }), true],
-    ['header value is case-sensitive', { headers: [{ type: 'Exact', name: 'x-env', value: 'canary' }] }, input('/', { headers: { 'x-env': 'Canary' } }), false],
+    [
+      'header exact',
+      { headers: [{ type: 'Exact', name: 'x-env', value: 'canary' }] },
+      input('/', { headers: { 'x-env': 'canary' } }),
+      true,
+    ],
+    [
+      'header name is case-insensitive',
+      { headers: [{ type: 'Exact', name: 'X-Env', value: 'canary' }] },
+      input('/', { headers: { 'x-env': 'canary' } }),
+      true,
+    ],
+    [
+      'header value is case-sensitive',
+      { headers: [{ type: 'Exact', name: 'x-env', value: 'canary' }] },
+      input('/', { headers: { 'x-env': 'Canary' } }),
+      false,
+    ],
     ['header missing', { headers: [{ type: 'Exact', name: 'x-env', value: 'canary' }] }, input('/'), false],
-    ['header regex', { headers: [{ type: 'RegularExpression', name: 'x-v', value: 'v[12]' }] }, input('/', { headers: { 'x-v': 'v2' } }), true],
-    ['all headers must match', { headers: [{ type: 'Exact', name: 'a', value: '1' }, { type: 'Exact', name: 'b', value: '2' }] }, input('/', { headers: { a: '1' } }), false],
+    [
+      'header regex',
+      { headers: [{ type: 'RegularExpression', name: 'x-v', value: 'v[12]' }] },
+      input('/', { headers: { 'x-v': 'v2' } }),
+      true,
+    ],
+    [
+      'all headers must match',
+      {
+        headers: [
+          { type: 'Exact', name: 'a', value: '1' },
+          { type: 'Exact', name: 'b', value: '2' },
+        ],
+      },
+      input('/', { headers: { a: '1' } }),
+      false,
+    ],
     ['query exact', { queryParams: [{ type: 'Exact', name: 'q', value: 'x' }] }, input('/', { query: '?q=x' }), true],
-    ['query names are case-sensitive', { queryParams: [{ type: 'Exact', name: 'Q', value: 'x' }] }, input('/', { query: '?q=x' }), false],
-    ['query first value counts', { queryParams: [{ type: 'Exact', name: 'q', value: 'x' }] }, input('/', { query: '?q=y&q=x' }), false],
-    ['query regex', { queryParams: [{ type: 'RegularExpression', name: 'id', value: '[a-f]+' }] }, input('/', { query: '?id=beef' }), true],
-    ['everything together', { path: { type: 'PathPrefix', value: '/api' }, method: 'PUT', headers: [{ type: 'Exact', name: 'h', value: 'v' }], queryParams: [{ type: 'Exact', name: 'k', value: '1' }] }, input('/api/x', { method: 'PUT', headers: { h: 'v' }, query: '?k=1' }), true],
+    [
+      'query names are case-sensitive',
+      { queryParams: [{ type: 'Exact', name: 'Q', value: 'x' }] },
+      input('/', { query: '?q=x' }),
+      false,
+    ],
+    [
+      'query first value counts',
+      { queryParams: [{ type: 'Exact', name: 'q', value: 'x' }] },
+      input('/', { query: '?q=y&q=x' }),
+      false,
+    ],
+    [
+      'query regex',
+      { queryParams: [{ type: 'RegularExpression', name: 'id', value: '[a-f]+' }] },
+      input('/', { query: '?id=beef' }),
+      true,
+    ],
+    [
+      'everything together',
+      {
+        path: { type: 'PathPrefix', value: '/api' },
+        method: 'PUT',
+        headers: [{ type: 'Exact', name: 'h', value: 'v' }],
+        queryParams: [{ type: 'Exact', name: 'k', value: '1' }],
+      },
+      input('/api/x', { method: 'PUT', headers: { h: 'v' }, query: '?k=1' }),
+      true,
+    ],
   ];
   it.each(cases)('%s', (_name, match, req, want) => expect(matches(compileMatch(match, null), req)).toBe(want));
 
@@ -172,5 +240,6 @@ describe('session persistence with an absolute timeout', () => {
   it('sets Max-Age for a permanent cookie', () => expect(setCookie).toContain('; Max-Age=60'));
   it('is honoured within the timeout', () => expect(persistedToken(rule, { cookie }, t0 + 30_000)).toBe(a.token));
   it('is ignored once expired', () => expect(persistedToken(rule, { cookie }, t0 + 120_000)).toBeUndefined());
-  it('is ignored without an issue time', () => expect(persistedToken(rule, { cookie: `sid=${a.token}` }, t0)).toBeUndefined());
+  it('is ignored without an issue time', () =>
+    expect(persistedToken(rule, { cookie: `sid=${a.token}` }, t0)).toBeUndefined());
 });

@@ -10,7 +10,21 @@ let proxy: RunningProxy;
 const servers: Record<string, EchoBackend> = {};
 
 beforeAll(async () => {
-  for (const name of ['exact', 'prefix', 'regex', 'header', 'query', 'method', 'root', 'wild', 'deepwild', 'any', 'split-a', 'split-b', 'other']) {
+  for (const name of [
+    'exact',
+    'prefix',
+    'regex',
+    'header',
+    'query',
+    'method',
+    'root',
+    'wild',
+    'deepwild',
+    'any',
+    'split-a',
+    'split-b',
+    'other',
+  ]) {
     servers[name] = await startEchoBackend(name);
   }
   proxy = await startTestProxy();
@@ -24,8 +38,16 @@ beforeAll(async () => {
   const method = to('method');
   const root = to('root');
   b.route('app.example.com', { path: { type: 'Exact', value: '/exact' } }, exact)
-    .route('app.example.com', { path: { type: 'PathPrefix', value: '/api' }, headers: [{ type: 'Exact', name: 'x-version', value: 'v2' }] }, header)
-    .route('app.example.com', { path: { type: 'PathPrefix', value: '/api' }, queryParams: [{ type: 'Exact', name: 'tenant', value: 'blue' }] }, query)
+    .route(
+      'app.example.com',
+      { path: { type: 'PathPrefix', value: '/api' }, headers: [{ type: 'Exact', name: 'x-version', value: 'v2' }] },
+      header,
+    )
+    .route(
+      'app.example.com',
+      { path: { type: 'PathPrefix', value: '/api' }, queryParams: [{ type: 'Exact', name: 'tenant', value: 'blue' }] },
+      query,
+    )
     .route('app.example.com', { path: { type: 'PathPrefix', value: '/api' }, method: 'DELETE' }, method)
     .route('app.example.com', { path: { type: 'RegularExpression', value: '/api/users/[0-9]+' } }, regex)
     .route('app.example.com', prefix('/api'), pre)
@@ -33,12 +55,36 @@ beforeAll(async () => {
   b.route('*.example.com', prefix('/'), to('wild'));
   b.route('*.deep.example.com', prefix('/'), to('deepwild'));
   b.route('*', prefix('/'), to('any'));
-  b.route('split.example.com', prefix('/'), b.rule('http/default/split/0', [backend(servers['split-a']!, 3), backend(servers['split-b']!, 1), backend(servers.other!, 0)]));
+  b.route(
+    'split.example.com',
+    prefix('/'),
+    b.rule('http/default/split/0', [
+      backend(servers['split-a']!, 3),
+      backend(servers['split-b']!, 1),
+      backend(servers.other!, 0),
+    ]),
+  );
   b.route('empty.example.com', prefix('/'), b.rule('http/default/empty/0', []));
-  b.route('failclosed.example.com', prefix('/'), b.rule('http/default/fc/0', [{ name: 'default/missing:80', weight: 1, status: 500 }]));
-  b.route('noendpoints.example.com', prefix('/'), b.rule('http/default/ne/0', [{ name: 'default/down:80', weight: 1, status: 503 }]));
-  b.route('unresolved.example.com', prefix('/'), b.rule('http/default/ur/0', [{ name: 'default/none:80', weight: 1, endpoints: [] }]));
-  b.route('onlypath.example.com', { path: { type: 'Exact', value: '/only' } }, b.rule('http/default/op/0', [backend(servers.other!)]));
+  b.route(
+    'failclosed.example.com',
+    prefix('/'),
+    b.rule('http/default/fc/0', [{ name: 'default/missing:80', weight: 1, status: 500 }]),
+  );
+  b.route(
+    'noendpoints.example.com',
+    prefix('/'),
+    b.rule('http/default/ne/0', [{ name: 'default/down:80', weight: 1, status: 503 }]),
+  );
+  b.route(
+    'unresolved.example.com',
+    prefix('/'),
+    b.rule('http/default/ur/0', [{ name: 'default/none:80', weight: 1, endpoints: [] }]),
+  );
+  b.route(
+    'onlypath.example.com',
+    { path: { type: 'Exact', value: '/only' } },
+    b.rule('http/default/op/0', [backend(servers.other!)]),
+  );
   const applied = proxy.applyConfig(b.build());
   expect(applied.ok).toBe(true);
 });
@@ -60,9 +106,26 @@ interface Row {
 
 const rows: Row[] = [
   { name: 'Exact path', host: 'app.example.com', path: '/exact', backend: 'exact' },
-  { name: 'Exact path with a trailing slash falls through to /', host: 'app.example.com', path: '/exact/', backend: 'root' },
-  { name: 'header match is listed first', host: 'app.example.com', path: '/api/x', headers: { 'x-version': 'v2' }, backend: 'header' },
-  { name: 'header value mismatch falls through', host: 'app.example.com', path: '/api/x', headers: { 'x-version': 'v3' }, backend: 'prefix' },
+  {
+    name: 'Exact path with a trailing slash falls through to /',
+    host: 'app.example.com',
+    path: '/exact/',
+    backend: 'root',
+  },
+  {
+    name: 'header match is listed first',
+    host: 'app.example.com',
+    path: '/api/x',
+    headers: { 'x-version': 'v2' },
+    backend: 'header',
+  },
+  {
+    name: 'header value mismatch falls through',
+    host: 'app.example.com',
+    path: '/api/x',
+    headers: { 'x-version': 'v3' },
+    backend: 'prefix',
+  },
   { name: 'query param match', host: 'app.example.com', path: '/api/x?tenant=blue', backend: 'query' },
   { name: 'query names are case-sensitive', host: 'app.example.com', path: '/api/x?Tenant=blue', backend: 'prefix' },
   { name: 'method match', host: 'app.example.com', path: '/api/x', method: 'DELETE', backend: 'method' },
@@ -70,7 +133,12 @@ const rows: Row[] = [
   { name: 'regex is a full match', host: 'app.example.com', path: '/api/users/123/posts', backend: 'prefix' },
   { name: 'prefix is segment-aware', host: 'app.example.com', path: '/apix', backend: 'root' },
   { name: 'prefix with the exact value', host: 'app.example.com', path: '/api', backend: 'prefix' },
-  { name: 'host is case-insensitive, port and trailing dot ignored', host: 'APP.Example.com.:8080', path: '/exact', backend: 'exact' },
+  {
+    name: 'host is case-insensitive, port and trailing dot ignored',
+    host: 'APP.Example.com.:8080',
+    path: '/exact',
+    backend: 'exact',
+  },
   { name: 'wildcard host', host: 'foo.example.com', path: '/', backend: 'wild' },
   { name: 'wildcard host at any depth', host: 'a.b.example.com', path: '/', backend: 'wild' },
   { name: 'longest wildcard wins', host: 'x.deep.example.com', path: '/', backend: 'deepwild' },
@@ -95,7 +163,9 @@ describe('request → backend table', () => {
 
 describe('forwarding', () => {
   it('never routes on X-Forwarded-Host', async () => {
-    const res = await send(proxy.ports.http, 'unknown.org', '/exact', { headers: { 'x-forwarded-host': 'app.example.com' } });
+    const res = await send(proxy.ports.http, 'unknown.org', '/exact', {
+      headers: { 'x-forwarded-host': 'app.example.com' },
+    });
     expect(res.json<EchoBody>().backend).toBe('any');
   });
 
@@ -124,11 +194,21 @@ describe('forwarding', () => {
         host: '127.0.0.1',
         port: proxy.ports.http,
         path: '/api/x',
-        headers: { host: 'app.example.com', connection: 'keep-alive, x-secret-hop', 'x-secret-hop': '1', 'keep-alive': 'timeout=5', 'proxy-authorization': 'Basic x', 'x-end-to-end': 'kept' },
+        headers: {
+          host: 'app.example.com',
+          connection: 'keep-alive, x-secret-hop',
+          'x-secret-hop': '1',
+          'keep-alive': 'timeout=5',
+          'proxy-authorization': 'Basic x',
+          'x-end-to-end': 'kept',
+        },
       });
       req.on('response', (res) => {
         let data = '';
-        res.setEncoding('utf8').on('data', (c: string) => (data += c)).on('end', () => resolve(data));
+        res
+          .setEncoding('utf8')
+          .on('data', (c: string) => (data += c))
+          .on('end', () => resolve(data));
       });
       req.on('error', reject);
       req.end();
@@ -144,7 +224,9 @@ describe('forwarding', () => {
     const counts: Record<string, number> = {};
     const total = 600;
     for (let i = 0; i < total; i += 20) {
-      const batch = await Promise.all(Array.from({ length: 20 }, () => send(proxy.ports.http, 'split.example.com', '/')));
+      const batch = await Promise.all(
+        Array.from({ length: 20 }, () => send(proxy.ports.http, 'split.example.com', '/')),
+      );
       for (const r of batch) {
         const name = r.json<EchoBody>().backend;
         counts[name] = (counts[name] ?? 0) + 1;

@@ -44,7 +44,10 @@ describe('per-rule metrics', () => {
     const b = new ProxyMetrics();
     a.observe(rule('r'), 200, 0.01);
     b.observe(rule('r'), 200, 2);
-    const merged = AggregatorRegistry.aggregate([await a.registry.getMetricsAsJSON(), await b.registry.getMetricsAsJSON()]);
+    const merged = AggregatorRegistry.aggregate([
+      await a.registry.getMetricsAsJSON(),
+      await b.registry.getMetricsAsJSON(),
+    ]);
     const text = await merged.metrics();
     expect(text).toContain('proxy_requests_total{rule="r",code="2xx"} 2');
     expect(text).toContain('proxy_request_duration_seconds_bucket{le="0.01",rule="r"} 1');
@@ -53,7 +56,8 @@ describe('per-rule metrics', () => {
 });
 
 describe('per-rule metrics of rules that left the table (injected clock)', () => {
-  const scrape = async (m: ProxyMetrics) => (await m.registry.metrics()).split('\n').filter((l) => l.startsWith('proxy_requests_total{'));
+  const scrape = async (m: ProxyMetrics) =>
+    (await m.registry.metrics()).split('\n').filter((l) => l.startsWith('proxy_requests_total{'));
 
   it('keeps a dropped rule for its grace period, then drops it; "none" always stays', async () => {
     let clock = 0;
@@ -65,7 +69,10 @@ describe('per-rule metrics of rules that left the table (injected clock)', () =>
     clock = 999;
     expect(await scrape(m)).toHaveLength(3);
     clock = 1000;
-    expect((await scrape(m)).sort()).toEqual(['proxy_requests_total{rule="b",code="2xx"} 1', 'proxy_requests_total{rule="none",code="4xx"} 1']);
+    expect((await scrape(m)).sort()).toEqual([
+      'proxy_requests_total{rule="b",code="2xx"} 1',
+      'proxy_requests_total{rule="none",code="4xx"} 1',
+    ]);
     m.rulesServed([]);
     clock = 5000;
     expect(await scrape(m)).toEqual(['proxy_requests_total{rule="none",code="4xx"} 1']);
@@ -106,7 +113,9 @@ describe('per-rule metrics across config swaps', () => {
 
   /** Series of each metric family for rules other than "none". */
   async function seriesCount(): Promise<{ requests: number; histogram: number }> {
-    const lines = (await proxy.metrics.metrics()).split('\n').filter((l) => l.includes('rule="') && !l.includes('rule="none"'));
+    const lines = (await proxy.metrics.metrics())
+      .split('\n')
+      .filter((l) => l.includes('rule="') && !l.includes('rule="none"'));
     return {
       requests: lines.filter((l) => l.startsWith('proxy_requests_total{')).length,
       histogram: lines.filter((l) => l.startsWith('proxy_request_duration_seconds')).length,

@@ -8,7 +8,13 @@ import { UpstreamRegistry } from '../../proxy/forward/upstream.js';
 import { DEFAULT_LIMITS } from '../../proxy/limits.js';
 
 function tableWith(hostCount: number): RoutingTable {
-  const rules = [{ id: 'r', kind: 'http' as const, backends: [{ name: 'b', weight: 1, endpoints: [{ address: '127.0.0.1', port: 9 }] }] }];
+  const rules = [
+    {
+      id: 'r',
+      kind: 'http' as const,
+      backends: [{ name: 'b', weight: 1, endpoints: [{ address: '127.0.0.1', port: 9 }] }],
+    },
+  ];
   const hosts = [];
   for (let i = 0; i < hostCount; i++) {
     hosts.push({
@@ -20,7 +26,10 @@ function tableWith(hostCount: number): RoutingTable {
       ],
     });
   }
-  return compileTable(parseProxyConfig({ version: String(hostCount), rules, hosts }), new UpstreamRegistry(DEFAULT_LIMITS));
+  return compileTable(
+    parseProxyConfig({ version: String(hostCount), rules, hosts }),
+    new UpstreamRegistry(DEFAULT_LIMITS),
+  );
 }
 
 function timeLookups(table: RoutingTable, hostCount: number, n: number): number {

@@ -19,9 +19,21 @@ function valid(): ProxyConfigInput {
     generation: 1,
     rules: [
       { id: 'a', kind: 'http', backends: [{ name: 'b', weight: 1, endpoints: [{ address: '127.0.0.1', port: 9 }] }] },
-      { id: 'g', kind: 'grpc', filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-a', value: '1' }] } }] },
+      {
+        id: 'g',
+        kind: 'grpc',
+        filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-a', value: '1' }] } }],
+      },
     ],
-    hosts: [{ hostname: 'a.test', matches: [{ match: { path: { type: 'PathPrefix', value: '/a' } }, rule: 0 }, { match: { method: 'POST' }, rule: 1 }] }],
+    hosts: [
+      {
+        hostname: 'a.test',
+        matches: [
+          { match: { path: { type: 'PathPrefix', value: '/a' } }, rule: 0 },
+          { match: { method: 'POST' }, rule: 1 },
+        ],
+      },
+    ],
   };
 }
 
@@ -33,7 +45,13 @@ const cases: Array<[string, Breaker]> = [
   ['rules not an array', (c) => void (c.rules = {} as never)],
   ['a rule without id', (c) => void delete (c.rules[0] as { id?: string }).id],
   ['a backend weight too big', (c) => void (c.rules[0]!.backends![0]!.weight = 10_000_000)],
-  ['a bad header name in a filter', (c) => void (c.rules[1]!.filters = [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'bad name', value: '1' }] } }])],
+  [
+    'a bad header name in a filter',
+    (c) =>
+      void (c.rules[1]!.filters = [
+        { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'bad name', value: '1' }] } },
+      ]),
+  ],
   ['a host without hostname', (c) => void delete (c.hosts[0] as { hostname?: string }).hostname],
   ['a match naming a rule that does not exist', (c) => void (c.hosts[0]!.matches[1]!.rule = 2)],
   ['a null rule', (c) => void (c.rules[1] = null as never)],
@@ -43,7 +61,10 @@ const cases: Array<[string, Breaker]> = [
 ];
 
 function manyMatches(n: number, bad: number): ProxyConfigInput['hosts'][number]['matches'] {
-  return Array.from({ length: n }, (_, i) => ({ match: { path: { type: i === bad ? ('Bogus' as never) : 'PathPrefix', value: `/p${i}` } }, rule: i % 2 }));
+  return Array.from({ length: n }, (_, i) => ({
+    match: { path: { type: i === bad ? ('Bogus' as never) : 'PathPrefix', value: `/p${i}` } },
+    rule: i % 2,
+  }));
 }
 
 describe('applyShared', () => {
@@ -56,35 +77,42 @@ describe('applyShared', () => {
     const expected = viaApply.apply(a);
     expect(viaShared.applyShared(b)).toEqual(expected);
     if (expected.ok) {
-      const lookup = (h: ConfigHolder) => firstMatch(h.table!.hosts.lookup('a.test')!, new RequestMatchInput('POST', '/x', {}, ''))?.rule.id;
+      const lookup = (h: ConfigHolder) =>
+        firstMatch(h.table!.hosts.lookup('a.test')!, new RequestMatchInput('POST', '/x', {}, ''))?.rule.id;
       expect(lookup(viaShared)).toBe(lookup(viaApply));
     }
   });
 
-  it.each(cases)('answers %s the same when validated and compiled in slices (standalone, PUT /config)', async (_what, breakIt) => {
-    const [a, b] = [valid(), valid()] as Array<ProxyConfigInput & Record<string, unknown>>;
-    breakIt(a!);
-    breakIt(b!);
-    const [viaApply, viaSlices, viaAdmin] = [holder(), holder(), holder()];
-    const expected = viaApply.apply(a);
-    expect(await viaSlices.applySharedYielding(b)).toEqual(expected);
-    // PUT /config in one process (applyYielding) checks a fresh body the same way, in steps too.
-    expect(await viaAdmin.applyYielding(JSON.parse(JSON.stringify(b)))).toEqual(expected);
-  });
-
-  it.each(cases)('prepares %s in text mode (the cluster primary) exactly as validating the whole config does', (_what, breakIt) => {
-    const preparer = new ConfigPreparer('text');
-    // Twice: the second time every rule and host text is a repeat, taken from what the first one checked.
-    for (let round = 0; round < 2; round++) {
+  it.each(cases)(
+    'answers %s the same when validated and compiled in slices (standalone, PUT /config)',
+    async (_what, breakIt) => {
       const [a, b] = [valid(), valid()] as Array<ProxyConfigInput & Record<string, unknown>>;
       breakIt(a!);
       breakIt(b!);
-      const whole = validateConfig(a);
-      const got = preparer.prepare(b);
-      if (whole.ok) expect(got).toEqual({ ok: true, prepared: prepareConfig(whole.cfg) });
-      else expect(got).toEqual(whole);
-    }
-  });
+      const [viaApply, viaSlices, viaAdmin] = [holder(), holder(), holder()];
+      const expected = viaApply.apply(a);
+      expect(await viaSlices.applySharedYielding(b)).toEqual(expected);
+      // PUT /config in one process (applyYielding) checks a fresh body the same way, in steps too.
+      expect(await viaAdmin.applyYielding(JSON.parse(JSON.stringify(b)))).toEqual(expected);
+    },
+  );
+
+  it.each(cases)(
+    'prepares %s in text mode (the cluster primary) exactly as validating the whole config does',
+    (_what, breakIt) => {
+      const preparer = new ConfigPreparer('text');
+      // Twice: the second time every rule and host text is a repeat, taken from what the first one checked.
+      for (let round = 0; round < 2; round++) {
+        const [a, b] = [valid(), valid()] as Array<ProxyConfigInput & Record<string, unknown>>;
+        breakIt(a!);
+        breakIt(b!);
+        const whole = validateConfig(a);
+        const got = preparer.prepare(b);
+        if (whole.ok) expect(got).toEqual({ ok: true, prepared: prepareConfig(whole.cfg) });
+        else expect(got).toEqual(whole);
+      }
+    },
+  );
 
   it('does not read a rule object it validated before, and does read a new one', () => {
     const h = holder();
@@ -107,7 +135,11 @@ describe('applyShared', () => {
     const cfg = valid();
     expect(h.applyShared(cfg)).toMatchObject({ ok: true });
     const shorter = { ...cfg, version: 'v2', generation: 2, rules: [cfg.rules[0]!] };
-    expect(h.applyShared(shorter)).toEqual({ ok: false, status: 400, error: 'invalid config at hosts.0.matches.1.rule: rule index out of range' });
+    expect(h.applyShared(shorter)).toEqual({
+      ok: false,
+      status: 400,
+      error: 'invalid config at hosts.0.matches.1.rule: rule index out of range',
+    });
     expect(h.table!.version).toBe('v1');
   });
 });

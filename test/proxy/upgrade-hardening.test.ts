@@ -34,7 +34,9 @@ async function startVhostBackend(): Promise<VhostBackend> {
     seen.push({ url: req.url ?? '', headers: req.headers });
     const url = req.url ?? '';
     if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
-      socket.end(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${req.headers.upgrade}\r\nServer: secret-backend\r\n\r\nraw tunnel to ${vhostOf(url)}`);
+      socket.end(
+        `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${req.headers.upgrade}\r\nServer: secret-backend\r\n\r\nraw tunnel to ${vhostOf(url)}`,
+      );
     } else if (url.endsWith('/refuse')) {
       socket.end('HTTP/1.1 403 Forbidden\r\nServer: secret-backend\r\nContent-Length: 4\r\n\r\nnope');
     } else {
@@ -62,9 +64,14 @@ beforeAll(async () => {
   proxy = await startTestProxy();
   const b = new ConfigBuilder();
   const filters = [
-    { type: 'ResponseHeaderModifier' as const, responseHeaderModifier: { remove: ['server'], set: [{ name: 'x-frame-options', value: 'DENY' }] } },
+    {
+      type: 'ResponseHeaderModifier' as const,
+      responseHeaderModifier: { remove: ['server'], set: [{ name: 'x-frame-options', value: 'DENY' }] },
+    },
   ];
-  const rule = b.rule('www', [backend({ name: 'app', address: '127.0.0.1', port: app.port }, 1, { protocol: 'ws' })], { filters });
+  const rule = b.rule('www', [backend({ name: 'app', address: '127.0.0.1', port: app.port }, 1, { protocol: 'ws' })], {
+    filters,
+  });
   b.route(HOST, prefix('/public'), rule);
   b.route(`catch-all.${HOST}`, prefix('/'), rule);
   expect(proxy.applyConfig(b.build())).toMatchObject({ ok: true });
@@ -83,15 +90,63 @@ function request(target: string, headers: string, method = 'GET'): Promise<RawRe
 type Row = [what: string, target: string, status: number, seen: string | null, headers: string];
 
 const ROWS: Row[] = [
-  ['absolute-form naming another vhost', 'http://internal.example/public/x', 400, null, `Host: ${HOST}\r\nUpgrade: x\r\nConnection: Upgrade\r\n`],
-  ['absolute-form through a catch-all route', 'http://internal.example/x', 400, null, `Host: catch-all.${HOST}\r\nUpgrade: x\r\nConnection: Upgrade\r\n`],
-  ['absolute-form naming the Host', `http://${HOST}/public/x`, 200, '/public/x', `Host: ${HOST}\r\nUpgrade: x\r\nConnection: Upgrade\r\n`],
-  ['two Host headers', '/public/x', 400, null, `Host: ${HOST}\r\nHost: internal.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${WS_KEY}`],
-  ['dot-segments out of the prefix', '/public/%2e%2e/admin', 404, null, `Host: ${HOST}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${WS_KEY}`],
-  ['an encoded slash', '/public/..%2f..%2fadmin', 400, null, `Host: ${HOST}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${WS_KEY}`],
+  [
+    'absolute-form naming another vhost',
+    'http://internal.example/public/x',
+    400,
+    null,
+    `Host: ${HOST}\r\nUpgrade: x\r\nConnection: Upgrade\r\n`,
+  ],
+  [
+    'absolute-form through a catch-all route',
+    'http://internal.example/x',
+    400,
+    null,
+    `Host: catch-all.${HOST}\r\nUpgrade: x\r\nConnection: Upgrade\r\n`,
+  ],
+  [
+    'absolute-form naming the Host',
+    `http://${HOST}/public/x`,
+    200,
+    '/public/x',
+    `Host: ${HOST}\r\nUpgrade: x\r\nConnection: Upgrade\r\n`,
+  ],
+  [
+    'two Host headers',
+    '/public/x',
+    400,
+    null,
+    `Host: ${HOST}\r\nHost: internal.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${WS_KEY}`,
+  ],
+  [
+    'dot-segments out of the prefix',
+    '/public/%2e%2e/admin',
+    404,
+    null,
+    `Host: ${HOST}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${WS_KEY}`,
+  ],
+  [
+    'an encoded slash',
+    '/public/..%2f..%2fadmin',
+    400,
+    null,
+    `Host: ${HOST}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${WS_KEY}`,
+  ],
   ['a made-up protocol', '/public/page', 200, '/public/page', `Host: ${HOST}\r\nUpgrade: x\r\nConnection: Upgrade\r\n`],
-  ['h2c (smuggling)', '/public/page', 200, '/public/page', `Host: ${HOST}\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nConnection: Upgrade, HTTP2-Settings\r\n`],
-  ['WebSocket refused by the backend', '/public/refuse', 403, '/public/refuse', `Host: ${HOST}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${WS_KEY}`],
+  [
+    'h2c (smuggling)',
+    '/public/page',
+    200,
+    '/public/page',
+    `Host: ${HOST}\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nConnection: Upgrade, HTTP2-Settings\r\n`,
+  ],
+  [
+    'WebSocket refused by the backend',
+    '/public/refuse',
+    403,
+    '/public/refuse',
+    `Host: ${HOST}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${WS_KEY}`,
+  ],
 ];
 
 describe('Upgrade requests take the normal path', () => {
@@ -117,7 +172,11 @@ describe('Upgrade requests take the normal path', () => {
 
   it('an upgrade request with a body is refused (400), nothing forwarded', async () => {
     const before = app.seen.length;
-    const reply = await request('/public/page', `Host: ${HOST}\r\nUpgrade: x\r\nConnection: Upgrade\r\nContent-Length: 5\r\n\r\nhello`, 'POST');
+    const reply = await request(
+      '/public/page',
+      `Host: ${HOST}\r\nUpgrade: x\r\nConnection: Upgrade\r\nContent-Length: 5\r\n\r\nhello`,
+      'POST',
+    );
     expect(reply.status).toBe(400);
     expect(app.seen.length).toBe(before);
   });

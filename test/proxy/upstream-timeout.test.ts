@@ -18,7 +18,10 @@ interface Server {
  * /afterbody answers once the request body has arrived whole.
  */
 async function slowBackend(protocol: 'http1' | 'h2c'): Promise<Server> {
-  const handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
+  const handler = (
+    req: http.IncomingMessage | http2.Http2ServerRequest,
+    res: http.ServerResponse | http2.Http2ServerResponse,
+  ) => {
     const [, kind, arg] = (req.url ?? '/').split('/');
     req.resume();
     const r = res as http.ServerResponse;
@@ -71,8 +74,16 @@ describe('default upstream timeout', () => {
     const at = (name: string, port: number) => ({ name, address: '127.0.0.1', port });
     b.route('h1.test', prefix('/'), b.rule('h1', [backend(at('h1', h1.port))]));
     b.route('h2.test', prefix('/'), b.rule('h2', [backend(at('h2', h2.port), 1, { protocol: 'h2c' })]));
-    b.route('own.test', prefix('/'), b.rule('own', [backend(at('own', h1.port))], { timeouts: { backendRequestMs: 3000 } }));
-    b.route('whole.test', prefix('/'), b.rule('whole', [backend(at('whole', h1.port))], { timeouts: { requestMs: 3000 } }));
+    b.route(
+      'own.test',
+      prefix('/'),
+      b.rule('own', [backend(at('own', h1.port))], { timeouts: { backendRequestMs: 3000 } }),
+    );
+    b.route(
+      'whole.test',
+      prefix('/'),
+      b.rule('whole', [backend(at('whole', h1.port))], { timeouts: { requestMs: 3000 } }),
+    );
     expect(proxy.applyConfig(b.build(1))).toMatchObject({ ok: true });
   });
 
@@ -85,42 +96,68 @@ describe('default upstream timeout', () => {
     expect(DEFAULT_LIMITS.upstreamResponseTimeoutMs).toBe(90_000);
   });
 
-  it.each(['h1.test', 'h2.test'])('answers 504 when a backend never answers (%s, route without timeouts)', async (host) => {
-    const replies = await Promise.all([1, 2, 3].map(() => send(proxy.ports.http, host, '/never', { signal: AbortSignal.timeout(10_000) })));
-    expect(replies.map((r) => r.status)).toEqual([504, 504, 504]);
-  });
+  it.each(['h1.test', 'h2.test'])(
+    'answers 504 when a backend never answers (%s, route without timeouts)',
+    async (host) => {
+      const replies = await Promise.all(
+        [1, 2, 3].map(() => send(proxy.ports.http, host, '/never', { signal: AbortSignal.timeout(10_000) })),
+      );
+      expect(replies.map((r) => r.status)).toEqual([504, 504, 504]);
+    },
+  );
 
   it('answers 504 for a POST whose backend never answers', async () => {
-    const reply = await send(proxy.ports.http, 'h1.test', '/never', { method: 'POST', body: 'x'.repeat(100), signal: AbortSignal.timeout(10_000) });
+    const reply = await send(proxy.ports.http, 'h1.test', '/never', {
+      method: 'POST',
+      body: 'x'.repeat(100),
+      signal: AbortSignal.timeout(10_000),
+    });
     expect(reply.status).toBe(504);
   });
 
-  it.each(['own.test', 'whole.test'])("a route's own timeout replaces the default (%s: an answer after 2× the default arrives)", async (host) => {
-    const reply = await send(proxy.ports.http, host, `/late/${DEFAULT_MS * 2}`, { signal: AbortSignal.timeout(10_000) });
-    expect(reply.status).toBe(200);
-    expect(reply.text).toBe('late');
-  });
-
-  it.each(['h1.test', 'h2.test'])('counts from the end of a streamed request body: an upload longer than the default is answered (%s)', async (host) => {
-    const reply = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: proxy.ports.http, method: 'POST', path: '/afterbody', headers: { host } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+  it.each(['own.test', 'whole.test'])(
+    "a route's own timeout replaces the default (%s: an answer after 2× the default arrives)",
+    async (host) => {
+      const reply = await send(proxy.ports.http, host, `/late/${DEFAULT_MS * 2}`, {
+        signal: AbortSignal.timeout(10_000),
       });
-      req.on('error', reject);
-      // Chunked (no Content-Length): streamed upstream, 8 chunks 120 ms apart, ~2.4× the default.
-      let i = 0;
-      const timer = setInterval(() => (i++ < 8 ? req.write('x'.repeat(1024)) : (clearInterval(timer), req.end())), 120);
-    });
-    expect(reply).toEqual({ status: 200, text: 'got it' });
-  });
+      expect(reply.status).toBe(200);
+      expect(reply.text).toBe('late');
+    },
+  );
 
-  it.each(['h1.test', 'h2.test'])('bounds the wait for the response head only: a body streamed for longer is relayed whole (%s)', async (host) => {
-    // 6 chunks 150 ms apart: ~900 ms of body, more than twice the default.
-    const reply = await send(proxy.ports.http, host, '/drip/6', { signal: AbortSignal.timeout(10_000) });
-    expect(reply.status).toBe(200);
-    expect(reply.text).toBe('1\n2\n3\n4\n5\n6\n');
-  });
+  it.each(['h1.test', 'h2.test'])(
+    'counts from the end of a streamed request body: an upload longer than the default is answered (%s)',
+    async (host) => {
+      const reply = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = http.request(
+          { host: '127.0.0.1', port: proxy.ports.http, method: 'POST', path: '/afterbody', headers: { host } },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (d: string) => (text += d));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
+        req.on('error', reject);
+        // Chunked (no Content-Length): streamed upstream, 8 chunks 120 ms apart, ~2.4× the default.
+        let i = 0;
+        const timer = setInterval(
+          () => (i++ < 8 ? req.write('x'.repeat(1024)) : (clearInterval(timer), req.end())),
+          120,
+        );
+      });
+      expect(reply).toEqual({ status: 200, text: 'got it' });
+    },
+  );
+
+  it.each(['h1.test', 'h2.test'])(
+    'bounds the wait for the response head only: a body streamed for longer is relayed whole (%s)',
+    async (host) => {
+      // 6 chunks 150 ms apart: ~900 ms of body, more than twice the default.
+      const reply = await send(proxy.ports.http, host, '/drip/6', { signal: AbortSignal.timeout(10_000) });
+      expect(reply.status).toBe(200);
+      expect(reply.text).toBe('1\n2\n3\n4\n5\n6\n');
+    },
+  );
 });

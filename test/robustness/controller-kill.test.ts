@@ -12,11 +12,20 @@ let api: FakeApiServer;
 let controller: CliProcess | undefined;
 
 const start = () =>
-  runCli(['controller', '--kubeconfig', writeKubeconfig(api.url, 'token'), '--namespace', 'default', '--admin', '127.0.0.1:0']);
+  runCli([
+    'controller',
+    '--kubeconfig',
+    writeKubeconfig(api.url, 'token'),
+    '--namespace',
+    'default',
+    '--admin',
+    '127.0.0.1:0',
+  ]);
 const routeWrites = (name: string, since = 0): RecordedRequest[] =>
   api.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/httproutes/${name}/status`) && r.at >= since);
 const accepted = (name: string) =>
-  api.store.get(api.type('gateway.networking.k8s.io', 'HTTPRoute'), 'default', name)
+  api.store
+    .get(api.type('gateway.networking.k8s.io', 'HTTPRoute'), 'default', name)
     ?.status?.parents?.[0]?.conditions?.find((c: { type: string }) => c.type === 'Accepted')?.status === 'True';
 
 beforeAll(async () => {
@@ -47,6 +56,7 @@ describe('controller killed mid-sync', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(ROUTES.filter((r) => !accepted(r))).toEqual([]);
     for (const name of writtenBefore) expect([name, routeWrites(name, restartedAt).length]).toEqual([name, 0]);
-    for (const name of ROUTES.filter((r) => !writtenBefore.includes(r))) expect(routeWrites(name, restartedAt).length).toBe(1);
+    for (const name of ROUTES.filter((r) => !writtenBefore.includes(r)))
+      expect(routeWrites(name, restartedAt).length).toBe(1);
   }, 90_000);
 });

@@ -8,7 +8,8 @@ import { runStandalone, type CliProcess } from '../support/cli.js';
 import { gatewayYaml, routeYaml, serviceYaml } from '../support/manifests.js';
 import { eventually, httpRequest } from '../support/http.js';
 
-const manifests = (port: number) => [gatewayYaml, routeYaml('slow', 'slow.test', 'slow'), serviceYaml('slow', port)].join('---\n');
+const manifests = (port: number) =>
+  [gatewayYaml, routeYaml('slow', 'slow.test', 'slow'), serviceYaml('slow', port)].join('---\n');
 
 describe('graceful drain', () => {
   let backend: EchoBackend;
@@ -31,11 +32,15 @@ describe('graceful drain', () => {
   });
 
   it('finishes all 40 in-flight requests after SIGTERM and exits 0', async () => {
-    const inFlight = Array.from({ length: 40 }, (_, i) => httpRequest(port, { host: 'slow.test', path: `/delay/400?i=${i}` }));
+    const inFlight = Array.from({ length: 40 }, (_, i) =>
+      httpRequest(port, { host: 'slow.test', path: `/delay/400?i=${i}` }),
+    );
     await eventually(async () => backend.requests.filter((r) => r.path.startsWith('/delay/')).length >= 40, 5000, 5);
     const exited = app.stop('SIGTERM');
     const replies = await Promise.allSettled(inFlight);
-    expect(replies.map((r) => (r.status === 'fulfilled' ? r.value.status : String(r.reason)))).toEqual(Array(40).fill(200));
+    expect(replies.map((r) => (r.status === 'fulfilled' ? r.value.status : String(r.reason)))).toEqual(
+      Array(40).fill(200),
+    );
     expect(await exited).toBe(0);
   });
 });

@@ -18,10 +18,11 @@ async function rogueServer(reply: string | null): Promise<{ port: number; close(
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
     port: (server.address() as net.AddressInfo).port,
-    close: () => new Promise<void>((r) => {
-      sockets.forEach((s) => s.destroy());
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        sockets.forEach((s) => s.destroy());
+        server.close(() => r());
+      }),
   };
 }
 
@@ -41,7 +42,11 @@ describe('faults', () => {
     b.route('ok.test', prefix('/'), b.rule('ok', [backend(healthy)]));
     b.route('ws.test', prefix('/'), b.rule('ws', [backend(healthy, 1, { protocol: 'ws' })]));
     b.route('garbage.test', prefix('/'), b.rule('garbage', [backend(at('garbage', garbage.port))]));
-    b.route('hang.test', prefix('/'), b.rule('hang', [backend(at('hang', hanging.port))], { timeouts: { backendRequestMs: 300 } }));
+    b.route(
+      'hang.test',
+      prefix('/'),
+      b.rule('hang', [backend(at('hang', hanging.port))], { timeouts: { backendRequestMs: 300 } }),
+    );
     expect(proxy.applyConfig(b.build(1))).toMatchObject({ ok: true });
   });
 
@@ -67,7 +72,9 @@ describe('faults', () => {
     const total = 5000;
     const payload = 'x'.repeat(512);
     const received: string[] = [];
-    const done = new Promise<void>((resolve) => ws.on('message', (m) => received.push(String(m)) === total && resolve()));
+    const done = new Promise<void>((resolve) =>
+      ws.on('message', (m) => received.push(String(m)) === total && resolve()),
+    );
     for (let i = 0; i < total; i++) ws.send(`${i}:${payload}`);
     const during = await send(proxy.ports.http, 'ok.test', '/during');
     await done;

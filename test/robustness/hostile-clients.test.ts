@@ -9,7 +9,11 @@ import { ConfigBuilder, backend, prefix, send, startTestProxy } from '../proxy/h
 import type { RunningProxy } from '../../proxy/index.js';
 
 /** Sends raw bytes, resolves with everything the server answered before closing (or after `waitMs`). */
-function raw(port: number, chunks: string[], opts: { gapMs?: number; waitMs?: number } = {}): Promise<{ text: string; closed: boolean }> {
+function raw(
+  port: number,
+  chunks: string[],
+  opts: { gapMs?: number; waitMs?: number } = {},
+): Promise<{ text: string; closed: boolean }> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     let text = '';
@@ -47,7 +51,9 @@ describe('hostile clients', () => {
   beforeAll(async () => {
     app = await startEchoBackend('app');
     other = await startEchoBackend('other');
-    proxy = await startTestProxy({ limits: { headersTimeoutMs: 800, requestTimeoutMs: 1500, maxConcurrentStreams: 50 } });
+    proxy = await startTestProxy({
+      limits: { headersTimeoutMs: 800, requestTimeoutMs: 1500, maxConcurrentStreams: 50 },
+    });
     port = proxy.ports.http;
     const b = new ConfigBuilder();
     const appRule = b.rule('app', [backend(app)]);
@@ -67,7 +73,10 @@ describe('hostile clients', () => {
   const stillServes = async () => expect((await send(port, 'app.test', '/ok')).status).toBe(200);
 
   it('closes a slowloris connection that never finishes its headers, while serving others', async () => {
-    const slow = raw(port, ['GET / HTTP/1.1\r\n', 'Host: app.test\r\n', ...Array(40).fill('X-Slow: 1\r\n')], { gapMs: 100, waitMs: 6000 });
+    const slow = raw(port, ['GET / HTTP/1.1\r\n', 'Host: app.test\r\n', ...Array(40).fill('X-Slow: 1\r\n')], {
+      gapMs: 100,
+      waitMs: 6000,
+    });
     await stillServes();
     const { closed, text } = await slow;
     expect(closed).toBe(true);
@@ -83,10 +92,19 @@ describe('hostile clients', () => {
   });
 
   it.each([
-    ['Content-Length and Transfer-Encoding together', 'POST / HTTP/1.1\r\nHost: app.test\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: other.test\r\n\r\n'],
+    [
+      'Content-Length and Transfer-Encoding together',
+      'POST / HTTP/1.1\r\nHost: app.test\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: other.test\r\n\r\n',
+    ],
     ['an obs-folded header', 'GET / HTTP/1.1\r\nHost: app.test\r\nX-Folded: a\r\n b\r\n\r\n'],
-    ['an invalid chunk size', 'POST / HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n'],
-    ['two Content-Length values', 'POST / HTTP/1.1\r\nHost: app.test\r\nContent-Length: 1\r\nContent-Length: 5\r\n\r\nhello'],
+    [
+      'an invalid chunk size',
+      'POST / HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n',
+    ],
+    [
+      'two Content-Length values',
+      'POST / HTTP/1.1\r\nHost: app.test\r\nContent-Length: 1\r\nContent-Length: 5\r\n\r\nhello',
+    ],
     ['a space before the colon', 'GET / HTTP/1.1\r\nHost : other.test\r\nHost: app.test\r\n\r\n'],
     ['no Host header in HTTP/1.1', 'GET / HTTP/1.1\r\n\r\n'],
     ['two Host headers', 'GET / HTTP/1.1\r\nHost: app.test\r\nHost: other.test\r\n\r\n'],
@@ -115,7 +133,9 @@ describe('hostile clients', () => {
   });
 
   it('answers 431 to a 64 KiB header value without touching a backend', async () => {
-    const reply = await send(port, 'app.test', '/big', { headers: { 'x-big': 'a'.repeat(70 * 1024) } }).catch(() => ({ status: 431 }));
+    const reply = await send(port, 'app.test', '/big', { headers: { 'x-big': 'a'.repeat(70 * 1024) } }).catch(() => ({
+      status: 431,
+    }));
     expect(reply.status).toBe(431);
     await stillServes();
   });
@@ -152,13 +172,15 @@ describe('hostile clients', () => {
     const session = http2.connect(`http://127.0.0.1:${port}`);
     session.on('error', () => undefined);
     const results = await Promise.all(
-      Array.from({ length: 80 }, () =>
-        new Promise<number>((resolve) => {
-          const stream = session.request({ ':path': '/delay/200', ':authority': 'app.test' });
-          stream.on('response', (h) => resolve(Number(h[':status'])));
-          stream.on('error', () => resolve(-1));
-          stream.resume();
-        }),
+      Array.from(
+        { length: 80 },
+        () =>
+          new Promise<number>((resolve) => {
+            const stream = session.request({ ':path': '/delay/200', ':authority': 'app.test' });
+            stream.on('response', (h) => resolve(Number(h[':status'])));
+            stream.on('error', () => resolve(-1));
+            stream.resume();
+          }),
       ),
     );
     session.destroy();

@@ -19,7 +19,8 @@ const NORMAL_REQUESTS = 20;
 const MAX_SESSIONS = 400;
 const MAX_STREAMS_PER_SESSION = 20_000;
 
-const rssBytes = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+const rssBytes = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 
 interface AttackResult {
   sessions: number;
@@ -81,12 +82,18 @@ async function attacker(port: number, over: () => boolean, result: AttackResult)
  * dispatched costs its pool a connection (undici closes it), so a client sharing the attacked pool also
  * waits for that pool's reconnects — what this test measures is the proxy itself staying available.
  */
-async function measureLatency(port: number, running: () => boolean, max = 10_000): Promise<{ ms: number[]; failed: number }> {
+async function measureLatency(
+  port: number,
+  running: () => boolean,
+  max = 10_000,
+): Promise<{ ms: number[]; failed: number }> {
   const ms: number[] = [];
   let failed = 0;
   for (let i = 0; i < max && running(); i++) {
     const started = performance.now();
-    const reply = await httpRequest(port, { host: 'other.test', path: '/ok', timeoutMs: 10_000 }).catch(() => undefined);
+    const reply = await httpRequest(port, { host: 'other.test', path: '/ok', timeoutMs: 10_000 }).catch(
+      () => undefined,
+    );
     if (reply?.status === 200) ms.push(performance.now() - started);
     else failed++;
     await new Promise((r) => setTimeout(r, 10));
@@ -94,7 +101,8 @@ async function measureLatency(port: number, running: () => boolean, max = 10_000
   return { ms, failed };
 }
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? Infinity;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? Infinity;
 
 describe('HTTP/2 rapid reset with reconnect', () => {
   let app: EchoBackend;
@@ -111,7 +119,11 @@ describe('HTTP/2 rapid reset with reconnect', () => {
     const b = new ConfigBuilder();
     b.route('app.test', prefix('/'), b.rule('app', [backend(app)]));
     b.route('other.test', prefix('/'), b.rule('other', [backend(other)]));
-    const res = await request(`http://127.0.0.1:${ports.admin}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b.build(1)) });
+    const res = await request(`http://127.0.0.1:${ports.admin}/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(b.build(1)),
+    });
     expect(res.statusCode).toBe(200);
     await res.body.dump();
   }, 60_000);

@@ -76,7 +76,11 @@ async function probe(port: number, count: number, untilMs: number): Promise<numb
 }
 
 /** Probes other.test while 8 clients send `path(client, k)` to `host`, each expecting 404. */
-async function underLoad(port: number, host: string, path: (client: number, k: number) => string): Promise<{ probes: number[]; requests: number }> {
+async function underLoad(
+  port: number,
+  host: string,
+  path: (client: number, k: number) => string,
+): Promise<{ probes: number[]; requests: number }> {
   let running = true;
   let requests = 0;
   const clients = Array.from({ length: ATTACKERS }, async (_, i) => {
@@ -146,7 +150,9 @@ describe('regex fan-out on one hostname', () => {
 
   it("still routes a request to a regex route behind the first 64 matches (within the request's regex budget)", async () => {
     expect(proxy.current()?.generation).toBe(2);
-    const reply = await send(port, 'regex.test', `/${'a'.repeat(28)}b`, { headers: { 'x-a': 'r1m0-ok', 'x-b': '42-r1m0' } });
+    const reply = await send(port, 'regex.test', `/${'a'.repeat(28)}b`, {
+      headers: { 'x-a': 'r1m0-ok', 'x-b': '42-r1m0' },
+    });
     expect(reply.status).toBe(200);
     expect(reply.json().backend).toBe('app');
   });

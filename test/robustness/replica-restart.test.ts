@@ -24,7 +24,8 @@ const freePort = () =>
     });
   });
 
-const manifests = (port: number) => [gatewayYaml, routeYaml('app', 'app.test', 'app'), serviceYaml('app', port)].join('---\n');
+const manifests = (port: number) =>
+  [gatewayYaml, routeYaml('app', 'app.test', 'app'), serviceYaml('app', port)].join('---\n');
 
 describe('replica restart', () => {
   let backend: EchoBackend;
@@ -51,9 +52,17 @@ describe('replica restart', () => {
     controlPlane = createControlPlane({
       source,
       statusSink: source,
-      translate: (s) => translate(s, { controllerName: DEFAULT_CONTROLLER_NAME, now: new Date().toISOString(), proxyHttpPort: dataPort, proxyTlsPort: 8443 }),
+      translate: (s) =>
+        translate(s, {
+          controllerName: DEFAULT_CONTROLLER_NAME,
+          now: new Date().toISOString(),
+          proxyHttpPort: dataPort,
+          proxyTlsPort: 8443,
+        }),
     });
-    controlPlane.setReplicas([{ id: 'proxy-0', ready: true, client: new HttpReplicaClient(`http://127.0.0.1:${adminPort}`, undefined, agent) }]);
+    controlPlane.setReplicas([
+      { id: 'proxy-0', ready: true, client: new HttpReplicaClient(`http://127.0.0.1:${adminPort}`, undefined, agent) },
+    ]);
     await controlPlane.start();
     await eventually(async () => (await httpRequest(dataPort, { host: 'app.test', path: '/' })).status === 200);
   }, 60_000);
@@ -82,7 +91,11 @@ describe('replica restart', () => {
       await proxy.stop('SIGKILL');
       proxy = await startReplica();
       const restarted = Date.now();
-      await eventually(async () => (await httpRequest(dataPort, { host: 'app.test', path: '/' })).status === 200, 5000, 10);
+      await eventually(
+        async () => (await httpRequest(dataPort, { host: 'app.test', path: '/' })).status === 200,
+        5000,
+        10,
+      );
       replayedWithin = Date.now() - restarted;
     } finally {
       stop = true;

@@ -16,7 +16,10 @@ describe('admin token', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tgw-secret-'));
     await writeFile(join(dir, 'token'), `${token}\n`, { mode: 0o600 });
-    proxy = runCli(['proxy', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--admin-token-file', join(dir, 'token')], { LOG_LEVEL: 'debug' });
+    proxy = runCli(
+      ['proxy', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--admin-token-file', join(dir, 'token')],
+      { LOG_LEVEL: 'debug' },
+    );
     const listening = await proxy.waitForLog((l) => l.msg === 'proxy ready for config');
     admin = (listening.ports as { admin: number }).admin;
   });
@@ -34,13 +37,23 @@ describe('admin token', () => {
     ['a token prefix', { authorization: `Bearer ${token.slice(0, 10)}` }],
     ['the token in another scheme', { authorization: `Basic ${token}` }],
   ])('refuses PUT /config with %s (401), keeping the proxy unready', async (_what, headers) => {
-    const reply = await httpRequest(admin, { method: 'PUT', path: '/config', headers: { 'content-type': 'application/json', ...headers }, body: config });
+    const reply = await httpRequest(admin, {
+      method: 'PUT',
+      path: '/config',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: config,
+    });
     expect(reply.status).toBe(401);
     expect((await httpRequest(admin, { path: '/readyz' })).status).toBe(503);
   });
 
   it('accepts the right token, and never logs it', async () => {
-    const reply = await httpRequest(admin, { method: 'PUT', path: '/config', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: config });
+    const reply = await httpRequest(admin, {
+      method: 'PUT',
+      path: '/config',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: config,
+    });
     expect(reply.status).toBe(200);
     expect((await httpRequest(admin, { path: '/readyz' })).status).toBe(200);
     await proxy.stop();

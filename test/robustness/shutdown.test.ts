@@ -12,7 +12,11 @@ const DRAIN_MS = 1000;
 const EXIT_SLACK_MS = 4000;
 
 /** Resolves with the exit code and how long after `since` the process ended, or null past `withinMs`. */
-function exitWithin(proc: CliProcess, since: number, withinMs: number): Promise<{ code: number | null; afterMs: number } | null> {
+function exitWithin(
+  proc: CliProcess,
+  since: number,
+  withinMs: number,
+): Promise<{ code: number | null; afterMs: number } | null> {
   return Promise.race([
     proc.exited.then((code) => ({ code, afterMs: Date.now() - since })),
     new Promise<null>((resolve) => setTimeout(() => resolve(null), withinMs).unref()),
@@ -34,13 +38,29 @@ describe('shutdown with a closed stdout', () => {
 
   /** A `proxy` serving app.test, debug-logging (so draining writes to stdout), its stdout reader gone. */
   async function proxyWithoutReader(): Promise<{ proc: CliProcess; port: number }> {
-    const proc = runCli(['proxy', '--workers', '0', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--drain-ms', String(DRAIN_MS), '--log-level', 'debug']);
+    const proc = runCli([
+      'proxy',
+      '--workers',
+      '0',
+      '--listen',
+      '127.0.0.1:0',
+      '--admin',
+      '127.0.0.1:0',
+      '--drain-ms',
+      String(DRAIN_MS),
+      '--log-level',
+      'debug',
+    ]);
     started.push(proc);
     const ready = await proc.waitForLog((l) => l.msg === 'proxy ready for config');
     const ports = ready.ports as { http: number; admin: number };
     const b = new ConfigBuilder();
     b.route('app.test', prefix('/'), b.rule('app', [backend(app)]));
-    const res = await request(`http://127.0.0.1:${ports.admin}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b.build(1)) });
+    const res = await request(`http://127.0.0.1:${ports.admin}/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(b.build(1)),
+    });
     await res.body.dump();
     expect(res.statusCode).toBe(200);
     // The reader goes away: from now on every write to the child's stdout fails with EPIPE.
@@ -61,7 +81,9 @@ describe('shutdown with a closed stdout', () => {
   it('exits within the drain deadline after SIGTERM, a request still in flight', async () => {
     const { proc, port } = await proxyWithoutReader();
     // In flight past the deadline: the drain must give up on it rather than wait.
-    const slow = httpRequest(port, { host: 'app.test', path: '/delay/20000', timeoutMs: 30_000 }).catch(() => undefined);
+    const slow = httpRequest(port, { host: 'app.test', path: '/delay/20000', timeoutMs: 30_000 }).catch(
+      () => undefined,
+    );
     await new Promise((r) => setTimeout(r, 200));
     const at = Date.now();
     proc.child.kill('SIGTERM');
@@ -82,7 +104,9 @@ describe('shutdown with a closed stdout', () => {
 
   it('exits at once on a second SIGTERM while draining', async () => {
     const { proc, port } = await proxyWithoutReader();
-    const slow = httpRequest(port, { host: 'app.test', path: '/delay/20000', timeoutMs: 30_000 }).catch(() => undefined);
+    const slow = httpRequest(port, { host: 'app.test', path: '/delay/20000', timeoutMs: 30_000 }).catch(
+      () => undefined,
+    );
     await new Promise((r) => setTimeout(r, 200));
     proc.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 100));

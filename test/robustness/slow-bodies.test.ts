@@ -139,7 +139,10 @@ async function normalTraffic(port: number): Promise<{ latencies: number[]; failu
           body: post ? 'n'.repeat(1024) : undefined,
           signal: AbortSignal.timeout(GIVE_UP_MS),
         });
-        if (r.status !== 200) (failures++, failed++);
+        if (r.status !== 200) {
+          failures++;
+          failed++;
+        }
         latencies.push(performance.now() - started);
       } catch {
         failures++;
@@ -180,7 +183,12 @@ async function round(port: number, slots: number): Promise<Round> {
   } finally {
     attack.stop();
   }
-  return { base: p99(baseline.latencies), attacked: p99(underAttack.latencies), failures: underAttack.failures, statuses: attack.statuses };
+  return {
+    base: p99(baseline.latencies),
+    attacked: p99(underAttack.latencies),
+    failures: underAttack.failures,
+    statuses: attack.statuses,
+  };
 }
 
 function p99(values: number[]): number {
@@ -196,7 +204,12 @@ describe('slow request bodies', () => {
   beforeAll(async () => {
     app = await startEchoBackend('app');
     proxy = await startTestProxy({
-      limits: { upstreamConnections: POOL, upstreamUploadConnections: 4, requestBodyTimeoutMs: WINDOW_MS, requestBodyMinBytesPerSecond: 20 },
+      limits: {
+        upstreamConnections: POOL,
+        upstreamUploadConnections: 4,
+        requestBodyTimeoutMs: WINDOW_MS,
+        requestBodyMinBytesPerSecond: 20,
+      },
     });
     const b = new ConfigBuilder();
     b.route('app.test', prefix('/'), b.rule('app', [backend(app)]));
@@ -217,7 +230,9 @@ describe('slow request bodies', () => {
       const r = await round(port, POOL + 2);
       rounds.push(r);
       // Printed for the record: each round compares against its own baseline, measured just before.
-      console.log(`normal p99: baseline ${r.base.toFixed(1)} ms, under attack ${r.attacked.toFixed(1)} ms (failures ${r.failures})`);
+      console.log(
+        `normal p99: baseline ${r.base.toFixed(1)} ms, under attack ${r.attacked.toFixed(1)} ms (failures ${r.failures})`,
+      );
       // Starvation is not noise: no normal request may fail or time out, in any round.
       expect(r.failures).toBe(0);
     }

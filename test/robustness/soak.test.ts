@@ -26,7 +26,9 @@ function heapAfterGc(): number {
 
 /** Per-rule series in /metrics: every generation's rule is new, so without retirement these grow with the run. */
 async function ruleSeries(proxy: RunningProxy): Promise<{ requests: number; histogram: number }> {
-  const lines = (await proxy.metrics.metrics()).split('\n').filter((l) => l.includes('rule="') && !l.includes('rule="none"'));
+  const lines = (await proxy.metrics.metrics())
+    .split('\n')
+    .filter((l) => l.includes('rule="') && !l.includes('rule="none"'));
   return {
     requests: lines.filter((l) => l.startsWith('proxy_requests_total{')).length,
     histogram: lines.filter((l) => l.startsWith('proxy_request_duration_seconds')).length,
@@ -70,7 +72,9 @@ describe('soak', () => {
     const worker = async () => {
       while (sent < REQUESTS) {
         const n = ++sent;
-        const res = await pool.request({ method: 'GET', path: `/x${n % 50}`, headers: { host: 'soak.test' } }).catch(() => undefined);
+        const res = await pool
+          .request({ method: 'GET', path: `/x${n % 50}`, headers: { host: 'soak.test' } })
+          .catch(() => undefined);
         if (!res || res.statusCode !== 200) failed++;
         await res?.body.dump();
         if (n % sampleEvery === 0) samples.push({ at: n, heap: heapAfterGc(), handles: activeHandles() });

@@ -8,29 +8,71 @@ import { ProxyConfig } from '../../proxy/config/schema.js';
 import { DEFAULT_CONTROLLER_NAME, type K8sObject, type Snapshot } from '../../src/core/types.js';
 import { snapshotArb } from './arbitraries.js';
 
-const OPTIONS = { controllerName: DEFAULT_CONTROLLER_NAME, now: '2026-01-01T00:00:00Z', tunnelId: 't', proxyHttpPort: 8080, proxyTlsPort: 8443 };
+const OPTIONS = {
+  controllerName: DEFAULT_CONTROLLER_NAME,
+  now: '2026-01-01T00:00:00Z',
+  tunnelId: 't',
+  proxyHttpPort: 8080,
+  proxyTlsPort: 8443,
+};
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 
 // Reasons the Gateway API spec defines for the conditions we write (v1.6.1).
 const SPEC_REASONS = new Set([
-  'Accepted', 'InvalidParameters', 'Unsupported', 'Pending', 'SupportedVersion', 'UnsupportedVersion',
-  'Programmed', 'Invalid', 'NoResources', 'AddressNotAssigned', 'AddressNotUsable', 'UnsupportedAddress',
-  'ListenersNotValid', 'ListenersNotReady', 'ResolvedRefs', 'InvalidCertificateRef', 'InvalidRouteKinds',
-  'RefNotPermitted', 'HostnameConflict', 'ProtocolConflict', 'NoConflicts', 'UnsupportedProtocol', 'PortUnavailable',
-  'NotAllowedByListeners', 'NoMatchingListenerHostname', 'NoMatchingParent', 'UnsupportedValue', 'BackendNotFound',
-  'InvalidKind', 'UnsupportedProtocol', 'PartiallyInvalid', 'Ready', 'InvalidClientCertificateRef',
+  'Accepted',
+  'InvalidParameters',
+  'Unsupported',
+  'Pending',
+  'SupportedVersion',
+  'UnsupportedVersion',
+  'Programmed',
+  'Invalid',
+  'NoResources',
+  'AddressNotAssigned',
+  'AddressNotUsable',
+  'UnsupportedAddress',
+  'ListenersNotValid',
+  'ListenersNotReady',
+  'ResolvedRefs',
+  'InvalidCertificateRef',
+  'InvalidRouteKinds',
+  'RefNotPermitted',
+  'HostnameConflict',
+  'ProtocolConflict',
+  'NoConflicts',
+  'UnsupportedProtocol',
+  'PortUnavailable',
+  'NotAllowedByListeners',
+  'NoMatchingListenerHostname',
+  'NoMatchingParent',
+  'UnsupportedValue',
+  'BackendNotFound',
+  'InvalidKind',
+  'UnsupportedProtocol',
+  'PartiallyInvalid',
+  'Ready',
+  'InvalidClientCertificateRef',
 ]);
 
 function shuffled(snapshot: Snapshot, seed: number): Snapshot {
-  const rotate = <T>(xs: T[]) => (xs.length ? [...xs.slice(seed % xs.length), ...xs.slice(0, seed % xs.length)].reverse() : xs);
-  return Object.fromEntries(Object.entries(snapshot).map(([k, v]) => [k, rotate(v as K8sObject[])])) as unknown as Snapshot;
+  const rotate = <T>(xs: T[]) =>
+    xs.length ? [...xs.slice(seed % xs.length), ...xs.slice(0, seed % xs.length)].reverse() : xs;
+  return Object.fromEntries(
+    Object.entries(snapshot).map(([k, v]) => [k, rotate(v as K8sObject[])]),
+  ) as unknown as Snapshot;
 }
 
-interface Cond { type: string; status: string; reason: string }
+interface Cond {
+  type: string;
+  status: string;
+  reason: string;
+}
 
 function conditionsOf(status: Record<string, unknown>): Cond[] {
   const own = (status.conditions as Cond[] | undefined) ?? [];
-  const listeners = ((status.listeners as Array<{ conditions?: Cond[] }> | undefined) ?? []).flatMap((l) => l.conditions ?? []);
+  const listeners = ((status.listeners as Array<{ conditions?: Cond[] }> | undefined) ?? []).flatMap(
+    (l) => l.conditions ?? [],
+  );
   const parents = ((status.parents as Array<{ conditions?: Cond[]; controllerName?: string }> | undefined) ?? [])
     .filter((p) => p.controllerName === DEFAULT_CONTROLLER_NAME)
     .flatMap((p) => p.conditions ?? []);
@@ -89,8 +131,9 @@ describe('translator properties', () => {
       fc.property(snapshotArb, (snapshot) => {
         const out = translate(snapshot, OPTIONS);
         for (const s of out.statuses.filter((x) => x.kind === 'HTTPRoute' || x.kind === 'GRPCRoute')) {
-          const parents = ((s.status.parents as Array<{ controllerName: string; conditions: Cond[] }>) ?? [])
-            .filter((p) => p.controllerName === DEFAULT_CONTROLLER_NAME);
+          const parents = ((s.status.parents as Array<{ controllerName: string; conditions: Cond[] }>) ?? []).filter(
+            (p) => p.controllerName === DEFAULT_CONTROLLER_NAME,
+          );
           for (const p of parents) expect(p.conditions.map((c) => c.type)).toContain('Accepted');
         }
       }),
@@ -104,7 +147,9 @@ describe('the generator itself', () => {
     const samples = fc.sample(snapshotArb, { numRuns: 300, seed: 42 });
     const outs = samples.map((s) => translate(s, OPTIONS));
     const routing = outs.filter((o) => o.proxyConfig.hosts.some((h) => h.matches.length > 0)).length;
-    const rejecting = outs.filter((o) => o.statuses.some((s) => conditionsOf(s.status).some((c) => c.status === 'False'))).length;
+    const rejecting = outs.filter((o) =>
+      o.statuses.some((s) => conditionsOf(s.status).some((c) => c.status === 'False')),
+    ).length;
     expect(routing).toBeGreaterThan(15);
     expect(rejecting).toBeGreaterThan(30);
   });

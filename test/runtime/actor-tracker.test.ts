@@ -42,7 +42,13 @@ describe('actor tracker', () => {
     const [info] = tracker.list();
     const json = JSON.parse(JSON.stringify(info)) as ActorInfo;
     const expected = describeActor('route', info!.id, actor.getSnapshot().context);
-    expect(json).toMatchObject({ id: info!.id, machine: 'route', kind: 'HTTPRoute', name: 'ns/web', state: 'accepted.programming' });
+    expect(json).toMatchObject({
+      id: info!.id,
+      machine: 'route',
+      kind: 'HTTPRoute',
+      name: 'ns/web',
+      state: 'accepted.programming',
+    });
     expect(json.context).toEqual(JSON.parse(JSON.stringify(expected.context)));
     expect(json.conditions).toEqual(JSON.parse(JSON.stringify(expected.conditions)));
     expect({ ...info! }.kind).toBe('HTTPRoute');
@@ -62,7 +68,11 @@ describe('actor tracker', () => {
     expect(seen.at(-1)!.state).toBe('accepted.programming');
     actor.send({ type: 'dataplane.live', generation: 1 });
     expect(moves).toEqual(['accepted.programming', 'accepted.programmed']);
-    expect(tracker.list()[0]!.transitions.map((t) => t.to)).toEqual(['pending', 'accepted.programming', 'accepted.programmed']);
+    expect(tracker.list()[0]!.transitions.map((t) => t.to)).toEqual([
+      'pending',
+      'accepted.programming',
+      'accepted.programmed',
+    ]);
     actor.stop();
   });
 });

@@ -112,14 +112,16 @@ describe('control plane', () => {
     await cp.whenIdle();
     expect(cp.stats().syncs).toBe(syncs + 1);
     expect(sink.writes.slice(writes).map((w) => `${w.kind}/${w.name}`)).toEqual(['HTTPRoute/b']);
-    const conditions = (sink.last('HTTPRoute', 'b')!.status.parents as Array<{ conditions: Condition[] }>)[0]!.conditions;
+    const conditions = (sink.last('HTTPRoute', 'b')!.status.parents as Array<{ conditions: Condition[] }>)[0]!
+      .conditions;
     expect(conditions.map((c) => c.observedGeneration)).toEqual([2, 2]);
     // Same spec, same proxy config version: nothing is pushed.
     expect(replica.pushes.length).toBe(pushes);
 
     source.setRoute('b', { hostname: 'b.example.com', backend: 'missing' });
     await cp.whenIdle();
-    const resolved = (sink.last('HTTPRoute', 'b')!.status.parents as Array<{ conditions: Condition[] }>)[0]!.conditions[1]!;
+    const resolved = (sink.last('HTTPRoute', 'b')!.status.parents as Array<{ conditions: Condition[] }>)[0]!
+      .conditions[1]!;
     expect(resolved).toMatchObject({ type: 'ResolvedRefs', status: 'False', reason: 'BackendNotFound' });
     expect(sink.writes.slice(writes).map((w) => `${w.kind}/${w.name}`)).toEqual(['HTTPRoute/b', 'HTTPRoute/b']);
     expect(replica.pushes.length).toBe(pushes + 1);
@@ -144,12 +146,21 @@ describe('control plane', () => {
     expect(byId.get('coordinator')).toMatchObject({ machine: 'coordinator', state: 'idle' });
     const gateway = actors.find((a) => a.machine === 'gateway')!;
     expect(gateway).toMatchObject({ kind: 'Gateway', name: 'ns/gw', state: 'accepted.programmed' });
-    expect(gateway.conditions).toContainEqual(expect.objectContaining({ type: 'Programmed', status: 'True', scope: '' }));
-    expect(gateway.transitions.map((t) => t.to)).toEqual(expect.arrayContaining(['accepted.programming', 'accepted.degraded.dataPlaneNotReady', 'accepted.programmed']));
+    expect(gateway.conditions).toContainEqual(
+      expect.objectContaining({ type: 'Programmed', status: 'True', scope: '' }),
+    );
+    expect(gateway.transitions.map((t) => t.to)).toEqual(
+      expect.arrayContaining(['accepted.programming', 'accepted.degraded.dataPlaneNotReady', 'accepted.programmed']),
+    );
     for (const t of gateway.transitions) expect(Object.keys(t).sort()).toEqual(['at', 'event', 'from', 'to']);
     const replicaActor = actors.find((a) => a.machine === 'replica')!;
     expect(replicaActor).toMatchObject({ name: 'r1', state: 'inSync', context: { ready: true } });
-    expect(actors.filter((a) => a.machine === 'route').map((a) => a.name).sort()).toEqual(['ns/a', 'ns/b', 'ns/burst', 'ns/c', 'ns/d']);
+    expect(
+      actors
+        .filter((a) => a.machine === 'route')
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(['ns/a', 'ns/b', 'ns/burst', 'ns/c', 'ns/d']);
     expect(byId.get('coordinator')!.syncs!.length).toBe(cp.stats().syncs);
     expect(translations).toBe(cp.stats().syncs);
   });

@@ -3,8 +3,22 @@
 // status sink and edge adapter.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EdgeAdapter, EdgeResult, ReplicaClient, ResourceEvent, SnapshotSource, StatusSink } from '../../src/core/ports.js';
-import { emptySnapshot, type Condition, type DesiredState, type K8sObject, type ResourceStatus, type Snapshot } from '../../src/core/types.js';
+import type {
+  EdgeAdapter,
+  EdgeResult,
+  ReplicaClient,
+  ResourceEvent,
+  SnapshotSource,
+  StatusSink,
+} from '../../src/core/ports.js';
+import {
+  emptySnapshot,
+  type Condition,
+  type DesiredState,
+  type K8sObject,
+  type ResourceStatus,
+  type Snapshot,
+} from '../../src/core/types.js';
 
 export class EditableSource implements SnapshotSource {
   private handlers?: Parameters<SnapshotSource['start']>[0];
@@ -23,7 +37,11 @@ export class EditableSource implements SnapshotSource {
   /** Creates or updates a route (a new spec bumps metadata.generation, as the API server does). */
   setRoute(name: string, spec: { hostname: string; backend?: string }): void {
     const old = this.routes.get(name);
-    const object: K8sObject = { kind: 'HTTPRoute', metadata: { name, namespace: 'ns', generation: (old?.metadata.generation ?? 0) + 1 }, spec };
+    const object: K8sObject = {
+      kind: 'HTTPRoute',
+      metadata: { name, namespace: 'ns', generation: (old?.metadata.generation ?? 0) + 1 },
+      spec,
+    };
     this.routes.set(name, object);
     this.handlers?.onEvent({ type: 'upsert', kind: 'HTTPRoute', object } satisfies ResourceEvent);
   }
@@ -47,7 +65,14 @@ export function fakeTranslate(snapshot: Snapshot): DesiredState {
     name: 'gw',
     status: {
       conditions: [condition('Accepted', true, 'Accepted', 1), condition('Programmed', true, 'Programmed', 1)],
-      listeners: [{ name: 'http', attachedRoutes: routes.length, supportedKinds: [{ kind: 'HTTPRoute' }], conditions: [condition('Programmed', true, 'Programmed', 1)] }],
+      listeners: [
+        {
+          name: 'http',
+          attachedRoutes: routes.length,
+          supportedKinds: [{ kind: 'HTTPRoute' }],
+          conditions: [condition('Programmed', true, 'Programmed', 1)],
+        },
+      ],
     },
   };
   const routeStatuses: ResourceStatus[] = routes.map((r) => ({
@@ -61,7 +86,12 @@ export function fakeTranslate(snapshot: Snapshot): DesiredState {
           controllerName: 'example.dev/controller',
           conditions: [
             condition('Accepted', true, 'Accepted', r.metadata.generation ?? 1),
-            condition('ResolvedRefs', r.spec.backend !== 'missing', r.spec.backend === 'missing' ? 'BackendNotFound' : 'ResolvedRefs', r.metadata.generation ?? 1),
+            condition(
+              'ResolvedRefs',
+              r.spec.backend !== 'missing',
+              r.spec.backend === 'missing' ? 'BackendNotFound' : 'ResolvedRefs',
+              r.metadata.generation ?? 1,
+            ),
           ],
         },
       ],
@@ -72,7 +102,12 @@ export function fakeTranslate(snapshot: Snapshot): DesiredState {
   return {
     statuses: [gateway, ...routeStatuses],
     proxyConfig: { version, rules: [], hosts },
-    ingress: { ingress: [...new Set(hosts.map((h) => h.hostname))].sort().map((hostname) => ({ hostname, service: 'http://localhost:8080' })).concat([{ service: 'http_status:404' } as never]) },
+    ingress: {
+      ingress: [...new Set(hosts.map((h) => h.hostname))]
+        .sort()
+        .map((hostname) => ({ hostname, service: 'http://localhost:8080' }))
+        .concat([{ service: 'http_status:404' } as never]),
+    },
     dns: [],
   };
 }
@@ -112,7 +147,8 @@ export class HttpReplica {
         } catch (err) {
           return void res.writeHead(400).end(String(err));
         }
-        if (this.running && body.generation < this.running.generation) return void res.writeHead(409).end('stale generation');
+        if (this.running && body.generation < this.running.generation)
+          return void res.writeHead(409).end('stale generation');
         this.running = { version: body.version, generation: body.generation };
         this.pushes.push(this.running);
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.running));
@@ -135,7 +171,12 @@ export class HttpReplica {
     const base = `http://127.0.0.1:${this.port}/config`;
     return {
       async push(config, signal) {
-        const res = await fetch(base, { method: 'PUT', body: JSON.stringify(config), headers: { 'content-type': 'application/json' }, signal });
+        const res = await fetch(base, {
+          method: 'PUT',
+          body: JSON.stringify(config),
+          headers: { 'content-type': 'application/json' },
+          signal,
+        });
         if (!res.ok) throw new Error(`PUT /config: HTTP ${res.status}`);
         return (await res.json()) as { version: string; generation: number };
       },

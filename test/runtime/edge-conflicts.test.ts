@@ -47,8 +47,17 @@ class TakenEdge implements EdgeAdapter {
     this.calls.push(this.clock.now());
     const held = desired.dns.filter((d) => this.taken.has(d.name));
     if (held.length === 0) return { ok: true, writes: desired.dns.length };
-    const hostnameConflicts = held.map((d) => ({ hostname: d.name, reason: 'HostnameTaken' as const, message: 'has A record(s) not managed by this controller; left untouched' }));
-    return { ok: true, writes: desired.dns.length - held.length, conflicts: hostnameConflicts.map((c) => `hostname taken: ${c.hostname}`), hostnameConflicts };
+    const hostnameConflicts = held.map((d) => ({
+      hostname: d.name,
+      reason: 'HostnameTaken' as const,
+      message: 'has A record(s) not managed by this controller; left untouched',
+    }));
+    return {
+      ok: true,
+      writes: desired.dns.length - held.length,
+      conflicts: hostnameConflicts.map((c) => `hostname taken: ${c.hostname}`),
+      hostnameConflicts,
+    };
   }
 }
 
@@ -62,7 +71,12 @@ const clock = new SimulatedClock();
 const edge = new TakenEdge(clock);
 const replica = new HttpReplica((body) => parseProxyConfig(body));
 const sink = new RecordingSink();
-const options = { controllerName: DEFAULT_CONTROLLER_NAME, tunnelId: 'tunnel-1', proxyHttpPort: 8080, proxyTlsPort: 8443 };
+const options = {
+  controllerName: DEFAULT_CONTROLLER_NAME,
+  tunnelId: 'tunnel-1',
+  proxyHttpPort: 8080,
+  proxyTlsPort: 8443,
+};
 let cp: ControlPlane;
 
 const settle = async () => {
@@ -76,7 +90,8 @@ async function until(check: () => boolean, maxMs = 5_000): Promise<void> {
     if (!check()) clock.increment(10);
   }
 }
-const parentConditions = (name: string) => ((sink.last('HTTPRoute', name)?.status.parents ?? []) as Array<{ conditions: Condition[] }>)[0]?.conditions ?? [];
+const parentConditions = (name: string) =>
+  ((sink.last('HTTPRoute', name)?.status.parents ?? []) as Array<{ conditions: Condition[] }>)[0]?.conditions ?? [];
 const find = (conditions: Condition[], type: string) => conditions.find((c) => c.type === type);
 
 beforeAll(async () => {
@@ -100,14 +115,20 @@ afterAll(async () => {
 
 describe('hostname conflicts on the edge', () => {
   it('marks the route whose hostname is taken, and only that route; the Gateway stays Programmed', async () => {
-    await until(() => find(parentConditions('web'), DNS_READY) !== undefined && find(sink.last('Gateway', 'gw')?.status.conditions as Condition[] ?? [], 'Programmed')?.status === 'True');
+    await until(
+      () =>
+        find(parentConditions('web'), DNS_READY) !== undefined &&
+        find((sink.last('Gateway', 'gw')?.status.conditions as Condition[]) ?? [], 'Programmed')?.status === 'True',
+    );
     const dns = find(parentConditions('web'), DNS_READY)!;
     expect(dns).toMatchObject({ status: 'False', reason: 'HostnameTaken', observedGeneration: 1 });
     expect(dns.message).toContain('app.example.com');
     expect(dns.message).toContain('A record');
     expect(dns.lastTransitionTime).not.toBe('');
     // The translator's conditions are kept as they were.
-    const verdict = translate(source.snapshot(), { ...options, now: '2026-01-01T00:00:00Z' }).statuses.find((s) => s.name === 'web')!;
+    const verdict = translate(source.snapshot(), { ...options, now: '2026-01-01T00:00:00Z' }).statuses.find(
+      (s) => s.name === 'web',
+    )!;
     const translated = (verdict.status.parents as Array<{ conditions: Condition[] }>)[0]!.conditions;
     expect(parentConditions('web').filter((c) => c.type !== DNS_READY)).toEqual(translated);
     expect(find(parentConditions('other'), DNS_READY)).toBeUndefined();

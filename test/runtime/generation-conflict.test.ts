@@ -39,16 +39,26 @@ function gatedClient(real: ReplicaClient): ReplicaClient {
 }
 
 const admin = (path: string, opts: { method?: string; body?: string } = {}) =>
-  httpRequest(proxy.ports.admin!, { path, method: opts.method, body: opts.body, headers: { ...auth, ...(opts.body ? { 'content-type': 'application/json' } : {}) } });
+  httpRequest(proxy.ports.admin!, {
+    path,
+    method: opts.method,
+    body: opts.body,
+    headers: { ...auth, ...(opts.body ? { 'content-type': 'application/json' } : {}) },
+  });
 const expectedVersion = () => fakeTranslate(source.snapshot()).proxyConfig.version;
 const running = () => proxy.current();
 const replicaState = () => cp.inspect().find((a) => a.machine === 'replica')?.state;
-const replicaActor = async () => ((await admin('/debug/actors')).json<{ actors: ActorInfo[] }>().actors).find((a) => a.machine === 'replica')!;
+const replicaActor = async () =>
+  (await admin('/debug/actors')).json<{ actors: ActorInfo[] }>().actors.find((a) => a.machine === 'replica')!;
 const conflictGauge = async () => /^proxy_config_generation_conflict (\d+)$/m.exec((await admin('/metrics')).body)?.[1];
 
 function attackerConfig(): string {
   const b = new ConfigBuilder();
-  b.route('a.example.com', { path: { type: 'PathPrefix', value: '/' } }, b.rule('evil', [{ name: 'evil', weight: 1, endpoints: [{ address: '127.0.0.1', port: 9 }] }]));
+  b.route(
+    'a.example.com',
+    { path: { type: 'PathPrefix', value: '/' } },
+    b.rule('evil', [{ name: 'evil', weight: 1, endpoints: [{ address: '127.0.0.1', port: 9 }] }]),
+  );
   return JSON.stringify(b.build(FUTURE));
 }
 

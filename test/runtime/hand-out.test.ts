@@ -29,7 +29,12 @@ const replica: ReplicaClient = {
 
 beforeAll(async () => {
   for (let i = 0; i < ROUTES; i++) source.setRoute(name(i), { hostname: `h${i}.example.com` });
-  cp = createControlPlane({ source, translate: fakeTranslate, statusSink: sink, timing: { holdoffMs: 5, maxHoldoffMs: 50 } });
+  cp = createControlPlane({
+    source,
+    translate: fakeTranslate,
+    statusSink: sink,
+    timing: { holdoffMs: 5, maxHoldoffMs: 50 },
+  });
   cp.setReplicas([{ id: 'local', ready: true, client: replica }]);
   await cp.start();
   await cp.whenIdle();
@@ -40,8 +45,13 @@ afterAll(async () => {
   if (!stopped) await cp.stop();
 });
 
-const routeStates = () => cp.inspect().filter((a) => a.machine === 'route').map((a) => a.state);
-const routeState = (route: string) => cp.inspect().find((a) => a.machine === 'route' && a.name.endsWith(`/${route}`))?.state;
+const routeStates = () =>
+  cp
+    .inspect()
+    .filter((a) => a.machine === 'route')
+    .map((a) => a.state);
+const routeState = (route: string) =>
+  cp.inspect().find((a) => a.machine === 'route' && a.name.endsWith(`/${route}`))?.state;
 
 describe('chunked hand-out', () => {
   it('pushes the config first and answers a macrotask before the verdicts are all out', async () => {
@@ -63,7 +73,9 @@ describe('chunked hand-out', () => {
       // Only the changed route's status changed (a new observedGeneration): exactly one write, for it.
       expect(writes.map((w) => w.name)).toEqual([changed]);
       // A route whose backend is missing is served, and its state says what its ResolvedRefs=False says.
-      expect(new Set(routeStates())).toEqual(new Set(['accepted.programmed', ...(k > 0 ? ['accepted.degraded.unresolvedRefs'] : [])]));
+      expect(new Set(routeStates())).toEqual(
+        new Set(['accepted.programmed', ...(k > 0 ? ['accepted.degraded.unresolvedRefs'] : [])]),
+      );
       expect(routeState(changed)).toBe(k % 2 ? 'accepted.degraded.unresolvedRefs' : 'accepted.programmed');
     }
     expect(writtenAtNextMacrotask).toHaveLength(6);

@@ -30,7 +30,13 @@ const planes: Record<string, ControlPlane> = {};
 function plane(me: 'a' | 'b'): ControlPlane {
   const source = new EditableSource();
   source.setRoute('web', { hostname: 'web.example.com' });
-  const cp = createControlPlane({ source, translate: fakeTranslate, statusSink: sinks[me], lease: lease.actions(me), timing: { holdoffMs: 10, maxHoldoffMs: 100 } });
+  const cp = createControlPlane({
+    source,
+    translate: fakeTranslate,
+    statusSink: sinks[me],
+    lease: lease.actions(me),
+    timing: { holdoffMs: 10, maxHoldoffMs: 100 },
+  });
   cp.setReplicas([{ id: 'r1', ready: true, client: replica.client() }]);
   return cp;
 }
@@ -65,7 +71,9 @@ describe('leader election', () => {
     await planes.a!.stop();
     delete planes.a;
     await eventually(() => lease.holder === 'b');
-    await eventually(() => sinks.b.writes.some((w) => w.kind === 'Gateway') && sinks.b.writes.some((w) => w.kind === 'HTTPRoute'));
+    await eventually(
+      () => sinks.b.writes.some((w) => w.kind === 'Gateway') && sinks.b.writes.some((w) => w.kind === 'HTTPRoute'),
+    );
     await eventually(() => planes.b!.inspect().find((a) => a.machine === 'replica')?.state === 'inSync');
     // Same cluster state, same config version: the replica already runs it.
     expect(replica.pushes.length).toBe(pushes);

@@ -8,7 +8,13 @@ import { rows } from '../support/each.js';
 
 const NOW = '2026-02-02T00:00:00Z';
 const OLD = '2026-01-01T00:00:00Z';
-const c = (status: Condition['status'], lastTransitionTime: string, type = 'Programmed'): Condition => ({ type, status, reason: 'r', message: '', lastTransitionTime });
+const c = (status: Condition['status'], lastTransitionTime: string, type = 'Programmed'): Condition => ({
+  type,
+  status,
+  reason: 'r',
+  message: '',
+  lastTransitionTime,
+});
 const gateway = (top: Condition[], listener: Condition[] = []): ResourceStatus => ({
   kind: 'Gateway',
   namespace: 'ns',
@@ -21,15 +27,32 @@ const times = (s: ResourceStatus) => [
 ];
 
 describe('stampTransitionTimes', () => {
-  it.each(rows([
-    // [what, status to write, previously written, expected times (top..., listener...)]
-    ['a new condition gets now', gateway([c('False', '')]), undefined, [NOW]],
-    ['a time the translator set is kept', gateway([c('True', OLD)]), undefined, [OLD]],
-    ['same status as written before: the old time stays', gateway([c('False', '')]), gateway([c('False', OLD)]), [OLD]],
-    ['status flipped since: now', gateway([c('False', '')]), gateway([c('True', OLD)]), [NOW]],
-    ['listeners are matched by name and type', gateway([c('True', OLD)], [c('False', '')]), gateway([c('True', OLD)], [c('False', OLD)]), [OLD, OLD]],
-    ['another condition type does not lend its time', gateway([c('False', '', 'Programmed')]), gateway([c('False', OLD, 'Accepted')]), [NOW]],
-  ] as const))('%s', (_what, status, prev, expected) => {
+  it.each(
+    rows([
+      // [what, status to write, previously written, expected times (top..., listener...)]
+      ['a new condition gets now', gateway([c('False', '')]), undefined, [NOW]],
+      ['a time the translator set is kept', gateway([c('True', OLD)]), undefined, [OLD]],
+      [
+        'same status as written before: the old time stays',
+        gateway([c('False', '')]),
+        gateway([c('False', OLD)]),
+        [OLD],
+      ],
+      ['status flipped since: now', gateway([c('False', '')]), gateway([c('True', OLD)]), [NOW]],
+      [
+        'listeners are matched by name and type',
+        gateway([c('True', OLD)], [c('False', '')]),
+        gateway([c('True', OLD)], [c('False', OLD)]),
+        [OLD, OLD],
+      ],
+      [
+        'another condition type does not lend its time',
+        gateway([c('False', '', 'Programmed')]),
+        gateway([c('False', OLD, 'Accepted')]),
+        [NOW],
+      ],
+    ] as const),
+  )('%s', (_what, status, prev, expected) => {
     const before = structuredClone(status);
     const stamped = stampTransitionTimes(status as ResourceStatus, prev as ResourceStatus | undefined, NOW);
     expect(times(stamped)).toEqual(expected);
@@ -38,28 +61,42 @@ describe('stampTransitionTimes', () => {
 
   it('stamps route parents per parentRef', () => {
     const ref = { name: 'gw', namespace: 'ns' };
-    const route = (t: string): ResourceStatus => ({ kind: 'HTTPRoute', namespace: 'ns', name: 'r', status: { parents: [{ parentRef: ref, conditions: [c('True', t, 'Accepted')] }] } });
+    const route = (t: string): ResourceStatus => ({
+      kind: 'HTTPRoute',
+      namespace: 'ns',
+      name: 'r',
+      status: { parents: [{ parentRef: ref, conditions: [c('True', t, 'Accepted')] }] },
+    });
     const stamped = stampTransitionTimes(route(''), route(OLD), NOW);
-    expect((stamped.status.parents as Array<{ conditions: Condition[] }>)[0]!.conditions[0]!.lastTransitionTime).toBe(OLD);
+    expect((stamped.status.parents as Array<{ conditions: Condition[] }>)[0]!.conditions[0]!.lastTransitionTime).toBe(
+      OLD,
+    );
   });
 });
 
-const r = (ready: boolean, ackedVersion?: string, failing?: string): ReplicaState => ({ childId: 'x', ready, ackedVersion, failing });
+const r = (ready: boolean, ackedVersion?: string, failing?: string): ReplicaState => ({
+  childId: 'x',
+  ready,
+  ackedVersion,
+  failing,
+});
 const OK: EdgeHealth = { state: 'ok' };
 
 describe('dataplaneHealth', () => {
-  it.each(rows([
-    // [what, replicas, edge, expected type]
-    ['no replica at all', {}, OK, 'degraded'],
-    ['only unready replicas', { a: r(false, 'v1') }, OK, 'degraded'],
-    ['every ready replica acknowledged, no edge', { a: r(true, 'v1'), b: r(false) }, { state: 'none' }, 'live'],
-    ['every ready replica acknowledged, edge confirmed', { a: r(true, 'v1') }, OK, 'live'],
-    ['one ready replica still behind', { a: r(true, 'v1'), b: r(true, 'v0') }, OK, 'pending'],
-    ['edge still reconciling', { a: r(true, 'v1') }, { state: 'pending' }, 'pending'],
-    ['edge failing', { a: r(true, 'v1') }, { state: 'failing', error: '500' }, 'degraded'],
-    ['every ready replica failing', { a: r(true, 'v0', '503'), b: r(true, undefined, 'refused') }, OK, 'degraded'],
-    ['one of two failing, other acked', { a: r(true, 'v1'), b: r(true, 'v0', '503') }, OK, 'pending'],
-  ] as const))('%s', (_what, replicas, edge, expected) => {
+  it.each(
+    rows([
+      // [what, replicas, edge, expected type]
+      ['no replica at all', {}, OK, 'degraded'],
+      ['only unready replicas', { a: r(false, 'v1') }, OK, 'degraded'],
+      ['every ready replica acknowledged, no edge', { a: r(true, 'v1'), b: r(false) }, { state: 'none' }, 'live'],
+      ['every ready replica acknowledged, edge confirmed', { a: r(true, 'v1') }, OK, 'live'],
+      ['one ready replica still behind', { a: r(true, 'v1'), b: r(true, 'v0') }, OK, 'pending'],
+      ['edge still reconciling', { a: r(true, 'v1') }, { state: 'pending' }, 'pending'],
+      ['edge failing', { a: r(true, 'v1') }, { state: 'failing', error: '500' }, 'degraded'],
+      ['every ready replica failing', { a: r(true, 'v0', '503'), b: r(true, undefined, 'refused') }, OK, 'degraded'],
+      ['one of two failing, other acked', { a: r(true, 'v1'), b: r(true, 'v0', '503') }, OK, 'pending'],
+    ] as const),
+  )('%s', (_what, replicas, edge, expected) => {
     const health = dataplaneHealth(replicas as Record<string, ReplicaState>, edge as EdgeHealth, 'v1', 7);
     expect(health.type).toBe(expected);
     if (health.type === 'live') expect(health.generation).toBe(7);

@@ -70,10 +70,16 @@ const source = new ObjectsSource(parseManifests(MANIFESTS, 'inline.yaml'));
 const replica = new HttpReplica((body) => parseProxyConfig(body));
 const sink = new RecordingSink();
 const edge = new RecordingEdge();
-const options = { controllerName: DEFAULT_CONTROLLER_NAME, tunnelId: 'tunnel-1', proxyHttpPort: 8080, proxyTlsPort: 8443 };
+const options = {
+  controllerName: DEFAULT_CONTROLLER_NAME,
+  tunnelId: 'tunnel-1',
+  proxyHttpPort: 8080,
+  proxyTlsPort: 8443,
+};
 let cp: ControlPlane;
 
-const condition = (conditions: unknown, type: string) => (conditions as Condition[] | undefined)?.find((c) => c.type === type);
+const condition = (conditions: unknown, type: string) =>
+  (conditions as Condition[] | undefined)?.find((c) => c.type === type);
 
 beforeAll(async () => {
   await replica.listen();
@@ -99,7 +105,9 @@ describe('control plane with the real translator', () => {
     const desired = translate(source.snapshot(), { ...options, now: '2026-01-01T00:00:00Z' });
     expect(replica.running?.version).toBe(desired.proxyConfig.version);
     await eventually(() => condition(sink.last('Gateway', 'gw')?.status.conditions, 'Programmed')?.status === 'True');
-    const gateway = sink.last('Gateway', 'gw')!.status as { listeners: Array<{ conditions: Condition[]; attachedRoutes: number }> };
+    const gateway = sink.last('Gateway', 'gw')!.status as {
+      listeners: Array<{ conditions: Condition[]; attachedRoutes: number }>;
+    };
     expect(condition(gateway.listeners[0]!.conditions, 'Programmed')?.status).toBe('True');
     expect(gateway.listeners[0]!.attachedRoutes).toBe(1);
     expect(condition(sink.last('GatewayClass', 'cloudflare')?.status.conditions, 'Accepted')?.status).toBe('True');
@@ -107,14 +115,19 @@ describe('control plane with the real translator', () => {
     expect(condition(parents[0]!.conditions, 'Accepted')?.status).toBe('True');
     expect(edge.reconciles.at(-1)).toEqual(expect.arrayContaining(['app.example.com']));
     // Every Programmed the actor wrote while waiting said so, and the last one is the translator's.
-    const programmedHistory = sink.writes.filter((w) => w.kind === 'Gateway').map((w) => condition(w.status.conditions, 'Programmed')!);
+    const programmedHistory = sink.writes
+      .filter((w) => w.kind === 'Gateway')
+      .map((w) => condition(w.status.conditions, 'Programmed')!);
     for (const c of programmedHistory.slice(0, -1)) expect(c).toMatchObject({ status: 'False', reason: 'Pending' });
   });
 
   it('retires the route actor when the route is deleted and updates the Gateway', async () => {
     source.remove('HTTPRoute', 'web');
     await cp.whenIdle();
-    await eventually(() => (sink.last('Gateway', 'gw')!.status.listeners as Array<{ attachedRoutes: number }>)[0]!.attachedRoutes === 0);
+    await eventually(
+      () =>
+        (sink.last('Gateway', 'gw')!.status.listeners as Array<{ attachedRoutes: number }>)[0]!.attachedRoutes === 0,
+    );
     expect(cp.inspect().filter((a) => a.machine === 'route')).toEqual([]);
     expect(edge.reconciles.at(-1)).not.toContain('app.example.com');
     const desired = translate(source.snapshot(), { ...options, now: '2026-01-01T00:00:00Z' });

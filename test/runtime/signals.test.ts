@@ -9,7 +9,9 @@ const src = (path: string) => fileURLToPath(new URL(`../../src/${path}`, import.
 /** Runs `script` (ESM, TypeScript imports through tsx); resolves with its exit code and stdout, or null code past `withinMs`. */
 function run(script: string, withinMs: number): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c));
     const timer = setTimeout(() => {

@@ -25,11 +25,23 @@ afterEach(async () => {
   cp = undefined;
 });
 
-function start(translate: ControlPlaneOptions['translate'], onFatal?: (err: Error) => void, lease?: ControlPlaneOptions['lease']) {
+function start(
+  translate: ControlPlaneOptions['translate'],
+  onFatal?: (err: Error) => void,
+  lease?: ControlPlaneOptions['lease'],
+) {
   const source = new EditableSource();
   source.setRoute('a', { hostname: 'a.example.com' });
   const log = capturingLogger();
-  cp = createControlPlane({ source, translate, statusSink: new RecordingSink(), logger: log.logger, onFatal, lease, timing: { holdoffMs: 5, maxHoldoffMs: 20 } });
+  cp = createControlPlane({
+    source,
+    translate,
+    statusSink: new RecordingSink(),
+    logger: log.logger,
+    onFatal,
+    lease,
+    timing: { holdoffMs: 5, maxHoldoffMs: 20 },
+  });
   return { source, log, cp };
 }
 
@@ -38,7 +50,12 @@ describe('actor system failure', () => {
     // A verdict without a status object makes the spawned route actor throw in its guard.
     const broken = (s: Parameters<typeof fakeTranslate>[0]): DesiredState => {
       const desired = fakeTranslate(s);
-      return { ...desired, statuses: desired.statuses.map((st) => (st.kind === 'HTTPRoute' ? ({ kind: st.kind, namespace: st.namespace, name: st.name } as ResourceStatus) : st)) };
+      return {
+        ...desired,
+        statuses: desired.statuses.map((st) =>
+          st.kind === 'HTTPRoute' ? ({ kind: st.kind, namespace: st.namespace, name: st.name } as ResourceStatus) : st,
+        ),
+      };
     };
     const errors: Error[] = [];
     const { source, log, cp: plane } = start(broken, (err) => errors.push(err));
@@ -55,7 +72,10 @@ describe('actor system failure', () => {
 
   it('calls onFatal when the coordinator itself throws', async () => {
     const errors: Error[] = [];
-    const { cp: plane } = start(() => null as unknown as DesiredState, (err) => errors.push(err));
+    const { cp: plane } = start(
+      () => null as unknown as DesiredState,
+      (err) => errors.push(err),
+    );
     await plane.start();
     await eventually(() => errors.length === 1);
     expect(errors[0]!.message).toMatch(/null|undefined/);
@@ -71,7 +91,11 @@ describe('actor system failure', () => {
     };
     let failNow = false;
     const errors: Error[] = [];
-    const { source, cp: plane } = start((s) => (failNow ? (null as unknown as DesiredState) : fakeTranslate(s)), (err) => errors.push(err), lease);
+    const { source, cp: plane } = start(
+      (s) => (failNow ? (null as unknown as DesiredState) : fakeTranslate(s)),
+      (err) => errors.push(err),
+      lease,
+    );
     await plane.start();
     await eventually(() => renewals >= 3);
     failNow = true;

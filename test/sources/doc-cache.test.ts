@@ -57,16 +57,27 @@ describe('parseWithCache', () => {
     const text = joinDocs([route('a'), route('b'), 'kind: Service\nmetadata: [broken\n']);
     const brokenLine = text.split('\n').indexOf('metadata: [broken') + 1;
     expect(() => parseWithCache(text, 'f.yaml', undefined)).toThrow(new RegExp(`^f\\.yaml:${brokenLine}: `));
-    expect(outcome(() => parseWithCache(text, 'f.yaml', undefined))).toEqual(outcome(() => parseManifests(text, 'f.yaml')));
+    expect(outcome(() => parseWithCache(text, 'f.yaml', undefined))).toEqual(
+      outcome(() => parseManifests(text, 'f.yaml')),
+    );
   });
 
   it('re-parses only the documents that changed', () => {
     const names = Array.from({ length: 100 }, (_, i) => `r${i}`);
     const first = parseWithCache(joinDocs(names.map((n) => route(n))), 'f.yaml', undefined);
-    const second = parseWithCache(joinDocs(names.map((n) => (n === 'r42' ? route(n, '/changed') : route(n)))), 'f.yaml', first.cache);
+    const second = parseWithCache(
+      joinDocs(names.map((n) => (n === 'r42' ? route(n, '/changed') : route(n)))),
+      'f.yaml',
+      first.cache,
+    );
     expect(second.objects).toHaveLength(100);
-    second.objects.forEach((obj, i) => (i === 42 ? expect(obj).not.toBe(first.objects[i]) : expect(obj).toBe(first.objects[i])));
-    expect((second.objects[42]!.spec as { rules: Array<{ matches: Array<{ path: { value: string } }> }> }).rules[0]!.matches[0]!.path.value).toBe('/changed');
+    second.objects.forEach((obj, i) =>
+      i === 42 ? expect(obj).not.toBe(first.objects[i]) : expect(obj).toBe(first.objects[i]),
+    );
+    expect(
+      (second.objects[42]!.spec as { rules: Array<{ matches: Array<{ path: { value: string } }> }> }).rules[0]!
+        .matches[0]!.path.value,
+    ).toBe('/changed');
     expect(second.cache.size).toBe(100);
   });
 });

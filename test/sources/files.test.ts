@@ -26,7 +26,11 @@ describe('FileSource', () => {
     synced = false;
     let tick = 0;
     source = new FileSource({ root: dir, now: () => new Date(Date.UTC(2026, 0, 1, 0, 0, tick++)) });
-    await source.start({ onEvent: (e) => events.push(e), onSynced: () => (synced = true), onError: (e) => errors.push(e) });
+    await source.start({
+      onEvent: (e) => events.push(e),
+      onSynced: () => (synced = true),
+      onError: (e) => errors.push(e),
+    });
   });
 
   afterEach(async () => {

@@ -3,7 +3,10 @@ import { parseManifests, toSnapshot, ManifestError } from '../../src/sources/man
 
 describe('parseManifests', () => {
   it('reads every document of a multi-document file, skipping empty ones', () => {
-    const objs = parseManifests('kind: Service\nmetadata: {name: a}\n---\n---\nkind: Gateway\nmetadata: {name: b}\n', 'x.yaml');
+    const objs = parseManifests(
+      'kind: Service\nmetadata: {name: a}\n---\n---\nkind: Gateway\nmetadata: {name: b}\n',
+      'x.yaml',
+    );
     expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/a', 'Gateway/b']);
   });
 

@@ -20,11 +20,16 @@ describe('FileSource: when a changed file is applied', () => {
   let source: FileSource;
   let events: Array<ResourceEvent & { at: number }>;
   let errors: Error[];
-  const names = () => source.snapshot().httpRoutes.map((r) => r.metadata.name).sort();
+  const names = () =>
+    source
+      .snapshot()
+      .httpRoutes.map((r) => r.metadata.name)
+      .sort();
   const deletes = () => events.filter((e) => e.type === 'delete').map((e) => e.object.metadata.name);
   const pathOf = (name: string) => {
     const r = source.snapshot().httpRoutes.find((x) => x.metadata.name === name);
-    return (r?.spec as { rules: Array<{ matches: Array<{ path: { value: string } }> }> } | undefined)?.rules[0]!.matches[0]!.path.value;
+    return (r?.spec as { rules: Array<{ matches: Array<{ path: { value: string } }> }> } | undefined)?.rules[0]!
+      .matches[0]!.path.value;
   };
 
   beforeEach(async () => {
@@ -33,7 +38,11 @@ describe('FileSource: when a changed file is applied', () => {
     events = [];
     errors = [];
     source = new FileSource({ root: dir, settle: { settleMs: SETTLE_MS } });
-    await source.start({ onEvent: (e) => events.push({ ...e, at: performance.now() }), onSynced: () => {}, onError: (e) => errors.push(e) });
+    await source.start({
+      onEvent: (e) => events.push({ ...e, at: performance.now() }),
+      onSynced: () => {},
+      onError: (e) => errors.push(e),
+    });
   });
 
   afterEach(async () => {
@@ -80,7 +89,8 @@ describe('FileSource: when a changed file is applied', () => {
 
   it('does not apply a document cut in the middle of a line', async () => {
     // Block style: cut after "/abc" it is still valid YAML, with the wrong path.
-    const full = 'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: d\n  namespace: ns\nspec:\n  rules:\n    - matches:\n        - path:\n            value: /abcdef\n';
+    const full =
+      'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: d\n  namespace: ns\nspec:\n  rules:\n    - matches:\n        - path:\n            value: /abcdef\n';
     const handle = await open(join(dir, 'd.yaml'), 'w');
     await handle.write(full.slice(0, full.indexOf('def')));
     await pause(150);

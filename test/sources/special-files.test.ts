@@ -32,8 +32,13 @@ describe('FileSource with special files', () => {
   let dir: string;
   let source: FileSource | undefined;
   let log: ReturnType<typeof capturingLogger>;
-  const routes = () => source!.snapshot().httpRoutes.map((r) => r.metadata.name).sort();
-  const skipped = (file: string) => log.lines.find((l) => l.file === join(dir, file) && l.msg === 'manifest file skipped');
+  const routes = () =>
+    source!
+      .snapshot()
+      .httpRoutes.map((r) => r.metadata.name)
+      .sort();
+  const skipped = (file: string) =>
+    log.lines.find((l) => l.file === join(dir, file) && l.msg === 'manifest file skipped');
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tgw-special-'));
@@ -64,7 +69,9 @@ describe('FileSource with special files', () => {
     await start();
     for (const n of [1, 2, 3, 4]) mkfifo(join(dir, `pipe${n}.yaml`));
     await symlink('/dev/zero', join(dir, 'zero.yaml'));
-    await eventually(async () => [1, 2, 3, 4].every((n) => skipped(`pipe${n}.yaml`)) && skipped('zero.yaml') !== undefined);
+    await eventually(
+      async () => [1, 2, 3, 4].every((n) => skipped(`pipe${n}.yaml`)) && skipped('zero.yaml') !== undefined,
+    );
     const heapBefore = process.memoryUsage().heapUsed;
     await writeFile(join(dir, 'b.yaml'), route('b'));
     await eventually(async () => routes().includes('b'));
@@ -129,7 +136,13 @@ describe('FileSource on a ConfigMap volume', () => {
       await symlink('..v2', join(dir, '..data_tmp'));
       await rename(join(dir, '..data_tmp'), join(dir, '..data'));
       await rm(join(dir, '..v1'), { recursive: true });
-      await eventually(async () => source.snapshot().httpRoutes.map((r) => r.metadata.name).join() === 'two');
+      await eventually(
+        async () =>
+          source
+            .snapshot()
+            .httpRoutes.map((r) => r.metadata.name)
+            .join() === 'two',
+      );
     } finally {
       await source.stop();
       await rm(dir, { recursive: true, force: true });

@@ -44,7 +44,10 @@ export async function startEchoBackend(name: string, opts: { protocol?: 'http1' 
   const requests: RecordedRequest[] = [];
   const stats = { abandoned: 0 };
   let failures: { times: number; status: number | 'reset' } = { times: 0, status: 500 };
-  const handler = (req: IncomingMessage | http2.Http2ServerRequest, res: ServerResponse | http2.Http2ServerResponse) => {
+  const handler = (
+    req: IncomingMessage | http2.Http2ServerRequest,
+    res: ServerResponse | http2.Http2ServerResponse,
+  ) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -74,7 +77,14 @@ export async function startEchoBackend(name: string, opts: { protocol?: 'http1' 
     server.keepAliveTimeout = 60_000;
     wss = new WebSocketServer({ server });
     wss.on('connection', (ws, req) => {
-      requests.push({ method: 'GET', path: req.url ?? '', headers: { ...req.headers }, rawHeaders: req.rawHeaders, body: '', httpVersion: req.httpVersion });
+      requests.push({
+        method: 'GET',
+        path: req.url ?? '',
+        headers: { ...req.headers },
+        rawHeaders: req.rawHeaders,
+        body: '',
+        httpVersion: req.httpVersion,
+      });
       ws.on('message', (data, isBinary) => ws.send(isBinary ? data : `${name}:${data.toString()}`));
     });
   }
@@ -151,7 +161,10 @@ function destroy(req: IncomingMessage | http2.Http2ServerRequest, res: AnyRes): 
 
 function json(res: AnyRes, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  (res as ServerResponse).writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+  (res as ServerResponse).writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+  });
   res.end(text);
 }
 
@@ -167,7 +180,11 @@ export interface EchoMessage {
 const serialize = (m: EchoMessage) => Buffer.from(JSON.stringify(m));
 const deserialize = (b: Buffer) => JSON.parse(b.toString('utf8')) as EchoMessage;
 
-function method(path: string, requestStream: boolean, responseStream: boolean): grpc.MethodDefinition<EchoMessage, EchoMessage> {
+function method(
+  path: string,
+  requestStream: boolean,
+  responseStream: boolean,
+): grpc.MethodDefinition<EchoMessage, EchoMessage> {
   return {
     path,
     requestStream,
@@ -203,7 +220,8 @@ export async function startGrpcBackend(name: string): Promise<GrpcBackend> {
   const calls: GrpcBackend['calls'] = [];
   let cancelled = 0;
   const server = new grpc.Server();
-  const record = (m: string, call: { metadata: grpc.Metadata; getDeadline(): grpc.Deadline }) => calls.push({ method: m, metadata: call.metadata, deadline: call.getDeadline() });
+  const record = (m: string, call: { metadata: grpc.Metadata; getDeadline(): grpc.Deadline }) =>
+    calls.push({ method: m, metadata: call.metadata, deadline: call.getDeadline() });
   server.addService(echoService, {
     unary(call: grpc.ServerUnaryCall<EchoMessage, EchoMessage>, cb: grpc.sendUnaryData<EchoMessage>) {
       record('unary', call);
@@ -237,7 +255,9 @@ export async function startGrpcBackend(name: string): Promise<GrpcBackend> {
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   return {
     name,

@@ -62,7 +62,11 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd?: s
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`no matching log line within ${timeoutMs} ms; stderr: ${err.slice(-2000)}; stdout: ${out.slice(-2000)}`));
+          reject(
+            new Error(
+              `no matching log line within ${timeoutMs} ms; stderr: ${err.slice(-2000)}; stdout: ${out.slice(-2000)}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         child.once('exit', () => check());
@@ -77,9 +81,15 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd?: s
 }
 
 /** Runs the CLI to completion. */
-export function runCliToEnd(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCliToEnd(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c));
@@ -90,17 +100,51 @@ export function runCliToEnd(args: string[], env: Record<string, string> = {}): P
 
 /** `standalone` on `dir` with every port ephemeral; resolves once it serves, with its data and admin ports.
  * `cwd`: the working directory of the process (default: the test's). */
-export async function runStandalone(dir: string, extraArgs: string[] = [], env: Record<string, string> = {}, timeoutMs = 60_000, cwd?: string): Promise<{ app: CliProcess; port: number; admin: number }> {
-  const app = runCli(['standalone', '--manifests', dir, '--listen', '127.0.0.1:0', '--tls-listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', ...extraArgs], env, cwd);
+export async function runStandalone(
+  dir: string,
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+  cwd?: string,
+): Promise<{ app: CliProcess; port: number; admin: number }> {
+  const app = runCli(
+    [
+      'standalone',
+      '--manifests',
+      dir,
+      '--listen',
+      '127.0.0.1:0',
+      '--tls-listen',
+      '127.0.0.1:0',
+      '--admin',
+      '127.0.0.1:0',
+      ...extraArgs,
+    ],
+    env,
+    cwd,
+  );
   const serving = await app.waitForLog((l) => l.msg === 'standalone serving', timeoutMs);
   const portOf = (hostPort: unknown) => Number(String(hostPort).split(':').pop());
   return { app, port: portOf(serving.listen), admin: portOf(serving.admin) };
 }
 
 /** The flags and environment that point `standalone` at a Cloudflare API double, creating the tunnel. */
-export function cloudflareArgs(fake: { accountId: string; baseURL: string; apiToken: string }, tokenFile: string, env: Record<string, string> = {}) {
+export function cloudflareArgs(
+  fake: { accountId: string; baseURL: string; apiToken: string },
+  tokenFile: string,
+  env: Record<string, string> = {},
+) {
   return {
-    args: ['--account-id', fake.accountId, '--cloudflare-api-url', fake.baseURL, '--tunnel-id', 'create', '--tunnel-token-file', tokenFile],
+    args: [
+      '--account-id',
+      fake.accountId,
+      '--cloudflare-api-url',
+      fake.baseURL,
+      '--tunnel-id',
+      'create',
+      '--tunnel-token-file',
+      tokenFile,
+    ],
     env: { CLOUDFLARE_API_TOKEN: fake.apiToken, ...env },
   };
 }

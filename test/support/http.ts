@@ -12,7 +12,14 @@ const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 export function httpRequest(
   port: number,
-  opts: { host?: string; path?: string; method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {},
+  opts: {
+    host?: string;
+    path?: string;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    timeoutMs?: number;
+  } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -42,7 +49,11 @@ export function httpRequest(
 }
 
 /** Polls until check() resolves truthy or the time runs out. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000, everyMs = 20): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+  everyMs = 20,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

@@ -13,7 +13,9 @@ const PROM_CLIENT_DEFAULTS_LINT = new Set([
 export function requirePromtool(): void {
   const probe = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
-    throw new Error('promtool is not installed: run `apt-get install prometheus` (Debian/Ubuntu), which provides promtool; .ci/run installs it');
+    throw new Error(
+      'promtool is not installed: run `apt-get install prometheus` (Debian/Ubuntu), which provides promtool; .ci/run installs it',
+    );
   }
 }
 
@@ -29,7 +31,10 @@ export async function promtoolProblems(metricsText: string): Promise<string[]> {
     child.on('close', (exitCode) => resolve({ code: exitCode, output: out }));
     child.stdin.end(metricsText);
   });
-  const problems = output.split('\n').map((l) => l.trim()).filter((l) => l && !PROM_CLIENT_DEFAULTS_LINT.has(l));
+  const problems = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !PROM_CLIENT_DEFAULTS_LINT.has(l));
   // Exit 3 is "lint problems"; with only accepted ones left, the text passed. Any other failure is reported.
   if (code !== 0 && code !== 3 && problems.length === 0) problems.push(`promtool exited ${String(code)}: ${output}`);
   return problems;

@@ -79,7 +79,12 @@ function dechunk(text: string): string {
 }
 
 /** One HTTP/2 request (prior knowledge, cleartext) with a literal :path. */
-export async function rawHttp2(port: number, authority: string, path: string, extra: Record<string, string> = {}): Promise<RawReply> {
+export async function rawHttp2(
+  port: number,
+  authority: string,
+  path: string,
+  extra: Record<string, string> = {},
+): Promise<RawReply> {
   const session = http2.connect(`http://127.0.0.1:${port}`);
   session.on('error', () => undefined);
   try {

@@ -3,22 +3,40 @@ import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_CONTROLLER_NAME, emptySnapshot, type Snapshot } from '../../src/core/types.js';
 import { translate } from '../../src/translate/index.js';
 
-const OPTIONS = { controllerName: DEFAULT_CONTROLLER_NAME, now: '2026-01-01T00:00:00Z', tunnelId: 't', proxyHttpPort: 8080, proxyTlsPort: 8443 };
+const OPTIONS = {
+  controllerName: DEFAULT_CONTROLLER_NAME,
+  now: '2026-01-01T00:00:00Z',
+  tunnelId: 't',
+  proxyHttpPort: 8080,
+  proxyTlsPort: 8443,
+};
 
 function snapshot(created: Record<string, unknown>): Snapshot {
   const s = emptySnapshot();
   s.gatewayClasses.push({ metadata: { name: 'c' }, spec: { controllerName: DEFAULT_CONTROLLER_NAME } });
-  s.gateways.push({ metadata: { name: 'gw', namespace: 'ns' }, spec: { gatewayClassName: 'c', listeners: [{ name: 'l', port: 80, protocol: 'HTTP' }] } });
+  s.gateways.push({
+    metadata: { name: 'gw', namespace: 'ns' },
+    spec: { gatewayClassName: 'c', listeners: [{ name: 'l', port: 80, protocol: 'HTTP' }] },
+  });
   for (const [name, creationTimestamp] of Object.entries(created)) {
-    s.httpRoutes.push({ metadata: { name, namespace: 'ns', creationTimestamp: creationTimestamp as string }, spec: { parentRefs: [{ name: 'gw' }], rules: [{}] } });
+    s.httpRoutes.push({
+      metadata: { name, namespace: 'ns', creationTimestamp: creationTimestamp as string },
+      spec: { parentRefs: [{ name: 'gw' }], rules: [{}] },
+    });
   }
   return s;
 }
 
 describe('Date values from client-node', () => {
   it('orders routes by a Date creationTimestamp like by its string form', () => {
-    const asDates = translate(snapshot({ a: new Date('2025-05-01T00:00:00Z'), b: new Date('2024-05-01T00:00:00Z') }), OPTIONS).proxyConfig;
-    const asStrings = translate(snapshot({ a: '2025-05-01T00:00:00Z', b: '2024-05-01T00:00:00Z' }), OPTIONS).proxyConfig;
+    const asDates = translate(
+      snapshot({ a: new Date('2025-05-01T00:00:00Z'), b: new Date('2024-05-01T00:00:00Z') }),
+      OPTIONS,
+    ).proxyConfig;
+    const asStrings = translate(
+      snapshot({ a: '2025-05-01T00:00:00Z', b: '2024-05-01T00:00:00Z' }),
+      OPTIONS,
+    ).proxyConfig;
     const order = (cfg: typeof asDates) => cfg.hosts[0]!.matches.map((m) => cfg.rules[m.rule]!.id);
     expect(order(asDates)).toEqual(['httproute/ns/b/0', 'httproute/ns/a/0']);
     expect(order(asDates)).toEqual(order(asStrings));
@@ -27,7 +45,15 @@ describe('Date values from client-node', () => {
   it('keeps a Date lastTransitionTime as RFC 3339 when the condition is unchanged', () => {
     const s = snapshot({ a: '2025-01-01T00:00:00Z' });
     s.gatewayClasses[0]!.status = {
-      conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: '', lastTransitionTime: new Date('2025-02-03T04:05:06Z') }],
+      conditions: [
+        {
+          type: 'Accepted',
+          status: 'True',
+          reason: 'Accepted',
+          message: '',
+          lastTransitionTime: new Date('2025-02-03T04:05:06Z'),
+        },
+      ],
     };
     const cls = translate(s, OPTIONS).statuses.find((x) => x.kind === 'GatewayClass')!;
     const conds = cls.status.conditions as Array<{ type: string; lastTransitionTime: string }>;

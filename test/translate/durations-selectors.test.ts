@@ -44,7 +44,11 @@ describe('selectorMatches', () => {
     ['Exists', { matchExpressions: [{ key: 'env', operator: 'Exists' }] }, true],
     ['DoesNotExist', { matchExpressions: [{ key: 'env', operator: 'DoesNotExist' }] }, false],
     ['unknown operator selects nothing', { matchExpressions: [{ key: 'env', operator: 'Like' }] }, false],
-    ['labels and expressions are ANDed', { matchLabels: { team: 'a' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['dev'] }] }, false],
+    [
+      'labels and expressions are ANDed',
+      { matchLabels: { team: 'a' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['dev'] }] },
+      false,
+    ],
   ])('%s', (_name, selector, expected) => {
     expect(selectorMatches(selector, labels)).toBe(expected);
   });

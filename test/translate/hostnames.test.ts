@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { compareHostKeys, effectiveHostnames, hostCovers, intersectHostnames, isValidHostname } from '../../src/gatewayapi/hostnames.js';
+import {
+  compareHostKeys,
+  effectiveHostnames,
+  hostCovers,
+  intersectHostnames,
+  isValidHostname,
+} from '../../src/gatewayapi/hostnames.js';
 
 describe('intersectHostnames(listener, route)', () => {
   it.each([
@@ -78,7 +84,10 @@ describe('intersectHostnames properties', () => {
   // Small alphabet so that names overlap often.
   const label = fc.constantFrom('a', 'b', 'c');
   const exact = fc.array(label, { minLength: 1, maxLength: 4 }).map((ls) => ls.join('.'));
-  const host = fc.oneof(exact, exact.map((h) => `*.${h}`));
+  const host = fc.oneof(
+    exact,
+    exact.map((h) => `*.${h}`),
+  );
 
   it('is symmetric and gives a name both sides cover', () => {
     fc.assert(

@@ -10,8 +10,16 @@ import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
 import { translate } from '../../src/translate/index.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'testdata');
-const OPTIONS = { controllerName: DEFAULT_CONTROLLER_NAME, now: '2026-01-01T00:00:00Z', tunnelId: 'tun', proxyHttpPort: 8080, proxyTlsPort: 8443 };
-const scenarios = readdirSync(DATA).filter((f) => f.endsWith('.in.yaml')).sort();
+const OPTIONS = {
+  controllerName: DEFAULT_CONTROLLER_NAME,
+  now: '2026-01-01T00:00:00Z',
+  tunnelId: 'tun',
+  proxyHttpPort: 8080,
+  proxyTlsPort: 8443,
+};
+const scenarios = readdirSync(DATA)
+  .filter((f) => f.endsWith('.in.yaml'))
+  .sort();
 
 function run(file: string): DesiredState {
   return translate(toSnapshot(parseManifests(readFileSync(join(DATA, file), 'utf8'), file)).snapshot, OPTIONS);
@@ -41,7 +49,8 @@ describe.each(scenarios)('%s', (file) => {
     const named = rules.slice(0, -1).map((r) => r.hostname);
     expect(dns.map((d) => d.name)).toEqual(named);
     expect(named).not.toContain('*');
-    for (const d of dns) expect(d).toEqual({ name: d.name, type: 'CNAME', content: 'tun.cfargotunnel.com', proxied: true });
+    for (const d of dns)
+      expect(d).toEqual({ name: d.name, type: 'CNAME', content: 'tun.cfargotunnel.com', proxied: true });
   });
 
   it('sends hostnames with gRPC rules to the TLS origin and the others to the HTTP port', () => {
@@ -54,7 +63,11 @@ describe.each(scenarios)('%s', (file) => {
 
   it('gives every condition of ours a generation and a time', () => {
     type Cond = { type: string; observedGeneration?: number; lastTransitionTime?: string };
-    type Status = { conditions?: Cond[]; listeners?: Array<{ conditions: Cond[] }>; parents?: Array<{ controllerName: string; conditions: Cond[] }> };
+    type Status = {
+      conditions?: Cond[];
+      listeners?: Array<{ conditions: Cond[] }>;
+      parents?: Array<{ controllerName: string; conditions: Cond[] }>;
+    };
     const ours = result.statuses.flatMap((s) => {
       const st = s.status as Status;
       return [

@@ -5,7 +5,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import fc from 'fast-check';
-import { ANY_ARRAY_MAX_ITEMS, ANY_STRING_MAX_LENGTH, ROUTE_MAX_ITEMS, describeRouteLimitViolation, routeLimitViolation } from '../../src/translate/limits.js';
+import {
+  ANY_ARRAY_MAX_ITEMS,
+  ANY_STRING_MAX_LENGTH,
+  ROUTE_MAX_ITEMS,
+  describeRouteLimitViolation,
+  routeLimitViolation,
+} from '../../src/translate/limits.js';
 import { translate } from '../../src/translate/index.js';
 import { emptySnapshot, DEFAULT_CONTROLLER_NAME } from '../../src/core/types.js';
 import { ProxyConfig } from '../../proxy/config/schema.js';
@@ -13,7 +19,12 @@ import { rows } from '../support/each.js';
 
 const CRDS = fileURLToPath(new URL('../../deploy/crds/gateway-api-v1.6.1/standard/', import.meta.url));
 
-interface SchemaNode { maxItems?: number; maxLength?: number; properties?: Record<string, SchemaNode>; items?: SchemaNode }
+interface SchemaNode {
+  maxItems?: number;
+  maxLength?: number;
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+}
 
 function crdLimits(file: string) {
   const crd = parse(readFileSync(`${CRDS}${file}`, 'utf8'));
@@ -30,14 +41,17 @@ function crdLimits(file: string) {
   return { items, lengths };
 }
 
-describe.each(rows([
-  ['HTTPRoute', 'gateway.networking.k8s.io_httproutes.yaml'],
-  ['GRPCRoute', 'gateway.networking.k8s.io_grpcroutes.yaml'],
-] as const))('%s limits', (kind, file) => {
+describe.each(
+  rows([
+    ['HTTPRoute', 'gateway.networking.k8s.io_httproutes.yaml'],
+    ['GRPCRoute', 'gateway.networking.k8s.io_grpcroutes.yaml'],
+  ] as const),
+)('%s limits', (kind, file) => {
   const { items, lengths } = crdLimits(file);
 
   it('name exactly the CRD maxItems of the fields they list', () => {
-    for (const [path, max] of Object.entries(ROUTE_MAX_ITEMS[kind])) expect([path, items.get(path)]).toEqual([path, max]);
+    for (const [path, max] of Object.entries(ROUTE_MAX_ITEMS[kind]))
+      expect([path, items.get(path)]).toEqual([path, max]);
   });
 
   it('never refuse what the CRD allows: generic bounds are at least every CRD limit', () => {
@@ -46,31 +60,82 @@ describe.each(rows([
   });
 
   it('cover every array the CRD bounds more tightly than the generic bound, outside filter internals', () => {
-    const tight = [...items].filter(([path, max]) => max < ANY_ARRAY_MAX_ITEMS && !/filters\[\]\./.test(path)).map(([p]) => p);
+    const tight = [...items]
+      .filter(([path, max]) => max < ANY_ARRAY_MAX_ITEMS && !/filters\[\]\./.test(path))
+      .map(([p]) => p);
     expect(tight.filter((p) => !(p in ROUTE_MAX_ITEMS[kind]))).toEqual([]);
   });
 });
 
 describe('a hostile route', () => {
-  const options = { controllerName: DEFAULT_CONTROLLER_NAME, now: '2026-01-01T00:00:00Z', proxyHttpPort: 8080, proxyTlsPort: 8443 };
+  const options = {
+    controllerName: DEFAULT_CONTROLLER_NAME,
+    now: '2026-01-01T00:00:00Z',
+    proxyHttpPort: 8080,
+    proxyTlsPort: 8443,
+  };
   const world = (hostile: Record<string, unknown>) => {
     const s = emptySnapshot();
-    s.gatewayClasses.push({ kind: 'GatewayClass', metadata: { name: 'c' }, spec: { controllerName: DEFAULT_CONTROLLER_NAME } });
-    s.gateways.push({ kind: 'Gateway', metadata: { name: 'g', namespace: 'd' }, spec: { gatewayClassName: 'c', listeners: [{ name: 'h', protocol: 'HTTP', port: 80 }] } });
-    s.httpRoutes.push({ kind: 'HTTPRoute', metadata: { name: 'neighbour', namespace: 'd' }, spec: { parentRefs: [{ name: 'g' }], hostnames: ['ok.example.com'], rules: [{}] } });
-    s.httpRoutes.push({ kind: 'HTTPRoute', metadata: { name: 'hostile', namespace: 'd' }, spec: { parentRefs: [{ name: 'g' }], ...hostile } });
+    s.gatewayClasses.push({
+      kind: 'GatewayClass',
+      metadata: { name: 'c' },
+      spec: { controllerName: DEFAULT_CONTROLLER_NAME },
+    });
+    s.gateways.push({
+      kind: 'Gateway',
+      metadata: { name: 'g', namespace: 'd' },
+      spec: { gatewayClassName: 'c', listeners: [{ name: 'h', protocol: 'HTTP', port: 80 }] },
+    });
+    s.httpRoutes.push({
+      kind: 'HTTPRoute',
+      metadata: { name: 'neighbour', namespace: 'd' },
+      spec: { parentRefs: [{ name: 'g' }], hostnames: ['ok.example.com'], rules: [{}] },
+    });
+    s.httpRoutes.push({
+      kind: 'HTTPRoute',
+      metadata: { name: 'hostile', namespace: 'd' },
+      spec: { parentRefs: [{ name: 'g' }], ...hostile },
+    });
     return s;
   };
   const bigValue = 'v'.repeat(64 * 1024);
 
   it.each([
-    ['10,000 rules', { rules: Array.from({ length: 10_000 }, (_, i) => ({ matches: [{ path: { type: 'Exact', value: `/p${i}` } }] })) }, 'spec.rules has 10000 items, at most 16'],
-    ['1,000 hostnames', { hostnames: Array.from({ length: 1000 }, (_, i) => `h${i}.example.com`), rules: [{}] }, 'spec.hostnames has 1000 items, at most 16'],
-    ['a 64 KiB header value', { rules: [{ filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x', value: bigValue }] } }] }] }, 'is 65536 characters long, at most 4096'],
-    ['10,000 matches in a rule', { rules: [{ matches: Array.from({ length: 10_000 }, () => ({})) }] }, 'spec.rules[0].matches has 10000 items, at most 64'],
+    [
+      '10,000 rules',
+      {
+        rules: Array.from({ length: 10_000 }, (_, i) => ({ matches: [{ path: { type: 'Exact', value: `/p${i}` } }] })),
+      },
+      'spec.rules has 10000 items, at most 16',
+    ],
+    [
+      '1,000 hostnames',
+      { hostnames: Array.from({ length: 1000 }, (_, i) => `h${i}.example.com`), rules: [{}] },
+      'spec.hostnames has 1000 items, at most 16',
+    ],
+    [
+      'a 64 KiB header value',
+      {
+        rules: [
+          {
+            filters: [
+              { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x', value: bigValue }] } },
+            ],
+          },
+        ],
+      },
+      'is 65536 characters long, at most 4096',
+    ],
+    [
+      '10,000 matches in a rule',
+      { rules: [{ matches: Array.from({ length: 10_000 }, () => ({})) }] },
+      'spec.rules[0].matches has 10000 items, at most 64',
+    ],
   ])('with %s is refused whole, and the neighbour is still served', (_what, spec, message) => {
     const out = translate(world(spec), options);
-    const hostile = out.statuses.find((s) => s.name === 'hostile')!.status as { parents: Array<{ conditions: Array<{ type: string; status: string; reason: string; message: string }> }> };
+    const hostile = out.statuses.find((s) => s.name === 'hostile')!.status as {
+      parents: Array<{ conditions: Array<{ type: string; status: string; reason: string; message: string }> }>;
+    };
     const accepted = hostile.parents[0]!.conditions.find((c) => c.type === 'Accepted')!;
     expect([accepted.status, accepted.reason]).toEqual(['False', 'UnsupportedValue']);
     expect(accepted.message).toContain(message);
@@ -82,21 +147,44 @@ describe('a hostile route', () => {
 describe('routeLimitViolation', () => {
   // Arrays and strings on both sides of their limits, where the table names them and where only the generic bounds apply.
   // Mostly within the limits, so that each single violation (the only one in its spec) is met often.
-  const text = fc.oneof({ arbitrary: fc.constant('a'), weight: 30 }, { arbitrary: fc.constant('x'.repeat(ANY_STRING_MAX_LENGTH)), weight: 1 }, { arbitrary: fc.constant('x'.repeat(ANY_STRING_MAX_LENGTH + 1)), weight: 1 });
+  const text = fc.oneof(
+    { arbitrary: fc.constant('a'), weight: 30 },
+    { arbitrary: fc.constant('x'.repeat(ANY_STRING_MAX_LENGTH)), weight: 1 },
+    { arbitrary: fc.constant('x'.repeat(ANY_STRING_MAX_LENGTH + 1)), weight: 1 },
+  );
   const many = <T>(item: fc.Arbitrary<T>, limit: number) =>
     fc.oneof(
       { arbitrary: fc.array(item, { maxLength: 2 }), weight: 12 },
       { arbitrary: fc.array(item, { minLength: limit, maxLength: limit }), weight: 1 },
       { arbitrary: fc.array(item, { minLength: limit + 1, maxLength: limit + 1 }), weight: 1 },
     );
-  const match = fc.record({ path: fc.record({ value: text }), headers: many(fc.record({ name: text, value: text }), 16) }, { requiredKeys: [] });
-  const filter = fc.record({ type: fc.constant('RequestHeaderModifier'), requestHeaderModifier: fc.record({ set: many(fc.record({ name: text }), 16), remove: many(text, ANY_ARRAY_MAX_ITEMS) }) });
+  const match = fc.record(
+    { path: fc.record({ value: text }), headers: many(fc.record({ name: text, value: text }), 16) },
+    { requiredKeys: [] },
+  );
+  const filter = fc.record({
+    type: fc.constant('RequestHeaderModifier'),
+    requestHeaderModifier: fc.record({
+      set: many(fc.record({ name: text }), 16),
+      remove: many(text, ANY_ARRAY_MAX_ITEMS),
+    }),
+  });
   const rule = fc.record(
-    { matches: many(match, 64), filters: many(filter, 16), backendRefs: many(fc.record({ name: text, filters: many(filter, 16) }), 16), extra: fc.jsonValue({ maxDepth: 3 }) },
+    {
+      matches: many(match, 64),
+      filters: many(filter, 16),
+      backendRefs: many(fc.record({ name: text, filters: many(filter, 16) }), 16),
+      extra: fc.jsonValue({ maxDepth: 3 }),
+    },
     { requiredKeys: [] },
   );
   const spec = fc.record(
-    { hostnames: many(text, 16), parentRefs: many(fc.record({ name: text }), 32), rules: many(rule, 16), unlisted: many(fc.nat(), ANY_ARRAY_MAX_ITEMS) },
+    {
+      hostnames: many(text, 16),
+      parentRefs: many(fc.record({ name: text }), 32),
+      rules: many(rule, 16),
+      unlisted: many(fc.nat(), ANY_ARRAY_MAX_ITEMS),
+    },
     { requiredKeys: [] },
   );
 

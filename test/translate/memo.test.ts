@@ -7,7 +7,12 @@ import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
 import { translate } from '../../src/translate/index.js';
 import { DEFAULT_CONTROLLER_NAME, type K8sObject, type Snapshot } from '../../src/core/types.js';
 
-const OPTIONS = { controllerName: DEFAULT_CONTROLLER_NAME, now: '2026-01-01T00:00:00Z', proxyHttpPort: 8080, proxyTlsPort: 8443 };
+const OPTIONS = {
+  controllerName: DEFAULT_CONTROLLER_NAME,
+  now: '2026-01-01T00:00:00Z',
+  proxyHttpPort: 8080,
+  proxyTlsPort: 8443,
+};
 const ROUTES = 6;
 
 const BASE = `
@@ -74,7 +79,13 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
 
 /** The next snapshot: edited objects are replaced by new ones, every other object is the same instance. */
 function apply(s: Snapshot, e: Edit): Snapshot {
-  const next: Snapshot = { ...s, httpRoutes: [...s.httpRoutes], services: [...s.services], endpointSlices: [...s.endpointSlices], referenceGrants: [...s.referenceGrants] };
+  const next: Snapshot = {
+    ...s,
+    httpRoutes: [...s.httpRoutes],
+    services: [...s.services],
+    endpointSlices: [...s.endpointSlices],
+    referenceGrants: [...s.referenceGrants],
+  };
   const at = (name: string) => next.httpRoutes.findIndex((r) => r.metadata.name === name);
   switch (e.type) {
     case 'route': {
@@ -90,7 +101,10 @@ function apply(s: Snapshot, e: Edit): Snapshot {
       next.services = next.services.map((svc) => ({ ...svc, spec: { ports: [{ name: 'http', port: e.port }] } }));
       break;
     case 'sliceAddress':
-      next.endpointSlices = next.endpointSlices.map((sl) => ({ ...sl, endpoints: [{ addresses: [`10.0.0.${e.last}`] }] }));
+      next.endpointSlices = next.endpointSlices.map((sl) => ({
+        ...sl,
+        endpoints: [{ addresses: [`10.0.0.${e.last}`] }],
+      }));
       break;
     case 'grant':
       next.referenceGrants = e.present ? [grant()] : [];

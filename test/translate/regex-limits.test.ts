@@ -8,13 +8,30 @@ import { translate } from '../../src/translate/index.js';
 import { emptySnapshot, DEFAULT_CONTROLLER_NAME } from '../../src/core/types.js';
 import { ProxyConfig } from '../../proxy/config/schema.js';
 
-const options = { controllerName: DEFAULT_CONTROLLER_NAME, now: '2026-01-01T00:00:00Z', proxyHttpPort: 8080, proxyTlsPort: 8443 };
+const options = {
+  controllerName: DEFAULT_CONTROLLER_NAME,
+  now: '2026-01-01T00:00:00Z',
+  proxyHttpPort: 8080,
+  proxyTlsPort: 8443,
+};
 
 function world(kind: 'HTTPRoute' | 'GRPCRoute', rules: unknown[]) {
   const s = emptySnapshot();
-  s.gatewayClasses.push({ kind: 'GatewayClass', metadata: { name: 'c' }, spec: { controllerName: DEFAULT_CONTROLLER_NAME } });
-  s.gateways.push({ kind: 'Gateway', metadata: { name: 'g', namespace: 'd' }, spec: { gatewayClassName: 'c', listeners: [{ name: 'h', protocol: 'HTTP', port: 80 }] } });
-  const route = { kind, metadata: { name: 'r', namespace: 'd' }, spec: { parentRefs: [{ name: 'g' }], hostnames: ['a.example.com'], rules } };
+  s.gatewayClasses.push({
+    kind: 'GatewayClass',
+    metadata: { name: 'c' },
+    spec: { controllerName: DEFAULT_CONTROLLER_NAME },
+  });
+  s.gateways.push({
+    kind: 'Gateway',
+    metadata: { name: 'g', namespace: 'd' },
+    spec: { gatewayClassName: 'c', listeners: [{ name: 'h', protocol: 'HTTP', port: 80 }] },
+  });
+  const route = {
+    kind,
+    metadata: { name: 'r', namespace: 'd' },
+    spec: { parentRefs: [{ name: 'g' }], hostnames: ['a.example.com'], rules },
+  };
   if (kind === 'HTTPRoute') s.httpRoutes.push(route);
   else s.grpcRoutes.push(route);
   return s;
@@ -27,7 +44,11 @@ function conditionsOf(kind: 'HTTPRoute' | 'GRPCRoute', rules: unknown[]) {
   const status = out.statuses.find((s) => s.name === 'r')!.status as { parents: Array<{ conditions: Condition[] }> };
   expect(() => ProxyConfig.parse(out.proxyConfig)).not.toThrow();
   const byType = (t: string) => status.parents[0]!.conditions.find((c) => c.type === t);
-  return { accepted: byType('Accepted')!, partial: byType('PartiallyInvalid'), rules: out.proxyConfig.rules.map((r) => r.id) };
+  return {
+    accepted: byType('Accepted')!,
+    partial: byType('PartiallyInvalid'),
+    rules: out.proxyConfig.rules.map((r) => r.id),
+  };
 }
 
 const size = (pattern: string) => RE2JS.compile(pattern).programSize();
@@ -46,7 +67,9 @@ describe('regex limits', () => {
       { matches: [{ path: { type: 'PathPrefix', value: '/ok' } }] },
     ]);
     expect([accepted.status, accepted.reason]).toEqual(['True', 'Accepted']);
-    expect(partial?.message).toContain(`rule 0: regular expression "/${big}" compiles to ${REGEX_MAX_PROGRAM_SIZE + 2} RE2 instructions, at most ${REGEX_MAX_PROGRAM_SIZE} are allowed`);
+    expect(partial?.message).toContain(
+      `rule 0: regular expression "/${big}" compiles to ${REGEX_MAX_PROGRAM_SIZE + 2} RE2 instructions, at most ${REGEX_MAX_PROGRAM_SIZE} are allowed`,
+    );
     expect(rules).toEqual(['httproute/d/r/1']);
   });
 
@@ -63,7 +86,9 @@ describe('regex limits', () => {
 
   it("a GRPCRoute's composed service/method regex is held to the limit", () => {
     const half = patternOf(Math.ceil(REGEX_MAX_PROGRAM_SIZE / 2) + 4);
-    const { accepted } = conditionsOf('GRPCRoute', [{ matches: [{ method: { type: 'RegularExpression', service: half, method: half } }] }]);
+    const { accepted } = conditionsOf('GRPCRoute', [
+      { matches: [{ method: { type: 'RegularExpression', service: half, method: half } }] },
+    ]);
     expect([accepted.status, accepted.reason]).toEqual(['False', 'UnsupportedValue']);
     expect(accepted.message).toContain('RE2 instructions, at most');
   });
@@ -73,28 +98,39 @@ describe('regex limits', () => {
     const rule = (r: number) => ({
       matches: Array.from({ length: 64 }, (_, m) => ({
         path: { type: 'RegularExpression', value: `/r${r}m${m}` },
-        headers: Array.from({ length: 8 }, (_, h) => ({ type: 'RegularExpression', name: `x-${h}`, value: `v${r}-${m}-${h}` })),
+        headers: Array.from({ length: 8 }, (_, h) => ({
+          type: 'RegularExpression',
+          name: `x-${h}`,
+          value: `v${r}-${m}-${h}`,
+        })),
       })),
     });
     const plain = { matches: [{ path: { type: 'PathPrefix', value: '/plain' } }] };
     const { partial, rules } = conditionsOf('HTTPRoute', [rule(0), rule(1), plain]);
     expect(576 * 2).toBeGreaterThan(ROUTE_MAX_REGEXES);
-    expect(partial?.message).toBe(`dropped invalid rules: rule 1: its regular expressions would bring the route to 1152, at most ${ROUTE_MAX_REGEXES} are allowed per route`);
+    expect(partial?.message).toBe(
+      `dropped invalid rules: rule 1: its regular expressions would bring the route to 1152, at most ${ROUTE_MAX_REGEXES} are allowed per route`,
+    );
     expect(rules).toEqual(['httproute/d/r/0', 'httproute/d/r/2']);
   });
 
   it("keeps rules in order while the route's regexes stay within its budget, drops the rest", () => {
     // 64 matches of a 256-instruction pattern per rule: one rule is 16,384 instructions, the whole budget.
     const perRule = Math.floor(ROUTE_REGEX_INSTRUCTIONS / REGEX_MAX_PROGRAM_SIZE);
-    const patterns = (i: number) => Array.from({ length: perRule }, (_, m) => `/r${i}m${m}${patternOf(REGEX_MAX_PROGRAM_SIZE - 8)}`);
-    const rule = (i: number) => ({ matches: patterns(i).map((value) => ({ path: { type: 'RegularExpression', value } })) });
+    const patterns = (i: number) =>
+      Array.from({ length: perRule }, (_, m) => `/r${i}m${m}${patternOf(REGEX_MAX_PROGRAM_SIZE - 8)}`);
+    const rule = (i: number) => ({
+      matches: patterns(i).map((value) => ({ path: { type: 'RegularExpression', value } })),
+    });
     const plain = { matches: [{ path: { type: 'PathPrefix', value: '/plain' } }] };
     const within = patterns(0).reduce((sum, p) => sum + size(p), 0);
     expect(within).toBeLessThanOrEqual(ROUTE_REGEX_INSTRUCTIONS);
     expect(within * 2).toBeGreaterThan(ROUTE_REGEX_INSTRUCTIONS);
     const { accepted, partial, rules } = conditionsOf('HTTPRoute', [rule(0), rule(1), plain, rule(3)]);
     expect([accepted.status, accepted.reason]).toEqual(['True', 'Accepted']);
-    expect(partial?.message).toContain(`rule 1: its regular expressions would bring the route to ${within * 2} RE2 instructions, at most ${ROUTE_REGEX_INSTRUCTIONS} are allowed per route`);
+    expect(partial?.message).toContain(
+      `rule 1: its regular expressions would bring the route to ${within * 2} RE2 instructions, at most ${ROUTE_REGEX_INSTRUCTIONS} are allowed per route`,
+    );
     expect(partial?.message).toContain('rule 3: ');
     expect(rules).toEqual(['httproute/d/r/0', 'httproute/d/r/2']);
   });

@@ -7,7 +7,17 @@
 
 const token = new URLSearchParams(location.hash.slice(1)).get('token');
 const authHeaders = token ? { authorization: `Bearer ${token}` } : {};
-const KIND_ORDER = ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'coordinator', 'replica', 'edge', 'statusWriter', 'leader'];
+const KIND_ORDER = [
+  'GatewayClass',
+  'Gateway',
+  'HTTPRoute',
+  'GRPCRoute',
+  'coordinator',
+  'replica',
+  'edge',
+  'statusWriter',
+  'leader',
+];
 const RESOURCE_KINDS = new Set(['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute']);
 const actors = new Map();
 let machines = {};
@@ -25,7 +35,9 @@ function el(tag, attrs = {}, ...children) {
     else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
     else if (v !== undefined && v !== null) node.setAttribute(k, v);
   }
-  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  for (const child of children.flat())
+    if (child !== null && child !== undefined)
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   return node;
 }
 
@@ -33,7 +45,8 @@ const $ = (id) => document.getElementById(id);
 const rank = (kind) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : KIND_ORDER.length);
 const namespaceOf = (a) => (RESOURCE_KINDS.has(a.kind) && a.name.includes('/') ? a.name.split('/')[0] : '');
 const healthRank = { unhealthy: 0, pending: 1, ok: 2 };
-const byHealthThenName = (a, b) => healthRank[a.health ?? 'ok'] - healthRank[b.health ?? 'ok'] || a.name.localeCompare(b.name);
+const byHealthThenName = (a, b) =>
+  healthRank[a.health ?? 'ok'] - healthRank[b.health ?? 'ok'] || a.name.localeCompare(b.name);
 
 function matchesFilter(a) {
   const text = $('search').value.trim().toLowerCase();
@@ -53,8 +66,19 @@ function syncOptions(select, values, allLabel) {
 }
 
 function rowFor(actor) {
-  const row = { name: el('span', { class: 'name' }), state: el('span', { class: 'state' }), why: el('span', { class: 'why' }) };
-  row.button = el('button', { class: 'actor', 'data-actor': actor.id, onclick: () => select(actor.id) }, el('span', { class: 'dot' }), row.name, row.state, row.why);
+  const row = {
+    name: el('span', { class: 'name' }),
+    state: el('span', { class: 'state' }),
+    why: el('span', { class: 'why' }),
+  };
+  row.button = el(
+    'button',
+    { class: 'actor', 'data-actor': actor.id, onclick: () => select(actor.id) },
+    el('span', { class: 'dot' }),
+    row.name,
+    row.state,
+    row.why,
+  );
   rows.set(actor.id, row);
   return row;
 }
@@ -79,17 +103,22 @@ function renderList() {
   const kinds = [...groups.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   const nav = $('list');
   const scroll = nav.scrollTop;
-  $('groups').replaceChildren(...kinds.map((kind) => {
-    const list = groups.get(kind).sort(byHealthThenName);
-    const bad = list.filter((a) => a.health === 'unhealthy').length;
-    return el('div', { class: 'group', 'data-kind': kind },
-      el('h2', {}, `${kind} (${list.length})`, bad ? el('span', { class: 'bad-count' }, `${bad} unhealthy`) : null),
-      list.map((a) => {
-        const row = rows.get(a.id) ?? rowFor(a);
-        fillRow(row, a);
-        return row.button;
-      }));
-  }));
+  $('groups').replaceChildren(
+    ...kinds.map((kind) => {
+      const list = groups.get(kind).sort(byHealthThenName);
+      const bad = list.filter((a) => a.health === 'unhealthy').length;
+      return el(
+        'div',
+        { class: 'group', 'data-kind': kind },
+        el('h2', {}, `${kind} (${list.length})`, bad ? el('span', { class: 'bad-count' }, `${bad} unhealthy`) : null),
+        list.map((a) => {
+          const row = rows.get(a.id) ?? rowFor(a);
+          fillRow(row, a);
+          return row.button;
+        }),
+      );
+    }),
+  );
   for (const id of rows.keys()) if (!actors.has(id)) rows.delete(id);
   summarize();
   nav.scrollTop = scroll;
@@ -116,19 +145,24 @@ function patchList() {
 /** Moves a row to its sorted place in its group (no rebuild: the list keeps its scroll anchor). */
 function placeRow(row, a) {
   const group = row.button.parentElement;
-  const next = [...group.querySelectorAll('.actor')].find((b) => b !== row.button && byHealthThenName(a, actors.get(b.dataset.actor) ?? a) < 0);
+  const next = [...group.querySelectorAll('.actor')].find(
+    (b) => b !== row.button && byHealthThenName(a, actors.get(b.dataset.actor) ?? a) < 0,
+  );
   if (next) group.insertBefore(row.button, next);
   else group.append(row.button);
   const list = [...actors.values()].filter((x) => x.kind === a.kind && matchesFilter(x));
   const bad = list.filter((x) => x.health === 'unhealthy').length;
-  group.querySelector('h2').replaceChildren(`${a.kind} (${list.length})`, bad ? el('span', { class: 'bad-count' }, `${bad} unhealthy`) : '');
+  group
+    .querySelector('h2')
+    .replaceChildren(`${a.kind} (${list.length})`, bad ? el('span', { class: 'bad-count' }, `${bad} unhealthy`) : '');
   summarize();
 }
 
 function summarize() {
   const all = [...actors.values()];
   const unhealthy = all.filter((a) => a.health === 'unhealthy').length;
-  $('summary').textContent = `${$('groups').querySelectorAll('.actor').length} of ${all.length} actors · ${unhealthy} unhealthy`;
+  $('summary').textContent =
+    `${$('groups').querySelectorAll('.actor').length} of ${all.length} actors · ${unhealthy} unhealthy`;
   $('summary').className = unhealthy ? 'summary bad' : 'summary';
 }
 
@@ -155,20 +189,78 @@ function select(id) {
 
 function buildDetail() {
   const actor = actors.get(selected);
-  if (!actor) return $('detail').replaceChildren(el('p', { class: 'hint' }, selected ? `${selected} is gone.` : 'Select an actor.'));
+  if (!actor)
+    return $('detail').replaceChildren(
+      el('p', { class: 'hint' }, selected ? `${selected} is gone.` : 'Select an actor.'),
+    );
   const card = (title, cls, ...body) => el('section', { class: `card ${cls}` }, el('h3', {}, title), ...body);
   $('detail').replaceChildren(
-    el('div', { class: 'main' },
+    el(
+      'div',
+      { class: 'main' },
       el('h2', { id: 'actor-name' }, actor.name),
-      el('div', { class: 'sub' }, `${actor.kind} · machine ${actor.machine} · state `, el('strong', { id: 'current-state' }), el('span', { id: 'health', class: 'health' })),
+      el(
+        'div',
+        { class: 'sub' },
+        `${actor.kind} · machine ${actor.machine} · state `,
+        el('strong', { id: 'current-state' }),
+        el('span', { id: 'health', class: 'health' }),
+      ),
       el('p', { id: 'state-help', class: 'hint' }),
       el('p', { id: 'why', class: 'why-line' }),
-      card('Status conditions', 'conditions', el('table', {}, el('thead', {}, el('tr', {}, ['where', 'type', 'status', 'reason', 'message'].map((h) => el('th', {}, h)))), el('tbody', { id: 'conditions' }))),
-      card('State machine', 'machine', el('p', { class: 'hint' }, 'Highlighted: the current state (framed: the states that contain it). Arrows: the events that move it; `tunnel-gateway machines` draws every guard and in-place event.'), el('div', { class: 'diagram', id: 'diagram' }))),
-    el('aside', { class: 'side' },
-      card('Recent transitions', 'transitions', el('table', {}, el('thead', {}, el('tr', {}, ['time', 'from → to, on event'].map((h) => el('th', {}, h)))), el('tbody', { id: 'transitions' }))),
+      card(
+        'Status conditions',
+        'conditions',
+        el(
+          'table',
+          {},
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              ['where', 'type', 'status', 'reason', 'message'].map((h) => el('th', {}, h)),
+            ),
+          ),
+          el('tbody', { id: 'conditions' }),
+        ),
+      ),
+      card(
+        'State machine',
+        'machine',
+        el(
+          'p',
+          { class: 'hint' },
+          'Highlighted: the current state (framed: the states that contain it). Arrows: the events that move it; `tunnel-gateway machines` draws every guard and in-place event.',
+        ),
+        el('div', { class: 'diagram', id: 'diagram' }),
+      ),
+    ),
+    el(
+      'aside',
+      { class: 'side' },
+      card(
+        'Recent transitions',
+        'transitions',
+        el(
+          'table',
+          {},
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              ['time', 'from → to, on event'].map((h) => el('th', {}, h)),
+            ),
+          ),
+          el('tbody', { id: 'transitions' }),
+        ),
+      ),
       card('Last syncs', 'syncs', el('table', {}, el('tbody', { id: 'syncs' }))),
-      card('Context', 'context', el('pre', { id: 'context' }))),
+      card('Context', 'context', el('pre', { id: 'context' })),
+    ),
   );
   diagram.machine = null;
 }
@@ -183,13 +275,26 @@ function updateDetail() {
   $('state-help').textContent = helpFor(actor.state) && `${actor.state.split('.').pop()}: ${helpFor(actor.state)}`;
   $('why').textContent = actor.why ? `why: ${actor.why}` : '';
   const conditions = actor.conditions ?? [];
-  fillTable($('conditions'), conditions.map((c) => [c.scope || 'object', c.type, c.status, c.reason, c.message ?? '']));
+  fillTable(
+    $('conditions'),
+    conditions.map((c) => [c.scope || 'object', c.type, c.status, c.reason, c.message ?? '']),
+  );
   conditions.forEach((c, i) => ($('conditions').rows[i].cells[2].className = c.status));
   $('conditions').closest('.card').hidden = !(actor.conditions ?? []).length;
   updateTransitions(actor);
   const syncs = actor.syncs ?? [];
   $('syncs').closest('.card').hidden = !syncs.length;
-  fillTable($('syncs'), [...syncs].reverse().map((s) => [time(s.at), `${s.durationMs} ms`, `${s.changes} changes`, s.pushed ? 'pushed' : `skipped${s.reason ? `: ${s.reason}` : ''}`]));
+  fillTable(
+    $('syncs'),
+    [...syncs]
+      .reverse()
+      .map((s) => [
+        time(s.at),
+        `${s.durationMs} ms`,
+        `${s.changes} changes`,
+        s.pushed ? 'pushed' : `skipped${s.reason ? `: ${s.reason}` : ''}`,
+      ]),
+  );
   $('context').textContent = JSON.stringify(actor.context ?? {}, null, 2);
   showDiagram(actor);
 }
@@ -201,20 +306,38 @@ function updateTransitions(actor) {
   // A folded heartbeat keeps its key (when it began): a new count is not a new transition to flash.
   const keys = list.map((t) => `${t.cycle?.since ?? t.at}|${t.event}|${t.to}`);
   const seen = shownTransitions ?? new Set(keys);
-  $('transitions').replaceChildren(...list.map((t, i) => {
-    const fresh = !seen.has(keys[i]);
-    const move = t.cycle ? `${t.from} ⇄ ${t.to}` : `${t.from || '(start)'} → ${t.to}`;
-    const event = t.cycle ? `${t.event} / ${t.cycle.backEvent}` : t.event;
-    return el('tr', { class: `transition${fresh ? ' fresh' : ''}${t.cycle ? ' folded' : ''}`, title: t.cycle ? `${t.cycle.count} transitions since ${time(t.cycle.since)}` : null },
-      el('td', {}, time(t.at)), el('td', {}, el('div', {}, move, t.cycle ? el('span', { class: 'count' }, ` ×${t.cycle.count}`) : null), el('div', { class: 'event' }, `on ${event}`)));
-  }).reverse());
+  $('transitions').replaceChildren(
+    ...list
+      .map((t, i) => {
+        const fresh = !seen.has(keys[i]);
+        const move = t.cycle ? `${t.from} ⇄ ${t.to}` : `${t.from || '(start)'} → ${t.to}`;
+        const event = t.cycle ? `${t.event} / ${t.cycle.backEvent}` : t.event;
+        return el(
+          'tr',
+          {
+            class: `transition${fresh ? ' fresh' : ''}${t.cycle ? ' folded' : ''}`,
+            title: t.cycle ? `${t.cycle.count} transitions since ${time(t.cycle.since)}` : null,
+          },
+          el('td', {}, time(t.at)),
+          el(
+            'td',
+            {},
+            el('div', {}, move, t.cycle ? el('span', { class: 'count' }, ` ×${t.cycle.count}`) : null),
+            el('div', { class: 'event' }, `on ${event}`),
+          ),
+        );
+      })
+      .reverse(),
+  );
   shownTransitions = new Set(keys);
 }
 
 /** The first element of `selector` fully in view in `scroller` that is not about to change or move. */
 function anchorIn(scroller, selector) {
   const top = scroller.getBoundingClientRect().top;
-  const node = [...scroller.querySelectorAll(selector)].find((e) => e.getBoundingClientRect().top >= top && !changed.has(e.dataset?.actor));
+  const node = [...scroller.querySelectorAll(selector)].find(
+    (e) => e.getBoundingClientRect().top >= top && !changed.has(e.dataset?.actor),
+  );
   return node && { scroller, node, top: node.getBoundingClientRect().top };
 }
 
@@ -277,7 +400,11 @@ async function follow() {
 
 function handleEvent(block) {
   const type = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-  const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+  const data = block
+    .split('\n')
+    .filter((l) => l.startsWith('data: '))
+    .map((l) => l.slice(6))
+    .join('\n');
   if (!data) return;
   const payload = JSON.parse(data);
   if (type === 'snapshot') {

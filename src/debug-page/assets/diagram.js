@@ -24,16 +24,23 @@ const STATE_HELP = {
   partiallyInvalid: 'served in part: a rule, listener or parent was refused',
   rejected: 'not accepted (Accepted=False): see the conditions',
   accepted: 'accepted by the controller',
-  checking: 'asking the proxy which config it runs', pushing: 'sending the config to the proxy',
-  inSync: 'the proxy runs the current config (re-checked every probe interval)', waiting: 'no config to send yet',
-  backoff: 'the last attempt failed; retrying after a delay', unready: 'the replica is not ready',
-  idle: 'nothing to do', syncing: 'translating the snapshot', settling: 'holding off more syncs for a moment',
-  reconciling: 'writing ingress rules and DNS records', synced: 'Cloudflare matches the desired state',
-  holding: 'this process leads', renewing: 'renewing the lease', writing: 'writing a status',
+  checking: 'asking the proxy which config it runs',
+  pushing: 'sending the config to the proxy',
+  inSync: 'the proxy runs the current config (re-checked every probe interval)',
+  waiting: 'no config to send yet',
+  backoff: 'the last attempt failed; retrying after a delay',
+  unready: 'the replica is not ready',
+  idle: 'nothing to do',
+  syncing: 'translating the snapshot',
+  settling: 'holding off more syncs for a moment',
+  reconciling: 'writing ingress rules and DNS records',
+  synced: 'Cloudflare matches the desired state',
+  holding: 'this process leads',
+  renewing: 'renewing the lease',
+  writing: 'writing a status',
 };
 
 const helpFor = (state) => STATE_HELP[state.split('.').pop()] ?? '';
-
 
 const diagram = { machine: null, nodes: new Map(), pending: null };
 const svgCache = new Map();
@@ -48,8 +55,16 @@ const COMPOSITE = /^(\s*)state "([^"]+)" as (\S+) \{$/;
  * from an "(any … state)" node inside it (Mermaid draws them from the frame's corner, over other labels).
  */
 function pageDiagram(text) {
-  const edges = text.split('\n').map((line) => EDGE.exec(line)).filter((e) => e && !e[4].includes('(no state change)'));
-  const composites = new Set(text.split('\n').map((line) => COMPOSITE.exec(line)?.[3]).filter(Boolean));
+  const edges = text
+    .split('\n')
+    .map((line) => EDGE.exec(line))
+    .filter((e) => e && !e[4].includes('(no state change)'));
+  const composites = new Set(
+    text
+      .split('\n')
+      .map((line) => COMPOSITE.exec(line)?.[3])
+      .filter(Boolean),
+  );
   const from = (id) => (composites.has(id) ? `${id}__any` : id);
   const labels = new Map();
   const lines = [];
@@ -66,11 +81,18 @@ function pageDiagram(text) {
     if (m[4].includes('(no state change)')) continue;
     const key = `${m[1]}${from(m[2])} --> ${m[3]}`;
     const event = m[4].replace(/ \[[^\]]*\]/g, '').trim();
-    if (!labels.has(key)) { labels.set(key, []); lines.push({ key }); }
+    if (!labels.has(key)) {
+      labels.set(key, []);
+      lines.push({ key });
+    }
     if (!labels.get(key).includes(event)) labels.get(key).push(event);
   }
   const label = (events) => events.filter((e) => e !== 'always').join(', ');
-  return lines.map((l) => (typeof l === 'string' ? l : label(labels.get(l.key)) ? `${l.key} : ${label(labels.get(l.key))}` : l.key)).join('\n');
+  return lines
+    .map((l) =>
+      typeof l === 'string' ? l : label(labels.get(l.key)) ? `${l.key} : ${label(labels.get(l.key))}` : l.key,
+    )
+    .join('\n');
 }
 
 async function showDiagram(actor) {
@@ -95,7 +117,14 @@ async function showDiagram(actor) {
 }
 
 async function svgFor(id, machine) {
-  if (!svgCache.has(id)) svgCache.set(id, mermaid.render(`m-${id}`, pageDiagram(machine.mermaid)).then((r) => r.svg).catch((err) => `<pre>diagram error: ${err.message}</pre>`));
+  if (!svgCache.has(id))
+    svgCache.set(
+      id,
+      mermaid
+        .render(`m-${id}`, pageDiagram(machine.mermaid))
+        .then((r) => r.svg)
+        .catch((err) => `<pre>diagram error: ${err.message}</pre>`),
+    );
   return svgCache.get(id);
 }
 
@@ -103,7 +132,10 @@ async function svgFor(id, machine) {
 function highlight(actor, machine) {
   const paths = actor.activeStates ?? [];
   const ids = paths.map((p) => machine.ids?.[p]).filter(Boolean);
-  const leaves = paths.filter((p) => !paths.some((q) => q.startsWith(`${p}.`))).map((p) => machine.ids?.[p]).filter(Boolean);
+  const leaves = paths
+    .filter((p) => !paths.some((q) => q.startsWith(`${p}.`)))
+    .map((p) => machine.ids?.[p])
+    .filter(Boolean);
   for (const [id, g] of diagram.nodes) {
     g.classList.toggle('current', leaves.includes(id));
     g.classList.toggle('current-parent', ids.includes(id) && !leaves.includes(id));
@@ -119,7 +151,8 @@ function reveal(box, node) {
   const b = box.getBoundingClientRect();
   const view = { left: b.left, right: b.right, top: Math.max(b.top, 0), bottom: Math.min(b.bottom, innerHeight) };
   const n = node.getBoundingClientRect();
-  if (n.left < view.left || n.right > view.right) box.scrollLeft += n.left - view.left - (view.right - view.left - n.width) / 2;
-  if (n.top < view.top || n.bottom > view.bottom) box.scrollTop += n.top - view.top - (view.bottom - view.top - n.height) / 2;
+  if (n.left < view.left || n.right > view.right)
+    box.scrollLeft += n.left - view.left - (view.right - view.left - n.width) / 2;
+  if (n.top < view.top || n.bottom > view.bottom)
+    box.scrollTop += n.top - view.top - (view.bottom - view.top - n.height) / 2;
 }
-

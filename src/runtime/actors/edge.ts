@@ -5,6 +5,8 @@ import type { EdgeDesired } from '../../../machines/edge.js';
 
 export function edgeActors(edge: EdgeAdapter) {
   return {
-    reconcileEdge: fromPromise<EdgeResult, Omit<EdgeDesired, 'generation'>>(({ input, signal }) => edge.reconcile(input, signal)),
+    reconcileEdge: fromPromise<EdgeResult, Omit<EdgeDesired, 'generation'>>(({ input, signal }) =>
+      edge.reconcile(input, signal),
+    ),
   };
 }

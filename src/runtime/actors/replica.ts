@@ -18,7 +18,11 @@ const withTimeout = (signal: AbortSignal) => AbortSignal.any([signal, AbortSigna
 export function replicaActors(endpoints: Map<string, ReplicaEndpoint>) {
   return {
     pushConfig: fromPromise<Acknowledged, PushInput>(async ({ input, signal }) => {
-      const ack = await endpointOf(endpoints, input.id).client.push({ ...input.config, generation: input.generation }, withTimeout(signal), { resync: input.resync });
+      const ack = await endpointOf(endpoints, input.id).client.push(
+        { ...input.config, generation: input.generation },
+        withTimeout(signal),
+        { resync: input.resync },
+      );
       return { version: ack.version, generation: ack.generation };
     }),
     readCurrent: fromPromise<Acknowledged | null, { id: string }>(async ({ input, signal }) => {

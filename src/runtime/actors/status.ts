@@ -10,31 +10,46 @@ type Holder = { conditions?: Condition[]; name?: unknown; parentRef?: unknown };
 
 function scopedHolders(status: Record<string, unknown>): Array<[string, Holder]> {
   const out: Array<[string, Holder]> = [['', status as Holder]];
-  for (const l of (Array.isArray(status.listeners) ? status.listeners : []) as Holder[]) out.push([`listener:${String(l.name)}`, l]);
-  for (const p of (Array.isArray(status.parents) ? status.parents : []) as Holder[]) out.push([`parent:${JSON.stringify(p.parentRef)}`, p]);
+  for (const l of (Array.isArray(status.listeners) ? status.listeners : []) as Holder[])
+    out.push([`listener:${String(l.name)}`, l]);
+  for (const p of (Array.isArray(status.parents) ? status.parents : []) as Holder[])
+    out.push([`parent:${JSON.stringify(p.parentRef)}`, p]);
   return out;
 }
 
 function previousTimes(prev: ResourceStatus | undefined): Map<string, Condition> {
   const map = new Map<string, Condition>();
   if (!prev) return map;
-  for (const [scope, h] of scopedHolders(prev.status)) for (const c of h.conditions ?? []) map.set(`${scope}/${c.type}`, c);
+  for (const [scope, h] of scopedHolders(prev.status))
+    for (const c of h.conditions ?? []) map.set(`${scope}/${c.type}`, c);
   return map;
 }
 
 /** Returns the status with every empty lastTransitionTime filled (pure: `now` is passed in). */
-export function stampTransitionTimes(status: ResourceStatus, prev: ResourceStatus | undefined, now: string): ResourceStatus {
+export function stampTransitionTimes(
+  status: ResourceStatus,
+  prev: ResourceStatus | undefined,
+  now: string,
+): ResourceStatus {
   const before = previousTimes(prev);
   const stamp = (scope: string, conditions?: Condition[]) =>
     conditions?.map((c) => {
       if (c.lastTransitionTime) return c;
       const old = before.get(`${scope}/${c.type}`);
-      return { ...c, lastTransitionTime: old && old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : now };
+      return {
+        ...c,
+        lastTransitionTime: old && old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : now,
+      };
     });
   const s = status.status as Holder & { listeners?: Holder[]; parents?: Holder[] };
   const next: Record<string, unknown> = { ...s, conditions: stamp('', s.conditions) };
-  if (s.listeners) next.listeners = s.listeners.map((l) => ({ ...l, conditions: stamp(`listener:${String(l.name)}`, l.conditions) }));
-  if (s.parents) next.parents = s.parents.map((p) => ({ ...p, conditions: stamp(`parent:${JSON.stringify(p.parentRef)}`, p.conditions) }));
+  if (s.listeners)
+    next.listeners = s.listeners.map((l) => ({ ...l, conditions: stamp(`listener:${String(l.name)}`, l.conditions) }));
+  if (s.parents)
+    next.parents = s.parents.map((p) => ({
+      ...p,
+      conditions: stamp(`parent:${JSON.stringify(p.parentRef)}`, p.conditions),
+    }));
   if (s.conditions === undefined) delete next.conditions;
   return { ...status, status: next };
 }

@@ -6,7 +6,11 @@ import type { DesiredState, Snapshot } from '../../core/types.js';
 import type { SyncResult } from '../../../machines/shared/coordinator-types.js';
 
 /** `onSync` (metrics) hears each sync's duration in seconds and whether the translator threw. */
-export function syncActor(source: SnapshotSource, translate: (s: Snapshot) => DesiredState, onSync?: (seconds: number, ok: boolean) => void) {
+export function syncActor(
+  source: SnapshotSource,
+  translate: (s: Snapshot) => DesiredState,
+  onSync?: (seconds: number, ok: boolean) => void,
+) {
   return fromPromise<SyncResult, void>(async () => {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;

@@ -14,7 +14,17 @@ import { parseManifests, toSnapshot } from '../../../src/sources/manifests.js';
 import { translate } from '../../../src/translate/index.js';
 import { DEFAULT_CONTROLLER_NAME, type Snapshot } from '../../../src/core/types.js';
 import type { BenchContext } from '../lib/context.js';
-import { baseManifests, CP_HOST, CP_NAMESPACE, ROUTES_PER_FILE, routeFile, routeFileName, routeFiles, routeManifest, routesManifest } from '../lib/manifests.js';
+import {
+  baseManifests,
+  CP_HOST,
+  CP_NAMESPACE,
+  ROUTES_PER_FILE,
+  routeFile,
+  routeFileName,
+  routeFiles,
+  routeManifest,
+  routesManifest,
+} from '../lib/manifests.js';
 import type { BenchReport, Check } from '../lib/report.js';
 import { fmt, median } from '../lib/stats.js';
 import { httpStatus, probeUntil, waitUntil } from '../lib/poll.js';
@@ -23,7 +33,10 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 /** Route counts; BENCH_CP_SIZES=1000 (comma list) narrows a run, e.g. for a profile. */
-const SIZES = (process.env.BENCH_CP_SIZES ?? '1000,5000').split(',').map(Number).filter((n) => n > 0);
+const SIZES = (process.env.BENCH_CP_SIZES ?? '1000,5000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const CHANGES = 50;
 const PROBE_MS = 5;
 const BURST = 200;
@@ -64,10 +77,18 @@ interface ChangeTiming {
 const fresh = (snapshot: Snapshot): Snapshot => JSON.parse(JSON.stringify(snapshot)) as Snapshot;
 
 /** translate() of a snapshot it has never seen, of the same snapshot with one route replaced, and the heap its result holds. */
-function translatorCost(backendPort: number, routes: number): { ms: number; oneChangedMs: number; heapMiB: number; configMiB: number } {
+function translatorCost(
+  backendPort: number,
+  routes: number,
+): { ms: number; oneChangedMs: number; heapMiB: number; configMiB: number } {
   const objects = parseManifests(`${baseManifests(backendPort)}---\n${routesManifest('t', routes)}`, 'bench.yaml');
   const { snapshot } = toSnapshot(objects);
-  const options = { controllerName: DEFAULT_CONTROLLER_NAME, now: '2026-01-01T00:00:00Z', proxyHttpPort: 8080, proxyTlsPort: 8443 };
+  const options = {
+    controllerName: DEFAULT_CONTROLLER_NAME,
+    now: '2026-01-01T00:00:00Z',
+    proxyHttpPort: 8080,
+    proxyTlsPort: 8443,
+  };
   const times: number[] = [];
   const changedTimes: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -91,7 +112,8 @@ function translatorCost(backendPort: number, routes: number): { ms: number; oneC
 }
 
 function isAccepted(app: Standalone, name: string): boolean {
-  const status = app.source.statusOf('HTTPRoute', CP_NAMESPACE, name) as { parents?: Array<{ conditions?: Array<{ type: string; status: string }> }> } | undefined;
+  const status = app.source.statusOf('HTTPRoute', CP_NAMESPACE, name) as
+    { parents?: Array<{ conditions?: Array<{ type: string; status: string }> }> } | undefined;
   return status?.parents?.[0]?.conditions?.some((c) => c.type === 'Accepted' && c.status === 'True') === true;
 }
 
@@ -100,14 +122,16 @@ function isAccepted(app: Standalone, name: string): boolean {
 function phaseMarks(app: Standalone) {
   let marks: { syncDone?: number; pushStarted?: number; pushMs?: number } = {};
   const unsubscribe = app.controlPlane.onChange((info) => {
-    if (marks.syncDone === undefined && info.machine === 'coordinator' && info.state.startsWith('syncing')) marks.syncDone = performance.now();
+    if (marks.syncDone === undefined && info.machine === 'coordinator' && info.state.startsWith('syncing'))
+      marks.syncDone = performance.now();
   });
   // The in-process replica pushes through applySharedConfig (local-replica.ts).
   const applyConfig = app.proxy.applySharedConfig;
   app.proxy.applySharedConfig = async (cfg) => {
     const started = performance.now();
     const result = await applyConfig(cfg);
-    if (marks.pushStarted === undefined) marks = { ...marks, pushStarted: started, pushMs: performance.now() - started };
+    if (marks.pushStarted === undefined)
+      marks = { ...marks, pushStarted: started, pushMs: performance.now() - started };
     return result;
   };
   return {
@@ -120,22 +144,44 @@ function phaseMarks(app: Standalone) {
   };
 }
 
-async function coldStart(dir: string, routes: number): Promise<{ app: Standalone; acceptedMs: number; servedMs: number }> {
+async function coldStart(
+  dir: string,
+  routes: number,
+): Promise<{ app: Standalone; acceptedMs: number; servedMs: number }> {
   const started = performance.now();
-  const app = await runStandalone({ manifests: dir, listen: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 }, controllerName: DEFAULT_CONTROLLER_NAME });
+  const app = await runStandalone({
+    manifests: dir,
+    listen: { host: '127.0.0.1', port: 0 },
+    admin: { host: '127.0.0.1', port: 0 },
+    controllerName: DEFAULT_CONTROLLER_NAME,
+  });
   let accepted = 0;
-  await waitUntil(() => {
-    while (accepted < routes && isAccepted(app, `r-${accepted}`)) accepted++;
-    return accepted === routes;
-  }, 120_000, PROBE_MS);
+  await waitUntil(
+    () => {
+      while (accepted < routes && isAccepted(app, `r-${accepted}`)) accepted++;
+      return accepted === routes;
+    },
+    120_000,
+    PROBE_MS,
+  );
   const acceptedMs = performance.now() - started;
-  await waitUntil(async () => (await httpStatus(app.proxy.ports.http, `/r-${routes - 1}`, CP_HOST)) === 200, 60_000, PROBE_MS);
+  await waitUntil(
+    async () => (await httpStatus(app.proxy.ports.http, `/r-${routes - 1}`, CP_HOST)) === 200,
+    60_000,
+    PROBE_MS,
+  );
   return { app, acceptedMs, servedMs: performance.now() - started };
 }
 
 /** Alternately adds a route in a file of its own and changes the path of an existing route (its file of
  * ROUTES_PER_FILE routes is rewritten); each change starts when the system is idle. */
-async function singleChanges(app: Standalone, dir: string, routes: number, paths: string[], agent: Agent): Promise<ChangeTiming[]> {
+async function singleChanges(
+  app: Standalone,
+  dir: string,
+  routes: number,
+  paths: string[],
+  agent: Agent,
+): Promise<ChangeTiming[]> {
   const marks = phaseMarks(app);
   const out: ChangeTiming[] = [];
   try {
@@ -157,11 +203,23 @@ async function singleChanges(app: Standalone, dir: string, routes: number, paths
       marks.reset();
       const started = performance.now();
       await writeFile(join(dir, file), content);
-      const served = await probeUntil(async () => (await httpStatus(app.proxy.ports.http, path, CP_HOST, agent)) === 200, PROBE_MS, 30_000);
+      const served = await probeUntil(
+        async () => (await httpStatus(app.proxy.ports.http, path, CP_HOST, agent)) === 200,
+        PROBE_MS,
+        30_000,
+      );
       const m = marks.get();
       const syncMs = app.controlPlane.stats().lastSync?.durationMs ?? NaN;
       const pushStarted = (m.pushStarted ?? NaN) - started;
-      out.push({ kind, served: served - started, syncStarted: (m.syncDone ?? NaN) - syncMs - started, syncMs, pushStarted, pushMs: m.pushMs ?? NaN, swapped: pushStarted + (m.pushMs ?? NaN) });
+      out.push({
+        kind,
+        served: served - started,
+        syncStarted: (m.syncDone ?? NaN) - syncMs - started,
+        syncMs,
+        pushStarted,
+        pushMs: m.pushMs ?? NaN,
+        swapped: pushStarted + (m.pushMs ?? NaN),
+      });
     }
   } finally {
     marks.unsubscribe();
@@ -196,20 +254,37 @@ function writeBurst(dir: string, files: Array<[string, string]>): Promise<{ firs
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { first: number; last: number }) : reject(new Error(`burst writer exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as { first: number; last: number })
+        : reject(new Error(`burst writer exited with ${code}`)),
+    );
     child.stdin.end(JSON.stringify({ dir, batches, spacingMs: BURST_SPACING_MS }));
   });
 }
 
 /** BURST new route files written in BURST_BATCHES batches BURST_SPACING_MS apart; counts the syncs. */
-async function burst(app: Standalone, dir: string, agent: Agent): Promise<{ syncs: number; writeMs: number; servedMs: number }> {
+async function burst(
+  app: Standalone,
+  dir: string,
+  agent: Agent,
+): Promise<{ syncs: number; writeMs: number; servedMs: number }> {
   await app.controlPlane.whenIdle();
   const syncsBefore = app.controlPlane.stats().syncs;
-  const files = Array.from({ length: BURST }, (_, k): [string, string] => [`burst-${k}.yaml`, routeManifest(`burst-${k}`, `/burst-${k}`)]);
+  const files = Array.from({ length: BURST }, (_, k): [string, string] => [
+    `burst-${k}.yaml`,
+    routeManifest(`burst-${k}`, `/burst-${k}`),
+  ]);
   const written = await writeBurst(dir, files);
   const started = written.first - performance.timeOrigin;
   const served = (k: number) => httpStatus(app.proxy.ports.http, `/burst-${k}`, CP_HOST, agent).then((s) => s === 200);
-  await waitUntil(async () => (await served(BURST - 1)) && (await Promise.all(Array.from({ length: BURST }, (_, k) => served(k)))).every(Boolean), 60_000, PROBE_MS);
+  await waitUntil(
+    async () =>
+      (await served(BURST - 1)) &&
+      (await Promise.all(Array.from({ length: BURST }, (_, k) => served(k)))).every(Boolean),
+    60_000,
+    PROBE_MS,
+  );
   const servedMs = performance.now() - started;
   await app.controlPlane.whenIdle();
   return { syncs: app.controlPlane.stats().syncs - syncsBefore, writeMs: written.last - written.first, servedMs };
@@ -230,7 +305,18 @@ async function runSize(ctx: BenchContext, routes: number): Promise<SizeResult> {
     const changes = await singleChanges(app, dir, routes, paths, agent);
     ctx.log(`control plane: burst of ${BURST} changes at ${routes} routes`);
     const b = await burst(app, dir, agent);
-    return { coldAcceptedMs: acceptedMs, coldServedMs: servedMs, changes, burstSyncs: b.syncs, burstWriteMs: b.writeMs, burstServedMs: b.servedMs, translateMs: cost.ms, translateOneChangedMs: cost.oneChangedMs, heapMiB: cost.heapMiB, configMiB: cost.configMiB };
+    return {
+      coldAcceptedMs: acceptedMs,
+      coldServedMs: servedMs,
+      changes,
+      burstSyncs: b.syncs,
+      burstWriteMs: b.writeMs,
+      burstServedMs: b.servedMs,
+      translateMs: cost.ms,
+      translateOneChangedMs: cost.oneChangedMs,
+      heapMiB: cost.heapMiB,
+      configMiB: cost.configMiB,
+    };
   } finally {
     agent.destroy();
     await app.close(0);
@@ -240,26 +326,45 @@ async function runSize(ctx: BenchContext, routes: number): Promise<SizeResult> {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const meanMax = (xs: number[]) => `${fmt.ms(mean(xs))} / ${fmt.ms(Math.max(...xs))} ms`;
-const pick = (r: SizeResult, f: (c: ChangeTiming) => number, kind?: ChangeTiming['kind']) => r.changes.filter((c) => !kind || c.kind === kind).map(f);
+const pick = (r: SizeResult, f: (c: ChangeTiming) => number, kind?: ChangeTiming['kind']) =>
+  r.changes.filter((c) => !kind || c.kind === kind).map(f);
 
 function rows(results: SizeResult[]): string[][] {
   const row = (name: string, cell: (r: SizeResult) => string) => [name, ...results.map(cell)];
   return [
     row('cold start (standalone started on the folder) → all routes Accepted', (r) => `${fmt.ms(r.coldAcceptedMs)} ms`),
     row('cold start → last route served', (r) => `${fmt.ms(r.coldServedMs)} ms`),
-    row(`one route changed → served, mean / max of ${CHANGES} (probed every ${PROBE_MS} ms)`, (r) => meanMax(pick(r, (c) => c.served))),
+    row(`one route changed → served, mean / max of ${CHANGES} (probed every ${PROBE_MS} ms)`, (r) =>
+      meanMax(pick(r, (c) => c.served)),
+    ),
     row(`  new route in its own file`, (r) => meanMax(pick(r, (c) => c.served, 'add'))),
-    row(`  path changed (its file of ${ROUTES_PER_FILE} routes rewritten)`, (r) => meanMax(pick(r, (c) => c.served, 'path'))),
-    row('  write → sync starts (watcher event, read, parse, apply to the source)', (r) => meanMax(pick(r, (c) => c.syncStarted))),
+    row(`  path changed (its file of ${ROUTES_PER_FILE} routes rewritten)`, (r) =>
+      meanMax(pick(r, (c) => c.served, 'path')),
+    ),
+    row('  write → sync starts (watcher event, read, parse, apply to the source)', (r) =>
+      meanMax(pick(r, (c) => c.syncStarted)),
+    ),
     row('  sync: snapshot + translate', (r) => meanMax(pick(r, (c) => c.syncMs))),
-    row('  sync done → push starts (plan, actor messages)', (r) => meanMax(pick(r, (c) => c.pushStarted - c.syncStarted - c.syncMs))),
-    row('  push: applySharedConfig (check new rules + compile changes + swap)', (r) => meanMax(pick(r, (c) => c.pushMs))),
-    row('  swapped → probe answered 200 (rest of the hand-out, probe period)', (r) => meanMax(pick(r, (c) => c.served - c.swapped))),
-    row(`burst: ${BURST} changes written within ${BURST_BATCHES * BURST_SPACING_MS} ms → syncs (translator runs)`, (r) => `${r.burstSyncs} (written in ${fmt.ms(r.burstWriteMs)} ms)`),
+    row('  sync done → push starts (plan, actor messages)', (r) =>
+      meanMax(pick(r, (c) => c.pushStarted - c.syncStarted - c.syncMs)),
+    ),
+    row('  push: applySharedConfig (check new rules + compile changes + swap)', (r) =>
+      meanMax(pick(r, (c) => c.pushMs)),
+    ),
+    row('  swapped → probe answered 200 (rest of the hand-out, probe period)', (r) =>
+      meanMax(pick(r, (c) => c.served - c.swapped)),
+    ),
+    row(
+      `burst: ${BURST} changes written within ${BURST_BATCHES * BURST_SPACING_MS} ms → syncs (translator runs)`,
+      (r) => `${r.burstSyncs} (written in ${fmt.ms(r.burstWriteMs)} ms)`,
+    ),
     row('burst → all served', (r) => `${fmt.ms(r.burstServedMs)} ms`),
     row('translate() of a snapshot it has not seen (median of 5)', (r) => `${fmt.ms(r.translateMs)} ms`),
     row('translate() after one route was replaced (median of 5)', (r) => `${fmt.ms(r.translateOneChangedMs)} ms`),
-    row('heap held by one DesiredState (and the translator memo for it)', (r) => `${r.heapMiB.toFixed(1)} MiB (proxy config ${r.configMiB.toFixed(1)} MiB as JSON)`),
+    row(
+      'heap held by one DesiredState (and the translator memo for it)',
+      (r) => `${r.heapMiB.toFixed(1)} MiB (proxy config ${r.configMiB.toFixed(1)} MiB as JSON)`,
+    ),
   ];
 }
 
@@ -268,11 +373,32 @@ function checks(results: SizeResult[]): Check[] {
     const r = results[i]!;
     const served = pick(r, (c) => c.served);
     const out: Check[] = [
-      { name: `change → served mean, ${size} routes`, value: `${fmt.ms(mean(served))} ms`, target: `< ${BAR.meanMs} ms`, pass: mean(served) < BAR.meanMs },
-      { name: `change → served max, ${size} routes`, value: `${fmt.ms(Math.max(...served))} ms`, target: `< ${BAR.maxMs} ms`, pass: Math.max(...served) < BAR.maxMs },
-      { name: `syncs per burst of ${BURST}, ${size} routes`, value: String(r.burstSyncs), target: `≤ ${BAR.burstSyncs}`, pass: r.burstSyncs <= BAR.burstSyncs },
+      {
+        name: `change → served mean, ${size} routes`,
+        value: `${fmt.ms(mean(served))} ms`,
+        target: `< ${BAR.meanMs} ms`,
+        pass: mean(served) < BAR.meanMs,
+      },
+      {
+        name: `change → served max, ${size} routes`,
+        value: `${fmt.ms(Math.max(...served))} ms`,
+        target: `< ${BAR.maxMs} ms`,
+        pass: Math.max(...served) < BAR.maxMs,
+      },
+      {
+        name: `syncs per burst of ${BURST}, ${size} routes`,
+        value: String(r.burstSyncs),
+        target: `≤ ${BAR.burstSyncs}`,
+        pass: r.burstSyncs <= BAR.burstSyncs,
+      },
     ];
-    if (size === 1_000) out.push({ name: 'cold start → 1000 routes Accepted', value: `${fmt.ms(r.coldAcceptedMs)} ms`, target: `≤ ${BAR.coldAcceptMs} ms`, pass: r.coldAcceptedMs <= BAR.coldAcceptMs });
+    if (size === 1_000)
+      out.push({
+        name: 'cold start → 1000 routes Accepted',
+        value: `${fmt.ms(r.coldAcceptedMs)} ms`,
+        target: `≤ ${BAR.coldAcceptMs} ms`,
+        pass: r.coldAcceptedMs <= BAR.coldAcceptMs,
+      });
     return out;
   });
 }

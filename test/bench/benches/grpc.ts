@@ -47,7 +47,12 @@ export async function grpcUnary(ctx: BenchContext): Promise<BenchReport> {
   try {
     for (const t of targets) await grpcCall(t.port);
     const run = (port: number, durationS: number) =>
-      runGrpcLoad(`http://127.0.0.1:${port}${METHOD}`, { clients: CLIENTS, streamsPerClient: STREAMS, durationS, bodyFile });
+      runGrpcLoad(`http://127.0.0.1:${port}${METHOD}`, {
+        clients: CLIENTS,
+        streamsPerClient: STREAMS,
+        durationS,
+        bodyFile,
+      });
     for (const t of targets) await run(t.port, s.warmupS);
     const samples = await interleave(targets, s.rounds, async (t, round): Promise<Sample> => {
       ctx.log(`grpc: round ${round + 1}/${s.rounds} ${t.name}`);
@@ -68,9 +73,21 @@ function summarize(targets: Array<{ name: string }>, samples: Sample[][]): Bench
   return {
     title: `gRPC unary over h2c (h2load, ${CLIENTS} connections × ${STREAMS} streams, median of rounds)`,
     columns: ['target', 'calls/s', 'failed', '÷ direct', 'ours ÷ this', 'CPU µs/call'],
-    rows: targets.map((t, i) => [t.name, fmt.rps(rps[i]!), String(failed[i]), fmt.ratio(rps[i]! / rps[0]!), fmt.ratio(rps[2]! / rps[i]!), fmt.rps(cpu[i]!)]),
+    rows: targets.map((t, i) => [
+      t.name,
+      fmt.rps(rps[i]!),
+      String(failed[i]),
+      fmt.ratio(rps[i]! / rps[0]!),
+      fmt.ratio(rps[2]! / rps[i]!),
+      fmt.rps(cpu[i]!),
+    ]),
     checks: [
-      { name: 'gRPC calls/s through the proxy ÷ direct', value: fmt.ratio(oursVsDirect), target: 'reported (no target set)', pass: true },
+      {
+        name: 'gRPC calls/s through the proxy ÷ direct',
+        value: fmt.ratio(oursVsDirect),
+        target: 'reported (no target set)',
+        pass: true,
+      },
       { name: 'gRPC failures through our proxy', value: String(failed[2]), target: '0', pass: failed[2] === 0 },
     ],
     notes: [

@@ -13,7 +13,11 @@ export async function paced(ctx: BenchContext): Promise<BenchReport> {
   await load(ours, singleRoute(backend.http));
   // Node references: what any Node process adds per hop on this machine, and bare forwarders on undici
   // and on node:http's client, to tell the proxy's own latency from its HTTP client's.
-  const [hello, undici, httpProxy] = await Promise.all([startPeer('hello', backend), startPeer('undici', backend), startPeer('http-proxy', backend)]);
+  const [hello, undici, httpProxy] = await Promise.all([
+    startPeer('hello', backend),
+    startPeer('undici', backend),
+    startPeer('http-proxy', backend),
+  ]);
   try {
     return await measure(ctx, [
       { name: 'direct to backend', port: backend.http },
@@ -42,7 +46,9 @@ async function measure(ctx: BenchContext, targets: Array<{ name: string; port: n
   const oursAdded = p99[2]! - direct;
   return {
     title: `Latency at a fixed ${s.pacedRps} req/s (h2load --h1 --rps, 10 connections, median of rounds)`,
-    notes: ['Added = this target minus direct; the hello server has no upstream, so its "added" is the cost of one Node hop on this machine.'],
+    notes: [
+      'Added = this target minus direct; the hello server has no upstream, so its "added" is the cost of one Node hop on this machine.',
+    ],
     columns: ['target', 'achieved req/s', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'failed'],
     rows: targets.map((t, i) => {
       const runs = samples[i]!;
@@ -56,6 +62,13 @@ async function measure(ctx: BenchContext, targets: Array<{ name: string; port: n
         String(runs.reduce((sum, r) => sum + r.failed + r.non2xx, 0)),
       ];
     }),
-    checks: [{ name: `added p99 at ${s.pacedRps} req/s`, value: `${fmt.ms(oursAdded)} ms`, target: '≤ 1.00 ms', pass: oursAdded <= 1 }],
+    checks: [
+      {
+        name: `added p99 at ${s.pacedRps} req/s`,
+        value: `${fmt.ms(oursAdded)} ms`,
+        target: '≤ 1.00 ms',
+        pass: oursAdded <= 1,
+      },
+    ],
   };
 }

@@ -76,11 +76,21 @@ export async function configPush(ctx: BenchContext): Promise<BenchReport> {
   const bodyMiB = (Buffer.byteLength(bodies[0]!) / 1024 / 1024).toFixed(1);
   ctx.log('push: CPU cost of one push, step by step');
   const cost = await measurePushCost(bodies);
-  const row = (name: string, runs: Sample[], extra: string) => [name, fmt.rps(medianOf(runs, (r) => r.wrk.rps)), fmt.ms(medianOf(runs, (r) => r.wrk.p50Ms)), fmt.ms(p99(runs)), String(errors(runs)), extra];
+  const row = (name: string, runs: Sample[], extra: string) => [
+    name,
+    fmt.rps(medianOf(runs, (r) => r.wrk.rps)),
+    fmt.ms(medianOf(runs, (r) => r.wrk.p50Ms)),
+    fmt.ms(p99(runs)),
+    String(errors(runs)),
+    extra,
+  ];
   return {
     title: `Full ${s.pushRoutes}-route config pushed every second (${bodyMiB} MiB JSON; wrk, ${s.connections} connections)`,
     columns: ['run', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'pushes'],
-    rows: [row('baseline (no pushes)', base, '—'), row('while pushing', push, `${pushes} (${rejected} rejected), median PUT ${fmt.ms(pushMs)} ms`)],
+    rows: [
+      row('baseline (no pushes)', base, '—'),
+      row('while pushing', push, `${pushes} (${rejected} rejected), median PUT ${fmt.ms(pushMs)} ms`),
+    ],
     notes: [
       `CPU per push, median of 5 (one route changed each time): in the cluster primary JSON.parse ${fmt.ms(cost.jsonParseMs)} ms and ` +
         `checking + preparing ${fmt.ms(cost.primaryPrepareMs)} ms (only texts new since the last push are validated; the whole config would take ${fmt.ms(cost.validateMs)} ms) — ` +
@@ -89,7 +99,12 @@ export async function configPush(ctx: BenchContext): Promise<BenchReport> {
         `A single-process proxy (--workers 0) pays ${fmt.ms(cost.jsonParseMs + cost.inProcessApplyMs)} ms on its serving loop.`,
     ],
     checks: [
-      { name: 'errors during pushes', value: String(errors(push)), target: '0', pass: errors(push) === 0 && rejected === 0 },
+      {
+        name: 'errors during pushes',
+        value: String(errors(push)),
+        target: '0',
+        pass: errors(push) === 0 && rejected === 0,
+      },
       { name: 'p99 during pushes ÷ baseline', value: fmt.ratio(p99Ratio), target: '≤ 1.50×', pass: p99Ratio <= 1.5 },
     ],
   };

@@ -22,8 +22,18 @@ interface Shape {
 export async function routeScaling(ctx: BenchContext): Promise<BenchReport> {
   const { settings: s, backend, ours } = ctx;
   const shapes: Shape[] = [
-    { name: 'path routes on one host', config: (n) => routesOnOneHost(n, backend.http), host: () => BENCH_HOST, path: lastRoutePath },
-    { name: 'hosts, one route each', config: (n) => routesOnManyHosts(n, backend.http), host: lastHost, path: () => '/item' },
+    {
+      name: 'path routes on one host',
+      config: (n) => routesOnOneHost(n, backend.http),
+      host: () => BENCH_HOST,
+      path: lastRoutePath,
+    },
+    {
+      name: 'hosts, one route each',
+      config: (n) => routesOnManyHosts(n, backend.http),
+      host: lastHost,
+      path: () => '/item',
+    },
   ];
   const rows: string[][] = [];
   const checks: Check[] = [];
@@ -37,7 +47,9 @@ export async function routeScaling(ctx: BenchContext): Promise<BenchReport> {
       await probe(url, { Host: shape.host(n) });
       // Unmeasured settle run: the previous table's garbage is collected here, not charged to this config.
       await runWrk(url, { connections: s.connections, durationS: s.warmupS, headers: { Host: shape.host(n) } });
-      const { result, cpuS } = await withCpu(ours.pid, () => runWrk(url, { connections: s.connections, durationS, headers: { Host: shape.host(n) } }));
+      const { result, cpuS } = await withCpu(ours.pid, () =>
+        runWrk(url, { connections: s.connections, durationS, headers: { Host: shape.host(n) } }),
+      );
       return { ...result, cpuUsPerRequest: (cpuS * 1e6) / result.requests };
     };
     const samples = await interleave([0, 1], s.rounds, (i, round) => {
@@ -50,10 +62,29 @@ export async function routeScaling(ctx: BenchContext): Promise<BenchReport> {
     const cpuRatio = cpu[0]! / cpu[1]!;
     for (const i of [0, 1]) {
       const runs = samples[i]!;
-      rows.push([shape.name, fmt.rps(counts[i]!), fmt.rps(rps[i]!), fmt.ms(medianOf(runs, (r) => r.p99Ms)), String(runs.reduce((a, r) => a + r.errors, 0)), fmt.rps(cpu[i]!), i === 0 ? '—' : fmt.ratio(ratio), i === 0 ? '—' : fmt.ratio(cpuRatio)]);
+      rows.push([
+        shape.name,
+        fmt.rps(counts[i]!),
+        fmt.rps(rps[i]!),
+        fmt.ms(medianOf(runs, (r) => r.p99Ms)),
+        String(runs.reduce((a, r) => a + r.errors, 0)),
+        fmt.rps(cpu[i]!),
+        i === 0 ? '—' : fmt.ratio(ratio),
+        i === 0 ? '—' : fmt.ratio(cpuRatio),
+      ]);
     }
-    checks.push({ name: `rps(${counts[1]}) ÷ rps(${counts[0]}): ${shape.name}`, value: fmt.ratio(ratio), target: '≥ 0.95×', pass: ratio >= 0.95 });
-    checks.push({ name: `CPU/req(${counts[0]}) ÷ CPU/req(${counts[1]}): ${shape.name}`, value: fmt.ratio(cpuRatio), target: '≥ 0.95×', pass: cpuRatio >= 0.95 });
+    checks.push({
+      name: `rps(${counts[1]}) ÷ rps(${counts[0]}): ${shape.name}`,
+      value: fmt.ratio(ratio),
+      target: '≥ 0.95×',
+      pass: ratio >= 0.95,
+    });
+    checks.push({
+      name: `CPU/req(${counts[0]}) ÷ CPU/req(${counts[1]}): ${shape.name}`,
+      value: fmt.ratio(cpuRatio),
+      target: '≥ 0.95×',
+      pass: cpuRatio >= 0.95,
+    });
   }
   return {
     title: `Route count: last-declared route matches (wrk, ${s.connections} connections, median of rounds)`,

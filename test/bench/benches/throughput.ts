@@ -33,7 +33,9 @@ const PEERS: Array<[PeerKind, Target['role'], string]> = [
 export async function throughput(ctx: BenchContext): Promise<BenchReport> {
   const { settings: s, backend, nginx, ours } = ctx;
   await load(ours, singleRoute(backend.http));
-  const peers = await Promise.all(PEERS.map(async ([kind, role, name]) => ({ peer: await startPeer(kind, backend), role, name })));
+  const peers = await Promise.all(
+    PEERS.map(async ([kind, role, name]) => ({ peer: await startPeer(kind, backend), role, name })),
+  );
   // Both sides with one worker per core as well (nginx `worker_processes 2`, `proxy --workers 2`).
   const wide = WIDE === s.proxyWorkers ? undefined : await startOurs(WIDE);
   const nginxWide = await startNginxProxy(backend, WIDE);
@@ -43,8 +45,15 @@ export async function throughput(ctx: BenchContext): Promise<BenchReport> {
       { name: 'direct to backend (floor)', port: backend.http, pid: backend.pid, role: 'floor' },
       { name: 'nginx proxy, 1 worker (reference)', port: nginx.http, pid: nginx.pid, role: 'reference' },
       { name: `nginx proxy, ${WIDE} workers`, port: nginxWide.http, pid: nginxWide.pid, role: 'variant' },
-      { name: `our proxy, ${s.proxyWorkers === 0 ? 'one process' : `${s.proxyWorkers} worker(s)`}`, port: ours.http, pid: ours.pid, role: 'ours' },
-      ...(wide ? [{ name: `our proxy, ${WIDE} workers`, port: wide.http, pid: wide.pid, role: 'variant' as const }] : []),
+      {
+        name: `our proxy, ${s.proxyWorkers === 0 ? 'one process' : `${s.proxyWorkers} worker(s)`}`,
+        port: ours.http,
+        pid: ours.pid,
+        role: 'ours',
+      },
+      ...(wide
+        ? [{ name: `our proxy, ${WIDE} workers`, port: wide.http, pid: wide.pid, role: 'variant' as const }]
+        : []),
       ...peers.map(({ peer, role, name }) => ({ name, port: peer.port, pid: peer.pid, role })),
     ];
     const url = (t: Target) => `http://127.0.0.1:${t.port}/bench/item?id=1`;
@@ -53,7 +62,9 @@ export async function throughput(ctx: BenchContext): Promise<BenchReport> {
     for (const t of targets) await runWrk(url(t), { connections: s.connections, durationS: s.warmupS });
     const samples = await interleave(targets, s.rounds, async (t, round): Promise<Sample> => {
       ctx.log(`throughput: round ${round + 1}/${s.rounds} ${t.name}`);
-      const { result, cpuS } = await withCpu(t.pid, () => runWrk(url(t), { connections: s.connections, durationS: s.durationS }));
+      const { result, cpuS } = await withCpu(t.pid, () =>
+        runWrk(url(t), { connections: s.connections, durationS: s.durationS }),
+      );
       return { ...result, cpuUsPerRequest: (cpuS * 1e6) / result.requests };
     });
     return summarize(targets, samples, s.connections);
@@ -91,10 +102,27 @@ function summarize(targets: Target[], samples: Sample[][], connections: number):
   const variant = (prefix: string) => targets.findIndex((t) => t.role === 'variant' && t.name.startsWith(prefix));
   const [oursWide, nginxWide] = [variant('our'), variant('nginx')];
   const wideRps = oursWide === -1 ? oursRps : rps[oursWide]!;
-  const sameWorkers = [{ name: `req/s with ${WIDE} workers each: ours ÷ nginx`, value: fmt.ratio(wideRps / rps[nginxWide]!), target: '≥ 0.50×', pass: wideRps / rps[nginxWide]! >= 0.5 }];
+  const sameWorkers = [
+    {
+      name: `req/s with ${WIDE} workers each: ours ÷ nginx`,
+      value: fmt.ratio(wideRps / rps[nginxWide]!),
+      target: '≥ 0.50×',
+      pass: wideRps / rps[nginxWide]! >= 0.5,
+    },
+  ];
   return {
     title: `HTTP/1.1 keep-alive, ${connections} connections (wrk, median of rounds)`,
-    columns: ['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s ÷ nginx', 'ours ÷ this', 'CPU µs/req', 'this CPU ÷ ours'],
+    columns: [
+      'target',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'errors',
+      'req/s ÷ nginx',
+      'ours ÷ this',
+      'CPU µs/req',
+      'this CPU ÷ ours',
+    ],
     rows,
     checks: [
       { name: 'req/s vs nginx', value: fmt.ratio(vsNginx), target: '≥ 0.50×', pass: vsNginx >= 0.5 },
@@ -102,9 +130,21 @@ function summarize(targets: Target[], samples: Sample[][], connections: number):
       { name: 'req/s vs best Node peer', value: fmt.ratio(vsPeer), target: '≥ 2.00×', pass: vsPeer >= 2 },
       { name: 'errors through our proxy', value: String(oursErrors), target: '0', pass: oursErrors === 0 },
       // The same two targets on CPU per request, which a busy shared machine distorts far less than req/s.
-      { name: 'CPU per request: nginx ÷ ours', value: fmt.ratio(cpu[at('reference')]! / oursCpu), target: '≥ 0.50×', pass: cpu[at('reference')]! / oursCpu >= 0.5 },
-      { name: 'CPU per request: best Node peer ÷ ours', value: fmt.ratio(bestPeerCpu / oursCpu), target: '≥ 2.00×', pass: bestPeerCpu / oursCpu >= 2 },
+      {
+        name: 'CPU per request: nginx ÷ ours',
+        value: fmt.ratio(cpu[at('reference')]! / oursCpu),
+        target: '≥ 0.50×',
+        pass: cpu[at('reference')]! / oursCpu >= 0.5,
+      },
+      {
+        name: 'CPU per request: best Node peer ÷ ours',
+        value: fmt.ratio(bestPeerCpu / oursCpu),
+        target: '≥ 2.00×',
+        pass: bestPeerCpu / oursCpu >= 2,
+      },
     ],
-    notes: ['CPU µs/req: user+system CPU of the proxy process tree (of the backend nginx for the direct run) per request, from /proc; lower is better.'],
+    notes: [
+      'CPU µs/req: user+system CPU of the proxy process tree (of the backend nginx for the direct run) per request, from /proc; lower is better.',
+    ],
   };
 }

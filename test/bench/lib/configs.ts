@@ -10,7 +10,14 @@ function rule(id: string, port: number, kind: 'http' | 'grpc' = 'http'): RuleInp
   return {
     id,
     kind,
-    backends: [{ name: `bench/backend:${port}`, weight: 1, endpoints: [{ address: '127.0.0.1', port }], protocol: kind === 'grpc' ? 'h2c' : 'http1' }],
+    backends: [
+      {
+        name: `bench/backend:${port}`,
+        weight: 1,
+        endpoints: [{ address: '127.0.0.1', port }],
+        protocol: kind === 'grpc' ? 'h2c' : 'http1',
+      },
+    ],
   };
 }
 
@@ -28,7 +35,12 @@ export function grpcRoute(grpcPort: number): ProxyConfigInput {
   return {
     version: 'grpc',
     rules: [rule('GRPCRoute/bench/echo/0', grpcPort, 'grpc')],
-    hosts: [{ hostname: '*', matches: [{ match: { path: { type: 'PathPrefix', value: '/bench.Echo' }, method: 'POST' }, rule: 0 }] }],
+    hosts: [
+      {
+        hostname: '*',
+        matches: [{ match: { path: { type: 'PathPrefix', value: '/bench.Echo' }, method: 'POST' }, rule: 0 }],
+      },
+    ],
   };
 }
 
@@ -54,7 +66,10 @@ export function routesOnManyHosts(count: number, backendPort: number, version = 
   const hosts: HostInput[] = [];
   for (let i = 0; i < count; i++) {
     rules.push(rule(`HTTPRoute/bench/h${i}/0`, backendPort));
-    hosts.push({ hostname: `h${i}.${BENCH_HOST}`, matches: [{ match: { path: { type: 'PathPrefix', value: '/' } }, rule: i }] });
+    hosts.push({
+      hostname: `h${i}.${BENCH_HOST}`,
+      matches: [{ match: { path: { type: 'PathPrefix', value: '/' } }, rule: i }],
+    });
   }
   return { version, rules, hosts };
 }
@@ -71,7 +86,9 @@ export function fullConfig(count: number, backendPort: number, variant: number):
   const hosts: HostInput[] = [];
   for (let i = 0; i < count; i++) {
     const r = rule(`HTTPRoute/bench/full${i}/0`, backendPort);
-    r.filters = [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-route', value: String(i) }] } }];
+    r.filters = [
+      { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-route', value: String(i) }] } },
+    ];
     rules.push(r);
     const hostIndex = Math.floor(i / perHost);
     if (hosts.length === hostIndex) hosts.push({ hostname: `app${hostIndex}.${BENCH_HOST}`, matches: [] });
@@ -80,6 +97,9 @@ export function fullConfig(count: number, backendPort: number, variant: number):
   }
   // The measured traffic: a catch-all on the bench host.
   rules.push(rule('HTTPRoute/bench/measured/0', backendPort));
-  hosts.push({ hostname: BENCH_HOST, matches: [{ match: { path: { type: 'PathPrefix', value: '/' } }, rule: rules.length - 1 }] });
+  hosts.push({
+    hostname: BENCH_HOST,
+    matches: [{ match: { path: { type: 'PathPrefix', value: '/' } }, rule: rules.length - 1 }],
+  });
   return { version: `full-${count}-${variant}`, rules, hosts };
 }

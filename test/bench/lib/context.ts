@@ -18,7 +18,11 @@ export function probe(url: string, headers: Record<string, string> = {}): Promis
     const req = request(url, { headers, agent: false }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`probe ${url} answered ${res.statusCode}: ${body.slice(0, 200)}`))));
+      res.on('end', () =>
+        res.statusCode === 200
+          ? resolve()
+          : reject(new Error(`probe ${url} answered ${res.statusCode}: ${body.slice(0, 200)}`)),
+      );
     });
     req.on('error', reject);
     req.end();

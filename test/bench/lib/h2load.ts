@@ -16,7 +16,8 @@ export interface H2loadResult {
 
 export function parseH2load(out: string): H2loadResult {
   const rps = Number(/finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(out)?.[1]);
-  const req = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(out);
+  const req =
+    /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(out);
   const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(out);
   if (!Number.isFinite(rps) || !req || !codes) throw new Error(`unexpected h2load output:\n${out}`);
   return {
@@ -37,8 +38,19 @@ export interface GrpcLoadOptions {
 /** Unary gRPC calls over h2c with prior knowledge: POST of one framed message, te: trailers. */
 export async function runGrpcLoad(url: string, opts: GrpcLoadOptions): Promise<H2loadResult> {
   const out = await runToEnd('h2load', [
-    '-c', String(opts.clients), '-m', String(opts.streamsPerClient), '-D', String(opts.durationS),
-    '-d', opts.bodyFile, '-H', 'content-type: application/grpc', '-H', 'te: trailers', url,
+    '-c',
+    String(opts.clients),
+    '-m',
+    String(opts.streamsPerClient),
+    '-D',
+    String(opts.durationS),
+    '-d',
+    opts.bodyFile,
+    '-H',
+    'content-type: application/grpc',
+    '-H',
+    'te: trailers',
+    url,
   ]);
   return parseH2load(out);
 }
@@ -55,13 +67,28 @@ export async function runPaced(url: string, rate: number, durationS: number, cli
   const dir = await mkdtemp(join(tmpdir(), 'bench-h2load-'));
   const log = join(dir, 'requests.tsv');
   try {
-    const out = await runToEnd('h2load', ['--h1', '-c', String(clients), '--rps', String(rate / clients), '-D', String(durationS), `--log-file=${log}`, url]);
+    const out = await runToEnd('h2load', [
+      '--h1',
+      '-c',
+      String(clients),
+      '--rps',
+      String(rate / clients),
+      '-D',
+      String(durationS),
+      `--log-file=${log}`,
+      url,
+    ]);
     const base = parseH2load(out);
     const micros = (await readFile(log, 'utf8'))
       .split('\n')
       .filter(Boolean)
       .map((line) => Number(line.split('\t')[2]));
-    return { ...base, p50Ms: percentileOf(micros, 50) / 1000, p99Ms: percentileOf(micros, 99) / 1000, achievedRps: micros.length / durationS };
+    return {
+      ...base,
+      p50Ms: percentileOf(micros, 50) / 1000,
+      p99Ms: percentileOf(micros, 99) / 1000,
+      achievedRps: micros.length / durationS,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

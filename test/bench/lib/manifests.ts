@@ -64,13 +64,15 @@ export function routeFileName(prefix: string, index: number): string {
 export function routeFile(prefix: string, index: number, count: number, pathOf: (i: number) => string): string {
   const start = index - (index % ROUTES_PER_FILE);
   const docs: string[] = [];
-  for (let i = start; i < Math.min(count, start + ROUTES_PER_FILE); i++) docs.push(routeManifest(`${prefix}-${i}`, pathOf(i)));
+  for (let i = start; i < Math.min(count, start + ROUTES_PER_FILE); i++)
+    docs.push(routeManifest(`${prefix}-${i}`, pathOf(i)));
   return docs.join('---\n');
 }
 
 /** Every file of the layout: name → content. */
 export function routeFiles(prefix: string, count: number, pathOf: (i: number) => string): Map<string, string> {
   const files = new Map<string, string>();
-  for (let i = 0; i < count; i += ROUTES_PER_FILE) files.set(routeFileName(prefix, i), routeFile(prefix, i, count, pathOf));
+  for (let i = 0; i < count; i += ROUTES_PER_FILE)
+    files.set(routeFileName(prefix, i), routeFile(prefix, i, count, pathOf));
   return files;
 }

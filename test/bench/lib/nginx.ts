@@ -69,7 +69,10 @@ function proxyConfig(dir: string, http: number, grpc: number, backend: NginxInst
   );
 }
 
-async function launch(kind: string, render: (dir: string, http: number, grpc: number) => string): Promise<NginxInstance> {
+async function launch(
+  kind: string,
+  render: (dir: string, http: number, grpc: number) => string,
+): Promise<NginxInstance> {
   const dir = await mkdtemp(join(tmpdir(), `bench-nginx-${kind}-`));
   const [http, grpc] = [await freePort(), await freePort()];
   await writeFile(join(dir, 'nginx.conf'), render(dir, http, grpc));

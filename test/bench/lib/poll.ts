@@ -15,7 +15,7 @@ export async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutM
  */
 export async function probeUntil(probe: () => Promise<boolean>, periodMs: number, timeoutMs: number): Promise<number> {
   const deadline = performance.now() + timeoutMs;
-  for (let next = performance.now(); ; ) {
+  for (let next = performance.now(); ;) {
     const ok = await probe();
     const answered = performance.now();
     if (ok) return answered;

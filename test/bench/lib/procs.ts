@@ -18,8 +18,16 @@ export interface StartOptions {
 }
 
 /** Starts a long-running child; with readyJson, waits for its JSON ready line and returns it. */
-export async function startChild<T = unknown>(cmd: string, args: string[], opts: StartOptions = {}): Promise<{ child: Child; ready: T | undefined }> {
-  const proc = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startChild<T = unknown>(
+  cmd: string,
+  args: string[],
+  opts: StartOptions = {},
+): Promise<{ child: Child; ready: T | undefined }> {
+  const proc = spawn(cmd, args, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(proc);
   proc.once('exit', () => running.delete(proc));
   let stderr = '';
@@ -33,7 +41,10 @@ export async function startChild<T = unknown>(cmd: string, args: string[], opts:
   }
   const ready = await new Promise<T>((resolve, reject) => {
     const lines = createInterface({ input: proc.stdout! });
-    const timer = setTimeout(() => fail(new Error(`timed out waiting for ${cmd} ${args.join(' ')}`)), opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => fail(new Error(`timed out waiting for ${cmd} ${args.join(' ')}`)),
+      opts.timeoutMs ?? 30_000,
+    );
     const fail = (err: Error) => {
       clearTimeout(timer);
       void child.stop();

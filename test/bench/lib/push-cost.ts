@@ -30,7 +30,13 @@ async function cpuMs(fn: () => unknown): Promise<number> {
 export async function measurePushCost(bodies: string[], runs = 5): Promise<PushCost> {
   const worker = await startProxy({ listen: { host: '127.0.0.1', port: 0 } });
   const single = await startProxy({ listen: { host: '127.0.0.1', port: 0 } });
-  const steps: Record<keyof PushCost, number[]> = { jsonParseMs: [], primaryPrepareMs: [], validateMs: [], workerApplyMs: [], inProcessApplyMs: [] };
+  const steps: Record<keyof PushCost, number[]> = {
+    jsonParseMs: [],
+    primaryPrepareMs: [],
+    validateMs: [],
+    workerApplyMs: [],
+    inProcessApplyMs: [],
+  };
   const preparer = new ConfigPreparer('text');
   try {
     for (let i = 0; i < runs + 1; i++) {

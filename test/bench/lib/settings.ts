@@ -42,7 +42,10 @@ export function readSettings(): BenchSettings {
     fewRoutes: Math.round(num('BENCH_FEW_ROUTES', 10)),
     manyRoutes: Math.round(num('BENCH_MANY_ROUTES', 10_000)),
     pushRoutes: Math.round(num('BENCH_PUSH_ROUTES', 5_000)),
-    only: (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    only: (process.env.BENCH_ONLY ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     proxyWorkers: process.env.BENCH_PROXY_WORKERS === '0' ? 0 : Math.round(num('BENCH_PROXY_WORKERS', 1)),
     cpuProfDir: process.env.BENCH_CPU_PROF || undefined,
   };

@@ -19,7 +19,11 @@ export function percentileOf(values: number[], p: number): number {
  * Runs `measure` for every target, round after round (A B C A B C …), so drift on a shared machine
  * hits all targets alike; returns every target's samples in target order.
  */
-export async function interleave<T, R>(targets: T[], rounds: number, measure: (target: T, round: number) => Promise<R>): Promise<R[][]> {
+export async function interleave<T, R>(
+  targets: T[],
+  rounds: number,
+  measure: (target: T, round: number) => Promise<R>,
+): Promise<R[][]> {
   const samples: R[][] = targets.map(() => []);
   for (let round = 0; round < rounds; round++) {
     for (const [i, target] of targets.entries()) samples[i]!.push(await measure(target, round));

@@ -7,8 +7,15 @@ const RUN_TS = 'bin/run-ts.mjs';
 
 export type PeerKind = 'hello' | 'http-proxy' | 'fastify' | 'undici';
 
-export async function startPeer(kind: PeerKind, backend: NginxInstance): Promise<{ pid: number; port: number; stop(): Promise<void> }> {
-  const { child, ready } = await startChild<{ port: number }>('node', [RUN_TS, 'test/bench/servers/peer.ts', kind, `http://127.0.0.1:${backend.http}`], { readyJson: true });
+export async function startPeer(
+  kind: PeerKind,
+  backend: NginxInstance,
+): Promise<{ pid: number; port: number; stop(): Promise<void> }> {
+  const { child, ready } = await startChild<{ port: number }>(
+    'node',
+    [RUN_TS, 'test/bench/servers/peer.ts', kind, `http://127.0.0.1:${backend.http}`],
+    { readyJson: true },
+  );
   return { pid: child.proc.pid!, port: ready!.port, stop: child.stop };
 }
 
@@ -26,10 +33,14 @@ export interface OursInstance {
 export async function startOurs(workers: number, cpuProfDir?: string): Promise<OursInstance> {
   const token = randomBytes(16).toString('hex');
   const prof = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
-  const { child, ready } = await startChild<{ http: number; admin: number }>('node', [...prof, RUN_TS, 'test/bench/servers/ours.ts'], {
-    readyJson: true,
-    env: { BENCH_ADMIN_TOKEN: token, BENCH_PROXY_WORKERS: String(workers), LOG_LEVEL: 'silent' },
-  });
+  const { child, ready } = await startChild<{ http: number; admin: number }>(
+    'node',
+    [...prof, RUN_TS, 'test/bench/servers/ours.ts'],
+    {
+      readyJson: true,
+      env: { BENCH_ADMIN_TOKEN: token, BENCH_PROXY_WORKERS: String(workers), LOG_LEVEL: 'silent' },
+    },
+  );
   const { http, admin } = ready!;
   const push = async (body: string) => {
     const started = performance.now();

@@ -19,7 +19,17 @@ export interface WrkOptions {
 }
 
 export async function runWrk(url: string, opts: WrkOptions): Promise<WrkResult> {
-  const args = ['-t', String(opts.threads ?? 1), '-c', String(opts.connections), '-d', `${opts.durationS}s`, '--latency', '--timeout', '5s'];
+  const args = [
+    '-t',
+    String(opts.threads ?? 1),
+    '-c',
+    String(opts.connections),
+    '-d',
+    `${opts.durationS}s`,
+    '--latency',
+    '--timeout',
+    '5s',
+  ];
   for (const [name, value] of Object.entries(opts.headers ?? {})) args.push('-H', `${name}: ${value}`);
   return parseWrk(await runToEnd('wrk', [...args, url]));
 }

@@ -19,7 +19,13 @@ if (cluster.isWorker) {
 } else {
   const proxy =
     workers > 0
-      ? await startProxyCluster({ workers, admin, adminToken: token, logger: silentLogger, onFatal: () => process.exit(1) })
+      ? await startProxyCluster({
+          workers,
+          admin,
+          adminToken: token,
+          logger: silentLogger,
+          onFatal: () => process.exit(1),
+        })
       : await startProxy({ listen, admin, adminToken: token, logger: silentLogger });
   console.log(JSON.stringify({ http: proxy.ports.http, admin: proxy.ports.admin }));
   // process.exit (not a signal death) so --cpu-prof gets to write its profile.

@@ -10,7 +10,15 @@ import { pipeline } from 'node:stream';
 
 const [kind, backend = ''] = process.argv.slice(2);
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+]);
 
 async function helloServer(): Promise<Server> {
   return createServer((_req, res) => {
@@ -45,13 +53,15 @@ async function undiciServer(): Promise<Server> {
   const pool = new Pool(backend, { connections: 64 });
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+    for (const [name, value] of Object.entries(req.headers))
+      if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
     const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
     pool
       .request({ method: req.method as 'GET', path: req.url ?? '/', headers, body: hasBody ? req : null })
       .then((up) => {
         const out: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(up.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+        for (const [name, value] of Object.entries(up.headers))
+          if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
         res.writeHead(up.statusCode, out);
         pipeline(up.body, res, () => undefined);
       })

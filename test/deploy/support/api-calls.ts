@@ -31,7 +31,14 @@ export interface DerivedCalls {
   discovery: string[];
 }
 
-const VERBS: Record<string, string> = { get: 'get', list: 'list', create: 'create', replace: 'update', patch: 'patch', delete: 'delete' };
+const VERBS: Record<string, string> = {
+  get: 'get',
+  list: 'list',
+  create: 'create',
+  replace: 'update',
+  patch: 'patch',
+  delete: 'delete',
+};
 const PLACEHOLDER = '{}';
 
 export function deriveApiCalls(files = kubernetesClientFiles()): DerivedCalls {
@@ -59,7 +66,9 @@ export function deriveApiCalls(files = kubernetesClientFiles()): DerivedCalls {
  * uses the adapter's REST client or client-node's informers (e.g. the controller wiring). */
 export function kubernetesClientFiles(): string[] {
   const files = listTs(join(ROOT, 'src'));
-  return files.filter((f) => f.startsWith(`${ADAPTER_DIR}/`) || /\bKubeRest\b|\bmakeInformer\b/.test(readFileSync(f, 'utf8')));
+  return files.filter(
+    (f) => f.startsWith(`${ADAPTER_DIR}/`) || /\bKubeRest\b|\bmakeInformer\b/.test(readFileSync(f, 'utf8')),
+  );
 }
 
 function listTs(dir: string): string[] {
@@ -69,13 +78,21 @@ function listTs(dir: string): string[] {
 }
 
 function addOnce(calls: ApiCall[], call: ApiCall): void {
-  const key = (c: ApiCall) => JSON.stringify([c.verb, c.group, c.resource, c.subresource, c.namespaced, c.named, c.site]);
+  const key = (c: ApiCall) =>
+    JSON.stringify([c.verb, c.group, c.resource, c.subresource, c.namespaced, c.named, c.site]);
   if (!calls.some((c) => key(c) === key(call))) calls.push(call);
 }
 
 function informerCalls(site: string): ApiCall[] {
   return watchedResources().flatMap((r) =>
-    ['list', 'watch'].map((verb) => ({ verb, group: r.group, resource: r.plural, namespaced: false, named: false, site })),
+    ['list', 'watch'].map((verb) => ({
+      verb,
+      group: r.group,
+      resource: r.plural,
+      namespaced: false,
+      named: false,
+      site,
+    })),
   );
 }
 
@@ -162,7 +179,8 @@ function resolvePath(expr: string, file: string, depth: number, at: number): str
   return [];
 }
 
-type Binding = { kind: 'value'; expr: string; at: number } | { kind: 'parameter'; args: Array<{ expr: string; at: number }> };
+type Binding =
+  { kind: 'value'; expr: string; at: number } | { kind: 'parameter'; args: Array<{ expr: string; at: number }> };
 
 /** What `name` / `this.name` is bound to at position `at`: a declared value, or a function parameter. */
 function bindingOf(expr: string, file: string, at: number): Binding | undefined {
@@ -175,7 +193,9 @@ function bindingOf(expr: string, file: string, at: number): Binding | undefined 
   const name = m[2]!;
   const before = (re: RegExp) => [...file.matchAll(re)].filter((x) => x.index! < at).pop();
   const declaration = before(new RegExp(`(?:const|let|var)\\s+${name}(?:\\s*:[^=;]+)?\\s*=\\s*`, 'g'));
-  const definition = before(new RegExp(`\\b([A-Za-z_$][\\w$]*)\\s*\\(([^()]*\\b${name}\\b[^()]*)\\)\\s*(?::[^{;]+)?\\{`, 'g'));
+  const definition = before(
+    new RegExp(`\\b([A-Za-z_$][\\w$]*)\\s*\\(([^()]*\\b${name}\\b[^()]*)\\)\\s*(?::[^{;]+)?\\{`, 'g'),
+  );
   if (declaration && (!definition || declaration.index! > definition.index!)) {
     return { kind: 'value', expr: rhs(file, declaration.index! + declaration[0].length), at: declaration.index! };
   }
@@ -183,8 +203,9 @@ function bindingOf(expr: string, file: string, at: number): Binding | undefined 
   const [, fn, params] = definition;
   const index = splitTopLevel(params!).findIndex((p) => new RegExp(`^${name}\\b`).test(p));
   // Calls of the function itself (`fn(` or `this.fn(`), not of same-named methods on other objects.
-  const calls = [...file.matchAll(new RegExp(`(?:^|[^.\\w$]|\\bthis\\.)${fn}\\s*\\(`, 'gm'))]
-    .filter((c) => c.index! + c[0].length - 1 !== definition.index! + definition[0].indexOf('('));
+  const calls = [...file.matchAll(new RegExp(`(?:^|[^.\\w$]|\\bthis\\.)${fn}\\s*\\(`, 'gm'))].filter(
+    (c) => c.index! + c[0].length - 1 !== definition.index! + definition[0].indexOf('('),
+  );
   const args = calls.flatMap((c) => {
     const arg = splitTopLevel(balanced(file, c.index! + c[0].length - 1))[index];
     return arg === undefined ? [] : [{ expr: arg, at: c.index! }];
@@ -242,19 +263,31 @@ function helperPaths(helper: string, args: string[], file: string): string[] {
   });
 }
 
-interface Descriptor { group: string; version: string; plural: string; namespaced: boolean }
+interface Descriptor {
+  group: string;
+  version: string;
+  plural: string;
+  namespaced: boolean;
+}
 
 /** A resource descriptor: an object literal (constants and lookup maps resolved) or a WatchedResource. */
 function descriptorsOf(expr: string, file: string): Descriptor[] {
   const e = expr.trim();
   if (!e.startsWith('{')) {
     // A variable: the adapter's descriptors are WatchedResource values (resources.ts).
-    return watchedResources().map((r) => ({ group: r.group, version: r.version, plural: r.plural, namespaced: r.namespaced }));
+    return watchedResources().map((r) => ({
+      group: r.group,
+      version: r.version,
+      plural: r.plural,
+      namespaced: r.namespaced,
+    }));
   }
-  const fields = new Map(splitTopLevel(e.slice(1, -1)).map((kv) => {
-    const [k, ...v] = kv.split(':');
-    return [k!.trim(), v.join(':').trim()] as const;
-  }));
+  const fields = new Map(
+    splitTopLevel(e.slice(1, -1)).map((kv) => {
+      const [k, ...v] = kv.split(':');
+      return [k!.trim(), v.join(':').trim()] as const;
+    }),
+  );
   const plurals = stringValues(fields.get('plural') ?? '', file);
   const [group = ''] = stringValues(fields.get('group') ?? "''", file);
   const [version = 'v1'] = stringValues(fields.get('version') ?? "'v1'", file);

@@ -29,7 +29,9 @@ export function cliHelp(subcommand?: string): CliHelp {
   const key = subcommand ?? '';
   let help = helpCache.get(key);
   if (!help) {
-    help = parseHelp(execFileSync(process.execPath, helpArgs(subcommand), { cwd: ROOT, encoding: 'utf8', timeout: 60_000 }));
+    help = parseHelp(
+      execFileSync(process.execPath, helpArgs(subcommand), { cwd: ROOT, encoding: 'utf8', timeout: 60_000 }),
+    );
     helpCache.set(key, help);
   }
   return help;
@@ -38,10 +40,12 @@ export function cliHelp(subcommand?: string): CliHelp {
 /** Runs several --help at once (each start compiles the CLI through tsx: seconds on a busy machine). */
 export async function prefetchHelp(subcommands: Array<string | undefined>): Promise<void> {
   const run = promisify(execFile);
-  await Promise.all(subcommands.map(async (sub) => {
-    const { stdout } = await run(process.execPath, helpArgs(sub), { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-    helpCache.set(sub ?? '', parseHelp(stdout));
-  }));
+  await Promise.all(
+    subcommands.map(async (sub) => {
+      const { stdout } = await run(process.execPath, helpArgs(sub), { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+      helpCache.set(sub ?? '', parseHelp(stdout));
+    }),
+  );
 }
 
 /** Parses commander help: option entries under "Options:", command names under "Commands:". */

@@ -18,7 +18,10 @@ const HEADER = [
 
 /** What deploy/install.yaml must hold: the header, then `kubectl kustomize` of the default overlay verbatim. */
 export function renderInstall(): string {
-  const rendered = execFileSync('kubectl', ['kustomize', `${KUSTOMIZE_DIR}/overlays/${INSTALL_OVERLAY}`], { encoding: 'utf8', timeout: 60_000 });
+  const rendered = execFileSync('kubectl', ['kustomize', `${KUSTOMIZE_DIR}/overlays/${INSTALL_OVERLAY}`], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return HEADER + rendered;
 }
 

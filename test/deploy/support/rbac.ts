@@ -34,24 +34,31 @@ export interface ServiceAccountRef {
 export function grantsFor(objects: K8s[], sa: ServiceAccountRef): Grant[] {
   const bindsSa = (b: K8s) =>
     ((b.subjects ?? []) as Array<{ kind: string; name: string; namespace?: string }>).some(
-      (s) => s.kind === 'ServiceAccount' && s.name === sa.name && (s.namespace ?? b.metadata.namespace) === sa.namespace,
+      (s) =>
+        s.kind === 'ServiceAccount' && s.name === sa.name && (s.namespace ?? b.metadata.namespace) === sa.namespace,
     );
   const roleRules = (kind: string, name: string, namespace?: string): Rule[] =>
-    objects.find((o) => o.kind === kind && o.metadata.name === name && (kind === 'ClusterRole' || o.metadata.namespace === namespace))
-      ?.rules ?? [];
+    objects.find(
+      (o) =>
+        o.kind === kind && o.metadata.name === name && (kind === 'ClusterRole' || o.metadata.namespace === namespace),
+    )?.rules ?? [];
   const grants: Grant[] = [];
   for (const b of objects.filter((o) => o.kind === 'ClusterRoleBinding' && bindsSa(o))) {
     grants.push({ rules: roleRules('ClusterRole', b.roleRef.name) });
   }
   for (const b of objects.filter((o) => o.kind === 'RoleBinding' && bindsSa(o))) {
-    grants.push({ rules: roleRules(b.roleRef.kind, b.roleRef.name, b.metadata.namespace), namespace: b.metadata.namespace });
+    grants.push({
+      rules: roleRules(b.roleRef.kind, b.roleRef.name, b.metadata.namespace),
+      namespace: b.metadata.namespace,
+    });
   }
   return grants;
 }
 
 export function isAllowed(grants: Grant[], request: ApiRequest): boolean {
   return grants.some(
-    (g) => (g.namespace === undefined || g.namespace === request.namespace) && g.rules.some((r) => ruleAllows(r, request)),
+    (g) =>
+      (g.namespace === undefined || g.namespace === request.namespace) && g.rules.some((r) => ruleAllows(r, request)),
   );
 }
 

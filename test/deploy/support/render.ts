@@ -58,7 +58,8 @@ export function ofKind(objects: K8s[], kind: string): K8s[] {
 
 export function find(objects: K8s[], kind: string, name: string, namespace?: string): K8s {
   const found = objects.find(
-    (o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
+    (o) =>
+      o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
   );
   if (!found) throw new Error(`no ${kind} ${namespace ? `${namespace}/` : ''}${name} in the rendered overlay`);
   return found;
@@ -71,7 +72,10 @@ export function container(deployment: K8s, name: string): Container {
 }
 
 /** True when every matchLabels pair is among the labels (matchExpressions are not used in our manifests). */
-export function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+export function selects(
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
   if (!selector || Object.keys(selector).length === 0) return false;
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }

@@ -100,7 +100,8 @@ const SCALARS = new Set(['string', 'number', 'boolean', 'Date', 'any', 'object',
 export function unknownFields(object: K8s): string[] {
   const version = object.apiVersion.split('/').pop()!;
   const type = `${version[0]!.toUpperCase()}${version.slice(1)}${object.kind}`;
-  if (!models[type]?.getAttributeTypeMap) throw new Error(`no client-node model ${type} for ${object.apiVersion} ${object.kind}`);
+  if (!models[type]?.getAttributeTypeMap)
+    throw new Error(`no client-node model ${type} for ${object.apiVersion} ${object.kind}`);
   return unknownIn(object, type, '');
 }
 

@@ -5,7 +5,14 @@ import type { HeaderList } from '../../../proxy/filters/types.js';
 import { filter, request, values } from './support.js';
 
 const mirror = (name: string, percent?: number) =>
-  filter({ type: 'RequestMirror', requestMirror: { name, endpoints: [{ address: '127.0.0.1', port: 9000 }], ...(percent === undefined ? {} : { percent }) } });
+  filter({
+    type: 'RequestMirror',
+    requestMirror: {
+      name,
+      endpoints: [{ address: '127.0.0.1', port: 9000 }],
+      ...(percent === undefined ? {} : { percent }),
+    },
+  });
 
 describe('empty', () => {
   it('no filters: empty and inert', () => {
@@ -42,7 +49,10 @@ describe('RequestMirror', () => {
 
   it('mirrors do not change the request; header modifiers in the same chain do (the copy is sent after them)', () => {
     const chain = compileFilters([
-      filter({ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-header-set', value: 'set-overwrites-values' }] } }),
+      filter({
+        type: 'RequestHeaderModifier',
+        requestHeaderModifier: { set: [{ name: 'x-header-set', value: 'set-overwrites-values' }] },
+      }),
       mirror('v2'),
       mirror('v3'),
     ]);
@@ -77,10 +87,13 @@ describe('order and immediate responses', () => {
     expect(values(headers, 'x')).toEqual(['b']);
   });
 
-  it('a redirect comes back with the chain\'s response modifiers already applied', () => {
+  it("a redirect comes back with the chain's response modifiers already applied", () => {
     const chain = compileFilters([
       filter({ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }),
-      filter({ type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'cache-control', value: 'no-store' }] } }),
+      filter({
+        type: 'ResponseHeaderModifier',
+        responseHeaderModifier: { set: [{ name: 'cache-control', value: 'no-store' }] },
+      }),
     ]);
     const answer = chain.onRequest(request({ path: '/x' }))!;
     expect(answer.status).toBe(301);
@@ -89,7 +102,9 @@ describe('order and immediate responses', () => {
   });
 
   it('a chain compiled once serves many requests without carrying state between them', () => {
-    const chain = compileFilters([filter({ type: 'RequestHeaderModifier', requestHeaderModifier: { add: [{ name: 'x', value: 'v' }] } })]);
+    const chain = compileFilters([
+      filter({ type: 'RequestHeaderModifier', requestHeaderModifier: { add: [{ name: 'x', value: 'v' }] } }),
+    ]);
     for (let i = 0; i < 3; i++) {
       const ctx = request();
       chain.onRequest(ctx);

@@ -17,21 +17,65 @@ const modifier = {
 
 type Row = [label: string, before: HeaderList, expected: Record<string, string[]>];
 const rows: Row[] = [
-  ['set adds a missing header', [['some-other-header', 'val']], { 'x-header-set': ['set-overwrites-values'], 'some-other-header': ['val'] }],
+  [
+    'set adds a missing header',
+    [['some-other-header', 'val']],
+    { 'x-header-set': ['set-overwrites-values'], 'some-other-header': ['val'] },
+  ],
   ['set replaces a single value', [['x-header-set', 'old']], { 'x-header-set': ['set-overwrites-values'] }],
-  ['set replaces every value of a multi-value header', [['x-header-set', 'a'], ['x-header-set', 'b']], { 'x-header-set': ['set-overwrites-values'] }],
-  ['add creates the header when absent', [], { 'x-header-add': ['add-appends-values'], 'x-mixedcase-add-1': ['mixed'] }],
-  ['add appends after the existing value as its own entry (never joined)', [['x-header-add', 'some-other-value']], { 'x-header-add': ['some-other-value', 'add-appends-values'] }],
-  ['add keeps every existing value of a multi-value header', [['x-header-add', 'one'], ['x-header-add', 'two']], { 'x-header-add': ['one', 'two', 'add-appends-values'] }],
+  [
+    'set replaces every value of a multi-value header',
+    [
+      ['x-header-set', 'a'],
+      ['x-header-set', 'b'],
+    ],
+    { 'x-header-set': ['set-overwrites-values'] },
+  ],
+  [
+    'add creates the header when absent',
+    [],
+    { 'x-header-add': ['add-appends-values'], 'x-mixedcase-add-1': ['mixed'] },
+  ],
+  [
+    'add appends after the existing value as its own entry (never joined)',
+    [['x-header-add', 'some-other-value']],
+    { 'x-header-add': ['some-other-value', 'add-appends-values'] },
+  ],
+  [
+    'add keeps every existing value of a multi-value header',
+    [
+      ['x-header-add', 'one'],
+      ['x-header-add', 'two'],
+    ],
+    { 'x-header-add': ['one', 'two', 'add-appends-values'] },
+  ],
   ['remove drops the header', [['x-header-remove', 'val']], { 'x-header-remove': [] }],
-  ['remove drops every value', [['x-header-remove', 'a'], ['other', 'o'], ['x-header-remove', 'b']], { 'x-header-remove': [], other: ['o'] }],
-  ['unrelated headers keep their values and order', [['b', '2'], ['a', '1'], ['b', '3']], { b: ['2', '3'], a: ['1'] }],
+  [
+    'remove drops every value',
+    [
+      ['x-header-remove', 'a'],
+      ['other', 'o'],
+      ['x-header-remove', 'b'],
+    ],
+    { 'x-header-remove': [], other: ['o'] },
+  ],
+  [
+    'unrelated headers keep their values and order',
+    [
+      ['b', '2'],
+      ['a', '1'],
+      ['b', '3'],
+    ],
+    { b: ['2', '3'], a: ['1'] },
+  ],
 ];
 
-describe.each(asRows([
-  ['RequestHeaderModifier', 'requestHeaderModifier'],
-  ['ResponseHeaderModifier', 'responseHeaderModifier'],
-] as const))('%s', (type, field) => {
+describe.each(
+  asRows([
+    ['RequestHeaderModifier', 'requestHeaderModifier'],
+    ['ResponseHeaderModifier', 'responseHeaderModifier'],
+  ] as const),
+)('%s', (type, field) => {
   const chain = compileFilters([filter({ type, [field]: modifier })]);
   const apply = (headers: HeaderList): HeaderList => {
     const ctx = request({ headers });
@@ -68,20 +112,35 @@ describe('header names are case-insensitive', () => {
     ['x-Mixed-Case', 'x-mixed-case'],
     ['lower', 'lower'],
   ])('set/remove of %s reach %s', (configName, wireName) => {
-    const setChain = compileFilters([filter({ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: configName, value: 'v' }] } })]);
+    const setChain = compileFilters([
+      filter({ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: configName, value: 'v' }] } }),
+    ]);
     const ctx = request({ headers: [[wireName, 'old']] });
     setChain.onRequest(ctx);
     expect(ctx.head.headers).toEqual([[wireName, 'v']]);
 
-    const removeChain = compileFilters([filter({ type: 'ResponseHeaderModifier', responseHeaderModifier: { remove: [configName] } })]);
-    const response: HeaderList = [[wireName, 'x'], ['keep', 'y']];
+    const removeChain = compileFilters([
+      filter({ type: 'ResponseHeaderModifier', responseHeaderModifier: { remove: [configName] } }),
+    ]);
+    const response: HeaderList = [
+      [wireName, 'x'],
+      ['keep', 'y'],
+    ];
     removeChain.onResponse(request(), 200, response);
     expect(response).toEqual([['keep', 'y']]);
   });
 
   it('the first of two equivalent set names wins (HTTPHeader spec)', () => {
     const chain = compileFilters([
-      filter({ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'X-A', value: 'first' }, { name: 'x-a', value: 'second' }] } }),
+      filter({
+        type: 'RequestHeaderModifier',
+        requestHeaderModifier: {
+          set: [
+            { name: 'X-A', value: 'first' },
+            { name: 'x-a', value: 'second' },
+          ],
+        },
+      }),
     ]);
     const ctx = request();
     chain.onRequest(ctx);
@@ -92,8 +151,14 @@ describe('header names are case-insensitive', () => {
 describe('two modifiers in one chain run in order', () => {
   it('a later set overrides an earlier add; a later remove undoes an earlier set', () => {
     const chain = compileFilters([
-      filter({ type: 'RequestHeaderModifier', requestHeaderModifier: { add: [{ name: 'x-a', value: '1' }], set: [{ name: 'x-b', value: 'b' }] } }),
-      filter({ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-a', value: '2' }], remove: ['x-b'] } }),
+      filter({
+        type: 'RequestHeaderModifier',
+        requestHeaderModifier: { add: [{ name: 'x-a', value: '1' }], set: [{ name: 'x-b', value: 'b' }] },
+      }),
+      filter({
+        type: 'RequestHeaderModifier',
+        requestHeaderModifier: { set: [{ name: 'x-a', value: '2' }], remove: ['x-b'] },
+      }),
     ]);
     const ctx = request({ headers: [['x-a', '0']] });
     chain.onRequest(ctx);

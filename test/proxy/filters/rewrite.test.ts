@@ -30,22 +30,33 @@ describe('ReplacePrefixMatch', () => {
     ['/prefix/one/two', '/prefix/one', '/one', '/one/two'],
     ['/strip-prefix/three', '/strip-prefix', '/', '/three'],
     ['/strip-prefix', '/strip-prefix', '/', '/'],
-    ['/prefix/rewrite-path-and-modify-headers/one', '/prefix/rewrite-path-and-modify-headers', '/prefix', '/prefix/one'],
+    [
+      '/prefix/rewrite-path-and-modify-headers/one',
+      '/prefix/rewrite-path-and-modify-headers',
+      '/prefix',
+      '/prefix/one',
+    ],
     ['/anything/here', '/', '/base', '/base/anything/here'],
     ['/', '/', '/base', '/base/'],
   ])('%s with prefix %s → %s gives %s', (reqPath, prefix, replacement, expected) => {
-    expect(rewritePath({ type: 'ReplacePrefixMatch', replacePrefixMatch: replacement }, reqPath, prefix).path).toBe(expected);
+    expect(rewritePath({ type: 'ReplacePrefixMatch', replacePrefixMatch: replacement }, reqPath, prefix).path).toBe(
+      expected,
+    );
   });
 
   it('keeps the query', () => {
-    expect(rewritePath({ type: 'ReplacePrefixMatch', replacePrefixMatch: '/new' }, '/old/x', '/old', '?q=1&q=2')).toMatchObject({
+    expect(
+      rewritePath({ type: 'ReplacePrefixMatch', replacePrefixMatch: '/new' }, '/old/x', '/old', '?q=1&q=2'),
+    ).toMatchObject({
       path: '/new/x',
       query: '?q=1&q=2',
     });
   });
 
   it('leaves the path alone when the rule did not match a PathPrefix', () => {
-    expect(rewritePath({ type: 'ReplacePrefixMatch', replacePrefixMatch: '/new' }, '/old/x', undefined).path).toBe('/old/x');
+    expect(rewritePath({ type: 'ReplacePrefixMatch', replacePrefixMatch: '/new' }, '/old/x', undefined).path).toBe(
+      '/old/x',
+    );
   });
 });
 
@@ -56,14 +67,24 @@ describe('ReplaceFullPath', () => {
     ['/a', '/b/c/', '/b/c/'],
     ['/a', '', '/'],
   ])('%s → %s gives %s', (reqPath, replacement, expected) => {
-    expect(rewritePath({ type: 'ReplaceFullPath', replaceFullPath: replacement }, reqPath, '/full').path).toBe(expected);
+    expect(rewritePath({ type: 'ReplaceFullPath', replaceFullPath: replacement }, reqPath, '/full').path).toBe(
+      expected,
+    );
   });
 });
 
 describe('hostname', () => {
   it('sets head.host and replaces the Host header', () => {
     const chain = compileFilters([filter({ type: 'URLRewrite', urlRewrite: { hostname: 'one.example.org' } })]);
-    const ctx = request({ host: 'rewrite.example', port: 8080, path: '/one', headers: [['host', 'rewrite.example:8080'], ['x', 'y']] });
+    const ctx = request({
+      host: 'rewrite.example',
+      port: 8080,
+      path: '/one',
+      headers: [
+        ['host', 'rewrite.example:8080'],
+        ['x', 'y'],
+      ],
+    });
     chain.onRequest(ctx);
     expect(ctx.head).toMatchObject({ host: 'one.example.org', port: undefined, path: '/one' });
     expect(values(ctx.head.headers, 'host')).toEqual(['one.example.org']);
@@ -79,7 +100,10 @@ describe('hostname', () => {
 
   it('rewrites host and path together and then header modifiers run (conformance rewrite-host-and-modify-headers)', () => {
     const chain = compileFilters([
-      filter({ type: 'URLRewrite', urlRewrite: { hostname: 'test.example.org', path: { type: 'ReplaceFullPath', replaceFullPath: '/test' } } }),
+      filter({
+        type: 'URLRewrite',
+        urlRewrite: { hostname: 'test.example.org', path: { type: 'ReplaceFullPath', replaceFullPath: '/test' } },
+      }),
       filter({
         type: 'RequestHeaderModifier',
         requestHeaderModifier: {
@@ -89,7 +113,14 @@ describe('hostname', () => {
         },
       }),
     ]);
-    const ctx = request({ host: 'rewrite.example', path: '/x', headers: [['x-header-remove', 'r'], ['x-header-add-append', 'append-val-1']] });
+    const ctx = request({
+      host: 'rewrite.example',
+      path: '/x',
+      headers: [
+        ['x-header-remove', 'r'],
+        ['x-header-add-append', 'append-val-1'],
+      ],
+    });
     chain.onRequest(ctx);
     expect(ctx.head).toMatchObject({ host: 'test.example.org', path: '/test' });
     expect(values(ctx.head.headers, 'x-header-add-append')).toEqual(['append-val-1', 'header-val-2']);

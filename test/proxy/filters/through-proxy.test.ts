@@ -17,7 +17,8 @@ function startBackend(name: string): Promise<{ server: Server; port: number; see
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
     const headers: Array<[string, string]> = [];
-    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!.toLowerCase(), req.rawHeaders[i + 1]!]);
+    for (let i = 0; i < req.rawHeaders.length; i += 2)
+      headers.push([req.rawHeaders[i]!.toLowerCase(), req.rawHeaders[i + 1]!]);
     seen.push({ path: req.url ?? '', headers });
     res.setHeader('x-backend', name);
     res.setHeader('x-multi', ['one', 'two']);
@@ -25,10 +26,13 @@ function startBackend(name: string): Promise<{ server: Server; port: number; see
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ path: req.url, headers }));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, seen })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, seen })),
+  );
 }
 
-const valuesOf = (headers: Array<[string, string]>, name: string) => headers.filter(([n]) => n === name).map(([, v]) => v);
+const valuesOf = (headers: Array<[string, string]>, name: string) =>
+  headers.filter(([n]) => n === name).map(([, v]) => v);
 
 describe('filters through the proxy', () => {
   let proxy: RunningProxy;
@@ -43,20 +47,66 @@ describe('filters through the proxy', () => {
     const rule = (id: string, filters: unknown[]) => ({ id, kind: 'http' as const, filters, backends: [backend] });
     const rules = [
       rule('headers', [
-        { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'X-Header-Set', value: 'set' }], add: [{ name: 'X-Header-Add', value: 'added' }], remove: ['X-Header-Remove'] } },
-        { type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [{ name: 'X-Multi', value: 'three' }], remove: ['x-drop'] } },
+        {
+          type: 'RequestHeaderModifier',
+          requestHeaderModifier: {
+            set: [{ name: 'X-Header-Set', value: 'set' }],
+            add: [{ name: 'X-Header-Add', value: 'added' }],
+            remove: ['X-Header-Remove'],
+          },
+        },
+        {
+          type: 'ResponseHeaderModifier',
+          responseHeaderModifier: { add: [{ name: 'X-Multi', value: 'three' }], remove: ['x-drop'] },
+        },
       ]),
-      rule('redirect', [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', hostname: 'example.org', statusCode: 301, path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/new' } } }]),
-      rule('rewrite', [{ type: 'URLRewrite', urlRewrite: { hostname: 'backend.internal', path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }]),
-      rule('cors', [{ type: 'CORS', cors: { allowOrigins: ['https://*.app.example'], allowMethods: ['GET', 'PUT'], allowHeaders: ['x-token'], allowCredentials: true, maxAge: 600 } }]),
-      rule('mirror', [{ type: 'RequestMirror', requestMirror: { name: 'bench/mirror:80', endpoints: [{ address: '127.0.0.1', port: mirror.port }] } }]),
+      rule('redirect', [
+        {
+          type: 'RequestRedirect',
+          requestRedirect: {
+            scheme: 'https',
+            hostname: 'example.org',
+            statusCode: 301,
+            path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/new' },
+          },
+        },
+      ]),
+      rule('rewrite', [
+        {
+          type: 'URLRewrite',
+          urlRewrite: { hostname: 'backend.internal', path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } },
+        },
+      ]),
+      rule('cors', [
+        {
+          type: 'CORS',
+          cors: {
+            allowOrigins: ['https://*.app.example'],
+            allowMethods: ['GET', 'PUT'],
+            allowHeaders: ['x-token'],
+            allowCredentials: true,
+            maxAge: 600,
+          },
+        },
+      ]),
+      rule('mirror', [
+        {
+          type: 'RequestMirror',
+          requestMirror: { name: 'bench/mirror:80', endpoints: [{ address: '127.0.0.1', port: mirror.port }] },
+        },
+      ]),
     ];
     const prefixes = ['/headers', '/old', '/strip', '/cors', '/mirror'];
     // Untyped on purpose: applyConfig validates it like a PUT /config body.
     const config = {
       version: 'filters-e2e',
       rules,
-      hosts: [{ hostname: host, matches: prefixes.map((value, i) => ({ match: { path: { type: 'PathPrefix', value } }, rule: i })) }],
+      hosts: [
+        {
+          hostname: host,
+          matches: prefixes.map((value, i) => ({ match: { path: { type: 'PathPrefix', value } }, rule: i })),
+        },
+      ],
     };
     const applied = proxy.applyConfig(config);
     expect(applied).toEqual({ ok: true, version: 'filters-e2e' });
@@ -71,7 +121,11 @@ describe('filters through the proxy', () => {
   });
 
   it('request headers: set replaces, add appends a separate value, remove drops', async () => {
-    const res = await httpRequest(proxy.ports.http, { host, path: '/headers/x', headers: { 'x-header-set': 'old', 'x-header-add': 'existing', 'x-header-remove': 'bye' } });
+    const res = await httpRequest(proxy.ports.http, {
+      host,
+      path: '/headers/x',
+      headers: { 'x-header-set': 'old', 'x-header-add': 'existing', 'x-header-remove': 'bye' },
+    });
     expect(res.status).toBe(200);
     const seen = main.seen.at(-1)!.headers;
     expect(valuesOf(seen, 'x-header-set')).toEqual(['set']);
@@ -108,7 +162,11 @@ describe('filters through the proxy', () => {
       host,
       path: '/cors/api',
       method: 'OPTIONS',
-      headers: { origin: 'https://www.app.example', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-token' },
+      headers: {
+        origin: 'https://www.app.example',
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'x-token',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers).toMatchObject({
@@ -122,10 +180,18 @@ describe('filters through the proxy', () => {
   });
 
   it('CORS: an actual request gets the headers on the backend response; another origin gets none', async () => {
-    const allowed = await httpRequest(proxy.ports.http, { host, path: '/cors/api', headers: { origin: 'https://a.app.example' } });
+    const allowed = await httpRequest(proxy.ports.http, {
+      host,
+      path: '/cors/api',
+      headers: { origin: 'https://a.app.example' },
+    });
     expect(allowed.headers['access-control-allow-origin']).toBe('https://a.app.example');
     expect(allowed.headers.vary).toBe('Origin');
-    const other = await httpRequest(proxy.ports.http, { host, path: '/cors/api', headers: { origin: 'https://evil.example' } });
+    const other = await httpRequest(proxy.ports.http, {
+      host,
+      path: '/cors/api',
+      headers: { origin: 'https://evil.example' },
+    });
     expect(other.status).toBe(200);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });

@@ -8,13 +8,24 @@ const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', '
 
 export function versionInfo(): Record<string, string> {
   return {
-    major: '1', minor: '32', gitVersion: 'v1.32.0-fake', gitCommit: 'fake', gitTreeState: 'clean',
-    buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23', compiler: 'gc', platform: 'linux/amd64',
+    major: '1',
+    minor: '32',
+    gitVersion: 'v1.32.0-fake',
+    gitCommit: 'fake',
+    gitTreeState: 'clean',
+    buildDate: '2026-01-01T00:00:00Z',
+    goVersion: 'go1.23',
+    compiler: 'gc',
+    platform: 'linux/amd64',
   };
 }
 
 export function coreVersions(): Record<string, unknown> {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }],
+  };
 }
 
 export function apiGroupList(types: ResourceType[]): Record<string, unknown> {
@@ -25,7 +36,8 @@ export function apiGroupList(types: ResourceType[]): Record<string, unknown> {
     groups.set(t.group, versions);
   }
   return {
-    kind: 'APIGroupList', apiVersion: 'v1',
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
     groups: [...groups.entries()].map(([name, versions]) => ({
       name,
       versions: versions.map((version) => ({ groupVersion: `${name}/${version}`, version })),
@@ -40,16 +52,31 @@ export function apiGroup(types: ResourceType[], group: string): Record<string, u
   return found && { kind: 'APIGroup', apiVersion: 'v1', ...found };
 }
 
-export function resourceList(types: ResourceType[], group: string, version: string): Record<string, unknown> | undefined {
+export function resourceList(
+  types: ResourceType[],
+  group: string,
+  version: string,
+): Record<string, unknown> | undefined {
   const served = types.filter((t) => t.group === group && t.versions.includes(version));
   if (served.length === 0) return undefined;
   const resources = served.flatMap((t) => {
     const main = {
-      name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: VERBS,
-      ...(t.shortNames ? { shortNames: t.shortNames } : {}), ...(t.categories ? { categories: t.categories } : {}),
+      name: t.plural,
+      singularName: t.singular,
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: VERBS,
+      ...(t.shortNames ? { shortNames: t.shortNames } : {}),
+      ...(t.categories ? { categories: t.categories } : {}),
       storageVersionHash: 'fake',
     };
-    const status = { name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] };
+    const status = {
+      name: `${t.plural}/status`,
+      singularName: '',
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: ['get', 'patch', 'update'],
+    };
     return t.hasStatus ? [main, status] : [main];
   });
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersion(group, version), resources };
@@ -66,7 +93,11 @@ export function openApiIndex(types: ResourceType[]): Record<string, unknown> {
   return { paths };
 }
 
-export function openApiDocument(types: ResourceType[], group: string, version: string): Record<string, unknown> | undefined {
+export function openApiDocument(
+  types: ResourceType[],
+  group: string,
+  version: string,
+): Record<string, unknown> | undefined {
   const served = types.filter((t) => t.group === group && t.versions.includes(version));
   if (served.length === 0) return undefined;
   const paths: Record<string, unknown> = {};
@@ -79,10 +110,16 @@ export function openApiDocument(types: ResourceType[], group: string, version: s
       'x-kubernetes-group-version-kind': gvk,
     };
     const base = `/${t.group ? `apis/${t.group}` : 'api'}/${version}${t.namespaced ? '/namespaces/{namespace}' : ''}/${t.plural}`;
-    const write = { parameters: [{ name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } }],
-      'x-kubernetes-group-version-kind': gvk[0], responses: { 200: { description: 'OK' } } };
+    const write = {
+      parameters: [{ name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } }],
+      'x-kubernetes-group-version-kind': gvk[0],
+      responses: { 200: { description: 'OK' } },
+    };
     paths[base] = { post: { ...write, 'x-kubernetes-action': 'post' } };
-    paths[`${base}/{name}`] = { patch: { ...write, 'x-kubernetes-action': 'patch' }, put: { ...write, 'x-kubernetes-action': 'put' } };
+    paths[`${base}/{name}`] = {
+      patch: { ...write, 'x-kubernetes-action': 'patch' },
+      put: { ...write, 'x-kubernetes-action': 'put' },
+    };
   }
   return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths, components: { schemas } };
 }

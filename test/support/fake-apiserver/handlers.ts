@@ -19,7 +19,14 @@ export interface Reply {
 }
 
 export function handleResource(
-  store: Store, hub: WatchHub, p: ResourcePath, method: string, url: URL, body: unknown, req: IncomingMessage, res: ServerResponse,
+  store: Store,
+  hub: WatchHub,
+  p: ResourcePath,
+  method: string,
+  url: URL,
+  body: unknown,
+  req: IncomingMessage,
+  res: ServerResponse,
 ): Reply | undefined {
   const q = url.searchParams;
   const ns = p.namespace ?? '';
@@ -30,15 +37,20 @@ export function handleResource(
   if (!p.name) {
     if (method === 'GET' && isWatch(q)) {
       hub.open(res, {
-        resource: p.resource, version: p.version, namespace: p.namespace, resourceVersion: q.get('resourceVersion') ?? '',
-        select: selector(q), bookmarks: q.get('allowWatchBookmarks') === 'true',
+        resource: p.resource,
+        version: p.version,
+        namespace: p.namespace,
+        resourceVersion: q.get('resourceVersion') ?? '',
+        select: selector(q),
+        bookmarks: q.get('allowWatchBookmarks') === 'true',
         timeoutSeconds: q.has('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : undefined,
       });
       return undefined;
     }
     if (method === 'GET') {
       const list = listBody(store, p, q);
-      if (wantsTable(req.headers.accept)) return { status: 200, body: toTable(p.resource, p.version, list.items, list.metadata.resourceVersion) };
+      if (wantsTable(req.headers.accept))
+        return { status: 200, body: toTable(p.resource, p.version, list.items, list.metadata.resourceVersion) };
       return { status: 200, body: list };
     }
     if (method === 'POST') {
@@ -49,7 +61,8 @@ export function handleResource(
     }
     if (method === 'DELETE') {
       const select = selector(q);
-      for (const o of store.list(p.resource, p.namespace).filter(select)) store.delete(p.resource, ns || o.metadata.namespace, o.metadata.name);
+      for (const o of store.list(p.resource, p.namespace).filter(select))
+        store.delete(p.resource, ns || o.metadata.namespace, o.metadata.name);
       return { status: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' } };
     }
     throw new ApiError(405, 'MethodNotAllowed', `${method} is not supported on a collection`);
@@ -63,12 +76,16 @@ export function handleResource(
   switch (method) {
     case 'GET': {
       const obj = relabel(current());
-      if (wantsTable(req.headers.accept) && !sub) return { status: 200, body: toTable(p.resource, p.version, [obj], obj.metadata.resourceVersion) };
+      if (wantsTable(req.headers.accept) && !sub)
+        return { status: 200, body: toTable(p.resource, p.version, [obj], obj.metadata.resourceVersion) };
       return { status: 200, body: obj };
     }
     case 'PUT': {
       const obj = requireObject(body, p);
-      if (obj.metadata?.name !== p.name) throw badRequest(`the name of the object (${obj.metadata?.name}) does not match the name on the URL (${p.name})`);
+      if (obj.metadata?.name !== p.name)
+        throw badRequest(
+          `the name of the object (${obj.metadata?.name}) does not match the name on the URL (${p.name})`,
+        );
       validateObject(p.resource, obj);
       checkSchema(p, obj, q);
       return { status: 200, body: relabel(store.update(p.resource, ns, p.name, obj, sub)) };
@@ -76,13 +93,16 @@ export function handleResource(
     case 'PATCH': {
       const base = current();
       const patched = applyPatch(base, body, req.headers['content-type'] ?? '', !p.resource.hasGeneration);
-      if (patched?.metadata?.resourceVersion === undefined) patched.metadata = { ...patched.metadata, resourceVersion: base.metadata.resourceVersion };
+      if (patched?.metadata?.resourceVersion === undefined)
+        patched.metadata = { ...patched.metadata, resourceVersion: base.metadata.resourceVersion };
       validateObject(p.resource, patched);
       checkSchema(p, patched, q);
       return { status: 200, body: relabel(store.update(p.resource, ns, p.name, patched, sub)) };
     }
-    case 'DELETE': return { status: 200, body: relabel(store.delete(p.resource, ns, p.name)) };
-    default: throw new ApiError(405, 'MethodNotAllowed', `${method} is not supported`);
+    case 'DELETE':
+      return { status: 200, body: relabel(store.delete(p.resource, ns, p.name)) };
+    default:
+      throw new ApiError(405, 'MethodNotAllowed', `${method} is not supported`);
   }
 }
 
@@ -105,18 +125,24 @@ function selector(q: URLSearchParams): (o: Obj) => boolean {
 
 function listBody(store: Store, p: ResourcePath, q: URLSearchParams): Obj {
   const select = selector(q);
-  const items = store.list(p.resource, p.namespace).filter(select)
+  const items = store
+    .list(p.resource, p.namespace)
+    .filter(select)
     .map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
   return {
-    kind: `${p.resource.kind}List`, apiVersion: groupVersion(p.resource.group, p.version),
-    metadata: { resourceVersion: String(store.rv) }, items,
+    kind: `${p.resource.kind}List`,
+    apiVersion: groupVersion(p.resource.group, p.version),
+    metadata: { resourceVersion: String(store.rv) },
+    items,
   };
 }
 
 function requireObject(body: unknown, p: ResourcePath): Obj {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a JSON object');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw badRequest('the request body must be a JSON object');
   const obj = body as Obj;
-  if (obj.kind && obj.kind !== p.resource.kind) throw badRequest(`the kind ${obj.kind} does not match ${p.resource.kind}`);
+  if (obj.kind && obj.kind !== p.resource.kind)
+    throw badRequest(`the kind ${obj.kind} does not match ${p.resource.kind}`);
   if (p.namespace && obj.metadata?.namespace && obj.metadata.namespace !== p.namespace) {
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }

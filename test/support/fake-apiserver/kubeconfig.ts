@@ -6,12 +6,14 @@ import { KubeConfig } from '@kubernetes/client-node';
 
 export function kubeconfigYaml(server: string, token = 'test-token', namespace = 'default'): string {
   return [
-    'apiVersion: v1', 'kind: Config',
+    'apiVersion: v1',
+    'kind: Config',
     // client-node 1.4 refuses plain http unless TLS verification is marked skipped (there is no TLS to verify).
     `clusters: [{name: fake, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]`,
     `users: [{name: tester, user: {token: "${token}"}}]`,
     `contexts: [{name: fake, context: {cluster: fake, user: tester, namespace: ${namespace}}}]`,
-    'current-context: fake', '',
+    'current-context: fake',
+    '',
   ].join('\n');
 }
 

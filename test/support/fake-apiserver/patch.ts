@@ -4,7 +4,6 @@
 // does for custom resources).
 import { badRequest, ApiError } from './errors.js';
 
-
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export const PATCH_TYPES = {
@@ -60,7 +59,8 @@ function strategicMerge(target: Json, patch: Json): Json {
 /** Merges a partial list by the key kubectl's element order names; without an order directive, replaces. */
 function mergeList(current: Json, patch: Json[], order: Json): Json[] {
   const key = Array.isArray(order) && isObject(order[0]) ? Object.keys(order[0])[0] : undefined;
-  if (!key || !Array.isArray(current)) return patch.filter((x) => !(isObject(x) && x.$patch === 'delete')).map(stripDirectives);
+  if (!key || !Array.isArray(current))
+    return patch.filter((x) => !(isObject(x) && x.$patch === 'delete')).map(stripDirectives);
   const byKey = new Map<string, Json>(current.map((x: Json) => [String(x?.[key]), x]));
   for (const item of patch) {
     const id = String(item?.[key]);
@@ -75,7 +75,11 @@ function mergeList(current: Json, patch: Json[], order: Json): Json[] {
 function stripDirectives(v: Json): Json {
   if (Array.isArray(v)) return v.map(stripDirectives);
   if (!isObject(v)) return v;
-  return Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith('$')).map(([k, x]) => [k, stripDirectives(x)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([k]) => !k.startsWith('$'))
+      .map(([k, x]) => [k, stripDirectives(x)]),
+  );
 }
 
 /** RFC 6902 (add, remove, replace, move, copy, test). */
@@ -85,7 +89,8 @@ export function jsonPatch(target: Json, ops: Json): Json {
   for (const op of ops) {
     const path = parsePointer(op.path);
     if (op.op === 'test') {
-      if (JSON.stringify(getAt(doc, path)) !== JSON.stringify(op.value)) throw new ApiError(422, 'Invalid', `test failed at ${op.path}`);
+      if (JSON.stringify(getAt(doc, path)) !== JSON.stringify(op.value))
+        throw new ApiError(422, 'Invalid', `test failed at ${op.path}`);
     } else if (op.op === 'remove') doc = removeAt(doc, path);
     else if (op.op === 'add' || op.op === 'replace') {
       if (op.op === 'replace') getAt(doc, path, true);
@@ -102,14 +107,20 @@ export function jsonPatch(target: Json, ops: Json): Json {
 
 function parsePointer(p: unknown): string[] {
   if (typeof p !== 'string' || (p !== '' && !p.startsWith('/'))) throw badRequest(`bad json pointer ${String(p)}`);
-  return p === '' ? [] : p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return p === ''
+    ? []
+    : p
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function getAt(doc: Json, path: string[], required = false): Json {
   let cur = doc;
   for (const seg of path) {
     if (cur === null || typeof cur !== 'object' || !(seg in cur)) {
-      if (required) throw new ApiError(422, 'Invalid', `the server rejected our request: path /${path.join('/')} does not exist`);
+      if (required)
+        throw new ApiError(422, 'Invalid', `the server rejected our request: path /${path.join('/')} does not exist`);
       return undefined;
     }
     cur = cur[seg];

@@ -48,18 +48,29 @@ export const BUILTIN_TYPES: ResourceType[] = [
 ];
 
 function builtin(
-  group: string, plural: string, kind: string, namespaced: boolean,
+  group: string,
+  plural: string,
+  kind: string,
+  namespaced: boolean,
   extra: { hasStatus?: boolean; shortNames?: string[] } = {},
 ): ResourceType {
   return {
-    group, versions: ['v1'], plural, singular: kind.toLowerCase(), kind, namespaced,
-    hasStatus: extra.hasStatus ?? false, hasGeneration: false, shortNames: extra.shortNames,
+    group,
+    versions: ['v1'],
+    plural,
+    singular: kind.toLowerCase(),
+    kind,
+    namespaced,
+    hasStatus: extra.hasStatus ?? false,
+    hasGeneration: false,
+    shortNames: extra.shortNames,
   };
 }
 
 /** Standard-channel CRD file names for the kinds the controller watches. */
-export const GATEWAY_CRD_FILES = ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'referencegrants']
-  .map((plural) => `gateway.networking.k8s.io_${plural}.yaml`);
+export const GATEWAY_CRD_FILES = ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'referencegrants'].map(
+  (plural) => `gateway.networking.k8s.io_${plural}.yaml`,
+);
 
 /** Reads CRDs (by file name under GATEWAY_API_DIR, or absolute paths) into resource types. */
 export function loadCrdTypes(files: string[] = GATEWAY_CRD_FILES, dir = GATEWAY_API_DIR): ResourceType[] {
@@ -81,8 +92,14 @@ interface Crd {
     group: string;
     scope: 'Namespaced' | 'Cluster';
     names: { plural: string; singular?: string; kind: string; shortNames?: string[]; categories?: string[] };
-    versions: { name: string; served: boolean; storage: boolean; subresources?: { status?: object }; additionalPrinterColumns?: PrinterColumn[];
-      schema?: { openAPIV3Schema: Record<string, unknown> } }[];
+    versions: {
+      name: string;
+      served: boolean;
+      storage: boolean;
+      subresources?: { status?: object };
+      additionalPrinterColumns?: PrinterColumn[];
+      schema?: { openAPIV3Schema: Record<string, unknown> };
+    }[];
   };
 }
 

@@ -19,7 +19,8 @@ export function parseResourcePath(types: ResourceType[], pathname: string): Reso
   else return undefined;
   const [version, ...segs] = rest;
   if (!version) return undefined;
-  const find = (plural: string) => types.find((t) => t.group === group && t.plural === plural && t.versions.includes(version));
+  const find = (plural: string) =>
+    types.find((t) => t.group === group && t.plural === plural && t.versions.includes(version));
   let namespace: string | undefined;
   if (segs[0] === 'namespaces' && segs.length >= 3 && find(segs[2]!)?.namespaced) {
     namespace = segs[1];

@@ -11,7 +11,12 @@ type Schema = Record<string, unknown>;
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, verbose: true });
 const compiled = new WeakMap<Schema, ValidateFunction>();
 
-export function validateCustomResource(t: ResourceType, version: string, obj: Obj, fieldValidation: string | null): void {
+export function validateCustomResource(
+  t: ResourceType,
+  version: string,
+  obj: Obj,
+  fieldValidation: string | null,
+): void {
   const schema = t.schemas?.[version] ?? t.schemas?.[t.versions[0]!];
   if (!schema) return;
   const unknown: string[] = [];
@@ -51,8 +56,12 @@ function prune(value: unknown, schema: Schema, path: string, unknown: string[], 
 }
 
 function describe(e: ErrorObject): string {
-  const path = e.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.');
-  if (e.keyword === 'enum') return `${path}: Unsupported value: ${JSON.stringify(e.data)}: supported values: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  const path = e.instancePath
+    .replace(/^\//, '')
+    .replace(/\/(\d+)/g, '[$1]')
+    .replace(/\//g, '.');
+  if (e.keyword === 'enum')
+    return `${path}: Unsupported value: ${JSON.stringify(e.data)}: supported values: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   if (e.keyword === 'required') return `${path ? `${path}.` : ''}${String(e.params.missingProperty)}: Required value`;
   return `${path}: Invalid value: ${JSON.stringify(e.data)}: ${e.message ?? e.keyword}`;
 }

@@ -25,7 +25,9 @@ export function parseFieldSelector(text: string | null): Selector {
 }
 
 function readPath(obj: Obj, path: string): unknown {
-  return path.split('.').reduce<unknown>((cur, seg) => (cur && typeof cur === 'object' ? (cur as Obj)[seg] : undefined), obj);
+  return path
+    .split('.')
+    .reduce<unknown>((cur, seg) => (cur && typeof cur === 'object' ? (cur as Obj)[seg] : undefined), obj);
 }
 
 /** Splits on commas that are not inside a set's parentheses. */
@@ -60,7 +62,7 @@ function labelTerm(term: string): (labels: Record<string, string>) => boolean {
   m = /^(!?)([\w./-]+)$/.exec(term);
   if (m) {
     const [, not, key] = m as unknown as [string, string, string];
-    return (l) => (key in l) !== (not === '!');
+    return (l) => key in l !== (not === '!');
   }
   throw badRequest(`unable to parse requirement: ${term}`);
 }

@@ -87,7 +87,8 @@ export class FakeApiServer {
     });
     this.port = (server.address() as AddressInfo).port;
     this.server = server;
-    if (this.options.bookmarkIntervalMs) this.bookmarkTimer = setInterval(() => this.hub.bookmark(), this.options.bookmarkIntervalMs);
+    if (this.options.bookmarkIntervalMs)
+      this.bookmarkTimer = setInterval(() => this.hub.bookmark(), this.options.bookmarkIntervalMs);
     return this;
   }
 
@@ -139,7 +140,8 @@ export class FakeApiServer {
   }
 
   /** Direct store access for tests: create an object without going through HTTP. */
-  seed(obj: Record<string, any>): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  seed(obj: Record<string, any>): Record<string, any> {
     const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
     const t = this.type(group, obj.kind);
     void version;
@@ -151,9 +153,13 @@ export class FakeApiServer {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const raw = await readBody(req);
       const record: RecordedRequest = {
-        method: req.method ?? 'GET', path: url.pathname, query: url.searchParams,
-        contentType: req.headers['content-type'], body: raw ? parseJson(raw) : undefined,
-        token: /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1], at: Date.now(),
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        contentType: req.headers['content-type'],
+        body: raw ? parseJson(raw) : undefined,
+        token: /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1],
+        at: Date.now(),
       };
       this.requests.push(record);
       if (this.token && req.headers.authorization !== `Bearer ${this.token}`) {
@@ -162,7 +168,11 @@ export class FakeApiServer {
       const fault = this.faults.find((f) => f.match(record) && (f.times === undefined || f.times > 0));
       if (fault) {
         if (fault.times !== undefined) fault.times--;
-        throw new ApiError(fault.code, fault.code === 410 ? 'Expired' : 'InternalError', `injected fault ${fault.code}`);
+        throw new ApiError(
+          fault.code,
+          fault.code === 410 ? 'Expired' : 'InternalError',
+          `injected fault ${fault.code}`,
+        );
       }
       if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
       await this.beforeHandle?.(record);
@@ -174,7 +184,12 @@ export class FakeApiServer {
     }
   }
 
-  private route(r: RecordedRequest, url: URL, req: IncomingMessage, res: ServerResponse): { status: number; body: unknown } | undefined {
+  private route(
+    r: RecordedRequest,
+    url: URL,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): { status: number; body: unknown } | undefined {
     const fixed = this.discovery(r.path);
     if (fixed !== undefined && r.method === 'GET') return { status: 200, body: fixed };
     const p = parseResourcePath(this.types, r.path);
@@ -207,7 +222,10 @@ export async function startFakeApiServer(options?: FakeApiServerOptions): Promis
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': typeof body === 'string' ? 'text/plain' : 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': typeof body === 'string' ? 'text/plain' : 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 

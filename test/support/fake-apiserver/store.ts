@@ -44,8 +44,13 @@ export class Store {
 
   list(t: ResourceType, ns?: string): Obj[] {
     const all = [...this.bucket(t).values()].filter((o) => !ns || o.metadata.namespace === ns);
-    return structuredClone(all.sort((a, b) => objKey(a.metadata.namespace ?? '', a.metadata.name)
-      .localeCompare(objKey(b.metadata.namespace ?? '', b.metadata.name))));
+    return structuredClone(
+      all.sort((a, b) =>
+        objKey(a.metadata.namespace ?? '', a.metadata.name).localeCompare(
+          objKey(b.metadata.namespace ?? '', b.metadata.name),
+        ),
+      ),
+    );
   }
 
   /** Events after `rv` for one type, or 410 if that history was compacted. */
@@ -78,7 +83,10 @@ export class Store {
     if (!current) throw notFound(t.plural, name, t.group);
     const rv = input.metadata?.resourceVersion;
     if (rv === undefined || rv === '') {
-      if (t.hasGeneration) throw invalid(`${t.kind} "${name}": metadata.resourceVersion: Invalid value: 0x0: must be specified for an update`);
+      if (t.hasGeneration)
+        throw invalid(
+          `${t.kind} "${name}": metadata.resourceVersion: Invalid value: 0x0: must be specified for an update`,
+        );
     } else if (rv !== current.metadata.resourceVersion) {
       throw conflict(t.plural, name, t.group);
     }
@@ -118,8 +126,10 @@ export class Store {
     setTypeMeta(t, next);
     next.metadata = {
       ...next.metadata,
-      uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp,
-      name: current.metadata.name, resourceVersion: current.metadata.resourceVersion,
+      uid: current.metadata.uid,
+      creationTimestamp: current.metadata.creationTimestamp,
+      name: current.metadata.name,
+      resourceVersion: current.metadata.resourceVersion,
     };
     if (current.metadata.namespace) next.metadata.namespace = current.metadata.namespace;
     if (t.hasStatus) next.status = structuredClone(current.status);
@@ -153,7 +163,13 @@ export class Store {
     const key = objKey(obj.metadata.namespace ?? '', obj.metadata.name);
     if (type === 'DELETED') this.bucket(t).delete(key);
     else this.bucket(t).set(key, obj);
-    const event: StoreEvent = { rv: this.rv, type, resource: t, object: structuredClone(obj), old: old && structuredClone(old) };
+    const event: StoreEvent = {
+      rv: this.rv,
+      type,
+      resource: t,
+      object: structuredClone(obj),
+      old: old && structuredClone(old),
+    };
     this.history.push(event);
     if (this.history.length > this.historyLimit) {
       const dropped = this.history.splice(0, this.history.length - this.historyLimit);
@@ -200,7 +216,9 @@ function sameContent(a: Obj, b: Obj): boolean {
 }
 
 export function stableJson(v: unknown): string {
-  return JSON.stringify(v, (_k, val) => (val && typeof val === 'object' && !Array.isArray(val)
-    ? Object.fromEntries(Object.entries(val).sort(([x], [y]) => x.localeCompare(y)))
-    : val));
+  return JSON.stringify(v, (_k, val) =>
+    val && typeof val === 'object' && !Array.isArray(val)
+      ? Object.fromEntries(Object.entries(val).sort(([x], [y]) => x.localeCompare(y)))
+      : val,
+  );
 }

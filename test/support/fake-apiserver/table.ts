@@ -4,7 +4,13 @@
 import type { PrinterColumn, ResourceType } from './resources.js';
 import type { Obj } from './store.js';
 
-const NAME_COLUMN = { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 };
+const NAME_COLUMN = {
+  name: 'Name',
+  type: 'string',
+  format: 'name',
+  description: 'Name must be unique within a namespace.',
+  priority: 0,
+};
 const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
 export function wantsTable(accept: string | undefined): boolean {
@@ -14,9 +20,19 @@ export function wantsTable(accept: string | undefined): boolean {
 export function toTable(t: ResourceType, version: string, objects: Obj[], resourceVersion: string): Obj {
   const columns = t.printerColumns?.[version] ?? [AGE];
   return {
-    kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion },
-    columnDefinitions: [NAME_COLUMN, ...columns.map((c) => ({ name: c.name, type: c.type === 'date' ? 'date' : c.type,
-      format: '', description: c.description ?? '', priority: c.priority ?? 0 }))],
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion },
+    columnDefinitions: [
+      NAME_COLUMN,
+      ...columns.map((c) => ({
+        name: c.name,
+        type: c.type === 'date' ? 'date' : c.type,
+        format: '',
+        description: c.description ?? '',
+        priority: c.priority ?? 0,
+      })),
+    ],
     rows: objects.map((o) => ({
       cells: [o.metadata.name, ...columns.map((c) => cell(o, c))],
       object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
@@ -28,7 +44,9 @@ function cell(o: Obj, c: PrinterColumn): unknown {
   const values = evaluate(o, c.jsonPath);
   if (values.length === 0) return c.type === 'integer' || c.type === 'number' ? null : '<none>';
   if (c.type === 'date') return age(String(values[0]));
-  return values.length === 1 && typeof values[0] !== 'object' ? values[0] : values.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(',');
+  return values.length === 1 && typeof values[0] !== 'object'
+    ? values[0]
+    : values.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(',');
 }
 
 /** Evaluates the JSONPath subset printer columns use; returns every match. */

@@ -22,6 +22,8 @@ function microTime(value: unknown, field: string, t: ResourceType): void {
   if (value === undefined || value === null) return;
   if (typeof value !== 'string' || !MICRO_TIME.test(value)) {
     // The API server fails decoding the body in this case, before validation.
-    throw badRequest(`${t.kind} in version "v1" cannot be handled as a ${t.kind}: ${field}: parsing time "${String(value)}" as "2006-01-02T15:04:05.000000Z07:00": cannot parse`);
+    throw badRequest(
+      `${t.kind} in version "v1" cannot be handled as a ${t.kind}: ${field}: parsing time "${String(value)}" as "2006-01-02T15:04:05.000000Z07:00": cannot parse`,
+    );
   }
 }

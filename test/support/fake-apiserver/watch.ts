@@ -34,7 +34,11 @@ export class WatchHub {
   }
 
   open(res: ServerResponse, req: WatchRequest): void {
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Transfer-Encoding': 'chunked',
+      'Cache-Control': 'no-cache',
+    });
     res.flushHeaders();
     const send = (type: string, object: Obj) => {
       if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`);
@@ -52,7 +56,8 @@ export class WatchHub {
     const unsubscribe = this.store.subscribe((e) => this.deliver(send, req, e));
     const timer = req.timeoutSeconds ? setTimeout(() => watcher.close(true), req.timeoutSeconds * 1000) : undefined;
     const watcher: Watcher = {
-      res, req,
+      res,
+      req,
       close: (graceful) => {
         unsubscribe();
         if (graceful) res.end();
@@ -71,8 +76,11 @@ export class WatchHub {
   bookmark(): void {
     for (const w of this.watchers) {
       if (!w.req.bookmarks || w.res.writableEnded) continue;
-      const object = { kind: w.req.resource.kind, apiVersion: groupVersion(w.req.resource.group, w.req.version),
-        metadata: { resourceVersion: String(this.store.rv) } };
+      const object = {
+        kind: w.req.resource.kind,
+        apiVersion: groupVersion(w.req.resource.group, w.req.version),
+        metadata: { resourceVersion: String(this.store.rv) },
+      };
       w.res.write(`${JSON.stringify({ type: 'BOOKMARK', object })}\n`);
     }
   }
@@ -85,7 +93,8 @@ export class WatchHub {
   private backlog(req: WatchRequest): StoreEvent[] {
     const rv = req.resourceVersion;
     if (rv === '' || rv === '0') {
-      return this.store.list(req.resource, req.namespace)
+      return this.store
+        .list(req.resource, req.namespace)
         .map((object) => ({ rv: this.store.rv, type: 'ADDED', resource: req.resource, object }));
     }
     const from = Number(rv);

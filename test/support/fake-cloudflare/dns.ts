@@ -10,7 +10,12 @@ export const COMMENT_MAX = 100;
 export function dnsRoutes(store: FakeStore): Route[] {
   const zoneOf = (id: string): FakeZone => {
     const z = store.zones.get(id);
-    if (!z) throw new ApiFault(404, 7003, `Could not route to /zones/${id}/dns_records, perhaps your object identifier is invalid?`);
+    if (!z)
+      throw new ApiFault(
+        404,
+        7003,
+        `Could not route to /zones/${id}/dns_records, perhaps your object identifier is invalid?`,
+      );
     return z;
   };
   const recordOf = (zone: FakeZone, id: string): FakeRecord => {
@@ -23,29 +28,45 @@ export function dnsRoutes(store: FakeStore): Route[] {
     { method: 'GET', pattern: /^\/zones$/, handle: (req) => listZones(store, req) },
     { method: 'GET', pattern: /^\/zones\/([^/]+)$/, handle: (_req, [id]) => success(zoneOf(id!)) },
     {
-      method: 'GET', pattern: re(RECORDS), handle: (req, [z]) => {
+      method: 'GET',
+      pattern: re(RECORDS),
+      handle: (req, [z]) => {
         const items = store.recordsOf(zoneOf(z!).id).filter((r) => matchesRecordFilters(r, req.query));
         const { page, info } = paginate(items, req.query, { defaultPerPage: 100, maxPerPage: 5_000_000 });
         return success(page, info);
       },
     },
-    { method: 'POST', pattern: re(RECORDS), handle: (req, [z]) => success(ops.create(zoneOf(z!), objectBody(req.body))) },
-    { method: 'POST', pattern: re(`${RECORDS}/batch`), handle: (req, [z]) => success(ops.batch(zoneOf(z!), objectBody(req.body))) },
+    {
+      method: 'POST',
+      pattern: re(RECORDS),
+      handle: (req, [z]) => success(ops.create(zoneOf(z!), objectBody(req.body))),
+    },
+    {
+      method: 'POST',
+      pattern: re(`${RECORDS}/batch`),
+      handle: (req, [z]) => success(ops.batch(zoneOf(z!), objectBody(req.body))),
+    },
     { method: 'GET', pattern: re(`${RECORDS}/([^/]+)`), handle: (_req, [z, id]) => success(recordOf(zoneOf(z!), id!)) },
     {
-      method: 'PUT', pattern: re(`${RECORDS}/([^/]+)`), handle: (req, [z, id]) => {
+      method: 'PUT',
+      pattern: re(`${RECORDS}/([^/]+)`),
+      handle: (req, [z, id]) => {
         const zone = zoneOf(z!);
         return success(ops.replace(zone, recordOf(zone, id!), objectBody(req.body)));
       },
     },
     {
-      method: 'PATCH', pattern: re(`${RECORDS}/([^/]+)`), handle: (req, [z, id]) => {
+      method: 'PATCH',
+      pattern: re(`${RECORDS}/([^/]+)`),
+      handle: (req, [z, id]) => {
         const zone = zoneOf(z!);
         return success(ops.patch(zone, recordOf(zone, id!), objectBody(req.body)));
       },
     },
     {
-      method: 'DELETE', pattern: re(`${RECORDS}/([^/]+)`), handle: (_req, [z, id]) => {
+      method: 'DELETE',
+      pattern: re(`${RECORDS}/([^/]+)`),
+      handle: (_req, [z, id]) => {
         const zone = zoneOf(z!);
         store.records.delete(recordOf(zone, id!).id);
         return success({ id });
@@ -89,7 +110,16 @@ class RecordOps {
   }
 
   patch(zone: FakeZone, current: FakeRecord, body: Fields): FakeRecord {
-    const merged: Fields = { name: current.name, type: current.type, content: current.content, proxied: current.proxied, ttl: current.ttl, comment: current.comment, tags: current.tags, ...body };
+    const merged: Fields = {
+      name: current.name,
+      type: current.type,
+      content: current.content,
+      proxied: current.proxied,
+      ttl: current.ttl,
+      comment: current.comment,
+      tags: current.tags,
+      ...body,
+    };
     return this.replace(zone, current, merged);
   }
 
@@ -97,14 +127,21 @@ class RecordOps {
   batch(zone: FakeZone, body: Fields): Record<string, FakeRecord[]> {
     const saved = new Map(this.store.records);
     try {
-      const result = { deletes: [] as FakeRecord[], patches: [] as FakeRecord[], puts: [] as FakeRecord[], posts: [] as FakeRecord[] };
+      const result = {
+        deletes: [] as FakeRecord[],
+        patches: [] as FakeRecord[],
+        puts: [] as FakeRecord[],
+        posts: [] as FakeRecord[],
+      };
       for (const d of list(body.deletes)) {
         const r = this.existing(zone, d.id);
         this.store.records.delete(r.id);
         result.deletes.push(r);
       }
-      for (const p of list(body.patches)) result.patches.push(this.patch(zone, this.existing(zone, p.id), without(p, 'id')));
-      for (const p of list(body.puts)) result.puts.push(this.replace(zone, this.existing(zone, p.id), without(p, 'id')));
+      for (const p of list(body.patches))
+        result.patches.push(this.patch(zone, this.existing(zone, p.id), without(p, 'id')));
+      for (const p of list(body.puts))
+        result.puts.push(this.replace(zone, this.existing(zone, p.id), without(p, 'id')));
       for (const p of list(body.posts)) result.posts.push(this.create(zone, p));
       return result;
     } catch (err) {
@@ -127,21 +164,28 @@ class RecordOps {
     }
     const name = qualify(String(body.name), zone);
     const proxied = body.proxied === true;
-    if (proxied && !['A', 'AAAA', 'CNAME'].includes(type)) throw badRequest(9004, 'This record type cannot be proxied.');
+    if (proxied && !['A', 'AAAA', 'CNAME'].includes(type))
+      throw badRequest(9004, 'This record type cannot be proxied.');
     const comment = body.comment === undefined || body.comment === null ? null : String(body.comment);
-    if (comment !== null && comment.length > COMMENT_MAX) throw badRequest(9101, `comment: must be at most ${COMMENT_MAX} characters`);
+    if (comment !== null && comment.length > COMMENT_MAX)
+      throw badRequest(9101, `comment: must be at most ${COMMENT_MAX} characters`);
     this.checkConflicts(zone, { name, type, content }, selfId);
     const ttl = proxied ? 1 : typeof body.ttl === 'number' ? body.ttl : 1;
     const tags = Array.isArray(body.tags) ? body.tags.map(String) : [];
     return { name, type, content: type === 'CNAME' ? content.toLowerCase() : content, proxied, ttl, comment, tags };
   }
 
-  private checkConflicts(zone: FakeZone, rec: { name: string; type: string; content: string }, selfId: string | undefined): void {
+  private checkConflicts(
+    zone: FakeZone,
+    rec: { name: string; type: string; content: string },
+    selfId: string | undefined,
+  ): void {
     const same = this.store.recordsOf(zone.id).filter((r) => r.name === rec.name && r.id !== selfId);
     if (same.some((r) => r.type === rec.type && r.content.toLowerCase() === rec.content.toLowerCase())) {
       throw badRequest(81058, 'An identical record already exists.');
     }
-    if (rec.type === 'CNAME' && same.length > 0) throw badRequest(81053, 'An A, AAAA, or CNAME record with that host already exists.');
+    if (rec.type === 'CNAME' && same.length > 0)
+      throw badRequest(81053, 'An A, AAAA, or CNAME record with that host already exists.');
     if (same.some((r) => r.type === 'CNAME')) throw badRequest(81054, 'A CNAME record with that host already exists.');
   }
 }

@@ -86,6 +86,7 @@ export interface Route {
 }
 
 export function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(1001, 'Request body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badRequest(1001, 'Request body must be a JSON object');
   return body as Record<string, unknown>;
 }

@@ -9,7 +9,15 @@ export interface CallMatch {
 }
 
 type Fault =
-  | { kind: 'status'; status: number; code: number; message: string; retryAfterSeconds?: number; remaining: number; match?: CallMatch }
+  | {
+      kind: 'status';
+      status: number;
+      code: number;
+      message: string;
+      retryAfterSeconds?: number;
+      remaining: number;
+      match?: CallMatch;
+    }
   | { kind: 'slow'; delayMs: number; remaining: number; match?: CallMatch }
   | { kind: 'auth'; remaining: number; match?: CallMatch };
 
@@ -19,7 +27,15 @@ export class Faults {
 
   /** The next `count` matching calls get 429 (code 971) with `Retry-After: seconds`. */
   rateLimit(count: number, retryAfterSeconds: number, match?: CallMatch): void {
-    this.queue.push({ kind: 'status', status: 429, code: 971, message: 'Please wait and consider throttling your request speed', retryAfterSeconds, remaining: count, match });
+    this.queue.push({
+      kind: 'status',
+      status: 429,
+      code: 971,
+      message: 'Please wait and consider throttling your request speed',
+      retryAfterSeconds,
+      remaining: count,
+      match,
+    });
   }
 
   /** The next `count` matching calls fail with a 5xx. */
@@ -61,7 +77,8 @@ export class Faults {
       }
       this.queue = this.queue.filter((x) => x.remaining > 0);
       if (f.kind === 'auth') return { delayMs, fault: new ApiFault(403, 10000, 'Authentication error') };
-      const headers: Record<string, string> = f.retryAfterSeconds !== undefined ? { 'retry-after': String(f.retryAfterSeconds) } : {};
+      const headers: Record<string, string> =
+        f.retryAfterSeconds !== undefined ? { 'retry-after': String(f.retryAfterSeconds) } : {};
       return { delayMs, fault: new ApiFault(f.status, f.code, f.message, headers) };
     }
     this.queue = this.queue.filter((x) => x.remaining > 0);
@@ -77,7 +94,9 @@ export class Faults {
       return undefined;
     }
     const retryAfter = Math.ceil((q.times[0]! + q.windowMs - nowMs) / 1000);
-    return new ApiFault(429, 971, 'Please wait and consider throttling your request speed', { 'retry-after': String(retryAfter) });
+    return new ApiFault(429, 971, 'Please wait and consider throttling your request speed', {
+      'retry-after': String(retryAfter),
+    });
   }
 }
 

@@ -26,12 +26,18 @@ function textOp(op: Op, value: string, arg: string, isSet: boolean, caseless: bo
   const v = caseless ? value.toLowerCase() : value;
   const a = caseless ? arg.toLowerCase() : arg;
   switch (op) {
-    case 'exact': return v === a;
-    case 'contains': return v.includes(a);
-    case 'startswith': return v.startsWith(a);
-    case 'endswith': return v.endsWith(a);
-    case 'present': return isSet;
-    case 'absent': return !isSet;
+    case 'exact':
+      return v === a;
+    case 'contains':
+      return v.includes(a);
+    case 'startswith':
+      return v.startsWith(a);
+    case 'endswith':
+      return v.endsWith(a);
+    case 'present':
+      return isSet;
+    case 'absent':
+      return !isSet;
   }
 }
 
@@ -40,10 +46,15 @@ export function matchesZoneName(zoneName: string, filter: string): boolean {
   const m = /^(equal|not_equal|contains|starts_with|ends_with):(.*)$/.exec(filter);
   const [op, arg] = m ? [m[1], m[2]!.toLowerCase()] : ['equal', filter.toLowerCase()];
   switch (op) {
-    case 'not_equal': return zoneName !== arg;
-    case 'contains': return zoneName.includes(arg);
-    case 'starts_with': return zoneName.startsWith(arg);
-    case 'ends_with': return zoneName.endsWith(arg);
-    default: return zoneName === arg;
+    case 'not_equal':
+      return zoneName !== arg;
+    case 'contains':
+      return zoneName.includes(arg);
+    case 'starts_with':
+      return zoneName.startsWith(arg);
+    case 'ends_with':
+      return zoneName.endsWith(arg);
+    default:
+      return zoneName === arg;
   }
 }

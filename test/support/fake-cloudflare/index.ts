@@ -37,7 +37,9 @@ export interface FakeCloudflare {
 
 const PREFIX = '/client/v4';
 
-export async function startFakeCloudflare(opts: { apiToken?: string; accountId?: string } = {}): Promise<FakeCloudflare> {
+export async function startFakeCloudflare(
+  opts: { apiToken?: string; accountId?: string } = {},
+): Promise<FakeCloudflare> {
   const apiToken = opts.apiToken ?? 'test-token-' + Math.random().toString(36).slice(2);
   const accountId = opts.accountId ?? '0123456789abcdef0123456789abcdef';
   const store = new FakeStore(accountId);
@@ -61,7 +63,14 @@ export async function startFakeCloudflare(opts: { apiToken?: string; accountId?:
     send(res, reply);
   }
 
-  async function answer(req: IncomingMessage, method: string, path: string, query: URLSearchParams, raw: string, entry: LoggedCall): Promise<Reply> {
+  async function answer(
+    req: IncomingMessage,
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    raw: string,
+    entry: LoggedCall,
+  ): Promise<Reply> {
     try {
       const { delayMs, fault } = faults.take(method, path, Date.now());
       // unref: a slow answer still pending must not keep the test process alive after close().
@@ -80,13 +89,18 @@ export async function startFakeCloudflare(opts: { apiToken?: string; accountId?:
   const { port } = server.address() as AddressInfo;
   return {
     baseURL: `http://127.0.0.1:${port}${PREFIX}`,
-    apiToken, accountId, store, faults, calls,
+    apiToken,
+    accountId,
+    store,
+    faults,
+    calls,
     writes: () => calls.filter((c) => c.method !== 'GET' && c.status < 300),
     resetCalls: () => void calls.splice(0, calls.length),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

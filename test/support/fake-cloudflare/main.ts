@@ -14,7 +14,9 @@ const { values } = parseArgs({
 });
 const fake = await startFakeCloudflare({ apiToken: values.token, accountId: values.account });
 const zones = (values.zone ?? []).map((name) => fake.store.addZone(name));
-process.stdout.write(`${JSON.stringify({ baseURL: fake.baseURL, apiToken: fake.apiToken, accountId: fake.accountId, zones: zones.map((z) => ({ id: z.id, name: z.name })) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ baseURL: fake.baseURL, apiToken: fake.apiToken, accountId: fake.accountId, zones: zones.map((z) => ({ id: z.id, name: z.name })) })}\n`,
+);
 const stop = (): void => void fake.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -62,14 +62,23 @@ export class FakeStore {
   readonly zones = new Map<string, FakeZone>();
   readonly records = new Map<string, FakeRecord>();
 
-  constructor(readonly accountId: string, private readonly clock: () => Date = () => new Date()) {}
+  constructor(
+    readonly accountId: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
 
   now(): string {
     return this.clock().toISOString();
   }
 
   addZone(name: string, status: FakeZone['status'] = 'active'): FakeZone {
-    const zone: FakeZone = { id: hexId(), name: name.toLowerCase(), status, account: { id: this.accountId, name: 'test account' }, type: 'full' };
+    const zone: FakeZone = {
+      id: hexId(),
+      name: name.toLowerCase(),
+      status,
+      account: { id: this.accountId, name: 'test account' },
+      type: 'full',
+    };
     this.zones.set(zone.id, zone);
     return zone;
   }
@@ -80,13 +89,29 @@ export class FakeStore {
 
   addTunnel(name: string, secret = randomBytes(32).toString('base64')): FakeTunnel {
     const tunnel: FakeTunnel = {
-      id: randomUUID(), account_tag: this.accountId, name, created_at: this.now(), deleted_at: null,
-      config_src: 'cloudflare', remote_config: true, status: 'inactive', tun_type: 'cfd_tunnel', connections: [],
-      conns_active_at: null, conns_inactive_at: null, metadata: {}, secret,
+      id: randomUUID(),
+      account_tag: this.accountId,
+      name,
+      created_at: this.now(),
+      deleted_at: null,
+      config_src: 'cloudflare',
+      remote_config: true,
+      status: 'inactive',
+      tun_type: 'cfd_tunnel',
+      connections: [],
+      conns_active_at: null,
+      conns_inactive_at: null,
+      metadata: {},
+      secret,
     };
     this.tunnels.set(tunnel.id, tunnel);
     this.configs.set(tunnel.id, {
-      tunnel_id: tunnel.id, account_id: this.accountId, version: 0, config: null, source: 'cloudflare', created_at: this.now(),
+      tunnel_id: tunnel.id,
+      account_id: this.accountId,
+      version: 0,
+      config: null,
+      source: 'cloudflare',
+      created_at: this.now(),
     });
     return tunnel;
   }
@@ -99,19 +124,37 @@ export class FakeStore {
   putConfig(tunnelId: string, config: Record<string, unknown>): FakeTunnelConfig {
     const previous = this.configs.get(tunnelId);
     const next: FakeTunnelConfig = {
-      tunnel_id: tunnelId, account_id: this.accountId, version: (previous?.version ?? 0) + 1, config,
-      source: 'cloudflare', created_at: this.now(),
+      tunnel_id: tunnelId,
+      account_id: this.accountId,
+      version: (previous?.version ?? 0) + 1,
+      config,
+      source: 'cloudflare',
+      created_at: this.now(),
     };
     this.configs.set(tunnelId, next);
     return next;
   }
 
   /** Inserts a record as-is (seeding foreign records, or after validation by the API layer). */
-  insertRecord(zone: FakeZone, fields: Partial<FakeRecord> & { name: string; type: string; content: string }): FakeRecord {
+  insertRecord(
+    zone: FakeZone,
+    fields: Partial<FakeRecord> & { name: string; type: string; content: string },
+  ): FakeRecord {
     const now = this.now();
     const record: FakeRecord = {
-      id: hexId(), zone_id: zone.id, zone_name: zone.name, proxied: false, proxiable: true, ttl: 1, comment: null,
-      tags: [], settings: {}, meta: {}, created_on: now, modified_on: now, ...fields,
+      id: hexId(),
+      zone_id: zone.id,
+      zone_name: zone.name,
+      proxied: false,
+      proxiable: true,
+      ttl: 1,
+      comment: null,
+      tags: [],
+      settings: {},
+      meta: {},
+      created_on: now,
+      modified_on: now,
+      ...fields,
       name: fields.name.toLowerCase(),
     };
     this.records.set(record.id, record);
@@ -119,7 +162,9 @@ export class FakeStore {
   }
 
   recordsOf(zoneId: string): FakeRecord[] {
-    return [...this.records.values()].filter((r) => r.zone_id === zoneId).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    return [...this.records.values()]
+      .filter((r) => r.zone_id === zoneId)
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   }
 }
 

@@ -18,25 +18,39 @@ export function tunnelRoutes(store: FakeStore): Route[] {
   return [
     { method: 'GET', pattern: re(ACCOUNT), handle: (req, [acc]) => (account(acc!), listTunnels(store, req)) },
     { method: 'POST', pattern: re(ACCOUNT), handle: (req, [acc]) => (account(acc!), createTunnel(store, req)) },
-    { method: 'GET', pattern: re(TUNNEL), handle: (_req, [acc, id]) => (account(acc!), success(tunnelView(live(id!)))) },
     {
-      method: 'DELETE', pattern: re(TUNNEL), handle: (_req, [acc, id]) => {
+      method: 'GET',
+      pattern: re(TUNNEL),
+      handle: (_req, [acc, id]) => (account(acc!), success(tunnelView(live(id!)))),
+    },
+    {
+      method: 'DELETE',
+      pattern: re(TUNNEL),
+      handle: (_req, [acc, id]) => {
         account(acc!);
         const t = live(id!);
         t.deleted_at = store.now();
         return success(tunnelView(t));
       },
     },
-    { method: 'GET', pattern: re(`${TUNNEL}/token`), handle: (_req, [acc, id]) => (account(acc!), success(store.tokenOf(live(id!)))) },
     {
-      method: 'GET', pattern: re(`${TUNNEL}/configurations`), handle: (_req, [acc, id]) => {
+      method: 'GET',
+      pattern: re(`${TUNNEL}/token`),
+      handle: (_req, [acc, id]) => (account(acc!), success(store.tokenOf(live(id!)))),
+    },
+    {
+      method: 'GET',
+      pattern: re(`${TUNNEL}/configurations`),
+      handle: (_req, [acc, id]) => {
         account(acc!);
         live(id!);
         return success(store.configs.get(id!));
       },
     },
     {
-      method: 'PUT', pattern: re(`${TUNNEL}/configurations`), handle: (req, [acc, id]) => {
+      method: 'PUT',
+      pattern: re(`${TUNNEL}/configurations`),
+      handle: (req, [acc, id]) => {
         account(acc!);
         live(id!);
         const config = validateConfig(objectBody(req.body).config);
@@ -78,7 +92,12 @@ function createTunnel(store: FakeStore, req: ApiRequest) {
   const tunnel = store.addTunnel(name, (secret as string | undefined) ?? randomBytes(32).toString('base64'));
   tunnel.config_src = body.config_src === 'cloudflare' ? 'cloudflare' : 'local';
   tunnel.remote_config = tunnel.config_src === 'cloudflare';
-  const credentials_file = { AccountTag: tunnel.account_tag, TunnelID: tunnel.id, TunnelName: tunnel.name, TunnelSecret: tunnel.secret };
+  const credentials_file = {
+    AccountTag: tunnel.account_tag,
+    TunnelID: tunnel.id,
+    TunnelName: tunnel.name,
+    TunnelSecret: tunnel.secret,
+  };
   return success({ ...tunnelView(tunnel), credentials_file, token: store.tokenOf(tunnel) });
 }
 
@@ -90,14 +109,18 @@ function validateConfig(config: unknown): Record<string, unknown> {
   if (!Array.isArray(ingress)) throw badRequest(1055, 'ingress must be a list of rules');
   ingress.forEach((rule: unknown, i: number) => {
     const r = objectBody(rule);
-    if (typeof r.service !== 'string' || r.service === '') throw badRequest(1055, `Ingress rule #${i + 1} has no service`);
+    if (typeof r.service !== 'string' || r.service === '')
+      throw badRequest(1055, `Ingress rule #${i + 1} has no service`);
     if (r.hostname !== undefined && (typeof r.hostname !== 'string' || r.hostname.slice(1).includes('*'))) {
       throw badRequest(1055, `Ingress rule #${i + 1}: hostname can only have a wildcard as its first label`);
     }
   });
   const last = ingress.at(-1) as Record<string, unknown> | undefined;
   if (last && (last.hostname || last.path)) {
-    throw badRequest(1056, 'The last ingress rule must match all URLs (i.e. it should not have a hostname or path filter)');
+    throw badRequest(
+      1056,
+      'The last ingress rule must match all URLs (i.e. it should not have a hostname or path filter)',
+    );
   }
   return cfg;
 }
