@@ -4,6 +4,8 @@ import type http2 from 'node:http2';
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import selfsigned from 'selfsigned';
+import { generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
 import { createAdminServer, type AdminHandler } from './admin/server.js';
 import { createAuthorizer } from './admin/auth.js';
 import { adminHostCheck } from './admin/host-check.js';
@@ -69,7 +71,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     if (!initial.ok) throw new Error(`initial config refused: ${initial.error}`);
   }
   const rt: HandlerRuntime = { limits, metrics, logger, table: () => config.table };
-  const plane = createDataPlane(rt, limits, opts.tlsListen ? (opts.tls ?? selfSignedPair()) : undefined);
+  const plane = createDataPlane(rt, limits, opts.tlsListen ? (opts.tls ?? (await selfSignedPair())) : undefined);
   const sessions = new Set<http2.ServerHttp2Session>();
   plane.h2.on('session', (s: http2.ServerHttp2Session) => {
     sessions.add(s);
@@ -123,10 +125,21 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   };
 }
 
-function selfSignedPair(): { cert: string; key: string } {
-  const pems = selfsigned.generate([{ name: 'commonName', value: 'tunnel-gateway-proxy' }], {
-    days: 3650,
-    keySize: 2048,
+/**
+ * The loopback TLS port's certificate when none is given. The RSA key comes from node:crypto on libuv's
+ * thread pool (forge's JavaScript key generation took ~300 ms of the start-up on the event loop); forge,
+ * through selfsigned, only builds and signs the certificate, which takes a few milliseconds.
+ */
+const generateRsaKeyPair = promisify(generateKeyPair);
+
+async function selfSignedPair(): Promise<{ cert: string; key: string }> {
+  const { publicKey, privateKey } = await generateRsaKeyPair('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
   });
+  // `keyPair` is honoured by selfsigned 2.x but missing from its types (test/canary/dependencies.test.ts).
+  const options = { days: 3650, keyPair: { publicKey, privateKey } };
+  const pems = selfsigned.generate([{ name: 'commonName', value: 'tunnel-gateway-proxy' }], options);
   return { cert: pems.cert, key: pems.private };
 }

@@ -10,6 +10,8 @@
 //                values with metricName), summed by AggregatorRegistry
 //   node:http    `server.emit('listening')` starts the headers/request timeout checks     proxy/server/listener.ts
 //                of a server that never listen()s
+//   selfsigned   the `keyPair` option (signs with a key we generate natively), untyped   proxy/index.ts
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
@@ -27,7 +29,7 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 const installed = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
 
 describe('versions', () => {
-  it.each(['xstate', 'undici', 'prom-client'])(
+  it.each(['xstate', 'undici', 'prom-client', 'selfsigned'])(
     '%s is pinned exactly, and the installed version is the pinned one',
     (name) => {
       expect(pkg.dependencies[name]).toMatch(/^\d+\.\d+\.\d+$/);
@@ -261,5 +263,20 @@ describe("node:http `emit('listening')` (proxy/server/listener.ts)", () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     h1.close();
     await new Promise((resolve) => front.close(resolve));
+  });
+});
+
+describe('selfsigned `keyPair` (proxy/index.ts)', () => {
+  it('signs the certificate for the key pair it is given, not one of its own', () => {
+    const pair = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    });
+    const selfsigned = require('selfsigned') as { generate(a: unknown, o: unknown): { cert: string; private: string } };
+    const pems = selfsigned.generate([{ name: 'commonName', value: 'canary' }], { days: 1, keyPair: pair });
+    const cert = new X509Certificate(pems.cert);
+    expect(cert.publicKey.export({ type: 'spki', format: 'pem' })).toBe(pair.publicKey);
+    expect(cert.checkIssued(cert)).toBe(true);
   });
 });
