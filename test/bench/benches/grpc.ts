@@ -11,7 +11,7 @@ import { EMPTY_GRPC_FRAME } from '../lib/nginx.js';
 import { runGrpcLoad, type H2loadResult } from '../lib/h2load.js';
 import type { BenchReport } from '../lib/report.js';
 import { fmt, interleave, medianOf } from '../lib/stats.js';
-import { load } from '../lib/targets.js';
+import { load, startFloor } from '../lib/targets.js';
 import { withCpu } from '../lib/cpu.js';
 
 type Sample = H2loadResult & { cpuUsPerCall: number };
@@ -36,10 +36,13 @@ function grpcCall(port: number): Promise<void> {
 export async function grpcUnary(ctx: BenchContext): Promise<BenchReport> {
   const { settings: s, backend, nginx, ours } = ctx;
   await load(ours, grpcRoute(backend.grpc));
+  const floor = await startFloor('h2', `http://127.0.0.1:${backend.grpc}`);
+  // The order matters to summarize(): direct, nginx, ours, the Node floor.
   const targets = [
     { name: 'direct to backend', port: backend.grpc, pid: backend.pid },
     { name: 'nginx grpc_pass', port: nginx.grpc, pid: nginx.pid },
     { name: 'our proxy (h2c port)', port: ours.http, pid: ours.pid },
+    { name: 'Node floor: bare node:http2 relay', port: floor.port, pid: floor.pid },
   ];
   const dir = await mkdtemp(join(tmpdir(), 'bench-grpc-'));
   const bodyFile = join(dir, 'request.bin');
@@ -61,6 +64,7 @@ export async function grpcUnary(ctx: BenchContext): Promise<BenchReport> {
     });
     return summarize(targets, samples);
   } finally {
+    await floor.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -89,6 +93,13 @@ function summarize(targets: Array<{ name: string }>, samples: Sample[][]): Bench
         pass: true,
       },
       { name: 'gRPC failures through our proxy', value: String(failed[2]), target: '0', pass: failed[2] === 0 },
+      {
+        name: 'CPU per gRPC call: ours ÷ Node floor',
+        value: fmt.ratio(cpu[2]! / cpu[3]!),
+        target: '≤ 1.50×',
+        pass: cpu[2]! / cpu[3]! <= 1.5,
+      },
+      { name: 'our CPU per gRPC call', value: `${fmt.rps(cpu[2]!)} µs`, target: '≤ 100 µs', pass: cpu[2]! <= 100 },
     ],
     notes: [
       'h2load counts HTTP status only; the grpc-js call before each target checks that grpc-status 0 comes back through it.',

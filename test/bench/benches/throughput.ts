@@ -5,7 +5,7 @@ import { probe } from '../lib/context.js';
 import { singleRoute } from '../lib/configs.js';
 import type { BenchReport } from '../lib/report.js';
 import { fmt, interleave, medianOf } from '../lib/stats.js';
-import { load, startOurs, startPeer, type PeerKind } from '../lib/targets.js';
+import { load, startFloor, startOurs, startPeer, type PeerKind } from '../lib/targets.js';
 import { startNginxProxy } from '../lib/nginx.js';
 import { runWrk, type WrkResult } from '../lib/wrk.js';
 import { withCpu } from '../lib/cpu.js';
@@ -17,7 +17,7 @@ interface Target {
   port: number;
   /** The process whose CPU is charged to this target (the backend's for the direct run). */
   pid: number;
-  role: 'floor' | 'reference' | 'ours' | 'peer' | 'ceiling' | 'variant';
+  role: 'floor' | 'node-floor' | 'reference' | 'ours' | 'peer' | 'ceiling' | 'variant';
 }
 
 /** Workers per proxy for the "one per core" rows. */
@@ -39,10 +39,12 @@ export async function throughput(ctx: BenchContext): Promise<BenchReport> {
   // Both sides with one worker per core as well (nginx `worker_processes 2`, `proxy --workers 2`).
   const wide = WIDE === s.proxyWorkers ? undefined : await startOurs(WIDE);
   const nginxWide = await startNginxProxy(backend, WIDE);
+  const floor = await startFloor('h1', `http://127.0.0.1:${backend.http}`);
   try {
     if (wide) await load(wide, singleRoute(backend.http));
     const targets: Target[] = [
       { name: 'direct to backend (floor)', port: backend.http, pid: backend.pid, role: 'floor' },
+      { name: 'Node floor: raw sockets + llhttp, no routing', port: floor.port, pid: floor.pid, role: 'node-floor' },
       { name: 'nginx proxy, 1 worker (reference)', port: nginx.http, pid: nginx.pid, role: 'reference' },
       { name: `nginx proxy, ${WIDE} workers`, port: nginxWide.http, pid: nginxWide.pid, role: 'variant' },
       {
@@ -69,7 +71,7 @@ export async function throughput(ctx: BenchContext): Promise<BenchReport> {
     });
     return summarize(targets, samples, s.connections);
   } finally {
-    await Promise.all([...peers.map(({ peer }) => peer.stop()), wide?.stop(), nginxWide.stop()]);
+    await Promise.all([...peers.map(({ peer }) => peer.stop()), wide?.stop(), nginxWide.stop(), floor.stop()]);
   }
 }
 
@@ -136,6 +138,14 @@ function summarize(targets: Target[], samples: Sample[][], connections: number):
         target: '≥ 0.50×',
         pass: cpu[at('reference')]! / oursCpu >= 0.5,
       },
+      // How much of our cost is ours: the leanest hop Node allows does the same forwarding with nothing else.
+      {
+        name: 'CPU per request: ours ÷ Node floor',
+        value: fmt.ratio(oursCpu / cpu[at('node-floor')]!),
+        target: '≤ 1.50×',
+        pass: oursCpu / cpu[at('node-floor')]! <= 1.5,
+      },
+      { name: 'our CPU per request', value: `${fmt.rps(oursCpu)} µs`, target: '≤ 50 µs', pass: oursCpu <= 50 },
       {
         name: 'CPU per request: best Node peer ÷ ours',
         value: fmt.ratio(bestPeerCpu / oursCpu),
@@ -145,6 +155,7 @@ function summarize(targets: Target[], samples: Sample[][], connections: number):
     ],
     notes: [
       'CPU µs/req: user+system CPU of the proxy process tree (of the backend nginx for the direct run) per request, from /proc; lower is better.',
+      "Node floor (test/bench/servers/floor.ts): raw sockets and llhttp through Node's parser binding, pooled keep-alive upstreams, bytes relayed as read; no routing, header handling, timeouts or metrics. What Node costs per forwarded request at the least.",
     ],
   };
 }

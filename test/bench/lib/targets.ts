@@ -19,6 +19,19 @@ export async function startPeer(
   return { pid: child.proc.pid!, port: ready!.port, stop: child.stop };
 }
 
+/** A Node floor (servers/floor.ts): the leanest HTTP/1.1 (h1) or h2c (h2) forwarding hop Node allows. */
+export async function startFloor(
+  kind: 'h1' | 'h2',
+  backendUrl: string,
+): Promise<{ pid: number; port: number; stop(): Promise<void> }> {
+  const { child, ready } = await startChild<{ port: number }>(
+    'node',
+    [RUN_TS, 'test/bench/servers/floor.ts', kind, backendUrl],
+    { readyJson: true },
+  );
+  return { pid: child.proc.pid!, port: ready!.port, stop: child.stop };
+}
+
 export interface OursInstance {
   pid: number;
   http: number;
