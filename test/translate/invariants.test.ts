@@ -29,10 +29,21 @@ describe.each(scenarios)('%s', (file) => {
   const result = run(file);
   const { proxyConfig: cfg, ingress, dns } = result;
 
-  it('lists host keys once each, exact then wildcards (longest first) then "*"', () => {
+  it('lists host keys once per listener port, exact then wildcards (longest first) then "*"', () => {
     const names = cfg.hosts.map((h) => h.hostname);
-    expect(new Set(names).size).toBe(names.length);
+    const keys = cfg.hosts.flatMap((h) => (h.ports ?? []).map((p) => `${h.hostname}:${p}`));
+    expect(new Set(keys).size).toBe(keys.length);
     expect([...names].sort(compareHostKeys)).toEqual(names);
+  });
+
+  it('gives every host entry ports, all of them listener ports, sorted', () => {
+    const listenerPorts = cfg.listenerPorts ?? [];
+    expect([...listenerPorts].sort((a, b) => a - b)).toEqual(listenerPorts);
+    for (const h of cfg.hosts) {
+      expect(h.ports?.length).toBeGreaterThan(0);
+      expect([...h.ports!].sort((a, b) => a - b)).toEqual(h.ports);
+      for (const p of h.ports!) expect(listenerPorts).toContain(p);
+    }
   });
 
   it('references existing rules only, with unique rule ids, and every rule reachable from some host', () => {
@@ -55,8 +66,8 @@ describe.each(scenarios)('%s', (file) => {
 
   it('sends hostnames with gRPC rules to the TLS origin and the others to the HTTP port', () => {
     for (const rule of ingress.ingress.slice(0, -1)) {
-      const host = cfg.hosts.find((h) => h.hostname === rule.hostname);
-      const grpc = !!host?.matches.some((m) => cfg.rules[m.rule]!.kind === 'grpc');
+      const entries = cfg.hosts.filter((h) => h.hostname === rule.hostname);
+      const grpc = entries.some((h) => h.matches.some((m) => cfg.rules[m.rule]!.kind === 'grpc'));
       expect(rule.service).toBe(grpc ? 'https://localhost:8443' : 'http://localhost:8080');
     }
   });
