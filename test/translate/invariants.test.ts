@@ -60,15 +60,26 @@ describe.each(scenarios)('%s', (file) => {
     const named = rules.slice(0, -1).map((r) => r.hostname);
     expect(dns.map((d) => d.name)).toEqual(named);
     expect(named).not.toContain('*');
+    // cloudflared refuses a rule hostname with a port; it matches a request's name without its port.
+    for (const name of named) expect(name).not.toContain(':');
     for (const d of dns)
       expect(d).toEqual({ name: d.name, type: 'CNAME', content: 'tun.cfargotunnel.com', proxied: true });
   });
 
-  it('sends hostnames with gRPC rules to the TLS origin and the others to the HTTP port', () => {
+  it('sends hostnames with gRPC rules to the TLS origin over HTTP/2, the others to one of the two ports', () => {
     for (const rule of ingress.ingress.slice(0, -1)) {
       const entries = cfg.hosts.filter((h) => h.hostname === rule.hostname);
       const grpc = entries.some((h) => h.matches.some((m) => cfg.rules[m.rule]!.kind === 'grpc'));
-      expect(rule.service).toBe(grpc ? 'https://localhost:8443' : 'http://localhost:8080');
+      if (grpc) {
+        expect(rule.service).toBe('https://localhost:8443');
+        expect(rule.originRequest).toEqual({ http2Origin: true, noTLSVerify: true });
+      } else if (rule.service === 'https://localhost:8443') {
+        // Only where the hostname's routes on 443 differ from those on 80 (edge.ts).
+        expect(rule.originRequest).toEqual({ noTLSVerify: true });
+        expect(cfg.hosts.some((h) => h.ports?.includes(443))).toBe(true);
+      } else {
+        expect(rule).toEqual({ hostname: rule.hostname, service: 'http://localhost:8080' });
+      }
     }
   });
 

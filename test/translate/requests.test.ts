@@ -32,32 +32,42 @@ interface Req {
   host?: string;
   /** Arrived on the proxy's TLS port (a Host without a port then means 443). */
   tls?: boolean;
+  /** Came down the tunnel: on the proxy port the scenario's ingress rule for the host names. */
+  tunnel?: boolean;
   path: string;
   method?: string;
   headers?: Record<string, string>;
   query?: Record<string, string>;
 }
 
-function tableOf(scenario: string): RoutingTable {
-  const file = `${scenario}.in.yaml`;
-  const config = translate(
+interface Scenario {
+  table: RoutingTable;
+  /** Hostnames the tunnel ingress sends to the proxy's TLS port. */
+  tlsHosts: Set<string>;
+}
+
+function scenarioOf(name: string): Scenario {
+  const file = `${name}.in.yaml`;
+  const { proxyConfig, ingress } = translate(
     toSnapshot(parseManifests(readFileSync(join(DATA, file), 'utf8'), file)).snapshot,
     OPTIONS,
-  ).proxyConfig;
-  return compileTable(parseProxyConfig(config), registry);
+  );
+  const tlsHosts = ingress.ingress.filter((r) => r.service.startsWith('https:')).map((r) => r.hostname!);
+  return { table: compileTable(parseProxyConfig(proxyConfig), registry), tlsHosts: new Set(tlsHosts) };
 }
 
 /** The Service of the first backend of the rule the proxy picks, or the status it answers itself. */
-function resolve(table: RoutingTable, req: Req): string | number {
+function resolve({ table, tlsHosts }: Scenario, req: Req): string | number {
   const headers = Object.fromEntries(Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   const query = req.query ? `?${new URLSearchParams(req.query).toString()}` : '';
-  const routed = routeRequest(source(req, headers, query), table, DEFAULT_LIMITS);
+  const tls = req.tls ?? (req.tunnel === true && tlsHosts.has(req.host ?? 'example.com'));
+  const routed = routeRequest(source(req, tls, headers, query), table, DEFAULT_LIMITS);
   if (!('match' in routed)) return routed.status;
   const backend = routed.match.rule.backends[0];
   return backend ? backend.name.split('/')[1]!.split(':')[0]! : 404;
 }
 
-function source(req: Req, headers: Record<string, string>, query: string): RouteSource {
+function source(req: Req, tls: boolean, headers: Record<string, string>, query: string): RouteSource {
   const host = req.host ?? 'example.com';
   return {
     method: req.method ?? 'GET',
@@ -66,7 +76,7 @@ function source(req: Req, headers: Record<string, string>, query: string): Route
     headers: { ...headers, host },
     rawHeaders: ['host', host, ...Object.entries(headers).flat()],
     remoteAddress: '127.0.0.1',
-    encrypted: req.tls === true,
+    encrypted: tls,
     http2: false,
   };
 }
@@ -164,6 +174,11 @@ describe.each<[string, Array<[Req, string | number]>]>([
       [{ host: 'pay.example.com', path: '/', tls: true }, 'secure'], // TLS port: 443
       [{ host: 'pay.example.com:443', path: '/' }, 'secure'],
       [{ host: 'pay.example.com:80', path: '/', tls: true }, 'plain'],
+      // Down the tunnel http:// and https:// visitors both come without a port: pay.example.com, whose routes
+      // differ on 80 and 443, is sent to the TLS port (443), the others to the cleartext one (80).
+      [{ host: 'pay.example.com', path: '/', tunnel: true }, 'secure'],
+      [{ host: 'www.example.com', path: '/', tunnel: true }, 'everywhere'],
+      [{ host: 'only.example.com:8080', path: '/', tunnel: true }, 'alt'],
     ],
   ],
   [
@@ -248,7 +263,7 @@ describe.each<[string, Array<[Req, string | number]>]>([
     ],
   ],
 ])('%s', (scenario, table) => {
-  const compiled = tableOf(scenario);
+  const compiled = scenarioOf(scenario);
   it.each(table)('%j → %p', (req, expected) => {
     expect(resolve(compiled, req)).toBe(expected);
   });
