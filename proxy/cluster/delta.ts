@@ -6,6 +6,8 @@ import type { PreparedConfig } from '../config/prepared.js';
 export interface ConfigDelta {
   version: string;
   generation?: number;
+  /** Sent whole: a few numbers. */
+  listenerPorts?: number[];
   /** The version of the config the receiver must hold. */
   base: string;
   /** A string is new text; a number is the index of the same text in the base. */
@@ -17,6 +19,7 @@ export function diffConfig(base: PreparedConfig, next: PreparedConfig): ConfigDe
   return {
     version: next.version,
     generation: next.generation,
+    ...(next.listenerPorts && { listenerPorts: next.listenerPorts }),
     base: base.version,
     rules: diffTexts(base.rules, next.rules),
     hosts: diffTexts(base.hosts, next.hosts),
@@ -30,6 +33,7 @@ export function applyDelta(base: PreparedConfig | null, delta: ConfigDelta): Pre
   return {
     version: delta.version,
     generation: delta.generation,
+    ...(delta.listenerPorts && { listenerPorts: delta.listenerPorts }),
     rules: patchTexts(base.rules, delta.rules),
     hosts: patchTexts(base.hosts, delta.hosts),
   };

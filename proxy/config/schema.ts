@@ -55,7 +55,8 @@ export const PathModifier = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ReplacePrefixMatch'), replacePrefixMatch: str }),
 ]);
 
-const Endpoint = z.object({ address: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) });
+const Port = z.number().int().min(1).max(65535);
+const Endpoint = z.object({ address: z.string().min(1).max(253), port: Port });
 
 /** Where mirrored traffic goes: a resolved backend (endpoints only; no filters, no weights). */
 export const MirrorTarget = z.object({
@@ -143,6 +144,11 @@ export const HostMatch = z.object({ match: Match, rule: z.number().int().min(0) 
 export const Host = z.object({
   /** "app.example.com", "*.example.com" (any depth, never the apex) or "*" (every host). */
   hostname: z.string().min(1).max(253),
+  /**
+   * The listener ports this entry serves (how a request's port is found: proxy/README.md). Absent: every
+   * port. A hostname whose matches differ by port has one entry per distinct list of matches.
+   */
+  ports: z.array(Port).min(1).max(65_535).optional(),
   matches: z.array(HostMatch).max(CONFIG_LIMITS.matchesPerHost),
 });
 
@@ -152,6 +158,12 @@ export const ProxyConfig = z
     version: z.string().min(1).max(128),
     /** Set by the pusher; the proxy refuses a generation older than the one it runs (409). */
     generation: z.number().int().min(0).optional(),
+    /**
+     * Every port some listener has (hosts' ports count too). A Host header naming one of them is routed
+     * among that port's entries only; naming another port is like naming none (the Gateway API does not
+     * let a Host port that no listener has change the hostname match).
+     */
+    listenerPorts: z.array(Port).max(65_535).optional(),
     rules: z.array(Rule).max(CONFIG_LIMITS.rules),
     /** Exact hostnames first, then wildcards (longest suffix first), then "*". */
     hosts: z.array(Host).max(CONFIG_LIMITS.hosts),

@@ -6,7 +6,7 @@
 import type { ProxyHost, ProxyRule } from '../config/schema.js';
 import type { PreparedConfig } from '../config/prepared.js';
 import type { Upstream, UpstreamRegistry } from '../forward/upstream.js';
-import { HostTable } from './host.js';
+import { ListenerHosts } from './ports.js';
 import { RegexCache } from './regex.js';
 import { compileHostSteps, compileRule, type CompiledRule, type HostEntry, type RoutingTable } from './table.js';
 
@@ -17,6 +17,7 @@ interface CachedRule {
 
 interface CachedHost {
   hostname: string;
+  ports: number[] | undefined;
   entry: HostEntry;
   /** The rule indices the host's matches name, and the compiled rules they resolved to. */
   ruleIndices: number[];
@@ -56,7 +57,8 @@ export class TableCompiler {
       for (const u of cached.upstreams) upstreams.add(u);
       if (rules.length % STEP === 0) yield;
     }
-    const hosts = new HostTable<HostEntry>();
+    const hosts = new ListenerHosts<HostEntry>();
+    for (const port of p.listenerPorts ?? []) hosts.addPort(port);
     const hostCache = new Map<string, CachedHost>();
     let reusedHosts = 0;
     for (let i = 0; i < p.hosts.length; i++) {
@@ -65,7 +67,7 @@ export class TableCompiler {
       if (cached !== undefined && cached.ruleIndices.every((ri, k) => rules[ri] === cached!.rules[k])) reusedHosts++;
       else cached = yield* this.compileHostText(text, rules);
       hostCache.set(text, cached);
-      hosts.add(cached.hostname, cached.entry);
+      hosts.add(cached.hostname, cached.ports, cached.entry);
       if (i % STEP === STEP - 1) yield;
     }
     const table = { version: p.version, generation, hosts, upstreams };
@@ -88,7 +90,8 @@ export class TableCompiler {
     const host = JSON.parse(text) as ProxyHost;
     const ruleIndices = host.matches.map((m) => m.rule);
     const entry = yield* compileHostSteps(host, rules, this.regexes);
-    return { entry, ruleIndices, rules: ruleIndices.map((ri) => rules[ri]!), hostname: host.hostname };
+    const hostname = host.hostname;
+    return { entry, ruleIndices, rules: ruleIndices.map((ri) => rules[ri]!), hostname, ports: host.ports };
   }
 }
 

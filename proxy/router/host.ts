@@ -17,13 +17,31 @@ export function normalizeHost(raw: string | undefined): string {
   return hasUpper(host) ? host.toLowerCase() : host;
 }
 
+/** authorityPort(): no port written, or an empty one ("a.com:", which RFC 3986 reads as none). */
+export const NO_PORT = 0;
+/** authorityPort(): a port that is not a number from 1 to 65535 (the Host header is invalid). */
+export const BAD_PORT = -1;
+
+/** The port written in a Host header: NO_PORT, BAD_PORT or 1–65535. Reads characters, allocates nothing. */
+export function authorityPort(raw: string | undefined): number {
+  if (!raw) return NO_PORT;
+  const colon = raw.lastIndexOf(':');
+  if (colon === -1 || raw.indexOf(']', colon) !== -1) return NO_PORT;
+  if (colon === raw.length - 1) return NO_PORT;
+  let port = 0;
+  for (let i = colon + 1; i < raw.length; i++) {
+    const digit = raw.charCodeAt(i) - 48; /* 0 */
+    if (digit < 0 || digit > 9) return BAD_PORT;
+    port = port * 10 + digit;
+    if (port > 65535) return BAD_PORT;
+  }
+  return port === 0 ? BAD_PORT : port;
+}
+
 /** The port written in a Host header, if any. */
 export function hostPort(raw: string | undefined): number | undefined {
-  if (!raw) return undefined;
-  const colon = raw.lastIndexOf(':');
-  if (colon === -1 || raw.indexOf(']', colon) !== -1) return undefined;
-  const port = Number(raw.slice(colon + 1));
-  return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+  const port = authorityPort(raw);
+  return port > 0 ? port : undefined;
 }
 
 function hasUpper(s: string): boolean {

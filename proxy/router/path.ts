@@ -103,17 +103,21 @@ function isUnreserved(b: number): boolean {
 }
 
 /**
- * An absolute-form target ("http://host/path?q", RFC 9112 §3.2.2) split into its authority and the
- * origin-form rest ("/" when the path is empty); undefined when `target` is not absolute-form http(s).
+ * An absolute-form target ("http://host/path?q", RFC 9112 §3.2.2) split into its authority, the
+ * origin-form rest ("/" when the path is empty) and its scheme's default port (what an authority without a
+ * port means); undefined when `target` is not absolute-form http(s).
  */
-export function splitAbsoluteForm(target: string): { authority: string; rest: string } | undefined {
+export function splitAbsoluteForm(
+  target: string,
+): { authority: string; rest: string; defaultPort: 80 | 443 } | undefined {
   const m = /^https?:\/\//i.exec(target);
   if (m === null) return undefined;
   const start = m[0].length;
   let end = start;
   while (end < target.length && target[end] !== '/' && target[end] !== '?') end++;
   const rest = target.slice(end);
-  return { authority: target.slice(start, end), rest: rest.charCodeAt(0) === 47 ? rest : `/${rest}` };
+  const defaultPort = start === 'https://'.length ? 443 : 80;
+  return { authority: target.slice(start, end), rest: rest.charCodeAt(0) === 47 ? rest : `/${rest}`, defaultPort };
 }
 
 /**

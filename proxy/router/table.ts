@@ -4,8 +4,8 @@ import type { ProxyBackend, ProxyConfig, ProxyHost, ProxyRule } from '../config/
 import { compileFilters } from '../filters/index.js';
 import type { CompiledFilters } from '../filters/types.js';
 import type { Transport, Upstream, UpstreamRegistry } from '../forward/upstream.js';
-import { HostTable } from './host.js';
 import { compileMatch, type CompiledMatch } from './match.js';
+import { ListenerHosts } from './ports.js';
 import { RegexCache } from './regex.js';
 import { indexBySegment, type SegmentIndex } from './segments.js';
 
@@ -75,7 +75,8 @@ export interface HostEntry {
 export interface RoutingTable {
   version: string;
   generation: number;
-  hosts: HostTable<HostEntry>;
+  /** Host entries per listener port. */
+  hosts: ListenerHosts<HostEntry>;
   /** Every upstream pool this table uses, so the registry can close the rest after a swap. */
   upstreams: Set<Upstream>;
 }
@@ -89,8 +90,9 @@ export function compileTable(
   regexes.rotate();
   const upstreams = new Set<Upstream>();
   const rules = cfg.rules.map((rule) => compileRule(rule, registry, upstreams));
-  const hosts = new HostTable<HostEntry>();
-  for (const host of cfg.hosts) hosts.add(host.hostname, compileHostEntry(host, rules, regexes));
+  const hosts = new ListenerHosts<HostEntry>();
+  for (const port of cfg.listenerPorts ?? []) hosts.addPort(port);
+  for (const host of cfg.hosts) hosts.add(host.hostname, host.ports, compileHostEntry(host, rules, regexes));
   return { version: cfg.version, generation: cfg.generation ?? 0, hosts, upstreams };
 }
 

@@ -7,7 +7,7 @@ import { addForwardingHeaders, requestHeaders } from '../forward/headers.js';
 import { forward, type ForwardRuntime } from '../forward/forward.js';
 import { sendStatus } from '../forward/local.js';
 import type { ProxyLimits } from '../limits.js';
-import { hostPort, normalizeHost } from '../router/host.js';
+import { authorityPort, BAD_PORT, hostPort, NO_PORT, normalizeHost } from '../router/host.js';
 import { RequestMatchInput, type CompiledMatch } from '../router/match.js';
 import { normalizePath, PathRefusal, splitAbsoluteForm } from '../router/path.js';
 import { firstMatch } from '../router/select.js';
@@ -80,6 +80,7 @@ export class Refusal {
 }
 
 const MISSING_HOST = new Refusal(400, 'exactly one Host header is required');
+const BAD_HOST_PORT = new Refusal(400, 'the Host header port is not a number from 1 to 65535');
 const URI_TOO_LONG = new Refusal(414, 'URI too long');
 const NOT_A_PATH = new Refusal(400, 'request target must be a path');
 const AUTHORITY_CONFLICT = new Refusal(400, 'request target names another host than the Host header');
@@ -93,8 +94,9 @@ export interface Routed {
 
 /**
  * Validation, normalisation and matching, shared by every entry (plain requests and upgrades), so no way
- * in skips a check. An absolute-form target (HTTP/1.1 only) must name the Host header's host: routing uses
- * the Host header, so the two must never disagree, and only the path and query travel on.
+ * in skips a check. An absolute-form target (HTTP/1.1 only) must name the Host header's host and port:
+ * routing uses the Host header, so the two must never disagree, and only the path and query travel on.
+ * The listener port is the Host header's (router/ports.ts), never another header's.
  */
 export function routeRequest(
   src: RouteSource,
@@ -102,12 +104,15 @@ export function routeRequest(
   limits: Pick<ProxyLimits, 'maxUrlLength'>,
 ): Routed | Refusal {
   if (src.authority === undefined && !src.http2) return MISSING_HOST;
+  const port = authorityPort(src.authority);
+  if (port === BAD_PORT) return BAD_HOST_PORT;
   let target = src.target;
   if (target.length > limits.maxUrlLength) return URI_TOO_LONG;
   if (target.charCodeAt(0) !== 47 /* / */) {
     const absolute = src.http2 ? undefined : splitAbsoluteForm(target);
     if (absolute === undefined) return NOT_A_PATH;
     if (normalizeHost(absolute.authority) !== normalizeHost(src.authority)) return AUTHORITY_CONFLICT;
+    if (!samePort(authorityPort(absolute.authority), port, absolute.defaultPort)) return AUTHORITY_CONFLICT;
     target = absolute.rest;
   }
   const q = target.indexOf('?');
@@ -115,10 +120,15 @@ export function routeRequest(
   if (path instanceof PathRefusal) return new Refusal(400, path.reason);
   const query = q === -1 ? '' : target.slice(q);
   const host = normalizeHost(src.authority);
-  const entry = table.hosts.lookup(host);
+  const entry = table.hosts.lookup(host, port, src.encrypted);
   const match = entry && firstMatch(entry, new RequestMatchInput(src.method, path, src.headers, query));
   if (match === undefined) return NO_ROUTE;
   return { match, head: requestHead(src, host, path, query) };
+}
+
+/** Two written ports (NO_PORT when none) name the same port, a missing one standing for the scheme's default. */
+function samePort(a: number, b: number, defaultPort: number): boolean {
+  return (a === NO_PORT ? defaultPort : a) === (b === NO_PORT ? defaultPort : b);
 }
 
 /** What building the forwarded request head reads from the client request. */

@@ -14,7 +14,8 @@ export const LABEL_NAMESPACE_NAME = 'kubernetes.io/metadata.name';
 
 /**
  * Features this implementation supports (GatewayClass status.supportedFeatures), spelled as
- * pkg/features upstream, kept sorted. Listener ports are free (Cloudflare's edge picks the public port).
+ * pkg/features upstream, kept sorted. Listener ports (GatewayPort8080, HTTPRouteParentRefPort) are matched
+ * on the port in the request's Host header, which cloudflared passes on as the visitor sent it (ADR 0008).
  */
 export const SUPPORTED_FEATURES: readonly string[] = [
   'GRPCRoute',

@@ -28,8 +28,9 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   const gateways = processGateways(ctx, classes);
   // 3–5. Routes: attachment to listeners, backends, rules and filters, HTTP/gRPC cross-serving; attachedRoutes.
   const routes = processRoutes(ctx, gateways);
-  // 6. Proxy config: rules, and per host key the matches in precedence order with listener isolation.
-  const proxyConfig = buildProxyConfig(routes);
+  // 6. Proxy config: rules, and per listener port and host key the matches in precedence order with listener
+  //    isolation.
+  const proxyConfig = buildProxyConfig(routes, gateways.values());
   // 7. Cloudflare: ingress document and DNS records for the published hostnames.
   const { ingress, dns } = buildEdge(routes, proxyConfig, options);
   // 8. Statuses for every object we own an opinion on.

@@ -1,8 +1,11 @@
-// Step 6: the proxy config. Rules of every served route; one host entry per host key holding, in
-// precedence order, every match that applies to requests the proxy resolves to that key. The proxy picks
-// the most specific key for a request host and the first match wins, so a key also carries the matches of
-// broader route hostnames ("foo.a.com" holds a "*.a.com" route's matches, ranked after its own), except
-// where listener isolation picks a more specific listener of the same Gateway.
+// Step 6: the proxy config. Rules of every served route; per listener port, one host entry per host key
+// holding, in precedence order, every match that applies to requests the proxy resolves to that key on that
+// port. The proxy finds the request's listener port (proxy/README.md), picks the most specific key for the
+// request host among that port's entries, and the first match wins, so a key also carries the matches of
+// broader route hostnames ("foo.a.com" holds a "*.a.com" route's matches, ranked after its own), except where
+// listener isolation picks a more specific listener of the same Gateway on that port. A key with the same
+// matches on several ports is written once, with all of them (a Gateway with HTTP 80 and HTTPS 443 listeners
+// and routes attached to both costs one entry per key, as one port does).
 import { createHash } from 'node:crypto';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
 import { ANY_HOST, compareHostKeys, hostCovers, hostRank } from '../gatewayapi/hostnames.js';
@@ -14,6 +17,7 @@ import type { RouteIR } from './routes.js';
 import type { RuleInput } from './rules.js';
 
 type HostInput = ProxyConfigInput['hosts'][number];
+type PortHost = Omit<HostInput, 'ports'>;
 
 interface Attachment {
   gateway: GatewayIR;
@@ -24,7 +28,7 @@ interface Attachment {
   firstRule: number;
 }
 
-export function buildProxyConfig(routes: RouteIR[]): ProxyConfigInput {
+export function buildProxyConfig(routes: RouteIR[], gateways: Iterable<GatewayIR>): ProxyConfigInput {
   const rules: RuleInput[] = [];
   const attachments: Attachment[] = [];
   for (const route of routes.filter((r) => r.served)) {
@@ -35,26 +39,73 @@ export function buildProxyConfig(routes: RouteIR[]): ProxyConfigInput {
         attachments.push({ gateway: p.gateway!, listener: l.listener, hostnames: l.hostnames, route, firstRule });
     }
   }
-  const byHostname = indexByHostname(attachments);
-  const all = hostKeys(attachments).map((key) => ({ hostname: key, matches: matchesFor(key, byHostname) }));
-  const served = new Set(all.filter((h) => h.matches.length > 0).map((h) => h.hostname));
-  // An empty key only matters when it shadows a broader key that would otherwise answer (listener isolation).
-  const hosts = all.filter(
-    (h) => served.has(h.hostname) || coveringNames(h.hostname).some((n) => n !== h.hostname && served.has(n)),
-  );
-  const version = createHash('sha256').update(JSON.stringify({ rules, hosts })).digest('hex');
-  return { version, rules, hosts };
+  const listenerPorts = portsOf(gateways);
+  const hosts = mergePorts(listenerPorts.map((port) => ({ port, hosts: hostsOnPort(port, attachments) })));
+  const body = { ...(listenerPorts.length > 0 && { listenerPorts }), rules, hosts };
+  const version = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+  return { version, ...body };
 }
 
-/** Every route hostname plus every listener hostname of the Gateways involved (needed for isolation). */
-function hostKeys(attachments: Attachment[]): string[] {
+/**
+ * Ports of the listeners that can carry routes: a Host naming another port is routed as if it named none. A
+ * port the CRD would refuse (0, 70000: only a hand-written manifest has one) is no port; its routes get none.
+ */
+function portsOf(gateways: Iterable<GatewayIR>): number[] {
+  const ports = new Set<number>();
+  for (const g of gateways) {
+    if (!g.serving) continue;
+    for (const l of g.listeners) if (l.routable && isPort(l.port)) ports.add(l.port);
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+function isPort(n: number | undefined): n is number {
+  return n !== undefined && n >= 1 && n <= 65_535;
+}
+
+/** The host entries requests for `port` see: only listeners on that port take part, isolation included. */
+function hostsOnPort(port: number, all: Attachment[]): PortHost[] {
+  const attachments = all.filter((a) => a.listener.port === port);
+  const byHostname = indexByHostname(attachments);
+  const keys = hostKeys(attachments, port);
+  const entries = keys.map((key) => ({ hostname: key, matches: matchesFor(key, byHostname, port) }));
+  const served = new Set(entries.filter((h) => h.matches.length > 0).map((h) => h.hostname));
+  // An empty key only matters when it shadows a broader key that would otherwise answer (listener isolation).
+  return entries.filter(
+    (h) => served.has(h.hostname) || coveringNames(h.hostname).some((n) => n !== h.hostname && served.has(n)),
+  );
+}
+
+/** One entry per hostname and list of matches, with every port it serves; host keys in precedence order. */
+function mergePorts(perPort: Array<{ port: number; hosts: PortHost[] }>): HostInput[] {
+  const byHostname = new Map<string, Array<HostInput & { ports: number[] }>>();
+  for (const { port, hosts } of perPort) {
+    for (const h of hosts) {
+      const same = byHostname.get(h.hostname);
+      const entry = same?.find((e) => sameMatches(e.matches, h.matches));
+      if (entry) entry.ports.push(port);
+      else if (same) same.push({ hostname: h.hostname, ports: [port], matches: h.matches });
+      else byHostname.set(h.hostname, [{ hostname: h.hostname, ports: [port], matches: h.matches }]);
+    }
+  }
+  return [...byHostname.keys()].sort(compareHostKeys).flatMap((hostname) => byHostname.get(hostname)!);
+}
+
+/** Matches of one route rule share their match object across ports, so identity is equality here. */
+function sameMatches(a: HostInput['matches'], b: HostInput['matches']): boolean {
+  return a.length === b.length && a.every((m, i) => m.rule === b[i]!.rule && m.match === b[i]!.match);
+}
+
+/** Every route hostname plus every listener hostname on `port` of the Gateways involved (for isolation). */
+function hostKeys(attachments: Attachment[], port: number): string[] {
   const keys = new Set<string>();
   const gateways = new Set<GatewayIR>();
   for (const a of attachments) {
     a.hostnames.forEach((h) => keys.add(h));
     gateways.add(a.gateway);
   }
-  for (const g of gateways) g.listeners.filter((l) => l.routable).forEach((l) => keys.add(l.hostname ?? ANY_HOST));
+  for (const g of gateways)
+    g.listeners.filter((l) => l.routable && l.port === port).forEach((l) => keys.add(l.hostname ?? ANY_HOST));
   return [...keys].sort(compareHostKeys);
 }
 
@@ -79,7 +130,7 @@ export function coveringNames(key: string): string[] {
   return [...new Set([...out, ANY_HOST])];
 }
 
-function matchesFor(key: string, byHostname: Map<string, Attachment[]>): HostInput['matches'] {
+function matchesFor(key: string, byHostname: Map<string, Attachment[]>, port: number): HostInput['matches'] {
   const best = new Map<string, { entry: MatchEntry; rule: number }>();
   const isolation = new Map<GatewayIR, ListenerIR[]>();
   const seen = new Set<Attachment>();
@@ -87,7 +138,7 @@ function matchesFor(key: string, byHostname: Map<string, Attachment[]>): HostInp
     for (const a of byHostname.get(hostname) ?? []) {
       if (seen.has(a)) continue; // an attachment counts with its most specific covering hostname
       seen.add(a);
-      if (!isolation.has(a.gateway)) isolation.set(a.gateway, isolatedListeners(a.gateway, key));
+      if (!isolation.has(a.gateway)) isolation.set(a.gateway, isolatedListeners(a.gateway, key, port));
       if (isolation.get(a.gateway)!.includes(a.listener)) addEntries(best, a, hostname);
     }
   }
@@ -119,9 +170,11 @@ function addEntries(best: Map<string, { entry: MatchEntry; rule: number }>, a: A
   );
 }
 
-/** The routable listeners of a Gateway that judge requests for `key`: those with the most specific covering hostname. */
-function isolatedListeners(gateway: GatewayIR, key: string): ListenerIR[] {
-  const covering = gateway.listeners.filter((l) => l.routable && hostCovers(l.hostname ?? ANY_HOST, key));
+/** The routable listeners of a Gateway on `port` that judge requests for `key`: those with the most specific covering hostname. */
+function isolatedListeners(gateway: GatewayIR, key: string, port: number): ListenerIR[] {
+  const covering = gateway.listeners.filter(
+    (l) => l.routable && l.port === port && hostCovers(l.hostname ?? ANY_HOST, key),
+  );
   if (covering.length === 0) return [];
   const rank = (l: ListenerIR) => hostRank(l.hostname ?? ANY_HOST);
   const top = covering.reduce((a, b) => (compareRank(rank(b), rank(a)) < 0 ? b : a));

@@ -26,6 +26,13 @@ describe('config deltas', () => {
     );
   });
 
+  it('carry the listener ports, or their absence', () => {
+    const base = config('v1', [], ['{"h":1}']);
+    const next = { ...config('v2', [], ['{"h":1}']), listenerPorts: [80, 8080] };
+    expect(applyDelta(base, diffConfig(base, next))).toEqual(next);
+    expect(applyDelta(next, diffConfig(next, base))).toEqual(base);
+  });
+
   it('send only what the base does not hold', () => {
     const base = config('v1', ['{"id":"a"}', '{"id":"b"}'], ['{"h":1}']);
     const delta = diffConfig(base, config('v2', ['{"id":"b"}', '{"id":"new"}', '{"id":"a"}'], ['{"h":1}']));

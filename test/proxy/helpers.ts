@@ -8,7 +8,8 @@ import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/in
 
 type RuleInput = ProxyConfigInput['rules'][number];
 type BackendInput = RuleInput['backends'] extends Array<infer B> | undefined ? B : never;
-type MatchInput = ProxyConfigInput['hosts'][number]['matches'][number]['match'];
+type HostInput = ProxyConfigInput['hosts'][number];
+type MatchInput = HostInput['matches'][number]['match'];
 
 export interface Addressed {
   name: string;
@@ -29,7 +30,9 @@ export function backend(servers: Addressed | Addressed[], weight = 1, extra: Par
 
 export class ConfigBuilder {
   private readonly rules: RuleInput[] = [];
-  private readonly hosts = new Map<string, Array<{ match: MatchInput; rule: number }>>();
+  /** Keyed by hostname and ports: one host entry per (hostname, ports) as the translator writes them. */
+  private readonly hosts = new Map<string, HostInput>();
+  private ports: number[] | undefined;
 
   /** Adds a rule; returns its index for route(). */
   rule(id: string, backends: BackendInput[], extra: Partial<RuleInput> = {}): number {
@@ -37,16 +40,27 @@ export class ConfigBuilder {
     return this.rules.length - 1;
   }
 
-  /** Appends a match to a host's list (lists keep insertion order = precedence). */
-  route(hostname: string, match: MatchInput, rule: number): this {
-    const list = this.hosts.get(hostname) ?? [];
-    list.push({ match, rule });
-    this.hosts.set(hostname, list);
+  /** Appends a match to a host's list (lists keep insertion order = precedence); no ports: every port. */
+  route(hostname: string, match: MatchInput, rule: number, ports?: number[]): this {
+    const key = `${hostname} ${ports?.join(',') ?? ''}`;
+    const entry = this.hosts.get(key) ?? { hostname, ...(ports ? { ports } : {}), matches: [] };
+    entry.matches.push({ match, rule });
+    this.hosts.set(key, entry);
+    return this;
+  }
+
+  /** The ports the config's listeners serve (a Host naming another port is routed as if it named none). */
+  listenerPorts(ports: number[]): this {
+    this.ports = ports;
     return this;
   }
 
   build(generation?: number): ProxyConfigInput {
-    const body = { rules: this.rules, hosts: [...this.hosts].map(([hostname, matches]) => ({ hostname, matches })) };
+    const body = {
+      ...(this.ports ? { listenerPorts: this.ports } : {}),
+      rules: this.rules,
+      hosts: [...this.hosts.values()],
+    };
     const version = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
     return { version, ...(generation === undefined ? {} : { generation }), ...body };
   }

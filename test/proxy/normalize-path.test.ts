@@ -55,10 +55,10 @@ describe('normalizePath', () => {
 
 describe('splitAbsoluteForm', () => {
   it.each([
-    ['http://a.example/x?y', { authority: 'a.example', rest: '/x?y' }],
-    ['HTTPS://A.example:8443', { authority: 'A.example:8443', rest: '/' }],
-    ['http://a.example?q', { authority: 'a.example', rest: '/?q' }],
-    ['http://u@a.example/x', { authority: 'u@a.example', rest: '/x' }],
+    ['http://a.example/x?y', { authority: 'a.example', rest: '/x?y', defaultPort: 80 }],
+    ['HTTPS://A.example:8443', { authority: 'A.example:8443', rest: '/', defaultPort: 443 }],
+    ['http://a.example?q', { authority: 'a.example', rest: '/?q', defaultPort: 80 }],
+    ['http://u@a.example/x', { authority: 'u@a.example', rest: '/x', defaultPort: 80 }],
     ['/x', undefined],
     ['*', undefined],
     ['ftp://a/x', undefined],

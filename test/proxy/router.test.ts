@@ -1,6 +1,7 @@
 // Pure routing pieces: host normalization and lookup, path/header/query/method matching, weighted choice.
 import { describe, expect, it } from '@jest/globals';
-import { HostTable, hostPort, normalizeHost } from '../../proxy/router/host.js';
+import { authorityPort, BAD_PORT, HostTable, hostPort, NO_PORT, normalizeHost } from '../../proxy/router/host.js';
+import { ListenerHosts } from '../../proxy/router/ports.js';
 import { compileMatch, matches, pathHasPrefix, RequestMatchInput, type MatchInput } from '../../proxy/router/match.js';
 import { compileTable } from '../../proxy/router/table.js';
 import { pickBackend, persistedToken, persistenceHeader } from '../../proxy/router/select.js';
@@ -24,6 +25,56 @@ describe('normalizeHost', () => {
     ['[::1]', undefined],
     ['[::1]:99', 99],
   ])('port of %s is %s', (raw, want) => expect(hostPort(raw)).toBe(want));
+
+  it.each([
+    ['a.com:8080', 8080],
+    ['a.com:080', 80],
+    ['a.com', NO_PORT],
+    ['a.com:', NO_PORT], // empty port: none (RFC 3986)
+    ['[::1]:99', 99],
+    ['[::1]', NO_PORT],
+    ['a.com:0', BAD_PORT],
+    ['a.com:65536', BAD_PORT],
+    ['a.com:99999999999999999999', BAD_PORT],
+    ['a.com:0x50', BAD_PORT],
+    ['a.com: 80', BAD_PORT],
+    ['a.com:-1', BAD_PORT],
+  ])('authorityPort(%s) is %s', (raw, want) => expect(authorityPort(raw)).toBe(want));
+});
+
+describe('ListenerHosts', () => {
+  const hosts = new ListenerHosts<string>();
+  hosts.addPort(9000); // a listener port with nothing on it
+  hosts.add('a.com', [80], 'a80');
+  hosts.add('a.com', [8080, 443], 'a8080+443');
+  hosts.add('*.a.com', [8080], 'wild8080');
+  hosts.add('only443.com', [443], 'only443');
+  hosts.add('only80.com', [80], 'only80');
+  it.each<[string, number, boolean, string | undefined]>([
+    ['a.com', NO_PORT, false, 'a80'], // cleartext: 80
+    ['a.com', NO_PORT, true, 'a8080+443'], // TLS: 443
+    ['a.com', 8080, false, 'a8080+443'],
+    ['x.a.com', 8080, false, 'wild8080'],
+    ['x.a.com', NO_PORT, false, undefined], // the wildcard is on 8080 only
+    ['a.com', 9000, false, undefined], // a listener port: only its own entries, never another port's
+    ['a.com', 1234, false, 'a80'], // no listener on 1234: as if no port was named
+    ['a.com', 1234, true, 'a8080+443'],
+    ['only443.com', NO_PORT, false, 'only443'], // nothing on 80 for it: 443
+    ['only80.com', NO_PORT, true, 'only80'], // nothing on 443 for it: 80
+    ['only80.com', 443, false, undefined], // named: no falling back
+  ])('%s port %s (TLS %s) → %s', (host, port, tls, want) => expect(hosts.lookup(host, port, tls)).toBe(want));
+
+  it('entries without ports serve every port, in config order with the ported ones', () => {
+    const t = new ListenerHosts<string>();
+    t.add('a.com', undefined, 'any-first');
+    t.add('a.com', [8080], 'a8080');
+    t.add('b.com', [8080], 'b8080');
+    t.add('b.com', undefined, 'any-later');
+    expect(t.lookup('a.com', 8080)).toBe('any-first'); // first for (8080, a.com)
+    expect(t.lookup('b.com', 8080)).toBe('b8080');
+    expect(t.lookup('b.com')).toBe('any-later');
+    expect(t.lookup('a.com', 5555)).toBe('any-first');
+  });
 });
 
 describe('HostTable', () => {

@@ -58,6 +58,23 @@ const cases: Array<[string, Breaker]> = [
   // Hosts with many matches are validated a few hundred matches at a time: same answers, same paths.
   ['a big host', (c) => void (c.hosts[0]!.matches = manyMatches(600, -1))],
   ['a bad match deep in a big host', (c) => void (c.hosts[0]!.matches = manyMatches(600, 530))],
+  [
+    'listener ports, and ports on a host',
+    (c) => {
+      c.listenerPorts = [80, 8080];
+      c.hosts[0]!.ports = [8080];
+    },
+  ],
+  [
+    'a big host on a port',
+    (c) => {
+      c.hosts[0]!.ports = [8080];
+      c.hosts[0]!.matches = manyMatches(600, -1);
+    },
+  ],
+  ['a host port out of range', (c) => void (c.hosts[0]!.ports = [65_536])],
+  ['a host with an empty port list', (c) => void (c.hosts[0]!.ports = [])],
+  ['a listener port of 0', (c) => void (c.listenerPorts = [0])],
 ];
 
 function manyMatches(n: number, bad: number): ProxyConfigInput['hosts'][number]['matches'] {
@@ -78,7 +95,7 @@ describe('applyShared', () => {
     expect(viaShared.applyShared(b)).toEqual(expected);
     if (expected.ok) {
       const lookup = (h: ConfigHolder) =>
-        firstMatch(h.table!.hosts.lookup('a.test')!, new RequestMatchInput('POST', '/x', {}, ''))?.rule.id;
+        firstMatch(h.table!.hosts.lookup('a.test', 8080)!, new RequestMatchInput('POST', '/x', {}, ''))?.rule.id;
       expect(lookup(viaShared)).toBe(lookup(viaApply));
     }
   });

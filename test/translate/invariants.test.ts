@@ -29,10 +29,21 @@ describe.each(scenarios)('%s', (file) => {
   const result = run(file);
   const { proxyConfig: cfg, ingress, dns } = result;
 
-  it('lists host keys once each, exact then wildcards (longest first) then "*"', () => {
+  it('lists host keys once per listener port, exact then wildcards (longest first) then "*"', () => {
     const names = cfg.hosts.map((h) => h.hostname);
-    expect(new Set(names).size).toBe(names.length);
+    const keys = cfg.hosts.flatMap((h) => (h.ports ?? []).map((p) => `${h.hostname}:${p}`));
+    expect(new Set(keys).size).toBe(keys.length);
     expect([...names].sort(compareHostKeys)).toEqual(names);
+  });
+
+  it('gives every host entry ports, all of them listener ports, sorted', () => {
+    const listenerPorts = cfg.listenerPorts ?? [];
+    expect([...listenerPorts].sort((a, b) => a - b)).toEqual(listenerPorts);
+    for (const h of cfg.hosts) {
+      expect(h.ports?.length).toBeGreaterThan(0);
+      expect([...h.ports!].sort((a, b) => a - b)).toEqual(h.ports);
+      for (const p of h.ports!) expect(listenerPorts).toContain(p);
+    }
   });
 
   it('references existing rules only, with unique rule ids, and every rule reachable from some host', () => {
@@ -49,15 +60,26 @@ describe.each(scenarios)('%s', (file) => {
     const named = rules.slice(0, -1).map((r) => r.hostname);
     expect(dns.map((d) => d.name)).toEqual(named);
     expect(named).not.toContain('*');
+    // cloudflared refuses a rule hostname with a port; it matches a request's name without its port.
+    for (const name of named) expect(name).not.toContain(':');
     for (const d of dns)
       expect(d).toEqual({ name: d.name, type: 'CNAME', content: 'tun.cfargotunnel.com', proxied: true });
   });
 
-  it('sends hostnames with gRPC rules to the TLS origin and the others to the HTTP port', () => {
+  it('sends hostnames with gRPC rules to the TLS origin over HTTP/2, the others to one of the two ports', () => {
     for (const rule of ingress.ingress.slice(0, -1)) {
-      const host = cfg.hosts.find((h) => h.hostname === rule.hostname);
-      const grpc = !!host?.matches.some((m) => cfg.rules[m.rule]!.kind === 'grpc');
-      expect(rule.service).toBe(grpc ? 'https://localhost:8443' : 'http://localhost:8080');
+      const entries = cfg.hosts.filter((h) => h.hostname === rule.hostname);
+      const grpc = entries.some((h) => h.matches.some((m) => cfg.rules[m.rule]!.kind === 'grpc'));
+      if (grpc) {
+        expect(rule.service).toBe('https://localhost:8443');
+        expect(rule.originRequest).toEqual({ http2Origin: true, noTLSVerify: true });
+      } else if (rule.service === 'https://localhost:8443') {
+        // Only where the hostname's routes on 443 differ from those on 80 (edge.ts).
+        expect(rule.originRequest).toEqual({ noTLSVerify: true });
+        expect(cfg.hosts.some((h) => h.ports?.includes(443))).toBe(true);
+      } else {
+        expect(rule).toEqual({ hostname: rule.hostname, service: 'http://localhost:8080' });
+      }
     }
   });
 

@@ -1,6 +1,6 @@
 // Conformance-style request tables: the golden inputs are translated, the proxy config is compiled by the
-// proxy's own compiler, and each request is resolved exactly as the proxy resolves it (host lookup, then the
-// first match of that host). The expected backends are those of the upstream conformance tests — an oracle
+// proxy's own compiler, and each request is resolved by the proxy's own routeRequest() (Host header and
+// arrival → listener port and host entry, then the first match of that entry). The expected backends are those of the upstream conformance tests — an oracle
 // independent of our code — plus cases that must NOT match (regexes match whole values, prefixes whole
 // segments), which a looser matcher would get wrong.
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -10,10 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { parseProxyConfig } from '../../proxy/config/schema.js';
 import { UpstreamRegistry } from '../../proxy/forward/upstream.js';
 import { DEFAULT_LIMITS } from '../../proxy/limits.js';
-import { normalizeHost } from '../../proxy/router/host.js';
-import { RequestMatchInput } from '../../proxy/router/match.js';
-import { firstMatch } from '../../proxy/router/select.js';
 import { compileTable, type RoutingTable } from '../../proxy/router/table.js';
+import { routeRequest, type RouteSource } from '../../proxy/server/handle.js';
 import { DEFAULT_CONTROLLER_NAME } from '../../src/core/types.js';
 import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
 import { translate } from '../../src/translate/index.js';
@@ -30,31 +28,57 @@ const registry = new UpstreamRegistry(DEFAULT_LIMITS);
 afterAll(() => registry.closeAll());
 
 interface Req {
+  /** The Host header as sent, port included (example.com when absent). */
   host?: string;
+  /** Arrived on the proxy's TLS port (a Host without a port then means 443). */
+  tls?: boolean;
+  /** Came down the tunnel: on the proxy port the scenario's ingress rule for the host names. */
+  tunnel?: boolean;
   path: string;
   method?: string;
   headers?: Record<string, string>;
   query?: Record<string, string>;
 }
 
-function tableOf(scenario: string): RoutingTable {
-  const file = `${scenario}.in.yaml`;
-  const config = translate(
-    toSnapshot(parseManifests(readFileSync(join(DATA, file), 'utf8'), file)).snapshot,
-    OPTIONS,
-  ).proxyConfig;
-  return compileTable(parseProxyConfig(config), registry);
+interface Scenario {
+  table: RoutingTable;
+  /** Hostnames the tunnel ingress sends to the proxy's TLS port. */
+  tlsHosts: Set<string>;
 }
 
-/** The Service of the first backend of the rule the proxy picks, or 404. */
-function resolve(table: RoutingTable, req: Req): string | 404 {
+function scenarioOf(name: string): Scenario {
+  const file = `${name}.in.yaml`;
+  const { proxyConfig, ingress } = translate(
+    toSnapshot(parseManifests(readFileSync(join(DATA, file), 'utf8'), file)).snapshot,
+    OPTIONS,
+  );
+  const tlsHosts = ingress.ingress.filter((r) => r.service.startsWith('https:')).map((r) => r.hostname!);
+  return { table: compileTable(parseProxyConfig(proxyConfig), registry), tlsHosts: new Set(tlsHosts) };
+}
+
+/** The Service of the first backend of the rule the proxy picks, or the status it answers itself. */
+function resolve({ table, tlsHosts }: Scenario, req: Req): string | number {
   const headers = Object.fromEntries(Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   const query = req.query ? `?${new URLSearchParams(req.query).toString()}` : '';
-  const entry = table.hosts.lookup(normalizeHost(req.host ?? 'example.com'));
-  const hit = entry && firstMatch(entry, new RequestMatchInput(req.method ?? 'GET', req.path, headers, query));
-  if (!hit) return 404;
-  const backend = hit.rule.backends[0];
+  const tls = req.tls ?? (req.tunnel === true && tlsHosts.has(req.host ?? 'example.com'));
+  const routed = routeRequest(source(req, tls, headers, query), table, DEFAULT_LIMITS);
+  if (!('match' in routed)) return routed.status;
+  const backend = routed.match.rule.backends[0];
   return backend ? backend.name.split('/')[1]!.split(':')[0]! : 404;
+}
+
+function source(req: Req, tls: boolean, headers: Record<string, string>, query: string): RouteSource {
+  const host = req.host ?? 'example.com';
+  return {
+    method: req.method ?? 'GET',
+    target: `${req.path}${query}`,
+    authority: host,
+    headers: { ...headers, host },
+    rawHeaders: ['host', host, ...Object.entries(headers).flat()],
+    remoteAddress: '127.0.0.1',
+    encrypted: tls,
+    http2: false,
+  };
 }
 
 /** A gRPC call as the proxy sees it: POST /<service>/<method> with metadata as headers. */
@@ -66,7 +90,7 @@ const V1 = 'infra-backend-v1';
 const V2 = 'infra-backend-v2';
 const V3 = 'infra-backend-v3';
 
-describe.each<[string, Array<[Req, string | 404]>]>([
+describe.each<[string, Array<[Req, string | number]>]>([
   [
     'conformance-httproute-matching',
     [
@@ -120,6 +144,41 @@ describe.each<[string, Array<[Req, string | 404]>]>([
       [{ host: 'multiple.prefixes.foo.com', path: '/' }, V3],
       [{ host: 'foo.com', path: '/' }, 404],
       [{ host: 'no.matching.host', path: '/' }, 404],
+    ],
+  ],
+  [
+    // The Host header's port picks the listener port, as cloudflared delivers it (conformance sends each
+    // request to the Gateway address of that port, with the port in Host).
+    'conformance-httproute-listener-port-matching',
+    [
+      [{ host: 'foo.com', path: '/' }, V1],
+      [{ host: 'foo.com:8080', path: '/' }, V2],
+      [{ host: 'bar.com:8080', path: '/' }, V2],
+      [{ host: 'foo.com:8090', path: '/' }, V3],
+      [{ host: 'bar.com:8090', path: '/' }, 404],
+    ],
+  ],
+  [
+    'listener-ports',
+    [
+      [{ host: 'www.example.com', path: '/' }, 'everywhere'],
+      [{ host: 'www.example.com', path: '/', tls: true }, 'everywhere'],
+      [{ host: 'www.example.com:443', path: '/' }, 'everywhere'],
+      [{ host: 'www.example.com:8080', path: '/' }, 404], // the 8080 listener takes only.example.com
+      [{ host: 'www.example.com:8443', path: '/' }, 404], // the 8443 listener takes GRPCRoutes only
+      [{ host: 'www.example.com:9999', path: '/' }, 'everywhere'], // no listener on 9999: the port is not considered
+      [{ host: 'www.example.com:x', path: '/' }, 400],
+      [{ host: 'only.example.com', path: '/' }, 'everywhere'],
+      [{ host: 'only.example.com:8080', path: '/' }, 'alt'], // "everywhere" is from another namespace than allowed there
+      [{ host: 'pay.example.com', path: '/' }, 'plain'], // cleartext: port 80
+      [{ host: 'pay.example.com', path: '/', tls: true }, 'secure'], // TLS port: 443
+      [{ host: 'pay.example.com:443', path: '/' }, 'secure'],
+      [{ host: 'pay.example.com:80', path: '/', tls: true }, 'plain'],
+      // Down the tunnel http:// and https:// visitors both come without a port: pay.example.com, whose routes
+      // differ on 80 and 443, is sent to the TLS port (443), the others to the cleartext one (80).
+      [{ host: 'pay.example.com', path: '/', tunnel: true }, 'secure'],
+      [{ host: 'www.example.com', path: '/', tunnel: true }, 'everywhere'],
+      [{ host: 'only.example.com:8080', path: '/', tunnel: true }, 'alt'],
     ],
   ],
   [
@@ -204,7 +263,7 @@ describe.each<[string, Array<[Req, string | 404]>]>([
     ],
   ],
 ])('%s', (scenario, table) => {
-  const compiled = tableOf(scenario);
+  const compiled = scenarioOf(scenario);
   it.each(table)('%j → %p', (req, expected) => {
     expect(resolve(compiled, req)).toBe(expected);
   });
