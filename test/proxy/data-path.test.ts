@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import http2 from 'node:http2';
 import type net from 'node:net';
-import { ConfigBuilder, backend, expectHeldBack, prefix, send, startTestProxy, waitFor } from './helpers.js';
+import { ConfigBuilder, backend, expectHeldBack, inFlight, prefix, send, startTestProxy, waitFor } from './helpers.js';
 import type { RunningProxy } from '../../proxy/index.js';
 
 /** An HTTP/1.1 backend whose /hold requests wait until released; records every path it sees. */
@@ -69,7 +69,7 @@ describe('a single upstream connection (requests queued in the pool)', () => {
     gone.on('error', () => undefined);
     gone.end();
     // It is queued once the proxy has it in flight next to /hold (no connection is free for it).
-    await waitFor(async () => /^proxy_requests_in_flight 2$/m.test(await proxy.metrics.metrics()));
+    await waitFor(async () => (await inFlight(proxy)) === 2);
     gone.destroy();
     await waitFor(async () => (await proxy.metrics.metrics()).includes('proxy_backend_errors_total{reason="aborted"}'));
     b1.release();
