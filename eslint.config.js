@@ -11,6 +11,7 @@ export default tseslint.config(
       'dist/',
       'node_modules/',
       'test-output/',
+      '.stryker-tmp/',
       'deploy/',
       'docs/',
       'test/golden/testdata/',

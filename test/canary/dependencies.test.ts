@@ -245,7 +245,6 @@ describe("node:http `emit('listening')` (proxy/server/listener.ts)", () => {
     // Sockets reach h1 only through emit('connection'), as from the sniffing listener.
     const front = net.createServer((socket) => h1.emit('connection', socket));
     await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-    const started = Date.now();
     const answer = await new Promise<string>((resolve, reject) => {
       const client = net.connect((front.address() as AddressInfo).port, '127.0.0.1', () =>
         client.write('GET / HTTP/1.1\r\nhost: x\r\n'),
@@ -259,8 +258,8 @@ describe("node:http `emit('listening')` (proxy/server/listener.ts)", () => {
         resolve('(still open after 3 s)');
       }, 3_000).unref();
     });
+    // Only the timeout checks answer 408 (without them the head would wait for the 3 s give-up above).
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
-    expect(Date.now() - started).toBeLessThan(2_000);
     h1.close();
     await new Promise((resolve) => front.close(resolve));
   });

@@ -45,15 +45,18 @@ class Elector {
 }
 const electors: Elector[] = [];
 
-async function elector(identity: string): Promise<Elector> {
+async function elector(identity: string, timing: typeof TIMING = TIMING): Promise<Elector> {
   const rest = await KubeRest.fromKubeConfig(kubeConfigFor(api.url, identity));
   clients.push(rest);
-  const e = new Elector(new KubernetesLease({ rest, namespace: 'default', name: 'ctl', identity, timing: TIMING }));
+  const e = new Elector(new KubernetesLease({ rest, namespace: 'default', name: 'ctl', identity, timing }));
   electors.push(e);
   return e;
 }
 
 const lease = () => api.store.get(api.type('coordination.k8s.io', 'Lease'), 'default', 'ctl');
+/** The Lease requests the API server received from `who`, in order (its clock; recorded before any fault). */
+const leaseRequests = (who: string, method?: string) =>
+  api.requests.filter((r) => r.token === who && r.path.includes('/leases') && (!method || r.method === method));
 
 beforeEach(async () => {
   api = await startFakeApiServer();
@@ -99,39 +102,45 @@ describe('Lease leader election', () => {
       }
     };
     const loops = [writer('a', a), writer('b', b)];
-    await new Promise((r) => setTimeout(r, 400));
+    // a writes, b has found the lease held (it read it twice: a renewal in between is seen as one).
+    await waitFor(() => writes.filter((w) => w.who === 'a').length >= 3 && leaseRequests('b').length >= 2, 'a writing');
+    expect(writes.some((w) => w.who === 'b')).toBe(false);
     // a's lease writes start failing (network trouble to the API server, for a only).
     const cutAt = Date.now();
+    const lastRenewalByA = Math.max(...leaseRequests('a', 'PUT').map((r) => r.at));
     api.fail({ match: (r) => r.token === 'a' && r.path.includes('/leases'), code: 503 });
     await waitFor(() => b.isLeader(), 'b to take over', 10_000);
-    const tookOverAt = Date.now();
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => writes.some((w) => w.who === 'b'), 'b writing');
     writing = false;
     await Promise.all(loops);
     expect(a.isLeader()).toBe(false);
     const lastA = Math.max(...writes.filter((w) => w.who === 'a').map((w) => w.at));
     const firstB = Math.min(...writes.filter((w) => w.who === 'b').map((w) => w.at));
     expect(lastA).toBeLessThan(firstB);
-    // a stopped writing within its renew deadline of the last good renewal; b took over within
-    // leaseDuration + retryPeriod (+ scheduling slack) of a's last renewal.
+    // a stopped writing within its renew deadline of its last good renewal, which started before the cut. (Its
+    // fence compares the same clock at the moment of each write: no scheduling delay can stretch this.)
     expect(lastA - cutAt).toBeLessThan(TIMING.renewDeadlineMs + 100);
-    expect(tookOverAt - cutAt).toBeLessThan(
-      TIMING.leaseDurationMs + TIMING.renewIntervalMs + TIMING.retryPeriodMs + 1_000,
-    );
+    // b waited for the lease to expire: it wrote the Lease no earlier than leaseDuration after a's last
+    // renewal reached the API server (both on the server's record).
+    const acquiredByB = Math.min(...leaseRequests('b', 'PUT').map((r) => r.at));
+    expect(acquiredByB - lastRenewalByA).toBeGreaterThanOrEqual(TIMING.leaseDurationMs);
     expect(lease()!.spec).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1 });
   });
 
   it('hands over at once when the leader releases the lease', async () => {
-    const a = await elector('a');
+    // A lease that would expire long after this test's time: b can only lead if a gave the lease up.
+    const timing = { ...TIMING, leaseDurationMs: 10 * 60_000, renewDeadlineMs: 5 * 60_000 };
+    const a = await elector('a', timing);
     a.start();
     await waitFor(() => a.isLeader(), 'a to lead');
-    const b = await elector('b');
+    const b = await elector('b', timing);
     b.start();
-    await new Promise((r) => setTimeout(r, 300));
+    // b has tried: it read the lease and found it held.
+    await waitFor(() => leaseRequests('b').length >= 2, 'b to find the lease held');
     expect(b.isLeader()).toBe(false);
-    const releasedAt = Date.now();
+    expect(leaseRequests('b', 'PUT')).toEqual([]);
     await a.stop();
     await waitFor(() => b.isLeader(), 'b to take over');
-    expect(Date.now() - releasedAt).toBeLessThan(TIMING.leaseDurationMs);
+    expect(lease()!.spec).toMatchObject({ holderIdentity: 'b' });
   });
 });

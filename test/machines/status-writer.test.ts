@@ -3,7 +3,7 @@
 // never after it was forgotten.
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { createActor, fromPromise } from 'xstate';
+import { createActor, fromPromise, waitFor } from 'xstate';
 import { statusWriterMachine } from '../../machines/status-writer.js';
 import {
   EMPTY_LOG,
@@ -79,7 +79,8 @@ describe('statusWriter', () => {
       }),
     );
     actor.start();
-    const settled = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+    // At rest: idle with nothing queued (a writer with statuses queued leaves idle at once).
+    const settled = () => waitFor(actor, (snap) => snap.matches({ active: 'idle' }), { timeout: 5_000 });
     return { actor, written, settled };
   }
 

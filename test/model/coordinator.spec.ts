@@ -9,6 +9,7 @@ import type { DesiredState, ResourceStatus } from '../../src/core/types.js';
 import { statePaths } from '../../src/debug/actors.js';
 import { pendingActor, type ModelSpec, type StepRecord } from './harness.js';
 import { classVerdict, fingerprint, gatewayVerdict, routeVerdict } from './fixtures.js';
+import { scheduleMust, type ScheduleDelays } from './contracts.js';
 
 const leaf = (s: AnyMachineSnapshot) => statePaths(s.value).at(-1)!;
 const keyOf = (s: ResourceStatus) => `${s.kind}/${s.namespace}/${s.name}`;
@@ -251,7 +252,10 @@ function checkHealth(step: StepRecord): void {
   if (health.length) expect(new Set(health.map((e) => e.to)).size).toBe(Object.keys(ctx.resources).length);
 }
 
-const doubles = (probe: Parameters<ModelSpec['machine']>[0]) =>
+/** The runtime's defaults, given here so the schedule model does not read them from the machine. */
+const DELAYS: ScheduleDelays = { holdoff: 50, maxHoldoff: 1_000 };
+
+const doubles = (probe: Parameters<ModelSpec['machine']>[0], delays: ScheduleDelays = DELAYS) =>
   coordinatorMachine.provide({
     actors: Object.fromEntries(
       ['runSync', 'statusWriter', 'leader', 'edge', 'gatewayClass', 'gateway', 'route', 'replica'].map((src) => [
@@ -259,6 +263,7 @@ const doubles = (probe: Parameters<ModelSpec['machine']>[0]) =>
         pendingActor(probe, src),
       ]),
     ) as never,
+    delays,
   });
 
 // runSync settles only while it runs (the walk would otherwise match it to the machine-wide done.* handler).
@@ -292,6 +297,21 @@ export const coordinatorScheduleSpec: ModelSpec = {
   events: timingEvents,
   serialize: (s) => JSON.stringify([s.value, ctxOf(s).config?.version]),
   check,
+  must: scheduleMust(DELAYS),
+};
+
+/**
+ * The schedule again, with a cap (maxHoldoff, 20 ms) shorter than the quiet window (holdoff, 50 ms): how a
+ * burst that outlasts the cap looks on the clock. Timers fire by the clock, and with the default delays
+ * (50 ms, 1 s) a cap can only fire first when changes keep arriving for a whole second, which an untimed
+ * walk does not produce.
+ */
+const CAP_DELAYS: ScheduleDelays = { holdoff: 50, maxHoldoff: 20 };
+export const coordinatorCapSpec: ModelSpec = {
+  ...coordinatorScheduleSpec,
+  name: 'coordinator schedule, cap shorter than the quiet window',
+  machine: (probe) => doubles(probe, CAP_DELAYS),
+  must: scheduleMust(CAP_DELAYS),
 };
 
 /** The hand-out: replica set, replica and edge reports between syncs, with and without an edge. */
@@ -342,4 +362,5 @@ export const coordinatorHandOutSpec: ModelSpec = {
     ]);
   },
   check,
+  must: scheduleMust(DELAYS),
 };

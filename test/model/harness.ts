@@ -2,8 +2,15 @@
 // events with payloads), yielding a shortest path to every reachable state and, from each state, one step
 // per event — a transition cover. Each path is replayed on a real actor (SimulatedClock, injected actors
 // that never settle on their own: their done/error events are part of the path), the actor's snapshot is
-// compared with the model's at every step, the spec's oracle asserts what the state must produce, and
-// the inspect stream's microsteps measure which transitions of the machine definition were exercised.
+// compared with the machine's own transition() at every step, the spec's oracle asserts what the state must
+// produce — with `must`, from a small model of its own that never looks at the machine — and the inspect
+// stream's microsteps measure which transitions of the machine definition were exercised.
+//
+// Timers are not sent as events: a path step `xstate.after.*` advances the SimulatedClock to the moment
+// that timer is due (its scheduled delay after it was armed), so the real scheduling and the configured
+// delays are what fire it. A timer that time cannot reach first (another one, due earlier, changes the
+// state) or that is not armed ends the path there: the walk is untimed, time is not; such steps are
+// counted (`untimely`), and coverage counts only what the clock could do.
 import {
   __unsafe_getAllOwnEventDescriptors,
   createActor,
@@ -21,6 +28,8 @@ import { statePaths } from '../../src/debug/actors.js';
 
 export interface StepRecord {
   event: AnyEventObject;
+  /** The simulated clock when the step ended (a timer step: when the timer fired). */
+  at: number;
   before: AnyMachineSnapshot;
   snapshot: AnyMachineSnapshot;
   /** Events the actor sent to the recorder (its collaborators) during this step. */
@@ -54,6 +63,12 @@ export interface ModelSpec {
   cover?: 'edges' | 'transitions';
   /** The oracle: throws when the step's outcome is wrong. */
   check(step: StepRecord): void;
+  /**
+   * Must-happen assertions from an independent model of the machine's contract (not the machine): replays
+   * the path's events on the model and throws when this step lacks (or adds) a status, push, report or
+   * call the model requires. Called after `check`, with every step of the path so far.
+   */
+  must?(steps: StepRecord[], input: unknown): void;
 }
 
 /** What the doubles of one replay observe. */
@@ -69,6 +84,8 @@ export interface CoverageRow {
   transitions: [number, number];
   paths: number;
   steps: number;
+  /** Path steps cut because the clock could not bring them about (see the header). */
+  untimely: number;
   missedStates: string[];
   missedTransitions: string[];
 }
@@ -171,18 +188,73 @@ function inputOf(spec: ModelSpec, probe: Probe, index: number): unknown {
   return spec.inputs ? spec.inputs(probe)[index] : spec.input?.(probe);
 }
 
+type Scheduled = Record<string, { target: AnyActorRef; event: AnyEventObject; delay: number }>;
+
+/**
+ * The timers armed in an actor system, each with the moment it is due on `clock`. xstate records when a
+ * timer was armed on the wall clock only, so this notes the simulated time at which each scheduled event
+ * (a new object under its id: a re-armed timer is a new one) was first seen; call it after every step and
+ * every clock move, while the clock stands at the moment of arming.
+ */
+function timerBook(actor: AnyActorRef, clock: SimulatedClock) {
+  const armed = new Map<string, { entry: object; at: number }>();
+  return (): Array<{ type: string; due: number; own: boolean }> => {
+    const scheduled = (actor.system as unknown as { getSnapshot(): { _scheduledEvents: Scheduled } }).getSnapshot()
+      ._scheduledEvents;
+    for (const [id, entry] of Object.entries(scheduled))
+      if (armed.get(id)?.entry !== entry) armed.set(id, { entry, at: clock.now() });
+    return Object.entries(scheduled).map(([id, e]) => ({
+      type: e.event.type,
+      due: armed.get(id)!.at + e.delay,
+      own: e.target === actor,
+    }));
+  };
+}
+
+/**
+ * Brings a timer step about with the clock: moves it to the earliest due timer until the wanted one fires.
+ * Earlier timers may fire on the way if they change nothing the model sees (a guarded timer whose guard
+ * fails); 'untimely' when one does, or when the wanted timer is not armed.
+ */
+function fireByClock(
+  type: string,
+  actor: AnyActorRef,
+  clock: SimulatedClock,
+  timers: ReturnType<typeof timerBook>,
+  serialize: (s: AnyMachineSnapshot) => string,
+): 'fired' | 'untimely' {
+  for (;;) {
+    const armed = timers();
+    const wanted = armed.find((t) => t.own && t.type === type);
+    if (!wanted) return 'untimely';
+    const next = armed.reduce((a, b) => (b.due < a.due ? b : a));
+    if (next.due >= wanted.due) {
+      clock.set(wanted.due);
+      timers();
+      return 'fired';
+    }
+    const before = serialize(actor.getSnapshot() as AnyMachineSnapshot);
+    clock.set(next.due);
+    timers();
+    if (serialize(actor.getSnapshot() as AnyMachineSnapshot) !== before) return 'untimely';
+  }
+}
+
+/** Replays a path; returns the steps taken and how many were cut because the clock could not take them. */
 export function replay(
   spec: ModelSpec,
   path: AnyEventObject[],
   covered: { states: Set<string>; transitions: Set<string> },
   inputIndex = 0,
-): number {
+): { steps: number; untimely: number } {
   const probe = newProbe();
   const machine = spec.machine(probe);
   const serialize = spec.serialize ?? defaultSerialize;
+  const clock = new SimulatedClock();
+  const input = inputOf(spec, probe, inputIndex);
   const actor = createActor(machine, {
-    input: inputOf(spec, probe, inputIndex),
-    clock: new SimulatedClock(),
+    input,
+    clock,
     inspect: (e) => {
       // Only the machine under test (the root), not its invoked or spawned children.
       if (e.rootId !== (e.actorRef as AnyActorRef).sessionId) return;
@@ -199,13 +271,25 @@ export function replay(
     },
   });
   actor.start();
+  const timers = timerBook(actor, clock);
+  timers();
+  const steps: StepRecord[] = [];
   let model = actor.getSnapshot() as AnyMachineSnapshot;
   for (const [index, event] of path.entries()) {
     const before = actor.getSnapshot() as AnyMachineSnapshot;
     const sentFrom = probe.sent.length;
     const startedFrom = probe.started.length;
     const [expected] = transition(machine, model, event);
-    actor.send(event);
+    if (event.type.startsWith('xstate.after.')) {
+      if (fireByClock(event.type, actor, clock, timers, serialize) === 'untimely') {
+        actor.stop();
+        probe.recorder.stop();
+        return { steps: index, untimely: path.length - index };
+      }
+    } else {
+      actor.send(event);
+      timers();
+    }
     const snapshot = actor.getSnapshot() as AnyMachineSnapshot;
     if (serialize(snapshot) !== serialize(expected)) {
       throw new Error(
@@ -213,18 +297,22 @@ export function replay(
       );
     }
     model = snapshot;
-    spec.check({
+    const step: StepRecord = {
       event,
+      at: clock.now(),
       before,
       snapshot,
       sent: probe.sent.slice(sentFrom),
       started: probe.started.slice(startedFrom),
       history: { events: path.slice(0, index + 1), sent: [...probe.sent], started: [...probe.started] },
-    });
+    };
+    steps.push(step);
+    spec.check(step);
+    spec.must?.(steps, input);
   }
   actor.stop();
   probe.recorder.stop();
-  return path.length;
+  return { steps: path.length, untimely: 0 };
 }
 
 /** Runs one or more specs of the same machine; coverage is their union. */
@@ -233,10 +321,12 @@ export function runModel(specOrSpecs: ModelSpec | ModelSpec[]): CoverageRow {
   const covered = { states: new Set<string>(), transitions: new Set<string>() };
   let steps = 0;
   let pathCount = 0;
+  let untimely = 0;
   for (const spec of specs) {
     const counts = runSpec(spec, covered);
     steps += counts.steps;
     pathCount += counts.paths;
+    untimely += counts.untimely;
   }
   const spec = specs[0]!;
   const graph = machineGraph(spec.machine(newProbe()));
@@ -248,6 +338,7 @@ export function runModel(specOrSpecs: ModelSpec | ModelSpec[]): CoverageRow {
     transitions: [allTransitions.filter((t) => covered.transitions.has(t)).length, allTransitions.length],
     paths: pathCount,
     steps,
+    untimely,
     missedStates: allStates.filter((s) => !covered.states.has(s)),
     missedTransitions: allTransitions.filter((t) => !covered.transitions.has(t)),
   };
@@ -256,16 +347,19 @@ export function runModel(specOrSpecs: ModelSpec | ModelSpec[]): CoverageRow {
 function runSpec(
   spec: ModelSpec,
   covered: { states: Set<string>; transitions: Set<string> },
-): { steps: number; paths: number } {
+): { steps: number; paths: number; untimely: number } {
   let steps = 0;
   let pathCount = 0;
+  let untimely = 0;
   const inputs = spec.inputs ? spec.inputs(newProbe()).length : 1;
   for (let i = 0; i < inputs; i++) {
     const paths = transitionCover(spec, i);
     pathCount += paths.length;
     for (const path of paths) {
       try {
-        steps += replay(spec, path, covered, i);
+        const done = replay(spec, path, covered, i);
+        steps += done.steps;
+        untimely += done.untimely;
       } catch (err) {
         const events = path.map((e) => e.type).join(' → ');
         (err as Error).message = `${(err as Error).message}\n ${spec.name}, input #${i}, path: ${events}`;
@@ -273,14 +367,21 @@ function runSpec(
       }
     }
   }
-  return { steps, paths: pathCount };
+  return { steps, paths: pathCount, untimely };
 }
 
 export function coverageTable(rows: CoverageRow[]): string {
   const pct = ([a, b]: [number, number]) => `${a}/${b} (${b ? ((100 * a) / b).toFixed(0) : 100}%)`;
   const lines = [
-    ['machine', 'states', 'transitions', 'paths', 'steps'],
-    ...rows.map((r) => [r.machine, pct(r.states), pct(r.transitions), String(r.paths), String(r.steps)]),
+    ['machine', 'states', 'transitions', 'paths', 'steps', 'untimely'],
+    ...rows.map((r) => [
+      r.machine,
+      pct(r.states),
+      pct(r.transitions),
+      String(r.paths),
+      String(r.steps),
+      String(r.untimely),
+    ]),
   ];
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
   return lines.map((l) => l.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n');

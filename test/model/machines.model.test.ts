@@ -5,11 +5,11 @@ import { coverageTable, runModel, type CoverageRow, type ModelSpec } from './har
 import { gatewayClassSpec, gatewaySpec, routeSpec } from './resources.spec.js';
 import { edgeSpec, replicaSpec } from './delivery.spec.js';
 import { leaderSpec, statusWriterSpec } from './system.spec.js';
-import { coordinatorHandOutSpec, coordinatorScheduleSpec } from './coordinator.spec.js';
+import { coordinatorCapSpec, coordinatorHandOutSpec, coordinatorScheduleSpec } from './coordinator.spec.js';
 
 // One row per machine; a machine may be walked by several specs (their coverage is merged).
 const machines: Array<[string, ModelSpec[]]> = [
-  ['coordinator', [coordinatorScheduleSpec, coordinatorHandOutSpec]],
+  ['coordinator', [coordinatorScheduleSpec, coordinatorCapSpec, coordinatorHandOutSpec]],
   ['gatewayClass', [gatewayClassSpec]],
   ['gateway', [gatewaySpec]],
   ['route', [routeSpec]],

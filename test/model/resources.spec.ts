@@ -11,6 +11,7 @@ import { gatewayClassMachine } from '../../machines/gateway-class.js';
 import { statePaths } from '../../src/debug/actors.js';
 import { classVerdict, fingerprint, gatewayVerdict, routeVerdict } from './fixtures.js';
 import type { ModelSpec, StepRecord } from './harness.js';
+import { resourceMust } from './contracts.js';
 
 const DNS_READY = 'cloudflare-tunnel-gateway.dev/DNSReady';
 const leaf = (s: AnyMachineSnapshot) => statePaths(s.value).at(-1)!;
@@ -180,6 +181,7 @@ function resourceSpec(
       checkLiveness(step);
       checkStateSaysConditions(step);
     },
+    must: resourceMust,
   };
 }
 

@@ -6,6 +6,7 @@ import { leaderMachine } from '../../machines/leader.js';
 import { statePaths } from '../../src/debug/actors.js';
 import { bucket, pendingActor, type ModelSpec, type StepRecord } from './harness.js';
 import { classVerdict, gatewayVerdict } from './fixtures.js';
+import { LEASE_DELAYS, leaderMust } from './contracts.js';
 
 const leaf = (s: AnyMachineSnapshot) => statePaths(s.value).at(-1)!;
 const keyOf = (s: { kind: string; namespace: string; name: string }) => `${s.kind}/${s.namespace}/${s.name}`;
@@ -94,6 +95,7 @@ export const leaderSpec: ModelSpec = {
         renew: pendingActor(probe, 'renew') as never,
         release: pendingActor(probe, 'release') as never,
       },
+      delays: LEASE_DELAYS,
     }),
   input: (probe) => ({ reportTo: [probe.recorder] }),
   events: [
@@ -109,4 +111,5 @@ export const leaderSpec: ModelSpec = {
   ],
   serialize: (s) => JSON.stringify([s.value, bucket((s.context as { terms: number }).terms, 1)]),
   check: checkLeader,
+  must: leaderMust,
 };

@@ -7,10 +7,12 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { startEchoBackend, type EchoBackend } from '../support/backends.js';
-import { ConfigBuilder, backend, prefix, send, startTestProxy, waitFor } from './helpers.js';
+import { ConfigBuilder, backend, inFlight, prefix, send, startTestProxy, waitFor } from './helpers.js';
 import type { RunningProxy } from '../../proxy/index.js';
 
 const WINDOW_MS = 400;
+/** Loopback delivery of what the proxy already sent upstream: the window a negative check waits. */
+const UPSTREAM_DELIVERY_MS = 100;
 
 interface RawReply {
   status: number;
@@ -241,10 +243,12 @@ describe('request body timeout', () => {
       const stream = session.request({ ':method': 'POST', ':path': '/upload/cut', ':authority': host });
       stream.on('error', () => undefined);
       stream.write('beginning');
-      await new Promise((r) => setTimeout(r, 100));
+      await waitFor(async () => (await inFlight(proxy)) === 1);
       // The connection drops: no END_STREAM was ever sent.
       socket!.destroy();
-      await new Promise((r) => setTimeout(r, 300));
+      await waitFor(async () => (await inFlight(proxy)) === 0);
+      // The proxy is done with it; a body it wrongly ended would still be on its way to the backend.
+      await new Promise((r) => setTimeout(r, UPSTREAM_DELIVERY_MS));
       expect(
         [...app.requests, ...complete.paths].filter((r) => (typeof r === 'string' ? r : r.path) === '/upload/cut'),
       ).toEqual([]);
@@ -286,7 +290,7 @@ describe('request body timeout', () => {
       8000,
     );
     void upload.then(() => (uploading = false));
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(async () => (await inFlight(proxy)) === 1);
     expect((await send(proxy.ports.http, 'app.test', '/get', { signal: AbortSignal.timeout(5000) })).status).toBe(200);
     expect(
       (

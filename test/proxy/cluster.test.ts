@@ -161,7 +161,8 @@ describe('tunnel-gateway proxy --workers 2', () => {
   it('drains requests in flight on SIGTERM and exits 0 with its workers', async () => {
     const { workers } = await configInfo();
     const slow = fresh('/delay/600');
-    await new Promise((r) => setTimeout(r, 150));
+    // In flight once a backend has it (it answers 600 ms later).
+    await waitFor(() => [one, two].some((b) => b.requests.some((r) => r.path === '/delay/600')));
     const exited = proxy.stop('SIGTERM');
     expect((await slow).status).toBe(200);
     expect(await exited).toBe(0);

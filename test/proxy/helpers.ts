@@ -112,6 +112,14 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
   }
 }
 
+/** Requests the proxy holds right now (its `proxy_requests_in_flight` gauge). */
+export async function inFlight(proxy: RunningProxy): Promise<number> {
+  return Number(/^proxy_requests_in_flight (\d+)$/m.exec(await proxy.metrics.metrics())?.[1] ?? NaN);
+}
+
+/** How long the backend's write count must stay the same to count as stalled (a window: stalling is the absence of writes). */
+const STALL_WINDOW_MS = 200;
+
 /**
  * Backpressure end to end: a client that stops reading must hold the backend back (its writes stall far
  * below `total`), and once it reads again every byte arrives.
@@ -132,7 +140,7 @@ export async function expectHeldBack(
   await waitFor(async () => {
     const stable = written() === last;
     last = written();
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, STALL_WINDOW_MS));
     return stable && written() > 0;
   });
   expect(written()).toBeLessThan(total / 4);

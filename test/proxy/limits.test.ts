@@ -100,9 +100,8 @@ describe('limits', () => {
       socket.setEncoding('utf8').on('data', (c: string) => (answer += c));
       const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
       socket.write('GET / HTTP/1.1\r\nHost: slow.test\r\nX-Drip: ');
-      const t0 = Date.now();
       await closed;
-      expect(Date.now() - t0).toBeLessThan(5_000);
+      // The head never completes: a 408 within this test's timeout is our 300 ms (node's default is 60 s).
       expect(answer).toMatch(/^HTTP\/1\.1 408/);
     } finally {
       await p.close(0);

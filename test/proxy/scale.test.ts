@@ -1,4 +1,7 @@
-// Matching cost depends on the matched host's own list, not on how many hosts the config has.
+// Matching cost depends on the matched host's own list, not on how many hosts the config has: a host entry
+// holds only its own matches. How fast 10 and 10,000 hosts route is a speed goal, measured by `npm run bench`
+// (routes: "hosts, one route each", 10 vs 10,000, req/s and CPU per request within 0.95×); it was a timing
+// ratio here, which a loaded machine could fail.
 import { describe, expect, it } from '@jest/globals';
 import { parseProxyConfig } from '../../proxy/config/schema.js';
 import { compileTable, type RoutingTable } from '../../proxy/router/table.js';
@@ -32,21 +35,6 @@ function tableWith(hostCount: number): RoutingTable {
   );
 }
 
-function timeLookups(table: RoutingTable, hostCount: number, n: number): number {
-  const names = Array.from({ length: 64 }, (_, k) => {
-    const i = (k * 7919) % hostCount;
-    return i % 10 === 0 ? `x.w${i}.example.com` : `h${i}.example.com`;
-  });
-  const started = performance.now();
-  let found = 0;
-  for (let j = 0; j < n; j++) {
-    const entry = table.hosts.lookup(names[j & 63]!);
-    if (entry && firstMatch(entry, new RequestMatchInput('GET', '/u/123', {}, ''))) found++;
-  }
-  expect(found).toBe(n);
-  return performance.now() - started;
-}
-
 describe('routing scale', () => {
   const small = tableWith(10);
   const large = tableWith(10_000);
@@ -56,18 +44,19 @@ describe('routing scale', () => {
     expect(large.hosts.lookup('deep.x.w9990.example.com')!.matches).toHaveLength(3);
   });
 
-  it('10k hosts route as fast as 10 (same order of magnitude, medians of interleaved runs)', () => {
-    const n = 50_000;
-    timeLookups(small, 10, n);
-    timeLookups(large, 10_000, n);
-    const smallRuns: number[] = [];
-    const largeRuns: number[] = [];
-    for (let round = 0; round < 7; round++) {
-      smallRuns.push(timeLookups(small, 10, n));
-      largeRuns.push(timeLookups(large, 10_000, n));
+  it('routes every one of 10,000 hosts, exact or by wildcard, as it routes 10; an unknown host finds nothing', () => {
+    for (const [table, count] of [
+      [small, 10],
+      [large, 10_000],
+    ] as const) {
+      const missed: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const host = i % 10 === 0 ? `x.w${i}.example.com` : `h${i}.example.com`;
+        const entry = table.hosts.lookup(host);
+        if (!entry || !firstMatch(entry, new RequestMatchInput('GET', '/u/123', {}, ''))) missed.push(host);
+      }
+      expect(missed).toEqual([]);
+      expect(table.hosts.lookup(`h${count + 1}.example.com`)).toBeUndefined();
     }
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
-    // A linear scan would be ~1000× slower; allow generous noise on a shared machine.
-    expect(median(largeRuns) / median(smallRuns)).toBeLessThan(4);
   });
 });

@@ -63,12 +63,13 @@ describe('control plane', () => {
     expect(cp.stats()).toMatchObject({ syncs: 1, lastSync: { reason: 'initial', pushed: true } });
   });
 
-  it('serves a single change on the leading edge, in tens of milliseconds', async () => {
-    const started = performance.now();
+  // How fast (tens of milliseconds) is a speed goal, measured by `npm run bench` (control-plane: change → served).
+  it('serves a single change on the leading edge', async () => {
+    const syncs = cp.stats().syncs;
     source.setRoute('c', { hostname: 'c.example.com' });
     await eventually(() => replica.running?.version === expectedVersion());
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeLessThan(250); // typically < 20 ms; generous for a loaded 2-core machine
+    // One sync, started by the change itself from idle ('change'), not by the holdoff window closing ('coalesced').
+    expect(cp.stats().syncs).toBe(syncs + 1);
     expect(cp.stats().lastSync).toMatchObject({ reason: 'change', changes: 1, pushed: true });
     await cp.whenIdle();
   });

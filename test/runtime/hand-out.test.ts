@@ -1,6 +1,11 @@
 // The coordinator hands resource events out in chunks, each in a macrotask of its own (real clock): a
 // process that embeds the proxy answers requests between the config push and the last verdict. The
-// chunks keep the order: every route ends programmed, each object's status is written once per change.
+// chunks keep the order: every route ends programmed, each object's status is written once per change,
+// and the config is pushed once per version.
+//
+// The replica below answers a probe (GET /config) with what it runs, as a proxy does. (It used to answer
+// "nothing", i.e. a proxy that restarted before every probe: each `probeInterval` of wall-clock time, 1 s,
+// the replica actor replayed the config, so the push count depended on how slowly the machine ran.)
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createControlPlane, type ControlPlane } from '../../src/runtime/control-plane.js';
 import type { ReplicaClient } from '../../src/core/ports.js';
@@ -13,6 +18,8 @@ const source = new EditableSource();
 const sink = new RecordingSink();
 /** Per push: how many route statuses had been written when a macrotask queued at the push ran. */
 const writtenAtNextMacrotask: Array<Promise<number>> = [];
+/** Every config the replica acknowledged, in order; the last one is what it runs. */
+const pushes: Array<{ version: string; generation: number }> = [];
 let cp: ControlPlane;
 
 const routeWrites = () => sink.writes.filter((w) => w.kind === 'HTTPRoute').length;
@@ -20,10 +27,11 @@ const routeWrites = () => sink.writes.filter((w) => w.kind === 'HTTPRoute').leng
 const replica: ReplicaClient = {
   async push(config) {
     writtenAtNextMacrotask.push(new Promise((resolve) => setImmediate(() => resolve(routeWrites()))));
-    return { version: config.version, generation: config.generation };
+    pushes.push({ version: config.version, generation: config.generation });
+    return pushes.at(-1)!;
   },
   async current() {
-    return null;
+    return pushes.at(-1) ?? null;
   },
 };
 
@@ -45,6 +53,9 @@ afterAll(async () => {
   if (!stopped) await cp.stop();
 });
 
+/** The config version the translator makes of what the source holds now. */
+const wantedVersion = () => fakeTranslate(source.snapshot()).proxyConfig.version;
+
 const routeStates = () =>
   cp
     .inspect()
@@ -55,7 +66,7 @@ const routeState = (route: string) =>
 
 describe('chunked hand-out', () => {
   it('pushes the config first and answers a macrotask before the verdicts are all out', async () => {
-    expect(writtenAtNextMacrotask).toHaveLength(1);
+    expect(pushes.map((p) => p.version)).toEqual([wantedVersion()]);
     // The first sync spawns every route actor; a macrotask right after the push ran before all of them had a verdict.
     expect(await writtenAtNextMacrotask[0]).toBeLessThan(ROUTES);
     expect(routeWrites()).toBe(ROUTES);
@@ -77,8 +88,11 @@ describe('chunked hand-out', () => {
         new Set(['accepted.programmed', ...(k > 0 ? ['accepted.degraded.unresolvedRefs'] : [])]),
       );
       expect(routeState(changed)).toBe(k % 2 ? 'accepted.degraded.unresolvedRefs' : 'accepted.programmed');
+      // One settled change, one new config version: pushed once, with the next generation.
+      expect(pushes).toHaveLength(k + 2);
+      expect(pushes.at(-1)).toEqual({ version: wantedVersion(), generation: pushes[0]!.generation + k + 1 });
     }
-    expect(writtenAtNextMacrotask).toHaveLength(6);
+    expect(new Set(pushes.map((p) => p.version)).size).toBe(pushes.length);
   }, 60_000);
 
   it('stops every actor on stop(), resource actors included, without writing anything more', async () => {

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
+import { SimulatedClock } from 'xstate';
 import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from '../../src/runtime/control-plane.js';
 import type { DesiredState, ResourceStatus } from '../../src/core/types.js';
 import { EditableSource, eventually, fakeTranslate, RecordingSink } from './doubles.js';
@@ -29,6 +30,7 @@ function start(
   translate: ControlPlaneOptions['translate'],
   onFatal?: (err: Error) => void,
   lease?: ControlPlaneOptions['lease'],
+  clock?: SimulatedClock,
 ) {
   const source = new EditableSource();
   source.setRoute('a', { hostname: 'a.example.com' });
@@ -40,9 +42,23 @@ function start(
     logger: log.logger,
     onFatal,
     lease,
+    clock,
     timing: { holdoffMs: 5, maxHoldoffMs: 20 },
   });
   return { source, log, cp };
+}
+
+/** The doubles here do no I/O: a few turns of the event loop run every promise chain the actors started. */
+const settle = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+/** Moves a simulated clock on by `ms`, a step at a time, letting each step's work finish. */
+async function advance(clock: SimulatedClock, ms: number, step = 5): Promise<void> {
+  for (let t = 0; t < ms; t += step) {
+    clock.increment(step);
+    await settle();
+  }
 }
 
 describe('actor system failure', () => {
@@ -58,15 +74,29 @@ describe('actor system failure', () => {
       };
     };
     const errors: Error[] = [];
-    const { source, log, cp: plane } = start(broken, (err) => errors.push(err));
+    let translations = 0;
+    const clock = new SimulatedClock();
+    const {
+      source,
+      log,
+      cp: plane,
+    } = start(
+      (s) => (translations++, broken(s)),
+      (err) => errors.push(err),
+      undefined,
+      clock,
+    );
     await plane.start();
     await eventually(() => errors.length === 1);
     expect(errors[0]).toBeInstanceOf(Error);
     expect(log.lines.filter((l) => l.msg === 'actor system failed')).toHaveLength(1);
-    // The system is stopped: waiters are released, and further changes cannot fail it again.
+    // The system is stopped: waiters are released, and further changes cannot fail it again. A live
+    // coordinator translates a change within maxHoldoff (20 ms): the clock goes well past it.
     await plane.whenIdle();
+    const before = translations;
     source.setRoute('b', { hostname: 'b.example.com' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await advance(clock, 100);
+    expect(translations).toBe(before);
     expect(errors).toHaveLength(1);
   });
 
@@ -91,18 +121,22 @@ describe('actor system failure', () => {
     };
     let failNow = false;
     const errors: Error[] = [];
+    const clock = new SimulatedClock();
     const { source, cp: plane } = start(
       (s) => (failNow ? (null as unknown as DesiredState) : fakeTranslate(s)),
       (err) => errors.push(err),
       lease,
+      clock,
     );
     await plane.start();
-    await eventually(() => renewals >= 3);
+    await advance(clock, 40); // renewed every 10 ms
+    expect(renewals).toBeGreaterThanOrEqual(3);
     failNow = true;
     source.setRoute('b', { hostname: 'b.example.com' });
-    await eventually(() => errors.length === 1);
+    await advance(clock, 20); // the change is translated within maxHoldoff
+    expect(errors).toHaveLength(1);
     const after = renewals;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await advance(clock, 1_000); // a hundred renew intervals
     expect(renewals - after).toBeLessThanOrEqual(1); // at most the one already in flight
   });
 
