@@ -6,6 +6,7 @@ import type { PreparedConfig } from '../config/prepared.js';
 export interface ConfigDelta {
   version: string;
   generation?: number;
+  accessLog?: boolean;
   /** The version of the config the receiver must hold. */
   base: string;
   /** A string is new text; a number is the index of the same text in the base. */
@@ -17,6 +18,7 @@ export function diffConfig(base: PreparedConfig, next: PreparedConfig): ConfigDe
   return {
     version: next.version,
     generation: next.generation,
+    accessLog: next.accessLog,
     base: base.version,
     rules: diffTexts(base.rules, next.rules),
     hosts: diffTexts(base.hosts, next.hosts),
@@ -30,6 +32,7 @@ export function applyDelta(base: PreparedConfig | null, delta: ConfigDelta): Pre
   return {
     version: delta.version,
     generation: delta.generation,
+    accessLog: delta.accessLog,
     rules: patchTexts(base.rules, delta.rules),
     hosts: patchTexts(base.hosts, delta.hosts),
   };

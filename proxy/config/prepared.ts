@@ -7,6 +7,7 @@ import { CONFIG_LIMITS, Host, HostMatch, ProxyConfig, Rule, type ProxyConfig as 
 export interface PreparedConfig {
   version: string;
   generation?: number;
+  accessLog?: boolean;
   /** JSON of each validated rule (defaults filled), in config order. */
   rules: string[];
   /** JSON of each validated host, in config order (rule indices refer to `rules`). */
@@ -33,6 +34,7 @@ function refusal(
 const Envelope = z.object({
   version: z.string().min(1).max(128),
   generation: z.number().int().min(0).optional(),
+  accessLog: z.boolean().optional(),
   rules: z.array(z.unknown()).max(CONFIG_LIMITS.rules),
   hosts: z.array(z.unknown()).max(CONFIG_LIMITS.hosts),
 });
@@ -68,7 +70,7 @@ export class ConfigPreparer {
   *prepareSteps(input: unknown): Generator<void, Preparation> {
     const envelope = Envelope.safeParse(input);
     if (!envelope.success) return refusal(envelope.error.issues[0]);
-    const { version, generation, rules: rawRules, hosts: rawHosts } = envelope.data;
+    const { version, generation, accessLog, rules: rawRules, hosts: rawHosts } = envelope.data;
     this.nextByText = new Map();
     const rules: string[] = [];
     for (let i = 0; i < rawRules.length; i++) {
@@ -87,7 +89,7 @@ export class ConfigPreparer {
     }
     // Texts are kept for one config: what the next push most likely repeats.
     if (this.recognise === 'text') this.byText = this.nextByText;
-    return { ok: true, prepared: { version, generation, rules, hosts } };
+    return { ok: true, prepared: { version, generation, accessLog, rules, hosts } };
   }
 
   /** prepareOne(value, Host), validating a new host's matches in steps; the same answer and messages. */
@@ -160,6 +162,7 @@ export function prepareConfig(cfg: ProxyConfigT): PreparedConfig {
   return {
     version: cfg.version,
     generation: cfg.generation,
+    accessLog: cfg.accessLog,
     rules: cfg.rules.map((r) => JSON.stringify(r)),
     hosts: cfg.hosts.map((h) => JSON.stringify(h)),
   };

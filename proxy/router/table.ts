@@ -75,6 +75,8 @@ export interface HostEntry {
 export interface RoutingTable {
   version: string;
   generation: number;
+  /** The config asks for the access log (the proxy's own setting may override it: proxy/access-log.ts). */
+  accessLog: boolean;
   hosts: HostTable<HostEntry>;
   /** Every upstream pool this table uses, so the registry can close the rest after a swap. */
   upstreams: Set<Upstream>;
@@ -91,7 +93,7 @@ export function compileTable(
   const rules = cfg.rules.map((rule) => compileRule(rule, registry, upstreams));
   const hosts = new HostTable<HostEntry>();
   for (const host of cfg.hosts) hosts.add(host.hostname, compileHostEntry(host, rules, regexes));
-  return { version: cfg.version, generation: cfg.generation ?? 0, hosts, upstreams };
+  return { version: cfg.version, generation: cfg.generation ?? 0, accessLog: cfg.accessLog === true, hosts, upstreams };
 }
 
 export function compileHostEntry(host: ProxyHost, rules: readonly CompiledRule[], regexes: RegexCache): HostEntry {
