@@ -92,7 +92,7 @@ export class AccessLog implements DoneListener {
     if (this.logger !== undefined) return this.logger;
     const destination = this.options.destination ?? pino.destination({ dest: 1, sync: false });
     // A destination that fails (disk full, file removed with its folder) must not take the proxy down.
-    if (destination instanceof EventEmitter && destination.listenerCount('error') === 0)
+    if (destination instanceof EventEmitter)
       destination.on('error', (err: Error) => this.problems.error({ err: err.message }, 'access log write failed'));
     // No level, pid or hostname: "time" opens the line (pino's own time functions assume a level before it).
     this.logger = pino({ base: undefined, timestamp: isoTimeFirst, formatters: { level: () => ({}) } }, destination);
