@@ -24,7 +24,7 @@ interface Attachment {
   firstRule: number;
 }
 
-export function buildProxyConfig(routes: RouteIR[]): ProxyConfigInput {
+export function buildProxyConfig(routes: RouteIR[], accessLog = false): ProxyConfigInput {
   const rules: RuleInput[] = [];
   const attachments: Attachment[] = [];
   for (const route of routes.filter((r) => r.served)) {
@@ -42,8 +42,10 @@ export function buildProxyConfig(routes: RouteIR[]): ProxyConfigInput {
   const hosts = all.filter(
     (h) => served.has(h.hostname) || coveringNames(h.hostname).some((n) => n !== h.hostname && served.has(n)),
   );
-  const version = createHash('sha256').update(JSON.stringify({ rules, hosts })).digest('hex');
-  return { version, rules, hosts };
+  // accessLog only when on: configs without it keep the versions (and texts) they always had.
+  const content = accessLog ? { rules, hosts, accessLog } : { rules, hosts };
+  const version = createHash('sha256').update(JSON.stringify(content)).digest('hex');
+  return { version, ...content };
 }
 
 /** Every route hostname plus every listener hostname of the Gateways involved (needed for isolation). */
