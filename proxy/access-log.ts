@@ -117,8 +117,17 @@ export function loggedPath(target: string, http2: boolean): string {
   return normalised instanceof PathRefusal ? path : normalised;
 }
 
+let stampedMs = 0;
+let stamp = '';
+
+/** The line's time; one ISO string per millisecond, since toISOString() costs more than the rest of a line. */
 function isoTimeFirst(): string {
-  return `"time":"${new Date().toISOString()}"`;
+  const now = Date.now();
+  if (now !== stampedMs) {
+    stampedMs = now;
+    stamp = `"time":"${new Date(now).toISOString()}"`;
+  }
+  return stamp;
 }
 
 function endpointName(u: Upstream): string {

@@ -3,7 +3,7 @@
 // and "off" forces it off, whatever the GatewayClass parameter says; "config" (the default) follows it.
 import { closeSync, openSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
-import { pino } from 'pino';
+import { pino, type DestinationStream } from 'pino';
 import type { AccessLogOptions } from '../../proxy/index.js';
 import { stdoutDestination } from '../log.js';
 
@@ -36,10 +36,20 @@ export function accessLogOption(env: string): Option {
     .env(env);
 }
 
-/** The proxy's options for the flag; a file is opened here (appended to: every worker process writes its own lines). */
+/** The proxy's options for the flag; a file is opened here. */
 export function accessLogOptions(flag: AccessLogFlag): AccessLogOptions {
   if (flag.mode !== 'on') return { mode: flag.mode, destination: stdoutDestination() };
   if (flag.to === 'stdout') return { mode: 'on', destination: stdoutDestination() };
-  const dest = flag.to === 'file' ? flag.path : 2;
-  return { mode: 'on', destination: pino.destination({ dest, sync: false, append: true, maxWrite: 4096 }) };
+  if (flag.to === 'file') return { mode: 'on', destination: fileDestination(flag.path) };
+  // Within PIPE_BUF, like stdout: stderr is usually a pipe the workers share.
+  return { mode: 'on', destination: pino.destination({ dest: 2, sync: false, maxWrite: 4096 }) };
+}
+
+/**
+ * An access-log file, appended to (each worker process writes its own lines; O_APPEND keeps every write
+ * whole). Lines are written 4 KiB at a time, and at least once a second: one write per line cost more CPU
+ * than formatting it (docs/performance.md). Lines still buffered at exit are written synchronously by pino.
+ */
+export function fileDestination(path: string): DestinationStream {
+  return pino.destination({ dest: path, sync: false, append: true, minLength: 4096, periodicFlush: 1000 });
 }

@@ -54,7 +54,7 @@ async function push(admin: number, cfg: ProxyConfigInput): Promise<void> {
 describe('tunnel-gateway proxy --access-log', () => {
   it('a file path: the worker appends one JSON line per request', async () => {
     const file = join(dir, 'access.log');
-    const { http, admin } = await startProxyCli(['--access-log', file]);
+    const { proc, http, admin } = await startProxyCli(['--access-log', file]);
     await push(admin, config());
     expect((await send(http, 'echo.test', '/file?secret=1')).status).toBe(200);
     expect((await send(http, 'other.test', '/')).status).toBe(404);
@@ -68,6 +68,10 @@ describe('tunnel-gateway proxy --access-log', () => {
       expect.objectContaining({ path: '/file', status: 200, upstream: `127.0.0.1:${echo.port}`, protocol: 'h1' }),
       expect.objectContaining({ host: 'other.test', status: 404, rule: null }),
     ]);
+    // Lines are written in batches (at least once a second): the ones still buffered at shutdown are not lost.
+    expect((await send(http, 'echo.test', '/last')).status).toBe(200);
+    expect(await proc.stop('SIGTERM')).toBe(0);
+    expect(lines().map((l) => l.path)).toEqual(['/file', '/', '/last']);
   }, 180_000);
 
   it('by default: off, until a pushed config says accessLog: true; then the lines go to stdout', async () => {
