@@ -83,6 +83,11 @@ describe('tunnel-gateway proxy --access-log', () => {
     await proc.waitForLog((l) => l.msg === 'access' && l.path === '/after');
     // The worker writes in order: a line for the earlier request would be there already.
     expect(proc.logs.filter((l) => l.msg === 'access').map((l) => l.path)).toEqual(['/after']);
+    // Stdout lines are batched too (at least once a second): a shutdown writes what is still held.
+    expect((await send(http, 'echo.test', '/final')).status).toBe(200);
+    expect(await proc.stop('SIGTERM')).toBe(0);
+    await proc.waitForLog((l) => l.msg === 'access' && l.path === '/final', 5_000); // stdout may trail the exit
+    expect(proc.logs.filter((l) => l.msg === 'access').map((l) => l.path)).toEqual(['/after', '/final']);
   }, 180_000);
 
   it('a path that cannot be written stops the start with a clear error', async () => {
