@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import selfsigned from 'selfsigned';
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
+import { AccessLog, type AccessLogOptions } from './access-log.js';
 import { createAdminServer, type AdminHandler } from './admin/server.js';
 import { createAuthorizer } from './admin/auth.js';
 import { adminHostCheck } from './admin/host-check.js';
@@ -18,7 +19,7 @@ import { createDataPlane, listen } from './server/listener.js';
 import type { HandlerRuntime } from './server/handle.js';
 import { drain } from './server/drain.js';
 
-export type { ProxyLimits, AdminHandler, ApplyResult, PreparedConfig };
+export type { ProxyLimits, AdminHandler, ApplyResult, PreparedConfig, AccessLogOptions };
 export { DEFAULT_LIMITS } from './limits.js';
 
 export interface ProxyOptions {
@@ -38,6 +39,8 @@ export interface ProxyOptions {
   initialConfig?: PreparedConfig;
   /** How long /metrics keeps the series of a rule the running config no longer has (default 30 s, like pools). */
   retiredRuleMetricsMs?: number;
+  /** One JSON line per request: by default off unless a config asks for it (`accessLog: true`), to stdout. */
+  accessLog?: AccessLogOptions;
 }
 
 export interface RunningProxy {
@@ -65,12 +68,13 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   const limits = resolveLimits(opts.limits);
   const metrics = new ProxyMetrics({ retiredRuleMs: opts.retiredRuleMetricsMs });
   const upstreams = new UpstreamRegistry(limits);
-  const config = new ConfigHolder(upstreams, metrics, logger);
+  const accessLog = new AccessLog(metrics, opts.accessLog, logger);
+  const config = new ConfigHolder(upstreams, metrics, logger, (table) => accessLog.configured(table.accessLog));
   if (opts.initialConfig !== undefined) {
     const initial = await config.applyPrepared(opts.initialConfig);
     if (!initial.ok) throw new Error(`initial config refused: ${initial.error}`);
   }
-  const rt: HandlerRuntime = { limits, metrics, logger, table: () => config.table };
+  const rt: HandlerRuntime = { limits, metrics, logger, accessLog, table: () => config.table };
   const plane = createDataPlane(rt, limits, opts.tlsListen ? (opts.tls ?? (await selfSignedPair())) : undefined);
   const sessions = new Set<http2.ServerHttp2Session>();
   plane.h2.on('session', (s: http2.ServerHttp2Session) => {

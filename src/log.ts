@@ -11,9 +11,21 @@ export type { Logger };
 type Destination = ReturnType<typeof pino.destination>;
 const destinations = new WeakMap<Logger, Destination>();
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
+let stdout: Destination | undefined;
+
+/**
+ * The process's one stdout destination, shared by every logger that writes there (the access log too): two
+ * destinations on one fd could interleave the halves of a partly written line. Writes stay within PIPE_BUF
+ * (4 KiB), which a pipe takes whole, so lines of proxy workers sharing the pod's stdout never mix either.
+ */
+export function stdoutDestination(): Destination {
   ignoreBrokenStdout();
-  const destination = pino.destination({ dest: 1, sync: false });
+  stdout ??= pino.destination({ dest: 1, sync: false, maxWrite: 4096 });
+  return stdout;
+}
+
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
+  const destination = stdoutDestination();
   const logger = pino(
     {
       level,

@@ -8,6 +8,7 @@ export interface ConfigDelta {
   generation?: number;
   /** Sent whole: a few numbers. */
   listenerPorts?: number[];
+  accessLog?: boolean;
   /** The version of the config the receiver must hold. */
   base: string;
   /** A string is new text; a number is the index of the same text in the base. */
@@ -20,6 +21,7 @@ export function diffConfig(base: PreparedConfig, next: PreparedConfig): ConfigDe
     version: next.version,
     generation: next.generation,
     ...(next.listenerPorts && { listenerPorts: next.listenerPorts }),
+    accessLog: next.accessLog,
     base: base.version,
     rules: diffTexts(base.rules, next.rules),
     hosts: diffTexts(base.hosts, next.hosts),
@@ -34,6 +36,7 @@ export function applyDelta(base: PreparedConfig | null, delta: ConfigDelta): Pre
     version: delta.version,
     generation: delta.generation,
     ...(delta.listenerPorts && { listenerPorts: delta.listenerPorts }),
+    accessLog: delta.accessLog,
     rules: patchTexts(base.rules, delta.rules),
     hosts: patchTexts(base.hosts, delta.hosts),
   };

@@ -38,6 +38,8 @@ export class ConfigHolder {
     private readonly registry: UpstreamRegistry,
     private readonly metrics: ProxyMetrics,
     private readonly logger: Logger,
+    /** Told of every table swapped in (the access log follows its `accessLog`). */
+    private readonly swapped: (table: RoutingTable) => void = () => undefined,
   ) {
     this.compiler = new TableCompiler(registry);
   }
@@ -140,7 +142,10 @@ export class ConfigHolder {
   private settle(prepared: PreparedConfig, decision: Exclude<Decision, { kind: 'compile' }>): ApplyResult {
     if (decision.kind === 'refuse') return decision.result;
     const running = this.table!;
-    if (decision.generation !== running.generation) this.publish({ ...running, generation: decision.generation });
+    // The version hashes accessLog too (the translator's does); a hand-made one may not, so compare it anyway.
+    const accessLog = prepared.accessLog === true;
+    if (decision.generation !== running.generation || accessLog !== running.accessLog)
+      this.publish({ ...running, generation: decision.generation, accessLog });
     return { ok: true, version: prepared.version };
   }
 
@@ -181,6 +186,7 @@ export class ConfigHolder {
   private publish(table: RoutingTable): void {
     this.table = table;
     this.metrics.configSwapped(table.version, table.generation);
+    this.swapped(table);
   }
 }
 

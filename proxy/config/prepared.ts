@@ -8,6 +8,7 @@ export interface PreparedConfig {
   version: string;
   generation?: number;
   listenerPorts?: number[];
+  accessLog?: boolean;
   /** JSON of each validated rule (defaults filled), in config order. */
   rules: string[];
   /** JSON of each validated host, in config order (rule indices refer to `rules`). */
@@ -35,6 +36,7 @@ const Envelope = z.object({
   version: z.string().min(1).max(128),
   generation: z.number().int().min(0).optional(),
   listenerPorts: ProxyConfig.shape.listenerPorts,
+  accessLog: z.boolean().optional(),
   rules: z.array(z.unknown()).max(CONFIG_LIMITS.rules),
   hosts: z.array(z.unknown()).max(CONFIG_LIMITS.hosts),
 });
@@ -70,7 +72,7 @@ export class ConfigPreparer {
   *prepareSteps(input: unknown): Generator<void, Preparation> {
     const envelope = Envelope.safeParse(input);
     if (!envelope.success) return refusal(envelope.error.issues[0]);
-    const { version, generation, listenerPorts, rules: rawRules, hosts: rawHosts } = envelope.data;
+    const { version, generation, listenerPorts, accessLog, rules: rawRules, hosts: rawHosts } = envelope.data;
     this.nextByText = new Map();
     const rules: string[] = [];
     for (let i = 0; i < rawRules.length; i++) {
@@ -89,7 +91,10 @@ export class ConfigPreparer {
     }
     // Texts are kept for one config: what the next push most likely repeats.
     if (this.recognise === 'text') this.byText = this.nextByText;
-    return { ok: true, prepared: { version, generation, ...(listenerPorts && { listenerPorts }), rules, hosts } };
+    return {
+      ok: true,
+      prepared: { version, generation, ...(listenerPorts && { listenerPorts }), accessLog, rules, hosts },
+    };
   }
 
   /** prepareOne(value, Host), validating a new host's matches in steps; the same answer and messages. */
@@ -163,6 +168,7 @@ export function prepareConfig(cfg: ProxyConfigT): PreparedConfig {
     version: cfg.version,
     generation: cfg.generation,
     ...(cfg.listenerPorts && { listenerPorts: cfg.listenerPorts }),
+    accessLog: cfg.accessLog,
     rules: cfg.rules.map((r) => JSON.stringify(r)),
     hosts: cfg.hosts.map((h) => JSON.stringify(h)),
   };

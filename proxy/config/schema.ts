@@ -154,7 +154,7 @@ export const Host = z.object({
 
 export const ProxyConfig = z
   .object({
-    /** Content hash of rules+hosts; the same desired state always has the same version. */
+    /** Content hash of the rest of the config; the same desired state always has the same version. */
     version: z.string().min(1).max(128),
     /** Set by the pusher; the proxy refuses a generation older than the one it runs (409). */
     generation: z.number().int().min(0).optional(),
@@ -164,6 +164,11 @@ export const ProxyConfig = z
      * let a Host port that no listener has change the hostname match).
      */
     listenerPorts: z.array(Port).max(65_535).optional(),
+    /**
+     * One JSON line per request (proxy/README.md "Access log"), unless the proxy was started with the log
+     * forced on or off (`--access-log`). From the GatewayClass parameter `accessLog`.
+     */
+    accessLog: z.boolean().optional(),
     rules: z.array(Rule).max(CONFIG_LIMITS.rules),
     /** Exact hostnames first, then wildcards (longest suffix first), then "*". */
     hosts: z.array(Host).max(CONFIG_LIMITS.hosts),

@@ -11,7 +11,7 @@ import { answerBodyTimeout, BodyTimeoutError, BodyWatch, type BodyWatchListener 
 import { ClientGoneError, DeadlineError, failureReason, statusForFailure, type FailureReason } from './errors.js';
 import { sendStatus } from './local.js';
 import type { ForwardRuntime } from './forward.js';
-import type { ResponseSink, UpstreamCall, UpstreamRequest } from './upstream.js';
+import type { ResponseSink, Upstream, UpstreamCall, UpstreamRequest, UpstreamTrace } from './upstream.js';
 
 const enum Phase {
   /** A try is in flight (or waiting for its backoff), nothing sent to the client yet. */
@@ -21,8 +21,10 @@ const enum Phase {
   Over,
 }
 
-export class Forwarding implements ResponseSink, ClientGoneListener, BodyWatchListener {
+export class Forwarding implements ResponseSink, ClientGoneListener, BodyWatchListener, UpstreamTrace {
   private phase = Phase.Trying;
+  /** The endpoint of the current (last) try. */
+  endpoint: Upstream | undefined = undefined;
   private req!: UpstreamRequest;
   private call: UpstreamCall | undefined = undefined;
   private tries = 1;
@@ -44,7 +46,13 @@ export class Forwarding implements ResponseSink, ClientGoneListener, BodyWatchLi
     readonly grpc: boolean,
     private readonly pinned: string | undefined,
     private readonly rt: ForwardRuntime,
-  ) {}
+  ) {
+    ex.upstream = this;
+  }
+
+  get triesStarted(): number {
+    return this.attempt;
+  }
 
   start(req: UpstreamRequest, resendable: boolean): void {
     if (this.ex.aborted) return this.finish();
@@ -63,7 +71,7 @@ export class Forwarding implements ResponseSink, ClientGoneListener, BodyWatchLi
 
   private tryOnce(): void {
     const n = ++this.attempt;
-    const endpoint = nextEndpoint(this.backend)!;
+    const endpoint = (this.endpoint = nextEndpoint(this.backend)!);
     // With a streamed body the default wait for the head starts when the body has been sent (bodyEnded).
     const ms = this.rule.backendRequestMs ?? (this.watch === undefined ? this.headMs : 0);
     if (ms > 0) this.tryTimer = setTimeout(tryDeadline, ms, this);
@@ -105,6 +113,7 @@ export class Forwarding implements ResponseSink, ClientGoneListener, BodyWatchLi
 
   onData(chunk: Buffer): boolean {
     if (this.phase !== Phase.Relaying) return true;
+    this.ex.bytes += chunk.length;
     const out = this.ex.writable;
     if (out.write(chunk)) return true;
     if (!this.waitingForDrain) {

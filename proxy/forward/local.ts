@@ -36,6 +36,7 @@ function sendBody(ex: Exchange, status: number, headers: HeaderList, body: strin
   }
   const buf = Buffer.from(body);
   ex.respond(status, headers.concat([['content-length', String(buf.length)]]), false, false);
+  ex.bytes += buf.length;
   ex.writable.write(buf);
   ex.end();
 }

@@ -53,6 +53,14 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
+/** What forwarding did for one request, read when it ends (the access log). */
+export interface UpstreamTrace {
+  /** Tries started (0: none, e.g. the request body failed first). */
+  readonly triesStarted: number;
+  /** The endpoint of the last try. */
+  readonly endpoint: Upstream | undefined;
+}
+
 export type Transport = 'h1' | 'h2';
 
 /** How long a pool the running config no longer uses stays open for requests still on the old table. */

@@ -70,7 +70,7 @@ export class TableCompiler {
       hosts.add(cached.hostname, cached.ports, cached.entry);
       if (i % STEP === STEP - 1) yield;
     }
-    const table = { version: p.version, generation, hosts, upstreams };
+    const table = { version: p.version, generation, accessLog: p.accessLog === true, hosts, upstreams };
     return { table, reused: { rules: reusedRules, hosts: reusedHosts }, rules: ruleCache, hosts: hostCache };
   }
 

@@ -75,6 +75,8 @@ export interface HostEntry {
 export interface RoutingTable {
   version: string;
   generation: number;
+  /** The config asks for the access log (the proxy's own setting may override it: proxy/access-log.ts). */
+  accessLog: boolean;
   /** Host entries per listener port. */
   hosts: ListenerHosts<HostEntry>;
   /** Every upstream pool this table uses, so the registry can close the rest after a swap. */
@@ -93,7 +95,7 @@ export function compileTable(
   const hosts = new ListenerHosts<HostEntry>();
   for (const port of cfg.listenerPorts ?? []) hosts.addPort(port);
   for (const host of cfg.hosts) hosts.add(host.hostname, host.ports, compileHostEntry(host, rules, regexes));
-  return { version: cfg.version, generation: cfg.generation ?? 0, hosts, upstreams };
+  return { version: cfg.version, generation: cfg.generation ?? 0, accessLog: cfg.accessLog === true, hosts, upstreams };
 }
 
 export function compileHostEntry(host: ProxyHost, rules: readonly CompiledRule[], regexes: RegexCache): HostEntry {

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
 import type { CompiledRule } from '../router/table.js';
 import type { HeaderList } from '../filters/types.js';
+import type { UpstreamTrace } from '../forward/upstream.js';
 import { flatten, toObject } from '../forward/headers.js';
 
 export type HeaderObject = Record<string, string | string[] | undefined>;
@@ -30,6 +31,9 @@ export interface Exchange {
   /** When the request started (performance.now()), and the rule it matched: read by the done listener. */
   readonly started: number;
   rule: CompiledRule | undefined;
+  /** Response body bytes handed to the client connection, and what forwarding did (for the access log). */
+  bytes: number;
+  upstream: UpstreamTrace | undefined;
   respond(status: number, headers: HeaderList, endStream: boolean, expectTrailers: boolean): void;
   readonly writable: Writable;
   end(trailers?: HeaderList): void;
@@ -66,6 +70,8 @@ export class Http1Exchange implements Exchange {
   aborted = false;
   readonly started = performance.now();
   rule: CompiledRule | undefined = undefined;
+  bytes = 0;
+  upstream: UpstreamTrace | undefined = undefined;
   private done: DoneListener | undefined = undefined;
   private gone: ClientGoneListener | undefined = undefined;
 
@@ -146,6 +152,8 @@ export class Http2Exchange implements Exchange {
   status = 0;
   readonly started = performance.now();
   rule: CompiledRule | undefined = undefined;
+  bytes = 0;
+  upstream: UpstreamTrace | undefined = undefined;
   aborted = false;
   private trailers: HeaderList | undefined = undefined;
   private done: DoneListener | undefined = undefined;

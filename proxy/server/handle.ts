@@ -2,6 +2,7 @@
 // matching match), then forward.
 // Reads the table once, so a request finishes on the config it started with.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AccessLog } from '../access-log.js';
 import type { RequestHead } from '../filters/types.js';
 import { addForwardingHeaders, requestHeaders } from '../forward/headers.js';
 import { forward, type ForwardRuntime } from '../forward/forward.js';
@@ -16,12 +17,14 @@ import { Http1Exchange, type Exchange } from './exchange.js';
 
 export interface HandlerRuntime extends ForwardRuntime {
   table(): RoutingTable | undefined;
+  accessLog: AccessLog;
 }
 
 export function handleExchange(ex: Exchange, rt: HandlerRuntime): void {
   const metrics = rt.metrics;
   metrics.requestStarted();
-  ex.onDone(metrics);
+  // The one access-log branch of the request: when on, the log hears the end (and records the metrics).
+  ex.onDone(rt.accessLog.enabled ? rt.accessLog : metrics);
   const ct = ex.headers['content-type'];
   const grpc = typeof ct === 'string' && ct.startsWith('application/grpc');
   try {
@@ -43,7 +46,7 @@ export function handleExpectContinue(req: IncomingMessage, res: ServerResponse, 
     res.shouldKeepAlive = false; // Connection: close, and Node closes the socket after the answer
     const ex = new Http1Exchange(req, res);
     rt.metrics.requestStarted();
-    ex.onDone(rt.metrics);
+    ex.onDone(rt.accessLog.enabled ? rt.accessLog : rt.metrics);
     return sendStatus(ex, 413, 'request body too large', false);
   }
   res.writeContinue();

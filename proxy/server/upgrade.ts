@@ -7,6 +7,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
+import type { FinishedRequest } from '../access-log.js';
 import { flatten, rawResponseHeaders, takeHostHeader } from '../forward/headers.js';
 import { failureReason, statusForFailure } from '../forward/errors.js';
 import { nextEndpoint, pickBackend, persistedToken, persistenceHeader } from '../router/select.js';
@@ -35,13 +36,11 @@ function isWebSocket(req: IncomingMessage): boolean {
  */
 function serveWithoutUpgrade(req: IncomingMessage, socket: Duplex, rt: HandlerRuntime): void {
   if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) {
+    const started = performance.now();
     rt.metrics.observe(undefined, 400, 0);
-    return writeRaw(
-      socket,
-      400,
-      [['content-type', 'text/plain; charset=utf-8']],
-      'an upgrade request cannot carry a body\n',
-    );
+    writeRaw(socket, 400, [['content-type', 'text/plain; charset=utf-8']], 'an upgrade request cannot carry a body\n');
+    if (rt.accessLog.enabled) rt.accessLog.record(rawAnswer(req, socket, started, 400, undefined, undefined));
+    return;
   }
   const res = new http.ServerResponse(req);
   res.shouldKeepAlive = false; // sends Connection: close; what follows on the socket is never parsed
@@ -52,9 +51,14 @@ function serveWithoutUpgrade(req: IncomingMessage, socket: Duplex, rt: HandlerRu
 
 function tunnelWebSocket(req: IncomingMessage, socket: Duplex, clientHead: Buffer, rt: HandlerRuntime): void {
   const started = performance.now();
+  const logged = rt.accessLog.enabled;
   let rule: CompiledRule | undefined;
+  let served: Upstream | undefined;
   let status = 0;
-  socket.once('close', () => rt.metrics.observe(rule, status || 499, (performance.now() - started) / 1000));
+  socket.once('close', () => {
+    rt.metrics.observe(rule, status || 499, (performance.now() - started) / 1000);
+    if (logged) rt.accessLog.record(rawAnswer(req, socket, started, status, rule, served));
+  });
   const answer = (code: number, headers: HeaderList = [], body = '') => {
     status = code;
     writeRaw(
@@ -79,7 +83,7 @@ function tunnelWebSocket(req: IncomingMessage, socket: Duplex, clientHead: Buffe
   if (backend === undefined) return answer(500);
   if (backend.status !== undefined) return answer(backend.status);
   if (backend.transport !== 'h1') return answer(501);
-  const endpoint = nextEndpoint(backend);
+  const endpoint = (served = nextEndpoint(backend));
   if (endpoint === undefined) return answer(503);
   const backendCtx: FilterContext = backend.filters.empty ? ruleCtx : { head, matchedPrefix: match.matchedPrefix };
   if (!backend.filters.empty && immediate(backend.filters.onRequest(backendCtx))) return;
@@ -100,6 +104,29 @@ function tunnelWebSocket(req: IncomingMessage, socket: Duplex, clientHead: Buffe
     rt,
   };
   connectUpstream(tunnel, endpoint, head.path + head.query, headers, answerMs);
+}
+
+/** The access-log record of an upgrade request answered on its raw socket: bytes count the whole answer. */
+function rawAnswer(
+  req: IncomingMessage,
+  socket: Duplex,
+  started: number,
+  status: number,
+  rule: CompiledRule | undefined,
+  endpoint: Upstream | undefined,
+): FinishedRequest {
+  return {
+    method: req.method ?? 'GET',
+    target: req.url ?? '/',
+    authority: http1Authority(req),
+    http2: false,
+    status,
+    bytes: (socket as Socket).bytesWritten ?? 0,
+    started,
+    aborted: status === 0,
+    rule,
+    upstream: endpoint === undefined ? undefined : { triesStarted: 1, endpoint },
+  };
 }
 
 function upgradeSource(req: IncomingMessage): RouteSource {

@@ -91,7 +91,9 @@ function toInput(data: Record<string, string>): Record<string, unknown> {
   for (const [key, raw] of Object.entries(data)) {
     const value = raw.trim();
     if (key === 'zoneHints') out.zoneHints = value.split(/[\s,]+/).filter(Boolean);
-    else if (key === 'ownTunnel') out.ownTunnel = parseBool(value);
+    else if (key === 'ownTunnel') out.ownTunnel = parseBool(key, value);
+    // The proxies' switch, read by the translator (src/translate/parameters.ts): checked here, not the edge's.
+    else if (key === 'accessLog') parseBool(key, value);
     else if (key === 'tokenSecretRef') Object.assign(ref, parseRef(value));
     else if (key.startsWith('tokenSecretRef.')) ref[key.slice('tokenSecretRef.'.length)] = value;
     else out[key] = value;
@@ -100,10 +102,10 @@ function toInput(data: Record<string, string>): Record<string, unknown> {
   return out;
 }
 
-function parseBool(value: string): boolean {
+function parseBool(key: string, value: string): boolean {
   if (value === 'true') return true;
   if (value === 'false') return false;
-  throw new Error(`ownTunnel must be "true" or "false", not "${value}"`);
+  throw new Error(`${key} must be "true" or "false", not "${value}"`);
 }
 
 function parseRef(value: string): Record<string, unknown> {

@@ -18,6 +18,7 @@ interface ControllerFlags {
   proxyHttpPort: number;
   proxyTlsPort: number;
   adminTokenSecret?: string;
+  paramsConfigmap?: string;
   generateAdminToken?: boolean;
   leaderElect?: boolean;
   leaseName: string;
@@ -82,6 +83,12 @@ export function controllerCommand(): Command {
       new Option('--admin-token-secret <name>', 'Secret (key "token") holding the proxy admin bearer token').env(
         'PROXY_ADMIN_TOKEN_SECRET',
       ),
+    )
+    .addOption(
+      new Option(
+        '--params-configmap <name>',
+        "ConfigMap in --namespace holding the GatewayClass parameters (its parametersRef): watched, so accessLog switches the proxies' access log without a restart",
+      ).env('PARAMS_CONFIGMAP'),
     )
     .addOption(
       new Option(
@@ -158,6 +165,7 @@ export function controllerCommand(): Command {
         proxyHttpPort: flags.proxyHttpPort,
         proxyTlsPort: flags.proxyTlsPort,
         adminTokenSecret: flags.adminTokenSecret,
+        paramsConfigMap: flags.paramsConfigmap,
         generateAdminToken: flags.generateAdminToken ?? envFlag('GENERATE_ADMIN_TOKEN'),
         leaderElect: flags.leaderElect ?? envFlag('LEADER_ELECT'),
         leaseName: flags.leaseName,

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ProxyOptions } from '../../proxy/index.js';
 import { createLogger } from '../log.js';
 import { exitAfterLogs, onShutdownSignal } from '../runtime/signals.js';
+import { accessLogOption, accessLogOptions, type AccessLogFlag } from './access-log.js';
 import { adminAllowedHostsOption } from './options.js';
 
 interface HostPort {
@@ -26,6 +27,7 @@ interface ProxyFlags {
   drainMs: number;
   workers: number;
   retiredRuleMetricsMs: number;
+  accessLog: AccessLogFlag;
   logLevel: string;
 }
 
@@ -116,15 +118,17 @@ export function proxyCommand(): Command {
         .default(30_000)
         .env('PROXY_RETIRED_RULE_METRICS_MS'),
     )
+    .addOption(accessLogOption('PROXY_ACCESS_LOG'))
     .addOption(new Option('--log-level <level>', 'pino log level').default('info').env('LOG_LEVEL'))
     .action(async (flags: ProxyFlags) => {
       const logger = createLogger(flags.logLevel);
       if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey))
         throw new InvalidArgumentError('--tls-cert and --tls-key go together');
-      const dataPlane = dataPlaneOptions(flags);
+      // Made only by the processes that serve (a primary with workers opens no access log of its own).
+      const dataPlane = () => dataPlaneOptions(flags);
       // A forked worker runs this same command line: it serves, and leaves the admin API to the primary.
       // The proxy is loaded here, not at the top, so `--help` and the other commands do not pay for it.
-      if (cluster.isWorker) return (await import('../../proxy/cluster/worker.js')).runProxyWorker(dataPlane, logger);
+      if (cluster.isWorker) return (await import('../../proxy/cluster/worker.js')).runProxyWorker(dataPlane(), logger);
       const [{ startProxy }, { isLoopback }, { startProxyCluster }] = await Promise.all([
         import('../../proxy/index.js'),
         import('../../proxy/admin/auth.js'),
@@ -134,7 +138,7 @@ export function proxyCommand(): Command {
       const proxy = await (
         flags.workers === 0
           ? startProxy({
-              ...dataPlane,
+              ...dataPlane(),
               admin: flags.admin,
               adminToken,
               adminAllowedHosts: flags.adminAllowedHosts,
@@ -173,6 +177,7 @@ function dataPlaneOptions(flags: ProxyFlags): Omit<ProxyOptions, 'admin' | 'admi
     listen: flags.listen,
     tlsListen: flags.tlsListen,
     retiredRuleMetricsMs: flags.retiredRuleMetricsMs,
+    accessLog: accessLogOptions(flags.accessLog),
     limits: limitFlags(flags),
     tls:
       flags.tlsCert && flags.tlsKey

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONTROLLER_NAME } from '../core/types.js';
 import { createLogger } from '../log.js';
+import { accessLogOption, accessLogOptions, type AccessLogFlag } from './access-log.js';
 import { adminAllowedHostsOption, envFlag, formatHostPort, hostPortOption, type HostPort } from './options.js';
 import { exitOnFatal, onShutdownSignal } from '../runtime/signals.js';
 import type { CloudflareEdge } from '../cloudflare/index.js';
@@ -22,6 +23,7 @@ interface StandaloneFlags {
   accountId?: string;
   tunnelTokenFile?: string;
   externalNameServices?: boolean;
+  accessLog: AccessLogFlag;
   logLevel: string;
 }
 
@@ -101,6 +103,7 @@ export function standaloneCommand(): Command {
           "write the tunnel's connector token to this file (mode 0600) for `cloudflared tunnel run --token-file`; without it the token is neither fetched nor written",
         ).env('TUNNEL_TOKEN_FILE'),
       )
+      .addOption(accessLogOption('ACCESS_LOG'))
       .addOption(new Option('--log-level <level>', 'pino log level').default('info').env('LOG_LEVEL'))
       .action(async (flags: StandaloneFlags) => {
         const logger = createLogger(flags.logLevel);
@@ -119,6 +122,7 @@ export function standaloneCommand(): Command {
           controllerName: flags.controllerName,
           tunnelId: flags.tunnelId,
           externalNameServices: flags.externalNameServices ?? envFlag('EXTERNAL_NAME_SERVICES'),
+          accessLog: accessLogOptions(flags.accessLog),
           edge,
           extraMetrics: edge?.metrics.registry,
           logger,

@@ -33,6 +33,8 @@ export interface Snapshot {
   services: K8sObject[];
   endpointSlices: K8sObject[];
   secrets: K8sObject[];
+  /** GatewayClass parameters (parametersRef); the controller watches only its own (--params-configmap). */
+  configMaps: K8sObject[];
 }
 
 export const SNAPSHOT_KINDS: Record<string, keyof Snapshot> = {
@@ -45,6 +47,7 @@ export const SNAPSHOT_KINDS: Record<string, keyof Snapshot> = {
   Service: 'services',
   EndpointSlice: 'endpointSlices',
   Secret: 'secrets',
+  ConfigMap: 'configMaps',
 };
 
 export function emptySnapshot(): Snapshot {
@@ -58,6 +61,7 @@ export function emptySnapshot(): Snapshot {
     services: [],
     endpointSlices: [],
     secrets: [],
+    configMaps: [],
   };
 }
 

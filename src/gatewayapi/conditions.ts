@@ -13,7 +13,13 @@ function cond(type: string, ok: boolean, reason: string, message: string): Condi
 }
 
 // GatewayClass
-export const classAccepted = (): ConditionSpec => cond('Accepted', true, 'Accepted', 'GatewayClass is accepted');
+export const classAccepted = (note?: string): ConditionSpec =>
+  cond(
+    'Accepted',
+    true,
+    'Accepted',
+    note === undefined ? 'GatewayClass is accepted' : `GatewayClass is accepted; ${note}`,
+  );
 export const classInvalidParameters = (msg: string): ConditionSpec => cond('Accepted', false, 'InvalidParameters', msg);
 export const classSupportedVersion = (): ConditionSpec =>
   cond('SupportedVersion', true, 'SupportedVersion', 'Gateway API v1.6 CRDs are supported');

@@ -30,6 +30,8 @@ export interface ControllerOptions {
   proxyHttpPort: number;
   proxyTlsPort: number;
   adminTokenSecret?: string;
+  /** The GatewayClass parameters ConfigMap in `namespace`, watched for accessLog (none: not watched). */
+  paramsConfigMap?: string;
   generateAdminToken?: boolean;
   leaderElect: boolean;
   leaseName: string;
@@ -60,7 +62,8 @@ export async function runController(o: ControllerOptions): Promise<Controller> {
   const lease = o.leaderElect
     ? new KubernetesLease({ rest, namespace: o.namespace, name: o.leaseName, identity, timing: o.leaseTiming, logger })
     : undefined;
-  const source = new KubernetesSource({ kubeConfig: o.kubeConfig, rest, logger });
+  const paramsConfigMap = o.paramsConfigMap ? { namespace: o.namespace, name: o.paramsConfigMap } : undefined;
+  const source = new KubernetesSource({ kubeConfig: o.kubeConfig, rest, logger, paramsConfigMap });
   const events = new EventRecorder({
     rest,
     controllerName: o.controllerName,

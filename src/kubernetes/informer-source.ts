@@ -21,6 +21,8 @@ export interface KubernetesSourceOptions {
   rediscoverMs?: number;
   /** Report a kind's watch failures through onError after this many in a row (each time it is reached). */
   failuresBeforeReport?: number;
+  /** Watch this GatewayClass parameters ConfigMap too (the translator reads accessLog from it). */
+  paramsConfigMap?: { namespace: string; name: string };
 }
 
 export class KubernetesSource implements SnapshotSource {
@@ -83,7 +85,11 @@ export class KubernetesSource implements SnapshotSource {
   private async discover(): Promise<void> {
     const pass = new DiscoveryPass(this.options.rest);
     const grantVersion = (await pass.serves('gateway.networking.k8s.io', 'v1', 'referencegrants')) ? 'v1' : 'v1beta1';
-    for (const r of watchedResources({ referenceGrantVersion: grantVersion })) {
+    const kinds = watchedResources({
+      referenceGrantVersion: grantVersion,
+      paramsConfigMap: this.options.paramsConfigMap,
+    });
+    for (const r of kinds) {
       if (this.watches.has(r.kind)) continue;
       if (await pass.serves(r.group, r.version, r.plural)) {
         this.missing.delete(r.kind);

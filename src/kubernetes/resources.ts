@@ -19,7 +19,13 @@ export interface WatchedResource {
 
 const GW = 'gateway.networking.k8s.io';
 
-export function watchedResources(opts: { referenceGrantVersion?: 'v1' | 'v1beta1' } = {}): WatchedResource[] {
+export interface WatchOptions {
+  referenceGrantVersion?: 'v1' | 'v1beta1';
+  /** The GatewayClass parameters ConfigMap: only this one is watched (RBAC grants no other). */
+  paramsConfigMap?: { namespace: string; name: string };
+}
+
+export function watchedResources(opts: WatchOptions = {}): WatchedResource[] {
   const r = (
     kind: string,
     group: string,
@@ -29,6 +35,7 @@ export function watchedResources(opts: { referenceGrantVersion?: 'v1' | 'v1beta1
     snapshotKey: keyof Snapshot,
     optional = false,
   ): WatchedResource => ({ kind, group, version, plural, namespaced, snapshotKey, optional });
+  const params = opts.paramsConfigMap;
   return [
     r('GatewayClass', GW, 'v1', 'gatewayclasses', false, 'gatewayClasses'),
     r('Gateway', GW, 'v1', 'gateways', true, 'gateways'),
@@ -39,6 +46,16 @@ export function watchedResources(opts: { referenceGrantVersion?: 'v1' | 'v1beta1
     r('Service', '', 'v1', 'services', true, 'services'),
     r('EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', true, 'endpointSlices'),
     { ...r('Secret', '', 'v1', 'secrets', true, 'secrets'), selector: { field: SECRET_FIELD_SELECTOR } },
+    // A Role may grant list/watch on one named object only when the request selects that name.
+    ...(params === undefined
+      ? []
+      : [
+          {
+            ...r('ConfigMap', '', 'v1', 'configmaps', true, 'configMaps'),
+            namespace: params.namespace,
+            selector: { field: `metadata.name=${params.name}` },
+          },
+        ]),
   ];
 }
 

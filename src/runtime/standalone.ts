@@ -1,6 +1,6 @@
 // Standalone mode wiring: file source → actor system (translator inside) → the proxy in this process.
 // The in-cluster controller runs the same control plane; only the source, sinks and replicas differ.
-import { startProxy, type RunningProxy } from '../../proxy/index.js';
+import { startProxy, type AccessLogOptions, type RunningProxy } from '../../proxy/index.js';
 import { createControlPlane, type ControlPlane } from './control-plane.js';
 import { FileSource } from '../sources/files.js';
 import { translate } from '../translate/index.js';
@@ -27,6 +27,8 @@ export interface StandaloneOptions {
   tunnelId?: string;
   /** Forward to ExternalName Services (TranslateOptions.externalNameServices). */
   externalNameServices?: boolean;
+  /** The embedded proxy's access log (default: follows the GatewayClass parameter, to stdout). */
+  accessLog?: AccessLogOptions;
   /** Cloudflare edge when configured; else the ingress/DNS that would be written is logged. */
   edge?: EdgeAdapter & { tunnelId?(): string | undefined };
   /** More metrics to serve on the admin port's /metrics (the Cloudflare edge's), beside the proxy's. */
@@ -53,6 +55,7 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
     admin: opts.admin,
     adminToken: opts.adminToken,
     adminAllowedHosts: opts.adminAllowedHosts,
+    accessLog: opts.accessLog,
     logger,
   });
   serveAlso(proxy.metrics, opts.extraMetrics);

@@ -10,11 +10,14 @@ import {
 import { SUPPORTED_FEATURES } from '../gatewayapi/constants.js';
 import { isRecord, record, str } from '../gatewayapi/values.js';
 import { wellFormed, type Context } from './context.js';
+import { classParameters } from './parameters.js';
 
 export interface ClassResult {
   obj: K8sObject;
   name: string;
   accepted: boolean;
+  /** Its parameters ask for the proxies' access log. */
+  accessLog: boolean;
   conditions: ConditionSpec[];
   supportedFeatures: Array<{ name: string }>;
 }
@@ -23,12 +26,15 @@ export function processClasses(ctx: Context): Map<string, ClassResult> {
   const out = new Map<string, ClassResult>();
   for (const obj of wellFormed(ctx.snapshot.gatewayClasses)) {
     if (record(obj.spec).controllerName !== ctx.options.controllerName) continue;
-    const problem = parametersProblem(record(obj.spec).parametersRef);
+    const ref = record(obj.spec).parametersRef;
+    const problem = parametersProblem(ref);
+    const params = classParameters(ref, ctx.configMaps);
     out.set(obj.metadata.name, {
       obj,
       name: obj.metadata.name,
       accepted: !problem,
-      conditions: [problem ? classInvalidParameters(problem) : classAccepted(), classSupportedVersion()],
+      accessLog: !problem && params.accessLog,
+      conditions: [problem ? classInvalidParameters(problem) : classAccepted(params.ignored), classSupportedVersion()],
       supportedFeatures: SUPPORTED_FEATURES.map((name) => ({ name })),
     });
   }
@@ -36,8 +42,8 @@ export function processClasses(ctx: Context): Map<string, ClassResult> {
 }
 
 /**
- * The snapshot carries no ConfigMaps, so a ConfigMap parametersRef is accepted unchecked (we read no
- * parameters from it); any other kind names a resource we do not understand and is refused.
+ * A ConfigMap parametersRef is accepted (what we read from it: parameters.ts; the Cloudflare keys are the
+ * edge's); any other kind names a resource we do not understand and is refused.
  */
 function parametersProblem(ref: unknown): string | undefined {
   if (ref === undefined) return undefined;

@@ -12,6 +12,7 @@ export interface Context {
   slicesOf(namespace: string, service: string): K8sObject[];
   secret(namespace: string, name: string): K8sObject | undefined;
   readonly grants: K8sObject[];
+  readonly configMaps: K8sObject[];
 }
 
 /**
@@ -66,6 +67,8 @@ export function buildContext(snapshot: Snapshot, options: TranslateOptions): Con
     slicesOf: (ns, name) => slices.get(nsName(ns, name)) ?? [],
     secret: (ns, name) => secrets.get(nsName(ns, name)),
     grants: wellFormed(snapshot.referenceGrants),
+    // Absent from snapshots built before ConfigMaps were part of them (callers' literals).
+    configMaps: wellFormed(snapshot.configMaps ?? []),
   };
 }
 

@@ -4,8 +4,9 @@
 //
 // Choices the spec leaves open, made here (details next to the code):
 // - TLS ends at Cloudflare's edge: HTTPS listeners are served as HTTP; certificateRefs are still checked.
-// - A ConfigMap parametersRef on a GatewayClass is accepted unchecked (ConfigMaps are not in the snapshot);
-//   any other parametersRef, and any Gateway infrastructure.parametersRef, is InvalidParameters.
+// - A ConfigMap parametersRef on a GatewayClass is accepted (its accessLog key turns the proxies' access log
+//   on; a ConfigMap missing from the snapshot means no parameters); any other parametersRef, and any Gateway
+//   infrastructure.parametersRef, is InvalidParameters.
 // - RegularExpression paths rank among prefixes by length (after a prefix of equal length); gRPC matches rank
 //   before HTTP ones of the same hostname (precedence.ts).
 // - Routes without any hostname are served under the "*" host key but get no ingress rule or DNS record;
@@ -29,8 +30,12 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   // 3–5. Routes: attachment to listeners, backends, rules and filters, HTTP/gRPC cross-serving; attachedRoutes.
   const routes = processRoutes(ctx, gateways);
   // 6. Proxy config: rules, and per listener port and host key the matches in precedence order with listener
-  //    isolation.
-  const proxyConfig = buildProxyConfig(routes, gateways.values());
+  //    isolation. Any accepted class of ours asking for the access log turns it on: the proxies serve all of them.
+  const proxyConfig = buildProxyConfig(
+    routes,
+    gateways.values(),
+    [...classes.values()].some((c) => c.accessLog),
+  );
   // 7. Cloudflare: ingress document and DNS records for the published hostnames.
   const { ingress, dns } = buildEdge(routes, proxyConfig, options);
   // 8. Statuses for every object we own an opinion on.

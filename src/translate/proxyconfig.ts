@@ -28,7 +28,11 @@ interface Attachment {
   firstRule: number;
 }
 
-export function buildProxyConfig(routes: RouteIR[], gateways: Iterable<GatewayIR>): ProxyConfigInput {
+export function buildProxyConfig(
+  routes: RouteIR[],
+  gateways: Iterable<GatewayIR>,
+  accessLog = false,
+): ProxyConfigInput {
   const rules: RuleInput[] = [];
   const attachments: Attachment[] = [];
   for (const route of routes.filter((r) => r.served)) {
@@ -41,7 +45,8 @@ export function buildProxyConfig(routes: RouteIR[], gateways: Iterable<GatewayIR
   }
   const listenerPorts = portsOf(gateways);
   const hosts = mergePorts(listenerPorts.map((port) => ({ port, hosts: hostsOnPort(port, attachments) })));
-  const body = { ...(listenerPorts.length > 0 && { listenerPorts }), rules, hosts };
+  // accessLog only when on: configs without it keep the versions (and texts) they always had.
+  const body = { ...(listenerPorts.length > 0 && { listenerPorts }), rules, hosts, ...(accessLog && { accessLog }) };
   const version = createHash('sha256').update(JSON.stringify(body)).digest('hex');
   return { version, ...body };
 }

@@ -21,6 +21,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   routes: async () => (await import('./benches/routes.js')).routeScaling,
   push: async () => (await import('./benches/push.js')).configPush,
   'control-plane': async () => (await import('./benches/control-plane.js')).controlPlane,
+  'access-log': async () => (await import('./benches/access-log.js')).accessLogCost,
 };
 
 function machine(): string {

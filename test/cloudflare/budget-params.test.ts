@@ -76,6 +76,7 @@ describe('validateEdgeParameters', () => {
       tunnelName: 'prod-gw',
       zoneHints: 'Example.com, dev.example.com\nexample.org',
       ownTunnel: 'true',
+      accessLog: 'true',
       tokenSecretRef: '{name: cf, namespace: gateway-system, key: token}',
     });
     expect(r).toEqual({
@@ -95,6 +96,7 @@ describe('validateEdgeParameters', () => {
     [{ ...base, tunnelId: 'my-tunnel' }, /tunnelId/],
     [{ ...base, zoneHints: 'example.com, not a zone' }, /zoneHints/],
     [{ ...base, ownTunnel: 'yes' }, /ownTunnel/],
+    [{ ...base, accessLog: 'on' }, /accessLog must be "true" or "false"/],
     [{ ...base, apiToken: 'secret!' }, /unknown key\(s\): apiToken/],
     [{ ...base, tokenSecretRef: '- a list' }, /tokenSecretRef/],
   ])('rejects %j', (data, message) => {

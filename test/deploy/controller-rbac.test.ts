@@ -70,6 +70,9 @@ function toApiRequest(r: RecordedRequest): ApiRequest | undefined {
   const parsed = parseResourcePath(api.types, r.path);
   if (!parsed) return undefined;
   const watch = ['1', 'true'].includes(r.query.get('watch') ?? '');
+  // A list or watch selecting one name is authorized as a request for that name (RequestInfo does this).
+  const selected = /^metadata\.name=([^,]+)$/.exec(r.query.get('fieldSelector') ?? '')?.[1];
+  const name = parsed.name ?? (r.method === 'GET' ? selected : undefined);
   const verb =
     {
       GET: parsed.name ? 'get' : watch ? 'watch' : 'list',
@@ -84,7 +87,7 @@ function toApiRequest(r: RecordedRequest): ApiRequest | undefined {
     resource: parsed.resource.plural,
     ...(parsed.subresource ? { subresource: parsed.subresource } : {}),
     ...(parsed.namespace ? { namespace: parsed.namespace } : {}),
-    ...(parsed.name ? { name: parsed.name } : {}),
+    ...(name ? { name } : {}),
   };
 }
 
@@ -145,6 +148,8 @@ describe('the controller as deployed, against the API server double', () => {
       'list httproutes',
       'watch httproutes',
       'watch endpointslices',
+      'list configmaps',
+      'watch configmaps',
       'create leases',
       'update leases',
       'create secrets',

@@ -14,7 +14,7 @@ interface Install {
   namespace: string;
   serviceAccount: string;
   /** Objects the controller is configured to own in its namespace. */
-  ownNames: { leases: string[]; secrets: string[] };
+  ownNames: { leases: string[]; secrets: string[]; configmaps: string[] };
   /** Secrets the controller has no business reading through the API (API token, connector token). */
   otherSecrets: string[];
 }
@@ -36,15 +36,17 @@ function install(overlay: (typeof OVERLAYS)[number]): Install {
     ownNames: {
       leases: [flagValue(controller.args!, '--lease-name')!],
       secrets: [flagValue(controller.args!, '--admin-token-secret')!],
+      configmaps: [flagValue(controller.args!, '--params-configmap')!],
     },
     otherSecrets: [secretOf(controller, 'CLOUDFLARE_API_TOKEN'), secretOf(cloudflared, 'TUNNEL_TOKEN')],
   };
 }
 
 /**
- * The concrete requests one derived call stands for. Leases and Secrets the controller reads or writes by
- * name are its own, in its namespace, with the names its flags/params give them; everything else is about
- * users' objects, in any namespace.
+ * The concrete requests one derived call stands for. Leases, Secrets and the parameters ConfigMap the
+ * controller reads or writes by name are its own, in its namespace, with the names its flags/params give
+ * them (a list or watch selecting one name is authorized as a request for that name); everything else is
+ * about users' objects, in any namespace.
  */
 function requestsFor(call: ApiCall, inst: Install): ApiRequest[] {
   const base = {
@@ -55,11 +57,12 @@ function requestsFor(call: ApiCall, inst: Install): ApiRequest[] {
   };
   const own =
     call.group === 'coordination.k8s.io' ||
+    (call.group === '' && call.resource === 'configmaps') ||
     (call.group === '' && call.resource === 'secrets' && (call.named || call.verb === 'create'));
   if (!call.namespaced) return [base];
   if (!own) return [{ ...base, namespace: TENANT_NAMESPACE, ...(call.named ? { name: 'some-object' } : {}) }];
   if (!call.named) return [{ ...base, namespace: inst.namespace }];
-  const names = call.resource === 'leases' ? inst.ownNames.leases : inst.ownNames.secrets;
+  const names = inst.ownNames[call.resource as keyof Install['ownNames']];
   return names.map((name) => ({ ...base, namespace: inst.namespace, name }));
 }
 
@@ -136,13 +139,11 @@ describe.each(OVERLAYS)('overlay %s: RBAC', (overlay) => {
       { verb: 'create', group: '', resource: 'pods', namespace: inst.namespace },
       { verb: 'delete', group: '', resource: 'secrets', namespace: inst.namespace, name: inst.ownNames.secrets[0]! },
       { verb: 'get', group: '', resource: 'configmaps', namespace: TENANT_NAMESPACE, name: 'app-config' },
+      { verb: 'list', group: '', resource: 'configmaps', namespace: inst.namespace },
+      { verb: 'watch', group: '', resource: 'configmaps', namespace: inst.namespace, name: 'someone-elses' },
     ];
     expect(forbidden.filter((r) => isAllowed(grants, r)).map(describeRequest)).toEqual([]);
   });
-
-  // Granted ahead of the code: the GatewayClass parametersRef ConfigMap (DESIGN §5, docs/cloudflare.md) is
-  // not read by src/kubernetes yet; the Role allows `get` on that one ConfigMap only.
-  const AHEAD_OF_CODE = new Set(['get configmaps']);
 
   it('grants no permission the controller does not use (least privilege)', () => {
     const used = new Set(
@@ -153,6 +154,6 @@ describe.each(OVERLAYS)('overlay %s: RBAC', (overlay) => {
         rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${verb} ${resource}`)),
       ),
     );
-    expect([...new Set(granted)].filter((g) => !used.has(g) && !AHEAD_OF_CODE.has(g)).sort()).toEqual([]);
+    expect([...new Set(granted)].filter((g) => !used.has(g)).sort()).toEqual([]);
   });
 });

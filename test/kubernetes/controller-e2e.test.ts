@@ -24,6 +24,7 @@ let backendPort: number;
 let proxy: CliProcess;
 let controller: CliProcess;
 let proxyHttp: number;
+let proxyAdmin: number;
 let controllerAdmin: number;
 
 async function kubectl(...args: string[]): Promise<string> {
@@ -102,7 +103,7 @@ beforeAll(async () => {
   });
   const tokenFile = join(dir, 'token');
   writeFileSync(tokenFile, TOKEN);
-  const adminPort = await freePort();
+  const adminPort = (proxyAdmin = await freePort());
   proxy = runCli([
     'proxy',
     '--listen',
@@ -136,6 +137,8 @@ beforeAll(async () => {
     String(adminPort),
     '--admin-token-secret',
     'proxy-admin',
+    '--params-configmap',
+    'params',
     '--admin',
     '127.0.0.1:0',
     '--leader-elect',
@@ -314,6 +317,62 @@ spec:
       'the second route status',
     );
     await kubectl('delete', '-f', file);
+  }, 60_000);
+
+  it('the GatewayClass parameter accessLog switches the access log of the running proxy, no restart', async () => {
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const accessLines = () => proxy.logs.filter((l) => l.msg === 'access').map((l) => l.path);
+    const logged = (path: string) =>
+      waitFor(
+        async () => (await get(proxyHttp, path, 'app.example.com')).status === 200 && accessLines().includes(path),
+        `an access line for ${path}`,
+        20_000,
+      );
+    const setAccessLog = (value: string) =>
+      kubectl(
+        'patch',
+        'configmap',
+        'params',
+        '-n',
+        'tunnel-gateway',
+        '-p',
+        JSON.stringify({ data: { accessLog: value } }),
+      );
+    expect((await get(proxyHttp, '/unlogged', 'app.example.com')).status).toBe(200);
+    const file = join(dir, 'params.yaml');
+    writeFileSync(
+      file,
+      `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: params, namespace: tunnel-gateway}
+data: {accessLog: "true"}
+`,
+    );
+    await kubectl('apply', '-f', file);
+    const ref = { group: '', kind: 'ConfigMap', name: 'params', namespace: 'tunnel-gateway' };
+    await kubectl(
+      'patch',
+      'gatewayclass',
+      'cloudflare',
+      '--type',
+      'merge',
+      '-p',
+      JSON.stringify({ spec: { parametersRef: ref } }),
+    );
+    await logged('/logged');
+    expect(accessLines()).not.toContain('/unlogged');
+    // Off, then on again: the request made while off never shows, although the ones around it do.
+    const version = async () =>
+      ((await (await fetch(`http://127.0.0.1:${proxyAdmin}/config`, { headers: auth })).json()) as { version: string })
+        .version;
+    const logging = await version();
+    await setAccessLog('false');
+    await waitFor(async () => (await version()) !== logging, 'the config without the access log to be pushed');
+    expect((await get(proxyHttp, '/while-off', 'app.example.com')).status).toBe(200);
+    await setAccessLog('true');
+    await logged('/logged-again');
+    expect(accessLines()).not.toContain('/while-off');
   }, 60_000);
 
   it('kubectl delete → the route is gone from the proxy', async () => {

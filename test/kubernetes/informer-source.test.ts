@@ -30,6 +30,7 @@ async function startHarness(crdFiles?: string[], watchTimeoutSeconds?: number): 
     rest,
     backoff: { initialMs: 50, maxMs: 400, watchTimeoutSeconds },
     rediscoverMs: 100,
+    paramsConfigMap: params,
   });
   const events: ResourceEvent[] = [];
   const errors: Error[] = [];
@@ -73,6 +74,7 @@ function storeView(api: FakeApiServer): Record<string, string[]> {
     ['services', '', 'Service'],
     ['endpointSlices', 'discovery.k8s.io', 'EndpointSlice'],
     ['secrets', '', 'Secret'],
+    ['configMaps', '', 'ConfigMap'],
   ];
   return Object.fromEntries(
     kinds.map(([key, group, kind]) => [
@@ -80,11 +82,17 @@ function storeView(api: FakeApiServer): Record<string, string[]> {
       api.store
         .list(api.type(group, kind))
         .filter((o) => kind !== 'Secret' || o.type === 'kubernetes.io/tls')
+        .filter((o) => kind !== 'ConfigMap' || watchedParams(o.metadata))
         .map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}@${o.metadata.resourceVersion}`)
         .sort(),
     ]),
   );
 }
+
+/** The harness watches no ConfigMap unless a test names one (as `controller --params-configmap` does). */
+let params: { namespace: string; name: string } | undefined;
+const watchedParams = (m: { namespace?: string; name: string }) =>
+  params !== undefined && m.namespace === params.namespace && m.name === params.name;
 
 async function converged(): Promise<void> {
   await waitFor(
@@ -305,5 +313,44 @@ describe('KubernetesSource without optional CRDs', () => {
     });
     await waitFor(() => h.source.snapshot().grpcRoutes.length === 1, 'the GRPCRoute to appear');
     expect(h.source.missingKinds()).toEqual([]);
+  });
+});
+
+describe('KubernetesSource with the GatewayClass parameters ConfigMap', () => {
+  const configMap = (namespace: string, name: string, accessLog: string) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { namespace, name },
+    data: { accessLog },
+  });
+
+  afterEach(() => {
+    params = undefined;
+  });
+
+  it('watches only that ConfigMap, by a name field selector a Role can grant, and follows its changes', async () => {
+    params = { namespace: 'gateway-system', name: 'params' };
+    h = await startHarness();
+    await waitFor(h.synced, 'sync');
+    h.api.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gateway-system' } });
+    h.api.seed(configMap('gateway-system', 'params', 'false'));
+    h.api.seed(configMap('gateway-system', 'other', 'true'));
+    h.api.seed(configMap('default', 'params', 'true'));
+    await converged();
+    const seen = () => h.source.snapshot().configMaps.map((c) => `${c.metadata.namespace}/${c.metadata.name}`);
+    expect(seen()).toEqual(['gateway-system/params']);
+    const type = h.api.type('', 'ConfigMap');
+    const current = h.api.store.get(type, 'gateway-system', 'params')!;
+    h.api.store.update(type, 'gateway-system', 'params', { ...current, data: { accessLog: 'true' } });
+    await waitFor(
+      () => (h.source.snapshot().configMaps[0]?.data as { accessLog?: string } | undefined)?.accessLog === 'true',
+      'the ConfigMap change to arrive',
+    );
+    const reads = h.api.requests.filter((r) => r.path.endsWith('/configmaps'));
+    expect(reads.length).toBeGreaterThan(0);
+    for (const r of reads) {
+      expect(r.path).toBe('/api/v1/namespaces/gateway-system/configmaps');
+      expect(r.query.get('fieldSelector')).toBe('metadata.name=params');
+    }
   });
 });

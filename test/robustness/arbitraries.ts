@@ -39,8 +39,30 @@ const gatewayClass = fc.record({
   kind: fc.constant('GatewayClass'),
   metadata: meta(fc.constantFrom('ours', 'theirs'), false),
   spec: maybe(
-    fc.record({ controllerName: bias(fc.constant(DEFAULT_CONTROLLER_NAME), fc.constant('example.com/other')) }),
+    fc.record(
+      {
+        controllerName: bias(fc.constant(DEFAULT_CONTROLLER_NAME), fc.constant('example.com/other')),
+        parametersRef: fc.record(
+          {
+            group: fc.constantFrom('', 'example.com'),
+            kind: fc.constantFrom('ConfigMap', 'Secret'),
+            name: fc.constantFrom('params', 'missing'),
+            namespace: ns,
+          },
+          { requiredKeys: ['kind', 'name'] },
+        ),
+      },
+      { requiredKeys: ['controllerName'] },
+    ),
   ),
+});
+
+// GatewayClass parameters: accessLog well spelled, misspelled, or absent.
+const configMap = fc.record({
+  apiVersion: fc.constant('v1'),
+  kind: fc.constant('ConfigMap'),
+  metadata: meta(fc.constantFrom('params', 'other')),
+  data: maybe(fc.dictionary(fc.constantFrom('accessLog', 'accountId'), fc.constantFrom('true', 'false', 'yes', ''))),
 });
 
 const listener = fc.record(
@@ -358,4 +380,5 @@ export const snapshotArb: fc.Arbitrary<Snapshot> = fc.record({
   services: list(service, 4),
   endpointSlices: list(endpointSlice, 4),
   secrets: list(secret, 2),
+  configMaps: list(configMap, 2),
 });

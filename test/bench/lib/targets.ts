@@ -43,7 +43,11 @@ export interface OursInstance {
 }
 
 /** workers: as `proxy --workers N` (a cluster primary and N worker processes); 0 = one process. */
-export async function startOurs(workers: number, cpuProfDir?: string): Promise<OursInstance> {
+export async function startOurs(
+  workers: number,
+  cpuProfDir?: string,
+  env: Record<string, string> = {},
+): Promise<OursInstance> {
   const token = randomBytes(16).toString('hex');
   const prof = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
   const { child, ready } = await startChild<{ http: number; admin: number }>(
@@ -51,7 +55,7 @@ export async function startOurs(workers: number, cpuProfDir?: string): Promise<O
     [...prof, RUN_TS, 'test/bench/servers/ours.ts'],
     {
       readyJson: true,
-      env: { BENCH_ADMIN_TOKEN: token, BENCH_PROXY_WORKERS: String(workers), LOG_LEVEL: 'silent' },
+      env: { BENCH_ADMIN_TOKEN: token, BENCH_PROXY_WORKERS: String(workers), LOG_LEVEL: 'silent', ...env },
     },
   );
   const { http, admin } = ready!;

@@ -84,13 +84,15 @@ function addOnce(calls: ApiCall[], call: ApiCall): void {
 }
 
 function informerCalls(site: string): ApiCall[] {
-  return watchedResources().flatMap((r) =>
+  // Every resource the informers may watch: the parameters ConfigMap too (in one namespace, by name).
+  const params = { namespace: PLACEHOLDER, name: PLACEHOLDER };
+  return watchedResources({ paramsConfigMap: params }).flatMap((r) =>
     ['list', 'watch'].map((verb) => ({
       verb,
       group: r.group,
       resource: r.plural,
-      namespaced: false,
-      named: false,
+      namespaced: r.namespace !== undefined,
+      named: r.selector?.field?.startsWith('metadata.name=') === true,
       site,
     })),
   );

@@ -1,6 +1,7 @@
 // A small RBAC authorizer over rendered manifests: which requests a ServiceAccount's bindings allow.
 // Semantics follow Kubernetes' RBAC: ClusterRoleBinding → cluster-wide; RoleBinding → its namespace only;
-// a rule with resourceNames never matches a request without a name (create, list, watch).
+// a rule with resourceNames never matches a request without a name (create; list and watch unless they select
+// one name with the field selector metadata.name, which the API server authorizes as a request for that name).
 import type { K8s } from './render.js';
 
 export interface ApiRequest {
