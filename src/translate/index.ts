@@ -16,20 +16,26 @@ import { processClasses } from './classes.js';
 import { buildContext } from './context.js';
 import { buildEdge } from './edge.js';
 import { processGateways } from './gateways.js';
-import { buildProxyConfig } from './proxyconfig.js';
-import { processRoutes } from './routes.js';
+import { buildProxyConfigSteps } from './proxyconfig.js';
+import { processRoutesSteps } from './routes.js';
+import { runSteps, type Steps } from '../core/steps.js';
 import { classStatus, gatewayStatus, routeStatus, sortStatuses } from './statuses.js';
 
 export function translate(snapshot: Snapshot, options: TranslateOptions): DesiredState {
+  return runSteps(translateSteps(snapshot, options));
+}
+
+/** translate() in steps (steps.ts): each bounded, so a caller can let its event loop run between them. */
+export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): Steps<DesiredState> {
   const ctx = buildContext(snapshot, options);
   // 1. GatewayClasses of our controllerName: Accepted / InvalidParameters.
   const classes = processClasses(ctx);
   // 2. Gateways of those classes and their listeners (protocols, kinds, certificates, conflicts).
   const gateways = processGateways(ctx, classes);
   // 3–5. Routes: attachment to listeners, backends, rules and filters, HTTP/gRPC cross-serving; attachedRoutes.
-  const routes = processRoutes(ctx, gateways);
+  const routes = yield* processRoutesSteps(ctx, gateways);
   // 6. Proxy config: rules, and per host key the matches in precedence order with listener isolation.
-  const proxyConfig = buildProxyConfig(routes);
+  const proxyConfig = yield* buildProxyConfigSteps(routes);
   // 7. Cloudflare: ingress document and DNS records for the published hostnames.
   const { ingress, dns } = buildEdge(routes, proxyConfig, options);
   // 8. Statuses for every object we own an opinion on.
@@ -41,4 +47,4 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   return { statuses: sortStatuses(statuses), proxyConfig, ingress, dns };
 }
 
-export type { DesiredState, Snapshot, TranslateOptions };
+export type { DesiredState, Snapshot, Steps, TranslateOptions };

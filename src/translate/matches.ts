@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { Match } from '../../proxy/config/schema.js';
 import { record, records, str } from '../gatewayapi/values.js';
 import { REGEX_MAX_PROGRAM_SIZE } from './limits.js';
+import type { Steps } from '../core/steps.js';
 
 export type MatchInput = z.input<typeof Match>;
 type StringMatchInput = NonNullable<MatchInput['headers']>[number];
@@ -25,22 +26,54 @@ function invalid(msg: string): never {
   throw new UnsupportedRule(msg);
 }
 
-/** RE2 program sizes by pattern (a pure function's cache: routes repeat patterns, syncs repeat routes). */
-const programSizes = new Map<string, number | undefined>();
-const MAX_CACHED_SIZES = 10_000;
+/**
+ * RE2 program sizes by pattern (a pure function's cache: routes repeat patterns, syncs repeat routes; -1: not
+ * valid RE2). Two generations of up to SIZES_PER_GENERATION each, so that the patterns warmRegexSteps just
+ * compiled for a route (≤ ROUTE_MAX_REGEXES) are still there when the route is translated.
+ */
+let sizes = new Map<string, number>();
+let olderSizes = new Map<string, number>();
+const SIZES_PER_GENERATION = 10_000;
+let compiles = 0;
 
 /** The pattern's RE2 program size (instructions), or undefined when it is not valid RE2. */
 export function regexProgramSize(pattern: string): number | undefined {
-  if (programSizes.has(pattern)) return programSizes.get(pattern);
-  let size: number | undefined;
-  try {
-    size = RE2JS.compile(pattern).programSize();
-  } catch {
-    size = undefined;
+  let size = sizes.get(pattern);
+  if (size === undefined) {
+    size = olderSizes.get(pattern) ?? compiledSize(pattern);
+    if (sizes.size >= SIZES_PER_GENERATION) {
+      olderSizes = sizes;
+      sizes = new Map();
+    }
+    sizes.set(pattern, size);
   }
-  if (programSizes.size >= MAX_CACHED_SIZES) programSizes.clear();
-  programSizes.set(pattern, size);
-  return size;
+  return size < 0 ? undefined : size;
+}
+
+function compiledSize(pattern: string): number {
+  compiles++;
+  try {
+    return RE2JS.compile(pattern).programSize();
+  } catch {
+    return -1;
+  }
+}
+
+/** RE2 compiles run so far (tests check that a translation compiles each new pattern once, one per step). */
+export function regexCompiles(): number {
+  return compiles;
+}
+
+/**
+ * Computes the program sizes of `patterns` ahead of the translation that checks them, yielding after each
+ * compile (one takes up to a few ms): the translation then finds them all cached.
+ */
+export function* warmRegexSteps(patterns: readonly string[]): Steps<void> {
+  for (const pattern of patterns) {
+    if (sizes.has(pattern) || olderSizes.has(pattern)) continue;
+    regexProgramSize(pattern);
+    yield;
+  }
 }
 
 export function checkRegex(pattern: string): string {
@@ -66,6 +99,30 @@ export function writtenRegexes(rule: Record<string, unknown>): number {
     for (const v of [...records(m.headers), ...records(m.queryParams)]) if (v.type === 'RegularExpression') n++;
   }
   return n;
+}
+
+/**
+ * The patterns a raw rule's translation checks: path, header and query regexes, and for a gRPC method regex
+ * its service, its method and the path regex made of both. (A superset would do: it only warms the cache.)
+ */
+export function regexesToCheck(kind: 'HTTPRoute' | 'GRPCRoute', rule: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const m of records(rule.matches)) {
+    const path = record(m.path);
+    if (kind === 'HTTPRoute' && path.type === 'RegularExpression') out.push(str(path.value) ?? '/');
+    const method = record(m.method);
+    if (kind === 'GRPCRoute' && method.type === 'RegularExpression') {
+      const service = str(method.service) ?? '';
+      const name = str(method.method) ?? '';
+      if (service) out.push(service);
+      if (name) out.push(name);
+      out.push(grpcPathRegex(service, name));
+    }
+    for (const v of [...records(m.headers), ...records(m.queryParams)]) {
+      if (v.type === 'RegularExpression') out.push(str(v.value) ?? '');
+    }
+  }
+  return out;
 }
 
 /** What a match's regexes weigh: the sum of their RE2 program sizes (0 without regexes). */
@@ -140,9 +197,9 @@ export function grpcMatch(raw: Record<string, unknown>): RankedMatch {
 
 function grpcPath(type: string, service: string, method: string): NonNullable<MatchInput['path']> {
   if (type === 'RegularExpression') {
-    const svc = service ? checkRegex(service) : '[^/]+';
-    const mth = method ? checkRegex(method) : '[^/]+';
-    return { type, value: checkRegex(`/(?:${svc})/(?:${mth})`) };
+    if (service) checkRegex(service);
+    if (method) checkRegex(method);
+    return { type, value: checkRegex(grpcPathRegex(service, method)) };
   }
   if (type !== 'Exact') return invalid(`GRPCRoute method match type ${type} is not supported`);
   if (service && !SERVICE.test(service)) invalid(`gRPC service "${service}" is not valid`);
@@ -151,6 +208,11 @@ function grpcPath(type: string, service: string, method: string): NonNullable<Ma
   if (service) return { type: 'PathPrefix', value: `/${service}/` };
   if (method) return { type: 'RegularExpression', value: `/[^/]+/${RE2JS.quote(method)}` };
   return { type: 'PathPrefix', value: '/' };
+}
+
+/** The path regex of a GRPCRoute RegularExpression method match (an empty part matches any). */
+function grpcPathRegex(service: string, method: string): string {
+  return `/(?:${service || '[^/]+'})/(?:${method || '[^/]+'})`;
 }
 
 /** Matches of one rule; a rule without matches has the default PathPrefix "/" (GRPCRoute: any POST). */

@@ -60,6 +60,12 @@ export function ruleInputsGeneration(snapshot: Snapshot, externalNameServices = 
   return recent[0]!.generation;
 }
 
+/** True when memoRules would return remembered rules for the route (nothing to compute). */
+export function hasMemoRules(route: K8sObject, kind: RouteKind, generation: object): boolean {
+  const hit = entries.get(route);
+  return hit !== undefined && hit.generation === generation && hit.kind === kind;
+}
+
 /** The route's rules from an earlier call in the same inputs generation, else computed (and remembered). */
 export function memoRules(
   route: K8sObject,
@@ -67,8 +73,7 @@ export function memoRules(
   generation: object,
   compute: () => RouteRules,
 ): RouteRules {
-  const hit = entries.get(route);
-  if (hit && hit.generation === generation && hit.kind === kind) return hit.rules;
+  if (hasMemoRules(route, kind, generation)) return entries.get(route)!.rules;
   const rules = compute();
   entries.set(route, { generation, kind, rules });
   return rules;

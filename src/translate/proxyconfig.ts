@@ -9,9 +9,16 @@ import { ANY_HOST, compareHostKeys, hostCovers, hostRank } from '../gatewayapi/h
 import { timestamp } from '../gatewayapi/values.js';
 import type { GatewayIR } from './gateways.js';
 import type { ListenerIR } from './listeners.js';
-import { compareMatches, compareMatchSortKeys, matchSortKey, type MatchEntry } from './precedence.js';
+import {
+  compareMatches,
+  compareMatchSortKeys,
+  matchSortKey,
+  type MatchEntry,
+  type MatchSortKey,
+} from './precedence.js';
 import type { RouteIR } from './routes.js';
 import type { RuleInput } from './rules.js';
+import { sortSteps, type Steps } from '../core/steps.js';
 
 type HostInput = ProxyConfigInput['hosts'][number];
 
@@ -24,7 +31,13 @@ interface Attachment {
   firstRule: number;
 }
 
-export function buildProxyConfig(routes: RouteIR[]): ProxyConfigInput {
+/** Matches ranked between two points where the build may yield (a host can hold tens of thousands). */
+const MATCHES_PER_STEP = 512;
+/** Characters of config JSON hashed between two such points. */
+const HASHED_CHARS_PER_STEP = 1 << 16;
+
+/** Yields after each attachment's matches, every MATCHES_PER_STEP ranked matches and while hashing. */
+export function* buildProxyConfigSteps(routes: RouteIR[]): Steps<ProxyConfigInput> {
   const rules: RuleInput[] = [];
   const attachments: Attachment[] = [];
   for (const route of routes.filter((r) => r.served)) {
@@ -36,14 +49,44 @@ export function buildProxyConfig(routes: RouteIR[]): ProxyConfigInput {
     }
   }
   const byHostname = indexByHostname(attachments);
-  const all = hostKeys(attachments).map((key) => ({ hostname: key, matches: matchesFor(key, byHostname) }));
+  const all: HostInput[] = [];
+  for (const key of hostKeys(attachments))
+    all.push({ hostname: key, matches: yield* matchesForSteps(key, byHostname) });
   const served = new Set(all.filter((h) => h.matches.length > 0).map((h) => h.hostname));
   // An empty key only matters when it shadows a broader key that would otherwise answer (listener isolation).
   const hosts = all.filter(
     (h) => served.has(h.hostname) || coveringNames(h.hostname).some((n) => n !== h.hostname && served.has(n)),
   );
-  const version = createHash('sha256').update(JSON.stringify({ rules, hosts })).digest('hex');
+  const version = yield* versionSteps(rules, hosts);
   return { version, rules, hosts };
+}
+
+/**
+ * sha256 of JSON.stringify({ rules, hosts }), fed to the hash in pieces (the same text: one rule, a host's
+ * name, one match at a time) so that a config of many megabytes is hashed in steps.
+ */
+function* versionSteps(rules: RuleInput[], hosts: HostInput[]): Steps<string> {
+  const hash = createHash('sha256');
+  let fed = 0;
+  /** True when enough was hashed since the last step. */
+  const feed = (text: string): boolean => {
+    hash.update(text);
+    fed += text.length;
+    if (fed < HASHED_CHARS_PER_STEP) return false;
+    fed = 0;
+    return true;
+  };
+  feed('{"rules":[');
+  for (let i = 0; i < rules.length; i++) if (feed((i ? ',' : '') + JSON.stringify(rules[i]))) yield;
+  feed('],"hosts":[');
+  for (let h = 0; h < hosts.length; h++) {
+    const { hostname, matches } = hosts[h]!;
+    feed(`${h ? ',' : ''}{"hostname":${JSON.stringify(hostname)},"matches":[`);
+    for (let i = 0; i < matches.length; i++) if (feed((i ? ',' : '') + JSON.stringify(matches[i]))) yield;
+    feed(']}');
+  }
+  feed(']}');
+  return hash.digest('hex');
 }
 
 /** Every route hostname plus every listener hostname of the Gateways involved (needed for isolation). */
@@ -79,7 +122,8 @@ export function coveringNames(key: string): string[] {
   return [...new Set([...out, ANY_HOST])];
 }
 
-function matchesFor(key: string, byHostname: Map<string, Attachment[]>): HostInput['matches'] {
+/** Yields after each attachment's matches are added, every MATCHES_PER_STEP sort keys and while sorting. */
+function* matchesForSteps(key: string, byHostname: Map<string, Attachment[]>): Steps<HostInput['matches']> {
   const best = new Map<string, { entry: MatchEntry; rule: number }>();
   const isolation = new Map<GatewayIR, ListenerIR[]>();
   const seen = new Set<Attachment>();
@@ -88,13 +132,18 @@ function matchesFor(key: string, byHostname: Map<string, Attachment[]>): HostInp
       if (seen.has(a)) continue; // an attachment counts with its most specific covering hostname
       seen.add(a);
       if (!isolation.has(a.gateway)) isolation.set(a.gateway, isolatedListeners(a.gateway, key));
-      if (isolation.get(a.gateway)!.includes(a.listener)) addEntries(best, a, hostname);
+      if (!isolation.get(a.gateway)!.includes(a.listener)) continue;
+      addEntries(best, a, hostname);
+      yield;
     }
   }
-  return [...best.values()]
-    .map((x) => ({ key: matchSortKey(x.entry), x }))
-    .sort((a, b) => compareMatchSortKeys(a.key, b.key))
-    .map(({ x }) => ({ match: x.entry.ranked.match, rule: x.rule }));
+  const keyed: Array<{ key: MatchSortKey; x: { entry: MatchEntry; rule: number } }> = [];
+  for (const x of best.values()) {
+    keyed.push({ key: matchSortKey(x.entry), x });
+    if (keyed.length % MATCHES_PER_STEP === 0) yield;
+  }
+  const sorted = yield* sortSteps(keyed, (a, b) => compareMatchSortKeys(a.key, b.key));
+  return sorted.map(({ x }) => ({ match: x.entry.ranked.match, rule: x.rule }));
 }
 
 /** Adds the attachment's matches, keeping for each (rule, match) the best-ranked way it applies. */

@@ -8,9 +8,11 @@ import { attachRoute, type ParentAttachment } from './attach.js';
 import { wellFormed, type Context } from './context.js';
 import { resolveCrossServing } from './crossserving.js';
 import type { GatewayIR } from './gateways.js';
-import { translateRules, type RouteRules } from './rules.js';
+import { routeRegexesToCheck, translateRules, type RouteRules } from './rules.js';
 import { routeLimitViolation } from './limits.js';
-import { memoRules, ruleInputsGeneration } from './memo.js';
+import { hasMemoRules, memoRules, ruleInputsGeneration } from './memo.js';
+import { warmRegexSteps } from './matches.js';
+import type { Steps } from '../core/steps.js';
 
 export interface ParentResult extends ParentAttachment {
   accepted: boolean;
@@ -28,13 +30,23 @@ export interface RouteIR {
   served: boolean;
 }
 
-export function processRoutes(ctx: Context, gateways: Map<string, GatewayIR>): RouteIR[] {
+/** Yields after each route whose rules were translated, and after each fresh regex compile before that. */
+export function* processRoutesSteps(ctx: Context, gateways: Map<string, GatewayIR>): Steps<RouteIR[]> {
   const all = [
     ...wellFormed(ctx.snapshot.httpRoutes).map((obj) => ({ kind: 'HTTPRoute' as const, obj })),
     ...wellFormed(ctx.snapshot.grpcRoutes).map((obj) => ({ kind: 'GRPCRoute' as const, obj })),
   ];
   const generation = ruleInputsGeneration(ctx.snapshot, ctx.options.externalNameServices);
-  const routes = resolveCrossServing(all.map(({ kind, obj }) => routeIR(ctx, gateways, kind, obj, generation)));
+  const irs: RouteIR[] = [];
+  for (const { kind, obj } of all) {
+    const attachments = isRecord(obj.spec) ? attachRoute(ctx, gateways, kind, obj) : [];
+    const fresh = attachments.length > 0 && !hasMemoRules(obj, kind, generation);
+    // Most of a route's cost is compiling its regexes: done first, one compile per step.
+    if (fresh && !routeLimitViolation(kind, obj.spec)) yield* warmRegexSteps(routeRegexesToCheck(kind, obj));
+    irs.push(routeIR(ctx, kind, obj, attachments, generation));
+    if (fresh) yield;
+  }
+  const routes = resolveCrossServing(irs);
   routes.sort((a, b) => byString(a.kind, b.kind) || byString(a.namespace, b.namespace) || byString(a.name, b.name));
   countAttachedRoutes(routes);
   return routes;
@@ -42,12 +54,11 @@ export function processRoutes(ctx: Context, gateways: Map<string, GatewayIR>): R
 
 function routeIR(
   ctx: Context,
-  gateways: Map<string, GatewayIR>,
   kind: RouteKind,
   obj: K8sObject,
+  attachments: ParentAttachment[],
   generation: object,
 ): RouteIR {
-  const attachments = isRecord(obj.spec) ? attachRoute(ctx, gateways, kind, obj) : [];
   // Rules are only worth translating (and reporting on) when some parent is ours.
   const rules = attachments.length
     ? memoRules(obj, kind, generation, () => rulesWithinLimits(ctx, kind, obj))

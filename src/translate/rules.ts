@@ -9,7 +9,14 @@ import { int, isRecord, record, records, str } from '../gatewayapi/values.js';
 import { resolveRef, toBackend, type BackendInput, type RefProblem } from './backends.js';
 import type { Context } from './context.js';
 import { translateFilters, type FilterInput } from './filters.js';
-import { UnsupportedRule, regexInstructions, ruleMatches, writtenRegexes, type RankedMatch } from './matches.js';
+import {
+  UnsupportedRule,
+  regexInstructions,
+  regexesToCheck,
+  ruleMatches,
+  writtenRegexes,
+  type RankedMatch,
+} from './matches.js';
 import { ROUTE_MAX_REGEXES, ROUTE_REGEX_INSTRUCTIONS } from './limits.js';
 
 export type RuleInput = z.input<typeof Rule>;
@@ -48,6 +55,21 @@ export function translateRules(ctx: Context, kind: RouteKind, route: K8sObject):
       out.invalid.push(`rule ${index}: ${e.message}`);
     }
   });
+  return out;
+}
+
+/** The patterns translateRules checks for this route: those of every rule that keeps within ROUTE_MAX_REGEXES. */
+export function routeRegexesToCheck(kind: RouteKind, route: K8sObject): string[] {
+  const spec = record(route.spec);
+  const raws = Array.isArray(spec.rules) ? spec.rules : DEFAULT_RULES;
+  const out: string[] = [];
+  let written = 0;
+  for (const raw of raws) {
+    const total = written + writtenRegexes(record(raw));
+    if (total > ROUTE_MAX_REGEXES) continue;
+    written = total;
+    out.push(...regexesToCheck(kind, record(raw)));
+  }
   return out;
 }
 
