@@ -4,8 +4,8 @@ import { RE2JS } from 're2js';
 import type { z } from 'zod';
 import type { Match } from '../../proxy/config/schema.js';
 import { record, records, str } from '../gatewayapi/values.js';
-import { REGEX_MAX_PROGRAM_SIZE } from './limits.js';
-import type { Steps } from '../core/steps.js';
+import { REGEX_ESTIMATE_LIMIT, REGEX_MAX_PROGRAM_SIZE } from './limits.js';
+import { regexSize } from './regex-size.js';
 
 export type MatchInput = z.input<typeof Match>;
 type StringMatchInput = NonNullable<MatchInput['headers']>[number];
@@ -26,62 +26,17 @@ function invalid(msg: string): never {
   throw new UnsupportedRule(msg);
 }
 
-/**
- * RE2 program sizes by pattern (a pure function's cache: routes repeat patterns, syncs repeat routes; -1: not
- * valid RE2). Two generations of up to SIZES_PER_GENERATION each, so that the patterns warmRegexSteps just
- * compiled for a route (≤ ROUTE_MAX_REGEXES) are still there when the route is translated.
- */
-let sizes = new Map<string, number>();
-let olderSizes = new Map<string, number>();
-const SIZES_PER_GENERATION = 10_000;
-let compiles = 0;
-
-/** The pattern's RE2 program size (instructions), or undefined when it is not valid RE2. */
-export function regexProgramSize(pattern: string): number | undefined {
-  let size = sizes.get(pattern);
-  if (size === undefined) {
-    size = olderSizes.get(pattern) ?? compiledSize(pattern);
-    if (sizes.size >= SIZES_PER_GENERATION) {
-      olderSizes = sizes;
-      sizes = new Map();
-    }
-    sizes.set(pattern, size);
-  }
-  return size < 0 ? undefined : size;
-}
-
-function compiledSize(pattern: string): number {
-  compiles++;
-  try {
-    return RE2JS.compile(pattern).programSize();
-  } catch {
-    return -1;
-  }
-}
-
-/** RE2 compiles run so far (tests check that a translation compiles each new pattern once, one per step). */
-export function regexCompiles(): number {
-  return compiles;
-}
-
-/**
- * Computes the program sizes of `patterns` ahead of the translation that checks them, yielding after each
- * compile (one takes up to a few ms): the translation then finds them all cached.
- */
-export function* warmRegexSteps(patterns: readonly string[]): Steps<void> {
-  for (const pattern of patterns) {
-    if (sizes.has(pattern) || olderSizes.has(pattern)) continue;
-    regexProgramSize(pattern);
-    yield;
-  }
-}
-
 export function checkRegex(pattern: string): string {
-  const size = regexProgramSize(pattern);
-  if (size === undefined) return invalid(`regular expression "${pattern}" is not valid RE2 syntax`);
-  if (size > REGEX_MAX_PROGRAM_SIZE) {
+  const size = regexSize(pattern);
+  if (size.kind === 'invalid') return invalid(`regular expression "${pattern}" is not valid RE2 syntax`);
+  if (size.kind === 'too big') {
     return invalid(
-      `regular expression "${pattern}" compiles to ${size} RE2 instructions, at most ${REGEX_MAX_PROGRAM_SIZE} are allowed`,
+      `regular expression "${pattern}" would compile to more than ${REGEX_ESTIMATE_LIMIT} RE2 instructions, at most ${REGEX_MAX_PROGRAM_SIZE} are allowed`,
+    );
+  }
+  if (size.size > REGEX_MAX_PROGRAM_SIZE) {
+    return invalid(
+      `regular expression "${pattern}" compiles to ${size.size} RE2 instructions, at most ${REGEX_MAX_PROGRAM_SIZE} are allowed`,
     );
   }
   return pattern;
@@ -128,11 +83,17 @@ export function regexesToCheck(kind: 'HTTPRoute' | 'GRPCRoute', rule: Record<str
 /** What a match's regexes weigh: the sum of their RE2 program sizes (0 without regexes). */
 export function regexInstructions(match: MatchInput): number {
   let total = 0;
-  if (match.path?.type === 'RegularExpression') total += regexProgramSize(match.path.value) ?? 0;
+  if (match.path?.type === 'RegularExpression') total += compiledSize(match.path.value);
   for (const m of [...(match.headers ?? []), ...(match.queryParams ?? [])]) {
-    if (m.type === 'RegularExpression') total += regexProgramSize(m.value) ?? 0;
+    if (m.type === 'RegularExpression') total += compiledSize(m.value);
   }
   return total;
+}
+
+/** The program size of a pattern checkRegex accepted (so compiled). */
+function compiledSize(pattern: string): number {
+  const size = regexSize(pattern);
+  return size.kind === 'compiled' ? size.size : 0;
 }
 
 /** Throws UnsupportedRule for values the proxy could not honour. */

@@ -11,7 +11,7 @@ import type { GatewayIR } from './gateways.js';
 import { routeRegexesToCheck, translateRules, type RouteRules } from './rules.js';
 import { routeLimitViolation } from './limits.js';
 import { hasMemoRules, memoRules, ruleInputsGeneration } from './memo.js';
-import { warmRegexSteps } from './matches.js';
+import { warmRegexSteps } from './regex-size.js';
 import type { Steps } from '../core/steps.js';
 
 export interface ParentResult extends ParentAttachment {

@@ -17,7 +17,8 @@ import {
   writtenRegexes,
   type RankedMatch,
 } from './matches.js';
-import { ROUTE_MAX_REGEXES, ROUTE_REGEX_INSTRUCTIONS } from './limits.js';
+import { REGEX_ESTIMATE_LIMIT, ROUTE_MAX_REGEXES, ROUTE_REGEX_INSTRUCTIONS, ROUTE_REGEX_WORK } from './limits.js';
+import { estimatedProgramSize } from './regex-size.js';
 
 export type RuleInput = z.input<typeof Rule>;
 
@@ -42,13 +43,14 @@ export function translateRules(ctx: Context, kind: RouteKind, route: K8sObject):
   const spec = record(route.spec);
   const raws = Array.isArray(spec.rules) ? spec.rules : DEFAULT_RULES;
   const out: RouteRules = { rules: [], invalid: [], problems: [] };
-  const regexes = { written: 0, instructions: 0 };
+  const admission = new RegexAdmission(kind);
+  let instructions = 0;
   raws.forEach((raw, index) => {
     const id = `${kind.toLowerCase()}/${ns}/${route.metadata.name}/${index}`;
     try {
-      regexes.written = withinRegexCount(record(raw), regexes.written);
+      admission.admit(record(raw));
       const rule = translateRule(ctx, kind, ns, id, index, record(raw), out.problems);
-      regexes.instructions = withinRegexBudget(rule, regexes.instructions);
+      instructions = withinRegexBudget(rule, instructions);
       out.rules.push(rule);
     } catch (e) {
       if (!(e instanceof UnsupportedRule)) throw e;
@@ -58,30 +60,59 @@ export function translateRules(ctx: Context, kind: RouteKind, route: K8sObject):
   return out;
 }
 
-/** The patterns translateRules checks for this route: those of every rule that keeps within ROUTE_MAX_REGEXES. */
-export function routeRegexesToCheck(kind: RouteKind, route: K8sObject): string[] {
+/**
+ * The patterns translateRules checks for this route, per rule in the order it checks them: those of every
+ * rule the route's RegexAdmission admits.
+ */
+export function routeRegexesToCheck(kind: RouteKind, route: K8sObject): string[][] {
   const spec = record(route.spec);
   const raws = Array.isArray(spec.rules) ? spec.rules : DEFAULT_RULES;
-  const out: string[] = [];
-  let written = 0;
+  const admission = new RegexAdmission(kind);
+  const groups: string[][] = [];
   for (const raw of raws) {
-    const total = written + writtenRegexes(record(raw));
-    if (total > ROUTE_MAX_REGEXES) continue;
-    written = total;
-    out.push(...regexesToCheck(kind, record(raw)));
+    try {
+      groups.push(admission.admit(record(raw)));
+    } catch (e) {
+      if (!(e instanceof UnsupportedRule)) throw e;
+    }
   }
-  return out;
+  return groups;
 }
 
-/** The route's regexes written with this rule's added (nothing compiled); throws past ROUTE_MAX_REGEXES. */
-function withinRegexCount(raw: Record<string, unknown>, before: number): number {
-  const total = before + writtenRegexes(raw);
-  if (total > ROUTE_MAX_REGEXES) {
-    throw new UnsupportedRule(
-      `its regular expressions would bring the route to ${total}, at most ${ROUTE_MAX_REGEXES} are allowed per route`,
-    );
+/**
+ * A route's regexes, admitted rule by rule before any is compiled: a rule is dropped when its regexes would
+ * bring the route past ROUTE_MAX_REGEXES, or their estimated program sizes past ROUTE_REGEX_WORK (what
+ * checking them may cost: a pattern estimated over REGEX_ESTIMATE_LIMIT is not compiled, so costs nothing).
+ */
+class RegexAdmission {
+  private written = 0;
+  private estimated = 0;
+
+  constructor(private readonly kind: RouteKind) {}
+
+  /** The rule's patterns to check; throws UnsupportedRule (and counts nothing) when the rule is not admitted. */
+  admit(raw: Record<string, unknown>): string[] {
+    const written = this.written + writtenRegexes(raw);
+    if (written > ROUTE_MAX_REGEXES) {
+      throw new UnsupportedRule(
+        `its regular expressions would bring the route to ${written}, at most ${ROUTE_MAX_REGEXES} are allowed per route`,
+      );
+    }
+    const patterns = regexesToCheck(this.kind, raw);
+    let estimated = this.estimated;
+    for (const p of patterns) {
+      const estimate = estimatedProgramSize(p);
+      if (estimate <= REGEX_ESTIMATE_LIMIT) estimated += estimate;
+    }
+    if (estimated > ROUTE_REGEX_WORK) {
+      throw new UnsupportedRule(
+        `checking its regular expressions would bring the route to ${estimated} estimated RE2 instructions, at most ${ROUTE_REGEX_WORK} are checked per route`,
+      );
+    }
+    this.written = written;
+    this.estimated = estimated;
+    return patterns;
   }
-  return total;
 }
 
 /** The route's regex instructions with this rule's added; throws when that is past the route's budget. */

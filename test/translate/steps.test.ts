@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { emptySnapshot, DEFAULT_CONTROLLER_NAME, type K8sObject, type Snapshot } from '../../src/core/types.js';
 import { translate, translateSteps } from '../../src/translate/index.js';
-import { regexCompiles } from '../../src/translate/matches.js';
+import { regexCompiles } from '../../src/translate/regex-size.js';
 import { ROUTE_MAX_REGEXES } from '../../src/translate/limits.js';
 
 const options = {
