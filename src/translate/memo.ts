@@ -11,6 +11,7 @@
 import type { K8sObject, Snapshot } from '../core/types.js';
 import type { RouteKind } from '../gatewayapi/constants.js';
 import type { RouteRules } from './rules.js';
+import type { Steps } from '../core/steps.js';
 
 interface Inputs {
   /** An option rule translation reads: the same objects translate differently with it. */
@@ -60,21 +61,21 @@ export function ruleInputsGeneration(snapshot: Snapshot, externalNameServices = 
   return recent[0]!.generation;
 }
 
-/** True when memoRules would return remembered rules for the route (nothing to compute). */
+/** True when memoRulesSteps would return remembered rules for the route (nothing to compute). */
 export function hasMemoRules(route: K8sObject, kind: RouteKind, generation: object): boolean {
   const hit = entries.get(route);
   return hit !== undefined && hit.generation === generation && hit.kind === kind;
 }
 
 /** The route's rules from an earlier call in the same inputs generation, else computed (and remembered). */
-export function memoRules(
+export function* memoRulesSteps(
   route: K8sObject,
   kind: RouteKind,
   generation: object,
-  compute: () => RouteRules,
-): RouteRules {
+  compute: () => Steps<RouteRules>,
+): Steps<RouteRules> {
   if (hasMemoRules(route, kind, generation)) return entries.get(route)!.rules;
-  const rules = compute();
+  const rules = yield* compute();
   entries.set(route, { generation, kind, rules });
   return rules;
 }

@@ -8,9 +8,9 @@ import { attachRoute, type ParentAttachment } from './attach.js';
 import { wellFormed, type Context } from './context.js';
 import { resolveCrossServing } from './crossserving.js';
 import type { GatewayIR } from './gateways.js';
-import { routeRegexesToCheck, translateRules, type RouteRules } from './rules.js';
+import { routeRegexesToCheck, translateRulesSteps, type RouteRules } from './rules.js';
 import { routeLimitViolation } from './limits.js';
-import { hasMemoRules, memoRules, ruleInputsGeneration } from './memo.js';
+import { hasMemoRules, memoRulesSteps, ruleInputsGeneration } from './memo.js';
 import { warmRegexSteps } from './regex-size.js';
 import type { Steps } from '../core/steps.js';
 
@@ -30,7 +30,7 @@ export interface RouteIR {
   served: boolean;
 }
 
-/** Yields after each route whose rules were translated, and after each fresh regex compile before that. */
+/** Yields after each rule translated, and before that after each fresh regex compile of its route. */
 export function* processRoutesSteps(ctx: Context, gateways: Map<string, GatewayIR>): Steps<RouteIR[]> {
   const all = [
     ...wellFormed(ctx.snapshot.httpRoutes).map((obj) => ({ kind: 'HTTPRoute' as const, obj })),
@@ -43,8 +43,7 @@ export function* processRoutesSteps(ctx: Context, gateways: Map<string, GatewayI
     const fresh = attachments.length > 0 && !hasMemoRules(obj, kind, generation);
     // Most of a route's cost is compiling its regexes: done first, one compile per step.
     if (fresh && !routeLimitViolation(kind, obj.spec)) yield* warmRegexSteps(routeRegexesToCheck(kind, obj));
-    irs.push(routeIR(ctx, kind, obj, attachments, generation));
-    if (fresh) yield;
+    irs.push(yield* routeIRSteps(ctx, kind, obj, attachments, generation));
   }
   const routes = resolveCrossServing(irs);
   routes.sort((a, b) => byString(a.kind, b.kind) || byString(a.namespace, b.namespace) || byString(a.name, b.name));
@@ -52,16 +51,16 @@ export function* processRoutesSteps(ctx: Context, gateways: Map<string, GatewayI
   return routes;
 }
 
-function routeIR(
+function* routeIRSteps(
   ctx: Context,
   kind: RouteKind,
   obj: K8sObject,
   attachments: ParentAttachment[],
   generation: object,
-): RouteIR {
+): Steps<RouteIR> {
   // Rules are only worth translating (and reporting on) when some parent is ours.
   const rules = attachments.length
-    ? memoRules(obj, kind, generation, () => rulesWithinLimits(ctx, kind, obj))
+    ? yield* memoRulesSteps(obj, kind, generation, () => rulesWithinLimits(ctx, kind, obj))
     : { rules: [], invalid: [], problems: [] };
   const parents = attachments.map((a) => parentResult(a, rules));
   return {
@@ -76,11 +75,10 @@ function routeIR(
 }
 
 /** A route over the CRD's size limits is refused whole, before any of its rules is translated. */
-function rulesWithinLimits(ctx: Context, kind: RouteKind, obj: K8sObject): RouteRules {
+function* rulesWithinLimits(ctx: Context, kind: RouteKind, obj: K8sObject): Steps<RouteRules> {
   const violation = routeLimitViolation(kind, obj.spec);
-  return violation
-    ? { rules: [], invalid: [`over the ${kind} limits: ${violation}`], problems: [] }
-    : translateRules(ctx, kind, obj);
+  if (violation) return { rules: [], invalid: [`over the ${kind} limits: ${violation}`], problems: [] };
+  return yield* translateRulesSteps(ctx, kind, obj);
 }
 
 function parentResult(a: ParentAttachment, rules: RouteRules): ParentResult {

@@ -19,6 +19,7 @@ import {
 } from './matches.js';
 import { REGEX_ESTIMATE_LIMIT, ROUTE_MAX_REGEXES, ROUTE_REGEX_INSTRUCTIONS, ROUTE_REGEX_WORK } from './limits.js';
 import { estimatedProgramSize } from './regex-size.js';
+import type { Steps } from '../core/steps.js';
 
 export type RuleInput = z.input<typeof Rule>;
 
@@ -38,14 +39,15 @@ export interface RouteRules {
 /** The CRD default when spec.rules is absent: one rule matching PathPrefix "/" with no backends. */
 const DEFAULT_RULES = [{}];
 
-export function translateRules(ctx: Context, kind: RouteKind, route: K8sObject): RouteRules {
+/** Yields after each rule (one may hold 64 matches, each checked against the proxy's schema). */
+export function* translateRulesSteps(ctx: Context, kind: RouteKind, route: K8sObject): Steps<RouteRules> {
   const ns = route.metadata.namespace ?? 'default';
   const spec = record(route.spec);
-  const raws = Array.isArray(spec.rules) ? spec.rules : DEFAULT_RULES;
+  const raws: unknown[] = Array.isArray(spec.rules) ? spec.rules : DEFAULT_RULES;
   const out: RouteRules = { rules: [], invalid: [], problems: [] };
   const admission = new RegexAdmission(kind);
   let instructions = 0;
-  raws.forEach((raw, index) => {
+  for (const [index, raw] of raws.entries()) {
     const id = `${kind.toLowerCase()}/${ns}/${route.metadata.name}/${index}`;
     try {
       admission.admit(record(raw));
@@ -56,12 +58,13 @@ export function translateRules(ctx: Context, kind: RouteKind, route: K8sObject):
       if (!(e instanceof UnsupportedRule)) throw e;
       out.invalid.push(`rule ${index}: ${e.message}`);
     }
-  });
+    yield;
+  }
   return out;
 }
 
 /**
- * The patterns translateRules checks for this route, per rule in the order it checks them: those of every
+ * The patterns translateRulesSteps checks for this route, per rule in the order it checks them: those of every
  * rule the route's RegexAdmission admits.
  */
 export function routeRegexesToCheck(kind: RouteKind, route: K8sObject): string[][] {
