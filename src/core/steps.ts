@@ -1,6 +1,6 @@
 // Pure work done in steps. Translating a snapshot of tens of thousands of regex matches, or parsing megabytes
 // of YAML, takes seconds; written as generators, their loops yield between bounded pieces of work (one fresh
-// RE2 compile, one route's rules, a few hundred YAML tokens), and a caller that shares its event loop with
+// RE2 compile, one rule, a few hundred YAML tokens), and a caller that shares its event loop with
 // live traffic (standalone) runs them in slices (src/runtime/slices.ts). Everyone else runs them in one go.
 
 /** Work that yields at points where a caller may pause it; its return value is the result. */
