@@ -61,12 +61,6 @@ export function ruleInputsGeneration(snapshot: Snapshot, externalNameServices = 
   return recent[0]!.generation;
 }
 
-/** True when memoRulesSteps would return remembered rules for the route (nothing to compute). */
-export function hasMemoRules(route: K8sObject, kind: RouteKind, generation: object): boolean {
-  const hit = entries.get(route);
-  return hit !== undefined && hit.generation === generation && hit.kind === kind;
-}
-
 /** The route's rules from an earlier call in the same inputs generation, else computed (and remembered). */
 export function* memoRulesSteps(
   route: K8sObject,
@@ -74,7 +68,8 @@ export function* memoRulesSteps(
   generation: object,
   compute: () => Steps<RouteRules>,
 ): Steps<RouteRules> {
-  if (hasMemoRules(route, kind, generation)) return entries.get(route)!.rules;
+  const hit = entries.get(route);
+  if (hit && hit.generation === generation && hit.kind === kind) return hit.rules;
   const rules = yield* compute();
   entries.set(route, { generation, kind, rules });
   return rules;

@@ -67,13 +67,16 @@ export function* buildProxyConfigSteps(routes: RouteIR[]): Steps<ProxyConfigInpu
  */
 function* versionSteps(rules: RuleInput[], hosts: HostInput[]): Steps<string> {
   const hash = createHash('sha256');
-  let fed = 0;
-  /** True when enough was hashed since the last step. */
+  let pending: string[] = [];
+  let pendingChars = 0;
+  /** True when enough text was collected to hash it (a step): one update per piece would cost more. */
   const feed = (text: string): boolean => {
-    hash.update(text);
-    fed += text.length;
-    if (fed < HASHED_CHARS_PER_STEP) return false;
-    fed = 0;
+    pending.push(text);
+    pendingChars += text.length;
+    if (pendingChars < HASHED_CHARS_PER_STEP) return false;
+    hash.update(pending.join(''));
+    pending = [];
+    pendingChars = 0;
     return true;
   };
   feed('{"rules":[');
@@ -86,7 +89,7 @@ function* versionSteps(rules: RuleInput[], hosts: HostInput[]): Steps<string> {
     feed(']}');
   }
   feed(']}');
-  return hash.digest('hex');
+  return hash.update(pending.join('')).digest('hex');
 }
 
 /** Every route hostname plus every listener hostname of the Gateways involved (needed for isolation). */

@@ -19,8 +19,8 @@ const INVALID: RegexSize = { kind: 'invalid' };
 
 /**
  * Sizes by pattern (a pure function's cache: routes repeat patterns, syncs repeat routes), in two
- * generations of up to SIZES_PER_GENERATION, so that what warmRegexSteps just sized for a route (at most
- * ROUTE_MAX_REGEXES patterns) is still there when the route is translated.
+ * generations of up to SIZES_PER_GENERATION, so that what warmRegexSteps just sized for a rule is still
+ * there when the rule is translated.
  */
 let sizes = new Map<string, RegexSize>();
 let olderSizes = new Map<string, RegexSize>();
@@ -62,18 +62,15 @@ export function regexCompiles(): number {
 }
 
 /**
- * Sizes the patterns of each group (a rule's, in the order its translation checks them) ahead of that
- * translation, yielding after each compile (up to a few ms each); a group ends at its first refused pattern,
- * where the rule's translation stops too.
+ * Sizes a rule's patterns (in the order its translation checks them) ahead of that translation, yielding
+ * after each compile (up to a few ms each); stops at the first refused pattern, where the translation stops.
  */
-export function* warmRegexSteps(groups: readonly (readonly string[])[]): Steps<void> {
-  for (const patterns of groups) {
-    for (const pattern of patterns) {
-      const known = sizes.has(pattern) || olderSizes.has(pattern);
-      const size = regexSize(pattern);
-      if (!known && size.kind !== 'too big') yield;
-      if (refused(size)) break;
-    }
+export function* warmRegexSteps(patterns: readonly string[]): Steps<void> {
+  for (const pattern of patterns) {
+    const known = sizes.has(pattern) || olderSizes.has(pattern);
+    const size = regexSize(pattern);
+    if (!known && size.kind !== 'too big') yield;
+    if (refused(size)) return;
   }
 }
 

@@ -8,10 +8,9 @@ import { attachRoute, type ParentAttachment } from './attach.js';
 import { wellFormed, type Context } from './context.js';
 import { resolveCrossServing } from './crossserving.js';
 import type { GatewayIR } from './gateways.js';
-import { routeRegexesToCheck, translateRulesSteps, type RouteRules } from './rules.js';
+import { translateRulesSteps, type RouteRules } from './rules.js';
 import { routeLimitViolation } from './limits.js';
-import { hasMemoRules, memoRulesSteps, ruleInputsGeneration } from './memo.js';
-import { warmRegexSteps } from './regex-size.js';
+import { memoRulesSteps, ruleInputsGeneration } from './memo.js';
 import type { Steps } from '../core/steps.js';
 
 export interface ParentResult extends ParentAttachment {
@@ -30,7 +29,7 @@ export interface RouteIR {
   served: boolean;
 }
 
-/** Yields after each rule translated, and before that after each fresh regex compile of its route. */
+/** Yields after each rule translated, and before that after each fresh compile of its regexes. */
 export function* processRoutesSteps(ctx: Context, gateways: Map<string, GatewayIR>): Steps<RouteIR[]> {
   const all = [
     ...wellFormed(ctx.snapshot.httpRoutes).map((obj) => ({ kind: 'HTTPRoute' as const, obj })),
@@ -40,9 +39,6 @@ export function* processRoutesSteps(ctx: Context, gateways: Map<string, GatewayI
   const irs: RouteIR[] = [];
   for (const { kind, obj } of all) {
     const attachments = isRecord(obj.spec) ? attachRoute(ctx, gateways, kind, obj) : [];
-    const fresh = attachments.length > 0 && !hasMemoRules(obj, kind, generation);
-    // Most of a route's cost is compiling its regexes: done first, one compile per step.
-    if (fresh && !routeLimitViolation(kind, obj.spec)) yield* warmRegexSteps(routeRegexesToCheck(kind, obj));
     irs.push(yield* routeIRSteps(ctx, kind, obj, attachments, generation));
   }
   const routes = resolveCrossServing(irs);

@@ -18,7 +18,7 @@ import {
   type RankedMatch,
 } from './matches.js';
 import { REGEX_ESTIMATE_LIMIT, ROUTE_MAX_REGEXES, ROUTE_REGEX_INSTRUCTIONS, ROUTE_REGEX_WORK } from './limits.js';
-import { estimatedProgramSize } from './regex-size.js';
+import { estimatedProgramSize, warmRegexSteps } from './regex-size.js';
 import type { Steps } from '../core/steps.js';
 
 export type RuleInput = z.input<typeof Rule>;
@@ -39,7 +39,10 @@ export interface RouteRules {
 /** The CRD default when spec.rules is absent: one rule matching PathPrefix "/" with no backends. */
 const DEFAULT_RULES = [{}];
 
-/** Yields after each rule (one may hold 64 matches, each checked against the proxy's schema). */
+/**
+ * Yields after each rule (one may hold 64 matches, each checked against the proxy's schema), and before it
+ * after each fresh compile of its regexes: sized first (warmRegexSteps), the rule's translation finds them.
+ */
 export function* translateRulesSteps(ctx: Context, kind: RouteKind, route: K8sObject): Steps<RouteRules> {
   const ns = route.metadata.namespace ?? 'default';
   const spec = record(route.spec);
@@ -50,7 +53,7 @@ export function* translateRulesSteps(ctx: Context, kind: RouteKind, route: K8sOb
   for (const [index, raw] of raws.entries()) {
     const id = `${kind.toLowerCase()}/${ns}/${route.metadata.name}/${index}`;
     try {
-      admission.admit(record(raw));
+      yield* warmRegexSteps(admission.admit(record(raw)));
       const rule = translateRule(ctx, kind, ns, id, index, record(raw), out.problems);
       instructions = withinRegexBudget(rule, instructions);
       out.rules.push(rule);
@@ -64,25 +67,6 @@ export function* translateRulesSteps(ctx: Context, kind: RouteKind, route: K8sOb
 }
 
 /**
- * The patterns translateRulesSteps checks for this route, per rule in the order it checks them: those of every
- * rule the route's RegexAdmission admits.
- */
-export function routeRegexesToCheck(kind: RouteKind, route: K8sObject): string[][] {
-  const spec = record(route.spec);
-  const raws = Array.isArray(spec.rules) ? spec.rules : DEFAULT_RULES;
-  const admission = new RegexAdmission(kind);
-  const groups: string[][] = [];
-  for (const raw of raws) {
-    try {
-      groups.push(admission.admit(record(raw)));
-    } catch (e) {
-      if (!(e instanceof UnsupportedRule)) throw e;
-    }
-  }
-  return groups;
-}
-
-/**
  * A route's regexes, admitted rule by rule before any is compiled: a rule is dropped when its regexes would
  * bring the route past ROUTE_MAX_REGEXES, or their estimated program sizes past ROUTE_REGEX_WORK (what
  * checking them may cost: a pattern estimated over REGEX_ESTIMATE_LIMIT is not compiled, so costs nothing).
@@ -93,7 +77,7 @@ class RegexAdmission {
 
   constructor(private readonly kind: RouteKind) {}
 
-  /** The rule's patterns to check; throws UnsupportedRule (and counts nothing) when the rule is not admitted. */
+  /** The rule's patterns, in the order its translation checks them; throws UnsupportedRule (counting nothing) when not admitted. */
   admit(raw: Record<string, unknown>): string[] {
     const written = this.written + writtenRegexes(raw);
     if (written > ROUTE_MAX_REGEXES) {
