@@ -83,8 +83,10 @@ describe('standalone: a file of regex-heavy routes on one hostname', () => {
         `(quiet ${quiet.toFixed(1)} ms), applied in ${applied.toFixed(0)} ms`,
     );
     expect((await httpRequest(port, { host: 'regex.test', path: first })).json().backend).toBe('app');
-    // Before: the parse and the translation ran in one go, ~4 s without an answer. A bound far above the
-    // slices' size (≤ 10 ms each) so that a loaded machine does not trip it.
-    expect(gap).toBeLessThan(500 + 2 * quiet);
+    // Before: the parse and the translation ran in one go, 5.9 s without an answer. Now the longest steps are
+    // tens of ms (a YAML document's composition, the proxy's whole-host JSON). The bound is far above them
+    // and grows with what the same client sees with nothing applied (as in test/robustness/regex-fanout), so
+    // that a machine busy with other suites does not trip it (775 ms seen with a 176 ms baseline).
+    expect(gap).toBeLessThan(500 + 4 * quiet);
   }, 180_000);
 });
