@@ -1,6 +1,6 @@
 // Ports: the interfaces the actor system and runtime use to reach the outside world. Adapters implement
 // them (files, Kubernetes, Cloudflare, HTTP to proxy replicas); tests implement them with doubles.
-import type { K8sObject, Snapshot, IngressDocument, DnsRecord, ResourceStatus } from './types.js';
+import type { DesiredState, K8sObject, Snapshot, IngressDocument, DnsRecord, ResourceStatus } from './types.js';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
 
 /** A change to one object; `object` is the full new object (for delete, the last known one). */
@@ -77,3 +77,9 @@ export interface EdgeAdapter {
 export interface StatusSink {
   write(status: ResourceStatus, signal?: AbortSignal): Promise<void>;
 }
+
+/**
+ * What the control plane runs on every sync: the whole snapshot to a desired state, either at once or as
+ * steps (translateSteps) it runs in slices, letting its event loop serve between them.
+ */
+export type Translator = (snapshot: Snapshot) => DesiredState | Iterator<void, DesiredState, undefined>;

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createControlPlane, type ControlPlane } from '../runtime/control-plane.js';
-import { translate } from '../translate/index.js';
+import { translateSteps } from '../translate/index.js';
 import type { EdgeAdapter, ReplicaEndpoint } from '../core/ports.js';
 import { silentLogger, type Logger } from '../log.js';
 import { KubeRest } from './rest.js';
@@ -89,7 +89,7 @@ export async function runController(o: ControllerOptions): Promise<Controller> {
     onFatal: exitOnFatal(logger),
     metrics: registry,
     translate: (snapshot) =>
-      translate(snapshot, {
+      translateSteps(snapshot, {
         controllerName: o.controllerName,
         now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
         tunnelId: o.tunnelId && o.tunnelId !== 'create' ? o.tunnelId : o.edge?.tunnelId?.(),

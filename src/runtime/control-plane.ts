@@ -9,8 +9,7 @@ import { statusWriterMachine } from '../../machines/status-writer.js';
 import { leaderMachine } from '../../machines/leader.js';
 import { backoffDelay } from '../../machines/shared/backoff.js';
 import type { CoordinatorContext, SyncStats } from '../../machines/shared/coordinator-types.js';
-import type { EdgeAdapter, ReplicaEndpoint, SnapshotSource, StatusSink } from '../core/ports.js';
-import type { DesiredState, Snapshot } from '../core/types.js';
+import type { EdgeAdapter, ReplicaEndpoint, SnapshotSource, StatusSink, Translator } from '../core/ports.js';
 import { silentLogger, type Logger } from '../log.js';
 import { createActorTracker, type ActorInfo } from '../debug/actors.js';
 import { syncActor } from './actors/sync.js';
@@ -51,7 +50,8 @@ export interface ControlPlaneClock {
 
 export interface ControlPlaneOptions {
   source: SnapshotSource;
-  translate: (s: Snapshot) => DesiredState;
+  /** translateSteps (run in slices) or any function to a DesiredState (tests' doubles). */
+  translate: Translator;
   statusSink: StatusSink;
   edge?: EdgeAdapter;
   logger?: Logger;

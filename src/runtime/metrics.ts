@@ -3,8 +3,8 @@
 // wrapping the ports the actors call (translator, replica clients, status sink, edge adapter) — the machines
 // stay free of I/O — and, for actors, read from the actor tracker at scrape time. Names: docs/architecture.md.
 import { Counter, Gauge, Histogram, type Metric, type Registry } from 'prom-client';
-import type { EdgeAdapter, ReplicaEndpoint, StatusSink } from '../core/ports.js';
-import type { DesiredState, Snapshot } from '../core/types.js';
+import type { EdgeAdapter, ReplicaEndpoint, StatusSink, Translator } from '../core/ports.js';
+import { isStepIterator, type StepIterator } from './slices.js';
 
 /** Translations take milliseconds to seconds (thousands of routes); pushes and writes are network calls. */
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -12,7 +12,7 @@ const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 export interface ControlPlaneMetrics {
   /** The runSync actor's observer: one sync (snapshot read + translate) and how it ended. */
   sync(seconds: number, ok: boolean): void;
-  translate(fn: (s: Snapshot) => DesiredState): (s: Snapshot) => DesiredState;
+  translate(fn: Translator): Translator;
   replica(endpoint: ReplicaEndpoint): ReplicaEndpoint;
   statusSink(sink: StatusSink): StatusSink;
   edge(edge: EdgeAdapter): EdgeAdapter;
@@ -90,12 +90,18 @@ export function createControlPlaneMetrics(
       syncSeconds.observe(seconds);
     },
     translate: (fn) => (snapshot) => {
-      const end = translateSeconds.startTimer();
+      const started = performance.now();
+      const observe = (ms: number) => translateSeconds.observe(ms / 1000);
+      let result: ReturnType<Translator>;
       try {
-        return fn(snapshot);
-      } finally {
-        end();
+        result = fn(snapshot);
+      } catch (err) {
+        observe(performance.now() - started);
+        throw err;
       }
+      if (isStepIterator(result)) return timedSteps(result, observe, performance.now() - started);
+      observe(performance.now() - started);
+      return result;
     },
     replica: ({ id, ready, client }) => ({
       id,
@@ -128,7 +134,7 @@ export function createControlPlaneMetrics(
 /** The ports as the actors should call them: instrumented when metrics are on, untouched otherwise. */
 export function instrumentedPorts(
   m: ControlPlaneMetrics | undefined,
-  ports: { translate: (s: Snapshot) => DesiredState; statusSink: StatusSink; edge?: EdgeAdapter },
+  ports: { translate: Translator; statusSink: StatusSink; edge?: EdgeAdapter },
 ) {
   return {
     translate: m ? m.translate(ports.translate) : ports.translate,
@@ -136,6 +142,28 @@ export function instrumentedPorts(
     edge: m && ports.edge ? m.edge(ports.edge) : ports.edge,
     replica: (e: ReplicaEndpoint) => (m ? m.replica(e) : e),
     onSync: m ? (seconds: number, ok: boolean) => m.sync(seconds, ok) : undefined,
+  };
+}
+
+/**
+ * Steps that add up the time spent in them (from `spentMs`) and report it in ms when they end or throw: what
+ * the work cost, not the wall time of the slices with the serving in between.
+ */
+function timedSteps<T>(steps: StepIterator<T>, record: (ms: number) => void, spentMs: number): StepIterator<T> {
+  let spent = spentMs;
+  return {
+    next() {
+      const started = performance.now();
+      try {
+        const step = steps.next();
+        spent += performance.now() - started;
+        if (step.done) record(spent);
+        return step;
+      } catch (err) {
+        record(spent + performance.now() - started);
+        throw err;
+      }
+    },
   };
 }
 

@@ -3,7 +3,7 @@
 import { startProxy, type AccessLogOptions, type RunningProxy } from '../../proxy/index.js';
 import { createControlPlane, type ControlPlane } from './control-plane.js';
 import { FileSource } from '../sources/files.js';
-import { translate } from '../translate/index.js';
+import { translateSteps } from '../translate/index.js';
 import { localReplicaClient } from './local-replica.js';
 import { loggingEdge } from './logging-edge.js';
 import { mountAdminRoutes } from './admin-routes.js';
@@ -70,7 +70,7 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
     // Served with the proxy's series on the admin port's /metrics.
     metrics: proxy.metrics,
     translate: (snapshot) =>
-      translate(snapshot, {
+      translateSteps(snapshot, {
         controllerName: opts.controllerName,
         now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
         // A tunnel the edge created is known only after its first pass.

@@ -3,7 +3,8 @@
 // their "---" markers and each one's text is looked up among the file's previous documents; only new text
 // is parsed. Anything the split cannot honour exactly (directives, "..." document ends) and every error
 // goes through parseManifests on the whole text, so results and messages are the same as without the cache.
-import { parseManifests } from './manifests.js';
+import { parseManifestsSteps } from './manifests.js';
+import { runSteps, type Steps } from '../core/steps.js';
 import type { K8sObject } from '../core/types.js';
 
 /** Document text → the objects it holds, for one file's latest version. */
@@ -29,18 +30,27 @@ export function parseWithCache(
   file: string,
   previous: DocumentCache | undefined,
 ): { objects: K8sObject[]; cache: DocumentCache } {
+  return runSteps(parseWithCacheSteps(text, file, previous));
+}
+
+/** parseWithCache in steps (parseManifestsSteps' for each new document). */
+export function* parseWithCacheSteps(
+  text: string,
+  file: string,
+  previous: DocumentCache | undefined,
+): Steps<{ objects: K8sObject[]; cache: DocumentCache }> {
   const docs = splitDocuments(text);
-  if (!docs || docs.length < 2) return { objects: parseManifests(text, file), cache: new Map() };
+  if (!docs || docs.length < 2) return { objects: yield* parseManifestsSteps(text, file), cache: new Map() };
   const cache: DocumentCache = new Map();
   const objects: K8sObject[] = [];
   for (const doc of docs) {
     let parsed = cache.get(doc) ?? previous?.get(doc);
     if (!parsed) {
       try {
-        parsed = parseManifests(doc, file);
+        parsed = yield* parseManifestsSteps(doc, file);
       } catch {
         // Line numbers are only right for the whole text: let it raise the error.
-        return { objects: parseManifests(text, file), cache: new Map() };
+        return { objects: yield* parseManifestsSteps(text, file), cache: new Map() };
       }
     }
     cache.set(doc, parsed);

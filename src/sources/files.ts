@@ -3,8 +3,9 @@
 // metadata.generation when a spec changes, and keeps the status the control plane last wrote.
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, extname, relative, sep } from 'node:path';
-import { parseManifests, toSnapshot, ManifestError } from './manifests.js';
-import { parseWithCache, type DocumentCache } from './doc-cache.js';
+import { parseManifests, toSnapshot, withDefaultNamespace, ManifestError } from './manifests.js';
+import { parseWithCacheSteps, type DocumentCache } from './doc-cache.js';
+import { runInSlices } from '../runtime/slices.js';
 import { FileSettler, type SettleTiming } from './settle.js';
 import { watchTree, type TreeWatcher } from './watch.js';
 import { DEFAULT_MAX_MANIFEST_BYTES, readBounded, readManifestText } from './read-bounded.js';
@@ -84,6 +85,8 @@ export class FileSource implements SnapshotSource, StatusSink {
   private readonly withStatus = new Map<string, { obj: K8sObject; status: Record<string, unknown>; copy: K8sObject }>();
   /** Per file: its documents' text → objects, so a rewrite parses only the documents that changed. */
   private readonly documents = new Map<string, DocumentCache>();
+  /** Per file: how many times it was applied (replaceFile), so a slower read of it does not overwrite a newer. */
+  private readonly replaced = new Map<string, number>();
   private watcher?: TreeWatcher;
   private settler?: FileSettler;
   private handlers?: Parameters<SnapshotSource['start']>[0];
@@ -189,18 +192,23 @@ export class FileSource implements SnapshotSource, StatusSink {
     }
   }
 
-  /** Parses a file's text, reusing the objects of documents it held before unchanged. */
-  private parse(text: string, file: string): K8sObject[] {
-    const { objects, cache } = parseWithCache(text, displayPath(file), this.documents.get(file));
+  /** Parses a file's text (in slices: megabytes take seconds), reusing its unchanged documents' objects. */
+  private async parse(text: string, file: string): Promise<K8sObject[]> {
+    const steps = parseWithCacheSteps(text, displayPath(file), this.documents.get(file));
+    const { objects, cache } = await runInSlices(steps);
     this.documents.set(file, cache);
-    return objects.map(withDefaults);
+    return objects.map(withDefaultNamespace);
   }
 
   private async loadFile(file: string): Promise<void> {
+    const replacedBefore = this.replaced.get(file);
     try {
       const read = await readBounded(file, this.maxFileBytes);
       if (read.kind === 'skipped') return this.reportSkipped(file, read.reason);
-      this.replaceFile(file, this.parse(read.text, file));
+      const objects = await this.parse(read.text, file);
+      // Applied meanwhile by the settler (an event during the listing), which follows every later change.
+      if (this.replaced.get(file) !== replacedBefore) return;
+      this.replaceFile(file, objects);
     } catch (err) {
       this.reportUnparsable(file, err instanceof ManifestError ? err.message : `${file}: ${(err as Error).message}`);
     }
@@ -226,6 +234,7 @@ export class FileSource implements SnapshotSource, StatusSink {
 
   /** Applies a file's new objects as a whole, then tells the handlers: a sync never sees half a file. */
   private replaceFile(file: string, next: K8sObject[]): void {
+    this.replaced.set(file, (this.replaced.get(file) ?? 0) + 1);
     const before = new Map((this.files.get(file) ?? []).map((o) => [objectKey(o), o]));
     const after = new Map(next.map((o) => [objectKey(o), o]));
     if (next.length) this.files.set(file, next);
@@ -237,7 +246,8 @@ export class FileSource implements SnapshotSource, StatusSink {
     for (const [key, obj] of before) {
       if (!after.has(key)) this.remove(key, obj, events);
     }
-    for (const [key, obj] of after) this.upsert(key, obj, events);
+    // An unchanged document parses to the very same object (doc-cache.ts): nothing to stamp or compare.
+    for (const [key, obj] of after) if (before.get(key) !== obj) this.upsert(key, obj, events);
     for (const e of events) this.handlers?.onEvent(e);
   }
 
@@ -277,12 +287,6 @@ export class FileSource implements SnapshotSource, StatusSink {
     }
     return { ...obj, metadata: meta };
   }
-}
-
-function withDefaults(obj: K8sObject): K8sObject {
-  const clusterScoped = obj.kind === 'GatewayClass' || obj.kind === 'Namespace';
-  if (clusterScoped || obj.metadata.namespace) return obj;
-  return { ...obj, metadata: { ...obj.metadata, namespace: 'default' } };
 }
 
 /** "Accepted=True Programmed=False/Pending" style summary of a status for logs. */

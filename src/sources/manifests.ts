@@ -1,6 +1,7 @@
 // Parsing manifests (YAML or JSON, multi-document) into Kubernetes objects, with errors that name the
 // file and line. Pure: callers read the files. Used by render, standalone's file source and the tests.
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, Lexer, LineCounter, Parser, type Document } from 'yaml';
+import { runSteps, type Steps } from '../core/steps.js';
 import { SNAPSHOT_KINDS, emptySnapshot, type K8sObject, type Snapshot } from '../core/types.js';
 
 export class ManifestError extends Error {
@@ -16,24 +17,51 @@ export class ManifestError extends Error {
 
 /** Parses every document of one file; throws ManifestError on the first malformed one. */
 export function parseManifests(text: string, file: string): K8sObject[] {
+  return runSteps(parseManifestsSteps(text, file));
+}
+
+/** YAML tokens read between two points where parsing may yield (about a millisecond of work). */
+const LEXEMES_PER_STEP = 512;
+
+/** parseManifests in steps: yields every LEXEMES_PER_STEP tokens and after each document's objects. */
+export function* parseManifestsSteps(text: string, file: string): Steps<K8sObject[]> {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
-  const list = Array.isArray(docs) ? docs : [docs];
+  const docs = yield* yamlDocumentsSteps(text, lines);
   const lineAt = (offset: number) => {
     // An error found at end of input belongs to the last line that has text.
     const at = offset >= text.length && text.endsWith('\n') ? text.length - 1 : offset;
     return lines.linePos(Math.max(0, at)).line;
   };
   const objects: K8sObject[] = [];
-  for (const doc of list) {
+  for (const doc of docs) {
     const error = doc.errors[0];
     if (error) throw new ManifestError(file, lineAt(error.pos[0]), error.message.split(' at line')[0]!.split('\n')[0]!);
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) continue;
     const start = (doc.contents as { range?: [number, number, number] } | null)?.range?.[0] ?? doc.range[0];
     objects.push(...expandList(value, file, lineAt(start)));
+    yield;
   }
   return objects;
+}
+
+/**
+ * parseAllDocuments(text, { lineCounter, prettyErrors: false }) fed one token at a time, as yaml's Parser
+ * documents for a caller's own lexer. A document is composed in one go once its last token is read.
+ */
+export function* yamlDocumentsSteps(text: string, lines: LineCounter): Steps<Document.Parsed[]> {
+  const parser = new Parser(lines.addNewLine);
+  const composer = new Composer({ lineCounter: lines, prettyErrors: false });
+  const docs: Document.Parsed[] = [];
+  lines.addNewLine(0); // what Parser.parse() does first
+  let read = 0;
+  for (const lexeme of new Lexer().lex(text)) {
+    for (const token of parser.next(lexeme)) docs.push(...composer.next(token));
+    if (++read % LEXEMES_PER_STEP === 0) yield;
+  }
+  for (const token of parser.end()) docs.push(...composer.next(token));
+  docs.push(...composer.end());
+  return docs;
 }
 
 function expandList(value: unknown, file: string, line: number): K8sObject[] {
@@ -72,10 +100,19 @@ export function toSnapshot(objects: K8sObject[]): { snapshot: Snapshot; ignored:
       ignored.push(obj);
       continue;
     }
-    const clusterScoped = obj.kind === 'GatewayClass' || obj.kind === 'Namespace';
-    const withNs =
-      clusterScoped || obj.metadata.namespace ? obj : { ...obj, metadata: { ...obj.metadata, namespace: 'default' } };
-    snapshot[key].push(withNs);
+    snapshot[key].push(withDefaultNamespace(obj));
   }
   return { snapshot, ignored };
+}
+
+/** Parsed object → the same with namespace "default": one copy per object, so identity survives re-reads. */
+const defaulted = new WeakMap<K8sObject, K8sObject>();
+
+/** The object with namespace "default" when it is namespaced and has none, as kubectl apply would. */
+export function withDefaultNamespace(obj: K8sObject): K8sObject {
+  const clusterScoped = obj.kind === 'GatewayClass' || obj.kind === 'Namespace';
+  if (clusterScoped || obj.metadata.namespace) return obj;
+  let copy = defaulted.get(obj);
+  if (!copy) defaulted.set(obj, (copy = { ...obj, metadata: { ...obj.metadata, namespace: 'default' } }));
+  return copy;
 }

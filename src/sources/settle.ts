@@ -13,8 +13,8 @@ import type { K8sObject } from '../core/types.js';
 import { DEFAULT_MAX_MANIFEST_BYTES, readBounded } from './read-bounded.js';
 
 export interface SettleHandlers {
-  /** Parses a file's text (throws ManifestError when it does not parse). */
-  parse(text: string, file: string): K8sObject[];
+  /** Parses a file's text (rejects with ManifestError when it does not parse). */
+  parse(text: string, file: string): Promise<K8sObject[]>;
   /** True when `objects` lacks an object the file held when last applied. */
   drops(file: string, objects: K8sObject[]): boolean;
   /** The file's objects now ([] when it is gone or empty). */
@@ -120,7 +120,8 @@ export class FileSettler {
     if (this.closed) return;
     if (read.kind === 'moving') return this.later(file, s, this.retryMs, false);
     if (read.kind === 'skipped') return this.handlers.skip(file, read.reason);
-    const outcome = this.judge(file, read);
+    const outcome = await this.judge(file, read);
+    if (this.closed) return;
     if (outcome.ok && outcome.safe) return this.deliver(file, s, outcome);
     if (s.settled && s.doubtful === read.stamp) return this.deliver(file, s, outcome);
     s.doubtful = read.stamp;
@@ -128,11 +129,11 @@ export class FileSettler {
     this.later(file, s, this.settleMs, true);
   }
 
-  private judge(file: string, read: Exclude<Read, { kind: 'moving' | 'skipped' }>): Outcome {
+  private async judge(file: string, read: Exclude<Read, { kind: 'moving' | 'skipped' }>): Promise<Outcome> {
     if (read.kind === 'error') return { ok: false, message: read.message };
     const objects = read.kind === 'gone' ? [] : undefined;
     try {
-      const parsed = objects ?? this.handlers.parse(read.kind === 'text' ? read.text : '', file);
+      const parsed = objects ?? (await this.handlers.parse(read.kind === 'text' ? read.text : '', file));
       const complete =
         read.kind === 'gone' || read.text === '' || read.text.endsWith('\n') || extname(file).toLowerCase() === '.json';
       return { ok: true, objects: parsed, safe: complete && !this.handlers.drops(file, parsed) };

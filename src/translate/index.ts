@@ -17,21 +17,27 @@ import { processClasses } from './classes.js';
 import { buildContext } from './context.js';
 import { buildEdge } from './edge.js';
 import { processGateways } from './gateways.js';
-import { buildProxyConfig } from './proxyconfig.js';
-import { processRoutes } from './routes.js';
+import { buildProxyConfigSteps } from './proxyconfig.js';
+import { processRoutesSteps } from './routes.js';
+import { runSteps, type Steps } from '../core/steps.js';
 import { classStatus, gatewayStatus, routeStatus, sortStatuses } from './statuses.js';
 
 export function translate(snapshot: Snapshot, options: TranslateOptions): DesiredState {
+  return runSteps(translateSteps(snapshot, options));
+}
+
+/** translate() in steps (steps.ts): each bounded, so a caller can let its event loop run between them. */
+export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): Steps<DesiredState> {
   const ctx = buildContext(snapshot, options);
   // 1. GatewayClasses of our controllerName: Accepted / InvalidParameters.
   const classes = processClasses(ctx);
   // 2. Gateways of those classes and their listeners (protocols, kinds, certificates, conflicts).
   const gateways = processGateways(ctx, classes);
   // 3–5. Routes: attachment to listeners, backends, rules and filters, HTTP/gRPC cross-serving; attachedRoutes.
-  const routes = processRoutes(ctx, gateways);
+  const routes = yield* processRoutesSteps(ctx, gateways);
   // 6. Proxy config: rules, and per listener port and host key the matches in precedence order with listener
   //    isolation. Any accepted class of ours asking for the access log turns it on: the proxies serve all of them.
-  const proxyConfig = buildProxyConfig(
+  const proxyConfig = yield* buildProxyConfigSteps(
     routes,
     gateways.values(),
     [...classes.values()].some((c) => c.accessLog),
@@ -47,4 +53,4 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   return { statuses: sortStatuses(statuses), proxyConfig, ingress, dns };
 }
 
-export type { DesiredState, Snapshot, TranslateOptions };
+export type { DesiredState, Snapshot, Steps, TranslateOptions };

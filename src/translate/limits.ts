@@ -47,6 +47,16 @@ export const ROUTE_REGEX_INSTRUCTIONS = 16_384;
  */
 export const ROUTE_MAX_REGEXES = 1_024;
 
+/**
+ * Compiling is what checking a pattern costs, ~2 µs per instruction of the program it makes, and a short
+ * pattern can make a huge one ("a{1000}" repeated: 585,000 instructions from a 4 KiB header value, 1.3 s).
+ * So a pattern's program size is estimated from its text first (regex-size.ts): one estimated over
+ * REGEX_ESTIMATE_LIMIT is refused without compiling, and a rule whose patterns' estimates would bring its
+ * route past ROUTE_REGEX_WORK is dropped without compiling any: ≤ ~0.2 s of compiling per route.
+ */
+export const REGEX_ESTIMATE_LIMIT = ROUTE_REGEX_INSTRUCTIONS;
+export const ROUTE_REGEX_WORK = 4 * ROUTE_REGEX_INSTRUCTIONS;
+
 /** The largest maxItems / maxLength anywhere in the route CRDs: bounds for every other array and string. */
 export const ANY_ARRAY_MAX_ITEMS = 64;
 export const ANY_STRING_MAX_LENGTH = 4096;

@@ -4,7 +4,8 @@ import { RE2JS } from 're2js';
 import type { z } from 'zod';
 import type { Match } from '../../proxy/config/schema.js';
 import { record, records, str } from '../gatewayapi/values.js';
-import { REGEX_MAX_PROGRAM_SIZE } from './limits.js';
+import { REGEX_ESTIMATE_LIMIT, REGEX_MAX_PROGRAM_SIZE } from './limits.js';
+import { regexSize } from './regex-size.js';
 
 export type MatchInput = z.input<typeof Match>;
 type StringMatchInput = NonNullable<MatchInput['headers']>[number];
@@ -25,30 +26,17 @@ function invalid(msg: string): never {
   throw new UnsupportedRule(msg);
 }
 
-/** RE2 program sizes by pattern (a pure function's cache: routes repeat patterns, syncs repeat routes). */
-const programSizes = new Map<string, number | undefined>();
-const MAX_CACHED_SIZES = 10_000;
-
-/** The pattern's RE2 program size (instructions), or undefined when it is not valid RE2. */
-export function regexProgramSize(pattern: string): number | undefined {
-  if (programSizes.has(pattern)) return programSizes.get(pattern);
-  let size: number | undefined;
-  try {
-    size = RE2JS.compile(pattern).programSize();
-  } catch {
-    size = undefined;
-  }
-  if (programSizes.size >= MAX_CACHED_SIZES) programSizes.clear();
-  programSizes.set(pattern, size);
-  return size;
-}
-
 export function checkRegex(pattern: string): string {
-  const size = regexProgramSize(pattern);
-  if (size === undefined) return invalid(`regular expression "${pattern}" is not valid RE2 syntax`);
-  if (size > REGEX_MAX_PROGRAM_SIZE) {
+  const size = regexSize(pattern);
+  if (size.kind === 'invalid') return invalid(`regular expression "${pattern}" is not valid RE2 syntax`);
+  if (size.kind === 'too big') {
     return invalid(
-      `regular expression "${pattern}" compiles to ${size} RE2 instructions, at most ${REGEX_MAX_PROGRAM_SIZE} are allowed`,
+      `regular expression "${pattern}" would compile to more than ${REGEX_ESTIMATE_LIMIT} RE2 instructions, at most ${REGEX_MAX_PROGRAM_SIZE} are allowed`,
+    );
+  }
+  if (size.size > REGEX_MAX_PROGRAM_SIZE) {
+    return invalid(
+      `regular expression "${pattern}" compiles to ${size.size} RE2 instructions, at most ${REGEX_MAX_PROGRAM_SIZE} are allowed`,
     );
   }
   return pattern;
@@ -68,14 +56,44 @@ export function writtenRegexes(rule: Record<string, unknown>): number {
   return n;
 }
 
+/**
+ * The patterns a raw rule's translation checks: path, header and query regexes, and for a gRPC method regex
+ * its service, its method and the path regex made of both. (A superset would do: it only warms the cache.)
+ */
+export function regexesToCheck(kind: 'HTTPRoute' | 'GRPCRoute', rule: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const m of records(rule.matches)) {
+    const path = record(m.path);
+    if (kind === 'HTTPRoute' && path.type === 'RegularExpression') out.push(str(path.value) ?? '/');
+    const method = record(m.method);
+    if (kind === 'GRPCRoute' && method.type === 'RegularExpression') {
+      const service = str(method.service) ?? '';
+      const name = str(method.method) ?? '';
+      if (service) out.push(service);
+      if (name) out.push(name);
+      out.push(grpcPathRegex(service, name));
+    }
+    for (const v of [...records(m.headers), ...records(m.queryParams)]) {
+      if (v.type === 'RegularExpression') out.push(str(v.value) ?? '');
+    }
+  }
+  return out;
+}
+
 /** What a match's regexes weigh: the sum of their RE2 program sizes (0 without regexes). */
 export function regexInstructions(match: MatchInput): number {
   let total = 0;
-  if (match.path?.type === 'RegularExpression') total += regexProgramSize(match.path.value) ?? 0;
+  if (match.path?.type === 'RegularExpression') total += compiledSize(match.path.value);
   for (const m of [...(match.headers ?? []), ...(match.queryParams ?? [])]) {
-    if (m.type === 'RegularExpression') total += regexProgramSize(m.value) ?? 0;
+    if (m.type === 'RegularExpression') total += compiledSize(m.value);
   }
   return total;
+}
+
+/** The program size of a pattern checkRegex accepted (so compiled). */
+function compiledSize(pattern: string): number {
+  const size = regexSize(pattern);
+  return size.kind === 'compiled' ? size.size : 0;
 }
 
 /** Throws UnsupportedRule for values the proxy could not honour. */
@@ -140,9 +158,9 @@ export function grpcMatch(raw: Record<string, unknown>): RankedMatch {
 
 function grpcPath(type: string, service: string, method: string): NonNullable<MatchInput['path']> {
   if (type === 'RegularExpression') {
-    const svc = service ? checkRegex(service) : '[^/]+';
-    const mth = method ? checkRegex(method) : '[^/]+';
-    return { type, value: checkRegex(`/(?:${svc})/(?:${mth})`) };
+    if (service) checkRegex(service);
+    if (method) checkRegex(method);
+    return { type, value: checkRegex(grpcPathRegex(service, method)) };
   }
   if (type !== 'Exact') return invalid(`GRPCRoute method match type ${type} is not supported`);
   if (service && !SERVICE.test(service)) invalid(`gRPC service "${service}" is not valid`);
@@ -151,6 +169,11 @@ function grpcPath(type: string, service: string, method: string): NonNullable<Ma
   if (service) return { type: 'PathPrefix', value: `/${service}/` };
   if (method) return { type: 'RegularExpression', value: `/[^/]+/${RE2JS.quote(method)}` };
   return { type: 'PathPrefix', value: '/' };
+}
+
+/** The path regex of a GRPCRoute RegularExpression method match (an empty part matches any). */
+function grpcPathRegex(service: string, method: string): string {
+  return `/(?:${service || '[^/]+'})/(?:${method || '[^/]+'})`;
 }
 
 /** Matches of one rule; a rule without matches has the default PathPrefix "/" (GRPCRoute: any POST). */

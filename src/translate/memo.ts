@@ -11,6 +11,7 @@
 import type { K8sObject, Snapshot } from '../core/types.js';
 import type { RouteKind } from '../gatewayapi/constants.js';
 import type { RouteRules } from './rules.js';
+import type { Steps } from '../core/steps.js';
 
 interface Inputs {
   /** An option rule translation reads: the same objects translate differently with it. */
@@ -61,15 +62,15 @@ export function ruleInputsGeneration(snapshot: Snapshot, externalNameServices = 
 }
 
 /** The route's rules from an earlier call in the same inputs generation, else computed (and remembered). */
-export function memoRules(
+export function* memoRulesSteps(
   route: K8sObject,
   kind: RouteKind,
   generation: object,
-  compute: () => RouteRules,
-): RouteRules {
+  compute: () => Steps<RouteRules>,
+): Steps<RouteRules> {
   const hit = entries.get(route);
   if (hit && hit.generation === generation && hit.kind === kind) return hit.rules;
-  const rules = compute();
+  const rules = yield* compute();
   entries.set(route, { generation, kind, rules });
   return rules;
 }

@@ -6,15 +6,22 @@
 // listener isolation picks a more specific listener of the same Gateway on that port. A key with the same
 // matches on several ports is written once, with all of them (a Gateway with HTTP 80 and HTTPS 443 listeners
 // and routes attached to both costs one entry per key, as one port does).
-import { createHash } from 'node:crypto';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
 import { ANY_HOST, compareHostKeys, hostCovers, hostRank } from '../gatewayapi/hostnames.js';
 import { timestamp } from '../gatewayapi/values.js';
 import type { GatewayIR } from './gateways.js';
 import type { ListenerIR } from './listeners.js';
-import { compareMatches, compareMatchSortKeys, matchSortKey, type MatchEntry } from './precedence.js';
+import {
+  compareMatches,
+  compareMatchSortKeys,
+  matchSortKey,
+  type MatchEntry,
+  type MatchSortKey,
+} from './precedence.js';
 import type { RouteIR } from './routes.js';
 import type { RuleInput } from './rules.js';
+import { sortSteps, type Steps } from '../core/steps.js';
+import { configVersionSteps } from './config-version.js';
 
 type HostInput = ProxyConfigInput['hosts'][number];
 type PortHost = Omit<HostInput, 'ports'>;
@@ -28,11 +35,15 @@ interface Attachment {
   firstRule: number;
 }
 
-export function buildProxyConfig(
+/** Matches ranked between two points where the build may yield (a host can hold tens of thousands). */
+const MATCHES_PER_STEP = 512;
+
+/** Yields after each attachment's matches, every MATCHES_PER_STEP ranked matches and while hashing. */
+export function* buildProxyConfigSteps(
   routes: RouteIR[],
   gateways: Iterable<GatewayIR>,
   accessLog = false,
-): ProxyConfigInput {
+): Steps<ProxyConfigInput> {
   const rules: RuleInput[] = [];
   const attachments: Attachment[] = [];
   for (const route of routes.filter((r) => r.served)) {
@@ -44,10 +55,12 @@ export function buildProxyConfig(
     }
   }
   const listenerPorts = portsOf(gateways);
-  const hosts = mergePorts(listenerPorts.map((port) => ({ port, hosts: hostsOnPort(port, attachments) })));
+  const perPort: Array<{ port: number; hosts: PortHost[] }> = [];
+  for (const port of listenerPorts) perPort.push({ port, hosts: yield* hostsOnPortSteps(port, attachments) });
+  const hosts = mergePorts(perPort);
   // accessLog only when on: configs without it keep the versions (and texts) they always had.
   const body = { ...(listenerPorts.length > 0 && { listenerPorts }), rules, hosts, ...(accessLog && { accessLog }) };
-  const version = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+  const version = yield* configVersionSteps(body);
   return { version, ...body };
 }
 
@@ -69,11 +82,12 @@ function isPort(n: number | undefined): n is number {
 }
 
 /** The host entries requests for `port` see: only listeners on that port take part, isolation included. */
-function hostsOnPort(port: number, all: Attachment[]): PortHost[] {
+function* hostsOnPortSteps(port: number, all: Attachment[]): Steps<PortHost[]> {
   const attachments = all.filter((a) => a.listener.port === port);
   const byHostname = indexByHostname(attachments);
-  const keys = hostKeys(attachments, port);
-  const entries = keys.map((key) => ({ hostname: key, matches: matchesFor(key, byHostname, port) }));
+  const entries: PortHost[] = [];
+  for (const key of hostKeys(attachments, port))
+    entries.push({ hostname: key, matches: yield* matchesForSteps(key, byHostname, port) });
   const served = new Set(entries.filter((h) => h.matches.length > 0).map((h) => h.hostname));
   // An empty key only matters when it shadows a broader key that would otherwise answer (listener isolation).
   return entries.filter(
@@ -135,7 +149,12 @@ export function coveringNames(key: string): string[] {
   return [...new Set([...out, ANY_HOST])];
 }
 
-function matchesFor(key: string, byHostname: Map<string, Attachment[]>, port: number): HostInput['matches'] {
+/** Yields after each attachment's matches are added, every MATCHES_PER_STEP sort keys and while sorting. */
+function* matchesForSteps(
+  key: string,
+  byHostname: Map<string, Attachment[]>,
+  port: number,
+): Steps<HostInput['matches']> {
   const best = new Map<string, { entry: MatchEntry; rule: number }>();
   const isolation = new Map<GatewayIR, ListenerIR[]>();
   const seen = new Set<Attachment>();
@@ -144,13 +163,18 @@ function matchesFor(key: string, byHostname: Map<string, Attachment[]>, port: nu
       if (seen.has(a)) continue; // an attachment counts with its most specific covering hostname
       seen.add(a);
       if (!isolation.has(a.gateway)) isolation.set(a.gateway, isolatedListeners(a.gateway, key, port));
-      if (isolation.get(a.gateway)!.includes(a.listener)) addEntries(best, a, hostname);
+      if (!isolation.get(a.gateway)!.includes(a.listener)) continue;
+      addEntries(best, a, hostname);
+      yield;
     }
   }
-  return [...best.values()]
-    .map((x) => ({ key: matchSortKey(x.entry), x }))
-    .sort((a, b) => compareMatchSortKeys(a.key, b.key))
-    .map(({ x }) => ({ match: x.entry.ranked.match, rule: x.rule }));
+  const keyed: Array<{ key: MatchSortKey; x: { entry: MatchEntry; rule: number } }> = [];
+  for (const x of best.values()) {
+    keyed.push({ key: matchSortKey(x.entry), x });
+    if (keyed.length % MATCHES_PER_STEP === 0) yield;
+  }
+  const sorted = yield* sortSteps(keyed, (a, b) => compareMatchSortKeys(a.key, b.key));
+  return sorted.map(({ x }) => ({ match: x.entry.ranked.match, rule: x.rule }));
 }
 
 /** Adds the attachment's matches, keeping for each (rule, match) the best-ranked way it applies. */

@@ -8,9 +8,10 @@ import { attachRoute, type ParentAttachment } from './attach.js';
 import { wellFormed, type Context } from './context.js';
 import { resolveCrossServing } from './crossserving.js';
 import type { GatewayIR } from './gateways.js';
-import { translateRules, type RouteRules } from './rules.js';
+import { translateRulesSteps, type RouteRules } from './rules.js';
 import { routeLimitViolation } from './limits.js';
-import { memoRules, ruleInputsGeneration } from './memo.js';
+import { memoRulesSteps, ruleInputsGeneration } from './memo.js';
+import type { Steps } from '../core/steps.js';
 
 export interface ParentResult extends ParentAttachment {
   accepted: boolean;
@@ -28,29 +29,34 @@ export interface RouteIR {
   served: boolean;
 }
 
-export function processRoutes(ctx: Context, gateways: Map<string, GatewayIR>): RouteIR[] {
+/** Yields after each rule translated, and before that after each fresh compile of its regexes. */
+export function* processRoutesSteps(ctx: Context, gateways: Map<string, GatewayIR>): Steps<RouteIR[]> {
   const all = [
     ...wellFormed(ctx.snapshot.httpRoutes).map((obj) => ({ kind: 'HTTPRoute' as const, obj })),
     ...wellFormed(ctx.snapshot.grpcRoutes).map((obj) => ({ kind: 'GRPCRoute' as const, obj })),
   ];
   const generation = ruleInputsGeneration(ctx.snapshot, ctx.options.externalNameServices);
-  const routes = resolveCrossServing(all.map(({ kind, obj }) => routeIR(ctx, gateways, kind, obj, generation)));
+  const irs: RouteIR[] = [];
+  for (const { kind, obj } of all) {
+    const attachments = isRecord(obj.spec) ? attachRoute(ctx, gateways, kind, obj) : [];
+    irs.push(yield* routeIRSteps(ctx, kind, obj, attachments, generation));
+  }
+  const routes = resolveCrossServing(irs);
   routes.sort((a, b) => byString(a.kind, b.kind) || byString(a.namespace, b.namespace) || byString(a.name, b.name));
   countAttachedRoutes(routes);
   return routes;
 }
 
-function routeIR(
+function* routeIRSteps(
   ctx: Context,
-  gateways: Map<string, GatewayIR>,
   kind: RouteKind,
   obj: K8sObject,
+  attachments: ParentAttachment[],
   generation: object,
-): RouteIR {
-  const attachments = isRecord(obj.spec) ? attachRoute(ctx, gateways, kind, obj) : [];
+): Steps<RouteIR> {
   // Rules are only worth translating (and reporting on) when some parent is ours.
   const rules = attachments.length
-    ? memoRules(obj, kind, generation, () => rulesWithinLimits(ctx, kind, obj))
+    ? yield* memoRulesSteps(obj, kind, generation, () => rulesWithinLimits(ctx, kind, obj))
     : { rules: [], invalid: [], problems: [] };
   const parents = attachments.map((a) => parentResult(a, rules));
   return {
@@ -65,11 +71,10 @@ function routeIR(
 }
 
 /** A route over the CRD's size limits is refused whole, before any of its rules is translated. */
-function rulesWithinLimits(ctx: Context, kind: RouteKind, obj: K8sObject): RouteRules {
+function* rulesWithinLimits(ctx: Context, kind: RouteKind, obj: K8sObject): Steps<RouteRules> {
   const violation = routeLimitViolation(kind, obj.spec);
-  return violation
-    ? { rules: [], invalid: [`over the ${kind} limits: ${violation}`], problems: [] }
-    : translateRules(ctx, kind, obj);
+  if (violation) return { rules: [], invalid: [`over the ${kind} limits: ${violation}`], problems: [] };
+  return yield* translateRulesSteps(ctx, kind, obj);
 }
 
 function parentResult(a: ParentAttachment, rules: RouteRules): ParentResult {

@@ -9,8 +9,17 @@ import { int, isRecord, record, records, str } from '../gatewayapi/values.js';
 import { resolveRef, toBackend, type BackendInput, type RefProblem } from './backends.js';
 import type { Context } from './context.js';
 import { translateFilters, type FilterInput } from './filters.js';
-import { UnsupportedRule, regexInstructions, ruleMatches, writtenRegexes, type RankedMatch } from './matches.js';
-import { ROUTE_MAX_REGEXES, ROUTE_REGEX_INSTRUCTIONS } from './limits.js';
+import {
+  UnsupportedRule,
+  regexInstructions,
+  regexesToCheck,
+  ruleMatches,
+  writtenRegexes,
+  type RankedMatch,
+} from './matches.js';
+import { REGEX_ESTIMATE_LIMIT, ROUTE_MAX_REGEXES, ROUTE_REGEX_INSTRUCTIONS, ROUTE_REGEX_WORK } from './limits.js';
+import { estimatedProgramSize, warmRegexSteps } from './regex-size.js';
+import type { Steps } from '../core/steps.js';
 
 export type RuleInput = z.input<typeof Rule>;
 
@@ -30,36 +39,67 @@ export interface RouteRules {
 /** The CRD default when spec.rules is absent: one rule matching PathPrefix "/" with no backends. */
 const DEFAULT_RULES = [{}];
 
-export function translateRules(ctx: Context, kind: RouteKind, route: K8sObject): RouteRules {
+/**
+ * Yields after each rule (one may hold 64 matches, each checked against the proxy's schema), and before it
+ * after each fresh compile of its regexes: sized first (warmRegexSteps), the rule's translation finds them.
+ */
+export function* translateRulesSteps(ctx: Context, kind: RouteKind, route: K8sObject): Steps<RouteRules> {
   const ns = route.metadata.namespace ?? 'default';
   const spec = record(route.spec);
-  const raws = Array.isArray(spec.rules) ? spec.rules : DEFAULT_RULES;
+  const raws: unknown[] = Array.isArray(spec.rules) ? spec.rules : DEFAULT_RULES;
   const out: RouteRules = { rules: [], invalid: [], problems: [] };
-  const regexes = { written: 0, instructions: 0 };
-  raws.forEach((raw, index) => {
+  const admission = new RegexAdmission(kind);
+  let instructions = 0;
+  for (const [index, raw] of raws.entries()) {
     const id = `${kind.toLowerCase()}/${ns}/${route.metadata.name}/${index}`;
     try {
-      regexes.written = withinRegexCount(record(raw), regexes.written);
+      yield* warmRegexSteps(admission.admit(record(raw)));
       const rule = translateRule(ctx, kind, ns, id, index, record(raw), out.problems);
-      regexes.instructions = withinRegexBudget(rule, regexes.instructions);
+      instructions = withinRegexBudget(rule, instructions);
       out.rules.push(rule);
     } catch (e) {
       if (!(e instanceof UnsupportedRule)) throw e;
       out.invalid.push(`rule ${index}: ${e.message}`);
     }
-  });
+    yield;
+  }
   return out;
 }
 
-/** The route's regexes written with this rule's added (nothing compiled); throws past ROUTE_MAX_REGEXES. */
-function withinRegexCount(raw: Record<string, unknown>, before: number): number {
-  const total = before + writtenRegexes(raw);
-  if (total > ROUTE_MAX_REGEXES) {
-    throw new UnsupportedRule(
-      `its regular expressions would bring the route to ${total}, at most ${ROUTE_MAX_REGEXES} are allowed per route`,
-    );
+/**
+ * A route's regexes, admitted rule by rule before any is compiled: a rule is dropped when its regexes would
+ * bring the route past ROUTE_MAX_REGEXES, or their estimated program sizes past ROUTE_REGEX_WORK (what
+ * checking them may cost: a pattern estimated over REGEX_ESTIMATE_LIMIT is not compiled, so costs nothing).
+ */
+class RegexAdmission {
+  private written = 0;
+  private estimated = 0;
+
+  constructor(private readonly kind: RouteKind) {}
+
+  /** The rule's patterns, in the order its translation checks them; throws UnsupportedRule (counting nothing) when not admitted. */
+  admit(raw: Record<string, unknown>): string[] {
+    const written = this.written + writtenRegexes(raw);
+    if (written > ROUTE_MAX_REGEXES) {
+      throw new UnsupportedRule(
+        `its regular expressions would bring the route to ${written}, at most ${ROUTE_MAX_REGEXES} are allowed per route`,
+      );
+    }
+    const patterns = regexesToCheck(this.kind, raw);
+    let estimated = this.estimated;
+    for (const p of patterns) {
+      const estimate = estimatedProgramSize(p);
+      if (estimate <= REGEX_ESTIMATE_LIMIT) estimated += estimate;
+    }
+    if (estimated > ROUTE_REGEX_WORK) {
+      throw new UnsupportedRule(
+        `checking its regular expressions would bring the route to ${estimated} estimated RE2 instructions, at most ${ROUTE_REGEX_WORK} are checked per route`,
+      );
+    }
+    this.written = written;
+    this.estimated = estimated;
+    return patterns;
   }
-  return total;
 }
 
 /** The route's regex instructions with this rule's added; throws when that is past the route's budget. */

@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseManifests, toSnapshot, ManifestError } from '../../src/sources/manifests.js';
+import fc from 'fast-check';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { runSteps } from '../../src/core/steps.js';
+import {
+  parseManifests,
+  parseManifestsSteps,
+  toSnapshot,
+  yamlDocumentsSteps,
+  ManifestError,
+} from '../../src/sources/manifests.js';
 
 describe('parseManifests', () => {
   it('reads every document of a multi-document file, skipping empty ones', () => {
@@ -45,5 +54,61 @@ describe('toSnapshot', () => {
     // ConfigMaps are read: GatewayClass parameters (accessLog).
     expect(snapshot.configMaps[0]!.metadata.namespace).toBe('default');
     expect(ignored.map((o) => o.kind)).toEqual(['Deployment']);
+  });
+});
+
+describe('parsing in steps', () => {
+  const route = (name: string, matches: number) =>
+    `kind: HTTPRoute\nmetadata: {name: ${name}}\nspec:\n  rules:\n  - matches:\n${Array.from(
+      { length: matches },
+      (_, i) => `    - {path: {type: RegularExpression, value: "/${name}/${i}[0-9]+"}}\n`,
+    ).join('')}`;
+  const DOCS = [
+    route('a', 3),
+    route('big', 150), // tokens past a step boundary
+    '# only a comment\n',
+    '--- {kind: Service, metadata: {name: inline}}\n',
+    'kind: ConfigMap\nmetadata: {name: text}\ndata:\n  script: |\n    one\n    --- indented\n',
+    'kind: Service\r\nmetadata: {name: crlf}\r\n',
+    'kind: Service\nmetadata: {name: no-newline}',
+    '%YAML 1.2\n---\nkind: Service\nmetadata: {name: directive}\n',
+    'kind: Service\nmetadata: {name: ended}\n...\n',
+    'kind: Service\nmetadata: {name: anchored}\nspec: &s {ports: [{port: 80}]}\nstatus: *s\n',
+    'kind: Service\nmetadata: [broken\n',
+    'kind: Service\nmetadata: {name: dup, name: dup}\n',
+    'just a string\n',
+  ];
+  /** What a document is to parseManifests: its value or errors, warnings, ranges. */
+  const view = (doc: Document.Parsed) => ({
+    errors: doc.errors.map((e) => [e.code, e.pos, e.message]),
+    warnings: doc.warnings.map((e) => [e.code, e.pos, e.message]),
+    range: doc.range,
+    contents: (doc.contents as { range?: unknown } | null)?.range,
+    value: doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 }),
+  });
+
+  it("composes the same documents, errors and line starts as yaml's parseAllDocuments", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...DOCS), { maxLength: 6 }), (docs) => {
+        const text = docs.map((d, i) => (i === 0 || d.startsWith('---') ? d : `---\n${d}`)).join('');
+        const ours = new LineCounter();
+        const theirs = new LineCounter();
+        const reference = parseAllDocuments(text, { lineCounter: theirs, prettyErrors: false });
+        expect(runSteps(yamlDocumentsSteps(text, ours)).map(view)).toEqual((reference as Document.Parsed[]).map(view));
+        expect(ours.lineStarts).toEqual(theirs.lineStarts);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('yields at least every 512 YAML tokens and after each document', () => {
+    const text = [route('a', 400), route('b', 400), route('c', 1)].join('---\n');
+    const steps = parseManifestsSteps(text, 'f.yaml');
+    let yields = 0;
+    let result: IteratorResult<void, unknown>;
+    while (!(result = steps.next()).done) yields++;
+    expect(result.value).toHaveLength(3);
+    // ~10 tokens per match line: 800 matches are ~8,000 tokens, so 15 or more steps, plus one per document.
+    expect(yields).toBeGreaterThanOrEqual(15 + 3);
   });
 });

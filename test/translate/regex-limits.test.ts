@@ -3,7 +3,14 @@
 // budget; dropped rules are named in PartiallyInvalid and the rest of the route is served.
 import { describe, expect, it } from '@jest/globals';
 import { RE2JS } from 're2js';
-import { REGEX_MAX_PROGRAM_SIZE, ROUTE_MAX_REGEXES, ROUTE_REGEX_INSTRUCTIONS } from '../../src/translate/limits.js';
+import {
+  REGEX_ESTIMATE_LIMIT,
+  REGEX_MAX_PROGRAM_SIZE,
+  ROUTE_MAX_REGEXES,
+  ROUTE_REGEX_INSTRUCTIONS,
+  ROUTE_REGEX_WORK,
+} from '../../src/translate/limits.js';
+import { regexCompiles } from '../../src/translate/regex-size.js';
 import { translate } from '../../src/translate/index.js';
 import { emptySnapshot, DEFAULT_CONTROLLER_NAME } from '../../src/core/types.js';
 import { ProxyConfig } from '../../proxy/config/schema.js';
@@ -133,5 +140,49 @@ describe('regex limits', () => {
     );
     expect(partial?.message).toContain('rule 3: ');
     expect(rules).toEqual(['httproute/d/r/0', 'httproute/d/r/2']);
+  });
+
+  it('refuses a pattern whose program would be huge without compiling it', () => {
+    // 4,095 characters (a header value may have 4,096) that RE2 expands to 585,000 instructions: compiling it
+    // took ~1.2 s (and ~46 MB held) before its size could be refused.
+    const huge = 'a{1000}'.repeat(585);
+    const over = 'a{1000}'.repeat(17); // 17,000 instructions: over the estimate limit too
+    const before = regexCompiles();
+    const first = conditionsOf('HTTPRoute', [
+      { matches: [{ headers: [{ type: 'RegularExpression', name: 'x', value: huge }] }] },
+      { matches: [{ path: { type: 'PathPrefix', value: '/ok' } }] },
+    ]);
+    const second = conditionsOf('HTTPRoute', [
+      { matches: [{ path: { type: 'RegularExpression', value: `/${over}` } }] },
+    ]);
+    expect(regexCompiles() - before).toBe(0);
+    expect(first.partial?.message).toMatch(/^dropped invalid rules: rule 0: regular expression "a\{1000\}a\{1000\}/);
+    expect(first.rules).toEqual(['httproute/d/r/1']);
+    expect(second.accepted.message).toBe(
+      `no valid rule: rule 0: regular expression "/${over}" would compile to more than ${REGEX_ESTIMATE_LIMIT} RE2 instructions, at most ${REGEX_MAX_PROGRAM_SIZE} are allowed`,
+    );
+  });
+
+  it("checks a route's regexes only up to its work limit, and a rule's only up to the first refused", () => {
+    // 64 patterns of ~1,000 instructions a rule, each ~2 ms to compile and then refused: all were compiled
+    // (1,024 for a route of 16 such rules). Rule 0's estimate fits the route's work limit, rule 1's does not.
+    const pattern = (r: number, m: number) => `/r${r}m${m}a{1000}`;
+    const rule = (r: number) => ({
+      matches: Array.from({ length: 64 }, (_, m) => ({ path: { type: 'RegularExpression', value: pattern(r, m) } })),
+    });
+    const plain = { matches: [{ path: { type: 'PathPrefix', value: '/plain' } }] };
+    const before = regexCompiles();
+    const { partial, rules } = conditionsOf('HTTPRoute', [rule(0), rule(1), plain]);
+    expect(regexCompiles() - before).toBe(1);
+    const [first, second] = partial!.message.replace('dropped invalid rules: ', '').split('; ');
+    expect(first).toBe(
+      `rule 0: regular expression "${pattern(0, 0)}" compiles to ${size(pattern(0, 0))} RE2 instructions, at most ${REGEX_MAX_PROGRAM_SIZE} are allowed`,
+    );
+    expect(second).toMatch(
+      new RegExp(
+        `^rule 1: checking its regular expressions would bring the route to \\d+ estimated RE2 instructions, at most ${ROUTE_REGEX_WORK} are checked per route$`,
+      ),
+    );
+    expect(rules).toEqual(['httproute/d/r/2']);
   });
 });

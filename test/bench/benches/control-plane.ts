@@ -118,11 +118,12 @@ function isAccepted(app: Standalone, name: string): boolean {
 }
 
 /** Timestamps of one change's way through the system: the coordinator's inspection stream (its first
- * snapshot in `syncing` comes right after the synchronous translate) and the embedded proxy's apply. */
+ * snapshot in `settling` comes right after the sync's result: the translation runs in slices while it is
+ * `syncing`) and the embedded proxy's apply. */
 function phaseMarks(app: Standalone) {
   let marks: { syncDone?: number; pushStarted?: number; pushMs?: number } = {};
   const unsubscribe = app.controlPlane.onChange((info) => {
-    if (marks.syncDone === undefined && info.machine === 'coordinator' && info.state.startsWith('syncing'))
+    if (marks.syncDone === undefined && info.machine === 'coordinator' && info.state.startsWith('settling'))
       marks.syncDone = performance.now();
   });
   // The in-process replica pushes through applySharedConfig (local-replica.ts).

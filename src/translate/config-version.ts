@@ -1,0 +1,41 @@
+// The proxy config's version: sha256 of its JSON text (JSON.stringify of the config without `version`), fed
+// to the hash in pieces — one rule, a host entry's head, one match at a time — so that a config of many
+// megabytes is hashed in steps between which the control plane may yield (standalone serves meanwhile).
+import { createHash } from 'node:crypto';
+import type { ProxyConfigInput } from '../../proxy/config/schema.js';
+import type { Steps } from '../core/steps.js';
+
+/** Characters of config JSON hashed between two points where the hashing may yield. */
+const HASHED_CHARS_PER_STEP = 1 << 16;
+
+type VersionedBody = Omit<ProxyConfigInput, 'version'>;
+
+/** The same text as JSON.stringify(body) for the shape buildProxyConfigSteps builds (its key order). */
+export function* configVersionSteps(body: VersionedBody): Steps<string> {
+  const hash = createHash('sha256');
+  let pending: string[] = [];
+  let pendingChars = 0;
+  /** True when enough text was collected to hash it (a step): one update per piece would cost more. */
+  const feed = (text: string): boolean => {
+    pending.push(text);
+    pendingChars += text.length;
+    if (pendingChars < HASHED_CHARS_PER_STEP) return false;
+    hash.update(pending.join(''));
+    pending = [];
+    pendingChars = 0;
+    return true;
+  };
+  const { listenerPorts, rules, hosts, accessLog } = body;
+  feed(listenerPorts ? `{"listenerPorts":${JSON.stringify(listenerPorts)},"rules":[` : '{"rules":[');
+  for (let i = 0; i < rules.length; i++) if (feed((i ? ',' : '') + JSON.stringify(rules[i]))) yield;
+  feed('],"hosts":[');
+  for (let h = 0; h < hosts.length; h++) {
+    const { hostname, ports, matches } = hosts[h]!;
+    const portsText = ports ? `,"ports":${JSON.stringify(ports)}` : '';
+    feed(`${h ? ',' : ''}{"hostname":${JSON.stringify(hostname)}${portsText},"matches":[`);
+    for (let i = 0; i < matches.length; i++) if (feed((i ? ',' : '') + JSON.stringify(matches[i]))) yield;
+    feed(']}');
+  }
+  feed(accessLog ? '],"accessLog":true}' : ']}');
+  return hash.update(pending.join('')).digest('hex');
+}

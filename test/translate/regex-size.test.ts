@@ -1,0 +1,116 @@
+// The translator estimates a pattern's RE2 program size before compiling it (src/translate/regex-size.ts), and
+// refuses one estimated over REGEX_ESTIMATE_LIMIT without compiling. That is only right if the estimate is
+// never below the compiled size (else a costly pattern is compiled) and, for every pattern within
+// REGEX_MAX_PROGRAM_SIZE, within REGEX_ESTIMATE_LIMIT (else a valid pattern is refused).
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { RE2JS } from 're2js';
+import { estimatedProgramSize } from '../../src/translate/regex-size.js';
+import { REGEX_ESTIMATE_LIMIT, REGEX_MAX_PROGRAM_SIZE } from '../../src/translate/limits.js';
+
+function compiledSize(pattern: string): number | undefined {
+  try {
+    return RE2JS.compile(pattern).programSize();
+  } catch {
+    return undefined;
+  }
+}
+
+const ATOMS = [
+  'a',
+  'b',
+  '-',
+  '.',
+  '^',
+  '$',
+  '\\b',
+  '\\d',
+  '\\pL',
+  '\\p{Greek}',
+  '\\PN',
+  '\\x41',
+  '\\x{263a}',
+  '\\101',
+  '\\Qa*b\\E',
+  '\\.',
+  '[a-c]',
+  '[^x]',
+  '[]a]',
+  '[[:alpha:]0-9]',
+  '[\\]\\d]',
+  '(?i)',
+  'é',
+  '{',
+  '{x}',
+];
+const QUANTIFIERS = ['', '', '*', '+', '?', '*?', '+?', '{3}', '{2,}', '{0,4}', '{1,5}?', '{0}', '{12}'];
+const OPENERS = ['(', '(?:', '(?P<n>', '(?<m>', '(?i:', '(?s-i:'];
+
+/** Random RE2 patterns: atoms, groups and alternations under every kind of quantifier. */
+const pattern: fc.Arbitrary<string> = fc.letrec<{ alt: string; seq: string; term: string }>((tie) => ({
+  alt: fc.array(tie('seq'), { minLength: 1, maxLength: 3 }).map((seqs) => seqs.join('|')),
+  seq: fc.array(tie('term'), { minLength: 0, maxLength: 4 }).map((terms) => terms.join('')),
+  term: fc
+    .tuple(
+      fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.constantFrom(...ATOMS),
+        fc.tuple(fc.constantFrom(...OPENERS), tie('alt')).map(([open, inner]) => `${open}${inner})`),
+      ),
+      fc.constantFrom(...QUANTIFIERS),
+    )
+    .map(([atom, q]) => atom + q),
+})).alt;
+
+describe('estimatedProgramSize', () => {
+  it('is never below the compiled size, and within the estimate limit when the size is within its limit', () => {
+    let compiled = 0;
+    fc.assert(
+      fc.property(pattern, (p) => {
+        const size = compiledSize(p);
+        if (size === undefined || size > 50_000) return;
+        compiled++;
+        expect(estimatedProgramSize(p)).toBeGreaterThanOrEqual(size);
+        if (size <= REGEX_MAX_PROGRAM_SIZE) expect(estimatedProgramSize(p)).toBeLessThanOrEqual(REGEX_ESTIMATE_LIMIT);
+      }),
+      { numRuns: 3_000 },
+    );
+    expect(compiled).toBeGreaterThan(1_000); // most generated patterns are valid RE2
+  });
+
+  it('stays within the estimate limit for every pattern within the size limit, factored alternations too', () => {
+    // RE2 compiles "pre0|pre1|…" as the shared prefix and a class, which the estimate counts in full: the
+    // largest overshoot there is. A sweep over alternation width, literal length and repetition.
+    for (const width of [2, 4, 16, 64, 200])
+      for (const length of [2, 8, 32, 128])
+        for (const times of [1, 2, 8, 32, 1000]) {
+          const alternatives = Array.from({ length: width }, (_, i) => `${'p'.repeat(length)}${i}`);
+          const p = `(?:${alternatives.join('|')}){${times}}`;
+          if (p.length > 4096) continue; // longer than any route value
+          const size = compiledSize(p);
+          if (size === undefined || size > REGEX_MAX_PROGRAM_SIZE) continue;
+          expect([p, estimatedProgramSize(p) <= REGEX_ESTIMATE_LIMIT]).toEqual([p, true]);
+        }
+  });
+
+  it('sees the size of repeated counted repetitions without compiling them', () => {
+    expect(estimatedProgramSize('a{1000}'.repeat(585))).toBeGreaterThanOrEqual(585_000);
+    expect(estimatedProgramSize(`x${'\\pL{1000}'.repeat(100)}`)).toBeGreaterThanOrEqual(100_000);
+    expect(estimatedProgramSize('(?:(?:a{1000}){1000}){1000}')).toBeGreaterThan(REGEX_ESTIMATE_LIMIT);
+    expect(estimatedProgramSize('[a-z]{254}')).toBe(compiledSize('[a-z]{254}')! + 2);
+  });
+
+  it('answers for the worst texts a route may hold, without running out of stack', () => {
+    // 4,096 characters each: nesting as deep as it goes (RE2 refuses past 1,000), unclosed classes and groups.
+    for (const p of [
+      '('.repeat(4096),
+      '(?:'.repeat(1365),
+      `${'('.repeat(2048)}${')'.repeat(2048)}`,
+      '[[:'.repeat(1365),
+      '\\Q'.repeat(2048),
+    ]) {
+      expect(estimatedProgramSize(p)).toBeGreaterThan(0);
+    }
+    expect(estimatedProgramSize(`${'('.repeat(2048)}a${')'.repeat(2048)}`)).toBeGreaterThan(REGEX_ESTIMATE_LIMIT);
+  });
+});
