@@ -226,17 +226,17 @@ export interface CaRef {
 }
 
 /** The CA bundle ids a rule's backends and mirrors name ("system" is none), each with where it is named. */
-export function caRefsOf(rule: z.infer<typeof Rule>): CaRef[] {
+export function caRefsOf(rule: z.input<typeof Rule>): CaRef[] {
   const refs: CaRef[] = [];
-  const add = (tls: z.infer<typeof BackendTls> | undefined, path: PropertyKey[]) => {
+  const add = (tls: z.input<typeof BackendTls> | undefined, path: PropertyKey[]) => {
     if (tls && tls.ca !== 'system') refs.push({ id: tls.ca, path: [...path, 'tls', 'ca'] });
   };
-  const mirrors = (filters: z.infer<typeof Filter>[], path: PropertyKey[]) =>
+  const mirrors = (filters: z.input<typeof Filter>[] = [], path: PropertyKey[]) =>
     filters.forEach((f, fi) => {
       if (f.type === 'RequestMirror') add(f.requestMirror.tls, [...path, 'filters', fi, 'requestMirror']);
     });
   mirrors(rule.filters, []);
-  rule.backends.forEach((b, bi) => {
+  (rule.backends ?? []).forEach((b, bi) => {
     add(b.tls, ['backends', bi]);
     mirrors(b.filters, ['backends', bi]);
   });

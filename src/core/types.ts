@@ -33,6 +33,9 @@ export interface Snapshot {
   services: K8sObject[];
   endpointSlices: K8sObject[];
   secrets: K8sObject[];
+  /** Read for BackendTLSPolicy caCertificateRefs (key ca.crt). */
+  configMaps: K8sObject[];
+  backendTLSPolicies: K8sObject[];
 }
 
 export const SNAPSHOT_KINDS: Record<string, keyof Snapshot> = {
@@ -45,6 +48,8 @@ export const SNAPSHOT_KINDS: Record<string, keyof Snapshot> = {
   Service: 'services',
   EndpointSlice: 'endpointSlices',
   Secret: 'secrets',
+  ConfigMap: 'configMaps',
+  BackendTLSPolicy: 'backendTLSPolicies',
 };
 
 export function emptySnapshot(): Snapshot {
@@ -58,6 +63,8 @@ export function emptySnapshot(): Snapshot {
     services: [],
     endpointSlices: [],
     secrets: [],
+    configMaps: [],
+    backendTLSPolicies: [],
   };
 }
 
@@ -92,11 +99,12 @@ export interface Condition {
 }
 
 export interface ResourceStatus {
-  kind: 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute';
+  kind: 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute' | 'BackendTLSPolicy';
   /** "" for cluster-scoped kinds. */
   namespace: string;
   name: string;
-  // The exact `status` object to write (for routes: every parents[] entry, other controllers' kept).
+  // The exact `status` object to write (for routes: every parents[] entry, for policies every ancestors[]
+  // entry; other controllers' kept).
   status: Record<string, unknown>;
 }
 

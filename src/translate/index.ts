@@ -11,11 +11,15 @@
 // - Routes without any hostname are served under the "*" host key but get no ingress rule or DNS record;
 //   DNS targets the placeholder tunnel hostname while the tunnel id is unknown (edge.ts).
 // - A rule the proxy schema would refuse is dropped with UnsupportedValue rather than failing the config.
+// - BackendTLSPolicy governs Service ports (backend-tls.ts); a backend under an unusable policy answers 500
+//   (ResolvedRefs=False/InvalidBackendTLSPolicy), one whose port declares https or wss without a policy too
+//   (UnsupportedProtocol): TLS is never skipped and never replaced by plaintext.
 import type { DesiredState, ResourceStatus, Snapshot, TranslateOptions } from '../core/types.js';
 import { processClasses } from './classes.js';
 import { buildContext } from './context.js';
 import { buildEdge } from './edge.js';
 import { processGateways } from './gateways.js';
+import { policyStatuses } from './policy-status.js';
 import { buildProxyConfig } from './proxyconfig.js';
 import { processRoutes } from './routes.js';
 import { classStatus, gatewayStatus, routeStatus, sortStatuses } from './statuses.js';
@@ -29,7 +33,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   // 3–5. Routes: attachment to listeners, backends, rules and filters, HTTP/gRPC cross-serving; attachedRoutes.
   const routes = processRoutes(ctx, gateways);
   // 6. Proxy config: rules, and per host key the matches in precedence order with listener isolation.
-  const proxyConfig = buildProxyConfig(routes);
+  const proxyConfig = buildProxyConfig(routes, ctx.backendTls.cas);
   // 7. Cloudflare: ingress document and DNS records for the published hostnames.
   const { ingress, dns } = buildEdge(routes, proxyConfig, options);
   // 8. Statuses for every object we own an opinion on.
@@ -37,6 +41,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
     ...[...classes.values()].map((c) => classStatus(ctx, c)),
     ...[...gateways.values()].map((g) => gatewayStatus(ctx, g)),
     ...routes.flatMap((r) => routeStatus(ctx, r) ?? []),
+    ...policyStatuses(ctx, routes),
   ];
   return { statuses: sortStatuses(statuses), proxyConfig, ingress, dns };
 }

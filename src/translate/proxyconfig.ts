@@ -4,7 +4,7 @@
 // broader route hostnames ("foo.a.com" holds a "*.a.com" route's matches, ranked after its own), except
 // where listener isolation picks a more specific listener of the same Gateway.
 import { createHash } from 'node:crypto';
-import type { ProxyConfigInput } from '../../proxy/config/schema.js';
+import { caRefsOf, type ProxyConfigInput } from '../../proxy/config/schema.js';
 import { ANY_HOST, compareHostKeys, hostCovers, hostRank } from '../gatewayapi/hostnames.js';
 import { timestamp } from '../gatewayapi/values.js';
 import type { GatewayIR } from './gateways.js';
@@ -24,7 +24,8 @@ interface Attachment {
   firstRule: number;
 }
 
-export function buildProxyConfig(routes: RouteIR[]): ProxyConfigInput {
+/** `cas`: CA bundle id → PEM of the usable BackendTLSPolicies; the config carries those its rules name. */
+export function buildProxyConfig(routes: RouteIR[], cas: ReadonlyMap<string, string> = new Map()): ProxyConfigInput {
   const rules: RuleInput[] = [];
   const attachments: Attachment[] = [];
   for (const route of routes.filter((r) => r.served)) {
@@ -42,8 +43,16 @@ export function buildProxyConfig(routes: RouteIR[]): ProxyConfigInput {
   const hosts = all.filter(
     (h) => served.has(h.hostname) || coveringNames(h.hostname).some((n) => n !== h.hostname && served.has(n)),
   );
+  // Bundle ids are hashes of their PEM text, so the rules' text already versions the bundles.
   const version = createHash('sha256').update(JSON.stringify({ rules, hosts })).digest('hex');
-  return { version, rules, hosts };
+  const caCertificates = usedCaBundles(rules, cas);
+  return caCertificates.length ? { version, rules, hosts, caCertificates } : { version, rules, hosts };
+}
+
+/** Each CA bundle the rules name, once, in id order. */
+function usedCaBundles(rules: RuleInput[], cas: ReadonlyMap<string, string>): Array<{ id: string; pem: string }> {
+  const ids = new Set(rules.flatMap((r) => caRefsOf(r).map((ref) => ref.id)));
+  return [...ids].sort().map((id) => ({ id, pem: cas.get(id)! }));
 }
 
 /** Every route hostname plus every listener hostname of the Gateways involved (needed for isolation). */

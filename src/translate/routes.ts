@@ -33,7 +33,7 @@ export function processRoutes(ctx: Context, gateways: Map<string, GatewayIR>): R
     ...wellFormed(ctx.snapshot.httpRoutes).map((obj) => ({ kind: 'HTTPRoute' as const, obj })),
     ...wellFormed(ctx.snapshot.grpcRoutes).map((obj) => ({ kind: 'GRPCRoute' as const, obj })),
   ];
-  const generation = ruleInputsGeneration(ctx.snapshot, ctx.options.externalNameServices);
+  const generation = ruleInputsGeneration(ctx.snapshot, ctx.options.externalNameServices, ctx.backendTls.fingerprint);
   const routes = resolveCrossServing(all.map(({ kind, obj }) => routeIR(ctx, gateways, kind, obj, generation)));
   routes.sort((a, b) => byString(a.kind, b.kind) || byString(a.namespace, b.namespace) || byString(a.name, b.name));
   countAttachedRoutes(routes);
@@ -51,7 +51,7 @@ function routeIR(
   // Rules are only worth translating (and reporting on) when some parent is ours.
   const rules = attachments.length
     ? memoRules(obj, kind, generation, () => rulesWithinLimits(ctx, kind, obj))
-    : { rules: [], invalid: [], problems: [] };
+    : { rules: [], invalid: [], problems: [], tlsSlots: [] };
   const parents = attachments.map((a) => parentResult(a, rules));
   return {
     kind,
@@ -68,7 +68,7 @@ function routeIR(
 function rulesWithinLimits(ctx: Context, kind: RouteKind, obj: K8sObject): RouteRules {
   const violation = routeLimitViolation(kind, obj.spec);
   return violation
-    ? { rules: [], invalid: [`over the ${kind} limits: ${violation}`], problems: [] }
+    ? { rules: [], invalid: [`over the ${kind} limits: ${violation}`], problems: [], tlsSlots: [] }
     : translateRules(ctx, kind, obj);
 }
 

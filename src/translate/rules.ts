@@ -25,7 +25,12 @@ export interface RouteRules {
   /** Messages of dropped rules. */
   invalid: string[];
   problems: RefProblem[];
+  /** BackendTLSPolicy slots governing the Services the rules forward or mirror to (backend-tls.ts). */
+  tlsSlots: string[];
 }
+
+/** What translating a rule reports besides the rule: reference problems and the TLS policy slots used. */
+type Notes = Pick<RouteRules, 'problems' | 'tlsSlots'>;
 
 /** The CRD default when spec.rules is absent: one rule matching PathPrefix "/" with no backends. */
 const DEFAULT_RULES = [{}];
@@ -34,13 +39,13 @@ export function translateRules(ctx: Context, kind: RouteKind, route: K8sObject):
   const ns = route.metadata.namespace ?? 'default';
   const spec = record(route.spec);
   const raws = Array.isArray(spec.rules) ? spec.rules : DEFAULT_RULES;
-  const out: RouteRules = { rules: [], invalid: [], problems: [] };
+  const out: RouteRules = { rules: [], invalid: [], problems: [], tlsSlots: [] };
   const regexes = { written: 0, instructions: 0 };
   raws.forEach((raw, index) => {
     const id = `${kind.toLowerCase()}/${ns}/${route.metadata.name}/${index}`;
     try {
       regexes.written = withinRegexCount(record(raw), regexes.written);
-      const rule = translateRule(ctx, kind, ns, id, index, record(raw), out.problems);
+      const rule = translateRule(ctx, kind, ns, id, index, record(raw), out);
       regexes.instructions = withinRegexBudget(rule, regexes.instructions);
       out.rules.push(rule);
     } catch (e) {
@@ -80,11 +85,11 @@ function translateRule(
   id: string,
   index: number,
   raw: Record<string, unknown>,
-  problems: RefProblem[],
+  notes: Notes,
 ): RuleIR {
   const matches = ruleMatches(kind, raw.matches);
-  const filters = usable(translateFilters(ctx, kind, ns, raw.filters), problems);
-  const backends = records(raw.backendRefs).map((ref) => backendOf(ctx, kind, ns, ref, problems));
+  const filters = usable(translateFilters(ctx, kind, ns, raw.filters), notes);
+  const backends = records(raw.backendRefs).map((ref) => backendOf(ctx, kind, ns, ref, notes));
   const allFilters = [...filters, ...backends.flatMap((b) => (b.filters ?? []) as FilterInput[])];
   if (usesPrefixReplace(allFilters) && matches.some((m) => m.match.path?.type !== 'PathPrefix')) {
     throw new UnsupportedRule('ReplacePrefixMatch needs every match of the rule to be a PathPrefix match');
@@ -106,8 +111,9 @@ function withinProxyLimits(rule: RuleInput, matches: RankedMatch[]): void {
     );
 }
 
-function usable(result: ReturnType<typeof translateFilters>, problems: RefProblem[]): FilterInput[] {
-  problems.push(...result.problems);
+function usable(result: ReturnType<typeof translateFilters>, notes: Notes): FilterInput[] {
+  notes.problems.push(...result.problems);
+  notes.tlsSlots.push(...result.tlsSlots);
   if (result.invalid) throw new UnsupportedRule(result.invalid);
   return result.filters;
 }
@@ -117,13 +123,14 @@ function backendOf(
   kind: RouteKind,
   ns: string,
   ref: Record<string, unknown>,
-  problems: RefProblem[],
+  notes: Notes,
 ): BackendInput {
   const resolved = resolveRef(ctx, kind, ns, ref);
-  if (resolved.problem) problems.push(resolved.problem);
+  if (resolved.problem) notes.problems.push(resolved.problem);
+  if (resolved.tlsSlot) notes.tlsSlots.push(resolved.tlsSlot);
   const weight = int(ref.weight) ?? 1;
   const backend = toBackend(resolved, Math.max(0, Math.min(1_000_000, weight)));
-  const filters = usable(translateFilters(ctx, kind, ns, ref.filters), problems);
+  const filters = usable(translateFilters(ctx, kind, ns, ref.filters), notes);
   if (filters.length) backend.filters = filters;
   return backend;
 }

@@ -17,6 +17,7 @@ const MACHINE_OF: Record<string, string> = {
   Gateway: 'gateway',
   HTTPRoute: 'route',
   GRPCRoute: 'route',
+  BackendTLSPolicy: 'policy',
 };
 
 function desired(version: string, host: string, withRoute: boolean): DesiredState {
@@ -254,10 +255,9 @@ function checkHealth(step: StepRecord): void {
 const doubles = (probe: Parameters<ModelSpec['machine']>[0]) =>
   coordinatorMachine.provide({
     actors: Object.fromEntries(
-      ['runSync', 'statusWriter', 'leader', 'edge', 'gatewayClass', 'gateway', 'route', 'replica'].map((src) => [
-        src,
-        pendingActor(probe, src),
-      ]),
+      ['runSync', 'statusWriter', 'leader', 'edge', 'gatewayClass', 'gateway', 'route', 'policy', 'replica'].map(
+        (src) => [src, pendingActor(probe, src)],
+      ),
     ) as never,
   });
 
