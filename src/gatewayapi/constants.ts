@@ -10,6 +10,8 @@ export const ROUTE_KINDS: readonly RouteKind[] = ['HTTPRoute', 'GRPCRoute'];
 export const SUPPORTED_PROTOCOLS = new Set(['HTTP', 'HTTPS']);
 
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
+/** The ConfigMap key a BackendTLSPolicy caCertificateRef reads. */
+export const CA_CERTIFICATE_KEY = 'ca.crt';
 export const LABEL_NAMESPACE_NAME = 'kubernetes.io/metadata.name';
 
 /**

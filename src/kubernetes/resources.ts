@@ -39,6 +39,9 @@ export function watchedResources(opts: { referenceGrantVersion?: 'v1' | 'v1beta1
     r('Service', '', 'v1', 'services', true, 'services'),
     r('EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', true, 'endpointSlices'),
     { ...r('Secret', '', 'v1', 'secrets', true, 'secrets'), selector: { field: SECRET_FIELD_SELECTOR } },
+    // BackendTLSPolicy caCertificateRefs name ConfigMaps (key ca.crt); only that key is kept (resource-watch.ts).
+    r('ConfigMap', '', 'v1', 'configmaps', true, 'configMaps'),
+    r('BackendTLSPolicy', GW, 'v1', 'backendtlspolicies', true, 'backendTLSPolicies', true),
   ];
 }
 

@@ -4,9 +4,8 @@
 // ConfigMap object: a sync re-reads hundreds of them, parsing each certificate once is enough.
 import { X509Certificate } from 'node:crypto';
 import type { K8sObject } from '../core/types.js';
+import { CA_CERTIFICATE_KEY as CA_KEY } from '../gatewayapi/constants.js';
 import { record } from '../gatewayapi/values.js';
-
-export const CA_KEY = 'ca.crt';
 
 export type CaBundle = { certs: string[] } | { problem: string };
 
