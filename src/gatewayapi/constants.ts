@@ -19,6 +19,10 @@ export const LABEL_NAMESPACE_NAME = 'kubernetes.io/metadata.name';
  * pkg/features upstream, kept sorted. Listener ports are free (Cloudflare's edge picks the public port).
  */
 export const SUPPORTED_FEATURES: readonly string[] = [
+  // TLS to backends (proxy/forward/tls.ts), with subjectAltNames: the v1.6.1 conformance tests' manifests and
+  // request expectations are ported in test/golden and test/e2e/backend-tls-conformance.test.ts.
+  'BackendTLSPolicy',
+  'BackendTLSPolicySANValidation',
   'GRPCRoute',
   'GRPCRouteNamedRouteRule',
   'GRPCRouteRequestHeaderModifier',
