@@ -36,12 +36,14 @@ describe('parseManifests', () => {
 describe('toSnapshot', () => {
   it('sorts objects by kind, defaults namespaces and reports kinds it does not read', () => {
     const objs = parseManifests(
-      'kind: HTTPRoute\nmetadata: {name: r}\n---\nkind: GatewayClass\nmetadata: {name: c}\n---\nkind: ConfigMap\nmetadata: {name: m}\n',
+      'kind: HTTPRoute\nmetadata: {name: r}\n---\nkind: GatewayClass\nmetadata: {name: c}\n---\nkind: Deployment\nmetadata: {name: m}\n---\nkind: ConfigMap\nmetadata: {name: ca}\n',
       'f.yaml',
     );
     const { snapshot, ignored } = toSnapshot(objs);
     expect(snapshot.httpRoutes[0]!.metadata.namespace).toBe('default');
     expect(snapshot.gatewayClasses[0]!.metadata.namespace).toBeUndefined();
-    expect(ignored.map((o) => o.kind)).toEqual(['ConfigMap']);
+    // ConfigMaps are read (BackendTLSPolicy caCertificateRefs); a Deployment is not.
+    expect(snapshot.configMaps[0]!.metadata.namespace).toBe('default');
+    expect(ignored.map((o) => o.kind)).toEqual(['Deployment']);
   });
 });
