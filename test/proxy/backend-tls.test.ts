@@ -1,13 +1,15 @@
 // TLS from the proxy to backends (BackendTLSPolicy, translated into a backend's `tls`), against real TLS
 // servers whose certificates a CA made here signs: the certificate is verified against the configured CA
 // bundle, its identity against the SNI name or the listed subject alternative names; any failure answers 502
-// and is never retried in plaintext. HTTP/1.1, HTTP/2 (ALPN) and WebSocket upgrades, as a request table.
+// and is never retried in plaintext. HTTP/1.1, HTTP/2 (ALPN), gRPC and WebSocket upgrades, as a request table.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import * as grpc from '@grpc/grpc-js';
 import WebSocket from 'ws';
 import { caCertificateId, type ProxyConfigInput } from '../../proxy/config/schema.js';
 import type { RunningProxy } from '../../proxy/index.js';
+import { EchoClient, startGrpcBackend, type EchoMessage, type GrpcBackend } from '../support/backends.js';
 import { rows } from '../support/each.js';
 import { createTestCa } from '../support/test-ca.js';
 import { startTlsBackend, type TlsBackend, type TlsEcho } from '../support/tls-backend.js';
@@ -25,6 +27,7 @@ const serverPems = ca.issue({ dns: ['abc.example.com'], uris: ['spiffe://abc.exa
 let proxy: RunningProxy;
 let h1: TlsBackend;
 let h2: TlsBackend;
+let rpc: GrpcBackend;
 const logLines: string[] = [];
 
 /** Host name served by the proxy → the backend it forwards to and how. */
@@ -96,6 +99,15 @@ const CASES: Record<string, { to: 'h1' | 'h2'; tls?: Tls; protocol?: 'h2c' | 'ws
 
 function config(): ProxyConfigInput {
   const b = new ConfigBuilder();
+  // gRPC (GRPCRoute backends): HTTP/2 over TLS, trailers relayed.
+  for (const [host, ca] of [
+    ['grpc.test', CA],
+    ['grpc-wrong-ca.test', OTHER],
+  ] as const) {
+    const tls = { serverName: 'abc.example.com', ca };
+    const rule = b.rule(`grpcroute/default/${host}/0`, [backend(rpc, 1, { tls })], { kind: 'grpc' });
+    b.route(host, prefix('/test.Echo/'), rule);
+  }
   for (const [host, c] of Object.entries(CASES)) {
     const target = c.to === 'h1' ? h1 : h2;
     const extra: BackendInput = { name: `default/${host}:443` };
@@ -115,6 +127,7 @@ function config(): ProxyConfigInput {
 beforeAll(async () => {
   h1 = await startTlsBackend('tls-h1', serverPems);
   h2 = await startTlsBackend('tls-h2', serverPems, { protocol: 'h2' });
+  rpc = await startGrpcBackend('tls-rpc', serverPems);
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       logLines.push(...chunk.toString().trim().split('\n'));
@@ -128,7 +141,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.close(0);
-  await Promise.all([h1?.close(), h2?.close()]);
+  await Promise.all([h1?.close(), h2?.close(), rpc?.close()]);
 });
 
 describe('requests to TLS backends', () => {
@@ -199,5 +212,35 @@ describe('WebSocket to a TLS backend', () => {
 
   it('is refused with 502 when the certificate does not verify', async () => {
     expect(await exchange('wss-wrong-ca.test')).toBe('status 502');
+  });
+});
+
+describe('gRPC to a TLS backend', () => {
+  function unary(authority: string): Promise<{ res?: EchoMessage; err?: grpc.ServiceError; served?: unknown }> {
+    const client = new EchoClient(`127.0.0.1:${proxy.ports.http}`, grpc.credentials.createInsecure(), {
+      'grpc.default_authority': authority,
+    });
+    return new Promise((resolve) => {
+      let served: unknown;
+      const call = client.unary({ text: 'hi' }, (err: grpc.ServiceError | null, res?: EchoMessage) =>
+        setImmediate(() => {
+          client.close();
+          resolve({ res, err: err ?? undefined, served });
+        }),
+      ) as grpc.ClientUnaryCall;
+      call.on('status', (s: grpc.StatusObject) => (served = s.metadata.get('x-served-by')));
+    });
+  }
+
+  it('is carried over HTTP/2 over verified TLS, trailers intact', async () => {
+    const { res, err, served } = await unary('grpc.test');
+    expect(err).toBeUndefined();
+    expect(res?.text).toBe('tls-rpc:hi');
+    expect(served).toEqual(['tls-rpc']);
+  });
+
+  it('is UNAVAILABLE when the certificate does not verify', async () => {
+    const { err } = await unary('grpc-wrong-ca.test');
+    expect(err?.code).toBe(grpc.status.UNAVAILABLE);
   });
 });
