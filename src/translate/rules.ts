@@ -45,9 +45,12 @@ export function translateRules(ctx: Context, kind: RouteKind, route: K8sObject):
     const id = `${kind.toLowerCase()}/${ns}/${route.metadata.name}/${index}`;
     try {
       regexes.written = withinRegexCount(record(raw), regexes.written);
-      const rule = translateRule(ctx, kind, ns, id, index, record(raw), out);
+      // Reference problems are reported even for a dropped rule; the TLS policies it uses only if it is served.
+      const notes: Notes = { problems: out.problems, tlsSlots: [] };
+      const rule = translateRule(ctx, kind, ns, id, index, record(raw), notes);
       regexes.instructions = withinRegexBudget(rule, regexes.instructions);
       out.rules.push(rule);
+      out.tlsSlots.push(...notes.tlsSlots);
     } catch (e) {
       if (!(e instanceof UnsupportedRule)) throw e;
       out.invalid.push(`rule ${index}: ${e.message}`);
