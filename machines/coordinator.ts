@@ -6,6 +6,7 @@
 import { BUSY } from './shared/tags.js';
 import { assign, enqueueActions, setup, stateIn, type ActorRefFrom, type AnyActorRef } from 'xstate';
 import { gatewayClassMachine } from './gateway-class.js';
+import { policyMachine } from './policy.js';
 import { gatewayMachine } from './gateway.js';
 import { routeMachine } from './route.js';
 import { replicaMachine, type ReplicaReport } from './replica.js';
@@ -92,6 +93,7 @@ export const coordinatorMachine = setup({
     gatewayClass: gatewayClassMachine,
     gateway: gatewayMachine,
     route: routeMachine,
+    policy: policyMachine,
     replica: replicaMachine,
     edge: edgeMachine,
     statusWriter: statusWriterMachine,

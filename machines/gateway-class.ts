@@ -13,16 +13,23 @@ const byVerdict = (reenterRejected: boolean) =>
     { target: 'rejected', reenter: reenterRejected, actions: 'recordVerdict' },
   ] as const;
 
-export const gatewayClassMachine = resourceSetup(gatewayClassStatus).createMachine({
-  id: 'gatewayClass',
-  initial: 'pending',
-  context: ({ input }) => initialResourceContext(input),
-  on: { 'resource.deleted': '.deleting' },
-  states: {
-    pending: { on: { verdict: byVerdict(false) } },
-    accepted: { entry: { type: 'publish', params: { phase: 'accepted' } }, on: { verdict: byVerdict(false) } },
-    rejected: { entry: { type: 'publish', params: { phase: 'rejected' } }, on: { verdict: byVerdict(true) } },
-    deleting: { entry: 'forgetStatus', always: 'gone' },
-    gone: { type: 'final' },
-  },
-});
+/**
+ * pending → accepted / rejected by the verdict, each publishing it as is; deleting → gone. Shared with
+ * BackendTLSPolicy actors (machines/policy.ts), whose status is the translator's alone too.
+ */
+export const createVerdictMachine = (id: string) =>
+  resourceSetup(gatewayClassStatus).createMachine({
+    id,
+    initial: 'pending',
+    context: ({ input }) => initialResourceContext(input),
+    on: { 'resource.deleted': '.deleting' },
+    states: {
+      pending: { on: { verdict: byVerdict(false) } },
+      accepted: { entry: { type: 'publish', params: { phase: 'accepted' } }, on: { verdict: byVerdict(false) } },
+      rejected: { entry: { type: 'publish', params: { phase: 'rejected' } }, on: { verdict: byVerdict(true) } },
+      deleting: { entry: 'forgetStatus', always: 'gone' },
+      gone: { type: 'final' },
+    },
+  });
+
+export const gatewayClassMachine = createVerdictMachine('gatewayClass');

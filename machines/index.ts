@@ -4,6 +4,7 @@ import { coordinatorMachine } from './coordinator.js';
 import { gatewayClassMachine } from './gateway-class.js';
 import { gatewayMachine } from './gateway.js';
 import { routeMachine } from './route.js';
+import { policyMachine } from './policy.js';
 import { replicaMachine } from './replica.js';
 import { edgeMachine } from './edge.js';
 import { statusWriterMachine } from './status-writer.js';
@@ -14,6 +15,7 @@ export const MACHINES: Record<string, AnyStateMachine> = {
   gatewayClass: gatewayClassMachine,
   gateway: gatewayMachine,
   route: routeMachine,
+  policy: policyMachine,
   replica: replicaMachine,
   edge: edgeMachine,
   statusWriter: statusWriterMachine,

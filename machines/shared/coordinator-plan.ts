@@ -31,6 +31,7 @@ const MACHINE_OF_KIND: Record<ResourceStatus['kind'], ResourceMachineName> = {
   Gateway: 'gateway',
   HTTPRoute: 'route',
   GRPCRoute: 'route',
+  BackendTLSPolicy: 'policy',
 };
 
 const NOTHING: Plan = { context: {}, spawns: [], sends: [] };

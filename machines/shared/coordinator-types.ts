@@ -30,7 +30,7 @@ export interface SyncStats {
 
 export type SyncReason = 'initial' | 'change' | 'coalesced';
 
-export type ResourceMachineName = 'gatewayClass' | 'gateway' | 'route';
+export type ResourceMachineName = 'gatewayClass' | 'gateway' | 'route' | 'policy';
 
 export interface CoordinatorContext {
   statusWriter: AnyActorRef;

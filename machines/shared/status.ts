@@ -10,21 +10,22 @@ export function resourceKey(s: Pick<ResourceStatus, 'kind' | 'namespace' | 'name
 type ConditionHolder = { conditions?: Condition[] };
 
 function holders(status: Record<string, unknown>): ConditionHolder[] {
-  const lists = [status.listeners, status.parents].filter(Array.isArray) as ConditionHolder[][];
+  const lists = [status.listeners, status.parents, status.ancestors].filter(Array.isArray) as ConditionHolder[][];
   return [status as ConditionHolder, ...lists.flat()];
 }
 
-/** Every condition of a status: top level, per listener, per route parent. */
+/** Every condition of a status: top level, per listener, per route parent, per policy ancestor. */
 export function allConditions(status: Record<string, unknown>): Condition[] {
   return holders(status).flatMap((h) => (Array.isArray(h.conditions) ? h.conditions : []));
 }
 
-/** Accepted=True on the object (GatewayClass, Gateway) or, for routes, on any of its parent entries. */
+/** Accepted=True on the object (GatewayClass, Gateway) or on any parent (routes) or ancestor (policies) entry. */
 export function isAcceptedStatus(status: Record<string, unknown>): boolean {
   const accepted = (h: ConditionHolder) =>
     h.conditions?.some((c) => c.type === 'Accepted' && c.status === 'True') ?? false;
   if (Array.isArray(status.conditions)) return accepted(status as ConditionHolder);
-  return Array.isArray(status.parents) && (status.parents as ConditionHolder[]).some(accepted);
+  const entries = Array.isArray(status.parents) ? status.parents : status.ancestors;
+  return Array.isArray(entries) && (entries as ConditionHolder[]).some(accepted);
 }
 
 /** The object's metadata.generation as the translator echoed it (max observedGeneration). */

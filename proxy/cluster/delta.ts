@@ -14,10 +14,11 @@ export interface ConfigDelta {
   /** A string is new text; a number is the index of the same text in the base. */
   rules: Array<string | number>;
   hosts: Array<string | number>;
+  caCertificates?: Array<string | number>;
 }
 
 export function diffConfig(base: PreparedConfig, next: PreparedConfig): ConfigDelta {
-  return {
+  const delta: ConfigDelta = {
     version: next.version,
     generation: next.generation,
     ...(next.listenerPorts && { listenerPorts: next.listenerPorts }),
@@ -26,13 +27,16 @@ export function diffConfig(base: PreparedConfig, next: PreparedConfig): ConfigDe
     rules: diffTexts(base.rules, next.rules),
     hosts: diffTexts(base.hosts, next.hosts),
   };
+  if (next.caCertificates !== undefined)
+    delta.caCertificates = diffTexts(base.caCertificates ?? [], next.caCertificates);
+  return delta;
 }
 
 /** Rebuilds the config; throws when `base` is not the config the delta was made against. */
 export function applyDelta(base: PreparedConfig | null, delta: ConfigDelta): PreparedConfig {
   if (base === null || base.version !== delta.base)
     throw new Error(`config delta against ${delta.base}, but this worker holds ${base?.version ?? 'none'}`);
-  return {
+  const config: PreparedConfig = {
     version: delta.version,
     generation: delta.generation,
     ...(delta.listenerPorts && { listenerPorts: delta.listenerPorts }),
@@ -40,6 +44,9 @@ export function applyDelta(base: PreparedConfig | null, delta: ConfigDelta): Pre
     rules: patchTexts(base.rules, delta.rules),
     hosts: patchTexts(base.hosts, delta.hosts),
   };
+  if (delta.caCertificates !== undefined)
+    config.caCertificates = patchTexts(base.caCertificates ?? [], delta.caCertificates);
+  return config;
 }
 
 function diffTexts(base: readonly string[], next: readonly string[]): Array<string | number> {

@@ -2,7 +2,18 @@
 // its workers (cheap to pass over IPC: strings, not a deep object graph) and what the compiler keys its
 // reuse on: a rule whose text did not change since the running table is not compiled again.
 import { z } from 'zod';
-import { CONFIG_LIMITS, Host, HostMatch, ProxyConfig, Rule, type ProxyConfig as ProxyConfigT } from './schema.js';
+import {
+  CONFIG_LIMITS,
+  CaCertificate,
+  Host,
+  HostMatch,
+  ProxyConfig,
+  Rule,
+  caRefsOf,
+  type CaRef,
+  type ProxyConfig as ProxyConfigT,
+  type ProxyRule,
+} from './schema.js';
 
 export interface PreparedConfig {
   version: string;
@@ -13,6 +24,8 @@ export interface PreparedConfig {
   rules: string[];
   /** JSON of each validated host, in config order (rule indices refer to `rules`). */
   hosts: string[];
+  /** JSON of each CA bundle ({id, pem}) the rules' backends name by id; absent: none. */
+  caCertificates?: string[];
 }
 
 export type Validated = { ok: true; cfg: ProxyConfigT } | { ok: false; status: 400; error: string };
@@ -39,6 +52,7 @@ const Envelope = z.object({
   accessLog: z.boolean().optional(),
   rules: z.array(z.unknown()).max(CONFIG_LIMITS.rules),
   hosts: z.array(z.unknown()).max(CONFIG_LIMITS.hosts),
+  caCertificates: z.array(CaCertificate).max(CONFIG_LIMITS.caCertificates).default([]),
 });
 
 /**
@@ -72,12 +86,23 @@ export class ConfigPreparer {
   *prepareSteps(input: unknown): Generator<void, Preparation> {
     const envelope = Envelope.safeParse(input);
     if (!envelope.success) return refusal(envelope.error.issues[0]);
-    const { version, generation, listenerPorts, accessLog, rules: rawRules, hosts: rawHosts } = envelope.data;
+    const {
+      version,
+      generation,
+      listenerPorts,
+      accessLog,
+      rules: rawRules,
+      hosts: rawHosts,
+      caCertificates: cas,
+    } = envelope.data;
     this.nextByText = new Map();
+    const caIds = new Set(cas.map((c) => c.id));
     const rules: string[] = [];
     for (let i = 0; i < rawRules.length; i++) {
       const rule = this.prepareOne(rawRules[i], Rule);
       if ('issue' in rule) return refusal(rule.issue, ['rules', i]);
+      const missing = rule.caRefs.find((ref) => !caIds.has(ref.id));
+      if (missing) return refusal({ path: missing.path, message: 'no caCertificates entry has this id' }, ['rules', i]);
       rules.push(rule.text);
     }
     const hosts: string[] = [];
@@ -91,9 +116,18 @@ export class ConfigPreparer {
     }
     // Texts are kept for one config: what the next push most likely repeats.
     if (this.recognise === 'text') this.byText = this.nextByText;
+    const caCertificates = cas.map((c) => JSON.stringify(c));
     return {
       ok: true,
-      prepared: { version, generation, ...(listenerPorts && { listenerPorts }), accessLog, rules, hosts },
+      prepared: {
+        version,
+        generation,
+        ...(listenerPorts && { listenerPorts }),
+        accessLog,
+        rules,
+        hosts,
+        caCertificates,
+      },
     };
   }
 
@@ -140,7 +174,11 @@ export class ConfigPreparer {
     const parsed = checked !== undefined ? { success: true as const, data: checked } : schema.safeParse(value);
     if (!parsed.success) return { issue: parsed.error.issues[0] };
     const data = parsed.data as { matches?: Array<{ rule: number }> };
-    const prepared = { text: JSON.stringify(data), ruleIndices: data.matches?.map((m) => m.rule) ?? [] };
+    const prepared = {
+      text: JSON.stringify(data),
+      ruleIndices: data.matches?.map((m) => m.rule) ?? [],
+      caRefs: schema === Rule ? caRefsOf(data as ProxyRule) : [],
+    };
     if (typeof key === 'string') this.nextByText.set(key, prepared);
     else if (key !== undefined) this.byObject.set(key, prepared);
     return prepared;
@@ -161,6 +199,8 @@ interface Prepared {
   text: string;
   /** For a host: the rule index of each match, checked against each config's rule count. */
   ruleIndices: number[];
+  /** For a rule: the CA bundle ids its backends and mirrors name, checked against each config's bundles. */
+  caRefs: CaRef[];
 }
 
 export function prepareConfig(cfg: ProxyConfigT): PreparedConfig {
@@ -171,5 +211,6 @@ export function prepareConfig(cfg: ProxyConfigT): PreparedConfig {
     accessLog: cfg.accessLog,
     rules: cfg.rules.map((r) => JSON.stringify(r)),
     hosts: cfg.hosts.map((h) => JSON.stringify(h)),
+    caCertificates: cfg.caCertificates.map((c) => JSON.stringify(c)),
   };
 }

@@ -1,6 +1,7 @@
 // The proxy config contract: the body of `PUT /config` and `render`'s `proxyConfig`.
 // The translator (src/translate) produces it; the proxy validates and compiles it. Nothing else is shared
 // between the control plane and the data plane, so this file is the whole interface.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /** Documented limits: a config past them is refused with 400 (and the translator never produces one). */
@@ -11,6 +12,9 @@ export const CONFIG_LIMITS = {
   stringLength: 4_096,
   headerValueLength: 16_384,
   endpointsPerBackend: 10_000,
+  caCertificates: 4_096,
+  /** One CA bundle (PEM, possibly several certificates). */
+  caBundleLength: 262_144,
 } as const;
 
 const str = z.string().max(CONFIG_LIMITS.stringLength);
@@ -58,12 +62,42 @@ export const PathModifier = z.discriminatedUnion('type', [
 const Port = z.number().int().min(1).max(65535);
 const Endpoint = z.object({ address: z.string().min(1).max(253), port: Port });
 
+/** "sha256:<hex>" of a CA bundle's PEM text: content-addressed, so a rule naming one never goes stale. */
+const CA_ID = /^sha256:[0-9a-f]{64}$/;
+
+/** What the backend's certificate must carry when the policy lists subject alternative names. */
+export const SubjectAltName = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('Hostname'), hostname: z.string().min(1).max(253) }),
+  z.object({ type: z.literal('URI'), uri: z.string().min(1).max(CONFIG_LIMITS.stringLength) }),
+]);
+
+/**
+ * TLS to the backend (a BackendTLSPolicy): `serverName` is the SNI and, when `subjectAltNames` is empty, the
+ * name the certificate must match; with subjectAltNames, one of them must match instead. `ca` is the id of a
+ * `caCertificates` entry, or "system" for the proxy's default trust store. Verification is never skipped.
+ */
+export const BackendTls = z.object({
+  serverName: z.string().min(1).max(253),
+  ca: z.union([z.literal('system'), z.string().regex(CA_ID)]),
+  subjectAltNames: z.array(SubjectAltName).max(5).default([]),
+});
+
+/** A CA bundle backends refer to by id; the id must be the SHA-256 of the PEM (checked). */
+export const CaCertificate = z
+  .object({ id: z.string().regex(CA_ID), pem: z.string().min(1).max(CONFIG_LIMITS.caBundleLength) })
+  .refine((c) => c.id === caCertificateId(c.pem), { message: 'id is not the sha256 of pem', path: ['id'] });
+
+export function caCertificateId(pem: string): string {
+  return `sha256:${createHash('sha256').update(pem).digest('hex')}`;
+}
+
 /** Where mirrored traffic goes: a resolved backend (endpoints only; no filters, no weights). */
 export const MirrorTarget = z.object({
   name: str,
   endpoints: z.array(Endpoint).max(CONFIG_LIMITS.endpointsPerBackend),
   protocol: z.enum(['http1', 'h2c']).default('http1'),
   percent: z.number().min(0).max(100).default(100),
+  tls: BackendTls.optional(),
 });
 
 export const Filter = z.discriminatedUnion('type', [
@@ -101,7 +135,8 @@ export const Filter = z.discriminatedUnion('type', [
 
 /**
  * A weighted backend. `status` set means fail-closed: the share of traffic that picks this backend gets
- * that status (500 invalid reference, 503 no ready endpoints) instead of being forwarded.
+ * that status (500 invalid reference, 503 no ready endpoints) instead of being forwarded. `protocol` is the
+ * HTTP version spoken; `tls` wraps it in TLS (h2c with tls is HTTP/2 negotiated by ALPN).
  */
 export const Backend = z.object({
   name: str, // "namespace/service:port" for logs and metrics
@@ -110,6 +145,7 @@ export const Backend = z.object({
   protocol: z.enum(['http1', 'h2c', 'ws']).default('http1'),
   filters: z.array(Filter).max(32).default([]),
   status: z.union([z.literal(500), z.literal(503)]).optional(),
+  tls: BackendTls.optional(),
 });
 
 export const Rule = z.object({
@@ -172,8 +208,21 @@ export const ProxyConfig = z
     rules: z.array(Rule).max(CONFIG_LIMITS.rules),
     /** Exact hostnames first, then wildcards (longest suffix first), then "*". */
     hosts: z.array(Host).max(CONFIG_LIMITS.hosts),
+    /** CA bundles named by backends' `tls.ca`, each once however many backends use it. */
+    caCertificates: z.array(CaCertificate).max(CONFIG_LIMITS.caCertificates).default([]),
   })
   .superRefine((cfg, ctx) => {
+    const cas = new Set(cfg.caCertificates.map((c) => c.id));
+    cfg.rules.forEach((r, ri) => {
+      for (const ref of caRefsOf(r)) {
+        if (!cas.has(ref.id))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rules', ri, ...ref.path],
+            message: 'no caCertificates entry has this id',
+          });
+      }
+    });
     cfg.hosts.forEach((h, hi) =>
       h.matches.forEach((m, mi) => {
         if (m.rule >= cfg.rules.length) {
@@ -187,7 +236,33 @@ export const ProxyConfig = z
     );
   });
 
+export interface CaRef {
+  id: string;
+  /** Where the rule names it, e.g. ['backends', 0, 'tls', 'ca']. */
+  path: PropertyKey[];
+}
+
+/** The CA bundle ids a rule's backends and mirrors name ("system" is none), each with where it is named. */
+export function caRefsOf(rule: z.input<typeof Rule>): CaRef[] {
+  const refs: CaRef[] = [];
+  const add = (tls: z.input<typeof BackendTls> | undefined, path: PropertyKey[]) => {
+    if (tls && tls.ca !== 'system') refs.push({ id: tls.ca, path: [...path, 'tls', 'ca'] });
+  };
+  const mirrors = (filters: z.input<typeof Filter>[] = [], path: PropertyKey[]) =>
+    filters.forEach((f, fi) => {
+      if (f.type === 'RequestMirror') add(f.requestMirror.tls, [...path, 'filters', fi, 'requestMirror']);
+    });
+  mirrors(rule.filters, []);
+  (rule.backends ?? []).forEach((b, bi) => {
+    add(b.tls, ['backends', bi]);
+    mirrors(b.filters, ['backends', bi]);
+  });
+  return refs;
+}
+
 export type ProxyConfig = z.infer<typeof ProxyConfig>;
+export type ProxyBackendTls = z.infer<typeof BackendTls>;
+export type ProxyCaCertificate = z.infer<typeof CaCertificate>;
 export type ProxyRule = z.infer<typeof Rule>;
 export type ProxyHost = z.infer<typeof Host>;
 export type ProxyMatch = z.infer<typeof Match>;

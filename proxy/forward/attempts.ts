@@ -9,6 +9,7 @@ import { nextEndpoint, persistenceHeader } from '../router/select.js';
 import type { ClientGoneListener, Exchange } from '../server/exchange.js';
 import { answerBodyTimeout, BodyTimeoutError, BodyWatch, type BodyWatchListener } from './body-timeout.js';
 import { ClientGoneError, DeadlineError, failureReason, statusForFailure, type FailureReason } from './errors.js';
+import { logTlsFailure } from './tls.js';
 import { sendStatus } from './local.js';
 import type { ForwardRuntime } from './forward.js';
 import type { ResponseSink, Upstream, UpstreamCall, UpstreamRequest, UpstreamTrace } from './upstream.js';
@@ -149,7 +150,9 @@ export class Forwarding implements ResponseSink, ClientGoneListener, BodyWatchLi
       this.finish();
       return this.ex.abort();
     }
-    this.failTry(failureReason(err));
+    const reason = failureReason(err);
+    if (reason === 'tls') logTlsFailure(this.rt.logger, this.backend.name, err);
+    this.failTry(reason);
   }
 
   clientGone(): void {

@@ -2,8 +2,10 @@
 // go away. Carries gRPC: trailers pass through, a trailers-only answer stays trailers-only.
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import net from 'node:net';
+import tls from 'node:tls';
 import { rawResponseHeaders, toObject } from './headers.js';
 import { writeBody } from './pump.js';
+import type { UpstreamTls } from './tls.js';
 import type { ResponseSink, Upstream, UpstreamCall, UpstreamRequest } from './upstream.js';
 import type { HeaderList } from '../filters/types.js';
 
@@ -28,13 +30,17 @@ const STREAMS_BEFORE_SETTINGS = 8;
 export class Http2Upstream implements Upstream {
   private readonly sessions: Array<ClientHttp2Session | undefined> = new Array(SESSIONS).fill(undefined);
   private readonly origin: string;
+  private readonly scheme: 'http' | 'https';
 
   constructor(
     readonly key: string,
     readonly address: string,
     readonly port: number,
+    readonly tls: UpstreamTls | undefined = undefined,
   ) {
-    this.origin = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+    const scheme = tls === undefined ? 'http' : 'https';
+    this.origin = `${scheme}://${address.includes(':') ? `[${address}]` : address}:${port}`;
+    this.scheme = scheme;
   }
 
   /** The first session with room, else a new one, else the least busy one. */
@@ -59,10 +65,7 @@ export class Http2Upstream implements Upstream {
   }
 
   private open(slot: number): ClientHttp2Session {
-    const session = http2.connect(this.origin, {
-      // No Nagle: a gRPC message or a small response must leave at once.
-      createConnection: () => net.connect({ host: this.address, port: this.port, noDelay: true }),
-    });
+    const session = http2.connect(this.origin, { createConnection: () => this.connect() });
     // Errors reach the streams that were using the session; a session error alone only ends it.
     session.on('error', noop);
     const forget = () => {
@@ -76,12 +79,19 @@ export class Http2Upstream implements Upstream {
     return session;
   }
 
+  /** No Nagle: a gRPC message or a small response must leave at once. With TLS, HTTP/2 is agreed by ALPN. */
+  private connect(): net.Socket {
+    if (this.tls === undefined) return net.connect({ host: this.address, port: this.port, noDelay: true });
+    const socket = tls.connect({ host: this.address, port: this.port, ALPNProtocols: ['h2'], ...this.tls.connect });
+    return socket.setNoDelay(true);
+  }
+
   start(req: UpstreamRequest, sink: ResponseSink): UpstreamCall {
     const head = toObject(req.headers, {
       ':method': req.method,
       ':path': req.path,
       ':authority': req.authority,
-      ':scheme': 'http',
+      ':scheme': this.scheme,
     });
     if (req.grpc) head.te = 'trailers';
     const call = new Http2Call(sink);

@@ -2,11 +2,12 @@
 // that hands the head and each body chunk straight to the sink (no response stream, no pipe, no Promise).
 // Streamed request bodies use a second, smaller Pool: uploads, slow or not, never hold the connections the
 // other requests need (docs/adr/0007-upstream-fairness.md).
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import type { ProxyLimits } from '../limits.js';
 import { watchedBody } from './body-timeout.js';
 import { flatten, rawResponseHeaders } from './headers.js';
+import type { UpstreamTls } from './tls.js';
 import type { ResponseSink, Upstream, UpstreamCall, UpstreamRequest } from './upstream.js';
 
 export class Http1Upstream implements Upstream {
@@ -18,6 +19,7 @@ export class Http1Upstream implements Upstream {
     readonly address: string,
     readonly port: number,
     private readonly limits: ProxyLimits,
+    readonly tls: UpstreamTls | undefined = undefined,
   ) {}
 
   /** Created on first use: a config with thousands of endpoints compiles without opening thousands of pools. */
@@ -34,10 +36,11 @@ export class Http1Upstream implements Upstream {
   private newPool(connections: number): Pool {
     const limits = this.limits;
     const host = this.address.includes(':') ? `[${this.address}]` : this.address;
-    return new Pool(`http://${host}:${this.port}`, {
+    const tls = this.tls?.connect;
+    return new Pool(`${tls === undefined ? 'http' : 'https'}://${host}:${this.port}`, {
       connections,
       keepAliveTimeout: limits.upstreamKeepAliveMs,
-      connect: { timeout: limits.connectTimeoutMs },
+      connect: tls === undefined ? { timeout: limits.connectTimeoutMs } : { timeout: limits.connectTimeoutMs, ...tls },
       // Deadlines are the route's business (timeouts.*); the proxy's own timers enforce them.
       headersTimeout: 0,
       bodyTimeout: 0,
@@ -50,11 +53,21 @@ export class Http1Upstream implements Upstream {
     const call = new Http1Call(sink);
     const body = req.body;
     if (body === null || Buffer.isBuffer(body)) {
-      this.pool.dispatch({ method: req.method as 'GET', path: req.path, headers, body }, call);
+      this.pool.dispatch(this.options({ method: req.method as 'GET', path: req.path, headers, body }), call);
       return call;
     }
-    this.uploadPool.dispatch({ method: req.method as 'GET', path: req.path, headers, body: streamed(body, req) }, call);
+    const upload = { method: req.method as 'GET', path: req.path, headers, body: streamed(body, req) };
+    this.uploadPool.dispatch(this.options(upload), call);
     return call;
+  }
+
+  /**
+   * With TLS, undici would take the SNI name from each request's Host header (and drop its connections whenever
+   * that changes): the policy's name goes with every request instead. `servername` is a dispatch option undici
+   * reads (lib/core/request.js) but does not declare; test/proxy/backend-tls.test.ts sees the SNI it sends.
+   */
+  private options(o: Dispatcher.DispatchOptions): Dispatcher.DispatchOptions {
+    return this.tls === undefined ? o : ({ ...o, servername: this.tls.serverName } as Dispatcher.DispatchOptions);
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@ import type { BodyWatch } from './body-timeout.js';
 import type { ProxyLimits } from '../limits.js';
 import { Http1Upstream } from './http1.js';
 import { Http2Upstream } from './h2.js';
+import type { UpstreamTls } from './tls.js';
 
 export interface UpstreamRequest {
   method: string;
@@ -48,6 +49,8 @@ export interface Upstream {
   readonly key: string;
   readonly address: string;
   readonly port: number;
+  /** TLS to this endpoint (a BackendTLSPolicy), else undefined: plain HTTP. */
+  readonly tls: UpstreamTls | undefined;
   start(req: UpstreamRequest, sink: ResponseSink): UpstreamCall;
   /** Lets in-flight requests finish, then closes the connections. */
   close(): Promise<void>;
@@ -73,9 +76,12 @@ export class UpstreamRegistry {
 
   constructor(private readonly limits: ProxyLimits) {}
 
-  /** The same endpoint and transport always returns the same pool, so a config swap keeps warm connections. */
-  get(transport: Transport, address: string, port: number): Upstream {
-    const key = `${transport}|${address}|${port}`;
+  /**
+   * The same endpoint, transport and TLS settings always return the same pool, so a config swap keeps warm
+   * connections; a TLS and a plain backend on one address, or two with different TLS settings, never share one.
+   */
+  get(transport: Transport, address: string, port: number, tls?: UpstreamTls): Upstream {
+    const key = `${transport}|${address}|${port}${tls === undefined ? '' : `|tls|${tls.key}`}`;
     let upstream = this.upstreams.get(key);
     if (upstream !== undefined) return upstream;
     const retired = this.retiring.get(key);
@@ -85,7 +91,9 @@ export class UpstreamRegistry {
       upstream = retired.upstream;
     } else {
       upstream =
-        transport === 'h1' ? new Http1Upstream(key, address, port, this.limits) : new Http2Upstream(key, address, port);
+        transport === 'h1'
+          ? new Http1Upstream(key, address, port, this.limits, tls)
+          : new Http2Upstream(key, address, port, tls);
     }
     this.upstreams.set(key, upstream);
     return upstream;

@@ -8,7 +8,15 @@ import type { PreparedConfig } from '../config/prepared.js';
 import type { Upstream, UpstreamRegistry } from '../forward/upstream.js';
 import { ListenerHosts } from './ports.js';
 import { RegexCache } from './regex.js';
-import { compileHostSteps, compileRule, type CompiledRule, type HostEntry, type RoutingTable } from './table.js';
+import {
+  caBundles,
+  compileHostSteps,
+  compileRule,
+  type CaBundles,
+  type CompiledRule,
+  type HostEntry,
+  type RoutingTable,
+} from './table.js';
 
 interface CachedRule {
   rule: CompiledRule;
@@ -47,10 +55,12 @@ export class TableCompiler {
     const upstreams = new Set<Upstream>();
     const ruleCache = new Map<string, CachedRule>();
     const rules: CompiledRule[] = [];
+    // Bundle ids are the hashes of their PEM text, so a rule text names the same CAs in every config.
+    const cas = caBundles((p.caCertificates ?? []).map((text) => JSON.parse(text) as { id: string; pem: string }));
     let reusedRules = 0;
     for (const text of p.rules) {
       let cached = ruleCache.get(text) ?? this.rules.get(text);
-      if (cached === undefined) cached = this.compileRuleText(text);
+      if (cached === undefined) cached = this.compileRuleText(text, cas);
       else reusedRules++;
       ruleCache.set(text, cached);
       rules.push(cached.rule);
@@ -80,9 +90,9 @@ export class TableCompiler {
     this.hosts = compiled.hosts;
   }
 
-  private compileRuleText(text: string): CachedRule {
+  private compileRuleText(text: string, cas: CaBundles): CachedRule {
     const used = new Set<Upstream>();
-    const rule = compileRule(JSON.parse(text) as ProxyRule, this.registry, used);
+    const rule = compileRule(JSON.parse(text) as ProxyRule, this.registry, used, cas);
     return { rule, upstreams: [...used] };
   }
 

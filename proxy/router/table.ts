@@ -3,6 +3,7 @@
 import type { ProxyBackend, ProxyConfig, ProxyHost, ProxyRule } from '../config/schema.js';
 import { compileFilters } from '../filters/index.js';
 import type { CompiledFilters } from '../filters/types.js';
+import { upstreamTls } from '../forward/tls.js';
 import type { Transport, Upstream, UpstreamRegistry } from '../forward/upstream.js';
 import { compileMatch, type CompiledMatch } from './match.js';
 import { ListenerHosts } from './ports.js';
@@ -91,7 +92,8 @@ export function compileTable(
 ): RoutingTable {
   regexes.rotate();
   const upstreams = new Set<Upstream>();
-  const rules = cfg.rules.map((rule) => compileRule(rule, registry, upstreams));
+  const cas = caBundles(cfg.caCertificates);
+  const rules = cfg.rules.map((rule) => compileRule(rule, registry, upstreams, cas));
   const hosts = new ListenerHosts<HostEntry>();
   for (const port of cfg.listenerPorts ?? []) hosts.addPort(port);
   for (const host of cfg.hosts) hosts.add(host.hostname, host.ports, compileHostEntry(host, rules, regexes));
@@ -132,10 +134,23 @@ export function* compileHostSteps(
   return { matches, index: indexBySegment(matches) };
 }
 
-/** Adds every upstream pool the rule uses to `upstreams`. */
-export function compileRule(rule: ProxyRule, registry: UpstreamRegistry, upstreams: Set<Upstream>): CompiledRule {
+/** CA bundle id → PEM, what backends' `tls.ca` names. */
+export type CaBundles = ReadonlyMap<string, string>;
+
+export function caBundles(list: ReadonlyArray<{ id: string; pem: string }>): CaBundles {
+  return new Map(list.map((c) => [c.id, c.pem]));
+}
+
+/** Adds every upstream pool the rule uses to `upstreams`; `cas` holds the CA bundles its backends name. */
+export function compileRule(
+  rule: ProxyRule,
+  registry: UpstreamRegistry,
+  upstreams: Set<Upstream>,
+  cas: CaBundles = new Map(),
+): CompiledRule {
   const grpc = rule.kind === 'grpc';
-  const backends = rule.backends.map((b) => compileBackend(b, grpc, registry, upstreams));
+  const pools: Pools = { registry, used: upstreams, cas };
+  const backends = rule.backends.map((b) => compileBackend(b, grpc, pools));
   const weighted = backends.filter((b) => b.weight > 0);
   const cumulative: number[] = [];
   let total = 0;
@@ -146,7 +161,7 @@ export function compileRule(rule: ProxyRule, registry: UpstreamRegistry, upstrea
     id: rule.id,
     grpc,
     filters,
-    mirrors: compileMirrors(filters, registry, upstreams),
+    mirrors: compileMirrors(filters, pools),
     backends,
     weighted,
     cumulative,
@@ -164,15 +179,28 @@ export function compileRule(rule: ProxyRule, registry: UpstreamRegistry, upstrea
   };
 }
 
-function compileBackend(
-  b: ProxyBackend,
-  grpc: boolean,
-  registry: UpstreamRegistry,
-  used: Set<Upstream>,
-): CompiledBackend {
+/** Where a rule's pools come from, and the set that collects them. */
+interface Pools {
+  registry: UpstreamRegistry;
+  used: Set<Upstream>;
+  cas: CaBundles;
+}
+
+function pooled(
+  pools: Pools,
+  transport: Transport,
+  endpoints: ReadonlyArray<{ address: string; port: number }>,
+  tls: ProxyBackend['tls'],
+): Upstream[] {
+  const resolved = upstreamTls(tls, pools.cas);
+  const out = endpoints.map((e) => pools.registry.get(transport, e.address, e.port, resolved));
+  for (const e of out) pools.used.add(e);
+  return out;
+}
+
+function compileBackend(b: ProxyBackend, grpc: boolean, pools: Pools): CompiledBackend {
   const transport: Transport = grpc || b.protocol === 'h2c' ? 'h2' : 'h1';
-  const endpoints = b.status !== undefined ? [] : b.endpoints.map((e) => registry.get(transport, e.address, e.port));
-  for (const e of endpoints) used.add(e);
+  const endpoints = b.status !== undefined ? [] : pooled(pools, transport, b.endpoints, b.tls);
   const filters = compileFilters(b.filters);
   return {
     name: b.name,
@@ -183,14 +211,13 @@ function compileBackend(
     filters,
     status: b.status,
     token: Buffer.from(b.name).toString('base64url'),
-    mirrors: compileMirrors(filters, registry, used),
+    mirrors: compileMirrors(filters, pools),
   };
 }
 
-function compileMirrors(filters: CompiledFilters, registry: UpstreamRegistry, used: Set<Upstream>): CompiledMirror[] {
+function compileMirrors(filters: CompiledFilters, pools: Pools): CompiledMirror[] {
   return filters.mirrors.map((m) => {
-    const endpoints = m.endpoints.map((e) => registry.get(m.protocol === 'h2c' ? 'h2' : 'h1', e.address, e.port));
-    for (const e of endpoints) used.add(e);
+    const endpoints = pooled(pools, m.protocol === 'h2c' ? 'h2' : 'h1', m.endpoints, m.tls);
     return { name: m.name, percent: m.percent, endpoints, cursor: 0 };
   });
 }

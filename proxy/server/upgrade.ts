@@ -5,11 +5,13 @@
 // ("h2c smuggling") — so the request is served as the plain HTTP/1.1 request it also is (RFC 9110 §7.8 lets
 // a server ignore Upgrade), and the connection closes after the answer.
 import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { FinishedRequest } from '../access-log.js';
 import { flatten, rawResponseHeaders, takeHostHeader } from '../forward/headers.js';
 import { failureReason, statusForFailure } from '../forward/errors.js';
+import { logTlsFailure } from '../forward/tls.js';
 import { nextEndpoint, pickBackend, persistedToken, persistenceHeader } from '../router/select.js';
 import type { CompiledBackend, CompiledRule } from '../router/table.js';
 import type { Upstream } from '../forward/upstream.js';
@@ -157,14 +159,10 @@ interface Tunnel {
 
 function connectUpstream(t: Tunnel, endpoint: Upstream, path: string, headers: string[], answerMs: number): void {
   const { socket, rt } = t;
-  const upstreamReq = http.request({
-    host: endpoint.address,
-    port: endpoint.port,
-    method: 'GET',
-    path,
-    headers,
-    agent: false,
-  });
+  const target = { host: endpoint.address, port: endpoint.port, method: 'GET', path, headers, agent: false };
+  // wss: the same TLS settings (and certificate checks) as the backend's other requests.
+  const upstreamReq =
+    endpoint.tls === undefined ? http.request(target) : https.request({ ...target, ...endpoint.tls.connect });
   const onClientGone = () => upstreamReq.destroy();
   socket.once('close', onClientGone);
   let timedOut = false;
@@ -203,7 +201,8 @@ function connectUpstream(t: Tunnel, endpoint: Upstream, path: string, headers: s
     answered();
     const reason = timedOut ? 'timeout' : failureReason(err);
     rt.metrics.backendError(reason);
-    rt.logger.debug({ err, reason }, 'upgrade upstream failed');
+    if (reason === 'tls') logTlsFailure(rt.logger, t.backend.name, err);
+    else rt.logger.debug({ err, reason }, 'upgrade upstream failed');
     const code = statusForFailure(reason);
     t.setStatus(code);
     writeRaw(socket, code, [], '');

@@ -33,8 +33,9 @@ export interface Snapshot {
   services: K8sObject[];
   endpointSlices: K8sObject[];
   secrets: K8sObject[];
-  /** GatewayClass parameters (parametersRef); the controller watches only its own (--params-configmap). */
+  /** GatewayClass parameters (parametersRef) and BackendTLSPolicy caCertificateRefs (key ca.crt). */
   configMaps: K8sObject[];
+  backendTLSPolicies: K8sObject[];
 }
 
 export const SNAPSHOT_KINDS: Record<string, keyof Snapshot> = {
@@ -48,6 +49,7 @@ export const SNAPSHOT_KINDS: Record<string, keyof Snapshot> = {
   EndpointSlice: 'endpointSlices',
   Secret: 'secrets',
   ConfigMap: 'configMaps',
+  BackendTLSPolicy: 'backendTLSPolicies',
 };
 
 export function emptySnapshot(): Snapshot {
@@ -62,6 +64,7 @@ export function emptySnapshot(): Snapshot {
     endpointSlices: [],
     secrets: [],
     configMaps: [],
+    backendTLSPolicies: [],
   };
 }
 
@@ -96,11 +99,12 @@ export interface Condition {
 }
 
 export interface ResourceStatus {
-  kind: 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute';
+  kind: 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute' | 'BackendTLSPolicy';
   /** "" for cluster-scoped kinds. */
   namespace: string;
   name: string;
-  // The exact `status` object to write (for routes: every parents[] entry, other controllers' kept).
+  // The exact `status` object to write (for routes: every parents[] entry, for policies every ancestors[]
+  // entry; other controllers' kept).
   status: Record<string, unknown>;
 }
 

@@ -11,7 +11,7 @@ export { MAX_TRANSITIONS, type ActorTransition } from './transition-log.js';
 
 export interface ActorInfo {
   id: string;
-  /** Machine id: coordinator, gatewayClass, gateway, route, replica, edge, statusWriter, leader. */
+  /** Machine id: coordinator, gatewayClass, gateway, route, policy, replica, edge, statusWriter, leader. */
   machine: string;
   /** Kubernetes kind for resource actors, else the machine id. */
   kind: string;

@@ -26,7 +26,7 @@ export interface ActorDescription {
   conditions: ActorCondition[];
 }
 
-const RESOURCE_MACHINES = new Set(['gatewayClass', 'gateway', 'route']);
+const RESOURCE_MACHINES = new Set(['gatewayClass', 'gateway', 'route', 'policy']);
 
 function parentScope(p: Record<string, unknown>): string {
   const ref = (p.parentRef ?? {}) as Record<string, unknown>;

@@ -74,6 +74,22 @@ export const routePartiallyInvalid = (msg: string): ConditionSpec =>
   cond('PartiallyInvalid', true, 'UnsupportedValue', msg);
 export const routeResolvedRefs = (): ConditionSpec =>
   cond('ResolvedRefs', true, 'ResolvedRefs', 'All references are resolved');
-export type RouteRefReason = 'BackendNotFound' | 'InvalidKind' | 'RefNotPermitted';
+/**
+ * InvalidBackendTLSPolicy is ours (the spec lets controllers add reasons): the referenced Service port is governed
+ * by a BackendTLSPolicy that is not usable, which the spec counts as an invalid backendRef without naming a reason.
+ */
+export type RouteRefReason =
+  'BackendNotFound' | 'InvalidKind' | 'RefNotPermitted' | 'UnsupportedProtocol' | 'InvalidBackendTLSPolicy';
 export const routeRefsNotResolved = (reason: RouteRefReason, msg: string): ConditionSpec =>
+  cond('ResolvedRefs', false, reason, msg);
+
+// BackendTLSPolicy (per ancestor Gateway)
+export const policyAccepted = (): ConditionSpec => cond('Accepted', true, 'Accepted', 'Policy is accepted');
+export type PolicyRejectReason = 'Conflicted' | 'Invalid' | 'NoValidCACertificate';
+export const policyNotAccepted = (reason: PolicyRejectReason, msg: string): ConditionSpec =>
+  cond('Accepted', false, reason, msg);
+export const policyResolvedRefs = (): ConditionSpec =>
+  cond('ResolvedRefs', true, 'ResolvedRefs', 'All CA certificate references are resolved');
+export type PolicyRefReason = 'InvalidCACertificateRef' | 'InvalidKind';
+export const policyRefsNotResolved = (reason: PolicyRefReason, msg: string): ConditionSpec =>
   cond('ResolvedRefs', false, reason, msg);

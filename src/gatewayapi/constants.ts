@@ -10,6 +10,8 @@ export const ROUTE_KINDS: readonly RouteKind[] = ['HTTPRoute', 'GRPCRoute'];
 export const SUPPORTED_PROTOCOLS = new Set(['HTTP', 'HTTPS']);
 
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
+/** The ConfigMap key a BackendTLSPolicy caCertificateRef reads. */
+export const CA_CERTIFICATE_KEY = 'ca.crt';
 export const LABEL_NAMESPACE_NAME = 'kubernetes.io/metadata.name';
 
 /**
@@ -18,6 +20,10 @@ export const LABEL_NAMESPACE_NAME = 'kubernetes.io/metadata.name';
  * on the port in the request's Host header, which cloudflared passes on as the visitor sent it (ADR 0008).
  */
 export const SUPPORTED_FEATURES: readonly string[] = [
+  // TLS to backends (proxy/forward/tls.ts), with subjectAltNames: the v1.6.1 conformance tests' manifests and
+  // request expectations are ported in test/golden and test/e2e/backend-tls-conformance.test.ts.
+  'BackendTLSPolicy',
+  'BackendTLSPolicySANValidation',
   'GRPCRoute',
   'GRPCRouteNamedRouteRule',
   'GRPCRouteRequestHeaderModifier',

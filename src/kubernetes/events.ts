@@ -74,11 +74,12 @@ export class EventRecorder {
   }
 }
 
-/** Conditions a status carries at its top level, or per our route parent, for transition detection. */
+/** Conditions a status carries at its top level, or per our route parent or policy ancestor, for transition detection. */
 export function conditionsOf(status: ResourceStatus['status'] | undefined, controllerName: string): Condition[] {
   if (!status) return [];
-  if (Array.isArray(status.parents)) {
-    return (status.parents as { controllerName?: string; conditions?: Condition[] }[])
+  const entries = Array.isArray(status.parents) ? status.parents : status.ancestors;
+  if (Array.isArray(entries)) {
+    return (entries as { controllerName?: string; conditions?: Condition[] }[])
       .filter((p) => p.controllerName === controllerName)
       .flatMap((p) => p.conditions ?? []);
   }

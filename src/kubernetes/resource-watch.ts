@@ -12,6 +12,7 @@ import type { K8sObject } from '../core/types.js';
 import type { KubeRest } from './rest.js';
 import { collectionPath, withQuery, type WatchedResource } from './resources.js';
 import { TLS_KEYPAIR_ANNOTATION, TLS_KEYPAIR_VALID, tlsKeyPairProblem } from '../core/tls-keypair.js';
+import { CA_CERTIFICATE_KEY as CA_KEY } from '../gatewayapi/constants.js';
 
 export interface Backoff {
   initialMs: number;
@@ -107,7 +108,10 @@ export class ResourceWatch {
     if (this.stopped) return;
     this.failures = 0;
     const object = this.normalise(o);
-    this.objects.set(keyOf(object), object);
+    const key = keyOf(object);
+    // A ConfigMap is kept as its ca.crt alone: an update that leaves that alone changes nothing we read.
+    if (this.reducesConfigMap(object) && sameCaData(this.objects.get(key), object)) return;
+    this.objects.set(key, object);
     this.callbacks.onChange('upsert', object);
   }
 
@@ -133,8 +137,38 @@ export class ResourceWatch {
   private normalise(o: KubernetesObject): K8sObject {
     const apiVersion = this.resource.group ? `${this.resource.group}/${this.resource.version}` : this.resource.version;
     const object = { ...o, apiVersion, kind: this.resource.kind } as K8sObject;
-    return this.resource.kind === 'Secret' ? redactSecret(object) : object;
+    if (this.resource.kind === 'Secret') return redactSecret(object);
+    return this.reducesConfigMap(object) ? caDataOnly(object) : object;
   }
+
+  private reducesConfigMap(object: K8sObject): boolean {
+    if (this.resource.kind !== 'ConfigMap') return false;
+    const whole = this.resource.keepWhole;
+    return !(whole && object.metadata.namespace === whole.namespace && object.metadata.name === whole.name);
+  }
+}
+
+/**
+ * A ConfigMap reduced to what the translator reads: its ca.crt (BackendTLSPolicy caCertificateRefs). Every
+ * ConfigMap of the cluster is watched, and most hold other things (sometimes large, sometimes churning): their
+ * other keys, labels and annotations are not kept, and a change to them does not cause a sync.
+ */
+export function caDataOnly(configMap: K8sObject): K8sObject {
+  const ca = (configMap.data as Record<string, unknown> | undefined)?.[CA_KEY];
+  const { name, namespace, uid, resourceVersion, creationTimestamp } = configMap.metadata;
+  return {
+    apiVersion: configMap.apiVersion,
+    kind: configMap.kind,
+    metadata: { name, namespace, uid, resourceVersion, creationTimestamp },
+    data: typeof ca === 'string' ? { [CA_KEY]: ca } : {},
+  };
+}
+
+function sameCaData(before: K8sObject | undefined, after: K8sObject): boolean {
+  return (
+    before !== undefined &&
+    (before.data as Record<string, unknown>)[CA_KEY] === (after.data as Record<string, unknown>)[CA_KEY]
+  );
 }
 
 /**

@@ -15,6 +15,8 @@ export interface WatchedResource {
   selector?: { label?: string; field?: string };
   /** Watch one namespace only (default: all). */
   namespace?: string;
+  /** ConfigMaps: the one kept whole (the GatewayClass parameters); every other is reduced to its ca.crt. */
+  keepWhole?: { namespace: string; name: string };
 }
 
 const GW = 'gateway.networking.k8s.io';
@@ -46,16 +48,10 @@ export function watchedResources(opts: WatchOptions = {}): WatchedResource[] {
     r('Service', '', 'v1', 'services', true, 'services'),
     r('EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', true, 'endpointSlices'),
     { ...r('Secret', '', 'v1', 'secrets', true, 'secrets'), selector: { field: SECRET_FIELD_SELECTOR } },
-    // A Role may grant list/watch on one named object only when the request selects that name.
-    ...(params === undefined
-      ? []
-      : [
-          {
-            ...r('ConfigMap', '', 'v1', 'configmaps', true, 'configMaps'),
-            namespace: params.namespace,
-            selector: { field: `metadata.name=${params.name}` },
-          },
-        ]),
+    // Every ConfigMap, reduced to its ca.crt (BackendTLSPolicy caCertificateRefs; resource-watch.ts), except the
+    // GatewayClass parameters one (--params-configmap), which is kept whole.
+    { ...r('ConfigMap', '', 'v1', 'configmaps', true, 'configMaps'), ...(params && { keepWhole: params }) },
+    r('BackendTLSPolicy', GW, 'v1', 'backendtlspolicies', true, 'backendTLSPolicies', true),
   ];
 }
 

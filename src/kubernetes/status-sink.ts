@@ -1,7 +1,8 @@
 // StatusSink over the Kubernetes API: merge patch on the /status subresource, only when something changed,
 // never for a generation older than the object's (a newer sync is on its way), and with the read
-// resourceVersion as a precondition. Route status is a mutation of our parents[] entries only: re-read,
-// replace the entries whose controllerName is ours, keep every other controller's, patch; 409 → again.
+// resourceVersion as a precondition. Route status is a mutation of our parents[] entries only (a
+// BackendTLSPolicy's: of our ancestors[] entries): re-read, replace the entries whose controllerName is ours,
+// keep every other controller's, patch; 409 → again.
 import type { StatusSink } from '../core/ports.js';
 import type { ResourceStatus } from '../core/types.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -16,6 +17,7 @@ const PLURALS: Record<ResourceStatus['kind'], string> = {
   Gateway: 'gateways',
   HTTPRoute: 'httproutes',
   GRPCRoute: 'grpcroutes',
+  BackendTLSPolicy: 'backendtlspolicies',
 };
 
 export class NotLeaderError extends Error {
@@ -108,18 +110,26 @@ export class KubernetesStatusSink implements StatusSink {
     );
   }
 
-  /** For routes: our parents from `desired`, everyone else's from what the server has now. */
+  /** For routes (policies): our parents (ancestors) from `desired`, everyone else's from what the server has now. */
   private merge(desired: ResourceStatus, currentStatus: Record<string, unknown> | undefined): Record<string, unknown> {
-    if (desired.kind !== 'HTTPRoute' && desired.kind !== 'GRPCRoute') return desired.status;
+    const field = entriesField(desired.kind);
+    if (field === undefined) return desired.status;
     const ours = this.o.controllerName;
-    const mine = parentsOf(desired.status).filter((p) => p.controllerName === ours);
-    const others = parentsOf(currentStatus).filter((p) => p.controllerName !== ours);
-    return { ...desired.status, parents: [...mine, ...others] };
+    const mine = entriesOf(desired.status, field).filter((p) => p.controllerName === ours);
+    const others = entriesOf(currentStatus, field).filter((p) => p.controllerName !== ours);
+    return { ...desired.status, [field]: [...mine, ...others] };
   }
 }
 
-function parentsOf(status: Record<string, unknown> | undefined): { controllerName?: string }[] {
-  return Array.isArray(status?.parents) ? (status.parents as { controllerName?: string }[]) : [];
+/** The status list shared between controllers, keyed by controllerName: routes' parents, policies' ancestors. */
+function entriesField(kind: ResourceStatus['kind']): 'parents' | 'ancestors' | undefined {
+  if (kind === 'HTTPRoute' || kind === 'GRPCRoute') return 'parents';
+  return kind === 'BackendTLSPolicy' ? 'ancestors' : undefined;
+}
+
+function entriesOf(status: Record<string, unknown> | undefined, field: string): { controllerName?: string }[] {
+  const list = status?.[field];
+  return Array.isArray(list) ? (list as { controllerName?: string }[]) : [];
 }
 
 /** The newest generation our conditions speak for (Infinity when they carry none: nothing to compare). */

@@ -38,8 +38,8 @@ export function mountAdminRoutes(proxy: RunningProxy, controlPlane: ControlPlane
 
 function statusHandler(source: FileSource) {
   return (_req: IncomingMessage, res: ServerResponse) => {
-    const { gatewayClasses, gateways, httpRoutes, grpcRoutes } = source.snapshot();
-    const statuses = [...gatewayClasses, ...gateways, ...httpRoutes, ...grpcRoutes]
+    const { gatewayClasses, gateways, httpRoutes, grpcRoutes, backendTLSPolicies } = source.snapshot();
+    const statuses = [...gatewayClasses, ...gateways, ...httpRoutes, ...grpcRoutes, ...backendTLSPolicies]
       .filter((o) => o.status)
       .map((o) => ({ kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name, status: o.status }));
     res

@@ -292,7 +292,12 @@ export class FileSource implements SnapshotSource, StatusSink {
 /** "Accepted=True Programmed=False/Pending" style summary of a status for logs. */
 function summarize(status: Record<string, unknown>): string {
   const conds = (status.conditions as Array<{ type: string; status: string; reason: string }> | undefined) ?? [];
-  const parents = (status.parents as Array<{ conditions?: typeof conds }> | undefined) ?? [];
-  const all = [...conds, ...parents.flatMap((p) => p.conditions ?? [])];
+  type Entry = { conditions?: typeof conds };
+  // Routes' parents and policies' ancestors.
+  const entries = [
+    ...((status.parents as Entry[] | undefined) ?? []),
+    ...((status.ancestors as Entry[] | undefined) ?? []),
+  ];
+  const all = [...conds, ...entries.flatMap((p) => p.conditions ?? [])];
   return all.map((c) => `${c.type}=${c.status}${c.status === 'True' ? '' : `/${c.reason}`}`).join(' ');
 }

@@ -7,6 +7,7 @@ import type { RouteRefReason } from '../gatewayapi/conditions.js';
 import { CORE_GROUP, type RouteKind } from '../gatewayapi/constants.js';
 import { refPermitted, routeRefFrom } from '../gatewayapi/refs.js';
 import { byString, int, record, records, str } from '../gatewayapi/values.js';
+import type { TlsSettings } from './backend-tls.js';
 import type { Context } from './context.js';
 
 export type BackendInput = z.input<typeof Backend>;
@@ -28,6 +29,10 @@ export interface ResolvedRef {
   /** Fail-closed status when the reference cannot be forwarded to. */
   status?: 500 | 503;
   problem?: RefProblem;
+  /** The BackendTLSPolicy settings governing the Service port. */
+  tls?: TlsSettings;
+  /** The policy slot that governs it (backend-tls.ts), usable or not: the policy's status reports the use. */
+  tlsSlot?: string;
 }
 
 export function resolveRef(ctx: Context, kind: RouteKind, routeNs: string, ref: Record<string, unknown>): ResolvedRef {
@@ -56,9 +61,40 @@ export function resolveRef(ctx: Context, kind: RouteKind, routeNs: string, ref: 
   if (record(service.spec).type === 'ExternalName') return externalName(ctx, service, kind, label, port, invalid);
   const servicePort = records(record(service.spec).ports).find((p) => p.port === port);
   if (!servicePort) return invalid('BackendNotFound', `Service ${ns}/${name} has no port ${port}`);
+  const tls = backendTls(ctx, ns, name, port, servicePort);
+  if (tls.problem) return { ...invalid(tls.problem.reason, tls.problem.message), tlsSlot: tls.tlsSlot };
   const endpoints = readyEndpoints(ctx.slicesOf(ns, name), str(servicePort.name) ?? '');
   const protocol = kind === 'GRPCRoute' ? 'h2c' : protocolOf(str(servicePort.appProtocol));
-  return endpoints.length ? { name: label, endpoints, protocol } : { name: label, endpoints, protocol, status: 503 };
+  const resolved: ResolvedRef = { name: label, endpoints, protocol, ...tls };
+  return endpoints.length ? resolved : { ...resolved, status: 503 };
+}
+
+/**
+ * The BackendTLSPolicy governing a Service port: its settings, or why the port cannot be forwarded to — the
+ * policy is not usable (fail closed, never plaintext), or the port declares TLS (appProtocol https or
+ * kubernetes.io/wss) and no policy says how to verify it (GEP-1911: wss with an HTTPRoute needs a policy).
+ */
+function backendTls(
+  ctx: Context,
+  ns: string,
+  service: string,
+  port: number,
+  servicePort: Record<string, unknown> | undefined,
+): { tls?: TlsSettings; tlsSlot?: string; problem?: RefProblem } {
+  const slot = ctx.backendTls.slotFor(ns, service, str(servicePort?.name) ?? '');
+  const at = `Service ${ns}/${service} port ${port}`;
+  if (slot?.winner.settings) return { tls: slot.winner.settings, tlsSlot: slot.key };
+  if (slot) {
+    const p = slot.winner;
+    const message = `${at} is governed by BackendTLSPolicy ${p.namespace}/${p.name}, which is not usable (${p.unusable})`;
+    return { tlsSlot: slot.key, problem: { reason: 'InvalidBackendTLSPolicy', message } };
+  }
+  const app = str(servicePort?.appProtocol) ?? '';
+  if (app.toLowerCase() === 'https' || app === 'kubernetes.io/wss') {
+    const message = `${at} declares appProtocol ${app}: TLS to a backend needs a BackendTLSPolicy to verify it by`;
+    return { problem: { reason: 'UnsupportedProtocol', message } };
+  }
+  return {};
 }
 
 /**
@@ -85,8 +121,10 @@ function externalName(
   const problem = externalNameProblem(host);
   if (problem) return invalid('BackendNotFound', `Service ${id}: externalName ${JSON.stringify(host)} ${problem}`);
   const servicePort = records(record(service.spec).ports).find((p) => p.port === port);
+  const tls = backendTls(ctx, service.metadata.namespace ?? 'default', service.metadata.name, port, servicePort);
+  if (tls.problem) return { ...invalid(tls.problem.reason, tls.problem.message), tlsSlot: tls.tlsSlot };
   const protocol = kind === 'GRPCRoute' ? 'h2c' : protocolOf(str(servicePort?.appProtocol));
-  return { name: label, endpoints: [{ address: host, port }], protocol };
+  return { name: label, endpoints: [{ address: host, port }], protocol, ...tls };
 }
 
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -131,5 +169,6 @@ export function toBackend(r: ResolvedRef, weight: number): BackendInput {
   if (r.status) b.status = r.status;
   if (r.endpoints.length && r.status !== 500) b.endpoints = r.endpoints;
   if (r.protocol !== 'http1') b.protocol = r.protocol;
+  if (r.tls && r.status !== 500) b.tls = r.tls;
   return b;
 }

@@ -2,6 +2,7 @@
 import type { K8sObject, Snapshot, TranslateOptions } from '../core/types.js';
 import { LABEL_NAMESPACE_NAME, LABEL_SERVICE_NAME } from '../gatewayapi/constants.js';
 import { isRecord, nsName } from '../gatewayapi/values.js';
+import { buildBackendTlsIndex, type BackendTlsIndex } from './backend-tls.js';
 
 export interface Context {
   readonly options: TranslateOptions;
@@ -11,8 +12,11 @@ export interface Context {
   service(namespace: string, name: string): K8sObject | undefined;
   slicesOf(namespace: string, service: string): K8sObject[];
   secret(namespace: string, name: string): K8sObject | undefined;
+  configMap(namespace: string, name: string): K8sObject | undefined;
   readonly grants: K8sObject[];
   readonly configMaps: K8sObject[];
+  /** BackendTLSPolicies: which settings govern each Service port, and each policy's verdict. */
+  readonly backendTls: BackendTlsIndex;
 }
 
 /**
@@ -48,6 +52,8 @@ function byKey(objects: K8sObject[]): Map<string, K8sObject> {
 export function buildContext(snapshot: Snapshot, options: TranslateOptions): Context {
   const services = byKey(snapshot.services);
   const secrets = byKey(snapshot.secrets);
+  const configMaps = byKey(snapshot.configMaps);
+  const configMap = (ns: string, name: string) => configMaps.get(nsName(ns, name));
   const namespaces = byKey(snapshot.namespaces);
   const slices = new Map<string, K8sObject[]>();
   for (const s of wellFormed(snapshot.endpointSlices)) {
@@ -66,9 +72,11 @@ export function buildContext(snapshot: Snapshot, options: TranslateOptions): Con
     service: (ns, name) => services.get(nsName(ns, name)),
     slicesOf: (ns, name) => slices.get(nsName(ns, name)) ?? [],
     secret: (ns, name) => secrets.get(nsName(ns, name)),
+    configMap,
     grants: wellFormed(snapshot.referenceGrants),
     // Absent from snapshots built before ConfigMaps were part of them (callers' literals).
     configMaps: wellFormed(snapshot.configMaps ?? []),
+    backendTls: buildBackendTlsIndex(snapshot, configMap),
   };
 }
 

@@ -17,6 +17,8 @@ export interface FilterResult {
   /** Why the list is unusable (unsupported type or value); the rule is dropped. */
   invalid?: string;
   problems: RefProblem[];
+  /** BackendTLSPolicy slots governing the mirrors' Services (backend-tls.ts). */
+  tlsSlots: string[];
 }
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$/;
@@ -38,7 +40,7 @@ const fail = (msg: string): never => {
 };
 
 export function translateFilters(ctx: Context, kind: RouteKind, routeNs: string, raw: unknown): FilterResult {
-  const result: FilterResult = { filters: [], problems: [] };
+  const result: FilterResult = { filters: [], problems: [], tlsSlots: [] };
   const list = records(raw);
   const types = list.map((f) => f.type);
   if (types.includes('RequestRedirect') && types.includes('URLRewrite')) {
@@ -48,11 +50,11 @@ export function translateFilters(ctx: Context, kind: RouteKind, routeNs: string,
     for (const f of list) {
       const type = str(f.type) ?? '';
       if (!FILTERS_BY_KIND[kind].has(type)) fail(`filter type ${type || '(none)'} is not supported on ${kind}`);
-      const out = translateOne(ctx, kind, routeNs, type, f, result.problems);
+      const out = translateOne(ctx, kind, routeNs, type, f, result);
       if (out) result.filters.push(out);
     }
   } catch (e) {
-    if (e instanceof Unsupported) return { filters: [], problems: result.problems, invalid: e.message };
+    if (e instanceof Unsupported) return { ...result, filters: [], invalid: e.message };
     throw e;
   }
   return result;
@@ -64,7 +66,7 @@ function translateOne(
   ns: string,
   type: string,
   f: Record<string, unknown>,
-  problems: RefProblem[],
+  result: FilterResult,
 ): FilterInput | undefined {
   switch (type) {
     case 'RequestHeaderModifier':
@@ -76,7 +78,7 @@ function translateOne(
     case 'URLRewrite':
       return { type, urlRewrite: rewrite(record(f.urlRewrite)) };
     case 'RequestMirror':
-      return mirror(ctx, kind, ns, record(f.requestMirror), problems);
+      return mirror(ctx, kind, ns, record(f.requestMirror), result);
     case 'CORS':
       return { type, cors: cors(record(f.cors)) };
     default:
@@ -146,23 +148,23 @@ function mirror(
   kind: RouteKind,
   ns: string,
   m: Record<string, unknown>,
-  problems: RefProblem[],
+  result: FilterResult,
 ): FilterInput | undefined {
   // Mirrored gRPC still goes out as h2c; the RouteKind only decides the reference grant's "from".
   const target = resolveRef(ctx, kind, ns, record(m.backendRef));
+  if (target.tlsSlot) result.tlsSlots.push(target.tlsSlot);
   if (target.problem) {
-    problems.push(target.problem);
+    result.problems.push(target.problem);
     return undefined;
   }
-  return {
-    type: 'RequestMirror',
-    requestMirror: {
-      name: target.name,
-      endpoints: target.endpoints,
-      protocol: target.protocol === 'h2c' ? 'h2c' : 'http1',
-      percent: mirrorPercent(m),
-    },
+  const requestMirror: Extract<FilterInput, { type: 'RequestMirror' }>['requestMirror'] = {
+    name: target.name,
+    endpoints: target.endpoints,
+    protocol: target.protocol === 'h2c' ? 'h2c' : 'http1',
+    percent: mirrorPercent(m),
   };
+  if (target.tls) requestMirror.tls = target.tls;
+  return { type: 'RequestMirror', requestMirror };
 }
 
 function mirrorPercent(m: Record<string, unknown>): number {

@@ -12,6 +12,9 @@
 // - Routes without any hostname are served under the "*" host key but get no ingress rule or DNS record;
 //   DNS targets the placeholder tunnel hostname while the tunnel id is unknown (edge.ts).
 // - A rule the proxy schema would refuse is dropped with UnsupportedValue rather than failing the config.
+// - BackendTLSPolicy governs Service ports (backend-tls.ts); a backend under an unusable policy answers 500
+//   (ResolvedRefs=False/InvalidBackendTLSPolicy), one whose port declares https or wss without a policy too
+//   (UnsupportedProtocol): TLS is never skipped and never replaced by plaintext.
 import type { DesiredState, ResourceStatus, Snapshot, TranslateOptions } from '../core/types.js';
 import { processClasses } from './classes.js';
 import { buildContext } from './context.js';
@@ -20,6 +23,7 @@ import { processGateways } from './gateways.js';
 import { buildProxyConfigSteps } from './proxyconfig.js';
 import { processRoutesSteps } from './routes.js';
 import { runSteps, type Steps } from '../core/steps.js';
+import { policyStatuses } from './policy-status.js';
 import { classStatus, gatewayStatus, routeStatus, sortStatuses } from './statuses.js';
 
 export function translate(snapshot: Snapshot, options: TranslateOptions): DesiredState {
@@ -37,11 +41,11 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
   const routes = yield* processRoutesSteps(ctx, gateways);
   // 6. Proxy config: rules, and per listener port and host key the matches in precedence order with listener
   //    isolation. Any accepted class of ours asking for the access log turns it on: the proxies serve all of them.
-  const proxyConfig = yield* buildProxyConfigSteps(
-    routes,
-    gateways.values(),
-    [...classes.values()].some((c) => c.accessLog),
-  );
+  //    CA bundles of the usable BackendTLSPolicies the rules name travel with it.
+  const proxyConfig = yield* buildProxyConfigSteps(routes, gateways.values(), {
+    accessLog: [...classes.values()].some((c) => c.accessLog),
+    cas: ctx.backendTls.cas,
+  });
   // 7. Cloudflare: ingress document and DNS records for the published hostnames.
   const { ingress, dns } = buildEdge(routes, proxyConfig, options);
   // 8. Statuses for every object we own an opinion on.
@@ -49,6 +53,7 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
     ...[...classes.values()].map((c) => classStatus(ctx, c)),
     ...[...gateways.values()].map((g) => gatewayStatus(ctx, g)),
     ...routes.flatMap((r) => routeStatus(ctx, r) ?? []),
+    ...policyStatuses(ctx, routes),
   ];
   return { statuses: sortStatuses(statuses), proxyConfig, ingress, dns };
 }

@@ -2,7 +2,9 @@
 // two syncs usually one route changed: the rules of every other route (backends resolved, filters and
 // matches checked, the proxy's schema applied: most of a route's cost) come out the same. They are reused
 // while the route object and every object rule translation reads (Services, EndpointSlices, ReferenceGrants)
-// are the very same instances as when they were computed; any other change computes them afresh.
+// are the very same instances as when they were computed, and the BackendTLSPolicy settings they read (by
+// value: ConfigMaps change for many reasons, their certificates rarely) are the same; any other change
+// computes them afresh.
 //
 // Pure as long as inputs are values: adapters replace an object that changes, they never edit it in place
 // (the file source and the informers both do). Outputs then share the unchanged routes' rule objects with
@@ -16,6 +18,8 @@ import type { Steps } from '../core/steps.js';
 interface Inputs {
   /** An option rule translation reads: the same objects translate differently with it. */
   externalNameServices: boolean;
+  /** BackendTlsIndex.fingerprint: the TLS settings that govern each Service port. */
+  backendTls: string;
   services: readonly K8sObject[];
   endpointSlices: readonly K8sObject[];
   referenceGrants: readonly K8sObject[];
@@ -40,10 +44,11 @@ function sameItems(a: readonly K8sObject[], b: readonly K8sObject[]): boolean {
 }
 
 /** A token that stays the same while the objects rule translation reads are the same instances, in order. */
-export function ruleInputsGeneration(snapshot: Snapshot, externalNameServices = false): object {
+export function ruleInputsGeneration(snapshot: Snapshot, externalNameServices = false, backendTls = ''): object {
   const known = recent.find(
     ({ inputs }) =>
       inputs.externalNameServices === externalNameServices &&
+      inputs.backendTls === backendTls &&
       sameItems(inputs.services, snapshot.services) &&
       sameItems(inputs.endpointSlices, snapshot.endpointSlices) &&
       sameItems(inputs.referenceGrants, snapshot.referenceGrants),
@@ -52,6 +57,7 @@ export function ruleInputsGeneration(snapshot: Snapshot, externalNameServices = 
   // Copies: the snapshot's arrays belong to the caller.
   const inputs = {
     externalNameServices,
+    backendTls,
     services: [...snapshot.services],
     endpointSlices: [...snapshot.endpointSlices],
     referenceGrants: [...snapshot.referenceGrants],

@@ -6,7 +6,7 @@
 // listener isolation picks a more specific listener of the same Gateway on that port. A key with the same
 // matches on several ports is written once, with all of them (a Gateway with HTTP 80 and HTTPS 443 listeners
 // and routes attached to both costs one entry per key, as one port does).
-import type { ProxyConfigInput } from '../../proxy/config/schema.js';
+import { caRefsOf, type ProxyConfigInput } from '../../proxy/config/schema.js';
 import { ANY_HOST, compareHostKeys, hostCovers, hostRank } from '../gatewayapi/hostnames.js';
 import { timestamp } from '../gatewayapi/values.js';
 import type { GatewayIR } from './gateways.js';
@@ -38,11 +38,18 @@ interface Attachment {
 /** Matches ranked between two points where the build may yield (a host can hold tens of thousands). */
 const MATCHES_PER_STEP = 512;
 
+export interface ProxyConfigOptions {
+  /** Some GatewayClass of ours asks for the access log. */
+  accessLog?: boolean;
+  /** CA bundle id → PEM of the usable BackendTLSPolicies; the config carries those its rules name. */
+  cas?: ReadonlyMap<string, string>;
+}
+
 /** Yields after each attachment's matches, every MATCHES_PER_STEP ranked matches and while hashing. */
 export function* buildProxyConfigSteps(
   routes: RouteIR[],
   gateways: Iterable<GatewayIR>,
-  accessLog = false,
+  { accessLog = false, cas = new Map() }: ProxyConfigOptions = {},
 ): Steps<ProxyConfigInput> {
   const rules: RuleInput[] = [];
   const attachments: Attachment[] = [];
@@ -60,8 +67,16 @@ export function* buildProxyConfigSteps(
   const hosts = mergePorts(perPort);
   // accessLog only when on: configs without it keep the versions (and texts) they always had.
   const body = { ...(listenerPorts.length > 0 && { listenerPorts }), rules, hosts, ...(accessLog && { accessLog }) };
+  // Bundle ids are hashes of their PEM text, so the rules' text already versions the bundles.
   const version = yield* configVersionSteps(body);
-  return { version, ...body };
+  const caCertificates = usedCaBundles(rules, cas);
+  return caCertificates.length ? { version, ...body, caCertificates } : { version, ...body };
+}
+
+/** Each CA bundle the rules name, once, in id order. */
+function usedCaBundles(rules: RuleInput[], cas: ReadonlyMap<string, string>): Array<{ id: string; pem: string }> {
+  const ids = new Set(rules.flatMap((r) => caRefsOf(r).map((ref) => ref.id)));
+  return [...ids].sort().map((id) => ({ id, pem: cas.get(id)! }));
 }
 
 /**

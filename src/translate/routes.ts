@@ -35,7 +35,7 @@ export function* processRoutesSteps(ctx: Context, gateways: Map<string, GatewayI
     ...wellFormed(ctx.snapshot.httpRoutes).map((obj) => ({ kind: 'HTTPRoute' as const, obj })),
     ...wellFormed(ctx.snapshot.grpcRoutes).map((obj) => ({ kind: 'GRPCRoute' as const, obj })),
   ];
-  const generation = ruleInputsGeneration(ctx.snapshot, ctx.options.externalNameServices);
+  const generation = ruleInputsGeneration(ctx.snapshot, ctx.options.externalNameServices, ctx.backendTls.fingerprint);
   const irs: RouteIR[] = [];
   for (const { kind, obj } of all) {
     const attachments = isRecord(obj.spec) ? attachRoute(ctx, gateways, kind, obj) : [];
@@ -57,7 +57,7 @@ function* routeIRSteps(
   // Rules are only worth translating (and reporting on) when some parent is ours.
   const rules = attachments.length
     ? yield* memoRulesSteps(obj, kind, generation, () => rulesWithinLimits(ctx, kind, obj))
-    : { rules: [], invalid: [], problems: [] };
+    : { rules: [], invalid: [], problems: [], tlsSlots: [] };
   const parents = attachments.map((a) => parentResult(a, rules));
   return {
     kind,
@@ -73,7 +73,7 @@ function* routeIRSteps(
 /** A route over the CRD's size limits is refused whole, before any of its rules is translated. */
 function* rulesWithinLimits(ctx: Context, kind: RouteKind, obj: K8sObject): Steps<RouteRules> {
   const violation = routeLimitViolation(kind, obj.spec);
-  if (violation) return { rules: [], invalid: [`over the ${kind} limits: ${violation}`], problems: [] };
+  if (violation) return { rules: [], invalid: [`over the ${kind} limits: ${violation}`], problems: [], tlsSlots: [] };
   return yield* translateRulesSteps(ctx, kind, obj);
 }
 

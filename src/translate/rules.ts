@@ -34,7 +34,12 @@ export interface RouteRules {
   /** Messages of dropped rules. */
   invalid: string[];
   problems: RefProblem[];
+  /** BackendTLSPolicy slots governing the Services the rules forward or mirror to (backend-tls.ts). */
+  tlsSlots: string[];
 }
+
+/** What translating a rule reports besides the rule: reference problems and the TLS policy slots used. */
+type Notes = Pick<RouteRules, 'problems' | 'tlsSlots'>;
 
 /** The CRD default when spec.rules is absent: one rule matching PathPrefix "/" with no backends. */
 const DEFAULT_RULES = [{}];
@@ -47,16 +52,19 @@ export function* translateRulesSteps(ctx: Context, kind: RouteKind, route: K8sOb
   const ns = route.metadata.namespace ?? 'default';
   const spec = record(route.spec);
   const raws: unknown[] = Array.isArray(spec.rules) ? spec.rules : DEFAULT_RULES;
-  const out: RouteRules = { rules: [], invalid: [], problems: [] };
+  const out: RouteRules = { rules: [], invalid: [], problems: [], tlsSlots: [] };
   const admission = new RegexAdmission(kind);
   let instructions = 0;
   for (const [index, raw] of raws.entries()) {
     const id = `${kind.toLowerCase()}/${ns}/${route.metadata.name}/${index}`;
     try {
       yield* warmRegexSteps(admission.admit(record(raw)));
-      const rule = translateRule(ctx, kind, ns, id, index, record(raw), out.problems);
+      // Reference problems are reported even for a dropped rule; the TLS policies it uses only if it is served.
+      const notes: Notes = { problems: out.problems, tlsSlots: [] };
+      const rule = translateRule(ctx, kind, ns, id, index, record(raw), notes);
       instructions = withinRegexBudget(rule, instructions);
       out.rules.push(rule);
+      out.tlsSlots.push(...notes.tlsSlots);
     } catch (e) {
       if (!(e instanceof UnsupportedRule)) throw e;
       out.invalid.push(`rule ${index}: ${e.message}`);
@@ -120,11 +128,11 @@ function translateRule(
   id: string,
   index: number,
   raw: Record<string, unknown>,
-  problems: RefProblem[],
+  notes: Notes,
 ): RuleIR {
   const matches = ruleMatches(kind, raw.matches);
-  const filters = usable(translateFilters(ctx, kind, ns, raw.filters), problems);
-  const backends = records(raw.backendRefs).map((ref) => backendOf(ctx, kind, ns, ref, problems));
+  const filters = usable(translateFilters(ctx, kind, ns, raw.filters), notes);
+  const backends = records(raw.backendRefs).map((ref) => backendOf(ctx, kind, ns, ref, notes));
   const allFilters = [...filters, ...backends.flatMap((b) => (b.filters ?? []) as FilterInput[])];
   if (usesPrefixReplace(allFilters) && matches.some((m) => m.match.path?.type !== 'PathPrefix')) {
     throw new UnsupportedRule('ReplacePrefixMatch needs every match of the rule to be a PathPrefix match');
@@ -146,8 +154,9 @@ function withinProxyLimits(rule: RuleInput, matches: RankedMatch[]): void {
     );
 }
 
-function usable(result: ReturnType<typeof translateFilters>, problems: RefProblem[]): FilterInput[] {
-  problems.push(...result.problems);
+function usable(result: ReturnType<typeof translateFilters>, notes: Notes): FilterInput[] {
+  notes.problems.push(...result.problems);
+  notes.tlsSlots.push(...result.tlsSlots);
   if (result.invalid) throw new UnsupportedRule(result.invalid);
   return result.filters;
 }
@@ -157,13 +166,14 @@ function backendOf(
   kind: RouteKind,
   ns: string,
   ref: Record<string, unknown>,
-  problems: RefProblem[],
+  notes: Notes,
 ): BackendInput {
   const resolved = resolveRef(ctx, kind, ns, ref);
-  if (resolved.problem) problems.push(resolved.problem);
+  if (resolved.problem) notes.problems.push(resolved.problem);
+  if (resolved.tlsSlot) notes.tlsSlots.push(resolved.tlsSlot);
   const weight = int(ref.weight) ?? 1;
   const backend = toBackend(resolved, Math.max(0, Math.min(1_000_000, weight)));
-  const filters = usable(translateFilters(ctx, kind, ns, ref.filters), problems);
+  const filters = usable(translateFilters(ctx, kind, ns, ref.filters), notes);
   if (filters.length) backend.filters = filters;
   return backend;
 }

@@ -98,7 +98,7 @@ function sameParentRef(a: Record<string, unknown>, b: Record<string, unknown>): 
 }
 
 export function sortStatuses(list: ResourceStatus[]): ResourceStatus[] {
-  const order = ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute'];
+  const order = ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'BackendTLSPolicy'];
   return list.sort(
     (a, b) =>
       order.indexOf(a.kind) - order.indexOf(b.kind) || byString(a.namespace, b.namespace) || byString(a.name, b.name),

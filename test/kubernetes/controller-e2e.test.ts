@@ -13,6 +13,8 @@ import { startFakeApiServer, type FakeApiServer } from '../support/fake-apiserve
 import { writeKubeconfig } from '../support/fake-apiserver/kubeconfig.js';
 import { runCli, type CliProcess } from '../support/cli.js';
 import { waitFor } from './support.js';
+import { createTestCa } from '../support/test-ca.js';
+import { startTlsBackend } from '../support/tls-backend.js';
 
 const run = promisify(execFile);
 const TOKEN = 'e2e-admin-token';
@@ -242,6 +244,72 @@ describe('controller + proxy against the API server double', () => {
         (e: { regarding: { name: string }; reason: string }) => e.regarding.name === 'gw' && e.reason === 'Programmed',
       ),
     ).toBe(true);
+  }, 60_000);
+
+  it('BackendTLSPolicy: kubectl apply → policy status in kubectl → traffic over verified TLS', async () => {
+    const ca = createTestCa('e2e backend CA');
+    const tlsBackend = await startTlsBackend('secure', ca.issue({ dns: ['secure.example.com'] }));
+    try {
+      const pem = ca.cert.replace(/\r/g, '').trim().replace(/^/gm, '    ');
+      const file = join(dir, 'tls.yaml');
+      writeFileSync(
+        file,
+        `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: secure, namespace: apps}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: [secure.example.com]
+  rules: [{backendRefs: [{name: secure, port: 443}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: secure, namespace: apps}
+spec: {ports: [{name: https, port: 443, appProtocol: https}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: secure-1, namespace: apps, labels: {kubernetes.io/service-name: secure}}
+addressType: IPv4
+ports: [{name: https, port: ${tlsBackend.port}, protocol: TCP}]
+endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: secure-ca, namespace: apps}
+data:
+  ca.crt: |
+${pem}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: secure, namespace: apps}
+spec:
+  targetRefs: [{group: "", kind: Service, name: secure}]
+  validation: {hostname: secure.example.com, caCertificateRefs: [{group: "", kind: ConfigMap, name: secure-ca}]}
+`,
+      );
+      await kubectl('apply', '-f', file);
+      const accepted =
+        'jsonpath={.status.ancestors[0].ancestorRef.name}/{.status.ancestors[0].conditions[?(@.type=="Accepted")].status}';
+      await waitFor(
+        async () => (await kubectl('get', 'backendtlspolicy', 'secure', '-n', 'apps', '-o', accepted)) === 'gw/True',
+        'BackendTLSPolicy Accepted=True on gw',
+        30_000,
+      );
+      const res = await waitFor(
+        async () => {
+          const r = await get(proxyHttp, '/tls', 'secure.example.com');
+          return r.status === 200 ? r : undefined;
+        },
+        'traffic over TLS through the proxy',
+        20_000,
+      );
+      expect(JSON.parse(res.body)).toMatchObject({ backend: 'secure', sni: 'secure.example.com', path: '/tls' });
+      await kubectl('delete', '-f', file);
+    } finally {
+      await tlsBackend.close();
+    }
   }, 60_000);
 
   it('after a burst of spec changes, the status speaks for the last generation', async () => {

@@ -75,6 +75,7 @@ function storeView(api: FakeApiServer): Record<string, string[]> {
     ['endpointSlices', 'discovery.k8s.io', 'EndpointSlice'],
     ['secrets', '', 'Secret'],
     ['configMaps', '', 'ConfigMap'],
+    ['backendTLSPolicies', 'gateway.networking.k8s.io', 'BackendTLSPolicy'],
   ];
   return Object.fromEntries(
     kinds.map(([key, group, kind]) => [
@@ -197,6 +198,34 @@ describe('KubernetesSource', () => {
     expect(h.source.stats().HTTPRoute!.failures).toBe(0);
   });
 
+  it('keeps a ConfigMap as its ca.crt alone, and a change to anything else in it is no event', async () => {
+    await waitFor(h.synced, 'sync');
+    const cmType = h.api.type('', 'ConfigMap');
+    const configMap = (name: string, data: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { namespace: 'default', name, labels: { team: 'a' }, annotations: { note: 'big' } },
+      data,
+    });
+    const upserts = (name: string) =>
+      h.events.filter((e) => e.kind === 'ConfigMap' && e.type === 'upsert' && e.object.metadata.name === name);
+    const kept = (name: string) => h.source.snapshot().configMaps.find((c) => c.metadata.name === name);
+    h.api.seed(configMap('ca', { 'ca.crt': 'PEM-1', 'app.properties': 'x=1' }));
+    await waitFor(() => kept('ca') !== undefined, 'the ConfigMap');
+    expect(kept('ca')).toMatchObject({ data: { 'ca.crt': 'PEM-1' }, metadata: { name: 'ca', namespace: 'default' } });
+    expect(kept('ca')!.metadata.labels).toBeUndefined();
+    expect(kept('ca')!.metadata.annotations).toBeUndefined();
+    // Another key changes, then a marker arrives on the same watch: nothing came for "ca" in between.
+    h.api.store.update(cmType, 'default', 'ca', configMap('ca', { 'ca.crt': 'PEM-1', 'app.properties': 'x=2' }));
+    h.api.seed(configMap('marker', {}));
+    await waitFor(() => kept('marker') !== undefined, 'the marker');
+    expect(upserts('ca')).toHaveLength(1);
+    expect(kept('marker')!.data).toEqual({});
+    h.api.store.update(cmType, 'default', 'ca', configMap('ca', { 'ca.crt': 'PEM-2' }));
+    await waitFor(() => upserts('ca').length === 2, 'the new CA');
+    expect(kept('ca')!.data).toEqual({ 'ca.crt': 'PEM-2' });
+  });
+
   it('re-lists after 410 Gone and delivers the difference as events', async () => {
     await waitFor(h.synced, 'sync');
     seedWorld(h.api);
@@ -295,6 +324,7 @@ describe('KubernetesSource without optional CRDs', () => {
       'gateway.networking.k8s.io_gateways.yaml',
       'gateway.networking.k8s.io_httproutes.yaml',
       'gateway.networking.k8s.io_referencegrants.yaml',
+      'gateway.networking.k8s.io_backendtlspolicies.yaml',
     ]);
     await waitFor(h.synced, 'sync');
     expect(h.source.missingKinds()).toEqual(['GRPCRoute']);

@@ -107,6 +107,44 @@ describe('KubernetesStatusSink', () => {
     ).toEqual([`${OURS}:gw`, `${OTHER}:theirs`]);
   });
 
+  it("replaces only our ancestors[] entries of a BackendTLSPolicy and keeps other controllers'", async () => {
+    const policyType = api.type('gateway.networking.k8s.io', 'BackendTLSPolicy');
+    api.seed({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'BackendTLSPolicy',
+      metadata: { namespace: 'default', name: 'tls' },
+      spec: {
+        targetRefs: [{ group: '', kind: 'Service', name: 'web' }],
+        validation: { hostname: 'web.example.com', wellKnownCACertificates: 'System' },
+      },
+    });
+    const entry = (name: string, controllerName: string, reason: string) => ({
+      ancestorRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'default', name },
+      controllerName,
+      conditions: [cond('Accepted', reason === 'Accepted' ? 'True' : 'False', reason)],
+    });
+    const p = api.store.get(policyType, 'default', 'tls')!;
+    const before = [entry('old', OURS, 'Conflicted'), entry('theirs', OTHER, 'Accepted')];
+    api.store.update(policyType, 'default', 'tls', { ...p, status: { ancestors: before } }, 'status');
+    // No Event recorder here: the Events test below counts every Event the API server holds.
+    await new KubernetesStatusSink({ rest, controllerName: OURS }).write({
+      kind: 'BackendTLSPolicy',
+      namespace: 'default',
+      name: 'tls',
+      status: { ancestors: [entry('gw', OURS, 'Accepted')] },
+    });
+    const ancestors = api.store.get(policyType, 'default', 'tls')!.status.ancestors;
+    expect(
+      ancestors.map(
+        (a: { controllerName: string; ancestorRef: { name: string } }) => `${a.controllerName}:${a.ancestorRef.name}`,
+      ),
+    ).toEqual([`${OURS}:gw`, `${OTHER}:theirs`]);
+    const patches = api.requests.filter(
+      (r) => r.method === 'PATCH' && r.path.endsWith('/backendtlspolicies/tls/status'),
+    );
+    expect(patches).toHaveLength(1);
+  });
+
   it('re-reads and retries when another writer changes the route between read and patch (409)', async () => {
     api.seed(httpRoute('default', 'r1', 'gw'));
     let raced = false;

@@ -18,6 +18,7 @@ const MACHINE_OF: Record<string, string> = {
   Gateway: 'gateway',
   HTTPRoute: 'route',
   GRPCRoute: 'route',
+  BackendTLSPolicy: 'policy',
 };
 
 function desired(version: string, host: string, withRoute: boolean): DesiredState {
@@ -258,10 +259,9 @@ const DELAYS: ScheduleDelays = { holdoff: 50, maxHoldoff: 1_000 };
 const doubles = (probe: Parameters<ModelSpec['machine']>[0], delays: ScheduleDelays = DELAYS) =>
   coordinatorMachine.provide({
     actors: Object.fromEntries(
-      ['runSync', 'statusWriter', 'leader', 'edge', 'gatewayClass', 'gateway', 'route', 'replica'].map((src) => [
-        src,
-        pendingActor(probe, src),
-      ]),
+      ['runSync', 'statusWriter', 'leader', 'edge', 'gatewayClass', 'gateway', 'route', 'policy', 'replica'].map(
+        (src) => [src, pendingActor(probe, src)],
+      ),
     ) as never,
     delays,
   });

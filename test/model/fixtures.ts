@@ -129,6 +129,27 @@ export function classVerdict(accepted: boolean): ResourceStatus {
   };
 }
 
+/** A BackendTLSPolicy verdict: one ancestors[] entry of ours, Accepted or not (e.g. Conflicted). */
+export function policyVerdict(accepted: boolean): ResourceStatus {
+  return {
+    kind: 'BackendTLSPolicy',
+    namespace: 'ns',
+    name: 'tls',
+    status: {
+      ancestors: [
+        {
+          ancestorRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'ns', name: 'gw' },
+          controllerName: 'cloudflare-tunnel-gateway.dev/controller',
+          conditions: [
+            cond('Accepted', accepted, accepted ? 'Accepted' : 'Conflicted', 1),
+            cond('ResolvedRefs', true, 'ResolvedRefs', 1),
+          ],
+        },
+      ],
+    },
+  };
+}
+
 /** Stable comparison of statuses that ignores lastTransitionTime (written times are the runtime's job). */
 export function fingerprint(value: unknown): string {
   return JSON.stringify(value, (key, v) => {

@@ -2,7 +2,7 @@
 // real actors with an oracle per step; prints per-machine state and transition coverage, fails below 100 %.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { coverageTable, runModel, type CoverageRow, type ModelSpec } from './harness.js';
-import { gatewayClassSpec, gatewaySpec, routeSpec } from './resources.spec.js';
+import { gatewayClassSpec, gatewaySpec, policySpec, routeSpec } from './resources.spec.js';
 import { edgeSpec, replicaSpec } from './delivery.spec.js';
 import { leaderSpec, statusWriterSpec } from './system.spec.js';
 import { coordinatorCapSpec, coordinatorHandOutSpec, coordinatorScheduleSpec } from './coordinator.spec.js';
@@ -13,6 +13,7 @@ const machines: Array<[string, ModelSpec[]]> = [
   ['gatewayClass', [gatewayClassSpec]],
   ['gateway', [gatewaySpec]],
   ['route', [routeSpec]],
+  ['policy', [policySpec]],
   ['replica', [replicaSpec]],
   ['edge', [edgeSpec]],
   ['statusWriter', [statusWriterSpec]],

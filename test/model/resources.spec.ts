@@ -1,4 +1,4 @@
-// Model specs of the resource machines (gatewayClass, gateway, route). The oracle restates the rules of
+// Model specs of the resource machines (gatewayClass, gateway, route, policy). The oracle restates the rules of
 // the issue independently of the machines' code: which status each state must write, that a status is
 // written only when it changes, Programmed only after the config carrying the spec is acknowledged, and
 // that a served resource's state names what its written conditions say is wrong (accepted.degraded.*).
@@ -8,8 +8,9 @@ import type { Condition, ResourceStatus } from '../../src/core/types.js';
 import { gatewayMachine } from '../../machines/gateway.js';
 import { routeMachine } from '../../machines/route.js';
 import { gatewayClassMachine } from '../../machines/gateway-class.js';
+import { policyMachine } from '../../machines/policy.js';
 import { statePaths } from '../../src/debug/actors.js';
-import { classVerdict, fingerprint, gatewayVerdict, routeVerdict } from './fixtures.js';
+import { classVerdict, fingerprint, gatewayVerdict, policyVerdict, routeVerdict } from './fixtures.js';
 import type { ModelSpec, StepRecord } from './harness.js';
 import { resourceMust } from './contracts.js';
 
@@ -270,6 +271,24 @@ export const gatewayClassSpec: ModelSpec = {
     checkResource(step, (_state, ctx) => ctx.verdict as ResourceStatus);
     if (step.event.type === 'verdict' && leaf(step.before) !== 'gone') {
       const accepted = step.event.status.status.conditions[0].status === 'True';
+      expect(leaf(step.snapshot)).toBe(accepted ? 'accepted' : 'rejected');
+    }
+  },
+};
+
+export const policySpec: ModelSpec = {
+  name: 'policy',
+  machine: () => policyMachine,
+  input: (probe) => ({ key: 'BackendTLSPolicy/ns/tls', statusWriter: probe.recorder }),
+  events: [
+    { type: 'verdict', status: policyVerdict(true), generation: 1 },
+    { type: 'verdict', status: policyVerdict(false), generation: 1 },
+    { type: 'resource.deleted' },
+  ],
+  check: (step) => {
+    checkResource(step, (_state, ctx) => ctx.verdict as ResourceStatus);
+    if (step.event.type === 'verdict' && leaf(step.before) !== 'gone') {
+      const accepted = step.event.status.status.ancestors[0].conditions[0].status === 'True';
       expect(leaf(step.snapshot)).toBe(accepted ? 'accepted' : 'rejected');
     }
   },

@@ -2,6 +2,7 @@
 // real gateways, grants point at real namespaces, duplicates happen); every field may also be junk.
 import fc from 'fast-check';
 import { DEFAULT_CONTROLLER_NAME, type K8sObject, type Snapshot } from '../../src/core/types.js';
+import { createTestCa } from '../support/test-ca.js';
 
 const namespaces = ['ns-a', 'ns-b', 'default'];
 /** Usually the first (well-formed) arbitrary, sometimes the odd one. */
@@ -58,7 +59,7 @@ const gatewayClass = fc.record({
 });
 
 // GatewayClass parameters: accessLog well spelled, misspelled, or absent.
-const configMap = fc.record({
+const paramsConfigMap = fc.record({
   apiVersion: fc.constant('v1'),
   kind: fc.constant('ConfigMap'),
   metadata: meta(fc.constantFrom('params', 'other')),
@@ -315,7 +316,7 @@ const service = fc.record({
           {
             name: fc.constantFrom('http', 'grpc'),
             port: fc.constantFrom(80, 8080),
-            appProtocol: fc.constantFrom('kubernetes.io/h2c', 'kubernetes.io/ws', 'http'),
+            appProtocol: fc.constantFrom('kubernetes.io/h2c', 'kubernetes.io/ws', 'http', 'HTTPS', 'kubernetes.io/wss'),
           },
           { requiredKeys: ['port'] },
         ),
@@ -355,6 +356,65 @@ const secret = fc.record({
   type: fc.constant('kubernetes.io/tls'),
 });
 
+const caPem = createTestCa().cert;
+const caConfigMap = fc.record({
+  apiVersion: fc.constant('v1'),
+  kind: fc.constant('ConfigMap'),
+  metadata: meta(fc.constantFrom('ca', 'other')),
+  data: maybe(fc.record({ 'ca.crt': bias(fc.constant(caPem), junk) }, { requiredKeys: [] })),
+});
+
+const backendTLSPolicy = fc.record({
+  apiVersion: fc.constant('gateway.networking.k8s.io/v1'),
+  kind: fc.constant('BackendTLSPolicy'),
+  metadata: meta(fc.constantFrom('p-1', 'p-2', 'p-3')),
+  spec: maybe(
+    fc.record({
+      targetRefs: fc.array(
+        fc.record(
+          {
+            group: bias(fc.constant(''), fc.constant('example.io')),
+            kind: bias(fc.constant('Service'), fc.constant('Gateway')),
+            name: svcName,
+            sectionName: fc.constantFrom('http', 'grpc', 'nope'),
+          },
+          { requiredKeys: ['name'] },
+        ),
+        { maxLength: 2 },
+      ),
+      validation: maybe(
+        fc.record(
+          {
+            hostname: bias(fc.constant('abc.example.com'), fc.constantFrom('*.example.com', '', 'UPPER.example')),
+            caCertificateRefs: maybe(
+              fc.array(
+                fc.record({
+                  group: bias(fc.constant(''), fc.constant('invalid.io')),
+                  kind: bias(fc.constant('ConfigMap'), fc.constant('Secret')),
+                  name: fc.constantFrom('ca', 'other', 'missing'),
+                }),
+                { maxLength: 2 },
+              ),
+            ),
+            wellKnownCACertificates: fc.constantFrom('System', 'example.com/mine', ''),
+            subjectAltNames: maybe(
+              fc.array(
+                fc.oneof(
+                  fc.record({ type: fc.constant('Hostname'), hostname: hostname }),
+                  fc.record({ type: fc.constant('URI'), uri: fc.constantFrom('spiffe://a/b', 'nope', '') }),
+                  junk,
+                ),
+                { maxLength: 6 },
+              ),
+            ),
+          },
+          { requiredKeys: ['hostname'] },
+        ),
+      ),
+    }),
+  ),
+});
+
 // Unique by namespace/name, as an API server (and the file source) guarantees.
 const list = <T>(arb: fc.Arbitrary<T>, max: number) =>
   fc.uniqueArray(arb, {
@@ -380,5 +440,6 @@ export const snapshotArb: fc.Arbitrary<Snapshot> = fc.record({
   services: list(service, 4),
   endpointSlices: list(endpointSlice, 4),
   secrets: list(secret, 2),
-  configMaps: list(configMap, 2),
+  configMaps: list(fc.oneof(paramsConfigMap, caConfigMap), 3),
+  backendTLSPolicies: list(backendTLSPolicy, 3),
 });

@@ -52,6 +52,13 @@ const SPEC_REASONS = new Set([
   'PartiallyInvalid',
   'Ready',
   'InvalidClientCertificateRef',
+  // BackendTLSPolicy (apis/v1/backendtlspolicy_types.go, policy_types.go)
+  'Conflicted',
+  'NoValidCACertificate',
+  'InvalidCACertificateRef',
+  // Ours, which the spec allows ("Controllers may raise this condition with other reasons"): a route's backendRef
+  // to a Service port governed by an unusable BackendTLSPolicy, which the spec counts as invalid without a reason.
+  'InvalidBackendTLSPolicy',
 ]);
 
 function shuffled(snapshot: Snapshot, seed: number): Snapshot {
@@ -73,7 +80,12 @@ function conditionsOf(status: Record<string, unknown>): Cond[] {
   const listeners = ((status.listeners as Array<{ conditions?: Cond[] }> | undefined) ?? []).flatMap(
     (l) => l.conditions ?? [],
   );
-  const parents = ((status.parents as Array<{ conditions?: Cond[]; controllerName?: string }> | undefined) ?? [])
+  type Entry = { conditions?: Cond[]; controllerName?: string };
+  const entries = [
+    ...((status.parents as Entry[] | undefined) ?? []),
+    ...((status.ancestors as Entry[] | undefined) ?? []),
+  ];
+  const parents = entries
     .filter((p) => p.controllerName === DEFAULT_CONTROLLER_NAME)
     .flatMap((p) => p.conditions ?? []);
   return [...own, ...listeners, ...parents];

@@ -51,7 +51,7 @@ describe('toSnapshot', () => {
     const { snapshot, ignored } = toSnapshot(objs);
     expect(snapshot.httpRoutes[0]!.metadata.namespace).toBe('default');
     expect(snapshot.gatewayClasses[0]!.metadata.namespace).toBeUndefined();
-    // ConfigMaps are read: GatewayClass parameters (accessLog).
+    // ConfigMaps are read: GatewayClass parameters (accessLog), BackendTLSPolicy caCertificateRefs.
     expect(snapshot.configMaps[0]!.metadata.namespace).toBe('default');
     expect(ignored.map((o) => o.kind)).toEqual(['Deployment']);
   });

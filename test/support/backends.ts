@@ -216,7 +216,15 @@ export interface GrpcBackend {
   close(): Promise<void>;
 }
 
-export async function startGrpcBackend(name: string): Promise<GrpcBackend> {
+/** With `tls`, the server speaks gRPC over TLS (HTTP/2 by ALPN) with that certificate. */
+function credentials(tls: { cert: string; key: string } | undefined): grpc.ServerCredentials {
+  if (tls === undefined) return grpc.ServerCredentials.createInsecure();
+  return grpc.ServerCredentials.createSsl(null, [
+    { private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) },
+  ]);
+}
+
+export async function startGrpcBackend(name: string, tls?: { cert: string; key: string }): Promise<GrpcBackend> {
   const calls: GrpcBackend['calls'] = [];
   let cancelled = 0;
   const server = new grpc.Server();
@@ -255,9 +263,7 @@ export async function startGrpcBackend(name: string): Promise<GrpcBackend> {
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
-      err ? reject(err) : resolve(p),
-    ),
+    server.bindAsync('127.0.0.1:0', credentials(tls), (err, p) => (err ? reject(err) : resolve(p))),
   );
   return {
     name,

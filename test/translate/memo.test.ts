@@ -2,10 +2,12 @@
 // snapshots it is given (objects replaced, added, removed, the rest shared with the previous snapshot), each
 // result must equal, byte for byte, the result for a deep copy that shares nothing with earlier calls.
 import { describe, expect, it } from '@jest/globals';
+import { X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
 import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
 import { translate } from '../../src/translate/index.js';
 import { DEFAULT_CONTROLLER_NAME, type K8sObject, type Snapshot } from '../../src/core/types.js';
+import { createTestCa } from '../support/test-ca.js';
 
 const OPTIONS = {
   controllerName: DEFAULT_CONTROLLER_NAME,
@@ -62,8 +64,27 @@ const grant = (): K8sObject =>
     'grant.yaml',
   )[0]!;
 
+const CAS = [createTestCa('first').cert, createTestCa('second').cert];
+
+/** A BackendTLSPolicy on the api Service (hostname by variant), or none. */
+const policy = (variant: number): K8sObject =>
+  parseManifests(
+    `apiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\nmetadata: {name: tls, namespace: app}\nspec: {targetRefs: [{group: "", kind: Service, name: api}], validation: {hostname: h${variant}.example.com, caCertificateRefs: [{group: "", kind: ConfigMap, name: ca}]}}\n`,
+    'policy.yaml',
+  )[0]!;
+
+/** The policy's ConfigMap: one of two CAs, none (unusable policy), or the same CA with an unrelated key changed. */
+const configMap = (ca: number, other: number): K8sObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'ca', namespace: 'app' },
+  data: { ...(ca < CAS.length ? { 'ca.crt': CAS[ca]! } : {}), other: String(other) },
+});
+
 type Edit =
   | { type: 'route'; index: number; variant: number }
+  | { type: 'policy'; variant: number | null }
+  | { type: 'configMap'; ca: number; other: number }
   | { type: 'dropRoute'; index: number }
   | { type: 'servicePort'; port: number }
   | { type: 'sliceAddress'; last: number }
@@ -75,6 +96,8 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ type: fc.constant('servicePort' as const), port: fc.constantFrom(80, 8080) }),
   fc.record({ type: fc.constant('sliceAddress' as const), last: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ type: fc.constant('grant' as const), present: fc.boolean() }),
+  fc.record({ type: fc.constant('policy' as const), variant: fc.option(fc.nat(2)) }),
+  fc.record({ type: fc.constant('configMap' as const), ca: fc.nat(CAS.length), other: fc.nat(3) }),
 );
 
 /** The next snapshot: edited objects are replaced by new ones, every other object is the same instance. */
@@ -85,6 +108,8 @@ function apply(s: Snapshot, e: Edit): Snapshot {
     services: [...s.services],
     endpointSlices: [...s.endpointSlices],
     referenceGrants: [...s.referenceGrants],
+    backendTLSPolicies: [...s.backendTLSPolicies],
+    configMaps: [...s.configMaps],
   };
   const at = (name: string) => next.httpRoutes.findIndex((r) => r.metadata.name === name);
   switch (e.type) {
@@ -108,6 +133,12 @@ function apply(s: Snapshot, e: Edit): Snapshot {
       break;
     case 'grant':
       next.referenceGrants = e.present ? [grant()] : [];
+      break;
+    case 'policy':
+      next.backendTLSPolicies = e.variant === null ? [] : [policy(e.variant)];
+      break;
+    case 'configMap':
+      next.configMaps = [configMap(e.ca, e.other)];
       break;
   }
   return next;
@@ -148,5 +179,17 @@ describe('translate() across calls', () => {
     const c = translate(newEndpoints, OPTIONS);
     expect(ruleOf(c, 'r2')).not.toBe(ruleOf(b, 'r2'));
     expect(JSON.stringify(ruleOf(c, 'r2'))).toContain('10.0.0.3');
+  });
+
+  it('reuses rules across ConfigMap changes that leave the CA alone, and recomputes them when it changes', () => {
+    const ruleOf = (d: ReturnType<typeof translate>) => d.proxyConfig.rules.find((r) => r.id === 'httproute/app/r2/0');
+    const withPolicy = apply(apply(initial(), { type: 'policy', variant: 0 }), { type: 'configMap', ca: 0, other: 0 });
+    const a = translate(withPolicy, OPTIONS);
+    const unrelated = translate(apply(withPolicy, { type: 'configMap', ca: 0, other: 1 }), OPTIONS);
+    expect(ruleOf(unrelated)).toBe(ruleOf(a));
+    const newCa = translate(apply(withPolicy, { type: 'configMap', ca: 1, other: 0 }), OPTIONS);
+    expect(ruleOf(newCa)).not.toBe(ruleOf(a));
+    // The config carries the certificate in canonical PEM (node:crypto's), whatever the ConfigMap's line endings.
+    expect(newCa.proxyConfig.caCertificates?.map((c) => c.pem)).toEqual([new X509Certificate(CAS[1]!).toString()]);
   });
 });

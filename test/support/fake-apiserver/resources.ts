@@ -68,9 +68,14 @@ function builtin(
 }
 
 /** Standard-channel CRD file names for the kinds the controller watches. */
-export const GATEWAY_CRD_FILES = ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'referencegrants'].map(
-  (plural) => `gateway.networking.k8s.io_${plural}.yaml`,
-);
+export const GATEWAY_CRD_FILES = [
+  'gatewayclasses',
+  'gateways',
+  'httproutes',
+  'grpcroutes',
+  'referencegrants',
+  'backendtlspolicies',
+].map((plural) => `gateway.networking.k8s.io_${plural}.yaml`);
 
 /** Reads CRDs (by file name under GATEWAY_API_DIR, or absolute paths) into resource types. */
 export function loadCrdTypes(files: string[] = GATEWAY_CRD_FILES, dir = GATEWAY_API_DIR): ResourceType[] {
