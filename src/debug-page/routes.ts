@@ -36,6 +36,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
     file: new URL('./assets/diagram.js', import.meta.url).pathname,
     type: 'text/javascript; charset=utf-8',
   },
+  'list.js': { file: new URL('./assets/list.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8' },
   'app.css': { file: new URL('./assets/app.css', import.meta.url).pathname, type: 'text/css; charset=utf-8' },
   'mermaid.min.js': { file: mermaidBundle(), type: 'text/javascript; charset=utf-8' },
 };
