@@ -13,9 +13,9 @@ import {
   routeLimitViolation,
 } from '../../src/translate/limits.js';
 import { translate } from '../../src/translate/index.js';
-import { emptySnapshot, DEFAULT_CONTROLLER_NAME } from '../../src/core/types.js';
 import { ProxyConfig } from '../../proxy/config/schema.js';
 import { rows } from '../support/each.js';
+import { oneGatewayWorld, TRANSLATE_OPTIONS } from './support.js';
 
 const CRDS = fileURLToPath(new URL('../../deploy/crds/gateway-api-v1.6.1/standard/', import.meta.url));
 
@@ -68,36 +68,20 @@ describe.each(
 });
 
 describe('a hostile route', () => {
-  const options = {
-    controllerName: DEFAULT_CONTROLLER_NAME,
-    now: '2026-01-01T00:00:00Z',
-    proxyHttpPort: 8080,
-    proxyTlsPort: 8443,
-  };
-  const world = (hostile: Record<string, unknown>) => {
-    const s = emptySnapshot();
-    s.gatewayClasses.push({
-      kind: 'GatewayClass',
-      metadata: { name: 'c' },
-      spec: { controllerName: DEFAULT_CONTROLLER_NAME },
-    });
-    s.gateways.push({
-      kind: 'Gateway',
-      metadata: { name: 'g', namespace: 'd' },
-      spec: { gatewayClassName: 'c', listeners: [{ name: 'h', protocol: 'HTTP', port: 80 }] },
-    });
-    s.httpRoutes.push({
-      kind: 'HTTPRoute',
-      metadata: { name: 'neighbour', namespace: 'd' },
-      spec: { parentRefs: [{ name: 'g' }], hostnames: ['ok.example.com'], rules: [{}] },
-    });
-    s.httpRoutes.push({
-      kind: 'HTTPRoute',
-      metadata: { name: 'hostile', namespace: 'd' },
-      spec: { parentRefs: [{ name: 'g' }], ...hostile },
-    });
-    return s;
-  };
+  const options = TRANSLATE_OPTIONS;
+  const world = (hostile: Record<string, unknown>) =>
+    oneGatewayWorld([
+      {
+        kind: 'HTTPRoute',
+        metadata: { name: 'neighbour', namespace: 'd' },
+        spec: { parentRefs: [{ name: 'g' }], hostnames: ['ok.example.com'], rules: [{}] },
+      },
+      {
+        kind: 'HTTPRoute',
+        metadata: { name: 'hostile', namespace: 'd' },
+        spec: { parentRefs: [{ name: 'g' }], ...hostile },
+      },
+    ]);
   const bigValue = 'v'.repeat(64 * 1024);
 
   it.each([

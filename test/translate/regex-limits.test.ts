@@ -12,36 +12,19 @@ import {
 } from '../../src/translate/limits.js';
 import { regexCompiles } from '../../src/translate/regex-size.js';
 import { translate } from '../../src/translate/index.js';
-import { emptySnapshot, DEFAULT_CONTROLLER_NAME } from '../../src/core/types.js';
+import { oneGatewayWorld, TRANSLATE_OPTIONS } from './support.js';
 import { ProxyConfig } from '../../proxy/config/schema.js';
 
-const options = {
-  controllerName: DEFAULT_CONTROLLER_NAME,
-  now: '2026-01-01T00:00:00Z',
-  proxyHttpPort: 8080,
-  proxyTlsPort: 8443,
-};
+const options = TRANSLATE_OPTIONS;
 
 function world(kind: 'HTTPRoute' | 'GRPCRoute', rules: unknown[]) {
-  const s = emptySnapshot();
-  s.gatewayClasses.push({
-    kind: 'GatewayClass',
-    metadata: { name: 'c' },
-    spec: { controllerName: DEFAULT_CONTROLLER_NAME },
-  });
-  s.gateways.push({
-    kind: 'Gateway',
-    metadata: { name: 'g', namespace: 'd' },
-    spec: { gatewayClassName: 'c', listeners: [{ name: 'h', protocol: 'HTTP', port: 80 }] },
-  });
-  const route = {
-    kind,
-    metadata: { name: 'r', namespace: 'd' },
-    spec: { parentRefs: [{ name: 'g' }], hostnames: ['a.example.com'], rules },
-  };
-  if (kind === 'HTTPRoute') s.httpRoutes.push(route);
-  else s.grpcRoutes.push(route);
-  return s;
+  return oneGatewayWorld([
+    {
+      kind,
+      metadata: { name: 'r', namespace: 'd' },
+      spec: { parentRefs: [{ name: 'g' }], hostnames: ['a.example.com'], rules },
+    },
+  ]);
 }
 
 type Condition = { type: string; status: string; reason: string; message: string };

@@ -4,33 +4,15 @@
 import { createHash } from 'node:crypto';
 import { configVersionSteps } from '../../src/translate/config-version.js';
 import { describe, expect, it } from '@jest/globals';
-import { emptySnapshot, DEFAULT_CONTROLLER_NAME, type K8sObject, type Snapshot } from '../../src/core/types.js';
+import type { K8sObject, Snapshot } from '../../src/core/types.js';
 import { translate, translateSteps } from '../../src/translate/index.js';
 import { regexCompiles } from '../../src/translate/regex-size.js';
 import { ROUTE_MAX_REGEXES } from '../../src/translate/limits.js';
+import { oneGatewayWorld, TRANSLATE_OPTIONS } from './support.js';
 
-const options = {
-  controllerName: DEFAULT_CONTROLLER_NAME,
-  now: '2026-01-01T00:00:00Z',
-  proxyHttpPort: 8080,
-  proxyTlsPort: 8443,
-};
+const options = TRANSLATE_OPTIONS;
 
-function world(routes: K8sObject[]): Snapshot {
-  const s = emptySnapshot();
-  s.gatewayClasses.push({
-    kind: 'GatewayClass',
-    metadata: { name: 'c' },
-    spec: { controllerName: DEFAULT_CONTROLLER_NAME },
-  });
-  s.gateways.push({
-    kind: 'Gateway',
-    metadata: { name: 'g', namespace: 'd' },
-    spec: { gatewayClassName: 'c', listeners: [{ name: 'h', protocol: 'HTTP', port: 80 }] },
-  });
-  for (const r of routes) (r.kind === 'GRPCRoute' ? s.grpcRoutes : s.httpRoutes).push(r);
-  return s;
-}
+const world = oneGatewayWorld;
 
 /** An HTTPRoute on one host with `count` distinct regex matches (path, header, query in turn), 64 per rule. */
 function regexRoute(tag: string, name: string, count: number): K8sObject {
