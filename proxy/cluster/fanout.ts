@@ -28,6 +28,11 @@ export class ConfigFanout {
   private queue: Promise<unknown> = Promise.resolve();
   /** Rules and hosts whose JSON repeats the last push are not validated again. */
   private readonly preparer = new ConfigPreparer('text');
+  /**
+   * For an in-process pusher that never changes a config object once passed (standalone's control plane
+   * running the primary): unchanged rules are recognised by identity, neither serialized nor validated again.
+   */
+  private readonly sharedPreparer = new ConfigPreparer('identity');
   readonly conflicts = new ConflictTracker();
 
   constructor(
@@ -36,8 +41,9 @@ export class ConfigFanout {
     private readonly logger: Logger,
   ) {}
 
-  apply(input: unknown, opts: ApplyOptions = {}): Promise<ApplyResult> {
-    const result = this.queue.then(() => this.push(input, opts));
+  apply(input: unknown, opts: ApplyOptions = {}, recognise: 'text' | 'identity' = 'text'): Promise<ApplyResult> {
+    const preparer = recognise === 'text' ? this.preparer : this.sharedPreparer;
+    const result = this.queue.then(() => this.push(preparer, input, opts));
     this.queue = result.catch(() => undefined);
     return result.then((r) => {
       this.conflicts.note(r);
@@ -87,8 +93,8 @@ export class ConfigFanout {
     );
   }
 
-  private async push(input: unknown, opts: ApplyOptions): Promise<ApplyResult> {
-    const checked = this.preparer.prepare(input);
+  private async push(preparer: ConfigPreparer, input: unknown, opts: ApplyOptions): Promise<ApplyResult> {
+    const checked = preparer.prepare(input);
     if (!checked.ok) return checked;
     const prepared = checked.prepared;
     const running = this.info;

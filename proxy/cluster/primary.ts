@@ -10,6 +10,7 @@ import { createAdminServer, type AdminHandler, type ConfigInfo, type MetricsSour
 import { createAuthorizer } from '../admin/auth.js';
 import { adminHostCheck } from '../admin/host-check.js';
 import { listen } from '../server/listener.js';
+import type { ApplyOptions, ApplyResult } from '../config/apply.js';
 import { ConfigFanout } from './fanout.js';
 import { WorkerPool } from './pool.js';
 
@@ -20,6 +21,12 @@ export interface ClusterOptions {
   /** Host names served without a token besides loopback ones and the listen address (DNS rebinding defence). */
   adminAllowedHosts?: readonly string[];
   logger: Logger;
+  /**
+   * Workers accept connections themselves from the shared socket (SCHED_NONE) instead of the primary
+   * handing each one over (round-robin, Node's default on Linux): for a primary whose event loop is busy
+   * with other work (standalone's control plane), which must not delay a connection.
+   */
+  workersAccept?: boolean;
   adminMaxBodyBytes?: number;
   /** Called once when workers crash-loop; the caller should exit non-zero. */
   onFatal(err: Error): void;
@@ -29,6 +36,13 @@ export interface RunningCluster {
   ports: { http: number; tls?: number; admin: number };
   ready(): boolean;
   current(): ConfigInfo | null;
+  /**
+   * A config from an in-process pusher that never changes an object once passed (standalone running this
+   * primary): validated here by identity (unchanged rules are not serialized again), then sent to the workers.
+   */
+  applySharedConfig(config: unknown, opts?: ApplyOptions): Promise<ApplyResult>;
+  /** The primary's own series, served on /metrics beside the workers' sum. */
+  metrics: Registry;
   addAdminRoute(method: string, path: string, handler: AdminHandler): void;
   close(graceMs?: number): Promise<void>;
 }
@@ -36,6 +50,8 @@ export interface RunningCluster {
 export async function startProxyCluster(opts: ClusterOptions): Promise<RunningCluster> {
   if (!cluster.isPrimary) throw new Error('startProxyCluster runs in the primary process');
   const { logger } = opts;
+  // Read by the first fork, and fixed from then on for this process.
+  if (opts.workersAccept) cluster.schedulingPolicy = cluster.SCHED_NONE;
   const own = new Registry();
   // Pushes are refused here, so the primary counts them (the workers' own count is omitted from the sum).
   const rejected = new Counter({
@@ -84,6 +100,8 @@ export async function startProxyCluster(opts: ClusterOptions): Promise<RunningCl
     ports,
     ready,
     current: () => config.describe(),
+    applySharedConfig: (input, o) => config.apply(input, o, 'identity'),
+    metrics: own,
     addAdminRoute: (method, path, handler) => admin.addRoute(method, path, handler),
     close(graceMs = 10_000) {
       closing ??= pool.drain(graceMs).then(() => closeServer(admin.server));

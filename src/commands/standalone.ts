@@ -1,4 +1,5 @@
 // `tunnel-gateway standalone`: controller + proxy in one process, from a folder of manifests.
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONTROLLER_NAME } from '../core/types.js';
@@ -24,6 +25,7 @@ interface StandaloneFlags {
   tunnelTokenFile?: string;
   externalNameServices?: boolean;
   accessLog: AccessLogFlag;
+  workers: number;
   logLevel: string;
 }
 
@@ -104,9 +106,25 @@ export function standaloneCommand(): Command {
         ).env('TUNNEL_TOKEN_FILE'),
       )
       .addOption(accessLogOption('ACCESS_LOG'))
+      .addOption(
+        new Option(
+          '--workers <n>',
+          'worker processes that serve traffic, so config changes never delay a request; 0 serves in this process (less memory)',
+        )
+          .argParser(workerCount)
+          .default(1)
+          .env('STANDALONE_WORKERS'),
+      )
       .addOption(new Option('--log-level <level>', 'pino log level').default('info').env('LOG_LEVEL'))
       .action(async (flags: StandaloneFlags) => {
         const logger = createLogger(flags.logLevel);
+        // A forked worker runs this same command line: it serves the data ports and takes configs from the
+        // primary, which runs the control plane and the admin API.
+        if (cluster.isWorker)
+          return (await import('../../proxy/cluster/worker.js')).runProxyWorker(
+            { listen: flags.listen, tlsListen: flags.tlsListen, accessLog: accessLogOptions(flags.accessLog) },
+            logger,
+          );
         const adminToken = flags.adminTokenFile ? readFileSync(flags.adminTokenFile, 'utf8').trim() : undefined;
         const edge = flags.accountId ? await connectCloudflare(flags, logger) : undefined;
         // Loaded here, not at the top: other commands of the same CLI (a proxy worker) need none of this.
@@ -123,6 +141,7 @@ export function standaloneCommand(): Command {
           tunnelId: flags.tunnelId,
           externalNameServices: flags.externalNameServices ?? envFlag('EXTERNAL_NAME_SERVICES'),
           accessLog: accessLogOptions(flags.accessLog),
+          workers: flags.workers,
           edge,
           extraMetrics: edge?.metrics.registry,
           logger,
@@ -138,6 +157,7 @@ export function standaloneCommand(): Command {
             listen: formatHostPort({ host: flags.listen.host, port: http }),
             tls: tls && formatHostPort({ host: flags.tlsListen.host, port: tls }),
             admin: admin && formatHostPort({ host: flags.admin.host, port: admin }),
+            workers: flags.workers,
           },
           'standalone serving',
         );
@@ -174,5 +194,12 @@ function byteCount(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 1)
     throw new InvalidArgumentError(`expected a positive number of bytes, got "${value}"`);
+  return n;
+}
+
+function workerCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 64)
+    throw new InvalidArgumentError(`expected a number of worker processes from 0 to 64, got "${value}"`);
   return n;
 }

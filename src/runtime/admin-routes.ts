@@ -25,7 +25,11 @@ export function debugSource(controlPlane: ControlPlane): DebugSource {
   };
 }
 
-export function mountAdminRoutes(proxy: RunningProxy, controlPlane: ControlPlane, source?: FileSource): void {
+export function mountAdminRoutes(
+  proxy: Pick<RunningProxy, 'addAdminRoute'>,
+  controlPlane: ControlPlane,
+  source?: FileSource,
+): void {
   proxy.addAdminRoute('GET', '/debug/actors', debugActorsHandler(controlPlane));
   const page = debugSource(controlPlane);
   const serve = (req: IncomingMessage, res: ServerResponse) => {

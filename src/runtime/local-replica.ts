@@ -6,7 +6,7 @@ import type { ReplicaClient } from '../core/ports.js';
 import type { RunningProxy } from '../../proxy/index.js';
 import { GenerationConflictError } from '../../machines/replica.js';
 
-export function localReplicaClient(proxy: RunningProxy): ReplicaClient {
+export function localReplicaClient(proxy: Pick<RunningProxy, 'applySharedConfig' | 'current'>): ReplicaClient {
   return {
     async push(config, _signal, options) {
       const result = await proxy.applySharedConfig(config, { resync: options?.resync });

@@ -1,6 +1,7 @@
 // Standalone mode wiring: file source → actor system (translator inside) → the proxy in this process.
 // The in-cluster controller runs the same control plane; only the source, sinks and replicas differ.
-import { startProxy, type AccessLogOptions, type RunningProxy } from '../../proxy/index.js';
+import type { AccessLogOptions } from '../../proxy/index.js';
+import { startDataPlane, type DataPlane } from './data-plane.js';
 import { createControlPlane, type ControlPlane } from './control-plane.js';
 import { FileSource } from '../sources/files.js';
 import { translateSteps } from '../translate/index.js';
@@ -27,6 +28,11 @@ export interface StandaloneOptions {
   tunnelId?: string;
   /** Forward to ExternalName Services (TranslateOptions.externalNameServices). */
   externalNameServices?: boolean;
+  /**
+   * Worker processes that serve (default 0: the proxy runs in this process). They re-run this process's
+   * command line, so only the CLI (`standalone --workers N`) can ask for them.
+   */
+  workers?: number;
   /** The embedded proxy's access log (default: follows the GatewayClass parameter, to stdout). */
   accessLog?: AccessLogOptions;
   /** Cloudflare edge when configured; else the ingress/DNS that would be written is logged. */
@@ -41,7 +47,7 @@ export interface StandaloneOptions {
 }
 
 export interface Standalone {
-  proxy: RunningProxy;
+  proxy: DataPlane;
   controlPlane: ControlPlane;
   source: FileSource;
   close(graceMs?: number): Promise<void>;
@@ -49,7 +55,8 @@ export interface Standalone {
 
 export async function runStandalone(opts: StandaloneOptions): Promise<Standalone> {
   const logger = opts.logger ?? silentLogger;
-  const proxy = await startProxy({
+  const proxy = await startDataPlane({
+    workers: opts.workers ?? 0,
     listen: opts.listen,
     tlsListen: opts.tlsListen,
     admin: opts.admin,
@@ -57,6 +64,7 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
     adminAllowedHosts: opts.adminAllowedHosts,
     accessLog: opts.accessLog,
     logger,
+    onFatal: (err) => (opts.onFatal ?? ((e: Error) => logger.fatal({ err: e }, 'proxy workers keep dying')))(err),
   });
   serveAlso(proxy.metrics, opts.extraMetrics);
   const source = new FileSource({ root: opts.manifests, logger, maxFileBytes: opts.maxManifestBytes });
