@@ -169,6 +169,8 @@ export const coordinatorMachine = setup({
       generationBase: input.generationBase ?? 0,
       generation: input.generationBase ?? 0,
       resources: {},
+      verdicts: {},
+      awaitingHealth: {},
       replicas: {},
       incarnations: 0,
       edgeHealth: { state: input.hasEdge ? 'pending' : 'none' },

@@ -4,7 +4,7 @@ import type { ResourceStatus } from '../../src/core/types.js';
 import type { ReplicaReport } from '../replica.js';
 import type { EdgeReport } from '../edge.js';
 import type { ResourceEvent } from './resource.js';
-import { resourceKey, statusFingerprint } from './status.js';
+import { resourceKey, sameStatus, statusFingerprint } from './status.js';
 import { dataplaneHealth, type DataplaneHealth, type ReplicaState } from './dataplane.js';
 import type { CoordinatorContext, ResourceMachineName, SyncResult } from './coordinator-types.js';
 
@@ -57,6 +57,8 @@ export function planSync(ctx: CoordinatorContext, result: SyncResult): Plan {
 
   let incarnations = ctx.incarnations;
   const resources: Record<string, string> = {};
+  const verdicts: Record<string, ResourceStatus> = {};
+  const awaitingHealth = { ...ctx.awaitingHealth };
   for (const status of desired.statuses) {
     const key = resourceKey(status);
     let id = ctx.resources[key];
@@ -65,11 +67,21 @@ export function planSync(ctx: CoordinatorContext, result: SyncResult): Plan {
       spawns.push({ src: MACHINE_OF_KIND[status.kind], id, key });
     }
     resources[key] = id;
+    // The verdict its actor holds, again (most of them: one object changed): the actor would only record it
+    // (resource.ts, isSameVerdict), so it is not handed out; a sync's work stays with what changed.
+    const held = ctx.verdicts[key];
+    if (ctx.resources[key] && sameStatus(status, held)) {
+      verdicts[key] = held!;
+      continue;
+    }
+    verdicts[key] = status;
+    awaitingHealth[id] = generation;
     sends.push({ to: id, event: { type: 'verdict', status, generation } satisfies ResourceEvent, toResource: true });
   }
   for (const [key, id] of Object.entries(ctx.resources)) {
-    if (!(key in resources))
-      sends.push({ to: id, event: { type: 'resource.deleted' } satisfies ResourceEvent, toResource: true });
+    if (key in resources) continue;
+    sends.push({ to: id, event: { type: 'resource.deleted' } satisfies ResourceEvent, toResource: true });
+    delete awaitingHealth[id];
   }
   const context: Partial<CoordinatorContext> = {
     ...edge.context,
@@ -77,12 +89,12 @@ export function planSync(ctx: CoordinatorContext, result: SyncResult): Plan {
     generation,
     edgeDesired,
     resources,
+    verdicts,
+    awaitingHealth,
     incarnations,
     syncs: ctx.syncs + 1,
     lastSync: { durationMs: result.durationMs, changes: ctx.changesInSync, pushed, reason: ctx.syncReason },
     lastSyncError: undefined,
-    // Verdicts may have moved resources back to programming: tell everyone the health again.
-    health: undefined,
   };
   return { context, spawns, sends };
 }
@@ -121,6 +133,8 @@ export function planLeadership(ctx: CoordinatorContext, leader: boolean): Plan {
     return {
       context: {
         leadership: 'follower',
+        // Whatever the actors were told is not news the next leader term can build on: it tells all again.
+        health: undefined,
         replicas: {},
         edgeFingerprint: undefined,
         edgeHealth: ctx.hasEdge ? { state: 'pending' } : { state: 'none' },
@@ -181,13 +195,24 @@ export function planHealth(ctx: CoordinatorContext): Plan {
   // A follower delivers nothing, so it cannot know: it says nothing (and writes no status anyway).
   if (!leads(ctx)) return NOTHING;
   const health = dataplaneHealth(ctx.replicas, ctx.edgeHealth, ctx.config?.version, ctx.generation);
-  if (health.type === 'pending' || statusFingerprint(health) === statusFingerprint(ctx.health)) return NOTHING;
+  if (health.type === 'pending') return NOTHING;
   const event: ResourceEvent =
     health.type === 'live'
       ? { type: 'dataplane.live', generation: health.generation }
       : { type: 'dataplane.degraded', reason: health.reason };
-  const sends = Object.values(ctx.resources).map((to): Send => ({ to, event, toResource: true }));
-  return { context: { health }, spawns: [], sends };
+  // A new kind of health (live ↔ degraded, another reason) is news to every actor. The same kind again
+  // (live at a newer generation) only to those handed a verdict since: the others already heard one that
+  // covers what they wait for.
+  const news = ctx.health?.type !== health.type || (health.type === 'degraded' && !sameHealth(health, ctx.health));
+  const to = news ? Object.values(ctx.resources) : Object.keys(ctx.awaitingHealth);
+  if (to.length === 0 && sameHealth(health, ctx.health)) return NOTHING;
+  const sends = to.map((id): Send => ({ to: id, event, toResource: true }));
+  // Every actor handed a verdict has heard this health after it: the next verdict starts a new wait (a live
+  // health always carries the newest generation, so it covers every verdict handed out).
+  return { context: { health, awaitingHealth: {} }, spawns: [], sends };
 }
+
+const sameHealth = (a: DataplaneHealth, b: DataplaneHealth | undefined) =>
+  statusFingerprint(a) === statusFingerprint(b);
 
 export type { DataplaneHealth };

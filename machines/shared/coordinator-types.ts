@@ -1,6 +1,6 @@
 // Types of the coordinator machine, kept apart so the pure planners (coordinator-plan.ts) can use them.
 import { fromPromise, type AnyActorRef } from 'xstate';
-import type { DesiredState } from '../../src/core/types.js';
+import type { DesiredState, ResourceStatus } from '../../src/core/types.js';
 import type { HostnameConflict } from '../../src/core/ports.js';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
 import type { ReplicaReport } from '../replica.js';
@@ -51,6 +51,13 @@ export interface CoordinatorContext {
   edgeGeneration: number;
   /** Resource key ("Kind/ns/name") → id of its actor. */
   resources: Record<string, string>;
+  /** Resource key → the verdict last handed to its actor: an equal one is not handed again. */
+  verdicts: Record<string, ResourceStatus>;
+  /**
+   * Resource actor id → config generation of the verdict it was handed since the health that covers it:
+   * the actors an unchanged health must still reach (the rest already heard it).
+   */
+  awaitingHealth: Record<string, number>;
   /** Endpoint id → what the coordinator knows about that replica. */
   replicas: Record<string, ReplicaState>;
   /** Counter that keeps child ids unique when an object or endpoint comes back. */

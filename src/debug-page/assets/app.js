@@ -194,13 +194,23 @@ function updateTransitions(actor) {
   shownTransitions = new Set(keys);
 }
 
-/** The first element of `selector` fully in view in `scroller` that is not about to change or move. */
-function anchorIn(scroller, selector) {
-  const top = scroller.getBoundingClientRect().top;
-  const node = [...scroller.querySelectorAll(selector)].find(
-    (e) => e.getBoundingClientRect().top >= top && !changed.has(e.dataset?.actor),
-  );
-  return node && { scroller, node, top: node.getBoundingClientRect().top };
+/**
+ * An element of `selector` fully in view in `scroller` that is not about to change or move: the first one, or
+ * with `nearMiddle` the one nearest the middle of the view (in a list, where the eye rests: a row above it
+ * that grows, such as one gaining its why line, must not push the rows being read down).
+ */
+function anchorIn(scroller, selector, nearMiddle = false) {
+  const box = scroller.getBoundingClientRect();
+  const middle = (box.top + box.bottom) / 2;
+  let best;
+  for (const e of scroller.querySelectorAll(selector)) {
+    const top = e.getBoundingClientRect().top;
+    if (top < box.top || changed.has(e.dataset?.actor)) continue;
+    if (!nearMiddle) return { scroller, node: e, top };
+    if (best && Math.abs(top - middle) >= Math.abs(best.top - middle)) break; // rows come in screen order
+    best = { scroller, node: e, top };
+  }
+  return best;
 }
 
 /** Scrolls back by what the update moved the anchor: the user's place stays where it was on screen. */
@@ -214,7 +224,7 @@ function scheduleFrame() {
   frameQueued = true;
   requestAnimationFrame(() => {
     frameQueued = false;
-    const places = [anchorIn($('list'), '.actor'), anchorIn($('detail'), '.main > *')];
+    const places = [anchorIn($('list'), '.actor', true), anchorIn($('detail'), '.main > *')];
     if (structural) renderList();
     else patchList();
     if (selected && (structural || changed.has(selected))) updateDetail();
