@@ -26,13 +26,14 @@ export function translateFilters(ctx: Context, kind: RouteKind, ns: string, raw:
   const list = records(raw);
   const clash = excludedPair(list.map((f) => f.type));
   if (clash) return { ...result, invalid: clash };
+  const site = { ctx, kind, ns };
   try {
     for (const f of list) {
       const type = str(f.type) ?? '';
       const translator = TRANSLATORS.get(type);
       if (!translator?.routeKinds.includes(kind))
         unsupported(`filter type ${type || '(none)'} is not supported on ${kind}`);
-      const out = translator.translate(f, { ctx, kind, ns }, result);
+      const out = translator.translate(f, site, result);
       if (out) result.filters.push(out);
     }
   } catch (e) {
