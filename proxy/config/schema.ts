@@ -1,29 +1,17 @@
 // The proxy config contract: the body of `PUT /config` and `render`'s `proxyConfig`.
 // The translator (src/translate) produces it; the proxy validates and compiles it. Nothing else is shared
-// between the control plane and the data plane, so this file is the whole interface.
+// between the control plane and the data plane, so this file is the whole interface (with the pieces it
+// imports: fields.ts, and each filter kind's variant from its module, proxy/filters/registry.ts).
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { BackendTls, CA_ID, CONFIG_LIMITS, Endpoint, Port, headerName, str } from './fields.js';
+import { HeaderModifier } from '../filters/header-modifier.js';
+import { MirrorTarget } from '../filters/mirror.js';
+import { PathModifier } from '../filters/path.js';
+import { FILTER_SCHEMAS } from '../filters/registry.js';
 
-/** Documented limits: a config past them is refused with 400 (and the translator never produces one). */
-export const CONFIG_LIMITS = {
-  hosts: 200_000,
-  rules: 100_000,
-  matchesPerHost: 200_000,
-  stringLength: 4_096,
-  headerValueLength: 16_384,
-  endpointsPerBackend: 10_000,
-  caCertificates: 4_096,
-  /** One CA bundle (PEM, possibly several certificates). */
-  caBundleLength: 262_144,
-} as const;
-
-const str = z.string().max(CONFIG_LIMITS.stringLength);
-const headerName = z
-  .string()
-  .min(1)
-  .max(256)
-  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/);
-const headerValue = z.string().max(CONFIG_LIMITS.headerValueLength);
+export { BackendTls, CONFIG_LIMITS, HeaderModifier, MirrorTarget, PathModifier };
+export { SubjectAltName } from './fields.js';
 
 export const StringMatch = z.object({
   type: z.enum(['Exact', 'RegularExpression']),
@@ -47,41 +35,6 @@ export const Match = z.object({
     .optional(),
 });
 
-const HeaderPair = z.object({ name: headerName, value: headerValue });
-export const HeaderModifier = z.object({
-  set: z.array(HeaderPair).max(64).optional(),
-  add: z.array(HeaderPair).max(64).optional(),
-  remove: z.array(headerName).max(64).optional(),
-});
-
-export const PathModifier = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ReplaceFullPath'), replaceFullPath: str }),
-  z.object({ type: z.literal('ReplacePrefixMatch'), replacePrefixMatch: str }),
-]);
-
-const Port = z.number().int().min(1).max(65535);
-const Endpoint = z.object({ address: z.string().min(1).max(253), port: Port });
-
-/** "sha256:<hex>" of a CA bundle's PEM text: content-addressed, so a rule naming one never goes stale. */
-const CA_ID = /^sha256:[0-9a-f]{64}$/;
-
-/** What the backend's certificate must carry when the policy lists subject alternative names. */
-export const SubjectAltName = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('Hostname'), hostname: z.string().min(1).max(253) }),
-  z.object({ type: z.literal('URI'), uri: z.string().min(1).max(CONFIG_LIMITS.stringLength) }),
-]);
-
-/**
- * TLS to the backend (a BackendTLSPolicy): `serverName` is the SNI and, when `subjectAltNames` is empty, the
- * name the certificate must match; with subjectAltNames, one of them must match instead. `ca` is the id of a
- * `caCertificates` entry, or "system" for the proxy's default trust store. Verification is never skipped.
- */
-export const BackendTls = z.object({
-  serverName: z.string().min(1).max(253),
-  ca: z.union([z.literal('system'), z.string().regex(CA_ID)]),
-  subjectAltNames: z.array(SubjectAltName).max(5).default([]),
-});
-
 /** A CA bundle backends refer to by id; the id must be the SHA-256 of the PEM (checked). */
 export const CaCertificate = z
   .object({ id: z.string().regex(CA_ID), pem: z.string().min(1).max(CONFIG_LIMITS.caBundleLength) })
@@ -91,47 +44,8 @@ export function caCertificateId(pem: string): string {
   return `sha256:${createHash('sha256').update(pem).digest('hex')}`;
 }
 
-/** Where mirrored traffic goes: a resolved backend (endpoints only; no filters, no weights). */
-export const MirrorTarget = z.object({
-  name: str,
-  endpoints: z.array(Endpoint).max(CONFIG_LIMITS.endpointsPerBackend),
-  protocol: z.enum(['http1', 'h2c']).default('http1'),
-  percent: z.number().min(0).max(100).default(100),
-  tls: BackendTls.optional(),
-});
-
-export const Filter = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('RequestHeaderModifier'), requestHeaderModifier: HeaderModifier }),
-  z.object({ type: z.literal('ResponseHeaderModifier'), responseHeaderModifier: HeaderModifier }),
-  z.object({
-    type: z.literal('RequestRedirect'),
-    requestRedirect: z.object({
-      scheme: z.enum(['http', 'https']).optional(),
-      hostname: str.optional(),
-      port: z.number().int().min(1).max(65535).optional(),
-      path: PathModifier.optional(),
-      statusCode: z
-        .union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)])
-        .default(302),
-    }),
-  }),
-  z.object({
-    type: z.literal('URLRewrite'),
-    urlRewrite: z.object({ hostname: str.optional(), path: PathModifier.optional() }),
-  }),
-  z.object({ type: z.literal('RequestMirror'), requestMirror: MirrorTarget }),
-  z.object({
-    type: z.literal('CORS'),
-    cors: z.object({
-      allowOrigins: z.array(str).max(64).default([]),
-      allowCredentials: z.boolean().default(false),
-      allowMethods: z.array(z.string().max(32)).max(32).default([]),
-      allowHeaders: z.array(z.string().max(256)).max(64).default([]),
-      exposeHeaders: z.array(z.string().max(256)).max(64).default([]),
-      maxAge: z.number().int().min(0).default(5),
-    }),
-  }),
-]);
+/** One member per filter kind: each kind's module (proxy/filters/registry.ts) owns its piece. */
+export const Filter = z.discriminatedUnion('type', FILTER_SCHEMAS);
 
 /**
  * A weighted backend. `status` set means fail-closed: the share of traffic that picks this backend gets

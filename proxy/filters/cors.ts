@@ -1,13 +1,28 @@
 // CORS (HTTPCORSFilter, Gateway API v1.6.1). A preflight (OPTIONS + Origin + Access-Control-Request-Method)
 // is answered here; an actual request from an allowed origin gets its CORS headers on the response.
 // With allowCredentials, a configured `*` is never sent back: the concrete origin/method/headers are echoed.
-import type { ProxyFilter } from '../config/schema.js';
+import { z } from 'zod';
+import { str } from '../config/fields.js';
 import { addVary, firstHeader, setHeader } from './headers.js';
 import { compileOriginMatcher } from './cors-origin.js';
-import type { CompiledStep } from './steps.js';
+import { filterKind, type CompiledStep } from './steps.js';
 import type { FilterContext, HeaderList, ImmediateResponse } from './types.js';
 
-type CorsConfig = Extract<ProxyFilter, { type: 'CORS' }>['cors'];
+const CorsConfig = z.object({
+  allowOrigins: z.array(str).max(64).default([]),
+  allowCredentials: z.boolean().default(false),
+  allowMethods: z.array(z.string().max(32)).max(32).default([]),
+  allowHeaders: z.array(z.string().max(256)).max(64).default([]),
+  exposeHeaders: z.array(z.string().max(256)).max(64).default([]),
+  maxAge: z.number().int().min(0).default(5),
+});
+type CorsConfig = z.infer<typeof CorsConfig>;
+
+export const cors = filterKind({
+  type: 'CORS',
+  schema: z.object({ type: z.literal('CORS'), cors: CorsConfig }),
+  compile: (filter) => compileCors(filter.cors),
+});
 
 /** A preflight from an allowed origin, and (per the spec) one from any other origin, is answered with this. */
 export const PREFLIGHT_STATUS = 204;

@@ -1,6 +1,4 @@
-// Operations on HeaderList (lower-cased names, one entry per value) and the compiled
-// Request/ResponseHeaderModifier. Values are never joined with ", ": `add` appends a separate entry.
-import type { ProxyHeaderModifier } from '../config/schema.js';
+// Operations on HeaderList (lower-cased names, one entry per value), shared by the filter kinds.
 import type { HeaderList } from './types.js';
 
 /** The first value of a header, or undefined. `name` must be lower-case. */
@@ -35,36 +33,4 @@ export function addVary(headers: HeaderList, token: string): void {
     }
   }
   headers.push(['vary', token]);
-}
-
-/**
- * Compiles a header modifier into one in-place pass: drop every entry named in `remove` or `set`,
- * then append the `set` values, then the `add` values (so added values follow the existing ones).
- */
-export function compileHeaderModifier(mod: ProxyHeaderModifier): (headers: HeaderList) => void {
-  const sets = firstPerName(mod.set ?? []);
-  const adds: HeaderList = (mod.add ?? []).map((h) => [h.name.toLowerCase(), h.value]);
-  const dropped = new Set<string>([...(mod.remove ?? []).map((n) => n.toLowerCase()), ...sets.map(([n]) => n)]);
-  const appended: HeaderList = [...sets, ...adds];
-  return (headers) => {
-    if (dropped.size > 0) {
-      let w = 0;
-      for (const entry of headers) if (!dropped.has(entry[0])) headers[w++] = entry;
-      headers.length = w;
-    }
-    for (const entry of appended) headers.push([entry[0], entry[1]]);
-  };
-}
-
-/** Equivalent names (case-insensitive): the first entry counts, later ones are ignored (HTTPHeader spec). */
-function firstPerName(pairs: Array<{ name: string; value: string }>): HeaderList {
-  const seen = new Set<string>();
-  const out: HeaderList = [];
-  for (const { name, value } of pairs) {
-    const lower = name.toLowerCase();
-    if (seen.has(lower)) continue;
-    seen.add(lower);
-    out.push([lower, value]);
-  }
-  return out;
 }

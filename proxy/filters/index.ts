@@ -1,14 +1,13 @@
-// Compiles a rule's (or backend's) Gateway API filters into one CompiledFilters chain, once per config.
+// Compiles a rule's (or backend's) Gateway API filters into one CompiledFilters chain, once per config
+// (each filter by its kind: registry.ts).
 // The request phase runs the filters in the order given and stops at the first one that answers
 // (RequestRedirect, CORS preflight). The response phase runs every response part in order; it is
 // applied by the chain itself to the responses it answers, so the caller sends those as they are
 // and calls onResponse only for responses that came from a backend.
-import type { ProxyFilter, ProxyMirrorTarget } from '../config/schema.js';
-import { compileCors } from './cors.js';
-import { compileHeaderModifier } from './headers.js';
-import { compileRedirect } from './redirect.js';
-import { compileUrlRewrite } from './rewrite.js';
-import type { CompiledStep, RequestStep, ResponseStep } from './steps.js';
+import type { ProxyFilter } from '../config/schema.js';
+import type { ProxyMirrorTarget } from './mirror.js';
+import { compileStep } from './registry.js';
+import type { RequestStep, ResponseStep } from './steps.js';
 import type { CompiledFilters, FilterContext, HeaderList, ImmediateResponse } from './types.js';
 
 export type { CompiledFilters, FilterContext, HeaderList, ImmediateResponse, RequestHead } from './types.js';
@@ -26,14 +25,10 @@ export function compileFilters(filters: ProxyFilter[]): CompiledFilters {
   const responseSteps: ResponseStep[] = [];
   const mirrors: ProxyMirrorTarget[] = [];
   for (const filter of filters) {
-    if (filter.type === 'RequestMirror') {
-      // A 0 % mirror never fires; leaving it out keeps the forwarder's loop to real targets.
-      if (filter.requestMirror.percent > 0) mirrors.push(filter.requestMirror);
-      continue;
-    }
     const step = compileStep(filter);
     if (step.request) requestSteps.push(step.request);
     if (step.response) responseSteps.push(step.response);
+    if (step.mirror) mirrors.push(step.mirror);
   }
   const onResponse = chainResponse(responseSteps);
   return {
@@ -42,25 +37,6 @@ export function compileFilters(filters: ProxyFilter[]): CompiledFilters {
     mirrors,
     empty: requestSteps.length === 0 && responseSteps.length === 0 && mirrors.length === 0,
   };
-}
-
-function compileStep(filter: Exclude<ProxyFilter, { type: 'RequestMirror' }>): CompiledStep {
-  switch (filter.type) {
-    case 'RequestHeaderModifier': {
-      const modify = compileHeaderModifier(filter.requestHeaderModifier);
-      return { request: (ctx) => void modify(ctx.head.headers) };
-    }
-    case 'ResponseHeaderModifier': {
-      const modify = compileHeaderModifier(filter.responseHeaderModifier);
-      return { response: (_ctx, _status, headers) => modify(headers) };
-    }
-    case 'RequestRedirect':
-      return { request: compileRedirect(filter.requestRedirect) };
-    case 'URLRewrite':
-      return { request: compileUrlRewrite(filter.urlRewrite) };
-    case 'CORS':
-      return compileCors(filter.cors);
-  }
 }
 
 function chainRequest(steps: RequestStep[], onResponse: CompiledFilters['onResponse']): CompiledFilters['onRequest'] {

@@ -1,5 +1,13 @@
-// Path modifiers shared by RequestRedirect and URLRewrite (HTTPPathModifier).
-import type { ProxyPathModifier } from '../config/schema.js';
+// Path modifiers shared by RequestRedirect and URLRewrite (HTTPPathModifier): their config piece and how
+// one rewrites a path.
+import { z } from 'zod';
+import { str } from '../config/fields.js';
+
+export const PathModifier = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ReplaceFullPath'), replaceFullPath: str }),
+  z.object({ type: z.literal('ReplacePrefixMatch'), replacePrefixMatch: str }),
+]);
+export type ProxyPathModifier = z.infer<typeof PathModifier>;
 
 /** Returns the new path (query excluded) for a request path and the PathPrefix that matched it. */
 export type PathRewriter = (path: string, matchedPrefix: string | undefined) => string;

@@ -1,10 +1,24 @@
 // RequestRedirect: answers the request with a redirect whose Location is absolute.
-import type { ProxyFilter } from '../config/schema.js';
-import { compilePathModifier, type PathRewriter } from './path.js';
-import type { RequestStep } from './steps.js';
+import { z } from 'zod';
+import { Port, str } from '../config/fields.js';
+import { compilePathModifier, PathModifier, type PathRewriter } from './path.js';
+import { filterKind, type RequestStep } from './steps.js';
 import type { RequestHead } from './types.js';
 
-type RedirectConfig = Extract<ProxyFilter, { type: 'RequestRedirect' }>['requestRedirect'];
+const RedirectConfig = z.object({
+  scheme: z.enum(['http', 'https']).optional(),
+  hostname: str.optional(),
+  port: Port.optional(),
+  path: PathModifier.optional(),
+  statusCode: z.union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)]).default(302),
+});
+type RedirectConfig = z.infer<typeof RedirectConfig>;
+
+export const requestRedirect = filterKind({
+  type: 'RequestRedirect',
+  schema: z.object({ type: z.literal('RequestRedirect'), requestRedirect: RedirectConfig }),
+  compile: (filter) => ({ request: compileRedirect(filter.requestRedirect) }),
+});
 
 const WELL_KNOWN_PORT = { http: 80, https: 443 } as const;
 

@@ -1,12 +1,19 @@
 // URLRewrite: changes the host and/or path the backend sees (the query is kept).
-import type { ProxyFilter } from '../config/schema.js';
+import { z } from 'zod';
+import { str } from '../config/fields.js';
 import { setHeader } from './headers.js';
-import { compilePathModifier } from './path.js';
-import type { RequestStep } from './steps.js';
+import { compilePathModifier, PathModifier } from './path.js';
+import { filterKind, type RequestStep } from './steps.js';
 
-type RewriteConfig = Extract<ProxyFilter, { type: 'URLRewrite' }>['urlRewrite'];
+const RewriteConfig = z.object({ hostname: str.optional(), path: PathModifier.optional() });
 
-export function compileUrlRewrite(cfg: RewriteConfig): RequestStep {
+export const urlRewrite = filterKind({
+  type: 'URLRewrite',
+  schema: z.object({ type: z.literal('URLRewrite'), urlRewrite: RewriteConfig }),
+  compile: (filter) => ({ request: compileUrlRewrite(filter.urlRewrite) }),
+});
+
+export function compileUrlRewrite(cfg: z.infer<typeof RewriteConfig>): RequestStep {
   const hostname = cfg.hostname?.toLowerCase();
   const rewritePath = cfg.path ? compilePathModifier(cfg.path) : undefined;
   return (ctx) => {

@@ -1,6 +1,6 @@
 // The seam between the forwarding path (proxy/server, proxy/forward) and the Gateway API filters
 // (proxy/filters). Filters are compiled once per config into plain functions over these types.
-import type { ProxyMirrorTarget } from '../config/schema.js';
+import type { ProxyMirrorTarget } from './mirror.js';
 
 /** Header list: lower-cased names, one entry per value, order kept (never re-joined with ", "). */
 export type HeaderList = Array<[name: string, value: string]>;

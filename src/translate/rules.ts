@@ -8,7 +8,7 @@ import { parseDuration } from '../gatewayapi/durations.js';
 import { int, isRecord, record, records, str } from '../gatewayapi/values.js';
 import { resolveRef, toBackend, type BackendInput, type RefProblem } from './backends.js';
 import type { Context } from './context.js';
-import { translateFilters, type FilterInput } from './filters.js';
+import { needsPrefixMatch, translateFilters, type FilterInput } from './filters/index.js';
 import {
   UnsupportedRule,
   regexInstructions,
@@ -134,7 +134,7 @@ function translateRule(
   const filters = usable(translateFilters(ctx, kind, ns, raw.filters), notes);
   const backends = records(raw.backendRefs).map((ref) => backendOf(ctx, kind, ns, ref, notes));
   const allFilters = [...filters, ...backends.flatMap((b) => (b.filters ?? []) as FilterInput[])];
-  if (usesPrefixReplace(allFilters) && matches.some((m) => m.match.path?.type !== 'PathPrefix')) {
+  if (needsPrefixMatch(allFilters) && matches.some((m) => m.match.path?.type !== 'PathPrefix')) {
     throw new UnsupportedRule('ReplacePrefixMatch needs every match of the rule to be a PathPrefix match');
   }
   const rule: RuleInput = { id, kind: kind === 'GRPCRoute' ? 'grpc' : 'http', backends };
@@ -176,14 +176,6 @@ function backendOf(
   const filters = usable(translateFilters(ctx, kind, ns, ref.filters), notes);
   if (filters.length) backend.filters = filters;
   return backend;
-}
-
-function usesPrefixReplace(filters: FilterInput[]): boolean {
-  return filters.some(
-    (f) =>
-      (f.type === 'URLRewrite' && f.urlRewrite.path?.type === 'ReplacePrefixMatch') ||
-      (f.type === 'RequestRedirect' && f.requestRedirect.path?.type === 'ReplacePrefixMatch'),
-  );
 }
 
 function duration(value: unknown, what: string): number | undefined {

@@ -1,0 +1,46 @@
+// What one filter kind is on the translator's side (see registry.ts for why a kind is two modules).
+import type { z } from 'zod';
+import type { Filter } from '../../../proxy/config/schema.js';
+import type { RouteKind } from '../../gatewayapi/constants.js';
+import type { RefProblem } from '../backends.js';
+import type { Context } from '../context.js';
+
+/** A filter as the translator writes it into the proxy config (defaults may be omitted). */
+export type FilterInput = z.input<typeof Filter>;
+export type FilterType = FilterInput['type'];
+export type FilterInputOf<T extends FilterType> = Extract<FilterInput, { type: T }>;
+
+/** Where a filter list is: the route's kind and namespace (references resolve from there). */
+export interface FilterSite {
+  ctx: Context;
+  kind: RouteKind;
+  ns: string;
+}
+
+/** What translating a filter reports besides the filter. */
+export interface FilterNotes {
+  problems: RefProblem[];
+  /** BackendTLSPolicy slots governing the Services filters send to (backend-tls.ts). */
+  tlsSlots: string[];
+}
+
+export interface FilterTranslator<T extends FilterType> {
+  type: T;
+  /** The route kinds it is served on (each a kind whose CRD allows it: test/translate/filter-registry.test.ts). */
+  routeKinds: readonly RouteKind[];
+  /**
+   * The Gateway API filter (its `type` is T) → the proxy config's, or undefined to leave it out (the reason in
+   * `notes`). Throws UnsupportedFilter for a value we cannot serve: the caller drops the rule.
+   */
+  translate(filter: Record<string, unknown>, at: FilterSite, notes: FilterNotes): FilterInputOf<T> | undefined;
+  /** A kind that may not be used in the same filter list. */
+  excludes?: FilterType;
+  /** Whether the translated filter needs every match of its rule to be a PathPrefix match. */
+  needsPrefixMatch?: (filter: FilterInputOf<T>) => boolean;
+}
+
+export class UnsupportedFilter extends Error {}
+
+export function unsupported(msg: string): never {
+  throw new UnsupportedFilter(msg);
+}
