@@ -74,6 +74,8 @@ async function runSize(ctx: BenchContext, routes: number): Promise<SizeResult> {
     ctx.log(`cli-churn: cold start of the CLI with ${routes} routes on disk`);
     const cold = await coldStart(layout);
     cli = cold.cli;
+    // The start's leftovers (status writes, GC) may outlast the served route by a while at 20,000 routes.
+    await waitQuiet(cli.pid, { timeoutMs: Math.max(30_000, routes * 10) });
     const coldHwmMiB = memoryMiB(cli.pid).hwm;
     ctx.log(`cli-churn: ${CHANGES} single changes at ${routes} routes`);
     const changes: ChangeSample[] = [];
@@ -270,9 +272,9 @@ export async function cliChurn(ctx: BenchContext): Promise<BenchReport> {
       `The CLI ran ${build}. Routes: ${ROUTES_PER_FILE} to a file, ${ROUTES_PER_HOST} to a hostname, one Gateway; the nginx backend answers.`,
       `Cold start: from spawning \`node bin/tunnel-gateway.mjs standalone\` until the last route answers 200 (probed every 5 ms), and until GET /status shows every HTTPRoute Accepted. /status is polled only from then on (it serializes every status: ~50 ms of the process's CPU at 5,000 routes, which would slow the start it measures), so when every route was Accepted before, the two figures are equal.`,
       `Changes alternate a new route in a file of its own and a changed path on an existing route (its file rewritten); each starts when the process is idle (< 4 ms CPU in 200 ms) and ends at the first 200 for the new path, probed every ${PROBE_MS} ms.`,
-      `CPU per change: run time of the process's threads (/proc/<pid>/task/*/schedstat, ns) from the write until served + ${SETTLE_MS} ms, minus a window of the same shape without a change (probing an unchanged route as long, then ${SETTLE_MS} ms).`,
+      `CPU per change: run time of the process's threads (/proc/<pid>/task/*/schedstat, ns) from the write until served + ${SETTLE_MS} ms, minus a window of the same shape without a change (404 probes every ${PROBE_MS} ms as long, as the change's own are until served, then ${SETTLE_MS} ms).`,
       `Churn: wrk (${s.connections} connections, ${s.durationS} s, median of ${s.rounds} interleaved rounds) on the last route, which no change touches, while the bench writes ${CHURN_PER_S} changes a second; quiet runs are the same without writes.`,
-      `Burst: ${BURST.files} new route files written by a separate process (${BURST.batches} batches ${BURST.spacingMs} ms apart) while 4 keep-alive loops request the unchanged route; syncs = tunnel_gateway_syncs_total from /metrics before and after, once the process is idle.`,
+      `Burst: ${BURST.files} new route files written by a separate process (${BURST.batches} batches ${BURST.spacingMs} ms apart) while 4 keep-alive loops request the unchanged route (5 ms pause after each answer); syncs = tunnel_gateway_syncs_total from /metrics before and after, once the process is idle.`,
       'Anchors: change → served as published by gateway-api-bench for other implementations (their machines, their Kubernetes; ours is files on this machine); "—" where nothing is published.',
     ],
   };

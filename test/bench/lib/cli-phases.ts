@@ -37,6 +37,7 @@ export async function coldStart(
   layout: RouteLayout,
 ): Promise<{ cli: CliStandalone; acceptedMs: number; servedMs: number }> {
   const cli = await startCliStandalone(layout.dir);
+  const timeoutMs = Math.max(120_000, layout.routes * 15);
   try {
     const last = unchangedRoute(layout);
     const servedAt = await labelled(
@@ -47,7 +48,7 @@ export async function coldStart(
           return (await httpStatus(cli.http, last.path, last.host)) === 200;
         },
         5,
-        120_000,
+        timeoutMs,
       ),
     );
     let sentAt = Number.NaN;
@@ -62,7 +63,7 @@ export async function coldStart(
           period = Math.max(20, 2 * (performance.now() - sentAt));
           return all;
         },
-        120_000,
+        timeoutMs,
         () => period,
       ),
     );
@@ -73,7 +74,7 @@ export async function coldStart(
   }
 }
 
-const servedProbe = (cli: CliStandalone, change: RouteChange, agent: Agent) => async () => {
+const servedProbe = (cli: CliStandalone, change: RouteChange, agent: Agent | false) => async () => {
   cli.assertRunning();
   return (await httpStatus(cli.http, change.path, change.host, agent)) === 200;
 };
@@ -87,8 +88,9 @@ export interface ChangeSample {
 }
 
 /**
- * One change from idle. Its CPU window holds the probes too, so the idle window it is compared with probes
- * the unchanged route at the same period for as long, then settles as long: the difference is the change.
+ * One change from idle. Its CPU window holds the probes too (404s until the change is served), so the idle
+ * window it is compared with sends 404 probes at the same period for as long, then settles as long: the
+ * difference is the change.
  */
 export async function singleChange(cli: CliStandalone, layout: RouteLayout, agent: Agent): Promise<ChangeSample> {
   const change = nextChange(layout);
@@ -105,7 +107,8 @@ export async function singleChange(cli: CliStandalone, layout: RouteLayout, agen
   const servedMs = served - written;
 
   await waitQuiet(cli.pid);
-  const idle = unchangedRoute(layout);
+  // 404s, as the change's own probes answer until it is served.
+  const idle = { path: '/no-route-here', host: unchangedRoute(layout).host };
   const idleBefore = cpuMs(cli.pid);
   const idleStarted = performance.now();
   await probeUntil(
@@ -156,11 +159,12 @@ export async function churnRun(
     const wrk = await load();
     stopping = true;
     await writer;
+    if (!last) throw new Error('churn: no change was written while wrk ran');
     const served = await labelled(
       'churn: last change → served',
-      probeUntil(servedProbe(cli, last!.change, new Agent()), 5, 30_000),
+      probeUntil(servedProbe(cli, last.change, false), 5, 30_000),
     );
-    return { wrk, changes, lastServedMs: served - last!.at, peakMiB: rss.stop() };
+    return { wrk, changes, lastServedMs: served - last.at, peakMiB: rss.stop() };
   } finally {
     stopping = true;
     rss.stop();
@@ -193,8 +197,11 @@ export async function trafficUnderChurn(
   return { quiet: quiet!, churn: churn! };
 }
 
-/** Requests to one route from `loops` keep-alive loops until stopped; counts the answers that were not 200. */
-function steadyTraffic(cli: CliStandalone, route: { path: string; host: string }, loops: number) {
+/**
+ * Requests to one route from `loops` keep-alive loops, each pausing `pauseMs` between requests, until
+ * stopped; counts the answers that were not 200. Paced: a closed loop would take the CPU the burst needs.
+ */
+function steadyTraffic(cli: CliStandalone, route: { path: string; host: string }, loops: number, pauseMs: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: loops });
   let running = true;
   let requests = 0;
@@ -204,6 +211,7 @@ function steadyTraffic(cli: CliStandalone, route: { path: string; host: string }
       const status = await httpStatus(cli.http, route.path, route.host, agent);
       requests++;
       if (status !== 200) failed++;
+      await sleep(pauseMs);
     }
   });
   return {
@@ -238,7 +246,7 @@ export async function burst(cli: CliStandalone, layout: RouteLayout, agent: Agen
   await waitQuiet(cli.pid);
   const syncsBefore = await cli.syncs();
   await waitQuiet(cli.pid);
-  const traffic = steadyTraffic(cli, unchangedRoute(layout), 4);
+  const traffic = steadyTraffic(cli, unchangedRoute(layout), 4, 5);
   let written: BurstWritten;
   let servedAt: number;
   try {
