@@ -5,7 +5,7 @@ import { writeBurst, type BurstWritten } from './burst.js';
 import { startCliStandalone, type CliStandalone } from './cli-standalone.js';
 import { hostLayout, routeManifest } from './manifests.js';
 import { httpStatus, probeUntil, waitUntil } from './poll.js';
-import { cpuMs, memoryMiB, sampleRss, waitQuiet } from './proc-stats.js';
+import { cpuMs, sampleRss, waitQuiet } from './proc-stats.js';
 import { nextChange, unchangedRoute, writeChange, type RouteChange, type RouteLayout } from './route-churn.js';
 import type { BenchContext } from './context.js';
 import { probe } from './context.js';
@@ -128,9 +128,9 @@ export interface ChurnRun {
   wrk: WrkResult;
   /** Changes written while wrk ran. */
   changes: number;
-  /** The last change written → served (the control plane kept up when this is small). */
+  /** The last change written → served, probed once wrk is done (so an upper bound while the control plane keeps up). */
   lastServedMs: number;
-  /** Highest VmRSS sampled every 20 ms while wrk ran (MiB). */
+  /** Highest VmRSS sampled every 20 ms while wrk ran (MiB); not sampled in quiet runs. */
   peakMiB: number;
 }
 
@@ -190,9 +190,7 @@ export async function trafficUnderChurn(
     ctx.log(`cli-churn: ${layout.routes} routes, round ${round + 1}/${s.rounds} ${mode}`);
     await waitQuiet(cli.pid);
     if (mode === 'churn') return churnRun(cli, layout, () => wrk(s.durationS));
-    const started = memoryMiB(cli.pid).rss;
-    const result = await wrk(s.durationS);
-    return { wrk: result, changes: 0, lastServedMs: Number.NaN, peakMiB: Math.max(started, memoryMiB(cli.pid).rss) };
+    return { wrk: await wrk(s.durationS), changes: 0, lastServedMs: Number.NaN, peakMiB: Number.NaN };
   });
   return { quiet: quiet!, churn: churn! };
 }
