@@ -22,6 +22,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   push: async () => (await import('./benches/push.js')).configPush,
   'control-plane': async () => (await import('./benches/control-plane.js')).controlPlane,
   'access-log': async () => (await import('./benches/access-log.js')).accessLogCost,
+  'cli-churn': async () => (await import('./benches/cli-churn.js')).cliChurn,
 };
 
 function machine(): string {

@@ -2,7 +2,6 @@
 // → the embedded proxy), at 1,000 and 5,000 routes (issue 8): cold start until every route is Accepted;
 // single route changes → served (mean and max of 50, probed every 5 ms), split into where the time goes;
 // syncs (translator runs) for a burst of 200 changes written within 100 ms; translate() time and heap.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -28,6 +27,7 @@ import {
 import type { BenchReport, Check } from '../lib/report.js';
 import { fmt, median } from '../lib/stats.js';
 import { httpStatus, probeUntil, waitUntil } from '../lib/poll.js';
+import { writeBurst } from '../lib/burst.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -228,42 +228,6 @@ async function singleChanges(
   return out;
 }
 
-// Writes the files it reads from stdin ({ dir, batches: [[name, content][]], spacingMs }) batch by batch and
-// prints when the first and the last write happened (epoch ms).
-const BURST_WRITER = `
-const { writeFileSync } = require('node:fs');
-const { join } = require('node:path');
-let input = '';
-process.stdin.on('data', (d) => (input += d)).on('end', () => {
-  const { dir, batches, spacingMs } = JSON.parse(input);
-  const now = () => performance.timeOrigin + performance.now();
-  const first = now();
-  let last = first;
-  batches.forEach((batch, b) => setTimeout(() => {
-    for (const [name, content] of batch) writeFileSync(join(dir, name), content);
-    last = now();
-    if (b === batches.length - 1) process.stdout.write(JSON.stringify({ first, last }));
-  }, b * spacingMs));
-});`;
-
-/** Writes the burst from a separate process, so that syncs blocking this event loop cannot delay the writes. */
-function writeBurst(dir: string, files: Array<[string, string]>): Promise<{ first: number; last: number }> {
-  const perBatch = files.length / BURST_BATCHES;
-  const batches = Array.from({ length: BURST_BATCHES }, (_, b) => files.slice(b * perBatch, (b + 1) * perBatch));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', BURST_WRITER], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out) as { first: number; last: number })
-        : reject(new Error(`burst writer exited with ${code}`)),
-    );
-    child.stdin.end(JSON.stringify({ dir, batches, spacingMs: BURST_SPACING_MS }));
-  });
-}
-
 /** BURST new route files written in BURST_BATCHES batches BURST_SPACING_MS apart; counts the syncs. */
 async function burst(
   app: Standalone,
@@ -276,8 +240,8 @@ async function burst(
     `burst-${k}.yaml`,
     routeManifest(`burst-${k}`, `/burst-${k}`),
   ]);
-  const written = await writeBurst(dir, files);
-  const started = written.first - performance.timeOrigin;
+  const written = await writeBurst(dir, files, BURST_BATCHES, BURST_SPACING_MS);
+  const started = written.first;
   const served = (k: number) => httpStatus(app.proxy.ports.http, `/burst-${k}`, CP_HOST, agent).then((s) => s === 200);
   await waitUntil(
     async () =>

@@ -1,11 +1,16 @@
 // Polling helpers for the control-plane bench (conditions, not sleeps).
 import { Agent, request } from 'node:http';
 
-export async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 5): Promise<void> {
+/** everyMs: the pause between checks, or a function giving it (a check whose cost varies). */
+export async function waitUntil(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  everyMs: number | (() => number) = 5,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await cond())) {
     if (performance.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
+    await new Promise((r) => setTimeout(r, typeof everyMs === 'number' ? everyMs : everyMs()));
   }
 }
 

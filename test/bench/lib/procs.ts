@@ -7,6 +7,8 @@ const running = new Set<ChildProcess>();
 export interface Child {
   proc: ChildProcess;
   stop(): Promise<void>;
+  /** The last 4,000 characters the child wrote to stderr (for an error message). */
+  stderrTail(): string;
 }
 
 export interface StartOptions {
@@ -34,7 +36,7 @@ export async function startChild<T = unknown>(
   proc.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
-  const child: Child = { proc, stop: () => stopProcess(proc) };
+  const child: Child = { proc, stop: () => stopProcess(proc), stderrTail: () => stderr };
   if (!opts.readyJson) {
     proc.stdout!.resume();
     return { child, ready: undefined };

@@ -5,6 +5,8 @@ export interface Check {
   value: string;
   target: string;
   pass: boolean;
+  /** What others publish for the same measure ("—": nothing published); shown when any check has one. */
+  anchor?: string;
 }
 
 export interface BenchReport {
@@ -27,8 +29,9 @@ export function renderReport(r: BenchReport): string {
 }
 
 export function renderChecks(checks: Check[]): string {
+  const anchors = checks.some((c) => c.anchor !== undefined);
   return renderTable(
-    ['target', 'measured', 'wanted', ''],
-    checks.map((c) => [c.name, c.value, c.target, c.pass ? 'met' : 'NOT MET']),
+    ['target', 'measured', 'wanted', '', ...(anchors ? ['anchor (published)'] : [])],
+    checks.map((c) => [c.name, c.value, c.target, c.pass ? 'met' : 'NOT MET', ...(anchors ? [c.anchor ?? ''] : [])]),
   );
 }
