@@ -15,6 +15,7 @@ const GROUP = 'gateway.networking.k8s.io';
 const PLURALS: Record<ResourceStatus['kind'], string> = {
   GatewayClass: 'gatewayclasses',
   Gateway: 'gateways',
+  ListenerSet: 'listenersets',
   HTTPRoute: 'httproutes',
   GRPCRoute: 'grpcroutes',
   BackendTLSPolicy: 'backendtlspolicies',
