@@ -14,7 +14,7 @@ import { selectorMatches } from '../gatewayapi/selectors.js';
 import { byString, isRecord, nsName, record, str, timestamp } from '../gatewayapi/values.js';
 import { wellFormed, type Context } from './context.js';
 import type { GatewayIR } from './gateways.js';
-import { processListeners, type ListenerIR } from './listeners.js';
+import { processListeners, type ListenerIR, type TakenListeners } from './listeners.js';
 
 export interface ListenerSetIR {
   obj: K8sObject;
@@ -41,7 +41,9 @@ export function processListenerSets(ctx: Context, gateways: Map<string, GatewayI
   for (const obj of wellFormed(ctx.snapshot.listenerSets ?? [])) {
     const key = parentGatewayKey(obj);
     if (key === undefined || !gateways.has(key)) continue;
-    byGateway.set(key, [...(byGateway.get(key) ?? []), obj]);
+    const list = byGateway.get(key);
+    if (list) list.push(obj);
+    else byGateway.set(key, [obj]);
   }
   const merged = new Map<string, GatewayIR>();
   const listenerSets = new Map<string, ListenerSetIR>();
@@ -68,14 +70,15 @@ function attachListenerSets(
   key: string,
   objs: K8sObject[],
 ): { gateway: GatewayIR; sets: ListenerSetIR[] } {
-  const taken = gateway.listeners.filter(isAccepted);
+  const taken = new TakenIndex(`Gateway ${key}`);
+  gateway.listeners.filter(isAccepted).forEach((l) => taken.add(l));
   const sets: ListenerSetIR[] = [];
   const joined: ListenerIR[] = [];
   for (const obj of [...objs].sort(byPrecedence)) {
     const set = listenerSetIR(ctx, gateway, key, obj, taken);
     sets.push(set);
     if (!set.attached) continue;
-    taken.push(...set.listeners.filter(isAccepted));
+    set.listeners.filter(isAccepted).forEach((l) => taken.add(l));
     joined.push(...set.listeners);
   }
   // The count is shown on Gateways that say something about ListenerSets, or that some ListenerSet names.
@@ -97,12 +100,34 @@ function isAccepted(l: ListenerIR): boolean {
   return l.conditions.some((x) => x.type === 'Accepted' && x.status === 'True');
 }
 
+/** The accepted listeners of higher precedence, by port: a Gateway may carry thousands through its sets. */
+class TakenIndex implements TakenListeners {
+  private readonly ports = new Map<number | undefined, { protocols: Set<string>; hostnames: Set<string> }>();
+
+  constructor(readonly by: string) {}
+
+  add(l: ListenerIR): void {
+    let port = this.ports.get(l.port);
+    if (!port) this.ports.set(l.port, (port = { protocols: new Set(), hostnames: new Set() }));
+    port.protocols.add(l.protocol);
+    port.hostnames.add(l.hostname ?? '');
+  }
+
+  otherProtocol(port: number | undefined, protocol: string): string | undefined {
+    return [...(this.ports.get(port)?.protocols ?? [])].find((p) => p !== protocol);
+  }
+
+  hasHostname(port: number | undefined, hostname: string): boolean {
+    return this.ports.get(port)?.hostnames.has(hostname) ?? false;
+  }
+}
+
 function listenerSetIR(
   ctx: Context,
   gateway: GatewayIR,
   gatewayKey: string,
   obj: K8sObject,
-  taken: ListenerIR[],
+  taken: TakenListeners,
 ): ListenerSetIR {
   const namespace = obj.metadata.namespace ?? 'default';
   const base = { obj, namespace, name: obj.metadata.name, gatewayKey, attached: false, listeners: [] };
@@ -112,9 +137,10 @@ function listenerSetIR(
   const refusal = notAllowedWhy(ctx, gateway, gwName, namespace);
   if (refusal) return { ...base, conditions: c.listenerSetRejected('NotAllowed', refusal) };
   const key = nsName(namespace, obj.metadata.name);
-  const listeners = processListeners(ctx, { kind: 'ListenerSet', obj }, { listeners: taken, by: gwName }).map(
-    (l): ListenerIR => ({ ...l, listenerSet: key }),
-  );
+  const listeners = processListeners(ctx, { kind: 'ListenerSet', obj }, taken).map((l): ListenerIR => ({
+    ...l,
+    listenerSet: key,
+  }));
   const invalid = listeners.filter((l) => !l.programmed).map((l) => l.name);
   if (invalid.length === listeners.length) {
     const msg = listeners.length

@@ -47,8 +47,11 @@ export interface ListenerOwner {
  * Gateway) and how to name them in a message without telling one tenant about another's listeners.
  */
 export interface TakenListeners {
-  listeners: ListenerIR[];
   by: string;
+  /** The protocol of a listener on `port` whose protocol is not `protocol`, if any. */
+  otherProtocol(port: number | undefined, protocol: string): string | undefined;
+  /** Whether a listener on `port` has this hostname ("" for none). */
+  hasHostname(port: number | undefined, hostname: string): boolean;
 }
 
 interface Draft {
@@ -172,14 +175,13 @@ function markConflicts(drafts: Draft[]): void {
  */
 function markTaken(drafts: Draft[], taken: TakenListeners): void {
   for (const d of drafts.filter((x) => !x.conflict)) {
-    const samePort = taken.listeners.filter((t) => t.port === d.port);
-    const other = samePort.find((t) => t.protocol !== d.protocol);
-    if (other) {
+    const other = taken.otherProtocol(d.port, d.protocol);
+    if (other !== undefined) {
       d.conflict = {
         reason: 'ProtocolConflict',
-        message: `port ${d.port} is already used with protocol ${other.protocol} by a listener of higher precedence on ${taken.by}`,
+        message: `port ${d.port} is already used with protocol ${other} by a listener of higher precedence on ${taken.by}`,
       };
-    } else if (samePort.some((t) => (t.hostname ?? '') === (d.hostname ?? ''))) {
+    } else if (taken.hasHostname(d.port, d.hostname ?? '')) {
       d.conflict = {
         reason: 'HostnameConflict',
         message: `hostname ${d.hostname ?? '(any)'} on port ${d.port} is already taken by a listener of higher precedence on ${taken.by}`,
