@@ -1,6 +1,7 @@
-// One actor per Gateway of our classes. Its status is the translator's, except `Programmed` (on the Gateway
-// and each listener), which only the actor can know: True once every ready replica (and the edge, when one
-// exists) has acknowledged the config generation that first carried this spec.
+// One actor per Gateway of our classes, and per ListenerSet attached to one (the same life: its listeners are
+// programmed with the Gateway's). Its status is the translator's, except `Programmed` (on the object and each
+// listener), which only the actor can know: True once every ready replica (and the edge, when one exists) has
+// acknowledged the config generation that first carried this spec.
 import { createProgrammableMachine, type ResourceContext, type ResourcePhase } from './shared/resource.js';
 import { overrideProgrammed } from './shared/status.js';
 import type { ResourceStatus } from '../src/core/types.js';
@@ -9,7 +10,7 @@ export function gatewayStatus(phase: ResourcePhase, context: ResourceContext): R
   const verdict = context.verdict;
   if (!verdict || phase === 'pending') return undefined;
   if (phase === 'programming') {
-    const message = 'Waiting for every ready proxy replica to load the configuration that includes this Gateway';
+    const message = `Waiting for every ready proxy replica to load the configuration that includes this ${verdict.kind}`;
     return overrideProgrammed(verdict, { reason: 'Pending', listenerReason: 'Pending', message });
   }
   if (phase === 'degraded') {

@@ -18,15 +18,16 @@ type ParentEntry = {
   conditions?: Condition[];
 };
 
-/** "Gateway/ns/name" of a parentRef that points at a Gateway, else undefined. */
-function gatewayKeyOf(ref: ParentEntry['parentRef'], routeNamespace: string): string | undefined {
+/** "Gateway/ns/name" (or "ListenerSet/ns/name") of a parentRef that points at one, else undefined. */
+function parentKeyOf(ref: ParentEntry['parentRef'], routeNamespace: string): string | undefined {
+  const kind = ref?.kind ?? 'Gateway';
   if (
     !ref?.name ||
     (ref.group ?? 'gateway.networking.k8s.io') !== 'gateway.networking.k8s.io' ||
-    (ref.kind ?? 'Gateway') !== 'Gateway'
+    (kind !== 'Gateway' && kind !== 'ListenerSet')
   )
     return undefined;
-  return `Gateway/${ref.namespace ?? routeNamespace}/${ref.name}`;
+  return `${kind}/${ref.namespace ?? routeNamespace}/${ref.name}`;
 }
 
 export function dnsReadyCondition(conflicts: HostnameConflict[], observedGeneration: number | undefined): Condition {
@@ -42,13 +43,13 @@ export function dnsReadyCondition(conflicts: HostnameConflict[], observedGenerat
   };
 }
 
-/** The verdict plus DNSReady=False on each accepted parents[] entry of ours (its Gateway is one of ours). */
+/** The verdict plus DNSReady=False on each accepted parents[] entry of ours (its Gateway or ListenerSet is one of ours). */
 export function withEdgeConflicts(verdict: ResourceStatus, edge: ResourceContext['edgeConflicts']): ResourceStatus {
   if (!edge || edge.conflicts.length === 0) return verdict;
   const ours = new Set(edge.gateways);
   const parents = ((verdict.status.parents ?? []) as ParentEntry[]).map((p) => {
     const accepted = p.conditions?.find((c) => c.type === 'Accepted' && c.status === 'True');
-    const key = gatewayKeyOf(p.parentRef, verdict.namespace);
+    const key = parentKeyOf(p.parentRef, verdict.namespace);
     if (!accepted || !key || !ours.has(key)) return p;
     const kept = (p.conditions ?? []).filter((c) => c.type !== DNS_READY);
     return { ...p, conditions: [...kept, dnsReadyCondition(edge.conflicts, accepted.observedGeneration)] };

@@ -29,6 +29,8 @@ export interface Plan {
 const MACHINE_OF_KIND: Record<ResourceStatus['kind'], ResourceMachineName> = {
   GatewayClass: 'gatewayClass',
   Gateway: 'gateway',
+  // A ListenerSet is programmed as its Gateway is: once the config carrying its listeners is acknowledged.
+  ListenerSet: 'gateway',
   HTTPRoute: 'route',
   GRPCRoute: 'route',
   BackendTLSPolicy: 'policy',

@@ -15,7 +15,7 @@ export type ResourceEvent =
   | { type: 'dataplane.degraded'; reason: string }
   | { type: 'resource.deleted' }
   // Routes only: the hostnames of this route the edge could not publish; `gateways` are the keys of our
-  // Gateways (parents[] entries for those are ours to annotate).
+  // Gateways and ListenerSets (parents[] entries for those are ours to annotate).
   | { type: 'edge.conflicts'; conflicts: HostnameConflict[]; gateways: string[] };
 
 /** What a resource actor tells the statusWriter. */

@@ -39,8 +39,9 @@ export function planConflicts(ctx: CoordinatorContext): Plan {
     return { context: { routeConflicts: {} }, spawns: [], sends: [] };
   }
   const hostnames = hostnamesByRoute(ctx.config);
+  // Our parents: Gateways, and the ListenerSets attached to them (routes may name either).
   const gateways = Object.keys(ctx.resources)
-    .filter((k) => k.startsWith('Gateway/'))
+    .filter((k) => k.startsWith('Gateway/') || k.startsWith('ListenerSet/'))
     .sort();
   const told: Record<string, string> = {};
   const sends: Send[] = [];

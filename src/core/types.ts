@@ -36,6 +36,7 @@ export interface Snapshot {
   /** GatewayClass parameters (parametersRef) and BackendTLSPolicy caCertificateRefs (key ca.crt). */
   configMaps: K8sObject[];
   backendTLSPolicies: K8sObject[];
+  listenerSets: K8sObject[];
 }
 
 export const SNAPSHOT_KINDS: Record<string, keyof Snapshot> = {
@@ -50,6 +51,7 @@ export const SNAPSHOT_KINDS: Record<string, keyof Snapshot> = {
   Secret: 'secrets',
   ConfigMap: 'configMaps',
   BackendTLSPolicy: 'backendTLSPolicies',
+  ListenerSet: 'listenerSets',
 };
 
 export function emptySnapshot(): Snapshot {
@@ -65,6 +67,7 @@ export function emptySnapshot(): Snapshot {
     secrets: [],
     configMaps: [],
     backendTLSPolicies: [],
+    listenerSets: [],
   };
 }
 
@@ -99,7 +102,7 @@ export interface Condition {
 }
 
 export interface ResourceStatus {
-  kind: 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute' | 'BackendTLSPolicy';
+  kind: 'GatewayClass' | 'Gateway' | 'ListenerSet' | 'HTTPRoute' | 'GRPCRoute' | 'BackendTLSPolicy';
   /** "" for cluster-scoped kinds. */
   namespace: string;
   name: string;

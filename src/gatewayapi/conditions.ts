@@ -47,6 +47,9 @@ export const listenerNotAcceptedConflict = (reason: ConflictReason, msg: string)
   cond('Accepted', false, reason, msg);
 export const listenerProgrammed = (): ConditionSpec => cond('Programmed', true, 'Programmed', 'Listener is programmed');
 export const listenerNotProgrammed = (msg: string): ConditionSpec => cond('Programmed', false, 'Invalid', msg);
+/** A conflicted listener is not programmed for that reason (the ListenerSet conflict tests ask for it). */
+export const listenerNotProgrammedConflict = (reason: ConflictReason, msg: string): ConditionSpec =>
+  cond('Programmed', false, reason, msg);
 export const listenerResolvedRefs = (): ConditionSpec =>
   cond('ResolvedRefs', true, 'ResolvedRefs', 'All references are resolved');
 export const listenerInvalidCertificateRef = (msg: string): ConditionSpec =>
@@ -60,6 +63,21 @@ export const listenerNoConflicts = (): ConditionSpec =>
 export type ConflictReason = 'HostnameConflict' | 'ProtocolConflict';
 export const listenerConflicted = (reason: ConflictReason, msg: string): ConditionSpec =>
   cond('Conflicted', true, reason, msg);
+
+// ListenerSet (GEP-1713): Programmed mirrors Accepted's reason while the set is not accepted.
+export const listenerSetAccepted = (): ConditionSpec =>
+  cond('Accepted', true, 'Accepted', 'ListenerSet is accepted by its Gateway');
+export const listenerSetListenersNotValid = (accepted: boolean, msg: string): ConditionSpec =>
+  cond('Accepted', accepted, 'ListenersNotValid', msg);
+export const listenerSetProgrammed = (): ConditionSpec =>
+  cond('Programmed', true, 'Programmed', 'ListenerSet is programmed on the Cloudflare tunnel proxy');
+export type ListenerSetRejectReason = 'NotAllowed' | 'ParentNotAccepted' | 'ListenersNotValid';
+export const listenerSetNotProgrammed = (reason: ListenerSetRejectReason, msg: string): ConditionSpec =>
+  cond('Programmed', false, reason, msg);
+export const listenerSetRejected = (reason: ListenerSetRejectReason, msg: string): ConditionSpec[] => [
+  cond('Accepted', false, reason, msg),
+  listenerSetNotProgrammed(reason, msg),
+];
 
 // Route (per parent)
 export const routeAccepted = (): ConditionSpec => cond('Accepted', true, 'Accepted', 'Route is accepted');

@@ -41,6 +41,7 @@ export function watchedResources(opts: WatchOptions = {}): WatchedResource[] {
   return [
     r('GatewayClass', GW, 'v1', 'gatewayclasses', false, 'gatewayClasses'),
     r('Gateway', GW, 'v1', 'gateways', true, 'gateways'),
+    r('ListenerSet', GW, 'v1', 'listenersets', true, 'listenerSets', true),
     r('HTTPRoute', GW, 'v1', 'httproutes', true, 'httpRoutes'),
     r('GRPCRoute', GW, 'v1', 'grpcroutes', true, 'grpcRoutes', true),
     r('ReferenceGrant', GW, opts.referenceGrantVersion ?? 'v1beta1', 'referencegrants', true, 'referenceGrants', true),

@@ -15,6 +15,7 @@ const GROUP = 'gateway.networking.k8s.io';
 const PLURALS: Record<ResourceStatus['kind'], string> = {
   GatewayClass: 'gatewayclasses',
   Gateway: 'gateways',
+  ListenerSet: 'listenersets',
   HTTPRoute: 'httproutes',
   GRPCRoute: 'grpcroutes',
   BackendTLSPolicy: 'backendtlspolicies',
@@ -113,12 +114,21 @@ export class KubernetesStatusSink implements StatusSink {
   /** For routes (policies): our parents (ancestors) from `desired`, everyone else's from what the server has now. */
   private merge(desired: ResourceStatus, currentStatus: Record<string, unknown> | undefined): Record<string, unknown> {
     const field = entriesField(desired.kind);
-    if (field === undefined) return desired.status;
+    if (field === undefined) return withDroppedFields(desired, currentStatus);
     const ours = this.o.controllerName;
     const mine = entriesOf(desired.status, field).filter((p) => p.controllerName === ours);
     const others = entriesOf(currentStatus, field).filter((p) => p.controllerName !== ours);
     return { ...desired.status, [field]: [...mine, ...others] };
   }
+}
+
+/** Optional fields we write on objects we own alone: a merge patch keeps what it does not name, so one we no
+ * longer write is sent as null (removed) while the server still has it. */
+const DROPPABLE: Partial<Record<ResourceStatus['kind'], string[]>> = { Gateway: ['attachedListenerSets'] };
+
+function withDroppedFields(desired: ResourceStatus, current: Record<string, unknown> | undefined) {
+  const dropped = (DROPPABLE[desired.kind] ?? []).filter((k) => !(k in desired.status) && current?.[k] !== undefined);
+  return dropped.length ? { ...desired.status, ...Object.fromEntries(dropped.map((k) => [k, null])) } : desired.status;
 }
 
 /** The status list shared between controllers, keyed by controllerName: routes' parents, policies' ancestors. */

@@ -42,8 +42,10 @@ export function mountAdminRoutes(
 
 function statusHandler(source: FileSource) {
   return (_req: IncomingMessage, res: ServerResponse) => {
-    const { gatewayClasses, gateways, httpRoutes, grpcRoutes, backendTLSPolicies } = source.snapshot();
-    const statuses = [...gatewayClasses, ...gateways, ...httpRoutes, ...grpcRoutes, ...backendTLSPolicies]
+    const s = source.snapshot();
+    const kinds = [s.gatewayClasses, s.gateways, s.listenerSets, s.httpRoutes, s.grpcRoutes, s.backendTLSPolicies];
+    const statuses = kinds
+      .flat()
       .filter((o) => o.status)
       .map((o) => ({ kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name, status: o.status }));
     res

@@ -13,7 +13,10 @@ export interface GatewayIR {
   name: string;
   /** Routes may attach: accepted (which needs at least one routable listener). */
   serving: boolean;
+  /** Its own listeners, then those of its attached ListenerSets (each marked with `listenerSet`), in precedence order. */
   listeners: ListenerIR[];
+  /** status.attachedListenerSets, when the Gateway allows ListenerSets or some ListenerSet names it. */
+  attachedListenerSets?: number;
   conditions: ConditionSpec[];
   addresses: Array<{ type: 'Hostname'; value: string }>;
 }
@@ -30,7 +33,7 @@ export function processGateways(ctx: Context, classes: Map<string, ClassResult>)
 }
 
 function gatewayIR(ctx: Context, obj: K8sObject, cls: ClassResult): GatewayIR {
-  const own = processListeners(ctx, obj);
+  const own = processListeners(ctx, { kind: 'Gateway', obj });
   const [accepted, programmed] = gatewayConditions(obj, cls, own);
   const listeners = accepted.status === 'True' ? own : own.map(withGatewayRejected);
   const host = ctx.options.tunnelId ? `${ctx.options.tunnelId}.cfargotunnel.com` : PLACEHOLDER_TUNNEL_HOSTNAME;

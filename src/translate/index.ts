@@ -7,6 +7,8 @@
 // - A ConfigMap parametersRef on a GatewayClass is accepted (its accessLog key turns the proxies' access log
 //   on; a ConfigMap missing from the snapshot means no parameters); any other parametersRef, and any Gateway
 //   infrastructure.parametersRef, is InvalidParameters.
+// - ListenerSets are merged into their Gateway after its own listeners; a conflicted listener is Programmed=False
+//   with the conflict as its reason (listener-sets.ts).
 // - RegularExpression paths rank among prefixes by length (after a prefix of equal length); gRPC matches rank
 //   before HTTP ones of the same hostname (precedence.ts).
 // - Routes without any hostname are served under the "*" host key but get no ingress rule or DNS record;
@@ -20,11 +22,12 @@ import { processClasses } from './classes.js';
 import { buildContext } from './context.js';
 import { buildEdge } from './edge.js';
 import { processGateways } from './gateways.js';
+import { processListenerSets } from './listener-sets.js';
 import { buildProxyConfigSteps } from './proxyconfig.js';
 import { processRoutesSteps } from './routes.js';
 import { runSteps, type Steps } from '../core/steps.js';
 import { policyStatuses } from './policy-status.js';
-import { classStatus, gatewayStatus, routeStatus, sortStatuses } from './statuses.js';
+import { classStatus, gatewayStatus, listenerSetStatus, routeStatus, sortStatuses } from './statuses.js';
 
 export function translate(snapshot: Snapshot, options: TranslateOptions): DesiredState {
   return runSteps(translateSteps(snapshot, options));
@@ -36,9 +39,11 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
   // 1. GatewayClasses of our controllerName: Accepted / InvalidParameters.
   const classes = processClasses(ctx);
   // 2. Gateways of those classes and their listeners (protocols, kinds, certificates, conflicts).
-  const gateways = processGateways(ctx, classes);
+  // 2c. ListenerSets naming those Gateways: allowed or not, their listeners checked against the Gateway's and
+  //     merged after them (listener-sets.ts).
+  const { gateways, listenerSets } = processListenerSets(ctx, processGateways(ctx, classes));
   // 3–5. Routes: attachment to listeners, backends, rules and filters, HTTP/gRPC cross-serving; attachedRoutes.
-  const routes = yield* processRoutesSteps(ctx, gateways);
+  const routes = yield* processRoutesSteps(ctx, { gateways, listenerSets });
   // 6. Proxy config: rules, and per listener port and host key the matches in precedence order with listener
   //    isolation. Any accepted class of ours asking for the access log turns it on: the proxies serve all of them.
   //    CA bundles of the usable BackendTLSPolicies the rules name travel with it.
@@ -52,6 +57,7 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
   const statuses: ResourceStatus[] = [
     ...[...classes.values()].map((c) => classStatus(ctx, c)),
     ...[...gateways.values()].map((g) => gatewayStatus(ctx, g)),
+    ...[...listenerSets.values()].map((s) => listenerSetStatus(ctx, s)),
     ...routes.flatMap((r) => routeStatus(ctx, r) ?? []),
     ...policyStatuses(ctx, routes),
   ];

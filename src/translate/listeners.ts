@@ -1,4 +1,5 @@
-// Step 2b: listeners of one Gateway: protocol, route kinds, certificate references and conflicts.
+// Step 2b: listeners of one Gateway or ListenerSet: protocol, route kinds, certificate references and conflicts
+// (with each other, and for a ListenerSet with the listeners of higher precedence already on its Gateway).
 import type { K8sObject } from '../core/types.js';
 import { TLS_KEYPAIR_ANNOTATION, TLS_KEYPAIR_VALID, tlsKeyPairProblem } from '../core/tls-keypair.js';
 import * as c from '../gatewayapi/conditions.js';
@@ -31,6 +32,26 @@ export interface ListenerIR {
   conditions: ConditionSpec[];
   /** Filled by the attachment step. */
   attachedRoutes: number;
+  /** "namespace/name" of the ListenerSet it comes from; undefined for a Gateway's own listener. */
+  listenerSet?: string;
+}
+
+/** Who declares the listeners: certificate ReferenceGrants are asked for that kind in that namespace. */
+export interface ListenerOwner {
+  kind: 'Gateway' | 'ListenerSet';
+  obj: K8sObject;
+}
+
+/**
+ * Listeners a ListenerSet's must not clash with (the accepted ones of higher precedence on the same
+ * Gateway) and how to name them in a message without telling one tenant about another's listeners.
+ */
+export interface TakenListeners {
+  by: string;
+  /** The protocol of a listener on `port` whose protocol is not `protocol`, if any. */
+  otherProtocol(port: number | undefined, protocol: string): string | undefined;
+  /** Whether a listener on `port` has this hostname ("" for none). */
+  hasHostname(port: number | undefined, hostname: string): boolean;
 }
 
 interface Draft {
@@ -45,13 +66,14 @@ interface Draft {
   conflict?: { reason: ConflictReason; message: string };
 }
 
-export function processListeners(ctx: Context, gateway: K8sObject): ListenerIR[] {
-  const drafts = records(record(gateway.spec).listeners).map((raw, i) => draftListener(ctx, gateway, raw, i));
+export function processListeners(ctx: Context, owner: ListenerOwner, taken?: TakenListeners): ListenerIR[] {
+  const drafts = records(record(owner.obj.spec).listeners).map((raw, i) => draftListener(ctx, owner, raw, i));
   markConflicts(drafts);
+  if (taken) markTaken(drafts, taken);
   return drafts.map(finishListener);
 }
 
-function draftListener(ctx: Context, gw: K8sObject, raw: Record<string, unknown>, i: number): Draft {
+function draftListener(ctx: Context, owner: ListenerOwner, raw: Record<string, unknown>, i: number): Draft {
   const protocol = str(raw.protocol) ?? '';
   const { kinds, badKinds } = routeKinds(raw, protocol);
   return {
@@ -62,13 +84,15 @@ function draftListener(ctx: Context, gw: K8sObject, raw: Record<string, unknown>
     hostname: str(raw.hostname) || undefined,
     kinds,
     badKinds,
-    refProblem: protocol === 'HTTPS' ? certificateProblem(ctx, gw, record(raw.tls)) : undefined,
+    refProblem: protocol === 'HTTPS' ? certificateProblem(ctx, owner, record(raw.tls)) : undefined,
   };
 }
 
 function routeKinds(raw: Record<string, unknown>, protocol: string): { kinds: RouteKind[]; badKinds: string[] } {
-  if (!SUPPORTED_PROTOCOLS.has(protocol)) return { kinds: [], badKinds: [] };
   const asked = records(record(raw.allowedRoutes).kinds);
+  // No kind we serve fits a protocol we do not serve (HTTPRoute on TLS: conformance wants InvalidRouteKinds).
+  if (!SUPPORTED_PROTOCOLS.has(protocol))
+    return { kinds: [], badKinds: asked.map((k) => `${str(k.group) ?? GATEWAY_GROUP}/${str(k.kind) ?? ''}`) };
   if (asked.length === 0) return { kinds: [...ROUTE_KINDS], badKinds: [] };
   const kinds = new Set<RouteKind>();
   const badKinds: string[] = [];
@@ -85,8 +109,12 @@ function routeKinds(raw: Record<string, unknown>, protocol: string): { kinds: Ro
  * TLS terminates at Cloudflare's edge, so the certificate is never served; the references are still
  * checked so that a Gateway that would be broken elsewhere says so here too. No certificateRefs is fine.
  */
-function certificateProblem(ctx: Context, gw: K8sObject, tls: Record<string, unknown>): ConditionSpec | undefined {
-  const ns = gw.metadata.namespace ?? 'default';
+function certificateProblem(
+  ctx: Context,
+  owner: ListenerOwner,
+  tls: Record<string, unknown>,
+): ConditionSpec | undefined {
+  const ns = owner.obj.metadata.namespace ?? 'default';
   for (const ref of records(tls.certificateRefs)) {
     const group = str(ref.group) ?? CORE_GROUP;
     const kind = str(ref.kind) ?? 'Secret';
@@ -96,7 +124,8 @@ function certificateProblem(ctx: Context, gw: K8sObject, tls: Record<string, unk
       return c.listenerInvalidCertificateRef(`certificateRef ${group || 'core'}/${kind} ${name} is not a Secret`);
     }
     const to = { group, kind, namespace: refNs, name };
-    if (!refPermitted(ctx.grants, { group: GATEWAY_GROUP, kind: 'Gateway', namespace: ns }, to)) {
+    // A grant to the Gateway does not cover its ListenerSets, nor the reverse (GEP-1713).
+    if (!refPermitted(ctx.grants, { group: GATEWAY_GROUP, kind: owner.kind, namespace: ns }, to)) {
       return c.listenerRefNotPermitted(
         `Secret ${refNs}/${name} is in another namespace and no ReferenceGrant allows it`,
       );
@@ -139,18 +168,44 @@ function markConflicts(drafts: Draft[]): void {
   }
 }
 
+/**
+ * A ListenerSet's listener that a listener of higher precedence already covers: another protocol on its port
+ * (whatever its own protocol: a TCP listener on an HTTP port is a ProtocolConflict, not just unsupported), or
+ * the same hostname on its port. The first in precedence keeps it; only this one is Conflicted.
+ */
+function markTaken(drafts: Draft[], taken: TakenListeners): void {
+  for (const d of drafts.filter((x) => !x.conflict)) {
+    const other = taken.otherProtocol(d.port, d.protocol);
+    if (other !== undefined) {
+      d.conflict = {
+        reason: 'ProtocolConflict',
+        message: `port ${d.port} is already used with protocol ${other} by a listener of higher precedence on ${taken.by}`,
+      };
+    } else if (taken.hasHostname(d.port, d.hostname ?? '')) {
+      d.conflict = {
+        reason: 'HostnameConflict',
+        message: `hostname ${d.hostname ?? '(any)'} on port ${d.port} is already taken by a listener of higher precedence on ${taken.by}`,
+      };
+    }
+  }
+}
+
 function finishListener(d: Draft): ListenerIR {
   const supported = SUPPORTED_PROTOCOLS.has(d.protocol);
   const accepted = supported && !d.conflict;
   const routable = accepted && d.kinds.length > 0;
   const programmed = routable && !d.refProblem;
   const conditions = [
-    !supported
-      ? c.listenerUnsupportedProtocol(`protocol ${d.protocol || '(none)'} is not supported: use HTTP or HTTPS`)
-      : d.conflict
-        ? c.listenerNotAcceptedConflict(d.conflict.reason, d.conflict.message)
+    d.conflict
+      ? c.listenerNotAcceptedConflict(d.conflict.reason, d.conflict.message)
+      : !supported
+        ? c.listenerUnsupportedProtocol(`protocol ${d.protocol || '(none)'} is not supported: use HTTP or HTTPS`)
         : c.listenerAccepted(),
-    programmed ? c.listenerProgrammed() : c.listenerNotProgrammed(notProgrammedWhy(d, supported)),
+    programmed
+      ? c.listenerProgrammed()
+      : d.conflict
+        ? c.listenerNotProgrammedConflict(d.conflict.reason, 'listener is conflicted')
+        : c.listenerNotProgrammed(notProgrammedWhy(d, supported)),
     d.refProblem ??
       (d.badKinds.length
         ? c.listenerInvalidRouteKinds(`unsupported route kinds: ${d.badKinds.join(', ')}`)
@@ -173,7 +228,6 @@ function finishListener(d: Draft): ListenerIR {
 
 function notProgrammedWhy(d: Draft, supported: boolean): string {
   if (!supported) return 'listener is not accepted';
-  if (d.conflict) return 'listener is conflicted';
   if (d.kinds.length === 0) return 'listener has no supported route kinds';
   return 'listener has unresolved references';
 }

@@ -7,7 +7,7 @@
 // matches on several ports is written once, with all of them (a Gateway with HTTP 80 and HTTPS 443 listeners
 // and routes attached to both costs one entry per key, as one port does).
 import { caRefsOf, type ProxyConfigInput } from '../../proxy/config/schema.js';
-import { ANY_HOST, compareHostKeys, hostCovers, hostRank } from '../gatewayapi/hostnames.js';
+import { ANY_HOST, compareHostKeys } from '../gatewayapi/hostnames.js';
 import { timestamp } from '../gatewayapi/values.js';
 import type { GatewayIR } from './gateways.js';
 import type { ListenerIR } from './listeners.js';
@@ -216,15 +216,30 @@ function addEntries(best: Map<string, { entry: MatchEntry; rule: number }>, a: A
 
 /** The routable listeners of a Gateway on `port` that judge requests for `key`: those with the most specific covering hostname. */
 function isolatedListeners(gateway: GatewayIR, key: string, port: number): ListenerIR[] {
-  const covering = gateway.listeners.filter(
-    (l) => l.routable && l.port === port && hostCovers(l.hostname ?? ANY_HOST, key),
-  );
-  if (covering.length === 0) return [];
-  const rank = (l: ListenerIR) => hostRank(l.hostname ?? ANY_HOST);
-  const top = covering.reduce((a, b) => (compareRank(rank(b), rank(a)) < 0 ? b : a));
-  return covering.filter((l) => compareRank(rank(l), rank(top)) === 0);
+  // coveringNames lists the names covering `key` most specific first, as hostRank orders them; a Gateway with
+  // its ListenerSets may hold thousands of listeners, so they are looked up by hostname, not scanned per key.
+  const byHost = routableByHost(gateway, port);
+  for (const name of coveringNames(key)) {
+    const listeners = byHost.get(name);
+    if (listeners) return listeners;
+  }
+  return [];
 }
 
-function compareRank(a: [number, number], b: [number, number]): number {
-  return a[0] - b[0] || a[1] - b[1];
+const byHostCache = new WeakMap<GatewayIR, Map<number, Map<string, ListenerIR[]>>>();
+
+/** A Gateway's routable listeners on `port` by hostname ("*" for none), built once per Gateway IR and port. */
+function routableByHost(gateway: GatewayIR, port: number): Map<string, ListenerIR[]> {
+  let ports = byHostCache.get(gateway);
+  if (!ports) byHostCache.set(gateway, (ports = new Map()));
+  let byHost = ports.get(port);
+  if (byHost) return byHost;
+  ports.set(port, (byHost = new Map()));
+  for (const l of gateway.listeners.filter((x) => x.routable && x.port === port)) {
+    const host = l.hostname ?? ANY_HOST;
+    const list = byHost.get(host);
+    if (list) list.push(l);
+    else byHost.set(host, [l]);
+  }
+  return byHost;
 }

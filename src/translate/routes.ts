@@ -1,13 +1,12 @@
-// Steps 3–5 per route: attachment to our Gateways, rule translation, and the per-parent conditions.
+// Steps 3–5 per route: attachment to our Gateways and ListenerSets, rule translation, and the per-parent conditions.
 import type { K8sObject } from '../core/types.js';
 import * as c from '../gatewayapi/conditions.js';
 import type { ConditionSpec } from '../gatewayapi/conditions.js';
 import type { RouteKind } from '../gatewayapi/constants.js';
 import { byString, isRecord } from '../gatewayapi/values.js';
-import { attachRoute, type ParentAttachment } from './attach.js';
+import { attachRoute, type ParentAttachment, type Parents } from './attach.js';
 import { wellFormed, type Context } from './context.js';
 import { resolveCrossServing } from './crossserving.js';
-import type { GatewayIR } from './gateways.js';
 import { translateRulesSteps, type RouteRules } from './rules.js';
 import { routeLimitViolation } from './limits.js';
 import { memoRulesSteps, ruleInputsGeneration } from './memo.js';
@@ -30,7 +29,7 @@ export interface RouteIR {
 }
 
 /** Yields after each rule translated, and before that after each fresh compile of its regexes. */
-export function* processRoutesSteps(ctx: Context, gateways: Map<string, GatewayIR>): Steps<RouteIR[]> {
+export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<RouteIR[]> {
   const all = [
     ...wellFormed(ctx.snapshot.httpRoutes).map((obj) => ({ kind: 'HTTPRoute' as const, obj })),
     ...wellFormed(ctx.snapshot.grpcRoutes).map((obj) => ({ kind: 'GRPCRoute' as const, obj })),
@@ -38,7 +37,7 @@ export function* processRoutesSteps(ctx: Context, gateways: Map<string, GatewayI
   const generation = ruleInputsGeneration(ctx.snapshot, ctx.options.externalNameServices, ctx.backendTls.fingerprint);
   const irs: RouteIR[] = [];
   for (const { kind, obj } of all) {
-    const attachments = isRecord(obj.spec) ? attachRoute(ctx, gateways, kind, obj) : [];
+    const attachments = isRecord(obj.spec) ? attachRoute(ctx, parents, kind, obj) : [];
     irs.push(yield* routeIRSteps(ctx, kind, obj, attachments, generation));
   }
   const routes = resolveCrossServing(irs);

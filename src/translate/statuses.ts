@@ -7,6 +7,8 @@ import { byString, record, records, str, timestamp } from '../gatewayapi/values.
 import type { ClassResult } from './classes.js';
 import { generationOf, type Context } from './context.js';
 import type { GatewayIR } from './gateways.js';
+import type { ListenerSetIR } from './listener-sets.js';
+import type { ListenerIR } from './listeners.js';
 import type { RouteIR } from './routes.js';
 
 export function stampConditions(
@@ -38,27 +40,49 @@ export function classStatus(ctx: Context, cls: ClassResult): ResourceStatus {
   };
 }
 
-export function gatewayStatus(ctx: Context, gw: GatewayIR): ResourceStatus {
-  const gen = generationOf(gw.obj);
-  const old = record(gw.obj.status);
-  const oldListeners = records(old.listeners);
-  const listeners = gw.listeners.map((l) => ({
+/** status.listeners of a Gateway or ListenerSet: one entry per listener it declares itself. */
+function listenerStatuses(ctx: Context, listeners: ListenerIR[], gen: number, existing: unknown) {
+  const old = records(existing);
+  return listeners.map((l) => ({
     name: l.name,
     supportedKinds: l.kinds.map((kind) => ({ group: GATEWAY_GROUP, kind })),
     attachedRoutes: l.attachedRoutes,
-    conditions: stampConditions(
-      l.conditions,
-      gen,
-      oldListeners.find((o) => o.name === l.name)?.conditions,
-      ctx.options.now,
-    ),
+    conditions: stampConditions(l.conditions, gen, old.find((o) => o.name === l.name)?.conditions, ctx.options.now),
   }));
+}
+
+export function gatewayStatus(ctx: Context, gw: GatewayIR): ResourceStatus {
+  const gen = generationOf(gw.obj);
+  const old = record(gw.obj.status);
+  // A ListenerSet's listeners are reported on the ListenerSet, never on its Gateway.
+  const own = gw.listeners.filter((l) => l.listenerSet === undefined);
+  const listeners = listenerStatuses(ctx, own, gen, old.listeners);
   const conditions = stampConditions(gw.conditions, gen, old.conditions, ctx.options.now);
+  const sets = gw.attachedListenerSets;
   return {
     kind: 'Gateway',
     namespace: gw.namespace,
     name: gw.name,
-    status: { addresses: gw.addresses, conditions, listeners },
+    status: {
+      addresses: gw.addresses,
+      conditions,
+      listeners,
+      ...(sets !== undefined && { attachedListenerSets: sets }),
+    },
+  };
+}
+
+export function listenerSetStatus(ctx: Context, ls: ListenerSetIR): ResourceStatus {
+  const gen = generationOf(ls.obj);
+  const old = record(ls.obj.status);
+  return {
+    kind: 'ListenerSet',
+    namespace: ls.namespace,
+    name: ls.name,
+    status: {
+      conditions: stampConditions(ls.conditions, gen, old.conditions, ctx.options.now),
+      listeners: listenerStatuses(ctx, ls.listeners, gen, old.listeners),
+    },
   };
 }
 
@@ -98,7 +122,7 @@ function sameParentRef(a: Record<string, unknown>, b: Record<string, unknown>): 
 }
 
 export function sortStatuses(list: ResourceStatus[]): ResourceStatus[] {
-  const order = ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'BackendTLSPolicy'];
+  const order = ['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'BackendTLSPolicy'];
   return list.sort(
     (a, b) =>
       order.indexOf(a.kind) - order.indexOf(b.kind) || byString(a.namespace, b.namespace) || byString(a.name, b.name),

@@ -76,7 +76,14 @@ describe('API calls derived from the controller source', () => {
       derived.calls.some((c) => c.verb === verb && c.resource === resource && c.subresource === subresource);
     for (const r of watchedResources())
       expect([r.plural, has('list', r.plural), has('watch', r.plural)]).toEqual([r.plural, true, true]);
-    for (const plural of ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'backendtlspolicies'])
+    for (const plural of [
+      'gatewayclasses',
+      'gateways',
+      'listenersets',
+      'httproutes',
+      'grpcroutes',
+      'backendtlspolicies',
+    ])
       expect(has('patch', plural, 'status')).toBe(true);
     expect([has('create', 'leases'), has('update', 'leases'), has('create', 'events')]).toEqual([true, true, true]);
   });

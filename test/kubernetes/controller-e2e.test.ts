@@ -312,6 +312,57 @@ spec:
     }
   }, 60_000);
 
+  it('ListenerSet: kubectl apply → ListenerSet Programmed in kubectl get → traffic through its listener', async () => {
+    const file = join(dir, 'listenerset.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw-shared, namespace: apps}
+spec:
+  gatewayClassName: cloudflare
+  allowedListeners: {namespaces: {from: Same}}
+  listeners: [{name: http, port: 80, protocol: HTTP, hostname: shared.example.com}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: team, namespace: apps}
+spec:
+  parentRef: {name: gw-shared}
+  listeners: [{name: team, port: 80, protocol: HTTP, hostname: team.example.com}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: team, namespace: apps}
+spec:
+  parentRefs: [{kind: ListenerSet, name: team}]
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+`,
+    );
+    await kubectl('apply', '-f', file);
+    // What a user sees: the CRD's printer columns say Accepted and Programmed.
+    await waitFor(
+      async () => /^team\s+True\s+True\s/m.test(await kubectl('get', 'listenerset', 'team', '-n', 'apps')),
+      'ListenerSet Accepted=True Programmed=True',
+      30_000,
+    );
+    const ls = JSON.parse(await kubectl('get', 'listenerset', 'team', '-n', 'apps', '-o', 'json'));
+    expect(ls.status.listeners).toEqual([expect.objectContaining({ name: 'team', attachedRoutes: 1 })]);
+    const gw = JSON.parse(await kubectl('get', 'gateway', 'gw-shared', '-n', 'apps', '-o', 'json'));
+    expect(gw.status.attachedListenerSets).toBe(1);
+    expect(gw.status.listeners.map((l: { name: string }) => l.name)).toEqual(['http']);
+    const res = await waitFor(
+      async () => {
+        const r = await get(proxyHttp, '/team', 'team.example.com');
+        return r.status === 200 ? r : undefined;
+      },
+      'traffic through the ListenerSet listener',
+      20_000,
+    );
+    expect(res.body).toBe('backend saw team.example.com /team');
+    expect((await get(proxyHttp, '/team', 'shared.example.com')).status).toBe(404);
+  }, 60_000);
+
   it('after a burst of spec changes, the status speaks for the last generation', async () => {
     const routeType = api.type('gateway.networking.k8s.io', 'HTTPRoute');
     for (let i = 0; i < 15; i++) {

@@ -76,6 +76,7 @@ function storeView(api: FakeApiServer): Record<string, string[]> {
     ['secrets', '', 'Secret'],
     ['configMaps', '', 'ConfigMap'],
     ['backendTLSPolicies', 'gateway.networking.k8s.io', 'BackendTLSPolicy'],
+    ['listenerSets', 'gateway.networking.k8s.io', 'ListenerSet'],
   ];
   return Object.fromEntries(
     kinds.map(([key, group, kind]) => [
@@ -103,6 +104,12 @@ function seedWorld(api: FakeApiServer): void {
   api.seed(gatewayClass('cf'));
   api.seed(gateway('default', 'gw', 'cf'));
   api.seed(httpRoute('default', 'r1', 'gw'));
+  api.seed({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'ListenerSet',
+    metadata: { namespace: 'default', name: 'ls' },
+    spec: { parentRef: { name: 'gw' }, listeners: [{ name: 'extra', port: 8080, protocol: 'HTTP' }] },
+  });
   api.seed(service('default', 'web'));
   api.seed(endpointSlice('default', 'web', [{ ip: '10.0.0.1', ready: true }], 8080));
   api.seed({
@@ -145,8 +152,8 @@ describe('KubernetesSource', () => {
       onError: () => {},
     });
     await waitFor(() => eventsAtSync >= 0, 'onSynced');
-    // 3 namespaces + class + gateway + route + service + slice + TLS secret, all delivered before onSynced.
-    expect(eventsAtSync).toBe(9);
+    // 3 namespaces + class + gateway + route + listener set + service + slice + TLS secret, all before onSynced.
+    expect(eventsAtSync).toBe(10);
     const snap = source.snapshot();
     expect(snap.secrets.map((s) => s.metadata.name)).toEqual(['cert']);
     expect(snap.secrets[0]!.data).toEqual({ 'tls.crt': '', 'tls.key': '' });
@@ -155,6 +162,12 @@ describe('KubernetesSource', () => {
       [TLS_KEYPAIR_ANNOTATION]: 'tls.crt is not a PEM certificate',
     });
     expect(snap.httpRoutes[0]).toMatchObject({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' });
+    // The server defaulted the ListenerSet's parentRef group and kind.
+    expect(snap.listenerSets[0]!.spec.parentRef).toEqual({
+      group: 'gateway.networking.k8s.io',
+      kind: 'Gateway',
+      name: 'gw',
+    });
     // The server defaulted the route (as a real one does) and the source sees the defaults.
     expect(snap.httpRoutes[0]!.spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/' } }]);
     const watches = h.api.requests.filter((r) => r.query.get('watch') === 'true');
@@ -322,6 +335,7 @@ describe('KubernetesSource without optional CRDs', () => {
       'gateway.networking.k8s.io_httproutes.yaml',
       'gateway.networking.k8s.io_referencegrants.yaml',
       'gateway.networking.k8s.io_backendtlspolicies.yaml',
+      'gateway.networking.k8s.io_listenersets.yaml',
     ]);
     await waitFor(h.synced, 'sync');
     expect(h.source.missingKinds()).toEqual(['GRPCRoute']);

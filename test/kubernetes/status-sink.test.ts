@@ -227,6 +227,43 @@ describe('KubernetesStatusSink', () => {
     ]);
   });
 
+  it('writes ListenerSet status, and removes a Gateway attachedListenerSets it no longer writes', async () => {
+    api.seed(gateway('default', 'gw2', 'cf'));
+    api.seed({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'ListenerSet',
+      metadata: { namespace: 'default', name: 'ls' },
+      spec: { parentRef: { name: 'gw2' }, listeners: [{ name: 'extra', port: 8080, protocol: 'HTTP' }] },
+    });
+    const lsStatus = {
+      conditions: [cond('Accepted', 'True', 'Accepted'), cond('Programmed', 'True', 'Programmed')],
+      listeners: [
+        { name: 'extra', supportedKinds: [], attachedRoutes: 0, conditions: [cond('Accepted', 'True', 'Accepted')] },
+      ],
+    };
+    await sink.write({ kind: 'ListenerSet', namespace: 'default', name: 'ls', status: lsStatus });
+    expect(statusPatches('ls')).toHaveLength(1);
+    expect(statusPatches('ls')[0]!.path).toBe(
+      '/apis/gateway.networking.k8s.io/v1/namespaces/default/listenersets/ls/status',
+    );
+    const ls = api.store.get(api.type('gateway.networking.k8s.io', 'ListenerSet'), 'default', 'ls')!;
+    expect(ls.status.listeners[0].name).toBe('extra');
+    const gwType = api.type('gateway.networking.k8s.io', 'Gateway');
+    const gw = (extra: Record<string, unknown>): ResourceStatus => ({
+      kind: 'Gateway',
+      namespace: 'default',
+      name: 'gw2',
+      status: { conditions: [cond('Accepted', 'True', 'Accepted')], ...extra },
+    });
+    await sink.write(gw({ attachedListenerSets: 1 }));
+    expect(api.store.get(gwType, 'default', 'gw2')!.status.attachedListenerSets).toBe(1);
+    // A merge patch keeps what it does not name: the sink names the field with null to remove it.
+    await sink.write(gw({}));
+    expect(api.store.get(gwType, 'default', 'gw2')!.status).not.toHaveProperty('attachedListenerSets');
+    await sink.write(gw({}));
+    expect(statusPatches('gw2')).toHaveLength(2);
+  });
+
   it('skips a deleted object and refuses to write without the lease', async () => {
     await expect(sink.write(routeStatus([cond('Accepted', 'True', 'Accepted')], 'r2'))).resolves.toBeUndefined();
     api.seed(httpRoute('default', 'r2', 'gw'));

@@ -87,8 +87,11 @@ export function routeVerdict(opts: {
   spec: number;
   resolved?: boolean;
   partial?: boolean;
+  /** Attached through ListenerSet ns/gw rather than Gateway ns/gw. */
+  listenerSet?: boolean;
 }): ResourceStatus {
   const { accepted, spec } = opts;
+  const kind = opts.listenerSet ? 'ListenerSet' : 'Gateway';
   return {
     kind: 'HTTPRoute',
     namespace: 'ns',
@@ -96,7 +99,7 @@ export function routeVerdict(opts: {
     status: {
       parents: [
         {
-          parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'ns', name: 'gw' },
+          parentRef: { group: 'gateway.networking.k8s.io', kind, namespace: 'ns', name: 'gw' },
           controllerName: 'cloudflare-tunnel-gateway.dev/controller',
           conditions: [
             cond('Accepted', accepted, accepted ? 'Accepted' : 'NotAllowedByListeners', spec),

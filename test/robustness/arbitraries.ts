@@ -108,12 +108,44 @@ const gateway = fc.record({
     fc.record({
       gatewayClassName: bias(fc.constant('ours'), fc.constantFrom('theirs', 'absent')),
       listeners: maybe(fc.array(listener, { minLength: 1, maxLength: 3 })),
+      allowedListeners: maybe(
+        fc.record({
+          namespaces: fc.record(
+            {
+              from: bias(fc.constantFrom('All', 'Same'), fc.constantFrom('None', 'Selector', 'Bogus')),
+              selector: fc.record({ matchLabels: fc.dictionary(fc.constantFrom('team'), fc.constantFrom('x', 'y')) }),
+            },
+            { requiredKeys: [] },
+          ),
+        }),
+      ),
+    }),
+  ),
+});
+
+const lsName = fc.constantFrom('ls-1', 'ls-2');
+const listenerSet = fc.record({
+  apiVersion: fc.constant('gateway.networking.k8s.io/v1'),
+  kind: fc.constant('ListenerSet'),
+  metadata: meta(lsName),
+  spec: maybe(
+    fc.record({
+      parentRef: maybe(
+        fc.record(
+          { name: gwName, namespace: ns, kind: bias(fc.constant('Gateway'), fc.constant('ListenerSet')) },
+          { requiredKeys: ['name'] },
+        ),
+      ),
+      listeners: maybe(fc.array(listener, { minLength: 1, maxLength: 3 })),
     }),
   ),
 });
 
 const parentRef = bias(
-  fc.record({ name: gwName }),
+  fc.oneof(
+    { weight: 4, arbitrary: fc.record({ name: gwName }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('ListenerSet'), name: lsName }) },
+  ),
   fc.record(
     {
       name: gwName,
@@ -442,4 +474,5 @@ export const snapshotArb: fc.Arbitrary<Snapshot> = fc.record({
   secrets: list(secret, 2),
   configMaps: list(fc.oneof(paramsConfigMap, caConfigMap), 3),
   backendTLSPolicies: list(backendTLSPolicy, 3),
+  listenerSets: list(listenerSet, 3),
 });

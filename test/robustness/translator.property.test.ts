@@ -52,6 +52,9 @@ const SPEC_REASONS = new Set([
   'PartiallyInvalid',
   'Ready',
   'InvalidClientCertificateRef',
+  // ListenerSet (apis/v1/listenerset_types.go)
+  'NotAllowed',
+  'ParentNotAccepted',
   // BackendTLSPolicy (apis/v1/backendtlspolicy_types.go, policy_types.go)
   'Conflicted',
   'NoValidCACertificate',
@@ -162,7 +165,14 @@ describe('the generator itself', () => {
     const rejecting = outs.filter((o) =>
       o.statuses.some((s) => conditionsOf(s.status).some((c) => c.status === 'False')),
     ).length;
+    const withListenerSets = outs.filter((o) =>
+      o.statuses.some(
+        (s) =>
+          s.kind === 'ListenerSet' && conditionsOf(s.status).some((c) => c.type === 'Accepted' && c.status === 'True'),
+      ),
+    ).length;
     expect(routing).toBeGreaterThan(15);
     expect(rejecting).toBeGreaterThan(30);
+    expect(withListenerSets).toBeGreaterThan(10);
   });
 });

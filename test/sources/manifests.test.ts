@@ -55,6 +55,14 @@ describe('toSnapshot', () => {
     expect(snapshot.configMaps[0]!.metadata.namespace).toBe('default');
     expect(ignored.map((o) => o.kind)).toEqual(['Deployment']);
   });
+
+  it('reads ListenerSets (namespaced)', () => {
+    const { snapshot, ignored } = toSnapshot(
+      parseManifests('apiVersion: gateway.networking.k8s.io/v1\nkind: ListenerSet\nmetadata: {name: ls}\n', 'f.yaml'),
+    );
+    expect(ignored).toEqual([]);
+    expect(snapshot.listenerSets.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['default/ls']);
+  });
 });
 
 describe('parsing in steps', () => {

@@ -10,6 +10,7 @@ const authHeaders = token ? { authorization: `Bearer ${token}` } : {};
 const KIND_ORDER = [
   'GatewayClass',
   'Gateway',
+  'ListenerSet',
   'HTTPRoute',
   'GRPCRoute',
   'coordinator',
@@ -18,7 +19,7 @@ const KIND_ORDER = [
   'statusWriter',
   'leader',
 ];
-const RESOURCE_KINDS = new Set(['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute']);
+const RESOURCE_KINDS = new Set(['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute']);
 const actors = new Map();
 let machines = {};
 let selected = null;

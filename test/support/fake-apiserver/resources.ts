@@ -71,6 +71,7 @@ function builtin(
 export const GATEWAY_CRD_FILES = [
   'gatewayclasses',
   'gateways',
+  'listenersets',
   'httproutes',
   'grpcroutes',
   'referencegrants',
