@@ -20,6 +20,7 @@ import { processClasses } from './classes.js';
 import { buildContext } from './context.js';
 import { buildEdge } from './edge.js';
 import { processGateways } from './gateways.js';
+import { withDataPorts, withTunnelHostnamesTaken } from './gateway-ports.js';
 import { buildProxyConfigSteps } from './proxyconfig.js';
 import { processRoutesSteps } from './routes.js';
 import { runSteps, type Steps } from '../core/steps.js';
@@ -36,7 +37,8 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
   // 1. GatewayClasses of our controllerName: Accepted / InvalidParameters.
   const classes = processClasses(ctx);
   // 2. Gateways of those classes and their listeners (protocols, kinds, certificates, conflicts).
-  const gateways = processGateways(ctx, classes);
+  //    Each gets its own data ports on the proxy (gateway-ports.ts, ADR 0009).
+  const gateways = withDataPorts(processGateways(ctx, classes), options);
   // 3–5. Routes: attachment to listeners, backends, rules and filters, HTTP/gRPC cross-serving; attachedRoutes.
   const routes = yield* processRoutesSteps(ctx, gateways);
   // 6. Proxy config: rules, and per listener port and host key the matches in precedence order with listener
@@ -47,11 +49,12 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
     cas: ctx.backendTls.cas,
   });
   // 7. Cloudflare: ingress document and DNS records for the published hostnames.
-  const { ingress, dns } = buildEdge(routes, proxyConfig, options);
+  //    A hostname two Gateways publish goes to the older one's ports; the younger says so in its status.
+  const { ingress, dns, taken } = buildEdge(routes, proxyConfig, options);
   // 8. Statuses for every object we own an opinion on.
   const statuses: ResourceStatus[] = [
     ...[...classes.values()].map((c) => classStatus(ctx, c)),
-    ...[...gateways.values()].map((g) => gatewayStatus(ctx, g)),
+    ...[...gateways.values()].map((g) => gatewayStatus(ctx, withTunnelHostnamesTaken(g, taken.get(g) ?? []))),
     ...routes.flatMap((r) => routeStatus(ctx, r) ?? []),
     ...policyStatuses(ctx, routes),
   ];
