@@ -9,6 +9,8 @@
 //   infrastructure.parametersRef, is InvalidParameters.
 // - RegularExpression paths rank among prefixes by length (after a prefix of equal length); gRPC matches rank
 //   before HTTP ones of the same hostname (precedence.ts).
+// - Each Gateway has its own data ports on the proxy and its own routing scope (gateway-ports.ts, ADR 0009);
+//   a hostname several Gateways publish on the tunnel goes to the oldest's ports.
 // - Routes without any hostname are served under the "*" host key but get no ingress rule or DNS record;
 //   DNS targets the placeholder tunnel hostname while the tunnel id is unknown (edge.ts).
 // - A rule the proxy schema would refuse is dropped with UnsupportedValue rather than failing the config.
