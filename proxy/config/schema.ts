@@ -198,11 +198,12 @@ export const Host = z.object({
 /**
  * One Gateway's routing scope (ADR 0009): a connection arriving on `port` (cleartext) or `tlsPort` (the
  * loopback TLS port) is routed among the host entries naming this Gateway only, its listener ports as
- * `listenerPorts` says. The proxy opens a listener for each such port it does not already listen on.
+ * `listenerPorts` says. The proxy opens a listener for each such port. One entry may have no ports: that
+ * Gateway is served on the proxy's own ports (--listen, --tls-listen) and any other port no entry names.
  */
 export const GatewayScope = z.object({
   name: GatewayName,
-  port: Port,
+  port: Port.optional(),
   tlsPort: Port.optional(),
   listenerPorts: z.array(Port).max(65_535).default([]),
 });

@@ -83,6 +83,8 @@ export interface RoutingTable {
   hosts: ListenerHosts<HostEntry>;
   /** Each Gateway's host entries by its data ports, the local port a connection arrives on (scopes.ts). */
   byLocalPort: Map<number, ListenerHosts<HostEntry>>;
+  /** The host entries of the Gateway on the proxy's own ports (every port no Gateway names), if one is. */
+  ownPorts: ListenerHosts<HostEntry> | undefined;
   /** The Gateways and their data ports: the listeners the proxy keeps open besides its own. */
   gateways: ProxyGatewayScope[];
   /** Every upstream pool this table uses, so the registry can close the rest after a swap. */

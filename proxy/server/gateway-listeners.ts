@@ -1,9 +1,10 @@
 // The data ports of the Gateways (ADR 0009) besides the proxy's own `--listen` / `--tls-listen` ones. Each
 // swapped-in table names every Gateway's ports; a port not open yet is opened (on the host of the matching
 // own listener), one no Gateway names any more is closed. A port that cannot be bound is logged once and
-// tried again every RETRY_MS (and with each new config): the proxy keeps serving everything else. Connections already open on a
-// closed port finish; they then route with the unscoped table (router/scopes.ts).
+// tried again every RETRY_MS (and with each new config): the proxy keeps serving everything else. The
+// connections of a closed port are closed with it: what they would send next is for a Gateway that left.
 import type net from 'node:net';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { ProxyGatewayScope } from '../config/schema.js';
 import { listen, type DataPlane } from './listener.js';
@@ -26,7 +27,7 @@ interface Wanted {
 
 export class GatewayListeners {
   /** Open extra listeners by "kind:port". */
-  private readonly open = new Map<string, { kind: Kind; port: number; server: net.Server }>();
+  private readonly open = new Map<string, { kind: Kind; port: number; server: net.Server; sockets: Set<Socket> }>();
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   /** Ports that could not be bound ("kind:port"): logged once, retried by the timer. */
@@ -73,9 +74,11 @@ export class GatewayListeners {
     const closing = [...this.open].filter(([key]) => !wanted.has(key));
     for (const [key, l] of closing) {
       this.open.delete(key);
+      l.server.close();
+      // On shutdown the drain lets their requests finish; a Gateway that left takes its connections along.
+      if (!this.closed) for (const socket of l.sockets) socket.destroy();
       this.logger.info({ port: l.port, kind: l.kind }, 'Gateway data port closed');
     }
-    await Promise.all(closing.map(([, l]) => stopAccepting(l.server)));
     for (const [key, w] of wanted) if (!this.open.has(key)) await this.start(key, w);
     for (const key of this.failed) if (!wanted.has(key)) this.failed.delete(key);
     if (this.failed.size > 0 && this.retry === undefined && !this.closed) {
@@ -90,7 +93,9 @@ export class GatewayListeners {
   private wanted(gateways: readonly ProxyGatewayScope[]): Map<string, Wanted> {
     const out = new Map<string, Wanted>();
     for (const g of gateways) {
-      if (g.port !== this.own.http.port) out.set(`http:${g.port}`, { kind: 'http', port: g.port, gateway: g.name });
+      // No port: the Gateway is served on the proxy's own listeners.
+      if (g.port !== undefined && g.port !== this.own.http.port)
+        out.set(`http:${g.port}`, { kind: 'http', port: g.port, gateway: g.name });
       // Without a TLS listener of its own the proxy has no certificate: no TLS ports at all.
       if (g.tlsPort !== undefined && this.own.tls && this.plane.newSecure && g.tlsPort !== this.own.tls.port)
         out.set(`tls:${g.tlsPort}`, { kind: 'tls', port: g.tlsPort, gateway: g.name });
@@ -100,6 +105,11 @@ export class GatewayListeners {
 
   private async start(key: string, w: Wanted): Promise<void> {
     const server = w.kind === 'http' ? this.plane.newCleartext() : this.plane.newSecure!();
+    const sockets = new Set<Socket>();
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
     const host = w.kind === 'http' ? this.own.http.host : this.own.tls!.host;
     try {
       await listen(server, host, w.port);
@@ -113,13 +123,7 @@ export class GatewayListeners {
       return;
     }
     this.failed.delete(key);
-    this.open.set(key, { kind: w.kind, port: w.port, server });
+    this.open.set(key, { kind: w.kind, port: w.port, server, sockets });
     this.logger.info({ gateway: w.gateway, host, port: w.port, kind: w.kind }, 'Gateway data port open');
   }
-}
-
-function stopAccepting(server: net.Server): Promise<void> {
-  // close() waits for the connections to end; accepting stops at once, which is what the caller waits for.
-  server.close();
-  return Promise.resolve();
 }

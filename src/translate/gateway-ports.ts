@@ -22,6 +22,8 @@ export const DATA_PORT_ADDRESS_TYPE = 'cloudflare-tunnel-gateway.dev/data-port';
 export interface DataPorts {
   http: number;
   tls: number;
+  /** The proxy's own ports (--listen, --tls-listen): the config names none, so they need not match the flags. */
+  own: boolean;
 }
 
 export interface PortAssignment {
@@ -64,13 +66,13 @@ export function assignDataPorts(
     const pin = pinned.get(g);
     if (pin === undefined && !ownPortsGiven) {
       ownPortsGiven = true;
-      ports.set(g, { http: proxyHttpPort, tls: proxyTlsPort });
+      ports.set(g, { http: proxyHttpPort, tls: proxyTlsPort, own: true });
       continue;
     }
     const http = pin ?? nextHttp();
     const tls = http === undefined ? undefined : nextTls();
     if (http === undefined || tls === undefined) problems.set(g, 'no free data port is left for this Gateway');
-    else ports.set(g, { http, tls });
+    else ports.set(g, { http, tls, own: false });
   }
   return { ports, problems };
 }

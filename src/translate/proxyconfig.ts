@@ -72,14 +72,16 @@ export function* buildProxyConfigSteps(
   const scopes: GatewayScopeInput[] = [];
   const hosts: HostInput[] = [];
   for (const g of scoped) {
-    const own = attachments.filter((a) => a.gateway === g);
+    const ofGateway = attachments.filter((a) => a.gateway === g);
     const listenerPorts = portsOf(g);
     const perPort: Array<{ port: number; hosts: PortHost[] }> = [];
-    for (const port of listenerPorts) perPort.push({ port, hosts: yield* hostsOnPortSteps(port, own) });
+    for (const port of listenerPorts) perPort.push({ port, hosts: yield* hostsOnPortSteps(port, ofGateway) });
     const name = nsName(g.namespace, g.name);
     for (const h of mergePorts(perPort))
       hosts.push({ hostname: h.hostname, gateway: name, ports: h.ports, matches: h.matches });
-    scopes.push({ name, port: g.dataPorts!.http, tlsPort: g.dataPorts!.tls, listenerPorts });
+    // The Gateway on the proxy's own ports names none: they are whatever --listen and --tls-listen say.
+    const { http, tls, own: onOwnPorts } = g.dataPorts!;
+    scopes.push(onOwnPorts ? { name, listenerPorts } : { name, port: http, tlsPort: tls, listenerPorts });
   }
   // accessLog only when on: configs without it keep the versions (and texts) they always had.
   const body = { ...(scopes.length > 0 && { gateways: scopes }), rules, hosts, ...(accessLog && { accessLog }) };

@@ -159,7 +159,7 @@ describe('tunnel-gateway proxy --workers 2', () => {
       version: 'gateways-14',
       generation: 14,
       gateways: [
-        { name: 'ns/base', port: ports.http, listenerPorts: [80] },
+        { name: 'ns/base', listenerPorts: [80] }, // the proxy's own ports
         { name: 'ns/extra', port: extra, listenerPorts: [80] },
       ],
       rules: [

@@ -37,13 +37,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Gateway ns/a on the proxy's own ports, and ns/b (when given ports) on its own. */
+/** Gateway ns/a on the proxy's own ports (named by none, as the translator writes it), and ns/b (when given ports) on its own. */
 function config(version: string, bPorts?: { port: number; tlsPort: number }): ProxyConfigInput {
   const all = { path: { type: 'PathPrefix' as const, value: '/' } };
   return {
     version,
     gateways: [
-      { name: 'ns/a', port: proxy.ports.http, tlsPort: proxy.ports.tls!, listenerPorts: [80] },
+      { name: 'ns/a', listenerPorts: [80] },
       ...(bPorts ? [{ name: 'ns/b', ...bPorts, listenerPorts: [80] }] : []),
     ],
     rules: [
@@ -96,14 +96,18 @@ describe('Gateway data ports', () => {
     expect(await backendOnTls(bPorts.tlsPort)).toBe('b');
   });
 
-  it('closes them with the config that no longer names the Gateway', async () => {
+  it('closes them, and their open connections, with the config that no longer names the Gateway', async () => {
     const bPorts = { port: await freePort(), tlsPort: await freePort() };
     await proxy.applySharedConfig(config('v2', bPorts));
     expect(await accepts(bPorts.port)).toBe(true);
+    const kept = net.connect(bPorts.port, '127.0.0.1');
+    const keptClosed = new Promise((resolve) => kept.once('close', resolve));
+    await new Promise((resolve) => kept.once('connect', resolve));
     expect((await proxy.applySharedConfig(config('v3'))).ok).toBe(true);
     expect(proxy.gatewayPorts()).toEqual([]);
     expect(await accepts(bPorts.port)).toBe(false);
     expect(await accepts(bPorts.tlsPort)).toBe(false);
+    await keptClosed;
     expect(await backendOn(proxy.ports.http)).toBe('a');
   });
 

@@ -85,8 +85,9 @@ function arrival({ desired }: Scenario, req: Req): { localPort: number; tls: boo
   const address = addresses.find((a) => a.type === DATA_PORT_ADDRESS_TYPE);
   if (!address) throw new Error(`Gateway ${req.gateway} lists no data port address`);
   if (!tls) return { localPort: Number(address.value.split(':').pop()), tls };
+  // The Gateway on the proxy's own ports names none in the config.
   const scope = desired.proxyConfig.gateways?.find((g) => g.name === req.gateway);
-  return { localPort: scope!.tlsPort!, tls };
+  return { localPort: scope?.tlsPort ?? OPTIONS.proxyTlsPort, tls };
 }
 
 function source(
