@@ -1,12 +1,13 @@
 // Step 2c: each Gateway's own data ports (ADR 0009). The proxy selects the Gateway by the port a connection
 // arrives on, so two Gateways can route the same host and path differently. A pure function of the
-// snapshot, stable when a newer Gateway is added:
-// - a Gateway annotated `cloudflare-tunnel-gateway.dev/data-port: "<port>"` gets that cleartext port (pins
-//   are taken first, the older Gateway winning a port two pin; the proxy's own ports cannot be pinned);
-// - the oldest Gateway without the annotation gets the proxy's own ports (--listen, --tls-listen), so the
-//   one-Gateway setup is unchanged;
-// - every other Gateway, oldest first (creationTimestamp, then namespace/name), gets the next free port
-//   above --listen, and every Gateway but the first the next free one above --tls-listen.
+// snapshot, decided oldest first (creationTimestamp, then namespace/name), so a newer Gateway never moves an
+// older one:
+// - the oldest Gateway without the annotation below gets the proxy's own ports (--listen, --tls-listen), so
+//   the one-Gateway setup is unchanged;
+// - a Gateway annotated `cloudflare-tunnel-gateway.dev/data-port: "<port>"` gets that cleartext port, unless
+//   it is the proxy's own or an older Gateway has it (pin outside the ports just above --listen to be safe);
+// - every other one gets the next free port above --listen; every one but the first the next free one above
+//   --tls-listen (a pinned one too: that port is only for cloudflared, on loopback).
 // A Gateway that gets no port (a bad or taken pin, or no free port left) is Programmed=False/
 // AddressNotUsable and its routes are served nowhere. Ports are given to every Gateway of ours, accepted or
 // not, so a Gateway going in and out of acceptance moves no other.
@@ -54,67 +55,58 @@ export function assignDataPorts(
   gateways: GatewayIR[],
   { proxyHttpPort, proxyTlsPort }: Pick<TranslateOptions, 'proxyHttpPort' | 'proxyTlsPort'>,
 ): PortAssignment {
-  const ordered = [...gateways].sort(byGatewayAge);
-  const { pinned, problems } = pins(ordered, [proxyHttpPort, proxyTlsPort]);
-  const taken = new Set([proxyHttpPort, proxyTlsPort, ...pinned.values()]);
-  const nextHttp = freePorts(proxyHttpPort, taken);
-  const nextTls = freePorts(proxyTlsPort, taken);
+  // One pass, oldest first: a Gateway's ports depend on older Gateways only, so a newer one never moves them.
+  const owners = new Map<number, GatewayIR | undefined>([
+    [proxyHttpPort, undefined],
+    [proxyTlsPort, undefined],
+  ]);
+  const nextHttp = freePorts(proxyHttpPort, owners);
+  const nextTls = freePorts(proxyTlsPort, owners);
   const ports = new Map<GatewayIR, DataPorts>();
+  const problems = new Map<GatewayIR, string>();
   let ownPortsGiven = false;
-  for (const g of ordered) {
-    if (problems.has(g)) continue;
-    const pin = pinned.get(g);
-    if (pin === undefined && !ownPortsGiven) {
+  for (const g of [...gateways].sort(byGatewayAge)) {
+    const raw = g.obj.metadata.annotations?.[DATA_PORT_ANNOTATION];
+    if (raw === undefined && !ownPortsGiven) {
       ownPortsGiven = true;
       ports.set(g, { http: proxyHttpPort, tls: proxyTlsPort, own: true });
       continue;
     }
+    const pin = raw === undefined ? undefined : pinProblem(raw, owners);
+    if (typeof pin === 'string') {
+      problems.set(g, pin);
+      continue;
+    }
     const http = pin ?? nextHttp();
     const tls = http === undefined ? undefined : nextTls();
-    if (http === undefined || tls === undefined) problems.set(g, 'no free data port is left for this Gateway');
-    else ports.set(g, { http, tls, own: false });
+    if (http === undefined || tls === undefined) {
+      problems.set(g, 'no free data port is left for this Gateway');
+      continue;
+    }
+    owners.set(http, g).set(tls, g);
+    ports.set(g, { http, tls, own: false });
   }
   return { ports, problems };
 }
 
-/** The annotated ports, oldest Gateway first; an unusable or taken one is a problem. */
-function pins(
-  ordered: GatewayIR[],
-  own: number[],
-): { pinned: Map<GatewayIR, number>; problems: Map<GatewayIR, string> } {
-  const pinned = new Map<GatewayIR, number>();
-  const owners = new Map<number, GatewayIR>();
-  const problems = new Map<GatewayIR, string>();
-  for (const g of ordered) {
-    const raw = g.obj.metadata.annotations?.[DATA_PORT_ANNOTATION];
-    if (raw === undefined) continue;
-    const port = /^\d{1,5}$/.test(raw.trim()) ? Number(raw.trim()) : 0;
-    const owner = owners.get(port);
-    const why =
-      port < 1 || port > 65_535
-        ? `annotation ${DATA_PORT_ANNOTATION} "${raw}" is not a port number from 1 to 65535`
-        : own.includes(port)
-          ? `annotation ${DATA_PORT_ANNOTATION}: port ${port} is the proxy's own (--listen or --tls-listen), which serves the oldest Gateway without the annotation`
-          : owner
-            ? `annotation ${DATA_PORT_ANNOTATION}: port ${port} is pinned by the older Gateway ${nsName(owner.namespace, owner.name)}`
-            : undefined;
-    if (why !== undefined) problems.set(g, why);
-    else {
-      pinned.set(g, port);
-      owners.set(port, g);
-    }
-  }
-  return { pinned, problems };
+/** The pinned port, or why it cannot be had: no port number, the proxy's own, or an older Gateway's. */
+function pinProblem(raw: string, owners: Map<number, GatewayIR | undefined>): number | string {
+  const port = /^\d{1,5}$/.test(raw.trim()) ? Number(raw.trim()) : 0;
+  const where = `annotation ${DATA_PORT_ANNOTATION}`;
+  if (port < 1 || port > 65_535) return `${where} "${raw}" is not a port number from 1 to 65535`;
+  if (!owners.has(port)) return port;
+  const owner = owners.get(port);
+  return owner === undefined
+    ? `${where}: port ${port} is the proxy's own (--listen or --tls-listen), which serves the oldest Gateway without the annotation`
+    : `${where}: port ${port} is a data port of the older Gateway ${nsName(owner.namespace, owner.name)}`;
 }
 
-/** The free ports above `base`, one per call, each taken as it is given; undefined past 65535. */
-function freePorts(base: number, taken: Set<number>): () => number | undefined {
+/** The ports above `base` no Gateway holds yet, one per call; undefined past 65535. The caller records the owner. */
+function freePorts(base: number, owners: Map<number, unknown>): () => number | undefined {
   let next = base + 1;
   return () => {
-    while (taken.has(next)) next++;
-    if (next > 65_535) return undefined;
-    taken.add(next);
-    return next++;
+    while (owners.has(next)) next++;
+    return next > 65_535 ? undefined : next++;
   };
 }
 
