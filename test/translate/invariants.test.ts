@@ -84,9 +84,11 @@ describe.each(scenarios)('%s', (file) => {
   it("sends hostnames to their Gateway's ports: with gRPC rules to its TLS origin over HTTP/2, else one of the two", () => {
     for (const rule of ingress.ingress.slice(0, -1)) {
       const port = Number(new URL(rule.service).port);
-      const owner =
-        scopes.find((g) => g.port === port || g.tlsPort === port) ??
-        ({ ...scopes.find((g) => g.port === undefined)!, port: OPTIONS.proxyHttpPort, tlsPort: OPTIONS.proxyTlsPort });
+      const owner = scopes.find((g) => g.port === port || g.tlsPort === port) ?? {
+        ...scopes.find((g) => g.port === undefined)!,
+        port: OPTIONS.proxyHttpPort,
+        tlsPort: OPTIONS.proxyTlsPort,
+      };
       const entries = cfg.hosts.filter((h) => h.gateway === owner.name && h.hostname === rule.hostname);
       expect(entries.length).toBeGreaterThan(0);
       const grpc = entries.some((h) => h.matches.some((m) => cfg.rules[m.rule]!.kind === 'grpc'));
