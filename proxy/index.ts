@@ -18,6 +18,8 @@ import { ProxyMetrics } from './metrics.js';
 import { createDataPlane, listen } from './server/listener.js';
 import type { HandlerRuntime } from './server/handle.js';
 import { drain } from './server/drain.js';
+import { GatewayListeners } from './server/gateway-listeners.js';
+import type { RoutingTable } from './router/table.js';
 
 export type { ProxyLimits, AdminHandler, ApplyResult, PreparedConfig, AccessLogOptions };
 export { DEFAULT_LIMITS } from './limits.js';
@@ -45,6 +47,8 @@ export interface ProxyOptions {
 
 export interface RunningProxy {
   ports: { http: number; tls?: number; admin?: number };
+  /** The Gateways' own data ports open now besides `ports` (ADR 0009), ascending. */
+  gatewayPorts(): number[];
   applyConfig(cfg: unknown, opts?: ApplyOptions): ApplyResult;
   /**
    * applyConfig() for a pusher that never changes a config object once passed (standalone's control plane),
@@ -69,11 +73,23 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   const metrics = new ProxyMetrics({ retiredRuleMs: opts.retiredRuleMetricsMs });
   const upstreams = new UpstreamRegistry(limits);
   const accessLog = new AccessLog(metrics, opts.accessLog, logger);
-  const config = new ConfigHolder(upstreams, metrics, logger, (table) => accessLog.configured(table.accessLog));
+  // The Gateways' data ports open once the proxy's own listeners do; a table swapped in before that waits.
+  let gatewayListeners: GatewayListeners | undefined;
+  const swapped = (table: RoutingTable) => {
+    accessLog.configured(table.accessLog);
+    void gatewayListeners?.reconcile(table.gateways);
+  };
+  const config = new ConfigHolder(upstreams, metrics, logger, swapped);
   if (opts.initialConfig !== undefined) {
     const initial = await config.applyPrepared(opts.initialConfig);
     if (!initial.ok) throw new Error(`initial config refused: ${initial.error}`);
   }
+  /** A push is answered once the Gateways' ports it names are open (or their failure logged). */
+  const withPorts = async (applying: Promise<ApplyResult>): Promise<ApplyResult> => {
+    const result = await applying;
+    await gatewayListeners?.settled();
+    return result;
+  };
   const rt: HandlerRuntime = { limits, metrics, logger, accessLog, table: () => config.table };
   const plane = createDataPlane(rt, limits, opts.tlsListen ? (opts.tls ?? (await selfSignedPair())) : undefined);
   const sessions = new Set<http2.ServerHttp2Session>();
@@ -89,7 +105,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     ? createAdminServer({
         authorize: createAuthorizer(opts.admin.host, opts.adminToken),
         checkHost: adminHostCheck(opts.admin.host, opts.adminToken, opts.adminAllowedHosts),
-        apply: (cfg, o) => config.applyYielding(cfg, o),
+        apply: (cfg, o) => withPorts(config.applyYielding(cfg, o)),
         conflict: () => config.conflicts.current(),
         current,
         ready,
@@ -108,11 +124,18 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     throw err;
   }
   logger.info({ ports }, 'proxy listening');
+  const own = {
+    http: { host: opts.listen.host, port: ports.http },
+    tls: opts.tlsListen && ports.tls !== undefined ? { host: opts.tlsListen.host, port: ports.tls } : undefined,
+  };
+  const extra = (gatewayListeners = new GatewayListeners(plane, own, logger));
+  await extra.reconcile(config.table?.gateways ?? []);
   return {
     ports,
+    gatewayPorts: () => extra.ports(),
     applyConfig: (cfg, o) => config.apply(cfg, o),
-    applySharedConfig: (cfg, o) => config.applySharedYielding(cfg, o),
-    applyPrepared: (cfg, o) => config.applyPrepared(cfg, o),
+    applySharedConfig: (cfg, o) => withPorts(config.applySharedYielding(cfg, o)),
+    applyPrepared: (cfg, o) => withPorts(config.applyPrepared(cfg, o)),
     current,
     ready,
     metrics: metrics.registry,
@@ -121,9 +144,10 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
       admin.addRoute(method, path, handler);
     },
     close(graceMs = 10_000) {
-      closing ??= drain({ plane, sessions, admin: admin?.server, upstreams, metrics, graceMs }).then(() =>
-        logger.info('proxy closed'),
-      );
+      closing ??= Promise.all([
+        extra.close(),
+        drain({ plane, sessions, admin: admin?.server, upstreams, metrics, graceMs }),
+      ]).then(() => logger.info('proxy closed'));
       return closing;
     },
   };

@@ -8,6 +8,8 @@ export interface ConfigDelta {
   generation?: number;
   /** Sent whole: a few numbers. */
   listenerPorts?: number[];
+  /** Sent whole: one small entry per Gateway. */
+  gateways?: PreparedConfig['gateways'];
   accessLog?: boolean;
   /** The version of the config the receiver must hold. */
   base: string;
@@ -22,6 +24,7 @@ export function diffConfig(base: PreparedConfig, next: PreparedConfig): ConfigDe
     version: next.version,
     generation: next.generation,
     ...(next.listenerPorts && { listenerPorts: next.listenerPorts }),
+    ...(next.gateways && { gateways: next.gateways }),
     accessLog: next.accessLog,
     base: base.version,
     rules: diffTexts(base.rules, next.rules),
@@ -40,6 +43,7 @@ export function applyDelta(base: PreparedConfig | null, delta: ConfigDelta): Pre
     version: delta.version,
     generation: delta.generation,
     ...(delta.listenerPorts && { listenerPorts: delta.listenerPorts }),
+    ...(delta.gateways && { gateways: delta.gateways }),
     accessLog: delta.accessLog,
     rules: patchTexts(base.rules, delta.rules),
     hosts: patchTexts(base.hosts, delta.hosts),

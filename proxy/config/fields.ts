@@ -12,6 +12,7 @@ export const CONFIG_LIMITS = {
   headerValueLength: 16_384,
   endpointsPerBackend: 10_000,
   caCertificates: 4_096,
+  gateways: 4_096,
   /** One CA bundle (PEM, possibly several certificates). */
   caBundleLength: 262_144,
 } as const;

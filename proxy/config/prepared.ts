@@ -12,13 +12,17 @@ import {
   caRefsOf,
   type CaRef,
   type ProxyConfig as ProxyConfigT,
+  type ProxyGatewayScope,
   type ProxyRule,
 } from './schema.js';
+import { gatewayScopeIssues } from './gateway-scopes.js';
 
 export interface PreparedConfig {
   version: string;
   generation?: number;
   listenerPorts?: number[];
+  /** The Gateways' routing scopes and data ports (ADR 0009); absent: one scope for every data port. */
+  gateways?: ProxyGatewayScope[];
   accessLog?: boolean;
   /** JSON of each validated rule (defaults filled), in config order. */
   rules: string[];
@@ -49,6 +53,7 @@ const Envelope = z.object({
   version: z.string().min(1).max(128),
   generation: z.number().int().min(0).optional(),
   listenerPorts: ProxyConfig.shape.listenerPorts,
+  gateways: ProxyConfig.shape.gateways,
   accessLog: z.boolean().optional(),
   rules: z.array(z.unknown()).max(CONFIG_LIMITS.rules),
   hosts: z.array(z.unknown()).max(CONFIG_LIMITS.hosts),
@@ -90,11 +95,15 @@ export class ConfigPreparer {
       version,
       generation,
       listenerPorts,
+      gateways,
       accessLog,
       rules: rawRules,
       hosts: rawHosts,
       caCertificates: cas,
     } = envelope.data;
+    const scopeIssue = gatewayScopeIssues(gateways ?? [])[0];
+    if (scopeIssue) return refusal(scopeIssue);
+    const scopes = new Set((gateways ?? []).map((g) => g.name));
     this.nextByText = new Map();
     const caIds = new Set(cas.map((c) => c.id));
     const rules: string[] = [];
@@ -112,6 +121,8 @@ export class ConfigPreparer {
       const bad = host.ruleIndices.findIndex((r) => r >= rules.length);
       if (bad !== -1)
         return refusal({ path: ['matches', bad, 'rule'], message: 'rule index out of range' }, ['hosts', i]);
+      if (host.gateway !== undefined && !scopes.has(host.gateway))
+        return refusal({ path: ['gateway'], message: 'no gateways entry has this name' }, ['hosts', i]);
       hosts.push(host.text);
     }
     // Texts are kept for one config: what the next push most likely repeats.
@@ -123,6 +134,7 @@ export class ConfigPreparer {
         version,
         generation,
         ...(listenerPorts && { listenerPorts }),
+        ...(gateways && { gateways }),
         accessLog,
         rules,
         hosts,
@@ -173,10 +185,11 @@ export class ConfigPreparer {
     }
     const parsed = checked !== undefined ? { success: true as const, data: checked } : schema.safeParse(value);
     if (!parsed.success) return { issue: parsed.error.issues[0] };
-    const data = parsed.data as { matches?: Array<{ rule: number }> };
+    const data = parsed.data as { matches?: Array<{ rule: number }>; gateway?: string };
     const prepared = {
       text: JSON.stringify(data),
       ruleIndices: data.matches?.map((m) => m.rule) ?? [],
+      gateway: data.gateway,
       caRefs: schema === Rule ? caRefsOf(data as ProxyRule) : [],
     };
     if (typeof key === 'string') this.nextByText.set(key, prepared);
@@ -199,6 +212,8 @@ interface Prepared {
   text: string;
   /** For a host: the rule index of each match, checked against each config's rule count. */
   ruleIndices: number[];
+  /** For a host: the Gateway scope it names, checked against each config's gateways. */
+  gateway?: string;
   /** For a rule: the CA bundle ids its backends and mirrors name, checked against each config's bundles. */
   caRefs: CaRef[];
 }
@@ -208,6 +223,7 @@ export function prepareConfig(cfg: ProxyConfigT): PreparedConfig {
     version: cfg.version,
     generation: cfg.generation,
     ...(cfg.listenerPorts && { listenerPorts: cfg.listenerPorts }),
+    ...(cfg.gateways && { gateways: cfg.gateways }),
     accessLog: cfg.accessLog,
     rules: cfg.rules.map((r) => JSON.stringify(r)),
     hosts: cfg.hosts.map((h) => JSON.stringify(h)),

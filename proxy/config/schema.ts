@@ -9,6 +9,7 @@ import { HeaderModifier } from '../filters/header-modifier.js';
 import { MirrorTarget } from '../filters/mirror.js';
 import { PathModifier } from '../filters/path.js';
 import { FILTER_SCHEMAS } from '../filters/registry.js';
+import { gatewayScopeIssues } from './gateway-scopes.js';
 
 export { BackendTls, CONFIG_LIMITS, HeaderModifier, MirrorTarget, PathModifier };
 export { SubjectAltName } from './fields.js';
@@ -91,15 +92,33 @@ export const Rule = z.object({
 /** One match pointing at a rule (by index into `rules`); a host's list is already in precedence order. */
 export const HostMatch = z.object({ match: Match, rule: z.number().int().min(0) });
 
+/** "namespace/name" of a Gateway: what a host entry's `gateway` names. */
+const GatewayName = z.string().min(3).max(317);
+
 export const Host = z.object({
   /** "app.example.com", "*.example.com" (any depth, never the apex) or "*" (every host). */
   hostname: z.string().min(1).max(253),
+  /** The Gateway whose routing scope this entry belongs to (one of `gateways`); absent: the unscoped table. */
+  gateway: GatewayName.optional(),
   /**
    * The listener ports this entry serves (how a request's port is found: proxy/README.md). Absent: every
    * port. A hostname whose matches differ by port has one entry per distinct list of matches.
    */
   ports: z.array(Port).min(1).max(65_535).optional(),
   matches: z.array(HostMatch).max(CONFIG_LIMITS.matchesPerHost),
+});
+
+/**
+ * One Gateway's routing scope (ADR 0009): a connection arriving on `port` (cleartext) or `tlsPort` (the
+ * loopback TLS port) is routed among the host entries naming this Gateway only, its listener ports as
+ * `listenerPorts` says. The proxy opens a listener for each such port. One entry may have no ports: that
+ * Gateway is served on the proxy's own ports (--listen, --tls-listen) and any other port no entry names.
+ */
+export const GatewayScope = z.object({
+  name: GatewayName,
+  port: Port.optional(),
+  tlsPort: Port.optional(),
+  listenerPorts: z.array(Port).max(65_535).default([]),
 });
 
 export const ProxyConfig = z
@@ -115,6 +134,12 @@ export const ProxyConfig = z
      */
     listenerPorts: z.array(Port).max(65_535).optional(),
     /**
+     * The Gateways, each with its own data ports (ADR 0009). Absent: one scope, every data port routes
+     * among all host entries (configs written before per-Gateway ports). Host entries without `gateway`
+     * form the unscoped table, used on a data port no Gateway names.
+     */
+    gateways: z.array(GatewayScope).max(CONFIG_LIMITS.gateways).optional(),
+    /**
      * One JSON line per request (proxy/README.md "Access log"), unless the proxy was started with the log
      * forced on or off (`--access-log`). From the GatewayClass parameter `accessLog`.
      */
@@ -126,6 +151,12 @@ export const ProxyConfig = z
     caCertificates: z.array(CaCertificate).max(CONFIG_LIMITS.caCertificates).default([]),
   })
   .superRefine((cfg, ctx) => {
+    for (const issue of gatewayScopeIssues(cfg.gateways ?? [])) ctx.addIssue({ code: 'custom', ...issue });
+    const scopes = new Set((cfg.gateways ?? []).map((g) => g.name));
+    cfg.hosts.forEach((h, hi) => {
+      if (h.gateway !== undefined && !scopes.has(h.gateway))
+        ctx.addIssue({ code: 'custom', path: ['hosts', hi, 'gateway'], message: 'no gateways entry has this name' });
+    });
     const cas = new Set(cfg.caCertificates.map((c) => c.id));
     cfg.rules.forEach((r, ri) => {
       for (const ref of caRefsOf(r)) {
@@ -179,6 +210,7 @@ export type ProxyBackendTls = z.infer<typeof BackendTls>;
 export type ProxyCaCertificate = z.infer<typeof CaCertificate>;
 export type ProxyRule = z.infer<typeof Rule>;
 export type ProxyHost = z.infer<typeof Host>;
+export type ProxyGatewayScope = z.infer<typeof GatewayScope>;
 export type ProxyMatch = z.infer<typeof Match>;
 export type ProxyFilter = z.infer<typeof Filter>;
 export type ProxyBackend = z.infer<typeof Backend>;

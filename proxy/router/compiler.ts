@@ -6,7 +6,7 @@
 import type { ProxyHost, ProxyRule } from '../config/schema.js';
 import type { PreparedConfig } from '../config/prepared.js';
 import type { Upstream, UpstreamRegistry } from '../forward/upstream.js';
-import { ListenerHosts } from './ports.js';
+import { ScopesBuilder } from './scopes.js';
 import { RegexCache } from './regex.js';
 import {
   caBundles,
@@ -25,6 +25,7 @@ interface CachedRule {
 
 interface CachedHost {
   hostname: string;
+  gateway: string | undefined;
   ports: number[] | undefined;
   entry: HostEntry;
   /** The rule indices the host's matches name, and the compiled rules they resolved to. */
@@ -67,8 +68,7 @@ export class TableCompiler {
       for (const u of cached.upstreams) upstreams.add(u);
       if (rules.length % STEP === 0) yield;
     }
-    const hosts = new ListenerHosts<HostEntry>();
-    for (const port of p.listenerPorts ?? []) hosts.addPort(port);
+    const scopes = new ScopesBuilder<HostEntry>(p.gateways, p.listenerPorts);
     const hostCache = new Map<string, CachedHost>();
     let reusedHosts = 0;
     for (let i = 0; i < p.hosts.length; i++) {
@@ -77,10 +77,17 @@ export class TableCompiler {
       if (cached !== undefined && cached.ruleIndices.every((ri, k) => rules[ri] === cached!.rules[k])) reusedHosts++;
       else cached = yield* this.compileHostText(text, rules);
       hostCache.set(text, cached);
-      hosts.add(cached.hostname, cached.ports, cached.entry);
+      scopes.add(cached.hostname, cached.gateway, cached.ports, cached.entry);
       if (i % STEP === STEP - 1) yield;
     }
-    const table = { version: p.version, generation, accessLog: p.accessLog === true, hosts, upstreams };
+    const table = {
+      version: p.version,
+      generation,
+      accessLog: p.accessLog === true,
+      ...scopes.build(),
+      gateways: p.gateways ?? [],
+      upstreams,
+    };
     return { table, reused: { rules: reusedRules, hosts: reusedHosts }, rules: ruleCache, hosts: hostCache };
   }
 
@@ -101,7 +108,8 @@ export class TableCompiler {
     const ruleIndices = host.matches.map((m) => m.rule);
     const entry = yield* compileHostSteps(host, rules, this.regexes);
     const hostname = host.hostname;
-    return { entry, ruleIndices, rules: ruleIndices.map((ri) => rules[ri]!), hostname, ports: host.ports };
+    const { gateway, ports } = host;
+    return { entry, ruleIndices, rules: ruleIndices.map((ri) => rules[ri]!), hostname, gateway, ports };
   }
 }
 

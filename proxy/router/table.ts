@@ -1,12 +1,13 @@
 // Compiles a validated ProxyConfig into the routing table the request path reads: host map → ordered,
 // precompiled matches → rules with their filters, weighted backends and upstream pools resolved.
-import type { ProxyBackend, ProxyConfig, ProxyHost, ProxyRule } from '../config/schema.js';
+import type { ProxyBackend, ProxyConfig, ProxyGatewayScope, ProxyHost, ProxyRule } from '../config/schema.js';
 import { compileFilters } from '../filters/index.js';
 import type { CompiledFilters } from '../filters/types.js';
 import { upstreamTls } from '../forward/tls.js';
 import type { Transport, Upstream, UpstreamRegistry } from '../forward/upstream.js';
 import { compileMatch, type CompiledMatch } from './match.js';
-import { ListenerHosts } from './ports.js';
+import type { ListenerHosts } from './ports.js';
+import { ScopesBuilder } from './scopes.js';
 import { RegexCache } from './regex.js';
 import { indexBySegment, type SegmentIndex } from './segments.js';
 
@@ -78,8 +79,14 @@ export interface RoutingTable {
   generation: number;
   /** The config asks for the access log (the proxy's own setting may override it: proxy/access-log.ts). */
   accessLog: boolean;
-  /** Host entries per listener port. */
+  /** Host entries per listener port: the unscoped table (all of them in a config without gateways). */
   hosts: ListenerHosts<HostEntry>;
+  /** Each Gateway's host entries by its data ports, the local port a connection arrives on (scopes.ts). */
+  byLocalPort: Map<number, ListenerHosts<HostEntry>>;
+  /** The host entries of the Gateway on the proxy's own ports (every port no Gateway names), if one is. */
+  ownPorts: ListenerHosts<HostEntry> | undefined;
+  /** The Gateways and their data ports: the listeners the proxy keeps open besides its own. */
+  gateways: ProxyGatewayScope[];
   /** Every upstream pool this table uses, so the registry can close the rest after a swap. */
   upstreams: Set<Upstream>;
 }
@@ -94,10 +101,17 @@ export function compileTable(
   const upstreams = new Set<Upstream>();
   const cas = caBundles(cfg.caCertificates);
   const rules = cfg.rules.map((rule) => compileRule(rule, registry, upstreams, cas));
-  const hosts = new ListenerHosts<HostEntry>();
-  for (const port of cfg.listenerPorts ?? []) hosts.addPort(port);
-  for (const host of cfg.hosts) hosts.add(host.hostname, host.ports, compileHostEntry(host, rules, regexes));
-  return { version: cfg.version, generation: cfg.generation ?? 0, accessLog: cfg.accessLog === true, hosts, upstreams };
+  const scopes = new ScopesBuilder<HostEntry>(cfg.gateways, cfg.listenerPorts);
+  for (const host of cfg.hosts)
+    scopes.add(host.hostname, host.gateway, host.ports, compileHostEntry(host, rules, regexes));
+  return {
+    version: cfg.version,
+    generation: cfg.generation ?? 0,
+    accessLog: cfg.accessLog === true,
+    ...scopes.build(),
+    gateways: cfg.gateways ?? [],
+    upstreams,
+  };
 }
 
 export function compileHostEntry(host: ProxyHost, rules: readonly CompiledRule[], regexes: RegexCache): HostEntry {

@@ -19,6 +19,8 @@ export interface Exchange {
   readonly headers: HeaderObject;
   readonly rawHeaders: string[];
   readonly remoteAddress: string;
+  /** The proxy port the connection arrived on: it selects the Gateway (router/scopes.ts). */
+  readonly localPort?: number;
   readonly encrypted: boolean;
   readonly http2: boolean;
   readonly body: Readable;
@@ -63,6 +65,7 @@ export class Http1Exchange implements Exchange {
   readonly headers: HeaderObject;
   readonly rawHeaders: string[];
   readonly remoteAddress: string;
+  readonly localPort: number | undefined;
   readonly encrypted: boolean;
   readonly http2 = false;
   readonly bodyEmpty: boolean;
@@ -85,6 +88,7 @@ export class Http1Exchange implements Exchange {
     this.authority = http1Authority(body);
     this.rawHeaders = body.rawHeaders;
     this.remoteAddress = body.socket.remoteAddress ?? '';
+    this.localPort = body.socket.localPort;
     this.encrypted = (body.socket as { encrypted?: boolean }).encrypted === true;
     const cl = body.headers['content-length'];
     this.bodyEmpty = body.headers['transfer-encoding'] === undefined && (cl === undefined || cl === '0');
@@ -147,6 +151,7 @@ export class Http2Exchange implements Exchange {
   readonly target: string;
   readonly authority: string | undefined;
   readonly remoteAddress: string;
+  readonly localPort: number | undefined;
   readonly encrypted: boolean;
   readonly http2 = true;
   status = 0;
@@ -170,6 +175,7 @@ export class Http2Exchange implements Exchange {
     this.authority = (headers[':authority'] as string | undefined) ?? (headers.host as string | undefined);
     const session = stream.session;
     this.remoteAddress = session?.socket?.remoteAddress ?? '';
+    this.localPort = session?.socket?.localPort;
     this.encrypted = session?.encrypted === true;
     (stream as unknown as Tagged)[EXCHANGE] = this;
     // Without a listener an RST from the client would surface as an uncaught stream error.

@@ -11,6 +11,7 @@ import type { ProxyLimits } from '../limits.js';
 import { authorityPort, BAD_PORT, hostPort, NO_PORT, normalizeHost } from '../router/host.js';
 import { RequestMatchInput, type CompiledMatch } from '../router/match.js';
 import { normalizePath, PathRefusal, splitAbsoluteForm } from '../router/path.js';
+import { scopeFor } from '../router/scopes.js';
 import { firstMatch } from '../router/select.js';
 import type { CompiledRule, RoutingTable } from '../router/table.js';
 import { Http1Exchange, type Exchange } from './exchange.js';
@@ -72,7 +73,7 @@ function route(ex: Exchange, rt: HandlerRuntime, grpc: boolean): CompiledRule | 
 }
 
 /** What routing reads from a request, whichever way it came in (an Exchange, or an HTTP/1.1 Upgrade). */
-export type RouteSource = RequestSource & Pick<Exchange, 'target' | 'http2'>;
+export type RouteSource = RequestSource & Pick<Exchange, 'target' | 'http2' | 'localPort'>;
 
 /** A request the proxy answers itself instead of routing it. */
 export class Refusal {
@@ -99,7 +100,8 @@ export interface Routed {
  * Validation, normalisation and matching, shared by every entry (plain requests and upgrades), so no way
  * in skips a check. An absolute-form target (HTTP/1.1 only) must name the Host header's host and port:
  * routing uses the Host header, so the two must never disagree, and only the path and query travel on.
- * The listener port is the Host header's (router/ports.ts), never another header's.
+ * The Gateway is the one whose data port the connection arrived on (router/scopes.ts); the listener port
+ * is the Host header's (router/ports.ts), never another header's.
  */
 export function routeRequest(
   src: RouteSource,
@@ -123,7 +125,7 @@ export function routeRequest(
   if (path instanceof PathRefusal) return new Refusal(400, path.reason);
   const query = q === -1 ? '' : target.slice(q);
   const host = normalizeHost(src.authority);
-  const entry = table.hosts.lookup(host, port, src.encrypted);
+  const entry = scopeFor(table, src.localPort).lookup(host, port, src.encrypted);
   const match = entry && firstMatch(entry, new RequestMatchInput(src.method, path, src.headers, query));
   if (match === undefined) return NO_ROUTE;
   return { match, head: requestHead(src, host, path, query) };

@@ -21,6 +21,9 @@ export interface DataPlane {
   h2: http2.Http2Server;
   /** Open client sockets, destroyed at the end of a drain. */
   sockets: Set<Socket>;
+  /** Another listener like `http` / `tls` (a Gateway's own data port: gateway-listeners.ts). */
+  newCleartext(): net.Server;
+  newSecure: (() => tls.Server) | undefined;
 }
 
 export function createDataPlane(
@@ -78,20 +81,23 @@ export function createDataPlane(
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
   };
-  const cleartext = net.createServer((socket) => {
-    track(socket);
-    sniff(socket, h1, h2);
-  });
-  let secure: tls.Server | undefined;
-  if (tlsOptions !== undefined) {
-    secure = tls.createServer({ ...tlsOptions, ALPNProtocols: ['h2', 'http/1.1'] }, (socket) => {
+  const newCleartext = () =>
+    net.createServer((socket) => {
       track(socket);
-      if (socket.alpnProtocol === 'h2') h2.emit('connection', socket);
-      else h1.emit('connection', socket);
+      sniff(socket, h1, h2);
     });
-    secure.on('tlsClientError', (_err, socket) => socket.destroy());
-  }
-  return { http: cleartext, tls: secure, h1, h2, sockets };
+  const newSecure =
+    tlsOptions &&
+    (() => {
+      const secure = tls.createServer({ ...tlsOptions, ALPNProtocols: ['h2', 'http/1.1'] }, (socket) => {
+        track(socket);
+        if (socket.alpnProtocol === 'h2') h2.emit('connection', socket);
+        else h1.emit('connection', socket);
+      });
+      secure.on('tlsClientError', (_err, socket) => socket.destroy());
+      return secure;
+    });
+  return { http: newCleartext(), tls: newSecure?.(), h1, h2, sockets, newCleartext, newSecure };
 }
 
 /** Reads until the bytes either are the HTTP/2 preface or cannot be, then hands the socket over. */

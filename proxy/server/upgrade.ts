@@ -139,6 +139,7 @@ function upgradeSource(req: IncomingMessage): RouteSource {
     headers: req.headers,
     rawHeaders: req.rawHeaders,
     remoteAddress: req.socket.remoteAddress ?? '',
+    localPort: req.socket.localPort,
     encrypted: (req.socket as { encrypted?: boolean }).encrypted === true,
     http2: false,
   };

@@ -82,6 +82,11 @@ export interface TranslateOptions {
   proxyHttpPort: number;
   proxyTlsPort: number;
   /**
+   * The host the proxy's data ports listen on, when it is one address (standalone's --listen host): each
+   * Gateway's status then lists "host:port" of its own data port besides the tunnel hostname (ADR 0009).
+   */
+  dataAddressHost?: string;
+  /**
    * Forward to `type: ExternalName` Services (their DNS name, resolved by the proxy). Off by default: whoever
    * may write a Service could otherwise point a route at any name the proxy can reach (CVE-2021-25740).
    */

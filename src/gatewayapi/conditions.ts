@@ -38,6 +38,10 @@ export const gatewayProgrammed = (): ConditionSpec =>
 export const gatewayNotProgrammed = (msg: string): ConditionSpec => cond('Programmed', false, 'Invalid', msg);
 export const gatewayAddressNotUsable = (msg: string): ConditionSpec =>
   cond('Programmed', false, 'AddressNotUsable', msg);
+/** Ours (ADR 0009): hostnames of this Gateway that the tunnel sends to an older Gateway's data port. */
+export const GATEWAY_TUNNEL_HOSTNAMES = 'cloudflare-tunnel-gateway.dev/TunnelHostnames';
+export const gatewayTunnelHostnamesTaken = (msg: string): ConditionSpec =>
+  cond(GATEWAY_TUNNEL_HOSTNAMES, false, 'HostnameConflict', msg);
 
 // Listener
 export const listenerAccepted = (): ConditionSpec => cond('Accepted', true, 'Accepted', 'Listener is accepted');

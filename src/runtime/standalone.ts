@@ -85,6 +85,8 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
         tunnelId: opts.tunnelId && opts.tunnelId !== 'create' ? opts.tunnelId : opts.edge?.tunnelId?.(),
         proxyHttpPort: proxy.ports.http,
         proxyTlsPort: proxy.ports.tls ?? 8443,
+        // Each Gateway's status lists its own data port on this host (ADR 0009).
+        dataAddressHost: opts.listen.host,
         externalNameServices: opts.externalNameServices,
       }),
   });

@@ -25,14 +25,20 @@ export function* configVersionSteps(body: VersionedBody): Steps<string> {
     pendingChars = 0;
     return true;
   };
-  const { listenerPorts, rules, hosts, accessLog } = body;
-  feed(listenerPorts ? `{"listenerPorts":${JSON.stringify(listenerPorts)},"rules":[` : '{"rules":[');
+  const { gateways, listenerPorts, rules, hosts, accessLog } = body;
+  const head = [
+    gateways && `"gateways":${JSON.stringify(gateways)}`,
+    listenerPorts && `"listenerPorts":${JSON.stringify(listenerPorts)}`,
+    '"rules":[',
+  ];
+  feed(`{${head.filter(Boolean).join(',')}`);
   for (let i = 0; i < rules.length; i++) if (feed((i ? ',' : '') + JSON.stringify(rules[i]))) yield;
   feed('],"hosts":[');
   for (let h = 0; h < hosts.length; h++) {
-    const { hostname, ports, matches } = hosts[h]!;
+    const { hostname, gateway, ports, matches } = hosts[h]!;
+    const gatewayText = gateway !== undefined ? `,"gateway":${JSON.stringify(gateway)}` : '';
     const portsText = ports ? `,"ports":${JSON.stringify(ports)}` : '';
-    feed(`${h ? ',' : ''}{"hostname":${JSON.stringify(hostname)}${portsText},"matches":[`);
+    feed(`${h ? ',' : ''}{"hostname":${JSON.stringify(hostname)}${gatewayText}${portsText},"matches":[`);
     for (let i = 0; i < matches.length; i++) if (feed((i ? ',' : '') + JSON.stringify(matches[i]))) yield;
     feed(']}');
   }

@@ -8,7 +8,9 @@
 // both come without a port, so which proxy port a hostname is sent to decides which of 80 and 443 its
 // portless requests are for: the TLS port (443) when it carries gRPC (cloudflared needs TLS for HTTP/2) or
 // when its routes on 443 differ from those on 80 (an HTTP listener that redirects to https must not see
-// the https visitors), else the cleartext port (80).
+// the https visitors), else the cleartext port (80). Each Gateway has its own pair of proxy ports (ADR 0009):
+// a hostname goes to those of the Gateway that publishes it; when several Gateways publish one (one tunnel
+// serves them all), the oldest gets it and the others say so in their status (gateway-ports.ts).
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
 import {
   PLACEHOLDER_TUNNEL_HOSTNAME,
@@ -18,63 +20,88 @@ import {
   type TranslateOptions,
 } from '../core/types.js';
 import { ANY_HOST, compareHostKeys } from '../gatewayapi/hostnames.js';
+import { nsName } from '../gatewayapi/values.js';
+import { byGatewayAge } from './gateway-ports.js';
+import type { GatewayIR } from './gateways.js';
 import { coveringNames } from './proxyconfig.js';
 import type { RouteIR } from './routes.js';
 
 export interface EdgeResult {
   ingress: IngressDocument;
   dns: DnsRecord[];
+  /** Per younger Gateway, its hostnames the tunnel sends to an older Gateway instead. */
+  taken: Map<GatewayIR, Array<{ hostname: string; by: GatewayIR }>>;
 }
 
 export function buildEdge(routes: RouteIR[], proxyConfig: ProxyConfigInput, options: TranslateOptions): EdgeResult {
-  const hostnames = publishedHostnames(routes);
-  const grpcHosts = hostsServingGrpc(proxyConfig);
-  const entries = entriesByHostname(proxyConfig);
+  const publishers = publishedHostnames(routes);
+  const hostnames = [...publishers.keys()].sort(compareHostKeys);
+  const entries = entriesByGateway(proxyConfig);
+  const taken = new Map<GatewayIR, Array<{ hostname: string; by: GatewayIR }>>();
   const ingress: IngressRule[] = hostnames.map((hostname) => {
-    if (grpcHosts.has(hostname))
-      return {
-        hostname,
-        service: `https://localhost:${options.proxyTlsPort}`,
-        originRequest: { http2Origin: true, noTLSVerify: true },
-      };
-    if (differsOn443(entries, hostname))
-      return { hostname, service: `https://localhost:${options.proxyTlsPort}`, originRequest: { noTLSVerify: true } };
-    return { hostname, service: `http://localhost:${options.proxyHttpPort}` };
+    const [owner, ...others] = [...publishers.get(hostname)!].sort(byGatewayAge);
+    for (const g of others) taken.set(g, [...(taken.get(g) ?? []), { hostname, by: owner! }]);
+    return ingressRule(hostname, owner!, entries.get(nsName(owner!.namespace, owner!.name)), proxyConfig);
   });
   ingress.push({ service: 'http_status:404' });
   const target = options.tunnelId ? `${options.tunnelId}.cfargotunnel.com` : PLACEHOLDER_TUNNEL_HOSTNAME;
   const dns: DnsRecord[] = hostnames.map((name) => ({ name, type: 'CNAME', content: target, proxied: true }));
-  return { ingress: { ingress }, dns };
+  return { ingress: { ingress }, dns, taken };
 }
 
-/** Hostnames of routes accepted on our Gateways, exact first then wildcards (cloudflared takes the first rule that matches). */
-function publishedHostnames(routes: RouteIR[]): string[] {
-  const names = new Set<string>();
+function ingressRule(
+  hostname: string,
+  owner: GatewayIR,
+  entries: Map<string, HostEntry[]> = new Map(),
+  config: ProxyConfigInput,
+): IngressRule {
+  const { http, tls } = owner.dataPorts!;
+  if (servesGrpc(entries, hostname, config))
+    return {
+      hostname,
+      service: `https://localhost:${tls}`,
+      originRequest: { http2Origin: true, noTLSVerify: true },
+    };
+  if (differsOn443(entries, hostname))
+    return { hostname, service: `https://localhost:${tls}`, originRequest: { noTLSVerify: true } };
+  return { hostname, service: `http://localhost:${http}` };
+}
+
+/**
+ * Hostnames of routes accepted on our Gateways that have data ports, each with those Gateways. Sorted by the
+ * caller: exact first then wildcards (cloudflared takes the first rule that matches).
+ */
+function publishedHostnames(routes: RouteIR[]): Map<string, Set<GatewayIR>> {
+  const names = new Map<string, Set<GatewayIR>>();
   for (const route of routes) {
-    for (const p of route.parents.filter((x) => x.accepted)) {
-      p.listeners.forEach((l) => l.hostnames.filter((h) => h !== ANY_HOST).forEach((h) => names.add(h)));
+    for (const p of route.parents.filter((x) => x.accepted && x.gateway?.dataPorts)) {
+      for (const l of p.listeners) {
+        for (const h of l.hostnames.filter((x) => x !== ANY_HOST)) {
+          const set = names.get(h) ?? new Set<GatewayIR>();
+          names.set(h, set.add(p.gateway!));
+        }
+      }
     }
   }
-  return [...names].sort(compareHostKeys);
+  return names;
 }
 
-/** Hostnames whose host entry carries a gRPC rule: they must reach the proxy over HTTP/2 (its TLS port). */
-function hostsServingGrpc(config: ProxyConfigInput): Set<string> {
-  return new Set(
-    config.hosts.filter((h) => h.matches.some((m) => config.rules[m.rule]?.kind === 'grpc')).map((h) => h.hostname),
-  );
+/** Whether the hostname's entry carries a gRPC rule: it must reach the proxy over HTTP/2 (its TLS port). */
+function servesGrpc(entries: Map<string, HostEntry[]>, hostname: string, config: ProxyConfigInput): boolean {
+  return (entries.get(hostname) ?? []).some((h) => h.matches.some((m) => config.rules[m.rule]?.kind === 'grpc'));
 }
 
 type HostEntry = ProxyConfigInput['hosts'][number];
 
-function entriesByHostname(config: ProxyConfigInput): Map<string, HostEntry[]> {
-  const byName = new Map<string, HostEntry[]>();
+/** Each Gateway's entries by hostname ("" for entries of no Gateway). */
+function entriesByGateway(config: ProxyConfigInput): Map<string, Map<string, HostEntry[]>> {
+  const byGateway = new Map<string, Map<string, HostEntry[]>>();
   for (const h of config.hosts) {
-    const list = byName.get(h.hostname);
-    if (list) list.push(h);
-    else byName.set(h.hostname, [h]);
+    const key = h.gateway ?? '';
+    const byName = byGateway.get(key) ?? new Map<string, HostEntry[]>();
+    byGateway.set(key, byName.set(h.hostname, [...(byName.get(h.hostname) ?? []), h]));
   }
-  return byName;
+  return byGateway;
 }
 
 /**

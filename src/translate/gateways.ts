@@ -18,7 +18,10 @@ export interface GatewayIR {
   /** status.attachedListenerSets, when the Gateway allows ListenerSets or some ListenerSet names it. */
   attachedListenerSets?: number;
   conditions: ConditionSpec[];
-  addresses: Array<{ type: 'Hostname'; value: string }>;
+  /** The tunnel hostname, then (when known) the Gateway's own data port address (gateway-ports.ts). */
+  addresses: Array<{ type: string; value: string }>;
+  /** The proxy ports this Gateway's routes are served on (gateway-ports.ts); absent: none could be given. */
+  dataPorts?: { http: number; tls: number; own: boolean };
 }
 
 export function processGateways(ctx: Context, classes: Map<string, ClassResult>): Map<string, GatewayIR> {

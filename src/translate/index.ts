@@ -11,6 +11,8 @@
 //   with the conflict as its reason (listener-sets.ts).
 // - RegularExpression paths rank among prefixes by length (after a prefix of equal length); gRPC matches rank
 //   before HTTP ones of the same hostname (precedence.ts).
+// - Each Gateway has its own data ports on the proxy and its own routing scope (gateway-ports.ts, ADR 0009);
+//   a hostname several Gateways publish on the tunnel goes to the oldest's ports.
 // - Routes without any hostname are served under the "*" host key but get no ingress rule or DNS record;
 //   DNS targets the placeholder tunnel hostname while the tunnel id is unknown (edge.ts).
 // - A rule the proxy schema would refuse is dropped with UnsupportedValue rather than failing the config.
@@ -23,6 +25,7 @@ import { buildContext } from './context.js';
 import { buildEdge } from './edge.js';
 import { processGateways } from './gateways.js';
 import { processListenerSets } from './listener-sets.js';
+import { withDataPorts, withTunnelHostnamesTaken } from './gateway-ports.js';
 import { buildProxyConfigSteps } from './proxyconfig.js';
 import { processRoutesSteps } from './routes.js';
 import { runSteps, type Steps } from '../core/steps.js';
@@ -39,9 +42,10 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
   // 1. GatewayClasses of our controllerName: Accepted / InvalidParameters.
   const classes = processClasses(ctx);
   // 2. Gateways of those classes and their listeners (protocols, kinds, certificates, conflicts).
+  //    Each gets its own data ports on the proxy (gateway-ports.ts, ADR 0009).
   // 2c. ListenerSets naming those Gateways: allowed or not, their listeners checked against the Gateway's and
-  //     merged after them (listener-sets.ts).
-  const { gateways, listenerSets } = processListenerSets(ctx, processGateways(ctx, classes));
+  //     merged after them (listener-sets.ts); they serve on their Gateway's data ports.
+  const { gateways, listenerSets } = processListenerSets(ctx, withDataPorts(processGateways(ctx, classes), options));
   // 3–5. Routes: attachment to listeners, backends, rules and filters, HTTP/gRPC cross-serving; attachedRoutes.
   const routes = yield* processRoutesSteps(ctx, { gateways, listenerSets });
   // 6. Proxy config: rules, and per listener port and host key the matches in precedence order with listener
@@ -52,11 +56,12 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
     cas: ctx.backendTls.cas,
   });
   // 7. Cloudflare: ingress document and DNS records for the published hostnames.
-  const { ingress, dns } = buildEdge(routes, proxyConfig, options);
+  //    A hostname two Gateways publish goes to the older one's ports; the younger says so in its status.
+  const { ingress, dns, taken } = buildEdge(routes, proxyConfig, options);
   // 8. Statuses for every object we own an opinion on.
   const statuses: ResourceStatus[] = [
     ...[...classes.values()].map((c) => classStatus(ctx, c)),
-    ...[...gateways.values()].map((g) => gatewayStatus(ctx, g)),
+    ...[...gateways.values()].map((g) => gatewayStatus(ctx, withTunnelHostnamesTaken(g, taken.get(g) ?? []))),
     ...[...listenerSets.values()].map((s) => listenerSetStatus(ctx, s)),
     ...routes.flatMap((r) => routeStatus(ctx, r) ?? []),
     ...policyStatuses(ctx, routes),

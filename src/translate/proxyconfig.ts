@@ -5,10 +5,12 @@
 // broader route hostnames ("foo.a.com" holds a "*.a.com" route's matches, ranked after its own), except where
 // listener isolation picks a more specific listener of the same Gateway on that port. A key with the same
 // matches on several ports is written once, with all of them (a Gateway with HTTP 80 and HTTPS 443 listeners
-// and routes attached to both costs one entry per key, as one port does).
+// and routes attached to both costs one entry per key, as one port does). Each Gateway with a data port is
+// a routing scope of its own (ADR 0009): its entries name it, and requests arriving on its port see only them.
 import { caRefsOf, type ProxyConfigInput } from '../../proxy/config/schema.js';
 import { ANY_HOST, compareHostKeys } from '../gatewayapi/hostnames.js';
-import { timestamp } from '../gatewayapi/values.js';
+import { nsName, timestamp } from '../gatewayapi/values.js';
+import { byGatewayAge } from './gateway-ports.js';
 import type { GatewayIR } from './gateways.js';
 import type { ListenerIR } from './listeners.js';
 import {
@@ -24,7 +26,8 @@ import { sortSteps, type Steps } from '../core/steps.js';
 import { configVersionSteps } from './config-version.js';
 
 type HostInput = ProxyConfigInput['hosts'][number];
-type PortHost = Omit<HostInput, 'ports'>;
+type PortHost = Omit<HostInput, 'ports' | 'gateway'>;
+type GatewayScopeInput = NonNullable<ProxyConfigInput['gateways']>[number];
 
 interface Attachment {
   gateway: GatewayIR;
@@ -51,22 +54,37 @@ export function* buildProxyConfigSteps(
   gateways: Iterable<GatewayIR>,
   { accessLog = false, cas = new Map() }: ProxyConfigOptions = {},
 ): Steps<ProxyConfigInput> {
+  // Oldest first, as ports are given; a Gateway without a data port serves nothing.
+  const scoped = [...gateways].filter((g) => g.serving && g.dataPorts).sort(byGatewayAge);
+  const inScope = new Set(scoped);
   const rules: RuleInput[] = [];
   const attachments: Attachment[] = [];
   for (const route of routes.filter((r) => r.served)) {
+    const parents = route.parents.filter((x) => x.accepted && inScope.has(x.gateway!));
+    if (parents.length === 0) continue;
     const firstRule = rules.length;
     rules.push(...route.rules.rules.map((r) => r.rule));
-    for (const p of route.parents.filter((x) => x.accepted)) {
+    for (const p of parents) {
       for (const l of p.listeners)
         attachments.push({ gateway: p.gateway!, listener: l.listener, hostnames: l.hostnames, route, firstRule });
     }
   }
-  const listenerPorts = portsOf(gateways);
-  const perPort: Array<{ port: number; hosts: PortHost[] }> = [];
-  for (const port of listenerPorts) perPort.push({ port, hosts: yield* hostsOnPortSteps(port, attachments) });
-  const hosts = mergePorts(perPort);
+  const scopes: GatewayScopeInput[] = [];
+  const hosts: HostInput[] = [];
+  for (const g of scoped) {
+    const ofGateway = attachments.filter((a) => a.gateway === g);
+    const listenerPorts = portsOf(g);
+    const perPort: Array<{ port: number; hosts: PortHost[] }> = [];
+    for (const port of listenerPorts) perPort.push({ port, hosts: yield* hostsOnPortSteps(port, ofGateway) });
+    const name = nsName(g.namespace, g.name);
+    for (const h of mergePorts(perPort))
+      hosts.push({ hostname: h.hostname, gateway: name, ports: h.ports, matches: h.matches });
+    // The Gateway on the proxy's own ports names none: they are whatever --listen and --tls-listen say.
+    const { http, tls, own: onOwnPorts } = g.dataPorts!;
+    scopes.push(onOwnPorts ? { name, listenerPorts } : { name, port: http, tlsPort: tls, listenerPorts });
+  }
   // accessLog only when on: configs without it keep the versions (and texts) they always had.
-  const body = { ...(listenerPorts.length > 0 && { listenerPorts }), rules, hosts, ...(accessLog && { accessLog }) };
+  const body = { ...(scopes.length > 0 && { gateways: scopes }), rules, hosts, ...(accessLog && { accessLog }) };
   // Bundle ids are hashes of their PEM text, so the rules' text already versions the bundles.
   const version = yield* configVersionSteps(body);
   const caCertificates = usedCaBundles(rules, cas);
@@ -80,15 +98,13 @@ function usedCaBundles(rules: RuleInput[], cas: ReadonlyMap<string, string>): Ar
 }
 
 /**
- * Ports of the listeners that can carry routes: a Host naming another port is routed as if it named none. A
- * port the CRD would refuse (0, 70000: only a hand-written manifest has one) is no port; its routes get none.
+ * Ports of the Gateway's listeners that can carry routes: a Host naming another port is routed as if it named
+ * none. A port the CRD would refuse (0, 70000: only a hand-written manifest has one) is no port; its routes
+ * get none.
  */
-function portsOf(gateways: Iterable<GatewayIR>): number[] {
+function portsOf(g: GatewayIR): number[] {
   const ports = new Set<number>();
-  for (const g of gateways) {
-    if (!g.serving) continue;
-    for (const l of g.listeners) if (l.routable && isPort(l.port)) ports.add(l.port);
-  }
+  for (const l of g.listeners) if (l.routable && isPort(l.port)) ports.add(l.port);
   return [...ports].sort((a, b) => a - b);
 }
 
@@ -110,9 +126,11 @@ function* hostsOnPortSteps(port: number, all: Attachment[]): Steps<PortHost[]> {
   );
 }
 
+type PortsHost = PortHost & { ports: number[] };
+
 /** One entry per hostname and list of matches, with every port it serves; host keys in precedence order. */
-function mergePorts(perPort: Array<{ port: number; hosts: PortHost[] }>): HostInput[] {
-  const byHostname = new Map<string, Array<HostInput & { ports: number[] }>>();
+function mergePorts(perPort: Array<{ port: number; hosts: PortHost[] }>): PortsHost[] {
+  const byHostname = new Map<string, PortsHost[]>();
   for (const { port, hosts } of perPort) {
     for (const h of hosts) {
       const same = byHostname.get(h.hostname);

@@ -18,6 +18,7 @@ describe('standalone with the Cloudflare edge', () => {
   let dir: string;
   let app: CliProcess;
   let admin: number;
+  let port: number;
 
   const cnames = () =>
     [...fake.store.records.values()]
@@ -33,7 +34,7 @@ describe('standalone with the Cloudflare edge', () => {
     await writeFile(join(dir, 'a.yaml'), route('a', 'a.example.com'));
     await writeFile(join(dir, 'b.yaml'), route('b', 'b.example.com'));
     const cf = cloudflareArgs(fake, join(dir, 'token'));
-    ({ app, admin } = await runStandalone(dir, cf.args, cf.env));
+    ({ app, admin, port } = await runStandalone(dir, cf.args, cf.env));
   }, 60_000);
 
   afterAll(async () => {
@@ -62,7 +63,11 @@ describe('standalone with the Cloudflare edge', () => {
       statuses: Array<{ kind: string; status: { addresses?: unknown } }>;
     }>();
     const gw = status.statuses.find((s) => s.kind === 'Gateway')!;
-    expect(gw.status.addresses).toEqual([{ type: 'Hostname', value: `${tunnel!.id}.cfargotunnel.com` }]);
+    // The tunnel's hostname first; then the Gateway's own data port (ADR 0009), here --listen's.
+    expect(gw.status.addresses).toEqual([
+      { type: 'Hostname', value: `${tunnel!.id}.cfargotunnel.com` },
+      { type: 'cloudflare-tunnel-gateway.dev/data-port', value: `127.0.0.1:${port}` },
+    ]);
   });
 
   it('makes no writes while nothing changes, and deletes the record of a removed hostname', async () => {

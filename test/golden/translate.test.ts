@@ -44,6 +44,7 @@ function optionsFor(text: string): TranslateOptions {
     tunnelId: 'tunnel-1',
     proxyHttpPort: 8080,
     proxyTlsPort: 8443,
+    dataAddressHost: '127.0.0.1',
   };
   const line = text.split('\n').find((l) => l.startsWith('# options:'));
   if (!line) return base;

@@ -1,9 +1,10 @@
 // `tunnel-gateway proxy --workers 2`: a primary with the admin API and two worker processes sharing the
-// data port. A push answers only once every worker serves it; metrics add up over the workers; a worker
+// data ports (their own, and those of the Gateways a config names). A push answers only once every worker serves it; metrics add up over the workers; a worker
 // that dies is replaced and brought up to date; SIGTERM drains requests in flight.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
+import net from 'node:net';
 import { request } from 'undici';
 import { startEchoBackend, type EchoBackend, type EchoBody } from '../support/backends.js';
 import { runCli, type CliProcess } from '../support/cli.js';
@@ -72,21 +73,28 @@ async function admin(
 }
 
 /** One request on a new connection, so the cluster may hand it to either worker. */
-function fresh(path: string): Promise<{ status: number; body: string }> {
+function fresh(path: string, port = ports.http): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(
-      { host: '127.0.0.1', port: ports.http, path, agent: false, headers: { host: 'cluster.test' } },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      },
-    );
+    const req = http.get({ host: '127.0.0.1', port, path, agent: false, headers: { host: 'cluster.test' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
     req.on('error', reject);
   });
 }
 
-const backendOf = async (path: string) => (JSON.parse((await fresh(path)).body) as EchoBody).backend;
+const backendOf = async (path: string, port?: number) =>
+  (JSON.parse((await fresh(path, port)).body) as EchoBody).backend;
+
+/** A port nobody listens on right now (the kernel's pick, released). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 const configInfo = async () => (await admin('GET', '/config')).json as unknown as ConfigInfo;
 
 describe('tunnel-gateway proxy --workers 2', () => {
@@ -142,6 +150,35 @@ describe('tunnel-gateway proxy --workers 2', () => {
     expect(text).not.toContain('churn-');
     // The rule left the table at generation 3 for longer than the grace period: it counts afresh.
     expect(text).toMatch(/^proxy_requests_total\{rule="http\/default\/cluster\/0",code="2xx"\} 4$/m);
+  });
+
+  it("opens a Gateway's own data port in every worker with the push naming it, and closes it with the next", async () => {
+    const extra = await freePort();
+    const all = { match: { path: { type: 'PathPrefix', value: '/' } } };
+    const scoped = {
+      version: 'gateways-14',
+      generation: 14,
+      gateways: [
+        { name: 'ns/base', listenerPorts: [80] }, // the proxy's own ports
+        { name: 'ns/extra', port: extra, listenerPorts: [80] },
+      ],
+      rules: [
+        { id: 'gw-base', kind: 'http', backends: [backend(two)] },
+        { id: 'gw-extra', kind: 'http', backends: [backend(one)] },
+      ],
+      hosts: [
+        { hostname: '*', gateway: 'ns/base', ports: [80], matches: [{ ...all, rule: 0 }] },
+        { hostname: '*', gateway: 'ns/extra', ports: [80], matches: [{ ...all, rule: 1 }] },
+      ],
+    };
+    expect((await admin('PUT', '/config', scoped)).status).toBe(200);
+    // New connections, so both workers answer on each port.
+    const onExtra = await Promise.all(Array.from({ length: 10 }, (_, i) => backendOf(`/extra/${i}`, extra)));
+    expect(new Set(onExtra)).toEqual(new Set(['cluster-one']));
+    const onBase = await Promise.all(Array.from({ length: 10 }, (_, i) => backendOf(`/base/${i}`)));
+    expect(new Set(onBase)).toEqual(new Set(['cluster-two']));
+    expect((await admin('PUT', '/config', config(two, 15))).status).toBe(200);
+    await expect(fresh('/closed', extra)).rejects.toThrow('ECONNREFUSED');
   });
 
   it('replaces a worker that dies and brings it up to date', async () => {

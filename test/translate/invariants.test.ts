@@ -29,17 +29,32 @@ describe.each(scenarios)('%s', (file) => {
   const result = run(file);
   const { proxyConfig: cfg, ingress, dns } = result;
 
-  it('lists host keys once per listener port, exact then wildcards (longest first) then "*"', () => {
-    const names = cfg.hosts.map((h) => h.hostname);
-    const keys = cfg.hosts.flatMap((h) => (h.ports ?? []).map((p) => `${h.hostname}:${p}`));
-    expect(new Set(keys).size).toBe(keys.length);
-    expect([...names].sort(compareHostKeys)).toEqual(names);
+  const scopes = cfg.gateways ?? [];
+
+  it('groups host entries by Gateway, in the order of gateways, each group once', () => {
+    const order = cfg.hosts.map((h) => h.gateway).filter((g, i, all) => g !== all[i - 1]);
+    expect(order).toEqual(scopes.map((g) => g.name).filter((name) => order.includes(name)));
   });
 
-  it('gives every host entry ports, all of them listener ports, sorted', () => {
-    const listenerPorts = cfg.listenerPorts ?? [];
-    expect([...listenerPorts].sort((a, b) => a - b)).toEqual(listenerPorts);
+  it('lists host keys of a Gateway once per listener port, exact then wildcards (longest first) then "*"', () => {
+    for (const scope of scopes) {
+      const own = cfg.hosts.filter((h) => h.gateway === scope.name);
+      const names = own.map((h) => h.hostname);
+      const keys = own.flatMap((h) => (h.ports ?? []).map((p) => `${h.hostname}:${p}`));
+      expect(new Set(keys).size).toBe(keys.length);
+      expect([...names].sort(compareHostKeys)).toEqual(names);
+    }
+  });
+
+  it("gives every host entry a Gateway and ports, all of them that Gateway's listener ports, sorted", () => {
+    // One Gateway at most names no ports (it is on the proxy's own); the others name both, all distinct and not the own.
+    expect(scopes.filter((g) => g.port === undefined && g.tlsPort === undefined).length).toBeLessThanOrEqual(1);
+    const named = scopes.filter((g) => g.port !== undefined);
+    const dataPorts = [OPTIONS.proxyHttpPort, OPTIONS.proxyTlsPort, ...named.flatMap((g) => [g.port!, g.tlsPort!])];
+    expect(new Set(dataPorts).size).toBe(dataPorts.length);
     for (const h of cfg.hosts) {
+      const listenerPorts = scopes.find((g) => g.name === h.gateway)!.listenerPorts ?? [];
+      expect([...listenerPorts].sort((a, b) => a - b)).toEqual(listenerPorts);
       expect(h.ports?.length).toBeGreaterThan(0);
       expect([...h.ports!].sort((a, b) => a - b)).toEqual(h.ports);
       for (const p of h.ports!) expect(listenerPorts).toContain(p);
@@ -66,19 +81,26 @@ describe.each(scenarios)('%s', (file) => {
       expect(d).toEqual({ name: d.name, type: 'CNAME', content: 'tun.cfargotunnel.com', proxied: true });
   });
 
-  it('sends hostnames with gRPC rules to the TLS origin over HTTP/2, the others to one of the two ports', () => {
+  it("sends hostnames to their Gateway's ports: with gRPC rules to its TLS origin over HTTP/2, else one of the two", () => {
     for (const rule of ingress.ingress.slice(0, -1)) {
-      const entries = cfg.hosts.filter((h) => h.hostname === rule.hostname);
+      const port = Number(new URL(rule.service).port);
+      const owner = scopes.find((g) => g.port === port || g.tlsPort === port) ?? {
+        ...scopes.find((g) => g.port === undefined)!,
+        port: OPTIONS.proxyHttpPort,
+        tlsPort: OPTIONS.proxyTlsPort,
+      };
+      const entries = cfg.hosts.filter((h) => h.gateway === owner.name && h.hostname === rule.hostname);
+      expect(entries.length).toBeGreaterThan(0);
       const grpc = entries.some((h) => h.matches.some((m) => cfg.rules[m.rule]!.kind === 'grpc'));
       if (grpc) {
-        expect(rule.service).toBe('https://localhost:8443');
+        expect(rule.service).toBe(`https://localhost:${owner.tlsPort}`);
         expect(rule.originRequest).toEqual({ http2Origin: true, noTLSVerify: true });
-      } else if (rule.service === 'https://localhost:8443') {
+      } else if (rule.service === `https://localhost:${owner.tlsPort}`) {
         // Only where the hostname's routes on 443 differ from those on 80 (edge.ts).
         expect(rule.originRequest).toEqual({ noTLSVerify: true });
-        expect(cfg.hosts.some((h) => h.ports?.includes(443))).toBe(true);
+        expect(entries.some((h) => h.ports?.includes(443))).toBe(true);
       } else {
-        expect(rule).toEqual({ hostname: rule.hostname, service: 'http://localhost:8080' });
+        expect(rule).toEqual({ hostname: rule.hostname, service: `http://localhost:${owner.port}` });
       }
     }
   });

@@ -1,9 +1,9 @@
 // Request tables of the v1.6.1 ListenerSet conformance tests (conformance/tests/listenerset-*.go), resolved
-// against their golden inputs as the proxy would (request-table.ts): traffic through a ListenerSet listener is
+// against their golden inputs as the proxy would (request-support.ts): traffic through a ListenerSet listener is
 // routed, and a route reaches only the listeners of the parent it names. Cases marked "ours" are not in the
 // upstream tables; they check what the upstream tests assert on status only, through requests.
 import { describe, expect, it } from '@jest/globals';
-import { V1, V2, V3, resolve, scenarioOf, type Req } from './request-table.js';
+import { V1, V2, V3, resolve, scenarioOf, type Req } from './request-support.js';
 
 /** Every path of the routing test, with the hosts each must be served on (404 everywhere else). */
 const HTTP_ROUTING_HOSTS = [

@@ -1,9 +1,9 @@
 // Conformance-style request tables: each request is resolved against a translated golden input as the proxy
-// would (request-table.ts). The expected backends are those of the upstream conformance tests — an oracle
+// would (request-support.ts). The expected backends are those of the upstream conformance tests — an oracle
 // independent of our code — plus cases that must NOT match (regexes match whole values, prefixes whole
 // segments), which a looser matcher would get wrong.
 import { describe, expect, it } from '@jest/globals';
-import { V1, V2, V3, grpc, resolve, scenarioOf, type Req } from './request-table.js';
+import { V1, V2, V3, grpc, resolve, scenarioOf, type Req } from './request-support.js';
 
 describe.each<[string, Array<[Req, string | number]>]>([
   [

@@ -80,13 +80,15 @@ describe('translation in steps', () => {
   it('hashes the config in pieces to the digest of its whole JSON text', () => {
     const desired = translate(world([regexRoute('h', 'a', 1_000), regexRoute('h', 'b', 1_000)]), options);
     const { version, ...body } = desired.proxyConfig;
-    expect(body.listenerPorts).toBeDefined(); // the ports are hashed too
+    expect(body.gateways).toBeDefined(); // the Gateways and their ports are hashed too
+    expect(body.hosts[0]!.gateway).toBeDefined();
     expect(JSON.stringify(body).length).toBeGreaterThan(2 * (1 << 16)); // several pieces
     expect(version).toBe(createHash('sha256').update(JSON.stringify(body)).digest('hex'));
   });
 
-  it('hashes the access log switch and entries without ports as JSON.stringify would', () => {
+  it('hashes the access log switch, listener ports and entries without ports as JSON.stringify would', () => {
     const body = {
+      listenerPorts: [80],
       rules: [],
       hosts: [{ hostname: 'a.test', matches: [] }],
       accessLog: true,
