@@ -5,6 +5,7 @@
 // name the backend saw. Also the suite's reconcile step: the ConfigMap's content changing moves the statuses.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
@@ -13,6 +14,7 @@ import { DEFAULT_CONTROLLER_NAME, type K8sObject, type Snapshot } from '../../sr
 import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
 import { translate } from '../../src/translate/index.js';
 import { rows } from '../support/each.js';
+import { eventually } from '../support/http.js';
 import { createTestCa } from '../support/test-ca.js';
 import { startTlsBackend, type TlsBackend, type TlsEcho } from '../support/tls-backend.js';
 import { send, startTestProxy } from '../proxy/helpers.js';
@@ -28,6 +30,16 @@ const OPTIONS = {
 const ca = createTestCa('tls-checks CA');
 const mismatch = createTestCa('mismatch CA');
 const NS = 'gateway-conformance-infra';
+/** The Gateway each host's requests go to when it is not the suite's default (same-namespace). */
+const GATEWAY_OF_HOST: Record<string, string> = { 'https-listener.org': `${NS}/same-namespace-with-https-listener` };
+
+/** A TCP connection to the port on loopback is accepted. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
+    socket.on('error', () => resolve(false));
+  });
+}
 
 function snapshotOf(scenario: string): Snapshot {
   const file = `conformance-${scenario}.in.yaml`;
@@ -128,15 +140,22 @@ describe.each<[string, Expect[]]>([
     ],
   ],
 ])('conformance %s', (scenario, table) => {
-  beforeAll(() => {
-    const config = translate(snapshotOf(scenario), OPTIONS).proxyConfig;
+  let config: ProxyConfigInput;
+  beforeAll(async () => {
+    // Translated for this proxy's own ports: a second Gateway gets the next free ones above them (ADR 0009).
+    const ports = { proxyHttpPort: proxy.ports.http, proxyTlsPort: proxy.ports.tls ?? OPTIONS.proxyTlsPort };
+    config = translate(snapshotOf(scenario), { ...OPTIONS, ...ports }).proxyConfig;
     expect(proxy.applyConfig(toBackend(config, backend))).toEqual({ ok: true, version: config.version });
+    // The Gateways' own listeners open after the swap.
+    for (const g of config.gateways ?? []) if (g.port !== undefined) await eventually(() => accepts(g.port!), 5_000);
   });
 
   // Every row as long as the test's arity (jest would take a missing last argument for a done callback).
   const padded = rows(table.map(([host, path, status, sni]) => [host, path, status, sni ?? null] as const));
   it.each(padded)('%s%s → %d', async (host, path, status, sni) => {
-    const res = await send(proxy.ports.http, host, path);
+    // As the suite does: each request to the address of the Gateway its test names.
+    const scope = config.gateways?.find((g) => g.name === GATEWAY_OF_HOST[host]);
+    const res = await send(scope?.port ?? proxy.ports.http, host, path);
     expect(res.status).toBe(status);
     if (sni !== null) expect(res.json<TlsEcho>()).toMatchObject({ path, sni });
   });

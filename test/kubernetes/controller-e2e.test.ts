@@ -314,11 +314,13 @@ spec:
 
   it('ListenerSet: kubectl apply → ListenerSet Programmed in kubectl get → traffic through its listener', async () => {
     const file = join(dir, 'listenerset.yaml');
+    // A second Gateway has data ports of its own (ADR 0009): pinned here to one this machine has free.
+    const gwPort = await freePort();
     writeFileSync(
       file,
       `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
-metadata: {name: gw-shared, namespace: apps}
+metadata: {name: gw-shared, namespace: apps, annotations: {cloudflare-tunnel-gateway.dev/data-port: "${gwPort}"}}
 spec:
   gatewayClassName: cloudflare
   allowedListeners: {namespaces: {from: Same}}
@@ -353,14 +355,16 @@ spec:
     expect(gw.status.listeners.map((l: { name: string }) => l.name)).toEqual(['http']);
     const res = await waitFor(
       async () => {
-        const r = await get(proxyHttp, '/team', 'team.example.com');
-        return r.status === 200 ? r : undefined;
+        const r = await get(gwPort, '/team', 'team.example.com').catch(() => undefined);
+        return r?.status === 200 ? r : undefined;
       },
       'traffic through the ListenerSet listener',
       20_000,
     );
     expect(res.body).toBe('backend saw team.example.com /team');
-    expect((await get(proxyHttp, '/team', 'shared.example.com')).status).toBe(404);
+    expect((await get(gwPort, '/team', 'shared.example.com')).status).toBe(404);
+    // Not through the first Gateway's port: each Gateway routes only its own listeners.
+    expect((await get(proxyHttp, '/team', 'team.example.com')).status).toBe(404);
   }, 60_000);
 
   it('after a burst of spec changes, the status speaks for the last generation', async () => {
