@@ -5,7 +5,7 @@
 // name the backend saw. Also the suite's reconcile step: the ConfigMap's content changing moves the statuses.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
@@ -13,6 +13,7 @@ import type { RunningProxy } from '../../proxy/index.js';
 import { DEFAULT_CONTROLLER_NAME, type K8sObject, type Snapshot } from '../../src/core/types.js';
 import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
 import { translate } from '../../src/translate/index.js';
+import { DATA_PORT_ANNOTATION } from '../../src/translate/gateway-ports.js';
 import { rows } from '../support/each.js';
 import { eventually } from '../support/http.js';
 import { createTestCa } from '../support/test-ca.js';
@@ -32,6 +33,30 @@ const mismatch = createTestCa('mismatch CA');
 const NS = 'gateway-conformance-infra';
 /** The Gateway each host's requests go to when it is not the suite's default (same-namespace). */
 const GATEWAY_OF_HOST: Record<string, string> = { 'https-listener.org': `${NS}/same-namespace-with-https-listener` };
+
+/** The snapshot with the suite's HTTPS-listener Gateway pinned to `port` (ADR 0009's annotation). */
+function pinned(snapshot: Snapshot, port: number): Snapshot {
+  const gateways = snapshot.gateways.map((g) =>
+    g.metadata.name === 'same-namespace-with-https-listener'
+      ? {
+          ...g,
+          metadata: { ...g.metadata, annotations: { ...g.metadata.annotations, [DATA_PORT_ANNOTATION]: String(port) } },
+        }
+      : g,
+  );
+  return { ...snapshot, gateways };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /** A TCP connection to the port on loopback is accepted. */
 function accepts(port: number): Promise<boolean> {
@@ -143,8 +168,10 @@ describe.each<[string, Expect[]]>([
   let config: ProxyConfigInput;
   beforeAll(async () => {
     // Translated for this proxy's own ports: a second Gateway gets the next free ones above them (ADR 0009).
+    // The second Gateway's port is pinned to one free now (the next ones above the proxy's own may be taken by
+    // another test's process).
     const ports = { proxyHttpPort: proxy.ports.http, proxyTlsPort: proxy.ports.tls ?? OPTIONS.proxyTlsPort };
-    config = translate(snapshotOf(scenario), { ...OPTIONS, ...ports }).proxyConfig;
+    config = translate(pinned(snapshotOf(scenario), await freePort()), { ...OPTIONS, ...ports }).proxyConfig;
     expect(proxy.applyConfig(toBackend(config, backend))).toEqual({ ok: true, version: config.version });
     // The Gateways' own listeners open after the swap.
     for (const g of config.gateways ?? []) if (g.port !== undefined) await eventually(() => accepts(g.port!), 5_000);

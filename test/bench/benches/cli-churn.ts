@@ -1,4 +1,5 @@
-// Control plane through the real CLI and files (issue 15): `tunnel-gateway standalone` in a child process
+// Control plane through the real CLI and files (issue 15): `tunnel-gateway standalone` in a child process (its
+// default: a primary running the control plane and one serving worker; CPU and RSS count both)
 // on a folder of routes (files of 100, ~N/10 hostnames), measured from the outside only — writes to the
 // folder, requests to its data port, its admin /status and /metrics, /proc. At each size: cold start; 20
 // single changes from idle (write → first request answered by the change, and the CPU each one costs);
@@ -161,7 +162,7 @@ function rows(results: SizeResult[]): string[][] {
       '—',
     ),
     row(
-      'RSS after load: cold start done, idle (VmRSS)',
+      'RSS after load: cold start done, idle (VmRSS, primary + worker)',
       (r) => mib(r.steadyMiB),
       `< ${TARGET.rssMiBAt5000} MiB at 5,000`,
     ),
@@ -171,7 +172,7 @@ function rows(results: SizeResult[]): string[][] {
       (r) => `${mib(peak(r))} (${fmt.ratio(peak(r) / r.steadyMiB)})`,
       `< ${TARGET.peakRatio.toFixed(2)}×`,
     ),
-    row('RSS peak of the cold start (VmHWM)', (r) => mib(r.coldHwmMiB), '—'),
+    row('RSS peak of the cold start (VmHWM, summed per process)', (r) => mib(r.coldHwmMiB), '—'),
     row(
       `burst: ${BURST.files} changes written within ${BURST.batches * BURST.spacingMs} ms → syncs`,
       (r) => `${r.burst.syncs} (written in ${fmt.ms(r.burst.writeMs)} ms)`,

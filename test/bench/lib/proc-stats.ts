@@ -51,10 +51,25 @@ export function cpuMs(pid: number): number {
   return ns / 1e6;
 }
 
-/** Resident set now and its peak over the process's life, in MiB. */
+/**
+ * Resident set now and its peak over each process's life, in MiB, summed over the process tree of `pid`
+ * (standalone serves from a worker process by default: both are what the product costs).
+ */
 export function memoryMiB(pid: number): { rss: number; hwm: number } {
-  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return { rss: parseStatusBytes(text, 'VmRSS') / 2 ** 20, hwm: parseStatusBytes(text, 'VmHWM') / 2 ** 20 };
+  let rss = 0;
+  let hwm = 0;
+  for (const p of processTree(pid)) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${p}/status`, 'utf8');
+    } catch {
+      if (p === pid) throw new Error(`process ${pid} is gone`);
+      continue; // a child exited meanwhile
+    }
+    rss += parseStatusBytes(text, 'VmRSS');
+    hwm += parseStatusBytes(text, 'VmHWM');
+  }
+  return { rss: rss / 2 ** 20, hwm: hwm / 2 ** 20 };
 }
 
 /** Samples VmRSS every `everyMs` until stopped; stop() returns the highest value seen (MiB). */
