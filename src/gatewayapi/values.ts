@@ -1,5 +1,6 @@
 // Defensive readers for untrusted Kubernetes objects: the translator never throws on malformed input,
 // it reads what is well-formed and treats the rest as absent.
+import type { K8sObject } from '../core/types.js';
 
 export type Json = Record<string, unknown>;
 
@@ -38,6 +39,16 @@ export function byString(a: string, b: string): number {
 
 export function nsName(namespace: string, name: string): string {
   return `${namespace}/${name}`;
+}
+
+/**
+ * The spec's tie-break wherever two objects claim one thing: older first, then "namespace/name". An object
+ * without a creationTimestamp (a hand-written manifest) counts as the youngest.
+ */
+export function byAge(a: K8sObject, b: K8sObject): number {
+  const created = (o: K8sObject) => timestamp(o.metadata.creationTimestamp) || '~';
+  const key = (o: K8sObject) => nsName(o.metadata.namespace ?? 'default', o.metadata.name);
+  return byString(created(a), created(b)) || byString(key(a), key(b));
 }
 
 /**

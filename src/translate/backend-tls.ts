@@ -9,7 +9,7 @@ import type { K8sObject } from '../core/types.js';
 import type { ConditionSpec, PolicyRefReason } from '../gatewayapi/conditions.js';
 import * as c from '../gatewayapi/conditions.js';
 import { CORE_GROUP } from '../gatewayapi/constants.js';
-import { byString, isRecord, record, records, str, timestamp } from '../gatewayapi/values.js';
+import { byAge, isRecord, record, records, str } from '../gatewayapi/values.js';
 import { caBundleOf } from './ca-bundle.js';
 import { wellFormed } from './context.js';
 
@@ -79,10 +79,9 @@ function targetSlots(p: PolicyIR): string[] {
   return [...new Set(keys)];
 }
 
-/** Older first, then {namespace}/{name}: the spec's precedence between policies claiming one slot. */
+/** The spec's precedence between policies claiming one slot (byAge). */
 function byPrecedence(a: PolicyIR, b: PolicyIR): number {
-  const created = (p: PolicyIR) => timestamp(p.obj.metadata.creationTimestamp) ?? '';
-  return byString(created(a), created(b)) || byString(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`);
+  return byAge(a.obj, b.obj);
 }
 
 /** PreciseHostname of the API: lower-case DNS labels, no wildcard. */

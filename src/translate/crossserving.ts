@@ -4,7 +4,7 @@
 // for this; HostnameConflict is the upstream word for the same clash between listeners.
 import * as c from '../gatewayapi/conditions.js';
 import { intersectHostnames } from '../gatewayapi/hostnames.js';
-import { byString, timestamp } from '../gatewayapi/values.js';
+import { byAge, byString } from '../gatewayapi/values.js';
 import type { ListenerAttachment } from './attach.js';
 import type { ListenerIR } from './listeners.js';
 import type { ParentResult, RouteIR } from './routes.js';
@@ -19,19 +19,15 @@ type ListenerClaims = Record<RouteIR['kind'], Claim[]>;
 export function resolveCrossServing(routes: RouteIR[]): RouteIR[] {
   const claims = new Map<ListenerIR, ListenerClaims>();
   const decided = new Map<RouteIR, RouteIR>();
-  for (const route of [...routes].sort(byAge)) {
+  for (const route of [...routes].sort(byRouteAge)) {
     const parents = route.parents.map((p) => (p.accepted ? claimListeners(route, p, claims) : p));
     decided.set(route, { ...route, parents, served: parents.some((p) => p.accepted) });
   }
   return routes.map((r) => decided.get(r)!);
 }
 
-function byAge(a: RouteIR, b: RouteIR): number {
-  const ta = timestamp(a.obj.metadata.creationTimestamp) || '~'; // no timestamp: youngest
-  const tb = timestamp(b.obj.metadata.creationTimestamp) || '~';
-  return (
-    byString(ta, tb) || byString(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`) || byString(a.kind, b.kind)
-  );
+function byRouteAge(a: RouteIR, b: RouteIR): number {
+  return byAge(a.obj, b.obj) || byString(a.kind, b.kind);
 }
 
 function claimListeners(route: RouteIR, parent: ParentResult, claims: Map<ListenerIR, ListenerClaims>): ParentResult {

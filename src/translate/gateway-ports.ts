@@ -13,7 +13,7 @@
 // not, so a Gateway going in and out of acceptance moves no other.
 import type { TranslateOptions } from '../core/types.js';
 import * as c from '../gatewayapi/conditions.js';
-import { byString, nsName, timestamp } from '../gatewayapi/values.js';
+import { byAge, nsName } from '../gatewayapi/values.js';
 import type { GatewayIR } from './gateways.js';
 
 export const DATA_PORT_ANNOTATION = 'cloudflare-tunnel-gateway.dev/data-port';
@@ -35,9 +35,7 @@ export interface PortAssignment {
 
 /** Oldest first; no creationTimestamp counts as youngest; then namespace/name. */
 export function byGatewayAge(a: GatewayIR, b: GatewayIR): number {
-  const ta = timestamp(a.obj.metadata.creationTimestamp) || '~';
-  const tb = timestamp(b.obj.metadata.creationTimestamp) || '~';
-  return byString(ta, tb) || byString(nsName(a.namespace, a.name), nsName(b.namespace, b.name));
+  return byAge(a.obj, b.obj);
 }
 
 /** The Gateways with their data ports, addresses and, for those without a port, why. Same keys and order. */

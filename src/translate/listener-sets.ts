@@ -11,7 +11,7 @@ import * as c from '../gatewayapi/conditions.js';
 import type { ConditionSpec } from '../gatewayapi/conditions.js';
 import { GATEWAY_GROUP } from '../gatewayapi/constants.js';
 import { selectorMatches } from '../gatewayapi/selectors.js';
-import { byString, isRecord, nsName, record, str, timestamp } from '../gatewayapi/values.js';
+import { byAge, isRecord, nsName, record, str } from '../gatewayapi/values.js';
 import { wellFormed, type Context } from './context.js';
 import type { GatewayIR } from './gateways.js';
 import { processListeners, type ListenerIR, type TakenListeners } from './listeners.js';
@@ -74,7 +74,7 @@ function attachListenerSets(
   gateway.listeners.filter(isAccepted).forEach((l) => taken.add(l));
   const sets: ListenerSetIR[] = [];
   const joined: ListenerIR[] = [];
-  for (const obj of [...objs].sort(byPrecedence)) {
+  for (const obj of [...objs].sort(byAge)) {
     const set = listenerSetIR(ctx, gateway, key, obj, taken);
     sets.push(set);
     if (!set.attached) continue;
@@ -89,13 +89,6 @@ function attachListenerSets(
 }
 
 /** Listener precedence across ListenerSets: oldest first (no timestamp: youngest), then namespace/name. */
-function byPrecedence(a: K8sObject, b: K8sObject): number {
-  const ta = timestamp(a.metadata.creationTimestamp) || '~';
-  const tb = timestamp(b.metadata.creationTimestamp) || '~';
-  const na = nsName(a.metadata.namespace ?? 'default', a.metadata.name);
-  return byString(ta, tb) || byString(na, nsName(b.metadata.namespace ?? 'default', b.metadata.name));
-}
-
 function isAccepted(l: ListenerIR): boolean {
   return l.conditions.some((x) => x.type === 'Accepted' && x.status === 'True');
 }
