@@ -5,7 +5,6 @@
 // name the backend saw. Also the suite's reconcile step: the ConfigMap's content changing moves the statuses.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
@@ -19,6 +18,7 @@ import { eventually } from '../support/http.js';
 import { createTestCa } from '../support/test-ca.js';
 import { startTlsBackend, type TlsBackend, type TlsEcho } from '../support/tls-backend.js';
 import { send, startTestProxy } from '../proxy/helpers.js';
+import { accepts, freePort } from '../support/ports.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'testdata');
 const OPTIONS = {
@@ -45,25 +45,6 @@ function pinned(snapshot: Snapshot, port: number): Snapshot {
       : g,
   );
   return { ...snapshot, gateways };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A TCP connection to the port on loopback is accepted. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
-    socket.on('error', () => resolve(false));
-  });
 }
 
 function snapshotOf(scenario: string): Snapshot {

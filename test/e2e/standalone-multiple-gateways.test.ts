@@ -4,7 +4,6 @@
 // runtime gets the next port and the proxy opens it; removed, the port closes. Older Gateways keep theirs.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEchoServer, type EchoServer } from '../../src/demo/echo-server.js';
@@ -13,6 +12,7 @@ import { DATA_PORT_ADDRESS_TYPE } from '../../src/translate/gateway-ports.js';
 import { runStandalone, type CliProcess } from '../support/cli.js';
 import { eventually, httpRequest } from '../support/http.js';
 import { serviceYaml } from '../support/manifests.js';
+import { accepts, bindable } from '../support/ports.js';
 
 const NS = 'gateway-conformance-infra';
 const BACKENDS = ['infra-backend-v1', 'infra-backend-v2', 'infra-backend-v3'];
@@ -51,14 +51,6 @@ spec: { controllerName: ${DEFAULT_CONTROLLER_NAME} }
   route('all-namespaces-dedicated-route', ['all-namespaces'], '/', 'infra-backend-v3'),
 ].join('---\n');
 
-function bindable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 /** A port whose next `count - 1` ports are free too: the Gateways after the first get the ones above it. */
 async function freeRun(count: number, avoid: number[] = []): Promise<number> {
   for (;;) {
@@ -67,14 +59,6 @@ async function freeRun(count: number, avoid: number[] = []): Promise<number> {
     if (ports.some((p) => avoid.includes(p))) continue;
     if ((await Promise.all(ports.map(bindable))).every(Boolean)) return base;
   }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
 }
 
 describe('standalone: one data port per Gateway', () => {

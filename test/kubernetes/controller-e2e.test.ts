@@ -15,6 +15,7 @@ import { runCli, type CliProcess } from '../support/cli.js';
 import { waitFor } from './support.js';
 import { createTestCa } from '../support/test-ca.js';
 import { startTlsBackend } from '../support/tls-backend.js';
+import { freePort } from '../support/ports.js';
 
 const run = promisify(execFile);
 const TOKEN = 'e2e-admin-token';
@@ -32,14 +33,6 @@ let controllerAdmin: number;
 async function kubectl(...args: string[]): Promise<string> {
   const { stdout } = await run('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 30_000 });
   return stdout;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 /** GET over node:http (fetch does not let a caller set Host). */

@@ -2,13 +2,13 @@
 // fields, for every outcome (forwarded, retried, no route, refused, redirected, upstream down, client gone,
 // HTTP/2), and none at all while it is off — by default, by the config, or forced off.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import net from 'node:net';
 import WebSocket from 'ws';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
 import type { AccessLogOptions, RunningProxy } from '../../proxy/index.js';
 import { startEchoBackend, type EchoBackend } from '../support/backends.js';
 import { rawGet, rawHttp2 } from '../support/raw-http.js';
 import { ConfigBuilder, backend, prefix, send, startTestProxy, waitFor } from './helpers.js';
+import { freePort } from '../support/ports.js';
 
 type Line = Record<string, unknown>;
 
@@ -202,13 +202,3 @@ describe('access log off', () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}

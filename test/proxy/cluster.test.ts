@@ -4,11 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
 import { request } from 'undici';
 import { startEchoBackend, type EchoBackend, type EchoBody } from '../support/backends.js';
 import { runCli, type CliProcess } from '../support/cli.js';
 import { ConfigBuilder, backend, prefix, waitFor } from './helpers.js';
+import { freePort } from '../support/ports.js';
 
 let one: EchoBackend;
 let two: EchoBackend;
@@ -87,14 +87,6 @@ function fresh(path: string, port = ports.http): Promise<{ status: number; body:
 const backendOf = async (path: string, port?: number) =>
   (JSON.parse((await fresh(path, port)).body) as EchoBody).backend;
 
-/** A port nobody listens on right now (the kernel's pick, released). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 const configInfo = async () => (await admin('GET', '/config')).json as unknown as ConfigInfo;
 
 describe('tunnel-gateway proxy --workers 2', () => {

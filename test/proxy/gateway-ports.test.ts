@@ -11,6 +11,7 @@ import type { ProxyConfigInput } from '../../proxy/config/schema.js';
 import type { RunningProxy } from '../../proxy/index.js';
 import { startEchoBackend, type EchoBackend, type EchoBody } from '../support/backends.js';
 import { backend, send, startTestProxy, waitFor } from './helpers.js';
+import { accepts, freePort } from '../support/ports.js';
 
 let proxy: RunningProxy;
 let a: EchoBackend;
@@ -27,15 +28,6 @@ afterAll(async () => {
   await proxy?.close(0);
   await Promise.all([a?.close(), b?.close()]);
 });
-
-/** A port nobody listens on right now (the kernel's pick, released). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Gateway ns/a on the proxy's own ports (named by none, as the translator writes it), and ns/b (when given ports) on its own. */
 function config(version: string, bPorts?: { port: number; tlsPort: number }): ProxyConfigInput {
@@ -74,14 +66,6 @@ function backendOnTls(port: number): Promise<string> {
     );
     req.on('error', reject);
     req.end();
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
   });
 }
 

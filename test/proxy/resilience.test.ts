@@ -2,7 +2,6 @@
 // persistence (limits and backpressure: limits.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
-import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import {
   EchoClient,
@@ -15,6 +14,7 @@ import {
 } from '../support/backends.js';
 import { ConfigBuilder, backend, prefix, send, startTestProxy, waitFor } from './helpers.js';
 import type { RunningProxy } from '../../proxy/index.js';
+import { freePort } from '../support/ports.js';
 
 let proxy: RunningProxy;
 let slow: EchoBackend;
@@ -99,15 +99,6 @@ async function startGrpcOn(port: number): Promise<{ close(): Promise<void> }> {
     ),
   );
   return { close: async () => server.forceShutdown() };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe('deadlines', () => {

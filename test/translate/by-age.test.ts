@@ -14,7 +14,11 @@ import { TRANSLATE_OPTIONS } from './support.js';
 
 const obj = (namespace: string | undefined, name: string, created?: unknown): K8sObject => ({
   kind: 'X',
-  metadata: { name, ...(namespace && { namespace }), ...(created !== undefined && { creationTimestamp: created }) },
+  metadata: {
+    name,
+    ...(namespace && { namespace }),
+    ...(created !== undefined && { creationTimestamp: created as string }),
+  },
 });
 
 describe('byAge', () => {
