@@ -23,7 +23,7 @@ export interface DataPlaneOptions {
   accessLog?: AccessLogOptions;
   logger: Logger;
   /** Workers keep dying (a crash loop): the caller should exit so a supervisor restarts it. */
-  onFatal(err: Error): void;
+  onFatal?(err: Error): void;
 }
 
 export async function startDataPlane(opts: DataPlaneOptions): Promise<DataPlane> {
@@ -46,7 +46,8 @@ export async function startDataPlane(opts: DataPlaneOptions): Promise<DataPlane>
     adminToken,
     adminAllowedHosts,
     logger,
-    onFatal: (err) => opts.onFatal(err),
+    // The primary logs it; the caller decides whether the process ends.
+    onFatal: (err) => opts.onFatal?.(err),
     // This primary runs the control plane: connections must not wait for its event loop.
     workersAccept: true,
   });

@@ -64,7 +64,7 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
     adminAllowedHosts: opts.adminAllowedHosts,
     accessLog: opts.accessLog,
     logger,
-    onFatal: (err) => (opts.onFatal ?? ((e: Error) => logger.fatal({ err: e }, 'proxy workers keep dying')))(err),
+    onFatal: opts.onFatal,
   });
   serveAlso(proxy.metrics, opts.extraMetrics);
   const source = new FileSource({ root: opts.manifests, logger, maxFileBytes: opts.maxManifestBytes });
