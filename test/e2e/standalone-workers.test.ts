@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEchoBackend, type EchoBackend } from '../support/backends.js';
-import { runStandalone, type CliProcess } from '../support/cli.js';
+import { runCliToEnd, runStandalone, type CliProcess } from '../support/cli.js';
 import { eventually, httpRequest } from '../support/http.js';
 import { gatewayYaml, routeYaml, serviceYaml } from '../support/manifests.js';
 
@@ -132,4 +132,12 @@ describe('standalone serving in its own process (--workers 0)', () => {
     }
     expect((await freshGet(port, 'a.example.com', 5_000)).status).toBe(200);
   }, 30_000);
+});
+
+describe('standalone --workers', () => {
+  it.each(['-1', '65', 'two'])('refuses %s with a clear error, before starting anything', async (value) => {
+    const { code, stderr } = await runCliToEnd(['standalone', '--manifests', dir, '--workers', value]);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain(`expected a number of worker processes from 0 to 64, got "${value}"`);
+  });
 });
