@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
 import type { RunningProxy } from '../../proxy/index.js';
-import { DEFAULT_CONTROLLER_NAME, type K8sObject, type Snapshot } from '../../src/core/types.js';
+import type { K8sObject, Snapshot } from '../../src/core/types.js';
 import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
 import { translate } from '../../src/translate/index.js';
 import { DATA_PORT_ANNOTATION } from '../../src/translate/gateway-ports.js';
@@ -19,15 +19,10 @@ import { createTestCa } from '../support/test-ca.js';
 import { startTlsBackend, type TlsBackend, type TlsEcho } from '../support/tls-backend.js';
 import { send, startTestProxy } from '../proxy/helpers.js';
 import { accepts, freePort } from '../support/ports.js';
+import { TRANSLATE_OPTIONS } from '../translate/support.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'testdata');
-const OPTIONS = {
-  controllerName: DEFAULT_CONTROLLER_NAME,
-  now: '2026-01-01T00:00:00Z',
-  tunnelId: 't',
-  proxyHttpPort: 8080,
-  proxyTlsPort: 8443,
-};
+const OPTIONS = { ...TRANSLATE_OPTIONS, tunnelId: 't' };
 const ca = createTestCa('tls-checks CA');
 const mismatch = createTestCa('mismatch CA');
 const NS = 'gateway-conformance-infra';

@@ -7,14 +7,9 @@ import { translate } from '../../src/translate/index.js';
 import { ProxyConfig } from '../../proxy/config/schema.js';
 import { DEFAULT_CONTROLLER_NAME, type K8sObject, type Snapshot } from '../../src/core/types.js';
 import { snapshotArb } from './arbitraries.js';
+import { TRANSLATE_OPTIONS } from '../translate/support.js';
 
-const OPTIONS = {
-  controllerName: DEFAULT_CONTROLLER_NAME,
-  now: '2026-01-01T00:00:00Z',
-  tunnelId: 't',
-  proxyHttpPort: 8080,
-  proxyTlsPort: 8443,
-};
+const OPTIONS = { ...TRANSLATE_OPTIONS, tunnelId: 't' };
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 
 // Reasons the Gateway API spec defines for the conditions we write (v1.6.1).

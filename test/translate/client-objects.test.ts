@@ -2,14 +2,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_CONTROLLER_NAME, emptySnapshot, type Snapshot } from '../../src/core/types.js';
 import { translate } from '../../src/translate/index.js';
+import { TRANSLATE_OPTIONS } from './support.js';
 
-const OPTIONS = {
-  controllerName: DEFAULT_CONTROLLER_NAME,
-  now: '2026-01-01T00:00:00Z',
-  tunnelId: 't',
-  proxyHttpPort: 8080,
-  proxyTlsPort: 8443,
-};
+const OPTIONS = { ...TRANSLATE_OPTIONS, tunnelId: 't' };
 
 function snapshot(created: Record<string, unknown>): Snapshot {
   const s = emptySnapshot();

@@ -8,15 +8,10 @@ import { DEFAULT_CONTROLLER_NAME, type DesiredState } from '../../src/core/types
 import { compareHostKeys } from '../../src/gatewayapi/hostnames.js';
 import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
 import { translate } from '../../src/translate/index.js';
+import { TRANSLATE_OPTIONS } from './support.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'testdata');
-const OPTIONS = {
-  controllerName: DEFAULT_CONTROLLER_NAME,
-  now: '2026-01-01T00:00:00Z',
-  tunnelId: 'tun',
-  proxyHttpPort: 8080,
-  proxyTlsPort: 8443,
-};
+const OPTIONS = { ...TRANSLATE_OPTIONS, tunnelId: 'tun' };
 const scenarios = readdirSync(DATA)
   .filter((f) => f.endsWith('.in.yaml'))
   .sort();

@@ -8,13 +8,9 @@ import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
 import { translate } from '../../src/translate/index.js';
 import { DEFAULT_CONTROLLER_NAME, type K8sObject, type Snapshot } from '../../src/core/types.js';
 import { createTestCa } from '../support/test-ca.js';
+import { TRANSLATE_OPTIONS } from './support.js';
 
-const OPTIONS = {
-  controllerName: DEFAULT_CONTROLLER_NAME,
-  now: '2026-01-01T00:00:00Z',
-  proxyHttpPort: 8080,
-  proxyTlsPort: 8443,
-};
+const OPTIONS = TRANSLATE_OPTIONS;
 const ROUTES = 6;
 
 const BASE = `

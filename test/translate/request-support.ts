@@ -13,20 +13,14 @@ import { UpstreamRegistry } from '../../proxy/forward/upstream.js';
 import { DEFAULT_LIMITS } from '../../proxy/limits.js';
 import { compileTable, type RoutingTable } from '../../proxy/router/table.js';
 import { routeRequest, type RouteSource } from '../../proxy/server/handle.js';
-import { DEFAULT_CONTROLLER_NAME, type DesiredState } from '../../src/core/types.js';
+import type { DesiredState } from '../../src/core/types.js';
 import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
 import { DATA_PORT_ADDRESS_TYPE } from '../../src/translate/gateway-ports.js';
 import { translate } from '../../src/translate/index.js';
+import { TRANSLATE_OPTIONS } from './support.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'testdata');
-export const OPTIONS = {
-  controllerName: DEFAULT_CONTROLLER_NAME,
-  now: '2026-01-01T00:00:00Z',
-  tunnelId: 't',
-  proxyHttpPort: 8080,
-  proxyTlsPort: 8443,
-  dataAddressHost: '127.0.0.1',
-};
+export const OPTIONS = { ...TRANSLATE_OPTIONS, tunnelId: 't', dataAddressHost: '127.0.0.1' };
 const registry = new UpstreamRegistry(DEFAULT_LIMITS);
 afterAll(() => registry.closeAll());
 
