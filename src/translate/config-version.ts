@@ -5,6 +5,24 @@ import { createHash } from 'node:crypto';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
 import type { Steps } from '../core/steps.js';
 
+/**
+ * JSON texts of rules and matches by object. Unchanged routes keep their rule and match objects across
+ * translations (memo.ts), so a config of 5,000 routes differing by one is stringified for the one; the
+ * objects are never changed once built (memo.ts), so their text cannot go stale.
+ */
+const texts = new WeakMap<object, string>();
+
+function jsonOf(value: object): string {
+  let text = texts.get(value);
+  if (text === undefined) texts.set(value, (text = JSON.stringify(value)));
+  return text;
+}
+
+/** A host entry's match as JSON.stringify writes `{ match, rule }` (the key order proxyconfig.ts builds). */
+function matchJson({ match, rule }: VersionedBody['hosts'][number]['matches'][number]): string {
+  return `{"match":${jsonOf(match)},"rule":${rule}}`;
+}
+
 /** Characters of config JSON hashed between two points where the hashing may yield. */
 const HASHED_CHARS_PER_STEP = 1 << 16;
 
@@ -32,14 +50,14 @@ export function* configVersionSteps(body: VersionedBody): Steps<string> {
     '"rules":[',
   ];
   feed(`{${head.filter(Boolean).join(',')}`);
-  for (let i = 0; i < rules.length; i++) if (feed((i ? ',' : '') + JSON.stringify(rules[i]))) yield;
+  for (let i = 0; i < rules.length; i++) if (feed((i ? ',' : '') + jsonOf(rules[i]!))) yield;
   feed('],"hosts":[');
   for (let h = 0; h < hosts.length; h++) {
     const { hostname, gateway, ports, matches } = hosts[h]!;
     const gatewayText = gateway !== undefined ? `,"gateway":${JSON.stringify(gateway)}` : '';
     const portsText = ports ? `,"ports":${JSON.stringify(ports)}` : '';
     feed(`${h ? ',' : ''}{"hostname":${JSON.stringify(hostname)}${gatewayText}${portsText},"matches":[`);
-    for (let i = 0; i < matches.length; i++) if (feed((i ? ',' : '') + JSON.stringify(matches[i]))) yield;
+    for (let i = 0; i < matches.length; i++) if (feed((i ? ',' : '') + matchJson(matches[i]!))) yield;
     feed(']}');
   }
   feed(accessLog ? '],"accessLog":true}' : ']}');

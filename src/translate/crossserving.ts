@@ -16,12 +16,16 @@ interface Claim {
 
 /** Claims on one listener, by route kind: a route only ever clashes with claims of the other kind. */
 type ListenerClaims = Record<RouteIR['kind'], Claim[]>;
+/** The routes with clashing claims decided; a route that keeps all its listeners is returned as it was. */
 export function resolveCrossServing(routes: RouteIR[]): RouteIR[] {
+  // Only routes of the two kinds can clash: with one kind there is nothing to decide (nor to sort).
+  if (!routes.some((r) => r.kind !== routes[0]!.kind)) return [...routes];
   const claims = new Map<ListenerIR, ListenerClaims>();
   const decided = new Map<RouteIR, RouteIR>();
   for (const route of [...routes].sort(byRouteAge)) {
     const parents = route.parents.map((p) => (p.accepted ? claimListeners(route, p, claims) : p));
-    decided.set(route, { ...route, parents, served: parents.some((p) => p.accepted) });
+    const same = parents.every((p, i) => p === route.parents[i]);
+    decided.set(route, same ? route : { ...route, parents, served: parents.some((p) => p.accepted) });
   }
   return routes.map((r) => decided.get(r)!);
 }

@@ -23,7 +23,7 @@ import { ANY_HOST, compareHostKeys } from '../gatewayapi/hostnames.js';
 import { nsName } from '../gatewayapi/values.js';
 import { byGatewayAge } from './gateway-ports.js';
 import type { GatewayIR } from './gateways.js';
-import { coveringNames } from './proxyconfig.js';
+import { coveringNames } from './host-matches.js';
 import type { RouteIR } from './routes.js';
 
 export interface EdgeResult {

@@ -21,7 +21,7 @@
 //   (UnsupportedProtocol): TLS is never skipped and never replaced by plaintext.
 import type { DesiredState, ResourceStatus, Snapshot, TranslateOptions } from '../core/types.js';
 import { processClasses } from './classes.js';
-import { buildContext } from './context.js';
+import { buildContext, type Context } from './context.js';
 import { buildEdge } from './edge.js';
 import { processGateways } from './gateways.js';
 import { processListenerSets } from './listener-sets.js';
@@ -30,6 +30,7 @@ import { buildProxyConfigSteps } from './proxyconfig.js';
 import { processRoutesSteps } from './routes.js';
 import { runSteps, type Steps } from '../core/steps.js';
 import { policyStatuses } from './policy-status.js';
+import { memoParentsStage, type ParentsStage } from './stage-memo.js';
 import { classStatus, gatewayStatus, listenerSetStatus, routeStatus, sortStatuses } from './statuses.js';
 
 export function translate(snapshot: Snapshot, options: TranslateOptions): DesiredState {
@@ -39,15 +40,11 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
 /** translate() in steps (steps.ts): each bounded, so a caller can let its event loop run between them. */
 export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): Steps<DesiredState> {
   const ctx = buildContext(snapshot, options);
-  // 1. GatewayClasses of our controllerName: Accepted / InvalidParameters.
-  const classes = processClasses(ctx);
-  // 2. Gateways of those classes and their listeners (protocols, kinds, certificates, conflicts).
-  //    Each gets its own data ports on the proxy (gateway-ports.ts, ADR 0009).
-  // 2c. ListenerSets naming those Gateways: allowed or not, their listeners checked against the Gateway's and
-  //     merged after them (listener-sets.ts); they serve on their Gateway's data ports.
-  const { gateways, listenerSets } = processListenerSets(ctx, withDataPorts(processGateways(ctx, classes), options));
+  // 1–2. Reused as the same objects while their inputs are the same instances (stage-memo.ts).
+  const parents = memoParentsStage(snapshot, options, () => parentsStage(ctx, options));
+  const { classes, gateways, listenerSets } = parents;
   // 3–5. Routes: attachment to listeners, backends, rules and filters, HTTP/gRPC cross-serving; attachedRoutes.
-  const routes = yield* processRoutesSteps(ctx, { gateways, listenerSets });
+  const { routes, attached } = yield* processRoutesSteps(ctx, parents);
   // 6. Proxy config: rules, and per listener port and host key the matches in precedence order with listener
   //    isolation. Any accepted class of ours asking for the access log turns it on: the proxies serve all of them.
   //    CA bundles of the usable BackendTLSPolicies the rules name travel with it.
@@ -61,12 +58,23 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
   // 8. Statuses for every object we own an opinion on.
   const statuses: ResourceStatus[] = [
     ...[...classes.values()].map((c) => classStatus(ctx, c)),
-    ...[...gateways.values()].map((g) => gatewayStatus(ctx, withTunnelHostnamesTaken(g, taken.get(g) ?? []))),
-    ...[...listenerSets.values()].map((s) => listenerSetStatus(ctx, s)),
+    ...[...gateways.values()].map((g) => gatewayStatus(ctx, withTunnelHostnamesTaken(g, taken.get(g) ?? []), attached)),
+    ...[...listenerSets.values()].map((s) => listenerSetStatus(ctx, s, attached)),
     ...routes.flatMap((r) => routeStatus(ctx, r) ?? []),
     ...policyStatuses(ctx, routes),
   ];
   return { statuses: sortStatuses(statuses), proxyConfig, ingress, dns };
+}
+
+function parentsStage(ctx: Context, options: TranslateOptions): ParentsStage {
+  // 1. GatewayClasses of our controllerName: Accepted / InvalidParameters.
+  const classes = processClasses(ctx);
+  // 2. Gateways of those classes and their listeners (protocols, kinds, certificates, conflicts).
+  //    Each gets its own data ports on the proxy (gateway-ports.ts, ADR 0009).
+  // 2c. ListenerSets naming those Gateways: allowed or not, their listeners checked against the Gateway's and
+  //     merged after them (listener-sets.ts); they serve on their Gateway's data ports.
+  const { gateways, listenerSets } = processListenerSets(ctx, withDataPorts(processGateways(ctx, classes), options));
+  return { classes, gateways, listenerSets };
 }
 
 export type { DesiredState, Snapshot, Steps, TranslateOptions };

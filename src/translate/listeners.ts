@@ -30,8 +30,6 @@ export interface ListenerIR {
   routable: boolean;
   programmed: boolean;
   conditions: ConditionSpec[];
-  /** Filled by the attachment step. */
-  attachedRoutes: number;
   /** "namespace/name" of the ListenerSet it comes from; undefined for a Gateway's own listener. */
   listenerSet?: string;
 }
@@ -222,7 +220,6 @@ function finishListener(d: Draft): ListenerIR {
     routable,
     programmed,
     conditions,
-    attachedRoutes: 0,
   };
 }
 

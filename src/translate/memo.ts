@@ -13,6 +13,7 @@
 import type { K8sObject, Snapshot } from '../core/types.js';
 import type { RouteKind } from '../gatewayapi/constants.js';
 import type { RouteRules } from './rules.js';
+import type { RouteIR } from './routes.js';
 import type { Steps } from '../core/steps.js';
 
 interface Inputs {
@@ -79,4 +80,33 @@ export function* memoRulesSteps(
   const rules = yield* compute();
   entries.set(route, { generation, kind, rules });
   return rules;
+}
+
+interface RouteEntry {
+  kind: RouteKind;
+  /** The parents stage's result (stage-memo.ts) and the rule inputs generation the IR was computed with. */
+  parents: object;
+  generation: object;
+  ir: RouteIR;
+}
+
+const routeEntries = new WeakMap<K8sObject, RouteEntry>();
+
+/**
+ * The route's whole IR (attachment, rules, per-parent conditions) from an earlier call with the same parents
+ * and rule inputs, else computed. Attachment reads only the parents, the route and the namespaces' labels,
+ * which are inputs of the parents stage: the same `parents` object means they are the same.
+ */
+export function* memoRouteIRSteps(
+  route: K8sObject,
+  kind: RouteKind,
+  parents: object,
+  generation: object,
+  compute: () => Steps<RouteIR>,
+): Steps<RouteIR> {
+  const hit = routeEntries.get(route);
+  if (hit && hit.kind === kind && hit.parents === parents && hit.generation === generation) return hit.ir;
+  const ir = yield* compute();
+  routeEntries.set(route, { kind, parents, generation, ir });
+  return ir;
 }

@@ -9,37 +9,18 @@
 // a routing scope of its own (ADR 0009): its entries name it, and requests arriving on its port see only them.
 import { caRefsOf, type ProxyConfigInput } from '../../proxy/config/schema.js';
 import { ANY_HOST, compareHostKeys } from '../gatewayapi/hostnames.js';
-import { nsName, timestamp } from '../gatewayapi/values.js';
+import { nsName } from '../gatewayapi/values.js';
 import { byGatewayAge } from './gateway-ports.js';
 import type { GatewayIR } from './gateways.js';
-import type { ListenerIR } from './listeners.js';
-import {
-  compareMatches,
-  compareMatchSortKeys,
-  matchSortKey,
-  type MatchEntry,
-  type MatchSortKey,
-} from './precedence.js';
 import type { RouteIR } from './routes.js';
 import type { RuleInput } from './rules.js';
-import { sortSteps, type Steps } from '../core/steps.js';
+import type { Steps } from '../core/steps.js';
+import { coveringNames, hostMatchesSteps, type Attachment } from './host-matches.js';
 import { configVersionSteps } from './config-version.js';
 
 type HostInput = ProxyConfigInput['hosts'][number];
 type PortHost = Omit<HostInput, 'ports' | 'gateway'>;
 type GatewayScopeInput = NonNullable<ProxyConfigInput['gateways']>[number];
-
-interface Attachment {
-  gateway: GatewayIR;
-  listener: ListenerIR;
-  hostnames: string[];
-  route: RouteIR;
-  /** Index of the route's first rule in the config's rules. */
-  firstRule: number;
-}
-
-/** Matches ranked between two points where the build may yield (a host can hold tens of thousands). */
-const MATCHES_PER_STEP = 512;
 
 export interface ProxyConfigOptions {
   /** Some GatewayClass of ours asks for the access log. */
@@ -48,7 +29,7 @@ export interface ProxyConfigOptions {
   cas?: ReadonlyMap<string, string>;
 }
 
-/** Yields after each attachment's matches, every MATCHES_PER_STEP ranked matches and while hashing. */
+/** Yields while ranking a host key's matches afresh (host-matches.ts) and while hashing. */
 export function* buildProxyConfigSteps(
   routes: RouteIR[],
   gateways: Iterable<GatewayIR>,
@@ -75,7 +56,7 @@ export function* buildProxyConfigSteps(
     const ofGateway = attachments.filter((a) => a.gateway === g);
     const listenerPorts = portsOf(g);
     const perPort: Array<{ port: number; hosts: PortHost[] }> = [];
-    for (const port of listenerPorts) perPort.push({ port, hosts: yield* hostsOnPortSteps(port, ofGateway) });
+    for (const port of listenerPorts) perPort.push({ port, hosts: yield* hostsOnPortSteps(g, port, ofGateway) });
     const name = nsName(g.namespace, g.name);
     for (const h of mergePorts(perPort))
       hosts.push({ hostname: h.hostname, gateway: name, ports: h.ports, matches: h.matches });
@@ -93,8 +74,18 @@ export function* buildProxyConfigSteps(
 
 /** Each CA bundle the rules name, once, in id order. */
 function usedCaBundles(rules: RuleInput[], cas: ReadonlyMap<string, string>): Array<{ id: string; pem: string }> {
-  const ids = new Set(rules.flatMap((r) => caRefsOf(r).map((ref) => ref.id)));
+  const ids = new Set<string>();
+  for (const r of rules) for (const id of caIdsOf(r)) ids.add(id);
   return [...ids].sort().map((id) => ({ id, pem: cas.get(id)! }));
+}
+
+/** Rules are never changed once built (memo.ts): what they name is looked up once per rule object. */
+const caIds = new WeakMap<RuleInput, string[]>();
+
+function caIdsOf(rule: RuleInput): string[] {
+  let ids = caIds.get(rule);
+  if (!ids) caIds.set(rule, (ids = caRefsOf(rule).map((ref) => ref.id)));
+  return ids;
 }
 
 /**
@@ -113,12 +104,12 @@ function isPort(n: number | undefined): n is number {
 }
 
 /** The host entries requests for `port` see: only listeners on that port take part, isolation included. */
-function* hostsOnPortSteps(port: number, all: Attachment[]): Steps<PortHost[]> {
+function* hostsOnPortSteps(gateway: GatewayIR, port: number, all: Attachment[]): Steps<PortHost[]> {
   const attachments = all.filter((a) => a.listener.port === port);
   const byHostname = indexByHostname(attachments);
   const entries: PortHost[] = [];
   for (const key of hostKeys(attachments, port))
-    entries.push({ hostname: key, matches: yield* matchesForSteps(key, byHostname, port) });
+    entries.push({ hostname: key, matches: yield* hostMatchesSteps(gateway, key, byHostname, port) });
   const served = new Set(entries.filter((h) => h.matches.length > 0).map((h) => h.hostname));
   // An empty key only matters when it shadows a broader key that would otherwise answer (listener isolation).
   return entries.filter(
@@ -171,93 +162,4 @@ function indexByHostname(attachments: Attachment[]): Map<string, Attachment[]> {
     }
   }
   return index;
-}
-
-/** The names that cover `key`, most specific first: itself, its wildcard suffixes (longest first), "*". */
-export function coveringNames(key: string): string[] {
-  if (key === ANY_HOST) return [ANY_HOST];
-  const labels = (key.startsWith('*.') ? key.slice(2) : key).split('.');
-  const out = [key];
-  for (let i = 1; i < labels.length; i++) out.push(`*.${labels.slice(i).join('.')}`);
-  return [...new Set([...out, ANY_HOST])];
-}
-
-/** Yields after each attachment's matches are added, every MATCHES_PER_STEP sort keys and while sorting. */
-function* matchesForSteps(
-  key: string,
-  byHostname: Map<string, Attachment[]>,
-  port: number,
-): Steps<HostInput['matches']> {
-  const best = new Map<string, { entry: MatchEntry; rule: number }>();
-  const isolation = new Map<GatewayIR, ListenerIR[]>();
-  const seen = new Set<Attachment>();
-  for (const hostname of coveringNames(key)) {
-    for (const a of byHostname.get(hostname) ?? []) {
-      if (seen.has(a)) continue; // an attachment counts with its most specific covering hostname
-      seen.add(a);
-      if (!isolation.has(a.gateway)) isolation.set(a.gateway, isolatedListeners(a.gateway, key, port));
-      if (!isolation.get(a.gateway)!.includes(a.listener)) continue;
-      addEntries(best, a, hostname);
-      yield;
-    }
-  }
-  const keyed: Array<{ key: MatchSortKey; x: { entry: MatchEntry; rule: number } }> = [];
-  for (const x of best.values()) {
-    keyed.push({ key: matchSortKey(x.entry), x });
-    if (keyed.length % MATCHES_PER_STEP === 0) yield;
-  }
-  const sorted = yield* sortSteps(keyed, (a, b) => compareMatchSortKeys(a.key, b.key));
-  return sorted.map(({ x }) => ({ match: x.entry.ranked.match, rule: x.rule }));
-}
-
-/** Adds the attachment's matches, keeping for each (rule, match) the best-ranked way it applies. */
-function addEntries(best: Map<string, { entry: MatchEntry; rule: number }>, a: Attachment, hostname: string): void {
-  const meta = a.route.obj.metadata;
-  a.route.rules.rules.forEach((r, i) =>
-    r.matches.forEach((ranked, matchIndex) => {
-      const entry: MatchEntry = {
-        hostname,
-        kind: a.route.kind,
-        creationTimestamp: timestamp(meta.creationTimestamp) ?? '',
-        namespace: a.route.namespace,
-        name: a.route.name,
-        ruleIndex: r.index,
-        matchIndex,
-        ranked,
-      };
-      const id = `${a.firstRule + i}/${matchIndex}`;
-      const prev = best.get(id);
-      if (!prev || compareMatches(entry, prev.entry) < 0) best.set(id, { entry, rule: a.firstRule + i });
-    }),
-  );
-}
-
-/** The routable listeners of a Gateway on `port` that judge requests for `key`: those with the most specific covering hostname. */
-function isolatedListeners(gateway: GatewayIR, key: string, port: number): ListenerIR[] {
-  // coveringNames lists the names covering `key` most specific first, as hostRank orders them; a Gateway with
-  // its ListenerSets may hold thousands of listeners, so they are looked up by hostname, not scanned per key.
-  const byHost = routableByHost(gateway, port);
-  for (const name of coveringNames(key)) {
-    const listeners = byHost.get(name);
-    if (listeners) return listeners;
-  }
-  return [];
-}
-
-const byHostCache = new WeakMap<GatewayIR, Map<number, Map<string, ListenerIR[]>>>();
-
-/** A Gateway's routable listeners on `port` by hostname ("*" for none), built once per Gateway IR and port. */
-function routableByHost(gateway: GatewayIR, port: number): Map<string, ListenerIR[]> {
-  let ports = byHostCache.get(gateway);
-  if (!ports) byHostCache.set(gateway, (ports = new Map()));
-  let byHost = ports.get(port);
-  if (byHost) return byHost;
-  ports.set(port, (byHost = new Map()));
-  for (const l of gateway.listeners.filter((x) => x.routable && x.port === port)) {
-    const host = l.hostname ?? ANY_HOST;
-    const list = byHost.get(host);
-    if (list) list.push(l);
-    else byHost.set(host, [l]);
-  }
-  return byHost;
 }

@@ -9,7 +9,8 @@ import { wellFormed, type Context } from './context.js';
 import { resolveCrossServing } from './crossserving.js';
 import { translateRulesSteps, type RouteRules } from './rules.js';
 import { routeLimitViolation } from './limits.js';
-import { memoRulesSteps, ruleInputsGeneration } from './memo.js';
+import { memoRouteIRSteps, memoRulesSteps, ruleInputsGeneration } from './memo.js';
+import type { ListenerIR } from './listeners.js';
 import type { Steps } from '../core/steps.js';
 
 export interface ParentResult extends ParentAttachment {
@@ -28,44 +29,55 @@ export interface RouteIR {
   served: boolean;
 }
 
-/** Yields after each rule translated, and before that after each fresh compile of its regexes. */
-export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<RouteIR[]> {
+export interface ProcessedRoutes {
+  /** By kind, namespace and name. */
+  routes: RouteIR[];
+  /** attachedRoutes of each listener that has any. */
+  attached: Map<ListenerIR, number>;
+}
+
+/**
+ * Yields after each rule translated, and before that after each fresh compile of its regexes. `parents` must
+ * be the very same objects while the inputs of the parents stage are (stage-memo.ts): a route's whole IR is
+ * reused while its object, its parents and its rule inputs are the same.
+ */
+export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<ProcessedRoutes> {
   const all = [
     ...wellFormed(ctx.snapshot.httpRoutes).map((obj) => ({ kind: 'HTTPRoute' as const, obj })),
     ...wellFormed(ctx.snapshot.grpcRoutes).map((obj) => ({ kind: 'GRPCRoute' as const, obj })),
   ];
   const generation = ruleInputsGeneration(ctx.snapshot, ctx.options.externalNameServices, ctx.backendTls.fingerprint);
   const irs: RouteIR[] = [];
-  for (const { kind, obj } of all) {
-    const attachments = isRecord(obj.spec) ? attachRoute(ctx, parents, kind, obj) : [];
-    irs.push(yield* routeIRSteps(ctx, kind, obj, attachments, generation));
-  }
+  for (const { kind, obj } of all)
+    irs.push(
+      yield* memoRouteIRSteps(obj, kind, parents, generation, () => routeIRSteps(ctx, parents, kind, obj, generation)),
+    );
   const routes = resolveCrossServing(irs);
   routes.sort((a, b) => byString(a.kind, b.kind) || byString(a.namespace, b.namespace) || byString(a.name, b.name));
-  countAttachedRoutes(routes);
-  return routes;
+  return { routes, attached: countAttachedRoutes(routes) };
 }
 
 function* routeIRSteps(
   ctx: Context,
+  parents: Parents,
   kind: RouteKind,
   obj: K8sObject,
-  attachments: ParentAttachment[],
   generation: object,
 ): Steps<RouteIR> {
+  const attachments = isRecord(obj.spec) ? attachRoute(ctx, parents, kind, obj) : [];
   // Rules are only worth translating (and reporting on) when some parent is ours.
   const rules = attachments.length
     ? yield* memoRulesSteps(obj, kind, generation, () => rulesWithinLimits(ctx, kind, obj))
     : { rules: [], invalid: [], problems: [], tlsSlots: [] };
-  const parents = attachments.map((a) => parentResult(a, rules));
+  const results = attachments.map((a) => parentResult(a, rules));
   return {
     kind,
     obj,
     namespace: obj.metadata.namespace ?? 'default',
     name: obj.metadata.name,
-    parents,
+    parents: results,
     rules,
-    served: parents.some((p) => p.accepted),
+    served: results.some((p) => p.accepted),
   };
 }
 
@@ -91,12 +103,16 @@ function parentResult(a: ParentAttachment, rules: RouteRules): ParentResult {
   return { ...a, accepted, conditions };
 }
 
-/** attachedRoutes: routes Accepted on the listener, each counted once however many parentRefs select it. */
-function countAttachedRoutes(routes: RouteIR[]): void {
+/**
+ * attachedRoutes: routes Accepted on the listener, each counted once however many parentRefs select it. A
+ * count map, not a field of the listener: listener IRs outlive one translation (stage-memo.ts).
+ */
+function countAttachedRoutes(routes: RouteIR[]): Map<ListenerIR, number> {
+  const counts = new Map<ListenerIR, number>();
   for (const route of routes) {
-    const listeners = new Set(
-      route.parents.filter((p) => p.accepted).flatMap((p) => p.listeners.map((l) => l.listener)),
-    );
-    for (const l of listeners) l.attachedRoutes++;
+    const listeners = new Set<ListenerIR>();
+    for (const p of route.parents) if (p.accepted) for (const l of p.listeners) listeners.add(l.listener);
+    for (const l of listeners) counts.set(l, (counts.get(l) ?? 0) + 1);
   }
+  return counts;
 }

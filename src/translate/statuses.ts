@@ -41,22 +41,31 @@ export function classStatus(ctx: Context, cls: ClassResult): ResourceStatus {
 }
 
 /** status.listeners of a Gateway or ListenerSet: one entry per listener it declares itself. */
-function listenerStatuses(ctx: Context, listeners: ListenerIR[], gen: number, existing: unknown) {
+function listenerStatuses(
+  ctx: Context,
+  listeners: ListenerIR[],
+  gen: number,
+  existing: unknown,
+  attached: AttachedRoutes,
+) {
   const old = records(existing);
   return listeners.map((l) => ({
     name: l.name,
     supportedKinds: l.kinds.map((kind) => ({ group: GATEWAY_GROUP, kind })),
-    attachedRoutes: l.attachedRoutes,
+    attachedRoutes: attached.get(l) ?? 0,
     conditions: stampConditions(l.conditions, gen, old.find((o) => o.name === l.name)?.conditions, ctx.options.now),
   }));
 }
 
-export function gatewayStatus(ctx: Context, gw: GatewayIR): ResourceStatus {
+/** Routes attached to each listener (routes.ts counts them). */
+type AttachedRoutes = ReadonlyMap<ListenerIR, number>;
+
+export function gatewayStatus(ctx: Context, gw: GatewayIR, attached: AttachedRoutes): ResourceStatus {
   const gen = generationOf(gw.obj);
   const old = record(gw.obj.status);
   // A ListenerSet's listeners are reported on the ListenerSet, never on its Gateway.
   const own = gw.listeners.filter((l) => l.listenerSet === undefined);
-  const listeners = listenerStatuses(ctx, own, gen, old.listeners);
+  const listeners = listenerStatuses(ctx, own, gen, old.listeners, attached);
   const conditions = stampConditions(gw.conditions, gen, old.conditions, ctx.options.now);
   const sets = gw.attachedListenerSets;
   return {
@@ -72,7 +81,7 @@ export function gatewayStatus(ctx: Context, gw: GatewayIR): ResourceStatus {
   };
 }
 
-export function listenerSetStatus(ctx: Context, ls: ListenerSetIR): ResourceStatus {
+export function listenerSetStatus(ctx: Context, ls: ListenerSetIR, attached: AttachedRoutes): ResourceStatus {
   const gen = generationOf(ls.obj);
   const old = record(ls.obj.status);
   return {
@@ -81,13 +90,28 @@ export function listenerSetStatus(ctx: Context, ls: ListenerSetIR): ResourceStat
     name: ls.name,
     status: {
       conditions: stampConditions(ls.conditions, gen, old.conditions, ctx.options.now),
-      listeners: listenerStatuses(ctx, ls.listeners, gen, old.listeners),
+      listeners: listenerStatuses(ctx, ls.listeners, gen, old.listeners, attached),
     },
   };
 }
 
-/** Undefined when the route has nothing of ours to say (no parent of ours now or before). */
+const routeStatuses = new WeakMap<RouteIR, { now: string; controller: string; status: ResourceStatus | undefined }>();
+
+/**
+ * Undefined when the route has nothing of ours to say (no parent of ours now or before). The same object
+ * again for the same route IR (memo.ts reuses unchanged routes' IRs) at the same clock: the coordinator then
+ * recognises it as unchanged by identity.
+ */
 export function routeStatus(ctx: Context, route: RouteIR): ResourceStatus | undefined {
+  const { now, controllerName } = ctx.options;
+  const hit = routeStatuses.get(route);
+  if (hit && hit.now === now && hit.controller === controllerName) return hit.status;
+  const status = freshRouteStatus(ctx, route);
+  routeStatuses.set(route, { now, controller: controllerName, status });
+  return status;
+}
+
+function freshRouteStatus(ctx: Context, route: RouteIR): ResourceStatus | undefined {
   const ours = ctx.options.controllerName;
   const existing = records(record(route.obj.status).parents);
   const others = existing.filter((p) => p.controllerName !== ours);

@@ -115,7 +115,9 @@ describe('lastTransitionTime', () => {
       )[0]!.conditions;
     expect(conds(again).map((c) => c.lastTransitionTime)).toEqual(['2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z']);
 
-    withStatus.gateways[0]!.spec.listeners[0].allowedRoutes.namespaces = { from: 'Same' };
+    // A changed object is a new object (translate() remembers work by object identity, memo.ts).
+    withStatus.gateways[0] = structuredClone(withStatus.gateways[0]!);
+    withStatus.gateways[0].spec.listeners[0].allowedRoutes.namespaces = { from: 'Same' };
     const flipped = translate(withStatus, { ...OPTIONS, now: '2026-03-03T00:00:00Z' });
     const accepted = conds(flipped).find((c) => c.type === 'Accepted')!;
     expect(accepted.lastTransitionTime).toBe('2026-03-03T00:00:00Z');
