@@ -41,7 +41,8 @@ interface Ranked {
 }
 
 interface Remembered {
-  visits: Array<{ route: RouteIR; listener: ListenerIR; hostname: string }>;
+  /** The route of each visit, in order. */
+  routes: RouteIR[];
   ranked: Ranked[];
 }
 
@@ -76,7 +77,7 @@ export function* hostMatchesSteps(
   let known = byKey.get(memoKey);
   if (!known || !sameVisits(known, visits)) {
     const ranked = yield* rankSteps(visits);
-    known = { visits: visits.map(({ a, hostname }) => ({ route: a.route, listener: a.listener, hostname })), ranked };
+    known = { routes: visits.map((v) => v.a.route), ranked };
     byKey.set(memoKey, known);
   }
   return known.ranked.map((r) => ({ match: r.match, rule: visits[r.visit]!.a.firstRule + r.ruleOffset }));
@@ -97,13 +98,14 @@ function visitsFor(gateway: GatewayIR, key: string, byHostname: Map<string, Atta
   return visits;
 }
 
+/**
+ * The same route IRs in the same order visit the same way: a route IR fixes its listeners and hostnames, and
+ * the Gateway IR (the memo's key) fixes which listeners judge the key.
+ */
 function sameVisits(known: Remembered, visits: Visit[]): boolean {
-  const was = known.visits;
+  const was = known.routes;
   if (was.length !== visits.length) return false;
-  for (let i = 0; i < was.length; i++) {
-    const { a, hostname } = visits[i]!;
-    if (was[i]!.route !== a.route || was[i]!.listener !== a.listener || was[i]!.hostname !== hostname) return false;
-  }
+  for (let i = 0; i < was.length; i++) if (was[i] !== visits[i]!.a.route) return false;
   return true;
 }
 

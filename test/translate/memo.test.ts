@@ -1,6 +1,8 @@
-// translate() remembers rule translations across calls (src/translate/memo.ts). Whatever sequence of
-// snapshots it is given (objects replaced, added, removed, the rest shared with the previous snapshot), each
-// result must equal, byte for byte, the result for a deep copy that shares nothing with earlier calls.
+// translate() remembers work across calls: the parents stage (stage-memo.ts), route IRs and rules (memo.ts),
+// host keys' rankings (host-matches.ts), JSON texts (config-version.ts), route statuses (statuses.ts).
+// Whatever sequence of snapshots and clocks it is given (objects replaced, added, removed, the rest shared
+// with the previous snapshot), each result must equal, byte for byte, the result for a deep copy that shares
+// nothing with earlier calls.
 import { describe, expect, it } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
@@ -77,7 +79,37 @@ const configMap = (ca: number, other: number): K8sObject => ({
   data: { ...(ca < CAS.length ? { 'ca.crt': CAS[ca]! } : {}), other: String(other) },
 });
 
+/** The Gateway: listener hostname none or *.example.com, routes from All namespaces or by label, a second port. */
+const gateway = (variant: number): K8sObject => {
+  const hostname = variant % 2 ? ', hostname: "*.example.com"' : '';
+  const from = variant % 3 === 2 ? '{from: Selector, selector: {matchLabels: {team: a}}}' : '{from: All}';
+  const second =
+    variant >= 3 ? ', {name: alt, protocol: HTTP, port: 8080, allowedRoutes: {namespaces: {from: All}}}' : '';
+  return parseManifests(
+    `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: app}\nspec: {gatewayClassName: cf, listeners: [{name: http, protocol: HTTP, port: 80${hostname}, allowedRoutes: {namespaces: ${from}}}${second}]}\n`,
+    'gateway.yaml',
+  )[0]!;
+};
+
+/** Namespace "other" with or without the label the Selector variant asks for. */
+const namespace = (labelled: boolean): K8sObject => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name: 'other', ...(labelled && { labels: { team: 'a' } }) },
+});
+
+/** A GRPCRoute on route i's hostname, older or newer than it: HTTP/gRPC cross-serving decides between them. */
+const grpcRoute = (i: number, older: boolean): K8sObject =>
+  parseManifests(
+    `apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\nmetadata: {name: g${i}, namespace: app, creationTimestamp: "${older ? '2025' : '2027'}-01-01T00:00:00Z"}\nspec: {parentRefs: [{name: gw, namespace: app}], hostnames: [r${i}.example.com], rules: [{backendRefs: [{name: api, port: 80}]}]}\n`,
+    'grpc.yaml',
+  )[0]!;
+
 type Edit =
+  | { type: 'gateway'; variant: number }
+  | { type: 'namespace'; labelled: boolean }
+  | { type: 'grpc'; index: number; older: boolean | null }
+  | { type: 'clock'; second: number }
   | { type: 'route'; index: number; variant: number }
   | { type: 'policy'; variant: number | null }
   | { type: 'configMap'; ca: number; other: number }
@@ -87,6 +119,10 @@ type Edit =
   | { type: 'grant'; present: boolean };
 
 const edit: fc.Arbitrary<Edit> = fc.oneof(
+  fc.record({ type: fc.constant('gateway' as const), variant: fc.nat(5) }),
+  fc.record({ type: fc.constant('namespace' as const), labelled: fc.boolean() }),
+  fc.record({ type: fc.constant('grpc' as const), index: fc.nat(ROUTES - 1), older: fc.option(fc.boolean()) }),
+  fc.record({ type: fc.constant('clock' as const), second: fc.nat(2) }),
   fc.record({ type: fc.constant('route' as const), index: fc.nat(ROUTES - 1), variant: fc.nat(5) }),
   fc.record({ type: fc.constant('dropRoute' as const), index: fc.nat(ROUTES - 1) }),
   fc.record({ type: fc.constant('servicePort' as const), port: fc.constantFrom(80, 8080) }),
@@ -96,10 +132,23 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ type: fc.constant('configMap' as const), ca: fc.nat(CAS.length), other: fc.nat(3) }),
 );
 
-/** The next snapshot: edited objects are replaced by new ones, every other object is the same instance. */
-function apply(s: Snapshot, e: Edit): Snapshot {
+interface World {
+  snapshot: Snapshot;
+  options: typeof OPTIONS;
+}
+
+/** The next world: edited objects are replaced by new ones, every other object is the same instance. */
+function applyEdit(w: World, e: Edit): World {
+  if (e.type === 'clock') return { ...w, options: { ...w.options, now: `2026-01-01T00:00:0${e.second}Z` } };
+  return { ...w, snapshot: apply(w.snapshot, e) };
+}
+
+function apply(s: Snapshot, e: Exclude<Edit, { type: 'clock' }>): Snapshot {
   const next: Snapshot = {
     ...s,
+    gateways: [...s.gateways],
+    namespaces: [...s.namespaces],
+    grpcRoutes: [...s.grpcRoutes],
     httpRoutes: [...s.httpRoutes],
     services: [...s.services],
     endpointSlices: [...s.endpointSlices],
@@ -136,6 +185,16 @@ function apply(s: Snapshot, e: Edit): Snapshot {
     case 'configMap':
       next.configMaps = [configMap(e.ca, e.other)];
       break;
+    case 'gateway':
+      next.gateways = [gateway(e.variant)];
+      break;
+    case 'namespace':
+      next.namespaces = [namespace(e.labelled)];
+      break;
+    case 'grpc':
+      next.grpcRoutes = next.grpcRoutes.filter((r) => r.metadata.name !== `g${e.index}`);
+      if (e.older !== null) next.grpcRoutes.push(grpcRoute(e.index, e.older));
+      break;
   }
   return next;
 }
@@ -150,16 +209,17 @@ describe('translate() across calls', () => {
   it('gives, for every snapshot of any edit sequence, what a snapshot sharing no object with earlier calls gives', () => {
     fc.assert(
       fc.property(fc.array(edit, { minLength: 1, maxLength: 12 }), (edits) => {
-        let snapshot = initial();
-        translate(snapshot, OPTIONS);
+        let world: World = { snapshot: initial(), options: OPTIONS };
+        translate(world.snapshot, world.options);
         for (const e of edits) {
-          snapshot = apply(snapshot, e);
+          world = applyEdit(world, e);
           // A JSON copy: structuredClone would build arrays of another realm under jest.
-          const expected = JSON.stringify(translate(JSON.parse(JSON.stringify(snapshot)) as Snapshot, OPTIONS));
-          expect(JSON.stringify(translate(snapshot, OPTIONS))).toBe(expected);
+          const copy = JSON.parse(JSON.stringify(world.snapshot)) as Snapshot;
+          const expected = JSON.stringify(translate(copy, world.options));
+          expect(JSON.stringify(translate(world.snapshot, world.options))).toBe(expected);
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 250 },
     );
   });
 
