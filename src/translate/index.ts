@@ -30,7 +30,7 @@ import { buildProxyConfigSteps } from './proxyconfig.js';
 import { processRoutesSteps } from './routes.js';
 import { runSteps, type Steps } from '../core/steps.js';
 import { policyStatuses } from './policy-status.js';
-import { memoParentsStage, type ParentsStage } from './stage-memo.js';
+import { memoParentsStage, withCurrentObject, type ParentsStage } from './stage-memo.js';
 import { classStatus, gatewayStatus, listenerSetStatus, routeStatus, sortStatuses } from './statuses.js';
 
 export function translate(snapshot: Snapshot, options: TranslateOptions): DesiredState {
@@ -57,9 +57,17 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
   const { ingress, dns, taken } = buildEdge(routes, proxyConfig, options);
   // 8. Statuses for every object we own an opinion on.
   const statuses: ResourceStatus[] = [
-    ...[...classes.values()].map((c) => classStatus(ctx, c)),
-    ...[...gateways.values()].map((g) => gatewayStatus(ctx, withTunnelHostnamesTaken(g, taken.get(g) ?? []), attached)),
-    ...[...listenerSets.values()].map((s) => listenerSetStatus(ctx, s, attached)),
+    ...[...classes.values()].map((c) => classStatus(ctx, withCurrentObject(snapshot.gatewayClasses, c))),
+    ...[...gateways.values()].map((g) =>
+      gatewayStatus(
+        ctx,
+        withCurrentObject(snapshot.gateways, withTunnelHostnamesTaken(g, taken.get(g) ?? [])),
+        attached,
+      ),
+    ),
+    ...[...listenerSets.values()].map((s) =>
+      listenerSetStatus(ctx, withCurrentObject(snapshot.listenerSets, s), attached),
+    ),
     ...routes.flatMap((r) => routeStatus(ctx, r) ?? []),
     ...policyStatuses(ctx, routes),
   ];

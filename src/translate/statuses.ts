@@ -95,19 +95,29 @@ export function listenerSetStatus(ctx: Context, ls: ListenerSetIR, attached: Att
   };
 }
 
-const routeStatuses = new WeakMap<RouteIR, { now: string; controller: string; status: ResourceStatus | undefined }>();
+interface RememberedStatus {
+  now: string;
+  controller: string;
+  status: ResourceStatus | undefined;
+  /** Some condition was stamped with `now` (no earlier status said so): another clock would stamp another time. */
+  stampedNow: boolean;
+}
+
+const routeStatuses = new WeakMap<RouteIR, RememberedStatus>();
 
 /**
  * Undefined when the route has nothing of ours to say (no parent of ours now or before). The same object
- * again for the same route IR (memo.ts reuses unchanged routes' IRs) at the same clock: the coordinator then
- * recognises it as unchanged by identity.
+ * again for the same route IR (memo.ts reuses unchanged routes' IRs) while the clock cannot change it: the
+ * coordinator then recognises it as unchanged by identity.
  */
 export function routeStatus(ctx: Context, route: RouteIR): ResourceStatus | undefined {
   const { now, controllerName } = ctx.options;
   const hit = routeStatuses.get(route);
-  if (hit && hit.now === now && hit.controller === controllerName) return hit.status;
+  if (hit && hit.controller === controllerName && (hit.now === now || !hit.stampedNow)) return hit.status;
   const status = freshRouteStatus(ctx, route);
-  routeStatuses.set(route, { now, controller: controllerName, status });
+  const parents = (status?.status.parents ?? []) as Array<{ conditions?: Condition[] }>;
+  const stampedNow = parents.some((p) => p.conditions?.some((c) => c.lastTransitionTime === now));
+  routeStatuses.set(route, { now, controller: controllerName, status, stampedNow });
   return status;
 }
 
