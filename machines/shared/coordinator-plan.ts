@@ -70,10 +70,12 @@ export function planSync(ctx: CoordinatorContext, result: SyncResult): Plan {
     }
     resources[key] = id;
     // The verdict its actor holds, again (most of them: one object changed): the actor would only record it
-    // (resource.ts, isSameVerdict), so it is not handed out; a sync's work stays with what changed.
+    // (resource.ts, isSameVerdict), so it is not handed out; a sync's work stays with what changed. The new
+    // object is remembered in its place (equal to it but for lastTransitionTime, which sameStatus ignores):
+    // the translator hands unchanged routes the same status object again, so next time it is the same object.
     const held = ctx.verdicts[key];
     if (ctx.resources[key] && sameStatus(status, held)) {
-      verdicts[key] = held!;
+      verdicts[key] = status;
       continue;
     }
     verdicts[key] = status;

@@ -73,12 +73,17 @@ function ingressRule(
  */
 function publishedHostnames(routes: RouteIR[]): Map<string, Set<GatewayIR>> {
   const names = new Map<string, Set<GatewayIR>>();
+  // Plain loops: this visits every route on every sync, and a filtered copy per parent and listener cost
+  // more than the visit.
   for (const route of routes) {
-    for (const p of route.parents.filter((x) => x.accepted && x.gateway?.dataPorts)) {
+    for (const p of route.parents) {
+      if (!p.accepted || !p.gateway?.dataPorts) continue;
       for (const l of p.listeners) {
-        for (const h of l.hostnames.filter((x) => x !== ANY_HOST)) {
-          const set = names.get(h) ?? new Set<GatewayIR>();
-          names.set(h, set.add(p.gateway!));
+        for (const h of l.hostnames) {
+          if (h === ANY_HOST) continue;
+          const set = names.get(h);
+          if (set) set.add(p.gateway);
+          else names.set(h, new Set([p.gateway]));
         }
       }
     }

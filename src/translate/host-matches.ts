@@ -51,8 +51,20 @@ const MATCHES_PER_STEP = 512;
 
 const remembered = new WeakMap<GatewayIR, Map<string, Remembered>>();
 
+const covering = new Map<string, readonly string[]>();
+/** Bounds the cache: hostnames come from manifests, but nothing else bounds how many distinct ones go by. */
+const COVERING_CACHED = 100_000;
+
 /** The names that cover `key`, most specific first: itself, its wildcard suffixes (longest first), "*". */
-export function coveringNames(key: string): string[] {
+export function coveringNames(key: string): readonly string[] {
+  let names = covering.get(key);
+  if (names) return names;
+  if (covering.size >= COVERING_CACHED) covering.clear();
+  covering.set(key, (names = computeCoveringNames(key)));
+  return names;
+}
+
+function computeCoveringNames(key: string): string[] {
   if (key === ANY_HOST) return [ANY_HOST];
   const labels = (key.startsWith('*.') ? key.slice(2) : key).split('.');
   const out = [key];

@@ -24,6 +24,7 @@ interface Use {
 }
 
 export function policyStatuses(ctx: Context, routes: RouteIR[]): ResourceStatus[] {
+  if (ctx.backendTls.policies.length === 0) return []; // most snapshots: no route needs visiting
   const uses = usesByPolicy(ctx, routes);
   return ctx.backendTls.policies.flatMap((p) => policyStatus(ctx, p, uses.get(p)) ?? []);
 }
@@ -39,6 +40,7 @@ function usesByPolicy(ctx: Context, routes: RouteIR[]): Map<PolicyIR, Map<string
     byGateway.set(key, governs ? { ...use, governs: use.governs ?? slot } : { ...use, lost: use.lost ?? slot });
   };
   for (const route of routes) {
+    if (route.rules.tlsSlots.length === 0) continue;
     const gateways = [...new Set(route.parents.filter((p) => p.accepted).map((p) => p.gateway!))];
     for (const key of new Set(route.rules.tlsSlots)) {
       const slot = ctx.backendTls.slots.get(key);

@@ -109,10 +109,18 @@ function parentResult(a: ParentAttachment, rules: RouteRules): ParentResult {
  */
 function countAttachedRoutes(routes: RouteIR[]): Map<ListenerIR, number> {
   const counts = new Map<ListenerIR, number>();
-  for (const route of routes) {
-    const listeners = new Set<ListenerIR>();
-    for (const p of route.parents) if (p.accepted) for (const l of p.listeners) listeners.add(l.listener);
-    for (const l of listeners) counts.set(l, (counts.get(l) ?? 0) + 1);
-  }
+  for (const route of routes) for (const l of acceptedOn(route)) counts.set(l, (counts.get(l) ?? 0) + 1);
   return counts;
+}
+
+const acceptedListeners = new WeakMap<RouteIR, ListenerIR[]>();
+
+/** The listeners a route is accepted on, once each; an IR never changes, so this is worked out once per IR. */
+function acceptedOn(route: RouteIR): ListenerIR[] {
+  let listeners = acceptedListeners.get(route);
+  if (listeners) return listeners;
+  const set = new Set<ListenerIR>();
+  for (const p of route.parents) if (p.accepted) for (const l of p.listeners) set.add(l.listener);
+  acceptedListeners.set(route, (listeners = [...set]));
+  return listeners;
 }
