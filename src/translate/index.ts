@@ -44,7 +44,7 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
   const parents = memoParentsStage(snapshot, options, () => parentsStage(ctx, options));
   const { classes, gateways, listenerSets } = parents;
   // 3–5. Routes: attachment to listeners, backends, rules and filters, HTTP/gRPC cross-serving; attachedRoutes.
-  const { routes, attached } = yield* processRoutesSteps(ctx, parents);
+  const { routes, attached, objectOf } = yield* processRoutesSteps(ctx, parents);
   // 6. Proxy config: rules, and per listener port and host key the matches in precedence order with listener
   //    isolation. Any accepted class of ours asking for the access log turns it on: the proxies serve all of them.
   //    CA bundles of the usable BackendTLSPolicies the rules name travel with it.
@@ -68,7 +68,7 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
     ...[...listenerSets.values()].map((s) =>
       listenerSetStatus(ctx, withCurrentObject(snapshot.listenerSets, s), attached),
     ),
-    ...routes.flatMap((r) => routeStatus(ctx, r) ?? []),
+    ...routes.flatMap((r) => routeStatus(ctx, r, objectOf(r)) ?? []),
     ...policyStatuses(ctx, routes),
   ];
   return { statuses: sortStatuses(statuses), proxyConfig, ingress, dns };

@@ -27,13 +27,25 @@ interface Inputs {
 }
 
 interface Entry {
+  /** The route's metadata object: with its spec (the map's key), all rule translation reads of the route. */
+  metadata: object;
   /** The inputs generation the rules were computed in. */
   generation: object;
   kind: RouteKind;
   rules: RouteRules;
 }
 
-const entries = new WeakMap<K8sObject, Entry>();
+const entries = new WeakMap<object, Entry>();
+
+/**
+ * Where a route's work is remembered: its spec object, with its metadata object checked on a hit. Rule
+ * translation and attachment read only those two, and a source that stores the status it was written on its
+ * objects (the file source) hands out a copy sharing both: the same route for this memo. Without an object
+ * spec (refused anyway) the route itself.
+ */
+function routeKey(route: K8sObject): object {
+  return typeof route.spec === 'object' && route.spec !== null ? (route.spec as object) : route;
+}
 /** The latest inputs generations, newest first: callers that alternate between snapshots (tests, render) keep theirs. */
 const recent: Array<{ inputs: Inputs; generation: object }> = [];
 const KEPT_GENERATIONS = 4;
@@ -75,14 +87,15 @@ export function* memoRulesSteps(
   generation: object,
   compute: () => Steps<RouteRules>,
 ): Steps<RouteRules> {
-  const hit = entries.get(route);
-  if (hit && hit.generation === generation && hit.kind === kind) return hit.rules;
+  const hit = entries.get(routeKey(route));
+  if (hit && hit.metadata === route.metadata && hit.generation === generation && hit.kind === kind) return hit.rules;
   const rules = yield* compute();
-  entries.set(route, { generation, kind, rules });
+  entries.set(routeKey(route), { metadata: route.metadata, generation, kind, rules });
   return rules;
 }
 
 interface RouteEntry {
+  metadata: object;
   kind: RouteKind;
   /** The parents stage's result (stage-memo.ts) and the rule inputs generation the IR was computed with. */
   parents: object;
@@ -90,11 +103,12 @@ interface RouteEntry {
   ir: RouteIR;
 }
 
-const routeEntries = new WeakMap<K8sObject, RouteEntry>();
+const routeEntries = new WeakMap<object, RouteEntry>();
 
 /**
  * The route's whole IR (attachment, rules, per-parent conditions) from an earlier call with the same parents
- * and rule inputs, else computed. Attachment reads only the parents, the route and the namespaces' labels,
+ * and rule inputs, else computed. A reused IR may hold an earlier copy of the route (routeKey): its status is
+ * read from the current object (routes.ts, ProcessedRoutes.objectOf). Attachment reads only the parents, the route and the namespaces' labels,
  * which are inputs of the parents stage: the same `parents` object means they are the same.
  */
 export function* memoRouteIRSteps(
@@ -104,9 +118,10 @@ export function* memoRouteIRSteps(
   generation: object,
   compute: () => Steps<RouteIR>,
 ): Steps<RouteIR> {
-  const hit = routeEntries.get(route);
-  if (hit && hit.kind === kind && hit.parents === parents && hit.generation === generation) return hit.ir;
+  const hit = routeEntries.get(routeKey(route));
+  const same = hit?.metadata === route.metadata && hit.kind === kind;
+  if (same && hit.parents === parents && hit.generation === generation) return hit.ir;
   const ir = yield* compute();
-  routeEntries.set(route, { kind, parents, generation, ir });
+  routeEntries.set(routeKey(route), { metadata: route.metadata, kind, parents, generation, ir });
   return ir;
 }

@@ -32,6 +32,8 @@ export interface RouteIR {
 export interface ProcessedRoutes {
   /** By kind, namespace and name. */
   routes: RouteIR[];
+  /** The snapshot's object of a route: its IR may hold an earlier copy, the same but for status (memo.ts). */
+  objectOf: (route: RouteIR) => K8sObject;
   /** attachedRoutes of each listener that has any. */
   attached: Map<ListenerIR, number>;
 }
@@ -53,8 +55,11 @@ export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<Proce
       yield* memoRouteIRSteps(obj, kind, parents, generation, () => routeIRSteps(ctx, parents, kind, obj, generation)),
     );
   const routes = resolveCrossServing(irs);
+  // resolveCrossServing keeps the order: the i-th route is the i-th object's.
+  const copies = new Map<RouteIR, K8sObject>();
+  routes.forEach((r, i) => r.obj !== all[i]!.obj && copies.set(r, all[i]!.obj));
   routes.sort((a, b) => byString(a.kind, b.kind) || byString(a.namespace, b.namespace) || byString(a.name, b.name));
-  return { routes, attached: countAttachedRoutes(routes) };
+  return { routes, objectOf: (r) => copies.get(r) ?? r.obj, attached: countAttachedRoutes(routes) };
 }
 
 function* routeIRSteps(

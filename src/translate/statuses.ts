@@ -1,6 +1,6 @@
 // Step 8: status objects. Conditions get observedGeneration and a lastTransitionTime that is kept from the
 // existing status while the condition's status is unchanged. Route status keeps other controllers' entries.
-import type { Condition, ResourceStatus } from '../core/types.js';
+import type { Condition, K8sObject, ResourceStatus } from '../core/types.js';
 import type { ConditionSpec } from '../gatewayapi/conditions.js';
 import { GATEWAY_GROUP } from '../gatewayapi/constants.js';
 import { byString, record, records, str, timestamp } from '../gatewayapi/values.js';
@@ -96,6 +96,8 @@ export function listenerSetStatus(ctx: Context, ls: ListenerSetIR, attached: Att
 }
 
 interface RememberedStatus {
+  /** The route object whose status was read. */
+  obj: K8sObject;
   now: string;
   controller: string;
   status: ResourceStatus | undefined;
@@ -110,23 +112,23 @@ const routeStatuses = new WeakMap<RouteIR, RememberedStatus>();
  * again for the same route IR (memo.ts reuses unchanged routes' IRs) while the clock cannot change it: the
  * coordinator then recognises it as unchanged by identity.
  */
-export function routeStatus(ctx: Context, route: RouteIR): ResourceStatus | undefined {
+export function routeStatus(ctx: Context, route: RouteIR, obj = route.obj): ResourceStatus | undefined {
   const { now, controllerName } = ctx.options;
   const hit = routeStatuses.get(route);
-  if (hit && hit.controller === controllerName && (hit.now === now || !hit.stampedNow)) return hit.status;
-  const status = freshRouteStatus(ctx, route);
+  if (hit?.obj === obj && hit.controller === controllerName && (hit.now === now || !hit.stampedNow)) return hit.status;
+  const status = freshRouteStatus(ctx, route, obj);
   const parents = (status?.status.parents ?? []) as Array<{ conditions?: Condition[] }>;
   const stampedNow = parents.some((p) => p.conditions?.some((c) => c.lastTransitionTime === now));
-  routeStatuses.set(route, { now, controller: controllerName, status, stampedNow });
+  routeStatuses.set(route, { obj, now, controller: controllerName, status, stampedNow });
   return status;
 }
 
-function freshRouteStatus(ctx: Context, route: RouteIR): ResourceStatus | undefined {
+function freshRouteStatus(ctx: Context, route: RouteIR, obj: K8sObject): ResourceStatus | undefined {
   const ours = ctx.options.controllerName;
-  const existing = records(record(route.obj.status).parents);
+  const existing = records(record(obj.status).parents);
   const others = existing.filter((p) => p.controllerName !== ours);
   if (route.parents.length === 0 && others.length === existing.length) return undefined;
-  const gen = generationOf(route.obj);
+  const gen = generationOf(obj);
   const parents = route.parents.map((p) => ({
     parentRef: p.parentRef,
     controllerName: ours,

@@ -144,6 +144,7 @@ const routeWithStatus = (obj: K8sObject, resolved: boolean): K8sObject => ({
 
 type Edit =
   | { type: 'routeStatus'; index: number; resolved: boolean }
+  | { type: 'rename'; index: number }
   | { type: 'gatewayStatus'; accepted: boolean }
   | { type: 'gateway'; variant: number }
   | { type: 'namespace'; labelled: boolean }
@@ -161,6 +162,7 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ type: fc.constant('gateway' as const), variant: fc.nat(5) }),
   fc.record({ type: fc.constant('gatewayStatus' as const), accepted: fc.boolean() }),
   fc.record({ type: fc.constant('routeStatus' as const), index: fc.nat(ROUTES - 1), resolved: fc.boolean() }),
+  fc.record({ type: fc.constant('rename' as const), index: fc.nat(ROUTES - 1) }),
   fc.record({ type: fc.constant('namespace' as const), labelled: fc.boolean() }),
   fc.record({ type: fc.constant('grpc' as const), index: fc.nat(ROUTES - 1), older: fc.option(fc.boolean()) }),
   fc.record({ type: fc.constant('clock' as const), second: fc.nat(2) }),
@@ -229,6 +231,12 @@ function apply(s: Snapshot, e: Exclude<Edit, { type: 'clock' }>): Snapshot {
     case 'gateway':
       next.gateways = [gateway(e.variant)];
       break;
+    case 'rename':
+      // Another route with the very same spec object (as a namespace-defaulting copy would have).
+      next.httpRoutes = next.httpRoutes.map((r) =>
+        r.metadata.name === `r${e.index}` ? { ...r, metadata: { ...r.metadata, name: `r${e.index}-renamed` } } : r,
+      );
+      break;
     case 'routeStatus':
       next.httpRoutes = next.httpRoutes.map((r) =>
         r.metadata.name === `r${e.index}` ? routeWithStatus(r, e.resolved) : r,
@@ -293,6 +301,9 @@ describe('translate() across calls', () => {
     const ruleOf = (d: typeof a, name: string) => d.proxyConfig.rules.find((r) => r.id === `httproute/app/${name}/0`);
     expect(ruleOf(b, 'r2')).toBe(ruleOf(a, 'r2'));
     expect(ruleOf(b, 'r0')).not.toBe(ruleOf(a, 'r0'));
+    // A copy carrying the status it was written (the file source's) is the same route to the memo.
+    const written = translate(apply(sameInputs, { type: 'routeStatus', index: 2, resolved: true }), OPTIONS);
+    expect(ruleOf(written, 'r2')).toBe(ruleOf(a, 'r2'));
     const newEndpoints = apply(sameInputs, { type: 'sliceAddress', last: 3 });
     const c = translate(newEndpoints, OPTIONS);
     expect(ruleOf(c, 'r2')).not.toBe(ruleOf(b, 'r2'));
