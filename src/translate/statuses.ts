@@ -103,6 +103,8 @@ interface RememberedStatus {
   status: ResourceStatus | undefined;
   /** Some condition was stamped with `now` (no earlier status said so): another clock would stamp another time. */
   stampedNow: boolean;
+  /** The status's JSON text, once asked for. */
+  json?: string;
 }
 
 const routeStatuses = new WeakMap<RouteIR, RememberedStatus>();
@@ -115,12 +117,30 @@ const routeStatuses = new WeakMap<RouteIR, RememberedStatus>();
 export function routeStatus(ctx: Context, route: RouteIR, obj = route.obj): ResourceStatus | undefined {
   const { now, controllerName } = ctx.options;
   const hit = routeStatuses.get(route);
-  if (hit?.obj === obj && hit.controller === controllerName && (hit.now === now || !hit.stampedNow)) return hit.status;
+  if (hit && hit.controller === controllerName) {
+    if (hit.obj === obj && (hit.now === now || !hit.stampedNow)) return hit.status;
+    if (hit.obj !== obj && carriesOwnStatus(obj, hit)) {
+      // Stamped from that very status, every condition keeps its time: the same status, whatever the clock.
+      routeStatuses.set(route, { ...hit, obj, stampedNow: false });
+      return hit.status;
+    }
+  }
   const status = freshRouteStatus(ctx, route, obj);
   const parents = (status?.status.parents ?? []) as Array<{ conditions?: Condition[] }>;
   const stampedNow = parents.some((p) => p.conditions?.some((c) => c.lastTransitionTime === now));
   routeStatuses.set(route, { obj, now, controller: controllerName, status, stampedNow });
   return status;
+}
+
+/**
+ * The route object now carries the status computed for it last time, as written (the file source stores the
+ * written status on its copy of the object; the API server likewise). A written status differs from ours at
+ * most in lastTransitionTimes the writer kept, so the JSON comparison settles it.
+ */
+function carriesOwnStatus(obj: K8sObject, hit: RememberedStatus): boolean {
+  if (hit.status === undefined || obj.status === undefined) return false;
+  hit.json ??= JSON.stringify(hit.status.status);
+  return JSON.stringify(obj.status) === hit.json;
 }
 
 function freshRouteStatus(ctx: Context, route: RouteIR, obj: K8sObject): ResourceStatus | undefined {

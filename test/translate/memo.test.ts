@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
 import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
 import { translate } from '../../src/translate/index.js';
-import { DEFAULT_CONTROLLER_NAME, type K8sObject, type Snapshot } from '../../src/core/types.js';
+import { DEFAULT_CONTROLLER_NAME, type K8sObject, type ResourceStatus, type Snapshot } from '../../src/core/types.js';
 import { createTestCa } from '../support/test-ca.js';
 import { TRANSLATE_OPTIONS } from './support.js';
 
@@ -143,6 +143,7 @@ const routeWithStatus = (obj: K8sObject, resolved: boolean): K8sObject => ({
 });
 
 type Edit =
+  | { type: 'writeStatus'; index: number }
   | { type: 'routeStatus'; index: number; resolved: boolean }
   | { type: 'rename'; index: number }
   | { type: 'gatewayStatus'; accepted: boolean }
@@ -163,6 +164,7 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ type: fc.constant('gatewayStatus' as const), accepted: fc.boolean() }),
   fc.record({ type: fc.constant('routeStatus' as const), index: fc.nat(ROUTES - 1), resolved: fc.boolean() }),
   fc.record({ type: fc.constant('rename' as const), index: fc.nat(ROUTES - 1) }),
+  fc.record({ type: fc.constant('writeStatus' as const), index: fc.nat(ROUTES - 1) }),
   fc.record({ type: fc.constant('namespace' as const), labelled: fc.boolean() }),
   fc.record({ type: fc.constant('grpc' as const), index: fc.nat(ROUTES - 1), older: fc.option(fc.boolean()) }),
   fc.record({ type: fc.constant('clock' as const), second: fc.nat(2) }),
@@ -178,15 +180,27 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
 interface World {
   snapshot: Snapshot;
   options: typeof OPTIONS;
+  /** The last translation's statuses. */
+  statuses: ResourceStatus[];
 }
 
 /** The next world: edited objects are replaced by new ones, every other object is the same instance. */
 function applyEdit(w: World, e: Edit): World {
   if (e.type === 'clock') return { ...w, options: { ...w.options, now: `2026-01-01T00:00:0${e.second}Z` } };
+  if (e.type === 'writeStatus') return { ...w, snapshot: writeStatus(w, `r${e.index}`) };
   return { ...w, snapshot: apply(w.snapshot, e) };
 }
 
-function apply(s: Snapshot, e: Exclude<Edit, { type: 'clock' }>): Snapshot {
+/** Route `name` as the file source keeps it once its last status is written: a copy carrying a copy of it. */
+function writeStatus(w: World, name: string): Snapshot {
+  const written = w.statuses.find((st) => st.kind === 'HTTPRoute' && st.name === name);
+  if (!written) return w.snapshot;
+  const status = JSON.parse(JSON.stringify(written.status)) as Record<string, unknown>;
+  const httpRoutes = w.snapshot.httpRoutes.map((r) => (r.metadata.name === name ? { ...r, status } : r));
+  return { ...w.snapshot, httpRoutes };
+}
+
+function apply(s: Snapshot, e: Exclude<Edit, { type: 'clock' | 'writeStatus' }>): Snapshot {
   const next: Snapshot = {
     ...s,
     gateways: [...s.gateways],
@@ -281,12 +295,14 @@ describe('translate() across calls', () => {
   it('gives, for every snapshot of any edit sequence, what a snapshot sharing no object with earlier calls gives', () => {
     fc.assert(
       fc.property(fc.array(edit, { minLength: 1, maxLength: 12 }), (edits) => {
-        let world: World = { snapshot: initial(), options: OPTIONS };
-        translate(world.snapshot, world.options);
+        const snapshot = initial();
+        let world: World = { snapshot, options: OPTIONS, statuses: translate(snapshot, OPTIONS).statuses };
         for (const e of edits) {
           world = applyEdit(world, e);
           const expected = JSON.stringify(translate(unrecognisable(world.snapshot), world.options));
-          expect(JSON.stringify(translate(world.snapshot, world.options))).toBe(expected);
+          const got = translate(world.snapshot, world.options);
+          expect(JSON.stringify(got)).toBe(expected);
+          world = { ...world, statuses: got.statuses };
         }
       }),
       { numRuns: 250 },
@@ -326,6 +342,18 @@ describe('translate() across calls', () => {
     // A Gateway whose spec changed is another Gateway: every route is attached afresh.
     const c = translate(apply(next, { type: 'gateway', variant: 1 }), OPTIONS);
     expect(statusOf(c, 'r2')).not.toBe(statusOf(b, 'r2'));
+  });
+
+  it('hands out the same route status once the route carries it as written, whatever the clock', () => {
+    const routeStatus = (d: ReturnType<typeof translate>) =>
+      d.statuses.find((st) => st.kind === 'HTTPRoute' && st.name === 'r2');
+    const snapshot = initial();
+    const a = translate(snapshot, OPTIONS);
+    const written = writeStatus({ snapshot, options: OPTIONS, statuses: a.statuses }, 'r2');
+    const later = { ...OPTIONS, now: '2026-06-06T00:00:00Z' };
+    expect(routeStatus(translate(written, later))).toBe(routeStatus(a));
+    // Without the written status, a later clock stamps its own time: another status.
+    expect(routeStatus(translate(snapshot, later))).not.toBe(routeStatus(a));
   });
 
   it('reuses rules across ConfigMap changes that leave the CA alone, and recomputes them when it changes', () => {
