@@ -103,8 +103,6 @@ interface RememberedStatus {
   status: ResourceStatus | undefined;
   /** Some condition was stamped with `now` (no earlier status said so): another clock would stamp another time. */
   stampedNow: boolean;
-  /** The status's JSON text, once asked for. */
-  json?: string;
 }
 
 const routeStatuses = new WeakMap<RouteIR, RememberedStatus>();
@@ -135,12 +133,29 @@ export function routeStatus(ctx: Context, route: RouteIR, obj = route.obj): Reso
 /**
  * The route object now carries the status computed for it last time, as written (the file source stores the
  * written status on its copy of the object; the API server likewise). A written status differs from ours at
- * most in lastTransitionTimes the writer kept, so the JSON comparison settles it.
+ * most in lastTransitionTimes the writer kept; an exact comparison settles it.
  */
 function carriesOwnStatus(obj: K8sObject, hit: RememberedStatus): boolean {
-  if (hit.status === undefined || obj.status === undefined) return false;
-  hit.json ??= JSON.stringify(hit.status.status);
-  return JSON.stringify(obj.status) === hit.json;
+  return hit.status !== undefined && sameJsonText(obj.status, hit.status.status);
+}
+
+/** JSON.stringify(a) === JSON.stringify(b) for JSON data (keys in order), stopping at the first difference. */
+export function sameJsonText(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => sameJsonText(x ?? null, b[i] ?? null));
+  }
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i] || !sameJsonText((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+      return false;
+  }
+  return true;
 }
 
 function freshRouteStatus(ctx: Context, route: RouteIR, obj: K8sObject): ResourceStatus | undefined {
