@@ -1,5 +1,7 @@
 // The pure translator: the whole snapshot in, the whole desired state out. No I/O, no clock (options.now),
 // no randomness, inputs never mutated, output sorted so the same snapshot always gives the same result.
+// Work is remembered across calls by object identity (ADR 0010), so callers replace an object that changes
+// and never edit one in place (the sources do); outputs share unchanged parts and are read-only.
 // Shaped like Envoy Gateway's Translate(): a fixed list of steps, each in its own module.
 //
 // Choices the spec leaves open, made here (details next to the code):

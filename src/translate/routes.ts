@@ -41,7 +41,7 @@ export interface ProcessedRoutes {
 /**
  * Yields after each rule translated, and before that after each fresh compile of its regexes. `parents` must
  * be the very same objects while the inputs of the parents stage are (stage-memo.ts): a route's whole IR is
- * reused while its object, its parents and its rule inputs are the same.
+ * reused while its spec and metadata objects, its parents and its rule inputs are the same (memo.ts).
  */
 export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<ProcessedRoutes> {
   const all = [
