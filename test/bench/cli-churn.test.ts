@@ -82,7 +82,11 @@ describe('/proc readers', () => {
     const busy = spawn(process.execPath, ['-e', 'for (;;) {}']);
     try {
       await expect(waitQuiet(idle.pid!, { windowMs: 100 })).resolves.toBeLessThan(40);
-      await expect(waitQuiet(busy.pid!, { windowMs: 100, timeoutMs: 600 })).rejects.toThrow(/did not go quiet/);
+      // Once it runs: a loaded machine may not schedule a new process for a while, and a process that has
+      // not run yet is quiet. Windows of 300 ms, so that a busy loop left under 4 ms of CPU in every one of
+      // them would take a machine starving it, not a busy one.
+      while (cpuMs(busy.pid!) < 20) await new Promise((r) => setTimeout(r, 10));
+      await expect(waitQuiet(busy.pid!, { windowMs: 300, timeoutMs: 900 })).rejects.toThrow(/did not go quiet/);
     } finally {
       idle.kill('SIGKILL');
       busy.kill('SIGKILL');
