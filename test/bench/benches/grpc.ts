@@ -13,8 +13,10 @@ import type { BenchReport } from '../lib/report.js';
 import { fmt, interleave, medianOf } from '../lib/stats.js';
 import { load, startFloor } from '../lib/targets.js';
 import { withCpu } from '../lib/cpu.js';
+import { kibPerRequest, withHeap, type GcLog } from '../lib/gc-trace.js';
 
-type Sample = H2loadResult & { cpuUsPerCall: number };
+type Sample = H2loadResult & { cpuUsPerCall: number; heapBytes: number };
+type Target = { name: string; port: number; pid: number; gc?: GcLog };
 
 const METHOD = '/bench.Echo/Unary';
 const CLIENTS = 4;
@@ -38,11 +40,11 @@ export async function grpcUnary(ctx: BenchContext): Promise<BenchReport> {
   await load(ours, grpcRoute(backend.grpc));
   const floor = await startFloor('h2', `http://127.0.0.1:${backend.grpc}`);
   // The order matters to summarize(): direct, nginx, ours, the Node floor.
-  const targets = [
+  const targets: Target[] = [
     { name: 'direct to backend', port: backend.grpc, pid: backend.pid },
     { name: 'nginx grpc_pass', port: nginx.grpc, pid: nginx.pid },
-    { name: 'our proxy (h2c port)', port: ours.http, pid: ours.pid },
-    { name: 'Node floor: bare node:http2 relay', port: floor.port, pid: floor.pid },
+    { name: 'our proxy (h2c port)', port: ours.http, pid: ours.pid, gc: ours.gc },
+    { name: 'Node floor: bare node:http2 relay', port: floor.port, pid: floor.pid, gc: floor.gc },
   ];
   const dir = await mkdtemp(join(tmpdir(), 'bench-grpc-'));
   const bodyFile = join(dir, 'request.bin');
@@ -59,8 +61,11 @@ export async function grpcUnary(ctx: BenchContext): Promise<BenchReport> {
     for (const t of targets) await run(t.port, s.warmupS);
     const samples = await interleave(targets, s.rounds, async (t, round): Promise<Sample> => {
       ctx.log(`grpc: round ${round + 1}/${s.rounds} ${t.name}`);
-      const { result, cpuS } = await withCpu(t.pid, () => run(t.port, s.durationS));
-      return { ...result, cpuUsPerCall: (cpuS * 1e6) / Math.max(1, result.succeeded) };
+      const {
+        result: { result, cpuS },
+        bytes,
+      } = await withHeap(t.gc, () => withCpu(t.pid, () => run(t.port, s.durationS)));
+      return { ...result, cpuUsPerCall: (cpuS * 1e6) / Math.max(1, result.succeeded), heapBytes: bytes };
     });
     return summarize(targets, samples);
   } finally {
@@ -69,14 +74,22 @@ export async function grpcUnary(ctx: BenchContext): Promise<BenchReport> {
   }
 }
 
-function summarize(targets: Array<{ name: string }>, samples: Sample[][]): BenchReport {
+/** Heap allocated per call over all rounds of a target ("—" for an untraced one). */
+function heapPerCall(runs: Sample[]): string {
+  return kibPerRequest(
+    runs.reduce((sum, r) => sum + r.heapBytes, 0),
+    runs.reduce((sum, r) => sum + r.succeeded, 0),
+  );
+}
+
+function summarize(targets: Target[], samples: Sample[][]): BenchReport {
   const rps = samples.map((runs) => medianOf(runs, (r) => r.rps));
   const failed = samples.map((runs) => runs.reduce((sum, r) => sum + r.failed + r.non2xx, 0));
   const oursVsDirect = rps[2]! / rps[0]!;
   const cpu = samples.map((runs) => medianOf(runs, (r) => r.cpuUsPerCall));
   return {
     title: `gRPC unary over h2c (h2load, ${CLIENTS} connections × ${STREAMS} streams, median of rounds)`,
-    columns: ['target', 'calls/s', 'failed', '÷ direct', 'ours ÷ this', 'CPU µs/call'],
+    columns: ['target', 'calls/s', 'failed', '÷ direct', 'ours ÷ this', 'CPU µs/call', 'heap KiB/call'],
     rows: targets.map((t, i) => [
       t.name,
       fmt.rps(rps[i]!),
@@ -84,6 +97,7 @@ function summarize(targets: Array<{ name: string }>, samples: Sample[][]): Bench
       fmt.ratio(rps[i]! / rps[0]!),
       fmt.ratio(rps[2]! / rps[i]!),
       fmt.rps(cpu[i]!),
+      heapPerCall(samples[i]!),
     ]),
     checks: [
       {
@@ -100,10 +114,17 @@ function summarize(targets: Array<{ name: string }>, samples: Sample[][]): Bench
         pass: cpu[2]! / cpu[3]! <= 1.5,
       },
       { name: 'our CPU per gRPC call', value: `${fmt.rps(cpu[2]!)} µs`, target: '≤ 100 µs', pass: cpu[2]! <= 100 },
+      {
+        name: 'heap allocated per gRPC call: ours / Node floor',
+        value: `${heapPerCall(samples[2]!)} / ${heapPerCall(samples[3]!)} KiB`,
+        target: 'reported (no target set)',
+        pass: true,
+      },
     ],
     notes: [
       'h2load counts HTTP status only; the grpc-js call before each target checks that grpc-status 0 comes back through it.',
       'CPU µs/call: CPU of that process tree (the backend nginx for the direct run) per successful call.',
+      "heap KiB/call: JavaScript heap allocated per call (V8's GC trace, lib/gc-trace.ts), ours and the Node floor.",
       'nginx grpc_pass failures are nginx 1.22 logging "upstream sent frame for unknown stream" against the canned backend, which answers before reading the request body.',
     ],
   };

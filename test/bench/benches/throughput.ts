@@ -9,8 +9,9 @@ import { load, startFloor, startOurs, startPeer, type PeerKind } from '../lib/ta
 import { startNginxProxy } from '../lib/nginx.js';
 import { runWrk, type WrkResult } from '../lib/wrk.js';
 import { withCpu } from '../lib/cpu.js';
+import { kibPerRequest, withHeap, type GcLog } from '../lib/gc-trace.js';
 
-type Sample = WrkResult & { cpuUsPerRequest: number };
+type Sample = WrkResult & { cpuUsPerRequest: number; heapBytes: number };
 
 interface Target {
   name: string;
@@ -18,6 +19,8 @@ interface Target {
   /** The process whose CPU is charged to this target (the backend's for the direct run). */
   pid: number;
   role: 'floor' | 'node-floor' | 'reference' | 'ours' | 'peer' | 'ceiling' | 'variant';
+  /** Its GC trace, for heap allocated per request (ours and the Node floor). */
+  gc?: GcLog;
 }
 
 /** Workers per proxy for the "one per core" rows. */
@@ -44,7 +47,13 @@ export async function throughput(ctx: BenchContext): Promise<BenchReport> {
     if (wide) await load(wide, singleRoute(backend.http));
     const targets: Target[] = [
       { name: 'direct to backend (floor)', port: backend.http, pid: backend.pid, role: 'floor' },
-      { name: 'Node floor: raw sockets + llhttp, no routing', port: floor.port, pid: floor.pid, role: 'node-floor' },
+      {
+        name: 'Node floor: raw sockets + llhttp, no routing',
+        port: floor.port,
+        pid: floor.pid,
+        role: 'node-floor',
+        gc: floor.gc,
+      },
       { name: 'nginx proxy, 1 worker (reference)', port: nginx.http, pid: nginx.pid, role: 'reference' },
       { name: `nginx proxy, ${WIDE} workers`, port: nginxWide.http, pid: nginxWide.pid, role: 'variant' },
       {
@@ -52,9 +61,18 @@ export async function throughput(ctx: BenchContext): Promise<BenchReport> {
         port: ours.http,
         pid: ours.pid,
         role: 'ours',
+        gc: ours.gc,
       },
       ...(wide
-        ? [{ name: `our proxy, ${WIDE} workers`, port: wide.http, pid: wide.pid, role: 'variant' as const }]
+        ? [
+            {
+              name: `our proxy, ${WIDE} workers`,
+              port: wide.http,
+              pid: wide.pid,
+              role: 'variant' as const,
+              gc: wide.gc,
+            },
+          ]
         : []),
       ...peers.map(({ peer, role, name }) => ({ name, port: peer.port, pid: peer.pid, role })),
     ];
@@ -64,15 +82,26 @@ export async function throughput(ctx: BenchContext): Promise<BenchReport> {
     for (const t of targets) await runWrk(url(t), { connections: s.connections, durationS: s.warmupS });
     const samples = await interleave(targets, s.rounds, async (t, round): Promise<Sample> => {
       ctx.log(`throughput: round ${round + 1}/${s.rounds} ${t.name}`);
-      const { result, cpuS } = await withCpu(t.pid, () =>
-        runWrk(url(t), { connections: s.connections, durationS: s.durationS }),
+      const {
+        result: { result, cpuS },
+        bytes,
+      } = await withHeap(t.gc, () =>
+        withCpu(t.pid, () => runWrk(url(t), { connections: s.connections, durationS: s.durationS })),
       );
-      return { ...result, cpuUsPerRequest: (cpuS * 1e6) / result.requests };
+      return { ...result, cpuUsPerRequest: (cpuS * 1e6) / result.requests, heapBytes: bytes };
     });
     return summarize(targets, samples, s.connections);
   } finally {
     await Promise.all([...peers.map(({ peer }) => peer.stop()), wide?.stop(), nginxWide.stop(), floor.stop()]);
   }
+}
+
+/** Heap allocated per request over all rounds of a target ("—" for an untraced one). */
+function heapPerRequest(runs: Sample[]): string {
+  return kibPerRequest(
+    runs.reduce((sum, r) => sum + r.heapBytes, 0),
+    runs.reduce((sum, r) => sum + r.requests, 0),
+  );
 }
 
 function summarize(targets: Target[], samples: Sample[][], connections: number): BenchReport {
@@ -96,6 +125,7 @@ function summarize(targets: Target[], samples: Sample[][], connections: number):
       fmt.ratio(oursRps / rps[i]!),
       fmt.rps(cpu[i]!),
       fmt.ratio(cpu[i]! / oursCpu),
+      heapPerRequest(runs),
     ];
   });
   const vsNginx = oursRps / nginxRps;
@@ -124,6 +154,7 @@ function summarize(targets: Target[], samples: Sample[][], connections: number):
       'ours ÷ this',
       'CPU µs/req',
       'this CPU ÷ ours',
+      'heap KiB/req',
     ],
     rows,
     checks: [
@@ -147,6 +178,12 @@ function summarize(targets: Target[], samples: Sample[][], connections: number):
       },
       { name: 'our CPU per request', value: `${fmt.rps(oursCpu)} µs`, target: '≤ 50 µs', pass: oursCpu <= 50 },
       {
+        name: 'heap allocated per request: ours / Node floor',
+        value: `${heapPerRequest(samples[at('ours')]!)} / ${heapPerRequest(samples[at('node-floor')]!)} KiB`,
+        target: 'reported (no target set)',
+        pass: true,
+      },
+      {
         name: 'CPU per request: best Node peer ÷ ours',
         value: fmt.ratio(bestPeerCpu / oursCpu),
         target: '≥ 2.00×',
@@ -155,6 +192,7 @@ function summarize(targets: Target[], samples: Sample[][], connections: number):
     ],
     notes: [
       'CPU µs/req: user+system CPU of the proxy process tree (of the backend nginx for the direct run) per request, from /proc; lower is better.',
+      "heap KiB/req: JavaScript heap allocated per request by the process tree (ours: primary and workers), summed from V8's GC trace (`--trace-gc-nvp`, lib/gc-trace.ts) over the rounds; Buffers' off-heap memory is not in it.",
       "Node floor (test/bench/servers/floor.ts): raw sockets and llhttp through Node's parser binding, pooled keep-alive upstreams, bytes relayed as read; no routing, header handling, timeouts or metrics. What Node costs per forwarded request at the least.",
     ],
   };

@@ -17,6 +17,8 @@ export interface StartOptions {
   /** Resolves with the first stdout line that parses as JSON (the child's "ready" message). */
   readyJson?: boolean;
   timeoutMs?: number;
+  /** Hears every stdout line after the ready line (e.g. a GC trace); with readyJson only. */
+  onLine?: (line: string) => void;
 }
 
 /** Starts a long-running child; with readyJson, waits for its JSON ready line and returns it. */
@@ -52,10 +54,13 @@ export async function startChild<T = unknown>(
       void child.stop();
       reject(new Error(`${err.message}\n${stderr}`));
     };
+    let readySeen = false;
     lines.on('line', (line) => {
+      if (readySeen) return opts.onLine?.(line);
       try {
         const parsed = JSON.parse(line) as T;
         clearTimeout(timer);
+        readySeen = true;
         resolve(parsed);
       } catch {
         /* not the ready line */

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { startChild } from './procs.js';
 import type { NginxInstance } from './nginx.js';
+import { GC_TRACE_FLAG, GcLog } from './gc-trace.js';
 
 const RUN_TS = 'bin/run-ts.mjs';
 
@@ -23,13 +24,14 @@ export async function startPeer(
 export async function startFloor(
   kind: 'h1' | 'h2',
   backendUrl: string,
-): Promise<{ pid: number; port: number; stop(): Promise<void> }> {
+): Promise<{ pid: number; port: number; gc: GcLog; stop(): Promise<void> }> {
+  const gc = new GcLog();
   const { child, ready } = await startChild<{ port: number }>(
     'node',
-    [RUN_TS, 'test/bench/servers/floor.ts', kind, backendUrl],
-    { readyJson: true },
+    [GC_TRACE_FLAG, RUN_TS, 'test/bench/servers/floor.ts', kind, backendUrl],
+    { readyJson: true, onLine: (line) => gc.line(line) },
   );
-  return { pid: child.proc.pid!, port: ready!.port, stop: child.stop };
+  return { pid: child.proc.pid!, port: ready!.port, gc, stop: child.stop };
 }
 
 export interface OursInstance {
@@ -37,6 +39,8 @@ export interface OursInstance {
   http: number;
   admin: number;
   token: string;
+  /** Its heap allocation (every process of it: the primary and the workers run with the GC trace). */
+  gc: GcLog;
   /** PUT /config; resolves with the status and the time the push took. */
   push(body: string): Promise<{ status: number; ms: number; text: string }>;
   stop(): Promise<void>;
@@ -50,11 +54,14 @@ export async function startOurs(
 ): Promise<OursInstance> {
   const token = randomBytes(16).toString('hex');
   const prof = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const gc = new GcLog();
   const { child, ready } = await startChild<{ http: number; admin: number }>(
     'node',
-    [...prof, RUN_TS, 'test/bench/servers/ours.ts'],
+    // Cluster workers inherit the flags and the primary's stdout: one log hears them all.
+    [...prof, GC_TRACE_FLAG, RUN_TS, 'test/bench/servers/ours.ts'],
     {
       readyJson: true,
+      onLine: (line) => gc.line(line),
       env: { BENCH_ADMIN_TOKEN: token, BENCH_PROXY_WORKERS: String(workers), LOG_LEVEL: 'silent', ...env },
     },
   );
@@ -69,7 +76,7 @@ export async function startOurs(
     const text = await res.text();
     return { status: res.status, ms: performance.now() - started, text };
   };
-  return { pid: child.proc.pid!, http, admin, token, push, stop: child.stop };
+  return { pid: child.proc.pid!, http, admin, token, gc, push, stop: child.stop };
 }
 
 /** Pushes a config and fails loudly unless the proxy took it. */
