@@ -19,7 +19,7 @@ interface Target {
   /** The process whose CPU is charged to this target (the backend's for the direct run). */
   pid: number;
   role: 'floor' | 'node-floor' | 'reference' | 'ours' | 'peer' | 'ceiling' | 'variant';
-  /** Its GC trace, for heap allocated per request (ours and the Node floor). */
+  /** Its GC trace, for heap allocated per request (the Node processes: ours, the floor, the peers). */
   gc?: GcLog;
 }
 
@@ -74,7 +74,7 @@ export async function throughput(ctx: BenchContext): Promise<BenchReport> {
             },
           ]
         : []),
-      ...peers.map(({ peer, role, name }) => ({ name, port: peer.port, pid: peer.pid, role })),
+      ...peers.map(({ peer, role, name }) => ({ name, port: peer.port, pid: peer.pid, role, gc: peer.gc })),
     ];
     const url = (t: Target) => `http://127.0.0.1:${t.port}/bench/item?id=1`;
     for (const t of targets) await probe(url(t));
@@ -192,7 +192,7 @@ function summarize(targets: Target[], samples: Sample[][], connections: number):
     ],
     notes: [
       'CPU µs/req: user+system CPU of the proxy process tree (of the backend nginx for the direct run) per request, from /proc; lower is better.',
-      "heap KiB/req: JavaScript heap allocated per request by the process tree (ours: primary and workers), summed from V8's GC trace (`--trace-gc-nvp`, lib/gc-trace.ts) over the rounds; Buffers' off-heap memory is not in it.",
+      "heap KiB/req: JavaScript heap allocated per request by the Node process tree (ours: primary and workers), summed from V8's GC trace (`--trace-gc-nvp`, lib/gc-trace.ts) over the rounds; Buffers' off-heap memory is not in it.",
       "Node floor (test/bench/servers/floor.ts): raw sockets and llhttp through Node's parser binding, pooled keep-alive upstreams, bytes relayed as read; no routing, header handling, timeouts or metrics. What Node costs per forwarded request at the least.",
     ],
   };

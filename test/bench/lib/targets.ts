@@ -11,13 +11,14 @@ export type PeerKind = 'hello' | 'http-proxy' | 'fastify' | 'undici';
 export async function startPeer(
   kind: PeerKind,
   backend: NginxInstance,
-): Promise<{ pid: number; port: number; stop(): Promise<void> }> {
+): Promise<{ pid: number; port: number; gc: GcLog; stop(): Promise<void> }> {
+  const gc = new GcLog();
   const { child, ready } = await startChild<{ port: number }>(
     'node',
-    [RUN_TS, 'test/bench/servers/peer.ts', kind, `http://127.0.0.1:${backend.http}`],
-    { readyJson: true },
+    [GC_TRACE_FLAG, RUN_TS, 'test/bench/servers/peer.ts', kind, `http://127.0.0.1:${backend.http}`],
+    { readyJson: true, onLine: (line) => gc.line(line) },
   );
-  return { pid: child.proc.pid!, port: ready!.port, stop: child.stop };
+  return { pid: child.proc.pid!, port: ready!.port, gc, stop: child.stop };
 }
 
 /** A Node floor (servers/floor.ts): the leanest HTTP/1.1 (h1) or h2c (h2) forwarding hop Node allows. */
