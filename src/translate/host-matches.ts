@@ -49,7 +49,8 @@ interface Remembered {
 /** Matches ranked between two points where the build may yield (a host can hold tens of thousands). */
 const MATCHES_PER_STEP = 512;
 
-const remembered = new WeakMap<GatewayIR, Map<string, Remembered>>();
+/** Per Gateway IR: rankings by "port key", and the keys asked for since the last prune. */
+const remembered = new WeakMap<GatewayIR, { byKey: Map<string, Remembered>; asked: Set<string> }>();
 
 const covering = new Map<string, readonly string[]>();
 /** Bounds the cache: hostnames come from manifests, but nothing else bounds how many distinct ones go by. */
@@ -83,9 +84,11 @@ export function* hostMatchesSteps(
   port: number,
 ): Steps<HostMatches> {
   const visits = visitsFor(gateway, key, byHostname, port);
-  let byKey = remembered.get(gateway);
-  if (!byKey) remembered.set(gateway, (byKey = new Map()));
+  let memo = remembered.get(gateway);
+  if (!memo) remembered.set(gateway, (memo = { byKey: new Map(), asked: new Set() }));
+  const { byKey } = memo;
   const memoKey = `${port} ${key}`;
+  memo.asked.add(memoKey);
   let known = byKey.get(memoKey);
   if (!known || !sameVisits(known, visits)) {
     const ranked = yield* rankSteps(visits);
@@ -93,6 +96,17 @@ export function* hostMatchesSteps(
     byKey.set(memoKey, known);
   }
   return known.ranked.map((r) => ({ match: r.match, rule: visits[r.visit]!.a.firstRule + r.ruleOffset }));
+}
+
+/**
+ * Forgets the rankings of keys not asked for since the last call: a Gateway's IR lives as long as the Gateway is
+ * unchanged, and hostnames that come and go would otherwise keep their routes' IRs alive with it.
+ */
+export function forgetUnaskedHostMatches(gateway: GatewayIR): void {
+  const memo = remembered.get(gateway);
+  if (!memo) return;
+  for (const key of memo.byKey.keys()) if (!memo.asked.has(key)) memo.byKey.delete(key);
+  memo.asked.clear();
 }
 
 /** The attachments that apply to `key`, in the order the ranking visits them. */

@@ -15,7 +15,7 @@ import type { GatewayIR } from './gateways.js';
 import type { RouteIR } from './routes.js';
 import type { RuleInput } from './rules.js';
 import type { Steps } from '../core/steps.js';
-import { coveringNames, hostMatchesSteps, type Attachment } from './host-matches.js';
+import { coveringNames, forgetUnaskedHostMatches, hostMatchesSteps, type Attachment } from './host-matches.js';
 import { configVersionSteps } from './config-version.js';
 
 type HostInput = ProxyConfigInput['hosts'][number];
@@ -57,6 +57,7 @@ export function* buildProxyConfigSteps(
     const listenerPorts = portsOf(g);
     const perPort: Array<{ port: number; hosts: PortHost[] }> = [];
     for (const port of listenerPorts) perPort.push({ port, hosts: yield* hostsOnPortSteps(g, port, ofGateway) });
+    forgetUnaskedHostMatches(g);
     const name = nsName(g.namespace, g.name);
     for (const h of mergePorts(perPort))
       hosts.push({ hostname: h.hostname, gateway: name, ports: h.ports, matches: h.matches });
