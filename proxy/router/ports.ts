@@ -33,6 +33,7 @@ export class ListenerHosts<T> {
    * request came in on the TLS port. At most two map lookups more than a single host table.
    */
   lookup(host: string, port = NO_PORT, encrypted = false): T | undefined {
+    // Stryker disable next-line ConditionalExpression: a fast path only; no listener has port NO_PORT (0: the schema's ports are 1–65535), so byPort.get(0) is undefined anyway
     if (port !== NO_PORT) {
       const named = this.byPort.get(port);
       if (named !== undefined) return named.lookup(host);
@@ -41,6 +42,7 @@ export class ListenerHosts<T> {
     const hit = first.lookup(host);
     if (hit !== undefined) return hit;
     const second = this.byPort.get(encrypted ? 80 : 443) ?? this.everyPort;
+    // Stryker disable next-line ConditionalExpression: a fast path only; looking the same table up again misses again
     return second === first ? undefined : second.lookup(host);
   }
 

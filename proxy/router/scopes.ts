@@ -24,6 +24,7 @@ export class ScopesBuilder<T> {
     private readonly gateways: readonly ProxyGatewayScope[] | undefined,
     listenerPorts: readonly number[] | undefined,
   ) {
+    // Stryker disable next-line ArrayDeclaration: a made-up port in the default list would be a string key no numeric port looks up
     for (const port of listenerPorts ?? []) this.unscoped.addPort(port);
     for (const g of gateways ?? []) {
       const hosts = new ListenerHosts<T>();
@@ -41,10 +42,12 @@ export class ScopesBuilder<T> {
   build(): Scopes<T> {
     const byLocalPort = new Map<number, ListenerHosts<T>>();
     let ownPorts: ListenerHosts<T> | undefined;
+    // Stryker disable next-line ArrayDeclaration: a made-up entry in the default list has no table, port or TLS port, so it sets nothing
     for (const g of this.gateways ?? []) {
       const hosts = this.byName.get(g.name)!;
       if (g.port === undefined) ownPorts = hosts;
       else byLocalPort.set(g.port, hosts);
+      // Stryker disable next-line ConditionalExpression: an undefined key is never looked up (scopeFor checks localPort first)
       if (g.tlsPort !== undefined) byLocalPort.set(g.tlsPort, hosts);
     }
     return { hosts: this.unscoped, byLocalPort, ownPorts };
@@ -53,5 +56,6 @@ export class ScopesBuilder<T> {
 
 /** The table a connection on `localPort` routes with: its Gateway's, else the own ports' one, else the unscoped one. */
 export function scopeFor<T>(scopes: Scopes<T>, localPort: number | undefined): ListenerHosts<T> {
+  // Stryker disable next-line ConditionalExpression: a fast path only; byLocalPort has numeric keys, get(undefined) misses too
   return (localPort !== undefined && scopes.byLocalPort.get(localPort)) || scopes.ownPorts || scopes.hosts;
 }

@@ -9,6 +9,7 @@ import { parseProxyConfig, type ProxyConfigInput } from '../../proxy/config/sche
 import { UpstreamRegistry } from '../../proxy/forward/upstream.js';
 import { DEFAULT_LIMITS } from '../../proxy/limits.js';
 import { runToEnd, TableCompiler } from '../../proxy/router/compiler.js';
+import { ScopesBuilder, scopeFor } from '../../proxy/router/scopes.js';
 import { compileTable, type RoutingTable } from '../../proxy/router/table.js';
 import { routeRequest } from '../../proxy/server/handle.js';
 
@@ -140,5 +141,16 @@ describe.each<[string, (c: ProxyConfigInput) => void, string]>([
     const prepared = new ConfigPreparer('identity').prepare(bad);
     expect(prepared.ok).toBe(false);
     expect(!prepared.ok && prepared.error).toContain(message.split(' ').at(-1));
+  });
+});
+
+describe('ScopesBuilder', () => {
+  it('drops an entry for a Gateway the config does not list (validation refuses it; the builder must not throw)', () => {
+    const builder = new ScopesBuilder<string>([{ name: 'ns/a', port: 8081, listenerPorts: [] }], undefined);
+    builder.add('a.com', 'ns/unlisted', undefined, 'lost');
+    builder.add('a.com', 'ns/a', undefined, 'a');
+    const scopes = builder.build();
+    expect(scopeFor(scopes, 8081).lookup('a.com')).toBe('a');
+    expect(scopeFor(scopes, 9999).lookup('a.com')).toBeUndefined();
   });
 });

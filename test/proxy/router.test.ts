@@ -62,7 +62,13 @@ describe('ListenerHosts', () => {
     ['only443.com', NO_PORT, false, 'only443'], // nothing on 80 for it: 443
     ['only80.com', NO_PORT, true, 'only80'], // nothing on 443 for it: 80
     ['only80.com', 443, false, undefined], // named: no falling back
+    ['s', 9000, false, undefined], // a single-label host no entry names: not on the empty port either
   ])('%s port %s (TLS %s) → %s', (host, port, tls, want) => expect(hosts.lookup(host, port, tls)).toBe(want));
+
+  it('a lookup without a port or TLS flag is a cleartext request without a port: port 80', () => {
+    expect(hosts.lookup('a.com')).toBe('a80');
+    expect(hosts.lookup('a.com', 1234)).toBe('a80');
+  });
 
   it('entries without ports serve every port, in config order with the ported ones', () => {
     const t = new ListenerHosts<string>();

@@ -71,4 +71,40 @@ describe('first-segment index', () => {
     ];
     expect(indexBySegment(list)).toBeUndefined();
   });
+
+  // When to index is a cost decision the comments in segments.ts promise; these pin its edges.
+  const prefixes = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => compileMatch({ path: { type: 'PathPrefix', value: `/p${i}` } }, from + i));
+  const regexes = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) =>
+      compileMatch({ path: { type: 'RegularExpression', value: `/x${i}.*` } }, from + i),
+    );
+
+  it('scans fewer than 16 matches linearly and indexes 16', () => {
+    expect(indexBySegment(prefixes(15))).toBeUndefined();
+    expect(indexBySegment(prefixes(16))).toBeDefined();
+  });
+
+  it('indexes two segments, but not a single one', () => {
+    const under = (segment: string, n: number, from = 0) =>
+      Array.from({ length: n }, (_, i) =>
+        compileMatch({ path: { type: 'PathPrefix', value: `/${segment}/${i}` } }, from + i),
+      );
+    expect([...indexBySegment([...under('a', 8), ...under('b', 8, 8)])!.bySegment.keys()]).toEqual(['a', 'b']);
+    expect(indexBySegment([...under('a', 16), ...regexes(1, 16)])).toBeUndefined();
+  });
+
+  it('buckets an Exact match under its first segment only, and keys buckets by named segments only', () => {
+    const exact = Array.from({ length: 16 }, (_, i) => compileMatch({ path: { type: 'Exact', value: `/e${i}/x` } }, i));
+    const index = indexBySegment([...exact, ...regexes(1, 16)])!;
+    expect([...index.bySegment.keys()]).toEqual(exact.map((_, i) => `e${i}`));
+    expect(index.bySegment.get('e3')!.map((m) => m.rule)).toEqual([3, 16]);
+    expect(index.others.map((m) => m.rule)).toEqual([16]);
+  });
+
+  it('indexes when the copies of path-agnostic matches reach exactly 4 × the matches, not one segment more', () => {
+    // 8 segments × 8 regexes = 64 copies = 4 × 16 matches; 9 × 8 = 72 > 4 × 17.
+    expect(indexBySegment([...prefixes(8), ...regexes(8, 8)])).toBeDefined();
+    expect(indexBySegment([...prefixes(9), ...regexes(8, 9)])).toBeUndefined();
+  });
 });

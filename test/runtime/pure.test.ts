@@ -102,4 +102,8 @@ describe('dataplaneHealth', () => {
     if (health.type === 'live') expect(health.generation).toBe(7);
     if (health.type === 'degraded') expect(health.reason.length).toBeGreaterThan(0);
   });
+
+  it('is pending before there is a config: replicas that acknowledged nothing have not acknowledged "no config"', () => {
+    expect(dataplaneHealth({ a: r(true) }, OK, undefined, 0).type).toBe('pending');
+  });
 });
