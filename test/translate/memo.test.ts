@@ -356,6 +356,22 @@ describe('translate() across calls', () => {
     expect(routeStatus(translate(snapshot, later))).not.toBe(routeStatus(a));
   });
 
+  it("reads each reused Gateway's status from its own current copy", () => {
+    const first = initial();
+    const other = { ...gateway(0), metadata: { name: 'gw2', namespace: 'app' } };
+    const two = { ...first, gateways: [...first.gateways, other] };
+    translate(two, OPTIONS);
+    // Only gw2 is replaced by a copy carrying a status: the stage is reused, gw2's status comes from that copy.
+    const written = { ...two, gateways: [two.gateways[0]!, withStatus(other, true)] };
+    const accepted = (name: string) =>
+      (
+        translate(written, OPTIONS).statuses.find((st) => st.kind === 'Gateway' && st.name === name)!.status
+          .conditions as Array<{ type: string; lastTransitionTime: string }>
+      ).find((c) => c.type === 'Accepted')!.lastTransitionTime;
+    expect(accepted('gw2')).toBe('2025-05-05T00:00:00Z');
+    expect(accepted('gw')).toBe(OPTIONS.now);
+  });
+
   it('reuses rules across ConfigMap changes that leave the CA alone, and recomputes them when it changes', () => {
     const ruleOf = (d: ReturnType<typeof translate>) => d.proxyConfig.rules.find((r) => r.id === 'httproute/app/r2/0');
     const withPolicy = apply(apply(initial(), { type: 'policy', variant: 0 }), { type: 'configMap', ca: 0, other: 0 });
