@@ -26,16 +26,7 @@ interface Inputs {
   referenceGrants: readonly K8sObject[];
 }
 
-interface Entry {
-  /** The route's metadata object: with its spec (the map's key), all rule translation reads of the route. */
-  metadata: object;
-  /** The inputs generation the rules were computed in. */
-  generation: object;
-  kind: RouteKind;
-  rules: RouteRules;
-}
-
-const entries = new WeakMap<object, Entry>();
+const entries = new WeakMap<object, Entry<RouteRules>>();
 
 /**
  * Where a route's work is remembered: its spec object, with its metadata object checked on a hit. Rule
@@ -81,47 +72,60 @@ export function ruleInputsGeneration(snapshot: Snapshot, externalNameServices = 
 }
 
 /** The route's rules from an earlier call in the same inputs generation, else computed (and remembered). */
-export function* memoRulesSteps(
+export function memoRulesSteps(
   route: K8sObject,
   kind: RouteKind,
   generation: object,
   compute: () => Steps<RouteRules>,
 ): Steps<RouteRules> {
-  const hit = entries.get(routeKey(route));
-  if (hit && hit.metadata === route.metadata && hit.generation === generation && hit.kind === kind) return hit.rules;
-  const rules = yield* compute();
-  entries.set(routeKey(route), { metadata: route.metadata, generation, kind, rules });
-  return rules;
+  return rememberedSteps(entries, route, { kind, generation }, compute);
 }
 
-interface RouteEntry {
-  metadata: object;
-  kind: RouteKind;
-  /** The parents stage's result (stage-memo.ts) and the rule inputs generation the IR was computed with. */
-  parents: object;
-  generation: object;
-  ir: RouteIR;
-}
-
-const routeEntries = new WeakMap<object, RouteEntry>();
+const routeEntries = new WeakMap<object, Entry<RouteIR>>();
 
 /**
  * The route's whole IR (attachment, rules, per-parent conditions) from an earlier call with the same parents
- * and rule inputs, else computed. A reused IR may hold an earlier copy of the route (routeKey): its status is
- * read from the current object (routes.ts, ProcessedRoutes.objectOf). Attachment reads only the parents, the route and the namespaces' labels,
- * which are inputs of the parents stage: the same `parents` object means they are the same.
+ * and rule inputs, else computed. Attachment reads only the parents, the route and the namespaces' labels,
+ * which are inputs of the parents stage: the same `parents` object means they are the same. A reused IR may
+ * hold an earlier copy of the route (routeKey): its status is read from the current copy (routes.ts, objectOf).
  */
-export function* memoRouteIRSteps(
+export function memoRouteIRSteps(
   route: K8sObject,
   kind: RouteKind,
   parents: object,
   generation: object,
   compute: () => Steps<RouteIR>,
 ): Steps<RouteIR> {
-  const hit = routeEntries.get(routeKey(route));
-  const same = hit?.metadata === route.metadata && hit.kind === kind;
-  if (same && hit.parents === parents && hit.generation === generation) return hit.ir;
-  const ir = yield* compute();
-  routeEntries.set(routeKey(route), { metadata: route.metadata, kind, parents, generation, ir });
-  return ir;
+  return rememberedSteps(routeEntries, route, { kind, generation, parents }, compute);
+}
+
+/** What a remembered value was computed from, besides the route's spec and metadata. */
+interface Key {
+  kind: RouteKind;
+  generation: object;
+  parents?: object;
+}
+
+interface Entry<T> extends Key {
+  /** The route's metadata object: with its spec (the map's key), all that is read of the route. */
+  metadata: object;
+  value: T;
+}
+
+function* rememberedSteps<T>(
+  map: WeakMap<object, Entry<T>>,
+  route: K8sObject,
+  key: Key,
+  compute: () => Steps<T>,
+): Steps<T> {
+  const hit = map.get(routeKey(route));
+  const same =
+    hit?.metadata === route.metadata &&
+    hit.kind === key.kind &&
+    hit.generation === key.generation &&
+    hit.parents === key.parents;
+  if (same) return hit.value;
+  const value = yield* compute();
+  map.set(routeKey(route), { ...key, metadata: route.metadata, value });
+  return value;
 }
