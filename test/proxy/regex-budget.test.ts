@@ -30,6 +30,14 @@ describe('regex budget', () => {
     expect(budget.regexWorkLeft).toBe(SIZE * (value.length + 1) - 1);
   });
 
+  it('runs an evaluation that costs exactly what is left, leaving nothing', () => {
+    const regex = new RegexCache().get(PATTERN);
+    const value = '/abc/123';
+    const budget = { regexWorkLeft: SIZE * (value.length + 1) };
+    expect(regexMatches(regex, value, budget)).toBe(true);
+    expect(budget.regexWorkLeft).toBe(0);
+  });
+
   it('a value too long for the whole budget never matches a regex, an Exact match still does', () => {
     const longPath = `/${'a'.repeat(Math.ceil(REGEX_WORK_PER_REQUEST / SIZE))}/1`;
     const regex = compileMatch({ path: { type: 'RegularExpression', value: PATTERN } }, 'r');
@@ -86,5 +94,30 @@ describe('regex budget', () => {
 
   it('stays within the bit-state backtracker limit, so a fitting evaluation never runs on the DFA', () => {
     expect(REGEX_WORK_PER_REQUEST).toBeLessThanOrEqual(262_144);
+  });
+});
+
+describe('regex cache', () => {
+  it('compiles each distinct pattern once and counts the compiles', () => {
+    const cache = new RegexCache();
+    const first = cache.get(PATTERN);
+    expect(cache.compiled).toBe(1);
+    expect(cache.get(PATTERN)).toBe(first);
+    cache.get('[a-z]+');
+    expect(cache.compiled).toBe(2);
+  });
+
+  it('reuses a pattern from the previous config, and drops one the next config did not ask for', () => {
+    const cache = new RegexCache();
+    const kept = cache.get(PATTERN);
+    cache.get('dropped');
+    cache.rotate();
+    expect(cache.get(PATTERN)).toBe(kept);
+    expect(cache.compiled).toBe(2);
+    cache.rotate();
+    expect(cache.get(PATTERN)).toBe(kept);
+    const recompiled = cache.get('dropped');
+    expect(cache.compiled).toBe(3);
+    expect(recompiled.size).toBe(RE2JS.compile('dropped').programSize());
   });
 });
