@@ -2,6 +2,7 @@
 // file and line. Pure: callers read the files. Used by render, standalone's file source and the tests.
 import { Composer, Lexer, LineCounter, Parser, type Document } from 'yaml';
 import { runSteps, type Steps } from '../core/steps.js';
+import { parseFast } from './fast-yaml.js';
 import { SNAPSHOT_KINDS, emptySnapshot, type K8sObject, type Snapshot } from '../core/types.js';
 
 export class ManifestError extends Error {
@@ -23,8 +24,13 @@ export function parseManifests(text: string, file: string): K8sObject[] {
 /** YAML tokens read between two points where parsing may yield (about a millisecond of work). */
 const LEXEMES_PER_STEP = 512;
 
-/** parseManifests in steps: yields every LEXEMES_PER_STEP tokens and after each document's objects. */
+/**
+ * parseManifests in steps: a short text js-yaml reads as `yaml` does in one go (fast-yaml.ts), any other with
+ * `yaml`, yielding every LEXEMES_PER_STEP tokens and after each document's objects.
+ */
 export function* parseManifestsSteps(text: string, file: string): Steps<K8sObject[]> {
+  const fast = parseFast(text);
+  if (fast) return fast as unknown as K8sObject[];
   const lines = new LineCounter();
   const docs = yield* yamlDocumentsSteps(text, lines);
   const lineAt = (offset: number) => {

@@ -9,6 +9,7 @@ import {
   yamlDocumentsSteps,
   ManifestError,
 } from '../../src/sources/manifests.js';
+import { FAST_PARSE_MAX_CHARS } from '../../src/sources/fast-yaml.js';
 
 describe('parseManifests', () => {
   it('reads every document of a multi-document file, skipping empty ones', () => {
@@ -109,8 +110,9 @@ describe('parsing in steps', () => {
     );
   });
 
-  it('yields at least every 512 YAML tokens and after each document', () => {
+  it('yields at least every 512 YAML tokens and after each document (a text longer than the fast path takes)', () => {
     const text = [route('a', 400), route('b', 400), route('c', 1)].join('---\n');
+    expect(text.length).toBeGreaterThan(FAST_PARSE_MAX_CHARS);
     const steps = parseManifestsSteps(text, 'f.yaml');
     let yields = 0;
     let result: IteratorResult<void, unknown>;
