@@ -1,11 +1,11 @@
-// The statuses the statusWriter has written, kept so that a new leader can write them all again. A value
-// in the machine's context, yet O(1) to extend: snapshots share one append-only array and each knows how
+// A log of statuses per object: the statusWriter keeps two, what it has written (so that a new leader can
+// write them all again) and what waits to be written (its queue). A value in the machine's context, yet O(1) to extend: snapshots share one append-only array and each knows how
 // many of its items are its own. Items below a snapshot's length never change, so every snapshot keeps
 // seeing what it saw; extending a snapshot that is not the newest (a replayed or branched history) copies
 // its items first. Compacted (latest status per object only) whenever it has doubled since the last time.
 import type { ResourceStatus } from '../../src/core/types.js';
 
-/** [object key, status written] or [object key, undefined] once the object was forgotten. */
+/** [object key, status] or [object key, undefined] once the object was forgotten. */
 type Item = readonly [string, ResourceStatus | undefined];
 
 export interface WrittenLog {
@@ -46,4 +46,11 @@ export function writtenStatuses(log: WrittenLog): Array<[string, ResourceStatus]
     latest.set(key, status);
   }
   return [...latest].filter((e): e is [string, ResourceStatus] => e[1] !== undefined);
+}
+
+/** A log holding these statuses (a later one for the same object replaces an earlier one). */
+export function logOf(entries: ReadonlyArray<readonly [string, ResourceStatus]>): WrittenLog {
+  let log = EMPTY_LOG;
+  for (const [key, status] of entries) log = recordWrite(log, key, status);
+  return log;
 }

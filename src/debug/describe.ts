@@ -5,6 +5,7 @@ import type { ReplicaContext } from '../../machines/replica.js';
 import type { EdgeContext } from '../../machines/edge.js';
 import type { StatusWriterContext } from '../../machines/status-writer.js';
 import { writtenStatuses } from '../../machines/shared/written-log.js';
+import { resourceKey } from '../../machines/shared/status.js';
 import type { LeaderContext } from '../../machines/leader.js';
 import type { CoordinatorContext } from '../../machines/shared/coordinator-types.js';
 
@@ -127,9 +128,13 @@ export function describeActor(machineId: string, actorId: string, context: unkno
       return {
         ...base,
         context: {
-          pending: c.pending.length,
-          inflight: c.inflight,
-          objects: new Set([...Object.keys(c.latest), ...writtenStatuses(c.written).map(([key]) => key)]).size,
+          pending: writtenStatuses(c.queue).length,
+          inflight: c.inflight.length,
+          objects: new Set(
+            [...writtenStatuses(c.queue), ...writtenStatuses(c.written)]
+              .map(([key]) => key)
+              .concat(c.inflight.map(resourceKey)),
+          ).size,
           writes: c.writes,
           attempt: c.attempt,
           lastError: c.lastError,

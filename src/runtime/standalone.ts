@@ -55,6 +55,9 @@ export interface Standalone {
 
 export async function runStandalone(opts: StandaloneOptions): Promise<Standalone> {
   const logger = opts.logger ?? silentLogger;
+  const source = new FileSource({ root: opts.manifests, logger, maxFileBytes: opts.maxManifestBytes });
+  // The manifests are parsed while the proxy's workers start (separate processes): the first sync needs both.
+  const preloaded = source.preload();
   const proxy = await startDataPlane({
     workers: opts.workers ?? 0,
     listen: opts.listen,
@@ -67,7 +70,7 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
     onFatal: opts.onFatal,
   });
   serveAlso(proxy.metrics, opts.extraMetrics);
-  const source = new FileSource({ root: opts.manifests, logger, maxFileBytes: opts.maxManifestBytes });
+  await preloaded;
   const controlPlane = createControlPlane({
     source,
     statusSink: source,

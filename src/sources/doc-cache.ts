@@ -40,7 +40,7 @@ export function* parseWithCacheSteps(
   previous: DocumentCache | undefined,
 ): Steps<{ objects: K8sObject[]; cache: DocumentCache }> {
   const docs = splitDocuments(text);
-  if (!docs || docs.length < 2) return { objects: yield* parseManifestsSteps(text, file), cache: new Map() };
+  if (!docs) return { objects: yield* parseManifestsSteps(text, file), cache: new Map() };
   const cache: DocumentCache = new Map();
   const objects: K8sObject[] = [];
   for (const doc of docs) {

@@ -1,7 +1,14 @@
 // Model specs of statusWriter (coalesced, leader-gated status writes) and leader (lease lifecycle).
 import { expect } from '@jest/globals';
 import type { AnyMachineSnapshot } from 'xstate';
-import { statusWriterMachine, type StatusWriterContext } from '../../machines/status-writer.js';
+import {
+  MAX_BATCH,
+  statusWriterMachine,
+  type StatusBatchOutcome,
+  type StatusWriterContext,
+} from '../../machines/status-writer.js';
+import { writtenStatuses } from '../../machines/shared/written-log.js';
+import type { ResourceStatus } from '../../src/core/types.js';
 import { leaderMachine } from '../../machines/leader.js';
 import { statePaths } from '../../src/debug/actors.js';
 import { bucket, pendingActor, type ModelSpec, type StepRecord } from './harness.js';
@@ -15,44 +22,90 @@ const GW_1 = gatewayVerdict({ accepted: true, spec: 1 });
 const GW_2 = gatewayVerdict({ accepted: false, spec: 2 });
 const CLASS = classVerdict(true);
 
+const waitingOf = (c: StatusWriterContext) => new Map(writtenStatuses(c.queue));
+const writtenOf = (c: StatusWriterContext) => new Map(writtenStatuses(c.written));
+
 function checkStatusWriter(step: StepRecord): void {
   const ctx = step.snapshot.context as StatusWriterContext;
   const prev = step.before.context as StatusWriterContext;
   const state = leaf(step.snapshot);
-  const writes = step.started.filter((s) => s.src === 'writeStatus');
-  // Each object waits at most once: a newer request replaces the older one.
-  expect(new Set(ctx.pending).size).toBe(ctx.pending.length);
-  for (const key of ctx.pending) expect(ctx.latest[key]).toBeDefined();
+  const writes = step.started.filter((s) => s.src === 'writeStatuses');
+  const waiting = waitingOf(ctx);
+  const waitingBefore = waitingOf(prev);
   if (state === 'standby') expect(writes).toEqual([]);
   if (writes.length) {
     expect(state).toBe('active.writing');
     expect(writes).toHaveLength(1);
-    // It writes the latest status requested for the object, and that object no longer waits.
-    expect(writes[0]!.input).toEqual({ status: ctx.latest[ctx.inflight!] });
-    expect(ctx.pending).not.toContain(ctx.inflight);
+    // It writes the latest status requested for each object it takes, oldest request first, and those
+    // objects no longer wait.
+    const batch = (writes[0]!.input as { statuses: ResourceStatus[] }).statuses;
+    expect(batch).toEqual(ctx.inflight);
+    expect(batch.length).toBeGreaterThan(0);
+    if (step.event.type !== 'leader.elected') {
+      // Taken after the event: a request it made waits too (a new object last, a known one in its place).
+      const requested = new Map(waitingBefore);
+      if (step.event.type === 'status.write') requested.set(keyOf(step.event.status), step.event.status);
+      expect(batch).toEqual([...requested.values()].slice(0, MAX_BATCH));
+    }
+    for (const s of batch) expect(waiting.has(keyOf(s))).toBe(false);
   }
-  if (step.event.type === 'status.write' && prev.pending.includes(keyOf(step.event.status)) && !writes.length) {
-    expect(ctx.pending).toEqual(prev.pending);
-  }
-  if (step.event.type === 'leader.elected')
-    for (const key of Object.keys(ctx.latest)) expect([...ctx.pending, ctx.inflight]).toContain(key);
+  if (step.event.type === 'status.write' && !writes.length)
+    expect(waiting.get(keyOf(step.event.status))).toEqual(step.event.status);
   if (step.event.type === 'status.forget') {
-    expect(ctx.latest[step.event.key]).toBeUndefined();
-    expect(ctx.pending).not.toContain(step.event.key);
+    expect(waiting.has(step.event.key)).toBe(false);
+    expect(writtenOf(ctx).has(step.event.key)).toBe(false);
   }
-  // A failed write is retried: its object waits again (first in line unless a newer request already
-  // queued it) — unless it was forgotten meanwhile.
-  if (step.event.type === 'xstate.error.actor.writeStatus' && prev.inflight && prev.latest[prev.inflight]) {
-    expect(ctx.pending[0] === prev.inflight || prev.pending.includes(prev.inflight)).toBe(true);
-    expect(ctx.pending).toContain(prev.inflight);
-    expect(state).toBe('active.backoff');
+  // A new leader writes everything it knows once: what was written, what was being written, what waits.
+  if (step.event.type === 'leader.elected' && leaf(step.before) === 'standby') {
+    const known = [...writtenOf(prev).keys(), ...prev.inflight.map(keyOf), ...waitingBefore.keys()];
+    const forgotten = new Set(prev.forgottenInFlight);
+    for (const key of known)
+      if (!forgotten.has(key)) expect([...waiting.keys(), ...ctx.inflight.map(keyOf)]).toContain(key);
   }
+  const outcome = batchOutcome(step);
+  if (outcome) checkBatchEnd(prev, ctx, state, outcome);
+}
+
+/** The outcome a step's event reports for the batch in flight (an error event: nothing written). */
+function batchOutcome(step: StepRecord): StatusBatchOutcome | undefined {
+  if (leaf(step.before) !== 'active.writing') return undefined;
+  if (step.event.type === 'xstate.done.actor.writeStatuses')
+    return (step.event as unknown as { output: StatusBatchOutcome }).output;
+  if (step.event.type === 'xstate.error.actor.writeStatuses') return { written: 0, error: 'error' };
+  return undefined;
+}
+
+// What a batch wrote is recorded (unless forgotten meanwhile); after a failure, the rest waits again
+// (unless forgotten or a newer request waits) and the writer backs off.
+function checkBatchEnd(
+  prev: StatusWriterContext,
+  ctx: StatusWriterContext,
+  state: string,
+  outcome: StatusBatchOutcome,
+) {
+  const count = Math.min(outcome.written, prev.inflight.length);
+  const written = writtenOf(ctx);
+  const waiting = waitingOf(ctx);
+  const forgotten = new Set(prev.forgottenInFlight);
+  for (const s of prev.inflight.slice(0, count)) if (!forgotten.has(keyOf(s))) expect(written.get(keyOf(s))).toEqual(s);
+  expect(ctx.writes).toBe(prev.writes + count);
+  if (outcome.error === undefined) {
+    // Done: idle, or straight on to the next batch when more waits.
+    const next = [...waitingOf(prev).values()].slice(0, MAX_BATCH);
+    expect(state).toBe(next.length ? 'active.writing' : 'active.idle');
+    expect(ctx.inflight).toEqual(next);
+    return;
+  }
+  expect(state).toBe('active.backoff');
+  expect(ctx.inflight).toEqual([]);
+  for (const s of prev.inflight.slice(count))
+    if (!forgotten.has(keyOf(s))) expect(waiting.get(keyOf(s))).toEqual(waitingOf(prev).get(keyOf(s)) ?? s);
 }
 
 export const statusWriterSpec: ModelSpec = {
   name: 'statusWriter',
   machine: (probe) =>
-    statusWriterMachine.provide({ actors: { writeStatus: pendingActor(probe, 'writeStatus') as never } }),
+    statusWriterMachine.provide({ actors: { writeStatuses: pendingActor(probe, 'writeStatuses') as never } }),
   events: [
     { type: 'status.write', status: GW_1 },
     { type: 'status.write', status: GW_2 },
@@ -60,12 +113,15 @@ export const statusWriterSpec: ModelSpec = {
     { type: 'status.forget', key: keyOf(GW_1) },
     { type: 'leader.elected' },
     { type: 'leader.lost' },
-    { type: 'xstate.done.actor.writeStatus' },
-    { type: 'xstate.error.actor.writeStatus', error: new Error('409 Conflict') },
+    { type: 'xstate.done.actor.writeStatuses', output: { written: 2 } },
+    { type: 'xstate.done.actor.writeStatuses', output: { written: 0, error: '409 Conflict' } },
+    { type: 'xstate.done.actor.writeStatuses', output: { written: 1, error: '409 Conflict' } },
+    { type: 'xstate.error.actor.writeStatuses', error: new Error('sink crashed') },
   ],
   serialize: (s) => {
     const c = s.context as StatusWriterContext;
-    return JSON.stringify([s.value, c.pending, c.inflight, Object.keys(c.latest).sort(), bucket(c.attempt, 1)]);
+    const waiting = writtenStatuses(c.queue).map(([k]) => k);
+    return JSON.stringify([s.value, waiting, c.inflight.map(keyOf), c.forgottenInFlight, bucket(c.attempt, 1)]);
   },
   check: checkStatusWriter,
 };

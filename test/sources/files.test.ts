@@ -78,3 +78,32 @@ describe('loadManifests', () => {
     await rm(dir, { recursive: true, force: true });
   });
 });
+
+describe('FileSource.preload', () => {
+  it('parses without applying; start() then applies what is on disk at start, and reports what does not parse', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tgw-preload-'));
+    try {
+      await writeFile(join(dir, 'a.yaml'), `${route('a', '/a')}---\n${route('b', '/b')}`);
+      await writeFile(join(dir, 'gone.yaml'), route('gone', '/gone'));
+      await writeFile(join(dir, 'bad.yaml'), 'kind: HTTPRoute\nmetadata: [broken\n');
+      const source = new FileSource({ root: dir });
+      await source.preload();
+      expect(source.snapshot().httpRoutes).toEqual([]);
+      // Changed after the preload: start() reads the files again.
+      await unlink(join(dir, 'gone.yaml'));
+      await writeFile(join(dir, 'a.yaml'), `${route('a', '/a')}---\n${route('b', '/b2')}`);
+      const errors: Error[] = [];
+      await source.start({ onEvent: () => {}, onSynced: () => {}, onError: (e) => errors.push(e) });
+      try {
+        const routes = source.snapshot().httpRoutes;
+        expect(routes.map((r) => r.metadata.name).sort()).toEqual(['a', 'b']);
+        expect(JSON.stringify(routes.find((r) => r.metadata.name === 'b')!.spec)).toContain('/b2');
+        expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/bad\.yaml:2: /)]);
+      } finally {
+        await source.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

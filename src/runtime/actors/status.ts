@@ -5,6 +5,7 @@ import { fromPromise } from 'xstate';
 import type { StatusSink } from '../../core/ports.js';
 import type { Condition, ResourceStatus } from '../../core/types.js';
 import { resourceKey } from '../../../machines/shared/status.js';
+import type { StatusBatchOutcome } from '../../../machines/status-writer.js';
 
 type Holder = { conditions?: Condition[]; name?: unknown; parentRef?: unknown };
 
@@ -60,11 +61,22 @@ export const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+
 export function statusActors(sink: StatusSink, now: () => number) {
   const written = new Map<string, ResourceStatus>();
   return {
-    writeStatus: fromPromise<void, { status: ResourceStatus }>(async ({ input, signal }) => {
-      const key = resourceKey(input.status);
-      const stamped = stampTransitionTimes(input.status, written.get(key), rfc3339(now()));
-      await sink.write(stamped, signal);
-      written.set(key, stamped);
+    // One batch, one status after another; stops at the first failure and says how far it got.
+    writeStatuses: fromPromise<StatusBatchOutcome, { statuses: ResourceStatus[] }>(async ({ input, signal }) => {
+      let count = 0;
+      try {
+        for (const status of input.statuses) {
+          if (signal.aborted) break; // the writer left `writing` (leadership lost): the outcome is not read
+          const key = resourceKey(status);
+          const stamped = stampTransitionTimes(status, written.get(key), rfc3339(now()));
+          await sink.write(stamped, signal);
+          written.set(key, stamped);
+          count++;
+        }
+        return { written: count };
+      } catch (err) {
+        return { written: count, error: err instanceof Error ? err.message : String(err) };
+      }
     }),
   };
 }

@@ -29,9 +29,11 @@ export async function startCliStandalone(manifests: string): Promise<CliStandalo
   const [http, tls, admin] = [await freePort(), await freePort(), await freePort()];
   const at = (port: number) => `127.0.0.1:${port}`;
   const spawnedAt = performance.now();
+  // BENCH_CPU_PROF (settings.ts) profiles the CLI too: each of its processes writes its own profile there.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const { child } = await startChild(
     'node',
-    [CLI, 'standalone', '--manifests', manifests, '--listen', at(http), '--tls-listen', at(tls), '--admin', at(admin)],
+    [...profile, CLI, 'standalone', '--manifests', manifests, '--listen', at(http), '--tls-listen', at(tls), '--admin', at(admin)],
     { env: { LOG_LEVEL: 'warn' } },
   );
   const assertRunning = () => {

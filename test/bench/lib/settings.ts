@@ -57,6 +57,6 @@ export const SETTINGS_HELP = `Environment:
   BENCH_RPS=1000        fixed rate for the latency run  BENCH_ONLY=a,b     run only these benches
   BENCH_FEW_ROUTES=10   BENCH_MANY_ROUTES=10000         BENCH_PUSH_ROUTES=5000
   BENCH_PROXY_WORKERS=1 our proxy's worker processes (0: one process, no cluster)
-  BENCH_CPU_PROF=DIR    write a --cpu-prof profile of our proxy into DIR
+  BENCH_CPU_PROF=DIR    write a --cpu-prof profile of our proxy (and of the CLI under test) into DIR
   BENCH_CP_SIZES=1000,5000   control-plane (in-process) route counts
   BENCH_CLI_SIZES=1000,5000  cli-churn route counts (the CLI in a child process; 20000 allowed)`;
