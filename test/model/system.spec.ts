@@ -88,6 +88,7 @@ function checkBatchEnd(
   const waiting = waitingOf(ctx);
   const forgotten = new Set(prev.forgottenInFlight);
   for (const s of prev.inflight.slice(0, count)) if (!forgotten.has(keyOf(s))) expect(written.get(keyOf(s))).toEqual(s);
+  for (const key of forgotten) expect(written.has(key)).toBe(false);
   expect(ctx.writes).toBe(prev.writes + count);
   if (outcome.error === undefined) {
     // Done: idle, or straight on to the next batch when more waits.
