@@ -7,6 +7,7 @@ import { parseManifests, toSnapshot, withDefaultNamespace, ManifestError } from 
 import { parseWithCacheSteps, type DocumentCache } from './doc-cache.js';
 import { runInSlices } from '../runtime/slices.js';
 import { FileSettler, type SettleTiming } from './settle.js';
+import { LiveSnapshot } from './live-snapshot.js';
 import { watchTree, type TreeWatcher } from './watch.js';
 import { DEFAULT_MAX_MANIFEST_BYTES, readBounded, readManifestText } from './read-bounded.js';
 import type { K8sObject, ResourceStatus, Snapshot } from '../core/types.js';
@@ -81,8 +82,8 @@ export class FileSource implements SnapshotSource, StatusSink {
   private readonly files = new Map<string, K8sObject[]>();
   private readonly current = new Map<string, K8sObject>();
   private readonly statuses = new Map<string, Record<string, unknown>>();
-  /** Snapshot copies carrying a status, reused while neither the object nor its status changed. */
-  private readonly withStatus = new Map<string, { obj: K8sObject; status: Record<string, unknown>; copy: K8sObject }>();
+  /** What snapshot() hands out: `current`, each object with its status, kept up to date per change. */
+  private readonly live = new LiveSnapshot();
   /** Per file: its documents' text → objects, so a rewrite parses only the documents that changed. */
   private readonly documents = new Map<string, DocumentCache>();
   /** Per file: how many times it was applied (replaceFile), so a slower read of it does not overwrite a newer. */
@@ -142,25 +143,22 @@ export class FileSource implements SnapshotSource, StatusSink {
   }
 
   snapshot(): Snapshot {
-    const objects: K8sObject[] = [];
-    for (const [key, obj] of this.current) {
-      const status = this.statuses.get(key);
-      if (!status) {
-        objects.push(obj);
-        continue;
-      }
-      let cached = this.withStatus.get(key);
-      if (cached?.obj !== obj || cached.status !== status)
-        this.withStatus.set(key, (cached = { obj, status, copy: { ...obj, status } }));
-      objects.push(cached.copy);
-    }
-    return toSnapshot(objects).snapshot;
+    return this.live.snapshot();
+  }
+
+  /** The object as served: with the status last written for it (a copy made once per change of either). */
+  private refresh(key: string): void {
+    const obj = this.current.get(key);
+    if (obj === undefined) return;
+    const status = this.statuses.get(key);
+    this.live.put(key, status ? { ...obj, status } : obj);
   }
 
   /** StatusSink: standalone has no API server, so the status lives here and is logged. */
   async write(status: ResourceStatus): Promise<void> {
     const key = `${status.kind}/${status.namespace}/${status.name}`;
     this.statuses.set(key, status.status);
+    this.refresh(key);
     if (this.logger.isLevelEnabled('info')) {
       this.logger.info(
         {
@@ -269,6 +267,7 @@ export class FileSource implements SnapshotSource, StatusSink {
     const obj = this.stamp(incoming, previous);
     if (previous && JSON.stringify(previous) === JSON.stringify(obj)) return;
     this.current.set(key, obj);
+    this.refresh(key);
     events.push({ type: 'upsert', kind: obj.kind!, object: obj });
   }
 
@@ -281,7 +280,7 @@ export class FileSource implements SnapshotSource, StatusSink {
     const last = this.current.get(key) ?? obj;
     this.current.delete(key);
     this.statuses.delete(key);
-    this.withStatus.delete(key);
+    this.live.remove(key);
     events.push({ type: 'delete', kind: last.kind!, object: last });
   }
 
