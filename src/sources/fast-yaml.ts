@@ -55,13 +55,14 @@ function floatOf(s: string): number {
 }
 
 /**
- * What the fast path leaves to `yaml`: an anchor, a tag (each resolves some differently), a directive line, and a comment right after a closing
- * bracket or quote (`yaml` rejects it, js-yaml reads a comment), a carriage return alone (a line break to
- * js-yaml, not to `yaml`), a collection as a mapping key (explicit `?` keys, `[a]: b`: the two stringify it
- * differently).
+ * What the fast path leaves to `yaml`: an anchor, a tag (each resolves some differently), a directive line,
+ * a tab in an indentation, a comment right after a closing bracket or quote (`yaml` rejects it, js-yaml
+ * reads a comment), a carriage return alone (a line break to js-yaml, not to `yaml`), a collection as a
+ * mapping key (explicit `?` keys, `[a]: b`: the two stringify it differently), a document marker with text
+ * right after it. Found by fuzzing the two against each other (test/sources/fast-yaml.test.ts).
  */
 const NEEDS_REFERENCE_PARSER =
-  /&|(?:^|[\s[{,])!|^%|[\]}"']#|\r(?!\n)|[\]}]\s*:|(?:^|[\s,[{])\?(?:\s|$)|^(?:---|\.\.\.)\S/m;
+  /&|(?:^|[\s[{,])!|^[ \t]*%|^ *\t|[\]}"']#|\r(?!\n)|[\]}]\s*:|(?:^|[\s,[{])\?(?:\s|$)|^(?:---|\.\.\.)\S/m;
 
 /**
  * The documents of `text` as `yaml` would give them (empty ones dropped, Lists expanded), or undefined when

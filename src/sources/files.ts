@@ -3,7 +3,7 @@
 // metadata.generation when a spec changes, and keeps the status the control plane last wrote.
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, extname, relative, sep } from 'node:path';
-import { parseManifests, toSnapshot, withDefaultNamespace, ManifestError } from './manifests.js';
+import { parseManifests, withDefaultNamespace, ManifestError } from './manifests.js';
 import { parseWithCacheSteps, type DocumentCache } from './doc-cache.js';
 import { runInSlices } from '../runtime/slices.js';
 import { FileSettler, type SettleTiming } from './settle.js';

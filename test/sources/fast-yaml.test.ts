@@ -186,7 +186,8 @@ describe('fast YAML path', () => {
           for (const e of edits) text = text.slice(0, e.at) + e.insert + text.slice(e.at + e.remove);
           if (expectAgreement(text)) taken++;
         }),
-        { numRuns: Number(process.env.FUZZ_RUNS ?? 1500) },
+        // A fixed seed keeps CI deterministic; FUZZ_SEED / FUZZ_RUNS explore further.
+        { numRuns: Number(process.env.FUZZ_RUNS ?? 1500), seed: Number(process.env.FUZZ_SEED ?? 20261203) },
       );
       expect(taken).toBeGreaterThan(100);
     },
