@@ -59,6 +59,13 @@ describe('stampTransitionTimes', () => {
     expect(status).toEqual(before); // the input is not mutated
   });
 
+  it('hands a status with every time set on as the same object (the translator then knows it by identity)', () => {
+    const full = gateway([c('True', OLD)]);
+    expect(stampTransitionTimes(full, undefined, NOW)).toBe(full);
+    const listenerMissing = gateway([c('True', OLD)], [c('False', '')]);
+    expect(stampTransitionTimes(listenerMissing, undefined, NOW)).not.toBe(listenerMissing);
+  });
+
   it('stamps route parents per parentRef', () => {
     const ref = { name: 'gw', namespace: 'ns' };
     const route = (t: string): ResourceStatus => ({

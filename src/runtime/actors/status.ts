@@ -32,6 +32,9 @@ export function stampTransitionTimes(
   prev: ResourceStatus | undefined,
   now: string,
 ): ResourceStatus {
+  // Nothing to fill: the very same object goes on. The translator's own status then comes back on the
+  // object it describes, and its next run recognises it by identity instead of comparing (statuses.ts).
+  if (!scopedHolders(status.status).some(([, h]) => h.conditions?.some((c) => !c.lastTransitionTime))) return status;
   const before = previousTimes(prev);
   const stamp = (scope: string, conditions?: Condition[]) =>
     conditions?.map((c) => {
