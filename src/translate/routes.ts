@@ -3,9 +3,10 @@ import type { K8sObject } from '../core/types.js';
 import * as c from '../gatewayapi/conditions.js';
 import type { ConditionSpec } from '../gatewayapi/conditions.js';
 import type { RouteKind } from '../gatewayapi/constants.js';
-import { byString, isRecord } from '../gatewayapi/values.js';
+import { isRecord } from '../gatewayapi/values.js';
 import { attachRoute, type ParentAttachment, type Parents } from './attach.js';
-import { wellFormed, type Context } from './context.js';
+import type { Context } from './context.js';
+import { sortedRoutes, wellFormedRoutes } from './route-order.js';
 import { resolveCrossServing } from './crossserving.js';
 import { translateRulesSteps, type RouteRules } from './rules.js';
 import { routeLimitViolation } from './limits.js';
@@ -45,8 +46,8 @@ export interface ProcessedRoutes {
  */
 export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<ProcessedRoutes> {
   const all = [
-    ...wellFormed(ctx.snapshot.httpRoutes).map((obj) => ({ kind: 'HTTPRoute' as const, obj })),
-    ...wellFormed(ctx.snapshot.grpcRoutes).map((obj) => ({ kind: 'GRPCRoute' as const, obj })),
+    ...wellFormedRoutes('HTTPRoute', ctx.snapshot.httpRoutes).map((obj) => ({ kind: 'HTTPRoute' as const, obj })),
+    ...wellFormedRoutes('GRPCRoute', ctx.snapshot.grpcRoutes).map((obj) => ({ kind: 'GRPCRoute' as const, obj })),
   ];
   const generation = ruleInputsGeneration(ctx.snapshot, ctx.options.externalNameServices, ctx.backendTls.fingerprint);
   const irs: RouteIR[] = [];
@@ -54,11 +55,11 @@ export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<Proce
     irs.push(
       yield* memoRouteIRSteps(obj, kind, parents, generation, () => routeIRSteps(ctx, parents, kind, obj, generation)),
     );
-  const routes = resolveCrossServing(irs);
+  const served = resolveCrossServing(irs);
   // resolveCrossServing keeps the order: the i-th route is the i-th object's.
   const copies = new Map<RouteIR, K8sObject>();
-  routes.forEach((r, i) => r.obj !== all[i]!.obj && copies.set(r, all[i]!.obj));
-  routes.sort((a, b) => byString(a.kind, b.kind) || byString(a.namespace, b.namespace) || byString(a.name, b.name));
+  served.forEach((r, i) => r.obj !== all[i]!.obj && copies.set(r, all[i]!.obj));
+  const routes = sortedRoutes(served);
   return { routes, objectOf: (r) => copies.get(r) ?? r.obj, attached: countAttachedRoutes(routes) };
 }
 
