@@ -33,7 +33,19 @@ export async function startCliStandalone(manifests: string): Promise<CliStandalo
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const { child } = await startChild(
     'node',
-    [...profile, CLI, 'standalone', '--manifests', manifests, '--listen', at(http), '--tls-listen', at(tls), '--admin', at(admin)],
+    [
+      ...profile,
+      CLI,
+      'standalone',
+      '--manifests',
+      manifests,
+      '--listen',
+      at(http),
+      '--tls-listen',
+      at(tls),
+      '--admin',
+      at(admin),
+    ],
     { env: { LOG_LEVEL: 'warn' } },
   );
   const assertRunning = () => {
