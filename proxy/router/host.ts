@@ -12,7 +12,9 @@ export function normalizeHost(raw: string | undefined): string {
     const colon = raw.lastIndexOf(':');
     if (colon !== -1) end = colon;
   }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: `end > 0` → `true` / `end >= 0` only lets end 0 through, and raw.charCodeAt(-1) is NaN, never a dot
   if (end > 0 && raw.charCodeAt(end - 1) === 46 /* . */) end--;
+  // Stryker disable next-line ConditionalExpression: `… ? raw :` → `false ?` slices the whole string, an equal string (a fast path only)
   const host = end === raw.length ? raw : raw.slice(0, end);
   return hasUpper(host) ? host.toLowerCase() : host;
 }
@@ -45,6 +47,7 @@ export function hostPort(raw: string | undefined): number | undefined {
 }
 
 function hasUpper(s: string): boolean {
+  // Stryker disable next-line EqualityOperator: `i <= s.length` also reads s.charCodeAt(s.length), NaN, never A–Z
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 65 && c <= 90) return true;
@@ -72,6 +75,7 @@ export class HostTable<T> {
   lookup(host: string): T | undefined {
     const hit = this.exact.get(host);
     if (hit !== undefined) return hit;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: `size > 0` → `true` / `size >= 0` only skips a fast path: walking the dots of an empty wildcard map finds nothing either
     if (this.wildcard.size > 0) {
       // Walk the dots left to right: the first suffix found is the longest.
       for (let dot = host.indexOf('.'); dot > 0; dot = host.indexOf('.', dot + 1)) {

@@ -145,6 +145,12 @@ describe('matches', () => {
       input('/x/u/42'),
       false,
     ],
+    [
+      'Regex is matched as written, not normalised like a path ("." is any character, not a dot-segment)',
+      { path: { type: 'RegularExpression', value: '/a/./b' } },
+      input('/a/x/b'),
+      true,
+    ],
     ['method must be equal', { method: 'POST' }, input('/', { method: 'GET' }), false],
     ['method matches', { method: 'POST' }, input('/', { method: 'POST' }), true],
     [
@@ -166,6 +172,30 @@ describe('matches', () => {
       false,
     ],
     ['header missing', { headers: [{ type: 'Exact', name: 'x-env', value: 'canary' }] }, input('/'), false],
+    [
+      'header Exact is literal, not a pattern',
+      { headers: [{ type: 'Exact', name: 'x-v', value: 'a.c' }] },
+      input('/', { headers: { 'x-v': 'abc' } }),
+      false,
+    ],
+    [
+      'header Exact with pattern characters matches itself',
+      { headers: [{ type: 'Exact', name: 'x-v', value: '1+1' }] },
+      input('/', { headers: { 'x-v': '1+1' } }),
+      true,
+    ],
+    [
+      'repeated header lines are one value, joined by ", " (RFC 9110 §5.3)',
+      { headers: [{ type: 'Exact', name: 'x-v', value: '1, 2' }] },
+      new RequestMatchInput('GET', '/', { 'x-v': ['1', '2'] }, ''),
+      true,
+    ],
+    [
+      'repeated header lines matched by a regex over the joined value',
+      { headers: [{ type: 'RegularExpression', name: 'x-v', value: '1, 2' }] },
+      new RequestMatchInput('GET', '/', { 'x-v': ['1', '2'] }, ''),
+      true,
+    ],
     [
       'header regex',
       { headers: [{ type: 'RegularExpression', name: 'x-v', value: 'v[12]' }] },
@@ -197,6 +227,12 @@ describe('matches', () => {
       false,
     ],
     [
+      'query Exact is literal, not a pattern',
+      { queryParams: [{ type: 'Exact', name: 'q', value: 'a.c' }] },
+      input('/', { query: '?q=abc' }),
+      false,
+    ],
+    [
       'query regex',
       { queryParams: [{ type: 'RegularExpression', name: 'id', value: '[a-f]+' }] },
       input('/', { query: '?id=beef' }),
@@ -215,6 +251,32 @@ describe('matches', () => {
     ],
   ];
   it.each(cases)('%s', (_name, match, req, want) => expect(matches(compileMatch(match, null), req)).toBe(want));
+
+  it('parses the query only for a match with query conditions (only hosts with query matches pay for it)', () => {
+    let parsed = 0;
+    const req: MatchInput = {
+      method: 'GET',
+      path: '/a',
+      headers: { h: 'v' },
+      regexWorkLeft: 1_000,
+      query: () => {
+        parsed++;
+        return new URLSearchParams('?k=1');
+      },
+    };
+    expect(
+      matches(
+        compileMatch(
+          { path: { type: 'PathPrefix', value: '/a' }, headers: [{ type: 'Exact', name: 'h', value: 'v' }] },
+          null,
+        ),
+        req,
+      ),
+    ).toBe(true);
+    expect(parsed).toBe(0);
+    expect(matches(compileMatch({ queryParams: [{ type: 'Exact', name: 'k', value: '1' }] }, null), req)).toBe(true);
+    expect(parsed).toBe(1);
+  });
 
   it('reports the PathPrefix value for ReplacePrefixMatch', () => {
     expect(compileMatch({ path: { type: 'PathPrefix', value: '/api/' } }, null).matchedPrefix).toBe('/api/');
