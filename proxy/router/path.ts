@@ -33,6 +33,7 @@ function needsWork(raw: string): boolean {
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
     if (c === 37 /* % */ || c === 92 /* \ */ || c <= 32 || c === 127 || c === 35 /* # */) return true;
+    // Stryker disable next-line EqualityOperator: `i + 1 <= raw.length` also reads raw.charCodeAt(raw.length), NaN, neither "/" nor "."
     if (c === 47 /* / */ && i + 1 < raw.length) {
       const next = raw.charCodeAt(i + 1);
       if (next === 47 || next === 46 /* . */) return true;
@@ -67,6 +68,7 @@ function decodeUnreserved(raw: string): string | PathRefusal {
     }
     i += 2;
   }
+  // Stryker disable next-line ConditionalExpression: `from === 0` → `false`: nothing was decoded, so `out` is "" and out + raw.slice(0) is raw
   return from === 0 ? raw : out + raw.slice(from);
 }
 

@@ -19,7 +19,9 @@ export function pickBackend(rule: CompiledRule, persistedToken: string | undefin
     if (pinned !== undefined && pinned.weight > 0) return pinned;
   }
   const n = rule.weighted.length;
+  // Stryker disable next-line ConditionalExpression: a fast path: with no backend the draw is 0 * 0, the search does not run and weighted[0] is undefined all the same
   if (n === 0) return undefined;
+  // Stryker disable next-line ConditionalExpression: a fast path: the search over one backend ends at index 0 all the same
   if (n === 1) return rule.weighted[0];
   const r = Math.random() * rule.totalWeight;
   const cum = rule.cumulative;
@@ -35,6 +37,7 @@ export function pickBackend(rule: CompiledRule, persistedToken: string | undefin
 
 export function nextEndpoint(backend: CompiledBackend): Upstream | undefined {
   const eps = backend.endpoints;
+  // Stryker disable next-line ConditionalExpression: a fast path: with no endpoint eps[0] is undefined and the cursor stays 0 all the same
   if (eps.length === 0) return undefined;
   const i = backend.cursor;
   backend.cursor = i + 1 >= eps.length ? 0 : i + 1;

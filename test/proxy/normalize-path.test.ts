@@ -1,7 +1,7 @@
 // normalizePath and splitAbsoluteForm as pure functions: raw path → normalised path, or the refusal reason.
 // The end-to-end table (which rule matched, what the backend saw) is path-normalisation.test.ts.
 import { describe, expect, it } from '@jest/globals';
-import { normalizePath, PathRefusal, splitAbsoluteForm } from '../../proxy/router/path.js';
+import { normalizePath, normalizeRoutePath, PathRefusal, splitAbsoluteForm } from '../../proxy/router/path.js';
 
 const ENCODED = 'encoded slash or backslash in the path';
 const BACKSLASH = 'backslash in the path';
@@ -23,6 +23,9 @@ const CASES: Array<[raw: string, normalised: string | { refused: string }]> = [
   ['/a/%2e%2E/b', '/b'],
   ['/a/%2e/b', '/a/b'],
   ['/%41%7a%30%2d%5f%7e', '/Az0-_~'],
+  ['/%39%5a%61', '/9Za'], // the other ends of the unreserved DIGIT and ALPHA ranges (RFC 3986 §2.3)
+  ['/%40%5b%60%7b%2F%3a', { refused: ENCODED }],
+  ['/%40%5b%60%7b%3a', '/%40%5b%60%7b%3a'], // '@' '[' '`' '{' ':' border the letters and digits: kept escaped
   ['/a%20b%25c%3f%3B', '/a%20b%25c%3f%3B'],
   ['/.well-known/x', '/.well-known/x'],
   ['/a..b/..c/c..', '/a..b/..c/c..'],
@@ -65,4 +68,14 @@ describe('splitAbsoluteForm', () => {
   ])('%s', (target, expected) => {
     expect(splitAbsoluteForm(target)).toEqual(expected);
   });
+});
+
+describe('normalizeRoutePath', () => {
+  it.each([
+    ['/%7Euser/./a', '/~user/a'], // a route value written with escapes or dot-segments matches the normalised request path
+    ['/a//b/', '/a/b/'],
+    ['a/../b', 'a/../b'], // not a path (no leading "/"): left as written
+    ['/a/%2F/b', '/a/%2F/b'], // a path requests can never have (refused): left as written, never matches
+    ['/a b', '/a b'],
+  ])('%j → %j', (value, want) => expect(normalizeRoutePath(value)).toBe(want));
 });

@@ -4,7 +4,7 @@ import { authorityPort, BAD_PORT, HostTable, hostPort, NO_PORT, normalizeHost } 
 import { ListenerHosts } from '../../proxy/router/ports.js';
 import { compileMatch, matches, pathHasPrefix, RequestMatchInput, type MatchInput } from '../../proxy/router/match.js';
 import { compileTable } from '../../proxy/router/table.js';
-import { pickBackend, persistedToken, persistenceHeader } from '../../proxy/router/select.js';
+import { nextEndpoint, pickBackend, persistedToken, persistenceHeader } from '../../proxy/router/select.js';
 import { UpstreamRegistry } from '../../proxy/forward/upstream.js';
 import { DEFAULT_LIMITS } from '../../proxy/limits.js';
 import { parseProxyConfig, type ProxyMatch } from '../../proxy/config/schema.js';
@@ -361,4 +361,81 @@ describe('session persistence with an absolute timeout', () => {
   it('is ignored once expired', () => expect(persistedToken(rule, { cookie }, t0 + 120_000)).toBeUndefined());
   it('is ignored without an issue time', () =>
     expect(persistedToken(rule, { cookie: `sid=${a.token}` }, t0)).toBeUndefined());
+  it('is honoured up to and including the last millisecond of the timeout', () => {
+    expect(persistedToken(rule, { cookie }, t0 + 60_000)).toBe(a.token);
+    expect(persistedToken(rule, { cookie }, t0 + 60_001)).toBeUndefined();
+  });
+  it('counts from the whole second the cookie was issued in', () => {
+    const [, late] = persistenceHeader(rule, a, t0 + 999)!;
+    expect(persistedToken(rule, { cookie: late.split(';')[0]! }, t0 + 60_000)).toBe(a.token);
+  });
+  it('no cookie header: no persisted backend', () => expect(persistedToken(rule, {}, t0)).toBeUndefined());
+});
+
+describe('session persistence sources', () => {
+  const compile = (persistence: { type: 'Cookie' | 'Header'; name: string }) =>
+    compileTable(
+      parseProxyConfig({
+        version: 'p',
+        rules: [
+          {
+            id: 'r',
+            kind: 'http',
+            backends: [
+              { name: 'a', weight: 1, endpoints: [{ address: '127.0.0.1', port: 9 }] },
+              { name: 'b', weight: 1, endpoints: [{ address: '127.0.0.1', port: 10 }] },
+            ],
+            sessionPersistence: persistence,
+          },
+        ],
+        hosts: [{ hostname: '*', matches: [{ match: {}, rule: 0 }] }],
+      }),
+      new UpstreamRegistry(DEFAULT_LIMITS),
+    ).hosts.lookup('x')!.matches[0]!.rule;
+
+  it('reads the cookie from several cookie header lines (HTTP/2 splits them, RFC 9113 §8.2.3)', () => {
+    const rule = compile({ type: 'Cookie', name: 'pin' });
+    const b = rule.backends[1]!;
+    expect(persistedToken(rule, { cookie: ['other=1', `pin=${b.token}`] })).toBe(b.token);
+    expect(persistedToken(rule, { cookie: ['other=1', 'x=2'] })).toBeUndefined();
+    expect(persistedToken(rule, {})).toBeUndefined();
+  });
+
+  it('reads a persistence header; repeated, its first line counts', () => {
+    const rule = compile({ type: 'Header', name: 'x-pin' });
+    const [a, b] = rule.backends;
+    expect(persistedToken(rule, { 'x-pin': b!.token })).toBe(b!.token);
+    expect(persistedToken(rule, { 'x-pin': [a!.token, b!.token] })).toBe(a!.token);
+    expect(persistedToken(rule, {})).toBeUndefined();
+  });
+
+  it("round-robins over a backend's endpoints", () => {
+    const backend = compileTable(
+      parseProxyConfig({
+        version: 'e',
+        rules: [
+          {
+            id: 'r',
+            kind: 'http',
+            backends: [
+              {
+                name: 'two',
+                weight: 1,
+                endpoints: [
+                  { address: '127.0.0.1', port: 9 },
+                  { address: '127.0.0.1', port: 10 },
+                ],
+              },
+            ],
+          },
+        ],
+        hosts: [{ hostname: '*', matches: [{ match: {}, rule: 0 }] }],
+      }),
+      new UpstreamRegistry(DEFAULT_LIMITS),
+    ).hosts.lookup('x')!.matches[0]!.rule.backends[0]!;
+    const [e0, e1] = backend.endpoints;
+    expect(e0).not.toBe(e1);
+    const picked = [1, 2, 3, 4].map(() => nextEndpoint(backend));
+    [e0, e1, e0, e1].forEach((want, i) => expect(picked[i]).toBe(want));
+  });
 });
