@@ -66,6 +66,8 @@ export function memoryMiB(pid: number): { rss: number; hwm: number } {
       if (p === pid) throw new Error(`process ${pid} is gone`);
       continue; // a child exited meanwhile
     }
+    // A child that has exited but not been reaped (a zombie) has no memory lines left: it holds none.
+    if (p !== pid && /^State:\s+Z/m.test(text)) continue;
     rss += parseStatusBytes(text, 'VmRSS');
     hwm += parseStatusBytes(text, 'VmHWM');
   }
