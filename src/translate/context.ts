@@ -27,12 +27,18 @@ export interface Context {
 export function wellFormed(objects: K8sObject[]): K8sObject[] {
   const byName = new Map<string, K8sObject>();
   for (const o of objects) {
-    if (!isRecord(o) || !isRecord(o.metadata) || typeof o.metadata.name !== 'string') continue;
-    const key = nsName(String(o.metadata.namespace ?? ''), o.metadata.name);
+    const key = wellFormedName(o);
+    if (key === undefined) continue;
     const prev = byName.get(key);
     byName.set(key, prev && contentOf(prev) <= contentOf(o) ? prev : o);
   }
   return [...byName.values()];
+}
+
+/** "namespace/name" of an object with a usable metadata block, else undefined (wellFormed skips it). */
+export function wellFormedName(o: K8sObject): string | undefined {
+  if (!isRecord(o) || !isRecord(o.metadata) || typeof o.metadata.name !== 'string') return undefined;
+  return nsName(String(o.metadata.namespace ?? ''), o.metadata.name);
 }
 
 function contentOf(o: K8sObject): string {

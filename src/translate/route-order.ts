@@ -7,8 +7,8 @@
 // Like memo.ts: module state that only ever changes how fast the answer comes, never the answer (the
 // property test, test/translate/memo.test.ts, compares with translations no memo can recognise).
 import type { K8sObject } from '../core/types.js';
-import { byString, isRecord, nsName } from '../gatewayapi/values.js';
-import { wellFormed } from './context.js';
+import { byString } from '../gatewayapi/values.js';
+import { wellFormed, wellFormedName } from './context.js';
 import type { RouteIR } from './routes.js';
 
 /** The last list of each route kind whose objects were all well formed with distinct names. */
@@ -40,11 +40,8 @@ function extendsInPlace(last: { objects: readonly K8sObject[]; names: Set<string
   return true;
 }
 
-/** "namespace/name" of a well-formed object, else "". */
-function nameOf(o: K8sObject): string {
-  if (!isRecord(o) || !isRecord(o.metadata) || typeof o.metadata.name !== 'string') return '';
-  return nsName(String(o.metadata.namespace ?? ''), o.metadata.name);
-}
+/** "namespace/name" of a well-formed object, else "" (wellFormed's own key). */
+const nameOf = (o: K8sObject): string => wellFormedName(o) ?? '';
 
 export const compareRoutes = (a: RouteIR, b: RouteIR): number =>
   byString(a.kind, b.kind) || byString(a.namespace, b.namespace) || byString(a.name, b.name);
@@ -65,7 +62,7 @@ function resorted(last: { irs: readonly RouteIR[]; sorted: RouteIR[] }, irs: Rou
   for (let i = 0; i < last.irs.length; i++) {
     if (irs[i] === last.irs[i]) continue;
     if (compareRoutes(irs[i]!, last.irs[i]!) !== 0) return undefined;
-    sorted[indexOf(sorted, irs[i]!)] = irs[i]!;
+    sorted[insertionPoint(sorted, irs[i]!)] = irs[i]!; // where the route it replaces sorts
   }
   // No two routes sort equal (wellFormedRoutes keeps one object per kind and name).
   for (let i = last.irs.length; i < irs.length; i++) sorted.splice(insertionPoint(sorted, irs[i]!), 0, irs[i]!);
@@ -83,6 +80,3 @@ function insertionPoint(sorted: readonly RouteIR[], ir: RouteIR): number {
   }
   return lo;
 }
-
-/** Where the route sorting equal to `ir` is (resorted() checked one is there). */
-const indexOf = (sorted: readonly RouteIR[], ir: RouteIR): number => insertionPoint(sorted, ir);
