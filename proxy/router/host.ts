@@ -1,3 +1,5 @@
+import { isIPv6 } from 'node:net';
+
 // Host lookup: exact names in a Map, wildcards by suffix, then "*". Cost is the number of labels in the
 // request host, whatever the number of configured hosts.
 
@@ -17,6 +19,52 @@ export function normalizeHost(raw: string | undefined): string {
   // Stryker disable next-line ConditionalExpression: `… ? raw :` → `false ?` slices the whole string, an equal string (a fast path only)
   const host = end === raw.length ? raw : raw.slice(0, end);
   return hasUpper(host) ? host.toLowerCase() : host;
+}
+
+/** Characters of a reg-name (RFC 3986 §3.2.2: unreserved and sub-delims; "%" starts an escape, checked apart). */
+const REG_NAME = charSet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=");
+const HEX_DIGIT = charSet('0123456789ABCDEFabcdef');
+/** What follows "v<hex>." in an IPvFuture literal: unreserved, sub-delims and ":". */
+const IP_FUTURE = charSet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:");
+
+/**
+ * The host part of a Host header is `uri-host` (RFC 9110 §7.2): a reg-name (IPv4 addresses are reg-names
+ * by their characters) or an IP literal in brackets. Anything else (non-ASCII, "@", "/", a space, an
+ * unclosed "[", a second ":") makes the header invalid, answered with 400, never routed. The port after
+ * the last ":" is authorityPort()'s to check. Reads characters, allocates nothing.
+ */
+export function validAuthorityHost(raw: string | undefined): boolean {
+  if (!raw) return true;
+  if (raw.charCodeAt(0) === 91 /* [ */) return validIpLiteral(raw);
+  const colon = raw.lastIndexOf(':');
+  const end = colon === -1 ? raw.length : colon;
+  for (let i = 0; i < end; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 37 /* % */) {
+      if (i + 2 >= end || !HEX_DIGIT[raw.charCodeAt(i + 1)] || !HEX_DIGIT[raw.charCodeAt(i + 2)]) return false;
+      i += 2;
+    } else if (!REG_NAME[c]) return false;
+  }
+  return true;
+}
+
+/** "[" IPv6address "]" or "[" "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" ) "]", then nothing or ":". */
+function validIpLiteral(raw: string): boolean {
+  const close = raw.indexOf(']');
+  if (close === -1 || (close + 1 < raw.length && raw.charCodeAt(close + 1) !== 58) /* : */) return false;
+  const literal = raw.slice(1, close);
+  if ((literal.charCodeAt(0) | 32) !== 118 /* v */) return isIPv6(literal);
+  const dot = literal.indexOf('.');
+  if (dot < 2 || dot === literal.length - 1) return false;
+  for (let i = 1; i < dot; i++) if (!HEX_DIGIT[literal.charCodeAt(i)]) return false;
+  for (let i = dot + 1; i < literal.length; i++) if (!IP_FUTURE[literal.charCodeAt(i)]) return false;
+  return true;
+}
+
+function charSet(chars: string): boolean[] {
+  const set = new Array<boolean>(128).fill(false);
+  for (let i = 0; i < chars.length; i++) set[chars.charCodeAt(i)] = true;
+  return set;
 }
 
 /** authorityPort(): no port written, or an empty one ("a.com:", which RFC 3986 reads as none). */

@@ -8,7 +8,7 @@ import { addForwardingHeaders, requestHeaders } from '../forward/headers.js';
 import { forward, type ForwardRuntime } from '../forward/forward.js';
 import { sendStatus } from '../forward/local.js';
 import type { ProxyLimits } from '../limits.js';
-import { authorityPort, BAD_PORT, hostPort, NO_PORT, normalizeHost } from '../router/host.js';
+import { authorityPort, BAD_PORT, hostPort, NO_PORT, normalizeHost, validAuthorityHost } from '../router/host.js';
 import { RequestMatchInput, type CompiledMatch } from '../router/match.js';
 import { normalizePath, PathRefusal, splitAbsoluteForm } from '../router/path.js';
 import { scopeFor } from '../router/scopes.js';
@@ -84,6 +84,7 @@ export class Refusal {
 }
 
 const MISSING_HOST = new Refusal(400, 'exactly one Host header is required');
+const BAD_HOST = new Refusal(400, 'the Host header is not a valid host (RFC 3986 §3.2.2)');
 const BAD_HOST_PORT = new Refusal(400, 'the Host header port is not a number from 1 to 65535');
 const URI_TOO_LONG = new Refusal(414, 'URI too long');
 const NOT_A_PATH = new Refusal(400, 'request target must be a path');
@@ -109,6 +110,7 @@ export function routeRequest(
   limits: Pick<ProxyLimits, 'maxUrlLength'>,
 ): Routed | Refusal {
   if (src.authority === undefined && !src.http2) return MISSING_HOST;
+  if (!validAuthorityHost(src.authority)) return BAD_HOST;
   const port = authorityPort(src.authority);
   if (port === BAD_PORT) return BAD_HOST_PORT;
   let target = src.target;

@@ -4,7 +4,16 @@
 // hostname rules (a wildcard "*.a.com" needs at least one label before ".a.com"; the first entry for a name
 // wins, the config listing hosts in precedence order). The common cases are in router.test.ts.
 import { describe, expect, it } from '@jest/globals';
-import { authorityPort, BAD_PORT, HostTable, hostPort, NO_PORT, normalizeHost } from '../../proxy/router/host.js';
+import {
+  authorityPort,
+  BAD_PORT,
+  HostTable,
+  hostPort,
+  NO_PORT,
+  normalizeHost,
+  validAuthorityHost,
+} from '../../proxy/router/host.js';
+import { REFUSED, SERVED } from './host-values.js';
 
 describe('normalizeHost', () => {
   it.each([
@@ -101,4 +110,20 @@ describe('HostTable', () => {
     expect(t.lookup('y.a.com')).toBe('wild');
     expect(t.lookup('a.com')).toBeUndefined();
   });
+});
+
+describe('validAuthorityHost', () => {
+  it.each(SERVED)('%s is a valid host (%s)', (host) => expect(validAuthorityHost(host)).toBe(true));
+  it.each(REFUSED)('%s is not (%s)', (host) => expect(validAuthorityHost(host)).toBe(false));
+  it.each([
+    ['[v.x]', 'IPvFuture without a version'],
+    ['[v1.]', 'IPvFuture without an address'],
+    ['[v1g.x]', 'a non-hex version'],
+    ['[v1.a/b]', 'a "/" in an IPvFuture address'],
+    ['a%4', 'an escape cut by the end'],
+    ['a%4:80', 'an escape cut by the port'],
+  ])('%s is not (%s)', (host) => expect(validAuthorityHost(host)).toBe(false));
+  it.each([undefined, '', '[V1F.a:b]', 'a%4A%4a', '%41'])('%p is', (host) =>
+    expect(validAuthorityHost(host)).toBe(true),
+  );
 });
