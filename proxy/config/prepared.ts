@@ -145,16 +145,11 @@ export class ConfigPreparer {
 
   /** prepareOne(value, Host), validating a new host's matches in steps; the same answer and messages. */
   private *prepareHost(value: unknown): Generator<void, Prepared | { issue: z.core.$ZodIssue | undefined }> {
-    const head = HostHead.safeParse(value);
     // Text mode (the cluster primary) is off the serving loops and looks texts up first: checked at once.
-    if (
-      this.recognise === 'text' ||
-      !head.success ||
-      head.data.matches.length <= MATCHES_PER_STEP ||
-      this.byObject.has(value as object)
-    ) {
-      return this.prepareOne(value, Host);
-    }
+    // So is a host object already checked (identity mode), without reading it again.
+    if (this.recognise === 'text' || this.byObject.has(value as object)) return this.prepareOne(value, Host);
+    const head = HostHead.safeParse(value);
+    if (!head.success || head.data.matches.length <= MATCHES_PER_STEP) return this.prepareOne(value, Host);
     const matches: unknown[] = [];
     for (let i = 0; i < head.data.matches.length; i++) {
       const match = HostMatch.safeParse(head.data.matches[i]);

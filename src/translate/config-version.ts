@@ -53,12 +53,27 @@ export function* configVersionSteps(body: VersionedBody): Steps<string> {
   for (let i = 0; i < rules.length; i++) if (feed((i ? ',' : '') + jsonOf(rules[i]!))) yield;
   feed('],"hosts":[');
   for (let h = 0; h < hosts.length; h++) {
-    const { hostname, gateway, ports, matches } = hosts[h]!;
+    if (h) feed(',');
+    const host = hosts[h]!;
+    const known = texts.get(host);
+    if (known !== undefined) {
+      if (feed(known)) yield;
+      continue;
+    }
+    // A host entry new to this build: its text in pieces (one may hold tens of thousands of matches),
+    // remembered whole for the builds that reuse the entry (proxyconfig.ts).
+    const { hostname, gateway, ports, matches } = host;
     const gatewayText = gateway !== undefined ? `,"gateway":${JSON.stringify(gateway)}` : '';
     const portsText = ports ? `,"ports":${JSON.stringify(ports)}` : '';
-    feed(`${h ? ',' : ''}{"hostname":${JSON.stringify(hostname)}${gatewayText}${portsText},"matches":[`);
-    for (let i = 0; i < matches.length; i++) if (feed((i ? ',' : '') + matchJson(matches[i]!))) yield;
+    const pieces = [`{"hostname":${JSON.stringify(hostname)}${gatewayText}${portsText},"matches":[`];
+    feed(pieces[0]!);
+    for (let i = 0; i < matches.length; i++) {
+      pieces.push((i ? ',' : '') + matchJson(matches[i]!));
+      if (feed(pieces[pieces.length - 1]!)) yield;
+    }
+    pieces.push(']}');
     feed(']}');
+    texts.set(host, pieces.join(''));
   }
   feed(accessLog ? '],"accessLog":true}' : ']}');
   return hash.update(pending.join('')).digest('hex');

@@ -44,6 +44,9 @@ interface Remembered {
   /** The route of each visit, in order. */
   routes: RouteIR[];
   ranked: Ranked[];
+  /** The matches last returned, and each visit's firstRule they were numbered with: the same array while those hold. */
+  matches?: HostMatches;
+  firstRules?: number[];
 }
 
 /** Matches ranked between two points where the build may yield (a host can hold tens of thousands). */
@@ -95,7 +98,23 @@ export function* hostMatchesSteps(
     known = { routes: visits.map((v) => v.a.route), ranked };
     byKey.set(memoKey, known);
   }
-  return known.ranked.map((r) => ({ match: r.match, rule: visits[r.visit]!.a.firstRule + r.ruleOffset }));
+  return numbered(known, visits);
+}
+
+/**
+ * The ranked matches with their rule indices. The same array as last time when no visit's rules moved: host
+ * entries built from it are then the same objects too, which the proxy config's hashing and the push
+ * recognise without reading them (config-version.ts, proxy/config/prepared.ts).
+ */
+function numbered(known: Remembered, visits: Visit[]): HostMatches {
+  const firstRules = visits.map((v) => v.a.firstRule);
+  if (known.matches && sameNumbers(known.firstRules!, firstRules)) return known.matches;
+  known.firstRules = firstRules;
+  return (known.matches = known.ranked.map((r) => ({ match: r.match, rule: firstRules[r.visit]! + r.ruleOffset })));
+}
+
+function sameNumbers(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
 }
 
 /**

@@ -59,8 +59,7 @@ export function* buildProxyConfigSteps(
     for (const port of listenerPorts) perPort.push({ port, hosts: yield* hostsOnPortSteps(g, port, ofGateway) });
     forgetUnaskedHostMatches(g);
     const name = nsName(g.namespace, g.name);
-    for (const h of mergePorts(perPort))
-      hosts.push({ hostname: h.hostname, gateway: name, ports: h.ports, matches: h.matches });
+    hosts.push(...sameHostEntries(g, name, mergePorts(perPort)));
     // The Gateway on the proxy's own ports names none: they are whatever --listen and --tls-listen say.
     const { http, tls, own: onOwnPorts } = g.dataPorts!;
     scopes.push(onOwnPorts ? { name, listenerPorts } : { name, port: http, tlsPort: tls, listenerPorts });
@@ -71,6 +70,32 @@ export function* buildProxyConfigSteps(
   const version = yield* configVersionSteps(body);
   const caCertificates = usedCaBundles(rules, cas);
   return caCertificates.length ? { version, ...body, caCertificates } : { version, ...body };
+}
+
+/** Per Gateway IR, its host entries of the last build by hostname. */
+const builtHosts = new WeakMap<GatewayIR, Map<string, HostInput[]>>();
+
+/**
+ * The Gateway's host entries, each the very object of the last build when its hostname, ports and matches
+ * array are the same: the config's hash and the push then skip it by identity (config-version.ts,
+ * proxy/config/prepared.ts). Entries are never changed once built.
+ */
+function sameHostEntries(g: GatewayIR, name: string, merged: PortsHost[]): HostInput[] {
+  const before = builtHosts.get(g);
+  const now = new Map<string, HostInput[]>();
+  const out = merged.map((h) => {
+    const kept = before
+      ?.get(h.hostname)
+      ?.find(
+        (e) =>
+          e.matches === h.matches && e.ports!.length === h.ports.length && e.ports!.every((p, i) => p === h.ports[i]),
+      );
+    const entry = kept ?? { hostname: h.hostname, gateway: name, ports: h.ports, matches: h.matches };
+    now.set(h.hostname, [...(now.get(h.hostname) ?? []), entry]);
+    return entry;
+  });
+  builtHosts.set(g, now);
+  return out;
 }
 
 /** Each CA bundle the rules name, once, in id order. */

@@ -56,6 +56,16 @@ spec:
   return parseManifests(text, 'route.yaml')[0]!;
 }
 
+/**
+ * A route on r0's hostname attached to the second port only (when the Gateway has one): r0's host entry on
+ * both ports splits in two, the first with the same matches as before on fewer ports.
+ */
+const altRoute = (): K8sObject =>
+  parseManifests(
+    `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: zz-alt, namespace: app, creationTimestamp: "2027-01-01T00:00:00Z"}\nspec: {parentRefs: [{name: gw, sectionName: alt}], hostnames: [r0.example.com], rules: [{matches: [{path: {type: PathPrefix, value: /alt}}], backendRefs: [{name: api, port: 80}]}]}\n`,
+    'alt.yaml',
+  )[0]!;
+
 const grant = (): K8sObject =>
   parseManifests(
     'apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: app}\nspec: {from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: other}], to: [{group: "", kind: Service}]}\n',
@@ -157,7 +167,8 @@ type Edit =
   | { type: 'dropRoute'; index: number }
   | { type: 'servicePort'; port: number }
   | { type: 'sliceAddress'; last: number }
-  | { type: 'grant'; present: boolean };
+  | { type: 'grant'; present: boolean }
+  | { type: 'altRoute'; present: boolean };
 
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ type: fc.constant('gateway' as const), variant: fc.nat(5) }),
@@ -173,6 +184,7 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ type: fc.constant('servicePort' as const), port: fc.constantFrom(80, 8080) }),
   fc.record({ type: fc.constant('sliceAddress' as const), last: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ type: fc.constant('grant' as const), present: fc.boolean() }),
+  fc.record({ type: fc.constant('altRoute' as const), present: fc.boolean() }),
   fc.record({ type: fc.constant('policy' as const), variant: fc.option(fc.nat(2)) }),
   fc.record({ type: fc.constant('configMap' as const), ca: fc.nat(CAS.length), other: fc.nat(3) }),
 );
@@ -235,6 +247,10 @@ function apply(s: Snapshot, e: Exclude<Edit, { type: 'clock' | 'writeStatus' }>)
       break;
     case 'grant':
       next.referenceGrants = e.present ? [grant()] : [];
+      break;
+    case 'altRoute':
+      next.httpRoutes = next.httpRoutes.filter((r) => r.metadata.name !== 'zz-alt');
+      if (e.present) next.httpRoutes.push(altRoute());
       break;
     case 'policy':
       next.backendTLSPolicies = e.variant === null ? [] : [policy(e.variant)];
@@ -324,6 +340,37 @@ describe('translate() across calls', () => {
     const c = translate(newEndpoints, OPTIONS);
     expect(ruleOf(c, 'r2')).not.toBe(ruleOf(b, 'r2'));
     expect(JSON.stringify(ruleOf(c, 'r2'))).toContain('10.0.0.3');
+  });
+
+  it('keeps the host entries of hostnames a change does not touch as the same objects, and renumbers the rest', () => {
+    const first = initial();
+    const a = translate(first, OPTIONS);
+    const hostOf = (d: typeof a, hostname: string) => d.proxyConfig.hosts.find((h) => h.hostname === hostname);
+    const names = a.proxyConfig.hosts.map((h) => h.hostname);
+    const changedRoute = apply(first, { type: 'route', index: 0, variant: 1 });
+    const b = translate(changedRoute, OPTIONS);
+    const touched = (h: string) => JSON.stringify(hostOf(a, h)) !== JSON.stringify(hostOf(b, h));
+    expect(names.filter((h) => !touched(h)).length).toBeGreaterThan(0);
+    for (const h of names) {
+      if (touched(h)) expect(hostOf(b, h)).not.toBe(hostOf(a, h));
+      else expect(hostOf(b, h)).toBe(hostOf(a, h));
+    }
+    // Dropping the first route moves every later rule: entries are renumbered, none keeps its old numbers.
+    const dropped = apply(changedRoute, { type: 'dropRoute', index: 0 });
+    const c = translate(dropped, OPTIONS);
+    expect(c.proxyConfig.rules.length).toBeLessThan(b.proxyConfig.rules.length);
+    expect(JSON.stringify(c.proxyConfig)).toBe(JSON.stringify(translate(unrecognisable(dropped), OPTIONS).proxyConfig));
+  });
+
+  it('splits a host entry whose matches stay the same on fewer ports', () => {
+    const twoPorts = apply(initial(), { type: 'gateway', variant: 3 });
+    const before = translate(twoPorts, OPTIONS);
+    const entries = (d: typeof before) => d.proxyConfig.hosts.filter((h) => h.hostname === 'r0.example.com');
+    expect(entries(before).map((h) => h.ports)).toEqual([[80, 8080]]);
+    const split = translate(apply(twoPorts, { type: 'altRoute', present: true }), OPTIONS);
+    expect(entries(split).map((h) => h.ports)).toEqual([[80], [8080]]);
+    const merged = translate(apply(twoPorts, { type: 'altRoute', present: false }), OPTIONS);
+    expect(entries(merged).map((h) => h.ports)).toEqual([[80, 8080]]);
   });
 
   it('keeps unchanged routes as they were across a change to another route and a Gateway status write', () => {
