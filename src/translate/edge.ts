@@ -39,7 +39,7 @@ export function buildEdge(routes: RouteIR[], proxyConfig: ProxyConfigInput, opti
   const entries = entriesByGateway(proxyConfig);
   const taken = new Map<GatewayIR, Array<{ hostname: string; by: GatewayIR }>>();
   const ingress: IngressRule[] = hostnames.map((hostname) => {
-    const [owner, ...others] = [...publishers.get(hostname)!].sort(byGatewayAge);
+    const [owner, ...others] = [...publishers.get(hostname)!.keys()].sort(byGatewayAge);
     for (const g of others) taken.set(g, [...(taken.get(g) ?? []), { hostname, by: owner! }]);
     return ingressRule(hostname, owner!, entries.get(nsName(owner!.namespace, owner!.name)), proxyConfig);
   });
@@ -67,28 +67,71 @@ function ingressRule(
   return { hostname, service: `http://localhost:${http}` };
 }
 
+/** Per hostname, the Gateways publishing it, each with how many route parents publish it there. */
+type Publishers = Map<string, Map<GatewayIR, number>>;
+
+/**
+ * Recent calls' routes and answers, newest first: the next call usually differs from one of them in one
+ * route, at the same place. A few are kept so callers that alternate between snapshots keep theirs (tests,
+ * render), as memo.ts keeps its generations.
+ */
+const recentPublished: Array<{ routes: readonly RouteIR[]; names: Publishers }> = [];
+const KEPT_ANSWERS = 4;
+
 /**
  * Hostnames of routes accepted on our Gateways that have data ports, each with those Gateways. Sorted by the
- * caller: exact first then wildcards (cloudflared takes the first rule that matches).
+ * caller: exact first then wildcards (cloudflared takes the first rule that matches). Route IRs are never
+ * changed once built (memo.ts), so when the list has the same length as a recent one and a few slots hold
+ * other IRs, only those are visited: the answer is that one's, less the old IRs', plus the new IRs'. That
+ * map is updated in place and handed out: callers only read it, before the next call.
  */
-function publishedHostnames(routes: RouteIR[]): Map<string, Set<GatewayIR>> {
-  const names = new Map<string, Set<GatewayIR>>();
-  // Plain loops: this visits every route on every sync, and a filtered copy per parent and listener cost
-  // more than the visit.
-  for (const route of routes) {
-    for (const p of route.parents) {
-      if (!p.accepted || !p.gateway?.dataPorts) continue;
-      for (const l of p.listeners) {
-        for (const h of l.hostnames) {
-          if (h === ANY_HOST) continue;
-          const set = names.get(h);
-          if (set) set.add(p.gateway);
-          else names.set(h, new Set([p.gateway]));
-        }
+function publishedHostnames(routes: readonly RouteIR[]): Publishers {
+  for (const [at, recent] of recentPublished.entries()) {
+    const changed = changedSlots(recent.routes, routes);
+    if (!changed) continue;
+    for (const i of changed) {
+      count(recent.names, recent.routes[i]!, -1);
+      count(recent.names, routes[i]!, 1);
+    }
+    recentPublished.splice(at, 1);
+    recentPublished.unshift({ routes, names: recent.names });
+    return recent.names;
+  }
+  const names: Publishers = new Map();
+  for (const route of routes) count(names, route, 1);
+  recentPublished.unshift({ routes, names });
+  recentPublished.length = Math.min(recentPublished.length, KEPT_ANSWERS);
+  return names;
+}
+
+/** The slots holding another IR, when both lists have the same length and few (≤ 8, or ≤ 1/8) differ. */
+function changedSlots(before: readonly RouteIR[], now: readonly RouteIR[]): number[] | undefined {
+  if (before.length !== now.length) return undefined;
+  const limit = Math.max(8, now.length >> 3);
+  const changed: number[] = [];
+  for (let i = 0; i < now.length; i++) {
+    if (before[i] === now[i]) continue;
+    if (changed.push(i) > limit) return undefined;
+  }
+  return changed;
+}
+
+/** Adds (by +1) or removes (by -1) the hostnames a route publishes. */
+function count(names: Publishers, route: RouteIR, by: 1 | -1): void {
+  for (const p of route.parents) {
+    if (!p.accepted || !p.gateway?.dataPorts) continue;
+    for (const l of p.listeners) {
+      for (const h of l.hostnames) {
+        if (h === ANY_HOST) continue;
+        let gateways = names.get(h);
+        if (!gateways) names.set(h, (gateways = new Map()));
+        const n = (gateways.get(p.gateway) ?? 0) + by;
+        if (n > 0) gateways.set(p.gateway, n);
+        else gateways.delete(p.gateway);
+        if (gateways.size === 0) names.delete(h);
       }
     }
   }
-  return names;
 }
 
 /** Whether the hostname's entry carries a gRPC rule: it must reach the proxy over HTTP/2 (its TLS port). */

@@ -112,19 +112,37 @@ interface Entry<T> extends Key {
   value: T;
 }
 
-function* rememberedSteps<T>(
-  map: WeakMap<object, Entry<T>>,
+/**
+ * memoRouteIRSteps's remembered IR, or undefined: the same answer without a generator, for the loop that
+ * asks it for every route on every sync (most are hits).
+ */
+export function rememberedRouteIR(
   route: K8sObject,
-  key: Key,
-  compute: () => Steps<T>,
-): Steps<T> {
+  kind: RouteKind,
+  parents: object,
+  generation: object,
+): RouteIR | undefined {
+  return hitOf(routeEntries, route, { kind, generation, parents });
+}
+
+function hitOf<T>(map: WeakMap<object, Entry<T>>, route: K8sObject, key: Key): T | undefined {
   const hit = map.get(routeKey(route));
   const same =
     hit?.metadata === route.metadata &&
     hit.kind === key.kind &&
     hit.generation === key.generation &&
     hit.parents === key.parents;
-  if (same) return hit.value;
+  return same ? hit.value : undefined;
+}
+
+function* rememberedSteps<T>(
+  map: WeakMap<object, Entry<T>>,
+  route: K8sObject,
+  key: Key,
+  compute: () => Steps<T>,
+): Steps<T> {
+  const hit = hitOf(map, route, key);
+  if (hit !== undefined) return hit;
   const value = yield* compute();
   map.set(routeKey(route), { ...key, metadata: route.metadata, value });
   return value;

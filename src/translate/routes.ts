@@ -10,7 +10,7 @@ import { sortedRoutes, wellFormedRoutes } from './route-order.js';
 import { resolveCrossServing } from './crossserving.js';
 import { translateRulesSteps, type RouteRules } from './rules.js';
 import { routeLimitViolation } from './limits.js';
-import { memoRouteIRSteps, memoRulesSteps, ruleInputsGeneration } from './memo.js';
+import { memoRouteIRSteps, memoRulesSteps, rememberedRouteIR, ruleInputsGeneration } from './memo.js';
 import type { ListenerIR } from './listeners.js';
 import type { Steps } from '../core/steps.js';
 
@@ -40,6 +40,18 @@ export interface ProcessedRoutes {
 }
 
 /**
+ * Recent calls' route objects and the IRs made of them, with the parents and rule inputs they were made
+ * with, newest first; a few, so callers alternating between snapshots keep theirs (as memo.ts does).
+ */
+const recentIRs: Array<{
+  all: Array<{ kind: RouteKind; obj: K8sObject }>;
+  irs: RouteIR[];
+  parents: object;
+  generation: object;
+}> = [];
+const KEPT_LISTS = 4;
+
+/**
  * Yields after each rule translated, and before that after each fresh compile of its regexes. `parents` must
  * be the very same objects while the inputs of the parents stage are (stage-memo.ts): a route's whole IR is
  * reused while its spec and metadata objects, its parents and its rule inputs are the same (memo.ts).
@@ -50,11 +62,23 @@ export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<Proce
     ...wellFormedRoutes('GRPCRoute', ctx.snapshot.grpcRoutes).map((obj) => ({ kind: 'GRPCRoute' as const, obj })),
   ];
   const generation = ruleInputsGeneration(ctx.snapshot, ctx.options.externalNameServices, ctx.backendTls.fingerprint);
+  const before = recentIRs.find((r) => r.parents === parents && r.generation === generation);
   const irs: RouteIR[] = [];
-  for (const { kind, obj } of all)
+  for (let i = 0; i < all.length; i++) {
+    const { kind, obj } = all[i]!;
+    // The same object in the same slot as in a recent call with the same inputs: that call's IR, found
+    // without a lookup per route (the memo's answer too: memo.ts keys on the object).
+    const same = before !== undefined && before.all[i]?.obj === obj && before.all[i]!.kind === kind;
     irs.push(
-      yield* memoRouteIRSteps(obj, kind, parents, generation, () => routeIRSteps(ctx, parents, kind, obj, generation)),
+      (same ? before.irs[i] : rememberedRouteIR(obj, kind, parents, generation)) ??
+        (yield* memoRouteIRSteps(obj, kind, parents, generation, () =>
+          routeIRSteps(ctx, parents, kind, obj, generation),
+        )),
     );
+  }
+  if (before) recentIRs.splice(recentIRs.indexOf(before), 1);
+  recentIRs.unshift({ all, irs, parents, generation });
+  recentIRs.length = Math.min(recentIRs.length, KEPT_LISTS);
   const served = resolveCrossServing(irs);
   // resolveCrossServing keeps the order: the i-th route is the i-th object's.
   const copies = new Map<RouteIR, K8sObject>();
