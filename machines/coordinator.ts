@@ -169,7 +169,6 @@ export const coordinatorMachine = setup({
       generationBase: input.generationBase ?? 0,
       generation: input.generationBase ?? 0,
       resources: {},
-      verdicts: {},
       awaitingHealth: {},
       replicas: {},
       incarnations: 0,

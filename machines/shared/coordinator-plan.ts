@@ -45,7 +45,6 @@ const leads = (ctx: CoordinatorContext) => ctx.leadership === 'leader';
 export function planSync(ctx: CoordinatorContext, result: SyncResult): Plan {
   const { desired } = result;
   const sends: Send[] = [];
-  const spawns: Spawn[] = [];
   const changed = desired.proxyConfig.version !== ctx.config?.version;
   const generation = changed ? ctx.generation + 1 : ctx.generation;
   const pushed = changed && leads(ctx) && Object.keys(ctx.replicas).length > 0;
@@ -57,11 +56,74 @@ export function planSync(ctx: CoordinatorContext, result: SyncResult): Plan {
   const edge = ctx.hasEdge && leads(ctx) ? planEdgeHandOut(ctx, edgeDesired) : NOTHING;
   sends.push(...edge.sends);
 
+  const handed = handOutVerdicts(ctx, desired.statuses, generation);
+  const context: Partial<CoordinatorContext> = {
+    ...edge.context,
+    ...handed.context,
+    config: desired.proxyConfig,
+    generation,
+    edgeDesired,
+    statuses: desired.statuses,
+    syncs: ctx.syncs + 1,
+    lastSync: { durationMs: result.durationMs, changes: ctx.changesInSync, pushed, reason: ctx.syncReason },
+    lastSyncError: undefined,
+  };
+  return { context, spawns: handed.spawns, sends: [...sends, ...handed.sends] };
+}
+
+/** A verdict to each resource actor whose status changed, spawning new ones and retiring vanished ones. */
+function handOutVerdicts(ctx: CoordinatorContext, statuses: readonly ResourceStatus[], generation: number): Plan {
+  const slots = changedSlots(ctx.statuses, statuses);
+  return slots ? handOutChanged(ctx, statuses, slots, generation) : handOutAll(ctx, statuses, generation);
+}
+
+/**
+ * The slots whose status is another object than in the last sync's list, when the lists have the same length
+ * and few slots changed, each still holding the same resource: then no actor is spawned or retired.
+ */
+function changedSlots(before: readonly ResourceStatus[] | undefined, now: readonly ResourceStatus[]) {
+  if (before?.length !== now.length) return undefined;
+  const limit = Math.max(8, now.length >> 3);
+  const changed: number[] = [];
+  for (let i = 0; i < now.length; i++) {
+    if (before[i] === now[i]) continue;
+    if (changed.push(i) > limit || resourceKey(before[i]!) !== resourceKey(now[i]!)) return undefined;
+  }
+  return changed;
+}
+
+/**
+ * handOutAll's answer when only `slots` changed: every other status is the very object the last sync handed
+ * out or found the same as its actor's verdict (the translator hands an unchanged resource the same object),
+ * which handOutAll would not hand out again. Nothing is copied but the (small) health waits.
+ */
+function handOutChanged(
+  ctx: CoordinatorContext,
+  statuses: readonly ResourceStatus[],
+  slots: number[],
+  generation: number,
+): Plan {
+  const awaitingHealth = { ...ctx.awaitingHealth };
+  const sends: Send[] = [];
+  for (const i of slots) {
+    const status = statuses[i]!;
+    if (sameStatus(status, ctx.statuses![i])) continue;
+    const id = ctx.resources[resourceKey(status)]!;
+    awaitingHealth[id] = generation;
+    sends.push({ to: id, event: { type: 'verdict', status, generation } satisfies ResourceEvent, toResource: true });
+  }
+  return { context: sends.length > 0 ? { awaitingHealth } : {}, spawns: [], sends };
+}
+
+function handOutAll(ctx: CoordinatorContext, statuses: readonly ResourceStatus[], generation: number): Plan {
+  const sends: Send[] = [];
+  const spawns: Spawn[] = [];
   let incarnations = ctx.incarnations;
   const resources: Record<string, string> = {};
-  const verdicts: Record<string, ResourceStatus> = {};
   const awaitingHealth = { ...ctx.awaitingHealth };
-  for (const status of desired.statuses) {
+  // What each actor holds: the last sync's status for its key (handed out, or equal to what was).
+  const held = new Map((ctx.statuses ?? []).map((s) => [resourceKey(s), s]));
+  for (const status of statuses) {
     const key = resourceKey(status);
     let id = ctx.resources[key];
     if (!id) {
@@ -71,14 +133,9 @@ export function planSync(ctx: CoordinatorContext, result: SyncResult): Plan {
     resources[key] = id;
     // The verdict its actor holds, again (most of them: one object changed): the actor would only record it
     // (resource.ts, isSameVerdict), so it is not handed out; a sync's work stays with what changed. The new
-    // object is remembered in its place (equal to it but for lastTransitionTime, which sameStatus ignores):
-    // the translator hands unchanged routes the same status object again, so next time it is the same object.
-    const held = ctx.verdicts[key];
-    if (ctx.resources[key] && sameStatus(status, held)) {
-      verdicts[key] = status;
-      continue;
-    }
-    verdicts[key] = status;
+    // object stands for it next time (equal to it but for lastTransitionTime, which sameStatus ignores): the
+    // translator hands unchanged routes the same status object again, so next time it is the same object.
+    if (ctx.resources[key] && sameStatus(status, held.get(key))) continue;
     awaitingHealth[id] = generation;
     sends.push({ to: id, event: { type: 'verdict', status, generation } satisfies ResourceEvent, toResource: true });
   }
@@ -87,24 +144,16 @@ export function planSync(ctx: CoordinatorContext, result: SyncResult): Plan {
     sends.push({ to: id, event: { type: 'resource.deleted' } satisfies ResourceEvent, toResource: true });
     delete awaitingHealth[id];
   }
-  const context: Partial<CoordinatorContext> = {
-    ...edge.context,
-    config: desired.proxyConfig,
-    generation,
-    edgeDesired,
-    resources,
-    verdicts,
-    awaitingHealth,
-    incarnations,
-    syncs: ctx.syncs + 1,
-    lastSync: { durationMs: result.durationMs, changes: ctx.changesInSync, pushed, reason: ctx.syncReason },
-    lastSyncError: undefined,
-  };
-  return { context, spawns, sends };
+  return { context: { resources, awaitingHealth, incarnations }, spawns, sends };
 }
 
 /** The edge gets a document only when it differs from the last one it was handed. */
 function planEdgeHandOut(ctx: CoordinatorContext, desired: NonNullable<CoordinatorContext['edgeDesired']>): Plan {
+  // The translator hands an unchanged document out as the same objects (src/translate/edge.ts): what was
+  // last handed out or found the same as it, without fingerprinting thousands of rules again.
+  const last = ctx.edgeDesired;
+  if (ctx.edgeFingerprint !== undefined && last?.ingress === desired.ingress && last.dns === desired.dns)
+    return NOTHING;
   const fingerprint = statusFingerprint({ i: desired.ingress, d: desired.dns });
   if (fingerprint === ctx.edgeFingerprint) return NOTHING;
   return {

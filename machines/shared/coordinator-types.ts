@@ -51,8 +51,11 @@ export interface CoordinatorContext {
   edgeGeneration: number;
   /** Resource key ("Kind/ns/name") → id of its actor. */
   resources: Record<string, string>;
-  /** Resource key → the verdict last handed to its actor: an equal one is not handed again. */
-  verdicts: Record<string, ResourceStatus>;
+  /**
+   * The last sync's statuses: for each resource, the verdict its actor holds or one equal to it (an equal one
+   * is not handed out again). The next sync compares slot by slot.
+   */
+  statuses?: readonly ResourceStatus[];
   /**
    * Resource actor id → config generation of the verdict it was handed since the health that covers it:
    * the actors an unchanged health must still reach (the rest already heard it).

@@ -4,8 +4,18 @@ import type { Condition, ResourceStatus } from '../../src/core/types.js';
 
 /** "Kind/namespace/name": the identity of a resource actor and of a status write. */
 export function resourceKey(s: Pick<ResourceStatus, 'kind' | 'namespace' | 'name'>): string {
-  return `${s.kind}/${s.namespace}/${s.name}`;
+  let key = keys.get(s);
+  if (key === undefined) keys.set(s, (key = `${s.kind}/${s.namespace}/${s.name}`));
+  return key;
 }
+
+/**
+ * Keys by status object. The translator hands an unchanged resource the same status object on every sync,
+ * and the coordinator indexes records of thousands of resources with its key: the same string each time
+ * is looked up as a property name once, where a string built afresh is looked up (internalised) again on
+ * every use. Statuses are never changed once built, so a key cannot go stale.
+ */
+const keys = new WeakMap<object, string>();
 
 type ConditionHolder = { conditions?: Condition[] };
 

@@ -46,7 +46,28 @@ export function buildEdge(routes: RouteIR[], proxyConfig: ProxyConfigInput, opti
   ingress.push({ service: 'http_status:404' });
   const target = options.tunnelId ? `${options.tunnelId}.cfargotunnel.com` : PLACEHOLDER_TUNNEL_HOSTNAME;
   const dns: DnsRecord[] = hostnames.map((name) => ({ name, type: 'CNAME', content: target, proxied: true }));
-  return { ingress: { ingress }, dns, taken };
+  return { ...sameEdgeDocuments({ ingress: { ingress }, dns }), taken };
+}
+
+/** Recent ingress documents and DNS record lists, newest first (a few, as for publishedHostnames). */
+const recentDocuments: Array<Pick<EdgeResult, 'ingress' | 'dns'>> = [];
+
+/**
+ * The very objects of a recent call when equal to them: most changes leave the edge as it was, and the
+ * coordinator then recognises it by identity instead of comparing fingerprints of the whole document
+ * (machines/shared/coordinator-plan.ts). Rules and records are small flat objects: their JSON compares them.
+ */
+function sameEdgeDocuments(built: Pick<EdgeResult, 'ingress' | 'dns'>): Pick<EdgeResult, 'ingress' | 'dns'> {
+  const json = (items: object[]) => items.map((item) => JSON.stringify(item));
+  const rules = json(built.ingress.ingress);
+  const records = json(built.dns);
+  const same = (a: string[], b: object[]) =>
+    a.length === b.length && b.every((item, i) => a[i] === JSON.stringify(item));
+  const known = recentDocuments.find((d) => same(rules, d.ingress.ingress) && same(records, d.dns));
+  if (known) return known;
+  recentDocuments.unshift(built);
+  recentDocuments.length = Math.min(recentDocuments.length, KEPT_ANSWERS);
+  return built;
 }
 
 function ingressRule(

@@ -17,7 +17,6 @@ function leaderWithOneReplica(): CoordinatorContext {
     generationBase: 0,
     generation: 0,
     resources: {},
-    verdicts: {},
     awaitingHealth: {},
     replicas: { a: { childId: 'replica/a#0', ready: true } },
     incarnations: 0,
@@ -119,5 +118,18 @@ describe('coordinator hand-out proportional to the change', () => {
     story.sync('v1', all);
     expect(story.sync('v2', [all[0]!])).toEqual({ 'resource.deleted': [ROUTE] });
     expect(story.sync('v3', restamped(all))).toEqual({ verdict: [ROUTE] });
+  });
+
+  it('spawns and retires when a slot of a list of the same length holds another resource', () => {
+    const story = new Story();
+    const web = routeVerdict({ accepted: true, spec: 1 });
+    const api = { ...web, name: 'api' };
+    story.sync('v1', [classVerdict(true), web]);
+    const plan = planSync(story.ctx, { desired: desired('v2', [story.ctx.statuses![0]!, api]), durationMs: 1 });
+    expect(plan.spawns.map((x) => x.key)).toEqual(['HTTPRoute/ns/api']);
+    expect(plan.sends.filter((x) => x.toResource).map((x) => [x.event.type, x.to.replace(/#\d+$/, '')])).toEqual([
+      ['verdict', 'HTTPRoute/ns/api'],
+      ['resource.deleted', ROUTE],
+    ]);
   });
 });

@@ -355,11 +355,16 @@ describe('translate() across calls', () => {
       if (touched(h)) expect(hostOf(b, h)).not.toBe(hostOf(a, h));
       else expect(hostOf(b, h)).toBe(hostOf(a, h));
     }
+    // The edge's documents too, while no hostname came or went (the coordinator then skips its fingerprint).
+    expect(b.ingress).toBe(a.ingress);
+    expect(b.dns).toBe(a.dns);
     // Dropping the first route moves every later rule: entries are renumbered, none keeps its old numbers.
     const dropped = apply(changedRoute, { type: 'dropRoute', index: 0 });
     const c = translate(dropped, OPTIONS);
     expect(c.proxyConfig.rules.length).toBeLessThan(b.proxyConfig.rules.length);
     expect(JSON.stringify(c.proxyConfig)).toBe(JSON.stringify(translate(unrecognisable(dropped), OPTIONS).proxyConfig));
+    expect(c.dns).not.toBe(b.dns);
+    expect(c.dns.map((r) => r.name)).not.toContain('r0.example.com');
   });
 
   it('splits a host entry whose matches stay the same on fewer ports', () => {
