@@ -5,6 +5,7 @@ import type { ReplicaReport } from '../replica.js';
 import type { EdgeReport } from '../edge.js';
 import type { ResourceEvent } from './resource.js';
 import { resourceKey, sameStatus, statusFingerprint } from './status.js';
+import { changedRange, type ChangedRange } from '../../src/core/changed-range.js';
 import { dataplaneHealth, type DataplaneHealth, type ReplicaState } from './dataplane.js';
 import type { CoordinatorContext, ResourceMachineName, SyncResult } from './coordinator-types.js';
 
@@ -73,46 +74,57 @@ export function planSync(ctx: CoordinatorContext, result: SyncResult): Plan {
 
 /** A verdict to each resource actor whose status changed, spawning new ones and retiring vanished ones. */
 function handOutVerdicts(ctx: CoordinatorContext, statuses: readonly ResourceStatus[], generation: number): Plan {
-  const slots = changedSlots(ctx.statuses, statuses);
-  return slots ? handOutChanged(ctx, statuses, slots, generation) : handOutAll(ctx, statuses, generation);
+  const changed = changedRange(ctx.statuses, statuses);
+  return changed ? handOutChanged(ctx, statuses, changed, generation) : handOutAll(ctx, statuses, generation);
 }
 
 /**
- * The slots whose status is another object than in the last sync's list, when the lists have the same length
- * and few slots changed, each still holding the same resource: then no actor is spawned or retired.
- */
-function changedSlots(before: readonly ResourceStatus[] | undefined, now: readonly ResourceStatus[]) {
-  if (before?.length !== now.length) return undefined;
-  const limit = Math.max(8, now.length >> 3);
-  const changed: number[] = [];
-  for (let i = 0; i < now.length; i++) {
-    if (before[i] === now[i]) continue;
-    if (changed.push(i) > limit || resourceKey(before[i]!) !== resourceKey(now[i]!)) return undefined;
-  }
-  return changed;
-}
-
-/**
- * handOutAll's answer when only `slots` changed: every other status is the very object the last sync handed
- * out or found the same as its actor's verdict (the translator hands an unchanged resource the same object),
- * which handOutAll would not hand out again. Nothing is copied but the (small) health waits.
+ * handOutAll's answer when only one range of the list changed (changed-range.ts): every other status is the
+ * very object the last sync handed out or found the same as its actor's verdict (the translator hands an
+ * unchanged resource the same object), which handOutAll would not hand out again. Only the range is visited:
+ * its old statuses are what their actors hold; a key only in the new range is a new actor, one only in the
+ * old range is retired. The resource record is copied only when one comes or goes.
  */
 function handOutChanged(
   ctx: CoordinatorContext,
   statuses: readonly ResourceStatus[],
-  slots: number[],
+  { start, beforeEnd, nowEnd }: ChangedRange,
   generation: number,
 ): Plan {
+  const held = new Map(ctx.statuses!.slice(start, beforeEnd).map((s) => [resourceKey(s), s]));
+  const fresh = statuses.slice(start, nowEnd);
+  const gone = [...held.keys()].filter((key) => !fresh.some((s) => resourceKey(s) === key));
+  const comes = fresh.some((s) => !held.has(resourceKey(s)));
+  const resources = comes || gone.length > 0 ? copyRecord(ctx.resources) : ctx.resources;
   const awaitingHealth = { ...ctx.awaitingHealth };
+  const spawns: Spawn[] = [];
   const sends: Send[] = [];
-  for (const i of slots) {
-    const status = statuses[i]!;
-    if (sameStatus(status, ctx.statuses![i])) continue;
-    const id = ctx.resources[resourceKey(status)]!;
+  let incarnations = ctx.incarnations;
+  for (const status of fresh) {
+    const key = resourceKey(status);
+    let id = ctx.resources[key];
+    if (!held.has(key) || !id) {
+      id = `${key}#${++incarnations}`;
+      spawns.push({ src: MACHINE_OF_KIND[status.kind], id, key });
+      resources[key] = id;
+    } else if (sameStatus(status, held.get(key))) continue;
     awaitingHealth[id] = generation;
     sends.push({ to: id, event: { type: 'verdict', status, generation } satisfies ResourceEvent, toResource: true });
   }
-  return { context: sends.length > 0 ? { awaitingHealth } : {}, spawns: [], sends };
+  for (const key of gone) {
+    const id = resources[key]!;
+    delete resources[key];
+    sends.push({ to: id, event: { type: 'resource.deleted' } satisfies ResourceEvent, toResource: true });
+    delete awaitingHealth[id];
+  }
+  return { context: { resources, awaitingHealth, incarnations }, spawns, sends };
+}
+
+/** A copy made key by key: spreading a record of thousands of keys costs several times more (measured). */
+function copyRecord<T>(record: Readonly<Record<string, T>>): Record<string, T> {
+  const copy: Record<string, T> = {};
+  for (const key of Object.keys(record)) copy[key] = record[key]!;
+  return copy;
 }
 
 function handOutAll(ctx: CoordinatorContext, statuses: readonly ResourceStatus[], generation: number): Plan {

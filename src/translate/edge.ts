@@ -19,6 +19,7 @@ import {
   type IngressRule,
   type TranslateOptions,
 } from '../core/types.js';
+import { changedRange } from '../core/changed-range.js';
 import { ANY_HOST, compareHostKeys } from '../gatewayapi/hostnames.js';
 import { nsName } from '../gatewayapi/values.js';
 import { byGatewayAge } from './gateway-ports.js';
@@ -93,7 +94,7 @@ type Publishers = Map<string, Map<GatewayIR, number>>;
 
 /**
  * Recent calls' routes and answers, newest first: the next call usually differs from one of them in one
- * route, at the same place. A few are kept so callers that alternate between snapshots keep theirs (tests,
+ * route replaced, added or removed. A few are kept so callers that alternate between snapshots keep theirs (tests,
  * render), as memo.ts keeps its generations.
  */
 const recentPublished: Array<{ routes: readonly RouteIR[]; names: Publishers }> = [];
@@ -102,18 +103,16 @@ const KEPT_ANSWERS = 4;
 /**
  * Hostnames of routes accepted on our Gateways that have data ports, each with those Gateways. Sorted by the
  * caller: exact first then wildcards (cloudflared takes the first rule that matches). Route IRs are never
- * changed once built (memo.ts), so when the list has the same length as a recent one and a few slots hold
- * other IRs, only those are visited: the answer is that one's, less the old IRs', plus the new IRs'. That
+ * changed once built (memo.ts), so when the list differs from a recent one in a few IRs in one place
+ * (changed-range.ts), only those are visited: the answer is that one's, less the old IRs', plus the new IRs'. That
  * map is updated in place and handed out: callers only read it, before the next call.
  */
 function publishedHostnames(routes: readonly RouteIR[]): Publishers {
   for (const [at, recent] of recentPublished.entries()) {
-    const changed = changedSlots(recent.routes, routes);
+    const changed = changedRange(recent.routes, routes);
     if (!changed) continue;
-    for (const i of changed) {
-      count(recent.names, recent.routes[i]!, -1);
-      count(recent.names, routes[i]!, 1);
-    }
+    for (let i = changed.start; i < changed.beforeEnd; i++) count(recent.names, recent.routes[i]!, -1);
+    for (let i = changed.start; i < changed.nowEnd; i++) count(recent.names, routes[i]!, 1);
     recentPublished.splice(at, 1);
     recentPublished.unshift({ routes, names: recent.names });
     return recent.names;
@@ -123,18 +122,6 @@ function publishedHostnames(routes: readonly RouteIR[]): Publishers {
   recentPublished.unshift({ routes, names });
   recentPublished.length = Math.min(recentPublished.length, KEPT_ANSWERS);
   return names;
-}
-
-/** The slots holding another IR, when both lists have the same length and few (≤ 8, or ≤ 1/8) differ. */
-function changedSlots(before: readonly RouteIR[], now: readonly RouteIR[]): number[] | undefined {
-  if (before.length !== now.length) return undefined;
-  const limit = Math.max(8, now.length >> 3);
-  const changed: number[] = [];
-  for (let i = 0; i < now.length; i++) {
-    if (before[i] === now[i]) continue;
-    if (changed.push(i) > limit) return undefined;
-  }
-  return changed;
 }
 
 /** Adds (by +1) or removes (by -1) the hostnames a route publishes. */

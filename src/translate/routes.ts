@@ -1,4 +1,5 @@
 // Steps 3–5 per route: attachment to our Gateways and ListenerSets, rule translation, and the per-parent conditions.
+import { changedRange } from '../core/changed-range.js';
 import type { K8sObject } from '../core/types.js';
 import * as c from '../gatewayapi/conditions.js';
 import type { ConditionSpec } from '../gatewayapi/conditions.js';
@@ -44,7 +45,8 @@ export interface ProcessedRoutes {
  * with, newest first; a few, so callers alternating between snapshots keep theirs (as memo.ts does).
  */
 const recentIRs: Array<{
-  all: Array<{ kind: RouteKind; obj: K8sObject }>;
+  objects: K8sObject[];
+  kinds: RouteKind[];
   irs: RouteIR[];
   parents: object;
   generation: object;
@@ -63,21 +65,24 @@ export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<Proce
   ];
   const generation = ruleInputsGeneration(ctx.snapshot, ctx.options.externalNameServices, ctx.backendTls.fingerprint);
   const before = recentIRs.find((r) => r.parents === parents && r.generation === generation);
+  const objects = all.map((a) => a.obj);
+  const changed = before && changedRange(before.objects, objects);
   const irs: RouteIR[] = [];
   for (let i = 0; i < all.length; i++) {
     const { kind, obj } = all[i]!;
-    // The same object in the same slot as in a recent call with the same inputs: that call's IR, found
-    // without a lookup per route (the memo's answer too: memo.ts keys on the object).
-    const same = before !== undefined && before.all[i]?.obj === obj && before.all[i]!.kind === kind;
+    // Outside the changed range, the same object as in a recent call with the same inputs: that call's IR,
+    // found without a lookup per route (the memo's answer too: memo.ts keys on the object).
+    const at = !changed || i < changed.start ? i : i >= changed.nowEnd ? i - changed.nowEnd + changed.beforeEnd : -1;
+    const same = at !== -1 && before?.objects[at] === obj && before.kinds[at] === kind;
     irs.push(
-      (same ? before.irs[i] : rememberedRouteIR(obj, kind, parents, generation)) ??
+      (same ? before!.irs[at] : rememberedRouteIR(obj, kind, parents, generation)) ??
         (yield* memoRouteIRSteps(obj, kind, parents, generation, () =>
           routeIRSteps(ctx, parents, kind, obj, generation),
         )),
     );
   }
   if (before) recentIRs.splice(recentIRs.indexOf(before), 1);
-  recentIRs.unshift({ all, irs, parents, generation });
+  recentIRs.unshift({ objects, kinds: all.map((a) => a.kind), irs, parents, generation });
   recentIRs.length = Math.min(recentIRs.length, KEPT_LISTS);
   const served = resolveCrossServing(irs);
   // resolveCrossServing keeps the order: the i-th route is the i-th object's.
