@@ -7,6 +7,7 @@ import type { Upstream } from '../forward/upstream.js';
 
 export function firstMatch(entry: HostEntry, input: MatchInput): CompiledMatch<CompiledRule> | undefined {
   const index = entry.index;
+  // Stryker disable next-line ConditionalExpression: `index === undefined` → `true` scans every match instead of the segment's candidates: the index only skips matches that cannot match (segments.ts), so the first match is the same
   const list = index === undefined ? entry.matches : (index.bySegment.get(firstSegment(input.path)) ?? index.others);
   for (let i = 0; i < list.length; i++) if (matches(list[i]!, input)) return list[i];
   return undefined;
@@ -14,6 +15,7 @@ export function firstMatch(entry: HostEntry, input: MatchInput): CompiledMatch<C
 
 /** A random draw over weights (weight 0 is never picked); a persisted backend wins when it still exists. */
 export function pickBackend(rule: CompiledRule, persistedToken: string | undefined): CompiledBackend | undefined {
+  // Stryker disable next-line ConditionalExpression: `!== undefined` → `true` looks up byToken.get(undefined), which is undefined: the draw follows all the same
   if (persistedToken !== undefined) {
     const pinned = rule.byToken.get(persistedToken);
     if (pinned !== undefined && pinned.weight > 0) return pinned;

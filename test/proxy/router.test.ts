@@ -1,5 +1,5 @@
 // Pure routing pieces: host normalization and lookup, path/header/query/method matching, weighted choice.
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { authorityPort, BAD_PORT, HostTable, hostPort, NO_PORT, normalizeHost } from '../../proxy/router/host.js';
 import { ListenerHosts } from '../../proxy/router/ports.js';
 import { compileMatch, matches, pathHasPrefix, RequestMatchInput, type MatchInput } from '../../proxy/router/match.js';
@@ -327,6 +327,46 @@ describe('weighted choice', () => {
     for (let i = 0; i < 50; i++) expect(pickBackend(rule, token)!.name).toBe('b');
   });
 
+  it("gives each backend the draws in [its start, its end): a draw on a boundary is the next backend's", () => {
+    const random = jest.spyOn(Math, 'random');
+    try {
+      random.mockReturnValue(0.75); // 0.75 × total weight 4 = 3, where a's share [0, 3) ends
+      expect(pickBackend(rule, undefined)!.name).toBe('b');
+      random.mockReturnValue(0.7499);
+      expect(pickBackend(rule, undefined)!.name).toBe('a');
+    } finally {
+      random.mockRestore();
+    }
+  });
+
+  it('reaches the last of four backends with the top draws', () => {
+    const four = compileTable(
+      parseProxyConfig({
+        version: 'w4',
+        rules: [
+          { id: 'r', kind: 'http', backends: ['a', 'b', 'c', 'd'].map((name) => ({ name, weight: 1, endpoints: ep })) },
+        ],
+        hosts: [{ hostname: '*', matches: [{ match: {}, rule: 0 }] }],
+      }),
+      registry,
+    ).hosts.lookup('x')!.matches[0]!.rule;
+    const random = jest.spyOn(Math, 'random');
+    try {
+      for (const [draw, name] of [
+        [0, 'a'],
+        [0.25, 'b'],
+        [0.5, 'c'],
+        [0.75, 'd'],
+        [0.999, 'd'],
+      ] as const) {
+        random.mockReturnValue(draw);
+        expect(pickBackend(four, undefined)?.name).toBe(name);
+      }
+    } finally {
+      random.mockRestore();
+    }
+  });
+
   it('ignores a persisted token that names nothing (or a weight-0 backend)', () => {
     const zero = rule.backends.find((x) => x.name === 'zero')!;
     for (let i = 0; i < 50; i++) expect(pickBackend(rule, zero.token)!.name).not.toBe('zero');
@@ -373,7 +413,7 @@ describe('session persistence with an absolute timeout', () => {
 });
 
 describe('session persistence sources', () => {
-  const compile = (persistence: { type: 'Cookie' | 'Header'; name: string }) =>
+  const compile = (persistence?: { type: 'Cookie' | 'Header'; name: string }) =>
     compileTable(
       parseProxyConfig({
         version: 'p',
@@ -399,6 +439,18 @@ describe('session persistence sources', () => {
     expect(persistedToken(rule, { cookie: ['other=1', `pin=${b.token}`] })).toBe(b.token);
     expect(persistedToken(rule, { cookie: ['other=1', 'x=2'] })).toBeUndefined();
     expect(persistedToken(rule, {})).toBeUndefined();
+  });
+
+  it('pins with the backend token as is when sessions do not expire: a cookie, or the header itself', () => {
+    const cookie = compile({ type: 'Cookie', name: 'pin' });
+    expect(persistenceHeader(cookie, cookie.backends[1]!)).toEqual([
+      'set-cookie',
+      `pin=${cookie.backends[1]!.token}; Path=/; HttpOnly`,
+    ]);
+    const header = compile({ type: 'Header', name: 'X-Pin' });
+    expect(persistenceHeader(header, header.backends[0]!)).toEqual(['x-pin', header.backends[0]!.token]);
+    const none = compile();
+    expect(persistenceHeader(none, none.backends[0]!)).toBeUndefined();
   });
 
   it('reads a persistence header; repeated, its first line counts', () => {
