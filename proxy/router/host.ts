@@ -41,7 +41,8 @@ export function validAuthorityHost(raw: string | undefined): boolean {
   for (let i = 0; i < end; i++) {
     const c = raw.charCodeAt(i);
     if (c === 37 /* % */) {
-      if (i + 2 >= end || !HEX_DIGIT[raw.charCodeAt(i + 1)] || !HEX_DIGIT[raw.charCodeAt(i + 2)]) return false;
+      // Past the end charCodeAt is NaN and at `end` stands the port's ":": neither is a hex digit.
+      if (!HEX_DIGIT[raw.charCodeAt(i + 1)] || !HEX_DIGIT[raw.charCodeAt(i + 2)]) return false;
       i += 2;
     } else if (!REG_NAME[c]) return false;
   }
