@@ -41,6 +41,11 @@ const CASES: Array<[raw: string, normalised: string | { refused: string }]> = [
   ['/a/..;/b', { refused: DOT_PARAM }],
   ['/a/.;x/b', { refused: DOT_PARAM }],
   ['/a/%2e%2e;/b', { refused: DOT_PARAM }],
+  ['/a/..;x/b', { refused: DOT_PARAM }], // a parameter after "..": not a plain ".." nor a ".;" segment
+  ['/a\x7fb', { refused: CHAR }], // DEL, the one control character above the space
+  ['//', '/'], // nothing but a "//": still merged
+  ['/a%0Ab', '/a%0Ab'], // an escape whose first digit is 0: valid, kept escaped (not unreserved)
+  ['/a%21b', '/a%21b'], // a sub-delim escaped: kept as written
 ];
 
 describe('normalizePath', () => {
@@ -65,6 +70,7 @@ describe('splitAbsoluteForm', () => {
     ['/x', undefined],
     ['*', undefined],
     ['ftp://a/x', undefined],
+    ['xhttp://a/x', undefined], // the scheme must start the target
   ])('%s', (target, expected) => {
     expect(splitAbsoluteForm(target)).toEqual(expected);
   });
