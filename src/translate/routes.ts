@@ -81,7 +81,9 @@ export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<Proce
         )),
     );
   }
-  if (before) recentIRs.splice(recentIRs.indexOf(before), 1);
+  // Another translation may have run between this one's steps (standalone slices them) and dropped `before`.
+  const stale = before ? recentIRs.indexOf(before) : -1;
+  if (stale !== -1) recentIRs.splice(stale, 1);
   recentIRs.unshift({ objects, kinds: all.map((a) => a.kind), irs, parents, generation });
   recentIRs.length = Math.min(recentIRs.length, KEPT_LISTS);
   const served = resolveCrossServing(irs);
