@@ -2,10 +2,10 @@
 // was reused, every request resolves exactly as a from-scratch compile of the same config would.
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { parseProxyConfig, type ProxyConfigInput } from '../../proxy/config/schema.js';
+import { caCertificateId, parseProxyConfig, type ProxyConfigInput } from '../../proxy/config/schema.js';
 import { prepareConfig } from '../../proxy/config/prepared.js';
 import { ConfigHolder } from '../../proxy/config/apply.js';
-import { runToEnd, TableCompiler } from '../../proxy/router/compiler.js';
+import { runInSlices, runToEnd, TableCompiler } from '../../proxy/router/compiler.js';
 import { compileTable, type RoutingTable } from '../../proxy/router/table.js';
 import { firstMatch } from '../../proxy/router/select.js';
 import { RequestMatchInput } from '../../proxy/router/match.js';
@@ -13,6 +13,7 @@ import { UpstreamRegistry } from '../../proxy/forward/upstream.js';
 import { DEFAULT_LIMITS } from '../../proxy/limits.js';
 import { ProxyMetrics } from '../../proxy/metrics.js';
 import { silentLogger } from '../../src/log.js';
+import { createTestCa } from '../support/test-ca.js';
 
 type RuleInput = ProxyConfigInput['rules'][number];
 
@@ -117,6 +118,84 @@ describe('incremental compile', () => {
       [...first.table.upstreams].map((u) => u.port).sort(),
     );
     expect(next.table.upstreams.size).toBe(3);
+  });
+});
+
+describe('compile steps', () => {
+  it('hands the caller a point to yield every 64 rules and every 64 hosts, never per item nor never', () => {
+    const { compiler: c } = compiler();
+    const steps = c.compile(prepareConfig(parseProxyConfig(config(700))), 0); // 700 rules, 70 hosts
+    let yields = 0;
+    while (!steps.next().done) yields++;
+    expect(yields).toBe(Math.floor(700 / 64) + Math.floor(70 / 64));
+  });
+
+  it("compiles a rule whose backend names one of the config's CA bundles", () => {
+    const pem = createTestCa().cert;
+    const id = caCertificateId(pem);
+    const withCa: ProxyConfigInput = {
+      version: 'ca',
+      rules: [
+        {
+          id: 'r',
+          kind: 'http',
+          backends: [
+            {
+              name: 's',
+              weight: 1,
+              endpoints: [{ address: '127.0.0.1', port: 8443 }],
+              tls: { serverName: 's.example', ca: id },
+            },
+          ],
+        },
+      ],
+      hosts: [{ hostname: 'a.test', matches: [{ match: {}, rule: 0 }] }],
+      caCertificates: [{ id, pem }],
+    };
+    const { compiler: c } = compiler();
+    expect(resolve(compileIncrementally(c, withCa).table, 'a.test', '/')).toBe('r');
+  });
+
+  it('compiles a config without any CA bundle list (a worker delta may carry none)', () => {
+    const { compiler: c } = compiler();
+    const prepared = { ...prepareConfig(parseProxyConfig(config(3))), caCertificates: undefined };
+    expect(resolve(runToEnd(c.compile(prepared, 0)).table, 'h0.test', '/p1')).toBe('r1');
+  });
+
+  it('carries the access log switch and the Gateways to the table', () => {
+    const { compiler: c } = compiler();
+    const plain = compileIncrementally(c, config(3)).table;
+    expect(plain.accessLog).toBe(false);
+    expect(plain.gateways).toEqual([]);
+    const logged = compileIncrementally(c, { ...config(3), version: 'logged', accessLog: true }).table;
+    expect(logged.accessLog).toBe(true);
+  });
+});
+
+describe('runInSlices', () => {
+  function* work(steps: number, busyMs: number): Generator<void, number> {
+    for (let i = 0; i < steps; i++) {
+      const until = performance.now() + busyMs;
+      while (performance.now() < until);
+      yield;
+    }
+    return steps;
+  }
+
+  /** Whether the event loop got a turn while `run` ran (a callback queued before it ran). */
+  async function loopTurned(run: () => Promise<number>): Promise<boolean> {
+    let turned = false;
+    setImmediate(() => (turned = true));
+    await run();
+    return turned;
+  }
+
+  it('runs quick work in one slice, without giving the event loop a turn', async () => {
+    expect(await loopTurned(() => runInSlices(work(50, 0), 50))).toBe(false);
+  });
+
+  it('gives the event loop a turn once a slice has run its time', async () => {
+    expect(await loopTurned(() => runInSlices(work(6, 2), 4))).toBe(true);
   });
 });
 
