@@ -38,6 +38,21 @@ describe('HTTP/1.1 Host header', () => {
   });
 });
 
+describe('a WebSocket upgrade', () => {
+  const upgrade = (host: string) =>
+    rawGet(
+      proxy.ports.http,
+      host,
+      '/',
+      'Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n',
+    );
+
+  it('takes the same check: an invalid Host gets 400, never a tunnel', async () => {
+    expect((await upgrade('user@a.com')).status).toBe(400);
+    expect((await upgrade('[::1')).status).toBe(400);
+  });
+});
+
 describe('HTTP/2 :authority', () => {
   let session: http2.ClientHttp2Session;
   beforeAll(() => {
