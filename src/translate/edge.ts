@@ -19,7 +19,8 @@ import {
   type IngressRule,
   type TranslateOptions,
 } from '../core/types.js';
-import { changedRange } from '../core/changed-range.js';
+import { changedRange, type ChangedRange } from '../core/changed-range.js';
+import { Recent } from '../core/recent.js';
 import { ANY_HOST, compareHostKeys } from '../gatewayapi/hostnames.js';
 import { nsName } from '../gatewayapi/values.js';
 import { byGatewayAge } from './gateway-ports.js';
@@ -50,8 +51,8 @@ export function buildEdge(routes: RouteIR[], proxyConfig: ProxyConfigInput, opti
   return { ...sameEdgeDocuments({ ingress: { ingress }, dns }), taken };
 }
 
-/** Recent ingress documents and DNS record lists, newest first (a few, as for publishedHostnames). */
-const recentDocuments: Array<Pick<EdgeResult, 'ingress' | 'dns'>> = [];
+/** Recent ingress documents and DNS record lists with their items' JSON, newest first. */
+const recentDocuments = new Recent<Pick<EdgeResult, 'ingress' | 'dns'> & { texts: string[] }>();
 
 /**
  * The very objects of a recent call when equal to them: most changes leave the edge as it was, and the
@@ -59,16 +60,11 @@ const recentDocuments: Array<Pick<EdgeResult, 'ingress' | 'dns'>> = [];
  * (machines/shared/coordinator-plan.ts). Rules and records are small flat objects: their JSON compares them.
  */
 function sameEdgeDocuments(built: Pick<EdgeResult, 'ingress' | 'dns'>): Pick<EdgeResult, 'ingress' | 'dns'> {
-  const json = (items: object[]) => items.map((item) => JSON.stringify(item));
-  const rules = json(built.ingress.ingress);
-  const records = json(built.dns);
-  const same = (a: string[], b: object[]) =>
-    a.length === b.length && b.every((item, i) => a[i] === JSON.stringify(item));
-  const known = recentDocuments.find((d) => same(rules, d.ingress.ingress) && same(records, d.dns));
-  if (known) return known;
-  recentDocuments.unshift(built);
-  recentDocuments.length = Math.min(recentDocuments.length, KEPT_ANSWERS);
-  return built;
+  const texts = [...built.ingress.ingress, ...built.dns].map((item) => JSON.stringify(item));
+  const known = recentDocuments.take(
+    (d) => d.texts.length === texts.length && d.texts.every((text, i) => text === texts[i]),
+  );
+  return known ?? recentDocuments.add({ ...built, texts });
 }
 
 function ingressRule(
@@ -92,13 +88,8 @@ function ingressRule(
 /** Per hostname, the Gateways publishing it, each with how many route parents publish it there. */
 type Publishers = Map<string, Map<GatewayIR, number>>;
 
-/**
- * Recent calls' routes and answers, newest first: the next call usually differs from one of them in one
- * route replaced, added or removed. A few are kept so callers that alternate between snapshots keep theirs (tests,
- * render), as memo.ts keeps its generations.
- */
-const recentPublished: Array<{ routes: readonly RouteIR[]; names: Publishers }> = [];
-const KEPT_ANSWERS = 4;
+/** Recent calls' routes and answers, newest first: the next call usually differs from one of them in one route. */
+const recentPublished = new Recent<{ routes: readonly RouteIR[]; names: Publishers }>();
 
 /**
  * Hostnames of routes accepted on our Gateways that have data ports, each with those Gateways. Sorted by the
@@ -108,20 +99,16 @@ const KEPT_ANSWERS = 4;
  * map is updated in place and handed out: callers only read it, before the next call.
  */
 function publishedHostnames(routes: readonly RouteIR[]): Publishers {
-  for (const [at, recent] of recentPublished.entries()) {
-    const changed = changedRange(recent.routes, routes);
-    if (!changed) continue;
+  let changed: ChangedRange | undefined;
+  const recent = recentPublished.take((r) => (changed = changedRange(r.routes, routes)) !== undefined);
+  if (recent && changed) {
     for (let i = changed.start; i < changed.beforeEnd; i++) count(recent.names, recent.routes[i]!, -1);
     for (let i = changed.start; i < changed.nowEnd; i++) count(recent.names, routes[i]!, 1);
-    recentPublished.splice(at, 1);
-    recentPublished.unshift({ routes, names: recent.names });
-    return recent.names;
+    return recentPublished.replace(recent, { routes, names: recent.names }).names;
   }
   const names: Publishers = new Map();
   for (const route of routes) count(names, route, 1);
-  recentPublished.unshift({ routes, names });
-  recentPublished.length = Math.min(recentPublished.length, KEPT_ANSWERS);
-  return names;
+  return recentPublished.add({ routes, names }).names;
 }
 
 /** Adds (by +1) or removes (by -1) the hostnames a route publishes. */

@@ -10,6 +10,7 @@
 // (the file source and the informers both do). Outputs then share the unchanged routes' rule objects with
 // earlier outputs, so a DesiredState is read-only, as values passed between actors already are. (Freezing
 // them is not an option: rules may hold parts of the input objects, which translate() must not change.)
+import { Recent } from '../core/recent.js';
 import type { K8sObject, Snapshot } from '../core/types.js';
 import type { RouteKind } from '../gatewayapi/constants.js';
 import type { RouteRules } from './rules.js';
@@ -38,8 +39,7 @@ function routeKey(route: K8sObject): object {
   return typeof route.spec === 'object' && route.spec !== null ? (route.spec as object) : route;
 }
 /** The latest inputs generations, newest first: callers that alternate between snapshots (tests, render) keep theirs. */
-const recent: Array<{ inputs: Inputs; generation: object }> = [];
-const KEPT_GENERATIONS = 4;
+const recent = new Recent<{ inputs: Inputs; generation: object }>();
 
 function sameItems(a: readonly K8sObject[], b: readonly K8sObject[]): boolean {
   if (a.length !== b.length) return false;
@@ -49,7 +49,7 @@ function sameItems(a: readonly K8sObject[], b: readonly K8sObject[]): boolean {
 
 /** A token that stays the same while the objects rule translation reads are the same instances, in order. */
 export function ruleInputsGeneration(snapshot: Snapshot, externalNameServices = false, backendTls = ''): object {
-  const known = recent.find(
+  const known = recent.take(
     ({ inputs }) =>
       inputs.externalNameServices === externalNameServices &&
       inputs.backendTls === backendTls &&
@@ -66,9 +66,7 @@ export function ruleInputsGeneration(snapshot: Snapshot, externalNameServices = 
     endpointSlices: [...snapshot.endpointSlices],
     referenceGrants: [...snapshot.referenceGrants],
   };
-  recent.unshift({ inputs, generation: {} });
-  recent.length = Math.min(recent.length, KEPT_GENERATIONS);
-  return recent[0]!.generation;
+  return recent.add({ inputs, generation: {} }).generation;
 }
 
 /** The route's rules from an earlier call in the same inputs generation, else computed (and remembered). */

@@ -1,5 +1,6 @@
 // Steps 3–5 per route: attachment to our Gateways and ListenerSets, rule translation, and the per-parent conditions.
 import { changedRange } from '../core/changed-range.js';
+import { Recent } from '../core/recent.js';
 import type { K8sObject } from '../core/types.js';
 import * as c from '../gatewayapi/conditions.js';
 import type { ConditionSpec } from '../gatewayapi/conditions.js';
@@ -44,14 +45,13 @@ export interface ProcessedRoutes {
  * Recent calls' route objects and the IRs made of them, with the parents and rule inputs they were made
  * with, newest first; a few, so callers alternating between snapshots keep theirs (as memo.ts does).
  */
-const recentIRs: Array<{
+const recentIRs = new Recent<{
   objects: K8sObject[];
   kinds: RouteKind[];
   irs: RouteIR[];
   parents: object;
   generation: object;
-}> = [];
-const KEPT_LISTS = 4;
+}>();
 
 /**
  * Yields after each rule translated, and before that after each fresh compile of its regexes. `parents` must
@@ -64,7 +64,7 @@ export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<Proce
     ...wellFormedRoutes('GRPCRoute', ctx.snapshot.grpcRoutes).map((obj) => ({ kind: 'GRPCRoute' as const, obj })),
   ];
   const generation = ruleInputsGeneration(ctx.snapshot, ctx.options.externalNameServices, ctx.backendTls.fingerprint);
-  const before = recentIRs.find((r) => r.parents === parents && r.generation === generation);
+  const before = recentIRs.take((r) => r.parents === parents && r.generation === generation);
   const objects = all.map((a) => a.obj);
   const changed = before && changedRange(before.objects, objects);
   const irs: RouteIR[] = [];
@@ -81,11 +81,10 @@ export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<Proce
         )),
     );
   }
+  const now = { objects, kinds: all.map((a) => a.kind), irs, parents, generation };
   // Another translation may have run between this one's steps (standalone slices them) and dropped `before`.
-  const stale = before ? recentIRs.indexOf(before) : -1;
-  if (stale !== -1) recentIRs.splice(stale, 1);
-  recentIRs.unshift({ objects, kinds: all.map((a) => a.kind), irs, parents, generation });
-  recentIRs.length = Math.min(recentIRs.length, KEPT_LISTS);
+  if (before) recentIRs.replace(before, now);
+  else recentIRs.add(now);
   const served = resolveCrossServing(irs);
   // resolveCrossServing keeps the order: the i-th route is the i-th object's.
   const copies = new Map<RouteIR, K8sObject>();
