@@ -5,7 +5,7 @@ import type { ReplicaReport } from '../replica.js';
 import type { EdgeReport } from '../edge.js';
 import type { ResourceEvent } from './resource.js';
 import { resourceKey, sameStatus, statusFingerprint } from './status.js';
-import { changedRange, type ChangedRange } from '../../src/core/changed-range.js';
+import { changedRange } from '../../src/core/changed-range.js';
 import { dataplaneHealth, type DataplaneHealth, type ReplicaState } from './dataplane.js';
 import type { CoordinatorContext, ResourceMachineName, SyncResult } from './coordinator-types.js';
 
@@ -72,29 +72,26 @@ export function planSync(ctx: CoordinatorContext, result: SyncResult): Plan {
   return { context, spawns: handed.spawns, sends: [...sends, ...handed.sends] };
 }
 
-/** A verdict to each resource actor whose status changed, spawning new ones and retiring vanished ones. */
-function handOutVerdicts(ctx: CoordinatorContext, statuses: readonly ResourceStatus[], generation: number): Plan {
-  const changed = changedRange(ctx.statuses, statuses);
-  return changed ? handOutChanged(ctx, statuses, changed, generation) : handOutAll(ctx, statuses, generation);
-}
-
 /**
- * handOutAll's answer when only one range of the list changed (changed-range.ts): every other status is the
- * very object the last sync handed out or found the same as its actor's verdict (the translator hands an
- * unchanged resource the same object), which handOutAll would not hand out again. Only the range is visited:
- * its old statuses are what their actors hold; a key only in the new range is a new actor, one only in the
- * old range is retired. The resource record is copied only when one comes or goes.
+ * A verdict to each resource actor whose status changed, spawning new ones and retiring vanished ones. Only
+ * the range of the list that changed since the last sync is visited (changed-range.ts; the whole list when
+ * too much changed): every other status is the very object the last sync handed out or found the same as its
+ * actor's verdict (the translator hands an unchanged resource the same object), so it has nothing to hand out.
+ * In the range, the old statuses are what their actors hold; a key only in the new range is a new actor, one
+ * only in the old range is retired. The resource record is copied only when one comes or goes.
  */
-function handOutChanged(
-  ctx: CoordinatorContext,
-  statuses: readonly ResourceStatus[],
-  { start, beforeEnd, nowEnd }: ChangedRange,
-  generation: number,
-): Plan {
-  const held = new Map(ctx.statuses!.slice(start, beforeEnd).map((s) => [resourceKey(s), s]));
+function handOutVerdicts(ctx: CoordinatorContext, statuses: readonly ResourceStatus[], generation: number): Plan {
+  const before = ctx.statuses ?? [];
+  const { start, beforeEnd, nowEnd } = changedRange(before, statuses) ?? {
+    start: 0,
+    beforeEnd: before.length,
+    nowEnd: statuses.length,
+  };
+  const held = new Map(before.slice(start, beforeEnd).map((s) => [resourceKey(s), s]));
   const fresh = statuses.slice(start, nowEnd);
-  const gone = [...held.keys()].filter((key) => !fresh.some((s) => resourceKey(s) === key));
-  const comes = fresh.some((s) => !held.has(resourceKey(s)));
+  const freshKeys = new Set(fresh.map(resourceKey));
+  const gone = [...held.keys()].filter((key) => !freshKeys.has(key));
+  const comes = [...freshKeys].some((key) => !held.has(key));
   const resources = comes || gone.length > 0 ? copyRecord(ctx.resources) : ctx.resources;
   const awaitingHealth = { ...ctx.awaitingHealth };
   const spawns: Spawn[] = [];
@@ -125,38 +122,6 @@ function copyRecord<T>(record: Readonly<Record<string, T>>): Record<string, T> {
   const copy: Record<string, T> = {};
   for (const key of Object.keys(record)) copy[key] = record[key]!;
   return copy;
-}
-
-function handOutAll(ctx: CoordinatorContext, statuses: readonly ResourceStatus[], generation: number): Plan {
-  const sends: Send[] = [];
-  const spawns: Spawn[] = [];
-  let incarnations = ctx.incarnations;
-  const resources: Record<string, string> = {};
-  const awaitingHealth = { ...ctx.awaitingHealth };
-  // What each actor holds: the last sync's status for its key (handed out, or equal to what was).
-  const held = new Map((ctx.statuses ?? []).map((s) => [resourceKey(s), s]));
-  for (const status of statuses) {
-    const key = resourceKey(status);
-    let id = ctx.resources[key];
-    if (!id) {
-      id = `${key}#${++incarnations}`;
-      spawns.push({ src: MACHINE_OF_KIND[status.kind], id, key });
-    }
-    resources[key] = id;
-    // The verdict its actor holds, again (most of them: one object changed): the actor would only record it
-    // (resource.ts, isSameVerdict), so it is not handed out; a sync's work stays with what changed. The new
-    // object stands for it next time (equal to it but for lastTransitionTime, which sameStatus ignores): the
-    // translator hands unchanged routes the same status object again, so next time it is the same object.
-    if (ctx.resources[key] && sameStatus(status, held.get(key))) continue;
-    awaitingHealth[id] = generation;
-    sends.push({ to: id, event: { type: 'verdict', status, generation } satisfies ResourceEvent, toResource: true });
-  }
-  for (const [key, id] of Object.entries(ctx.resources)) {
-    if (key in resources) continue;
-    sends.push({ to: id, event: { type: 'resource.deleted' } satisfies ResourceEvent, toResource: true });
-    delete awaitingHealth[id];
-  }
-  return { context: { resources, awaitingHealth, incarnations }, spawns, sends };
 }
 
 /** The edge gets a document only when it differs from the last one it was handed. */
