@@ -21,11 +21,12 @@ export function normalizeHost(raw: string | undefined): string {
   return hasUpper(host) ? host.toLowerCase() : host;
 }
 
-/** Characters of a reg-name (RFC 3986 §3.2.2: unreserved and sub-delims; "%" starts an escape, checked apart). */
-const REG_NAME = charSet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=");
+/** Unreserved and sub-delims (RFC 3986 §2.2–2.3): a reg-name's characters ("%" starts an escape, checked apart). */
+const REG_NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=";
+const REG_NAME = charSet(REG_NAME_CHARS);
 const HEX_DIGIT = charSet('0123456789ABCDEFabcdef');
-/** What follows "v<hex>." in an IPvFuture literal: unreserved, sub-delims and ":". */
-const IP_FUTURE = charSet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:");
+/** What follows "v<hex>." in an IPvFuture literal: the same characters and ":". */
+const IP_FUTURE = charSet(`${REG_NAME_CHARS}:`);
 
 /**
  * The host part of a Host header is `uri-host` (RFC 9110 §7.2): a reg-name (IPv4 addresses are reg-names
