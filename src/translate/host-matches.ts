@@ -5,8 +5,9 @@
 // Remembered per Gateway, port and key: the matches are a function of the attachments visited (route IR,
 // listener, hostname, in visit order) and of where each route's rules start in the config. Unchanged routes
 // and Gateways keep their IRs across translations (memo.ts, stage-memo.ts), so a key whose visits are the same
-// objects reuses its ranking and only renumbers rules: a route added before it shifts every rule index, but
-// ranking never reads them (precedence.ts orders by route, rule and match within the route).
+// objects reuses its ranking and only renumbers rules: a route removed, or one whose rule count changed, shifts
+// the index of every later rule, but ranking never reads them (precedence.ts orders by route, rule and match
+// within the route). Which keys are asked again per change is port-hosts.ts's.
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
 import { ANY_HOST } from '../gatewayapi/hostnames.js';
 import { timestamp } from '../gatewayapi/values.js';
@@ -117,8 +118,14 @@ function sameNumbers(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((n, i) => n === b[i]);
 }
 
+/** Keeps the rankings of `keys` on `port` through the next forgetUnaskedHostMatches, asked for or not. */
+export function keepHostMatches(gateway: GatewayIR, port: number, keys: Iterable<string>): void {
+  const memo = remembered.get(gateway);
+  if (memo) for (const key of keys) memo.asked.add(`${port} ${key}`);
+}
+
 /**
- * Forgets the rankings of keys not asked for since the last call: a Gateway's IR lives as long as the Gateway is
+ * Forgets the rankings of keys not asked for (or kept) since the last call: a Gateway's IR lives as long as the Gateway is
  * unchanged, and hostnames that come and go would otherwise keep their routes' IRs alive with it.
  */
 export function forgetUnaskedHostMatches(gateway: GatewayIR): void {

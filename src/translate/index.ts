@@ -46,11 +46,11 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
   const parents = memoParentsStage(snapshot, options, () => parentsStage(ctx, options));
   const { classes, gateways, listenerSets } = parents;
   // 3–5. Routes: attachment to listeners, backends, rules and filters, HTTP/gRPC cross-serving; attachedRoutes.
-  const { routes, attached, objectOf } = yield* processRoutesSteps(ctx, parents);
-  // 6. Proxy config: rules, and per listener port and host key the matches in precedence order with listener
-  //    isolation. Any accepted class of ours asking for the access log turns it on: the proxies serve all of them.
+  const { routes, byAge, attached, objectOf } = yield* processRoutesSteps(ctx, parents);
+  // 6. Proxy config: rules (oldest route first), and per listener port and host key the matches in precedence
+  //    order with listener isolation. Any accepted class of ours asking for the access log turns it on: the proxies serve all of them.
   //    CA bundles of the usable BackendTLSPolicies the rules name travel with it.
-  const proxyConfig = yield* buildProxyConfigSteps(routes, gateways.values(), {
+  const proxyConfig = yield* buildProxyConfigSteps(byAge, gateways.values(), {
     accessLog: [...classes.values()].some((c) => c.accessLog),
     cas: ctx.backendTls.cas,
   });

@@ -8,18 +8,19 @@
 // and routes attached to both costs one entry per key, as one port does). Each Gateway with a data port is
 // a routing scope of its own (ADR 0009): its entries name it, and requests arriving on its port see only them.
 import { caRefsOf, type ProxyConfigInput } from '../../proxy/config/schema.js';
-import { ANY_HOST, compareHostKeys } from '../gatewayapi/hostnames.js';
+import { compareHostKeys } from '../gatewayapi/hostnames.js';
 import { nsName } from '../gatewayapi/values.js';
 import { byGatewayAge } from './gateway-ports.js';
 import type { GatewayIR } from './gateways.js';
 import type { RouteIR } from './routes.js';
 import type { RuleInput } from './rules.js';
 import type { Steps } from '../core/steps.js';
-import { coveringNames, forgetUnaskedHostMatches, hostMatchesSteps, type Attachment } from './host-matches.js';
+import { forgetUnaskedHostMatches } from './host-matches.js';
+import { assembleRules } from './rule-assembly.js';
+import { hostsOnPortSteps, type PortHost } from './port-hosts.js';
 import { configVersionSteps } from './config-version.js';
 
 type HostInput = ProxyConfigInput['hosts'][number];
-type PortHost = Omit<HostInput, 'ports' | 'gateway'>;
 type GatewayScopeInput = NonNullable<ProxyConfigInput['gateways']>[number];
 
 export interface ProxyConfigOptions {
@@ -29,7 +30,10 @@ export interface ProxyConfigOptions {
   cas?: ReadonlyMap<string, string>;
 }
 
-/** Yields while ranking a host key's matches afresh (host-matches.ts) and while hashing. */
+/**
+ * `routes` oldest first (route-order.ts): rules are numbered in that order, so a new route's rules come last.
+ * Yields while ranking a host key's matches afresh (host-matches.ts) and while hashing.
+ */
 export function* buildProxyConfigSteps(
   routes: RouteIR[],
   gateways: Iterable<GatewayIR>,
@@ -37,31 +41,19 @@ export function* buildProxyConfigSteps(
 ): Steps<ProxyConfigInput> {
   // Oldest first, as ports are given; a Gateway without a data port serves nothing.
   const scoped = [...gateways].filter((g) => g.serving && g.dataPorts).sort(byGatewayAge);
-  const inScope = new Set(scoped);
-  const rules: RuleInput[] = [];
-  const attachments: Attachment[] = [];
-  for (const route of routes.filter((r) => r.served)) {
-    const parents = route.parents.filter((x) => x.accepted && inScope.has(x.gateway!));
-    if (parents.length === 0) continue;
-    const firstRule = rules.length;
-    rules.push(...route.rules.rules.map((r) => r.rule));
-    for (const p of parents) {
-      for (const l of p.listeners)
-        attachments.push({ gateway: p.gateway!, listener: l.listener, hostnames: l.hostnames, route, firstRule });
-    }
-  }
+  const { rules, onPorts } = assembleRules(routes, new Map(scoped.map((g) => [g, portsOf(g)])));
   const scopes: GatewayScopeInput[] = [];
   const hosts: HostInput[] = [];
   for (const g of scoped) {
-    const ofGateway = attachments.filter((a) => a.gateway === g);
-    const listenerPorts = portsOf(g);
     const perPort: Array<{ port: number; hosts: PortHost[] }> = [];
-    for (const port of listenerPorts) perPort.push({ port, hosts: yield* hostsOnPortSteps(g, port, ofGateway) });
+    for (const [port, attachments] of onPorts.get(g)!)
+      perPort.push({ port, hosts: yield* hostsOnPortSteps(g, port, attachments) });
     forgetUnaskedHostMatches(g);
     const name = nsName(g.namespace, g.name);
     hosts.push(...sameHostEntries(g, name, mergePorts(perPort)));
     // The Gateway on the proxy's own ports names none: they are whatever --listen and --tls-listen say.
     const { http, tls, own: onOwnPorts } = g.dataPorts!;
+    const listenerPorts = perPort.map((p) => p.port);
     scopes.push(onOwnPorts ? { name, listenerPorts } : { name, port: http, tlsPort: tls, listenerPorts });
   }
   // accessLog only when on: configs without it keep the versions (and texts) they always had.
@@ -129,20 +121,6 @@ function isPort(n: number | undefined): n is number {
   return n !== undefined && n >= 1 && n <= 65_535;
 }
 
-/** The host entries requests for `port` see: only listeners on that port take part, isolation included. */
-function* hostsOnPortSteps(gateway: GatewayIR, port: number, all: Attachment[]): Steps<PortHost[]> {
-  const attachments = all.filter((a) => a.listener.port === port);
-  const byHostname = indexByHostname(attachments);
-  const entries: PortHost[] = [];
-  for (const key of hostKeys(attachments, port))
-    entries.push({ hostname: key, matches: yield* hostMatchesSteps(gateway, key, byHostname, port) });
-  const served = new Set(entries.filter((h) => h.matches.length > 0).map((h) => h.hostname));
-  // An empty key only matters when it shadows a broader key that would otherwise answer (listener isolation).
-  return entries.filter(
-    (h) => served.has(h.hostname) || coveringNames(h.hostname).some((n) => n !== h.hostname && served.has(n)),
-  );
-}
-
 type PortsHost = PortHost & { ports: number[] };
 
 /** One entry per hostname and list of matches, with every port it serves; host keys in precedence order. */
@@ -163,29 +141,4 @@ function mergePorts(perPort: Array<{ port: number; hosts: PortHost[] }>): PortsH
 /** Matches of one route rule share their match object across ports, so identity is equality here. */
 function sameMatches(a: HostInput['matches'], b: HostInput['matches']): boolean {
   return a.length === b.length && a.every((m, i) => m.rule === b[i]!.rule && m.match === b[i]!.match);
-}
-
-/** Every route hostname plus every listener hostname on `port` of the Gateways involved (for isolation). */
-function hostKeys(attachments: Attachment[], port: number): string[] {
-  const keys = new Set<string>();
-  const gateways = new Set<GatewayIR>();
-  for (const a of attachments) {
-    a.hostnames.forEach((h) => keys.add(h));
-    gateways.add(a.gateway);
-  }
-  for (const g of gateways)
-    g.listeners.filter((l) => l.routable && l.port === port).forEach((l) => keys.add(l.hostname ?? ANY_HOST));
-  return [...keys].sort(compareHostKeys);
-}
-
-function indexByHostname(attachments: Attachment[]): Map<string, Attachment[]> {
-  const index = new Map<string, Attachment[]>();
-  for (const a of attachments) {
-    for (const h of a.hostnames) {
-      const list = index.get(h);
-      if (list) list.push(a);
-      else index.set(h, [a]);
-    }
-  }
-  return index;
 }

@@ -1,5 +1,6 @@
-// The route list's two whole-list passes, done per change instead of from scratch: dropping malformed and
-// duplicate objects (wellFormed) and sorting the IRs by kind, namespace and name. Between two syncs the
+// The route list's whole-list passes, done per change instead of from scratch: dropping malformed and
+// duplicate objects (wellFormed) and sorting the IRs by kind, namespace and name (and, for the proxy
+// config's rule numbers, by age). Between two syncs the
 // list is usually the one before with a route replaced in its place or added at the end (the file source
 // and the informers keep their order): then the result is the previous one with that route replaced or
 // inserted. Anything else (a removal, a reorder, a duplicate, a malformed object) takes the full pass. At
@@ -7,7 +8,7 @@
 // Like memo.ts: module state that only ever changes how fast the answer comes, never the answer (the
 // property test, test/translate/memo.test.ts, compares with translations no memo can recognise).
 import type { K8sObject } from '../core/types.js';
-import { byString } from '../gatewayapi/values.js';
+import { byString, timestamp } from '../gatewayapi/values.js';
 import { wellFormed, wellFormedName } from './context.js';
 import type { RouteIR } from './routes.js';
 
@@ -46,36 +47,62 @@ const nameOf = (o: K8sObject): string => wellFormedName(o) ?? '';
 export const compareRoutes = (a: RouteIR, b: RouteIR): number =>
   byString(a.kind, b.kind) || byString(a.namespace, b.namespace) || byString(a.name, b.name);
 
-let lastSort: { irs: readonly RouteIR[]; sorted: RouteIR[] } | undefined;
+/**
+ * Oldest first (no creationTimestamp: last), then as compareRoutes: the order the proxy config numbers rules
+ * in. A new object is the newest, so adding a route appends its rules and every other rule keeps its index
+ * (with a name order, a route named "a…" added renumbered every rule after it, and with them every host
+ * entry holding their matches).
+ */
+export const compareRoutesByAge = (a: RouteIR, b: RouteIR): number =>
+  byString(createdAt(a), createdAt(b)) || compareRoutes(a, b);
+
+const createdAt = (r: RouteIR): string => timestamp(r.obj.metadata.creationTimestamp) || '~';
 
 /** The IRs sorted by compareRoutes (a new array), from the previous sort when the list only changed in place or grew. */
-export function sortedRoutes(irs: RouteIR[]): RouteIR[] {
-  const sorted = lastSort && resorted(lastSort, irs);
-  const result = sorted ?? [...irs].sort(compareRoutes);
-  lastSort = { irs, sorted: result };
-  return result.slice();
+export const sortedRoutes = incrementalSort(compareRoutes);
+
+/** The IRs sorted by compareRoutesByAge, as sortedRoutes sorts. */
+export const routesByAge = incrementalSort(compareRoutesByAge);
+
+/**
+ * A sort that starts from its previous answer when the list only changed in place or grew (a route replaced
+ * or added between two syncs). `compare` must order no two routes equal (wellFormedRoutes keeps one object
+ * per kind and name, and every order here ends with them).
+ */
+function incrementalSort(compare: (a: RouteIR, b: RouteIR) => number): (irs: RouteIR[]) => RouteIR[] {
+  let lastSort: { irs: readonly RouteIR[]; sorted: RouteIR[] } | undefined;
+  return (irs) => {
+    const sorted = lastSort && resorted(lastSort, irs, compare);
+    const result = sorted ?? [...irs].sort(compare);
+    lastSort = { irs, sorted: result };
+    return result.slice();
+  };
 }
 
-function resorted(last: { irs: readonly RouteIR[]; sorted: RouteIR[] }, irs: RouteIR[]): RouteIR[] | undefined {
+function resorted(
+  last: { irs: readonly RouteIR[]; sorted: RouteIR[] },
+  irs: RouteIR[],
+  compare: (a: RouteIR, b: RouteIR) => number,
+): RouteIR[] | undefined {
   if (irs.length < last.irs.length) return undefined;
   const sorted = last.sorted.slice();
   for (let i = 0; i < last.irs.length; i++) {
     if (irs[i] === last.irs[i]) continue;
-    if (compareRoutes(irs[i]!, last.irs[i]!) !== 0) return undefined;
-    sorted[insertionPoint(sorted, irs[i]!)] = irs[i]!; // where the route it replaces sorts
+    if (compare(irs[i]!, last.irs[i]!) !== 0) return undefined;
+    sorted[insertionPoint(sorted, irs[i]!, compare)] = irs[i]!; // where the route it replaces sorts
   }
-  // No two routes sort equal (wellFormedRoutes keeps one object per kind and name).
-  for (let i = last.irs.length; i < irs.length; i++) sorted.splice(insertionPoint(sorted, irs[i]!), 0, irs[i]!);
+  for (let i = last.irs.length; i < irs.length; i++)
+    sorted.splice(insertionPoint(sorted, irs[i]!, compare), 0, irs[i]!);
   return sorted;
 }
 
 /** The first index whose route does not sort before `ir`. */
-function insertionPoint(sorted: readonly RouteIR[], ir: RouteIR): number {
+function insertionPoint(sorted: readonly RouteIR[], ir: RouteIR, compare: (a: RouteIR, b: RouteIR) => number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (compareRoutes(sorted[mid]!, ir) < 0) lo = mid + 1;
+    if (compare(sorted[mid]!, ir) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -8,7 +8,7 @@ import type { RouteKind } from '../gatewayapi/constants.js';
 import { isRecord } from '../gatewayapi/values.js';
 import { attachRoute, type ParentAttachment, type Parents } from './attach.js';
 import type { Context } from './context.js';
-import { sortedRoutes, wellFormedRoutes } from './route-order.js';
+import { routesByAge, sortedRoutes, wellFormedRoutes } from './route-order.js';
 import { resolveCrossServing } from './crossserving.js';
 import { translateRulesSteps, type RouteRules } from './rules.js';
 import { routeLimitViolation } from './limits.js';
@@ -35,6 +35,8 @@ export interface RouteIR {
 export interface ProcessedRoutes {
   /** By kind, namespace and name. */
   routes: RouteIR[];
+  /** The same, oldest first (compareRoutesByAge): the order the proxy config numbers their rules in. */
+  byAge: RouteIR[];
   /** The snapshot's object of a route: its IR may hold an earlier copy, the same but for status (memo.ts). */
   objectOf: (route: RouteIR) => K8sObject;
   /** attachedRoutes of each listener that has any. */
@@ -90,7 +92,12 @@ export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<Proce
   const copies = new Map<RouteIR, K8sObject>();
   served.forEach((r, i) => r.obj !== all[i]!.obj && copies.set(r, all[i]!.obj));
   const routes = sortedRoutes(served);
-  return { routes, objectOf: (r) => copies.get(r) ?? r.obj, attached: countAttachedRoutes(routes) };
+  return {
+    routes,
+    byAge: routesByAge(served),
+    objectOf: (r) => copies.get(r) ?? r.obj,
+    attached: countAttachedRoutes(routes),
+  };
 }
 
 function* routeIRSteps(

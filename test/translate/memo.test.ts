@@ -1,5 +1,6 @@
 // translate() remembers work across calls: the parents stage (stage-memo.ts), route IRs and rules (memo.ts),
-// host keys' rankings (host-matches.ts), JSON texts (config-version.ts), route statuses (statuses.ts).
+// host keys' rankings (host-matches.ts), the rule assembly and port host entries (rule-assembly.ts, port-hosts.ts),
+// the version's digests (config-version.ts), route statuses (statuses.ts).
 // Whatever sequence of snapshots and clocks it is given (objects replaced, added, removed, the rest shared
 // with the previous snapshot), each result must equal, byte for byte, the result for a deep copy that shares
 // nothing with earlier calls.
@@ -41,13 +42,15 @@ endpoints: [{addresses: ["10.0.0.1"]}]
 function route(i: number, variant: number): K8sObject {
   const ns = i % 2 ? 'other' : 'app';
   const backend = variant % 3 === 2 ? 'missing' : 'api';
+  // Its own hostname, none (every host key), a wildcard over the others, or one another route may share.
+  const hostnames = ['', '', '', '[]', '["*.example.com"]', '[shared.example.com]'][variant] || `[r${i}.example.com]`;
   const text = `
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: r${i}, namespace: ${ns}, creationTimestamp: "2026-01-01T00:00:0${i}Z"}
 spec:
   parentRefs: [{name: gw, namespace: app}]
-  hostnames: [r${i}.example.com]
+  hostnames: ${hostnames}
   rules:
     - matches: [{path: {type: PathPrefix, value: /v${variant}}}]
       filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: x-v, value: "${variant}"}]}}]
@@ -313,16 +316,58 @@ describe('translate() across calls', () => {
       fc.property(fc.array(edit, { minLength: 1, maxLength: 12 }), (edits) => {
         const snapshot = initial();
         let world: World = { snapshot, options: OPTIONS, statuses: translate(snapshot, OPTIONS).statuses };
+        // The sequence first, each translation right after the one before (as a control plane runs them:
+        // memos that keep only the last call's work are used), then each world again from a copy.
+        const results: Array<{ world: World; got: string }> = [];
         for (const e of edits) {
           world = applyEdit(world, e);
-          const expected = JSON.stringify(translate(unrecognisable(world.snapshot), world.options));
           const got = translate(world.snapshot, world.options);
-          expect(JSON.stringify(got)).toBe(expected);
+          results.push({ world, got: JSON.stringify(got) });
           world = { ...world, statuses: got.statuses };
         }
+        for (const { world: w, got } of results)
+          expect(got).toBe(JSON.stringify(translate(unrecognisable(w.snapshot), w.options)));
       }),
       { numRuns: 250 },
     );
+  });
+
+  it('re-ranks every host key under a hostname a change touches, and only those', () => {
+    let snapshot = initial();
+    const withRoute2 = (variant: number) => {
+      snapshot = { ...snapshot, httpRoutes: snapshot.httpRoutes.map((r, i) => (i === 2 ? route(2, variant) : r)) };
+      const expected = translate(unrecognisable(snapshot), OPTIONS).proxyConfig;
+      const got = translate(snapshot, OPTIONS).proxyConfig;
+      expect(got).toEqual(expected);
+      return got.hosts;
+    };
+    const first = translate(snapshot, OPTIONS).proxyConfig.hosts;
+    // r2 changes on its own hostname: every other entry is the very same object.
+    const second = withRoute2(1);
+    second.forEach((h, i) => (h.hostname === 'r2.example.com' ? undefined : expect(h).toBe(first[i])));
+    // r2 takes the wildcard (every other key gains its match), a shared name, none, then its own again.
+    expect(withRoute2(4).filter((h) => h.matches.length === 2)).toHaveLength(ROUTES - 1);
+    for (const variant of [5, 3, 4, 0]) withRoute2(variant);
+  });
+
+  it('numbers the rules of a route that comes into the config after rules before it went', () => {
+    // "late" and "later" are the newest routes (their rules would come last), naming no Gateway of ours at first.
+    const late = (parent: string, name = 'later'): K8sObject =>
+      parseManifests(
+        `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: ${name}, namespace: app, creationTimestamp: "2027-01-01T00:00:0${name.length}Z"}\nspec: {parentRefs: [{name: ${parent}}], hostnames: [late.example.com], rules: [{backendRefs: [{name: api, port: 80}]}]}\n`,
+        'late.yaml',
+      )[0]!;
+    const first = initial();
+    const worlds = [{ ...first, httpRoutes: [...first.httpRoutes, late('elsewhere', 'late'), late('elsewhere')] }];
+    const next = (edit: (routes: K8sObject[]) => K8sObject[]) =>
+      worlds.push({ ...worlds.at(-1)!, httpRoutes: edit(worlds.at(-1)!.httpRoutes) });
+    next((routes) => routes.filter((r) => r.metadata.name !== 'r5')); // the last rule before it goes
+    next((routes) => routes.map((r) => (r.metadata.name === 'later' ? late('gw') : r)));
+    // One after the other, as a control plane runs them; then each from a copy.
+    const configs = worlds.map((w) => translate(w, OPTIONS).proxyConfig);
+    worlds.forEach((w, i) => expect(configs[i]).toEqual(translate(unrecognisable(w), OPTIONS).proxyConfig));
+    const host = configs[2]!.hosts.find((h) => h.hostname === 'late.example.com')!;
+    expect(configs[2]!.rules[host.matches[0]!.rule]!.id).toBe('httproute/app/later/0');
   });
 
   it('reuses the rules of unchanged routes and recomputes those whose inputs changed', () => {

@@ -1,16 +1,28 @@
 // route-order.ts against the full passes it shortcuts: whatever list follows whatever list (a route replaced
 // in place, renamed, added at the end or in the middle, removed, duplicated, malformed), wellFormedRoutes
-// gives what wellFormed gives and sortedRoutes what a fresh sort gives.
+// gives what wellFormed gives and sortedRoutes and routesByAge what a fresh sort gives.
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { K8sObject } from '../../src/core/types.js';
 import { wellFormed } from '../../src/translate/context.js';
-import { compareRoutes, sortedRoutes, wellFormedRoutes } from '../../src/translate/route-order.js';
+import { compareRoutes, routesByAge, sortedRoutes, wellFormedRoutes } from '../../src/translate/route-order.js';
 import type { RouteIR } from '../../src/translate/routes.js';
 
 const NAMES = ['a', 'b', 'c', 'd', 'e', 'f'];
+/** Creation times a route may have (none: it sorts after every dated one by age). */
+const CREATED = ['2026-01-02T00:00:00Z', undefined, '2026-01-01T00:00:00Z'];
 const route = (name: string, v: number): K8sObject =>
-  ({ kind: 'HTTPRoute', metadata: { name, namespace: 'ns' }, spec: { v } }) as K8sObject;
+  ({
+    kind: 'HTTPRoute',
+    metadata: { name, namespace: 'ns', creationTimestamp: CREATED[v % CREATED.length] },
+    spec: { v },
+  }) as K8sObject;
+
+/** Oldest first, undated last, then by name: written out here, not taken from route-order.ts. */
+const byAgeThenName = (a: RouteIR, b: RouteIR): number => {
+  const [x, y] = [a, b].map((r) => `${(r.obj.metadata.creationTimestamp as string | undefined) ?? '~'} ${r.name}`);
+  return x! < y! ? -1 : x! > y! ? 1 : 0;
+};
 const malformed = { kind: 'HTTPRoute', metadata: { namespace: 'ns' } } as unknown as K8sObject;
 
 type Edit =
@@ -54,7 +66,7 @@ const ir = (obj: K8sObject, kind = 'HTTPRoute'): RouteIR =>
   ({ kind, obj, namespace: obj.metadata.namespace, name: obj.metadata.name }) as RouteIR;
 
 describe('route order', () => {
-  it('wellFormedRoutes and sortedRoutes equal the full passes after any sequence of list edits', () => {
+  it('wellFormedRoutes, sortedRoutes and routesByAge equal the full passes after any sequence of list edits', () => {
     fc.assert(
       fc.property(fc.array(edit, { maxLength: 30 }), (edits) => {
         let list: K8sObject[] = [route('c', 0), route('a', 0)];
@@ -67,6 +79,9 @@ describe('route order', () => {
           const sorted = sortedRoutes(irs);
           expect(sorted).toEqual([...irs].sort(compareRoutes));
           sorted.forEach((r, i) => expect(r).toBe([...irs].sort(compareRoutes)[i]));
+          const byAge = routesByAge(irs);
+          byAge.forEach((r, i) => expect(r).toBe([...irs].sort(byAgeThenName)[i]));
+          expect(byAge).toHaveLength(irs.length);
         });
       }),
       { numRuns: 300 },

@@ -1,9 +1,9 @@
 // The translator in steps (src/translate/steps.ts): standalone runs it in slices between requests, so what
 // one step may cost must stay bounded however regex-heavy the snapshot — at most one fresh RE2 compile —
 // and the steps must not redo work: each new pattern compiled once, whatever the route count.
-import { createHash } from 'node:crypto';
 import { configVersionSteps } from '../../src/translate/config-version.js';
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import type { K8sObject, Snapshot } from '../../src/core/types.js';
 import { translate, translateSteps } from '../../src/translate/index.js';
 import { regexCompiles } from '../../src/translate/regex-size.js';
@@ -77,25 +77,93 @@ describe('translation in steps', () => {
     expect(desired.proxyConfig.rules).toHaveLength(12 * (ROUTE_MAX_REGEXES / 64));
   });
 
-  it('hashes the config in pieces to the digest of its whole JSON text', () => {
+  it('hashes a big host entry in pieces, to a version only its content decides', () => {
     const desired = translate(world([regexRoute('h', 'a', 1_000), regexRoute('h', 'b', 1_000)]), options);
     const { version, ...body } = desired.proxyConfig;
-    expect(body.gateways).toBeDefined(); // the Gateways and their ports are hashed too
-    expect(body.hosts[0]!.gateway).toBeDefined();
-    expect(JSON.stringify(body).length).toBeGreaterThan(2 * (1 << 16)); // several pieces
-    expect(version).toBe(createHash('sha256').update(JSON.stringify(body)).digest('hex'));
+    expect(body.hosts[0]!.matches.length).toBe(2_000);
+    expect(JSON.stringify(body.hosts[0]).length).toBeGreaterThan(2 * (1 << 16)); // several pieces
+    const steps = configVersionSteps(structuredClone(body)); // new objects: nothing remembered
+    let yields = 0;
+    let next = steps.next();
+    for (; !next.done; next = steps.next()) yields++;
+    expect(yields).toBeGreaterThanOrEqual(2);
+    expect(next.value).toBe(version);
   });
 
-  it('hashes the access log switch, listener ports and entries without ports as JSON.stringify would', () => {
+  describe('the version changes with any part of the config', () => {
     const body = {
+      gateways: [{ name: 'd/g', listenerPorts: [80] }],
       listenerPorts: [80],
-      rules: [],
-      hosts: [{ hostname: 'a.test', matches: [] }],
-      accessLog: true,
-    };
-    const steps = configVersionSteps(body);
-    let next = steps.next();
-    while (!next.done) next = steps.next();
-    expect(next.value).toBe(createHash('sha256').update(JSON.stringify(body)).digest('hex'));
+      rules: [
+        { id: 'r0', backends: [] },
+        { id: 'r1', backends: [] },
+      ],
+      hosts: [
+        { hostname: 'a.test', gateway: 'd/g', ports: [80], matches: [{ match: { path: '/' }, rule: 0 }] },
+        { hostname: 'b.test', matches: [] },
+      ],
+    } as unknown as Parameters<typeof configVersionSteps>[0];
+    const versionOf = (b: typeof body) => runToEnd(configVersionSteps(structuredClone(b)));
+    const edits: Array<[string, (b: typeof body) => void]> = [
+      ['a rule', (b) => ((b.rules[1] as { id: string }).id = 'r2')],
+      ['the rule order', (b) => b.rules.reverse()],
+      ['a rule more', (b) => b.rules.push({ ...b.rules[0]! })],
+      ['a match rule number', (b) => (b.hosts[0]!.matches[0]!.rule = 1)],
+      ['a match', (b) => (b.hosts[0]!.matches[0]!.match = { path: '/x' } as never)],
+      ['a host port', (b) => (b.hosts[0]!.ports = [81])],
+      ['a host gateway', (b) => (b.hosts[0]!.gateway = 'd/h')],
+      ['a hostname', (b) => (b.hosts[1]!.hostname = 'c.test')],
+      ['the host order', (b) => b.hosts.reverse()],
+      ['a match moved between hosts', (b) => b.hosts[1]!.matches.push(b.hosts[0]!.matches.pop()!)],
+      ['the Gateways', (b) => (b.gateways![0]!.name = 'd/h')],
+      ['the listener ports', (b) => (b.listenerPorts = [81])],
+      ['the access log', (b) => (b.accessLog = true)],
+    ];
+    it('not with the objects that hold it', () => expect(versionOf(body)).toBe(versionOf(body)));
+    it.each(edits)('%s', (_, change) => {
+      const edited = structuredClone(body);
+      change(edited);
+      expect(versionOf(edited)).not.toBe(versionOf(body));
+    });
+  });
+
+  it('is the same for a config built from the last one as for a copy that shares nothing with it', () => {
+    type Body = Parameters<typeof configVersionSteps>[0];
+    const rule = (n: number) => ({ id: `r${n}`, backends: [] }) as unknown as Body['rules'][number];
+    const host = (n: number) =>
+      ({ hostname: `h${n}.test`, matches: [{ match: { method: `M${n}` }, rule: n % 3 }] }) as Body['hosts'][number];
+    const edit = fc.record({
+      list: fc.constantFrom('rules' as const, 'hosts' as const),
+      op: fc.constantFrom('replace', 'insert', 'remove'),
+      at: fc.nat(40),
+    });
+    fc.assert(
+      fc.property(fc.array(edit, { maxLength: 12 }), (edits) => {
+        let body: Body = {
+          rules: Array.from({ length: 24 }, (_, i) => rule(i)),
+          hosts: Array.from({ length: 24 }, (_, i) => host(i)),
+        };
+        const bodies = [body];
+        edits.forEach((e, k) => {
+          const list = body[e.list].slice() as object[];
+          const at = e.at % (list.length + 1);
+          const item = e.list === 'rules' ? rule(100 + k) : host(100 + k);
+          if (e.op === 'replace' && at < list.length) list[at] = item;
+          if (e.op === 'insert') list.splice(at, 0, item);
+          if (e.op === 'remove') list.splice(at, 1);
+          bodies.push((body = { ...body, [e.list]: list }));
+        });
+        // One after the other, each sharing objects with the one before; then each from a copy.
+        const versions = bodies.map((b) => runToEnd(configVersionSteps(b)));
+        expect(bodies.map((b) => runToEnd(configVersionSteps(structuredClone(b))))).toEqual(versions);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
+
+function runToEnd<T>(steps: Generator<void, T>): T {
+  let next = steps.next();
+  while (!next.done) next = steps.next();
+  return next.value;
+}
