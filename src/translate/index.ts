@@ -57,8 +57,9 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
   // 7. Cloudflare: ingress document and DNS records for the published hostnames.
   //    A hostname two Gateways publish goes to the older one's ports; the younger says so in its status.
   const { ingress, dns, taken } = buildEdge(routes, proxyConfig, options);
-  // 8. Statuses for every object we own an opinion on.
-  const statuses: ResourceStatus[] = [
+  // 8. Statuses for every object we own an opinion on, in kind, namespace and name order: the routes' come in
+  //    that order already (routes.ts sorts them), so only the others are sorted.
+  const others: ResourceStatus[] = [
     ...[...classes.values()].map((c) => classStatus(ctx, withCurrentObject(snapshot.gatewayClasses, c))),
     ...[...gateways.values()].map((g) =>
       gatewayStatus(
@@ -70,10 +71,18 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
     ...[...listenerSets.values()].map((s) =>
       listenerSetStatus(ctx, withCurrentObject(snapshot.listenerSets, s), attached),
     ),
-    ...routes.flatMap((r) => routeStatus(ctx, r, objectOf(r)) ?? []),
-    ...policyStatuses(ctx, routes),
   ];
-  return { statuses: sortStatuses(statuses), proxyConfig, ingress, dns };
+  const ofRoutes = { HTTPRoute: [] as ResourceStatus[], GRPCRoute: [] as ResourceStatus[] };
+  for (const r of routes) {
+    const status = routeStatus(ctx, r, objectOf(r));
+    if (status) ofRoutes[r.kind].push(status);
+  }
+  const statuses = sortStatuses(others).concat(
+    ofRoutes.HTTPRoute,
+    ofRoutes.GRPCRoute,
+    sortStatuses(policyStatuses(ctx, routes)),
+  );
+  return { statuses, proxyConfig, ingress, dns };
 }
 
 function parentsStage(ctx: Context, options: TranslateOptions): ParentsStage {

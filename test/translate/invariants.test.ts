@@ -1,5 +1,5 @@
 // Invariants every translation must keep, checked on every golden scenario (a corpus of valid, edge-case
-// and malformed input): host order, rule references, ingress/DNS agreement, gRPC origins, status shape.
+// and malformed input): host order, rule references, ingress/DNS agreement, gRPC origins, status order and shape.
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -97,6 +97,17 @@ describe.each(scenarios)('%s', (file) => {
       } else {
         expect(rule).toEqual({ hostname: rule.hostname, service: `http://localhost:${owner.port}` });
       }
+    }
+  });
+
+  it('lists statuses by kind, then namespace, then name, each object once', () => {
+    const KINDS = ['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'BackendTLSPolicy'];
+    const keys = result.statuses.map((st) => [KINDS.indexOf(st.kind), st.namespace, st.name] as const);
+    keys.forEach(([kind]) => expect(kind).toBeGreaterThanOrEqual(0));
+    for (let i = 1; i < keys.length; i++) {
+      const [a, b] = [keys[i - 1]!, keys[i]!];
+      const before = a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] < b[2])));
+      expect({ before: a, after: b, ordered: before }).toEqual({ before: a, after: b, ordered: true });
     }
   });
 
