@@ -74,7 +74,7 @@ function* ruleDigestSteps(rule: VersionedBody['rules'][number]): Steps<Buffer> {
   return createHash('sha256').update(text).digest();
 }
 
-/** sha256 of the host entry's JSON text (JSON.stringify's), fed in pieces with a step every so many characters. */
+/** sha256 of the host entry's text (its other fields as JSON, then its matches), fed in pieces with a step now and then. */
 function* hostDigestSteps(host: VersionedBody['hosts'][number]): Steps<Buffer> {
   const { matches, ...head } = host;
   const hash = createHash('sha256');

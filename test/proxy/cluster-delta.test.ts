@@ -33,10 +33,22 @@ describe('config deltas', () => {
     expect(applyDelta(next, diffConfig(next, base))).toEqual(base);
   });
 
-  it('send only what the base does not hold', () => {
-    const base = config('v1', ['{"id":"a"}', '{"id":"b"}'], ['{"h":1}']);
-    const delta = diffConfig(base, config('v2', ['{"id":"b"}', '{"id":"new"}', '{"id":"a"}'], ['{"h":1}']));
-    expect(delta).toMatchObject({ base: 'v1', version: 'v2', rules: [1, '{"id":"new"}', 0], hosts: [0] });
+  it('send a text the base holds as its index: in place, or moved when many moved', () => {
+    const rules = Array.from({ length: 20 }, (_, i) => `{"id":"r${i}"}`);
+    const base = config('v1', rules, ['{"h":1}']);
+    // One rule changed in place: the others by index, the new text whole.
+    const changed = rules.map((r, i) => (i === 5 ? '{"id":"new"}' : r));
+    expect(diffConfig(base, config('v2', changed, ['{"h":1}']))).toMatchObject({
+      base: 'v1',
+      version: 'v2',
+      rules: rules.map((_, i) => (i === 5 ? '{"id":"new"}' : i)),
+      hosts: [0],
+    });
+    // Every rule one place later behind a new first one: found where they were.
+    expect(diffConfig(base, config('v2', ['{"id":"new"}', ...rules], [])).rules).toEqual([
+      '{"id":"new"}',
+      ...rules.map((_, i) => i),
+    ]);
   });
 
   it('are refused against another base, or none', () => {
