@@ -24,6 +24,7 @@ function parentKeyOf(ref: ParentEntry['parentRef'], routeNamespace: string): str
   if (
     !ref?.name ||
     (ref.group ?? 'gateway.networking.k8s.io') !== 'gateway.networking.k8s.io' ||
+    // Stryker disable next-line ConditionalExpression: another kind's key is never among our parents' keys (only Gateways and ListenerSets are); this says what the key means
     (kind !== 'Gateway' && kind !== 'ListenerSet')
   )
     return undefined;
