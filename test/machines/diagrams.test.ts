@@ -34,8 +34,10 @@ const edgesOf = (g: MachineGraph) =>
 const words = (s: string) => s.replace(/[^A-Za-z0-9.]+/g, ' ').trim();
 
 describe('machine graph', () => {
-  it.each(entries)('%s: lists every state and transition of the definition', (_id, machine) => {
+  it.each(entries)('%s: lists every state and transition of the definition, under its name', (id, machine) => {
     const graph = machineGraph(machine);
+    // The name the diagrams and the debug page give it is the machine's own id.
+    expect(graph.id).toBe(id);
     expect(
       graph.states
         .map((s) => s.path)

@@ -191,6 +191,46 @@ export function resourceMust(steps: StepRecord[]): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// GatewayClasses and BackendTLSPolicies: their status is the translator's verdict as it is. Each verdict
+// makes the phase accepted or rejected (by its Accepted condition, on the object or its first ancestor) and
+// is written unless it equals the last status written; deletion forgets the status, once, and ends it all.
+
+interface VerdictModel {
+  phase: Phase;
+  written?: ResourceStatus;
+  /** What this step must have sent the status writer. */
+  sends: AnyEventObject[];
+}
+
+const verdictAccepted = (status: ResourceStatus) => {
+  const s = status.status as { conditions?: Condition[]; ancestors?: Array<{ conditions: Condition[] }> };
+  return [...(s.conditions ?? []), ...(s.ancestors?.[0]?.conditions ?? [])].some(
+    (c) => c.type === 'Accepted' && c.status === 'True',
+  );
+};
+
+function verdictStep(m: VerdictModel, event: AnyEventObject, key: string): VerdictModel {
+  if (m.phase === 'gone') return { ...m, sends: [] };
+  if (event.type === 'resource.deleted') return { phase: 'gone', sends: [{ type: 'status.forget', key }] };
+  if (event.type !== 'verdict') return { ...m, sends: [] };
+  const status = event.status as ResourceStatus;
+  const phase = verdictAccepted(status) ? 'accepted' : 'rejected';
+  const same = m.written !== undefined && JSON.stringify(m.written) === JSON.stringify(status);
+  return { phase, written: status, sends: same ? [] : [{ type: 'status.write', status }] };
+}
+
+/** Must-happen for the verdict machines (gatewayClass, policy): the phase and each write or forget, at its step. */
+export function verdictMust(key: string) {
+  const run = incremental<VerdictModel>(() => ({ phase: 'pending', sends: [] }));
+  return (steps: StepRecord[]): void => {
+    const m = run(steps, (model, step) => verdictStep(model, step.event, key));
+    const step = steps.at(-1)!;
+    demand(steps, 'phase', step.snapshot.status === 'done' ? 'gone' : leaf(step), m.phase);
+    demand(steps, 'status writer told', step.sent, m.sends);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Coordinator schedule: nothing is translated before the source synced; a change in idle syncs at once
 // (leading edge); changes during a sync or its holdoff window make exactly one more sync, `holdoff` after
 // the last of them restarted the window but never later than `maxHoldoff` after the sync ended; a quiet

@@ -118,22 +118,22 @@ export function routeVerdict(opts: {
   };
 }
 
-export function classVerdict(accepted: boolean): ResourceStatus {
+export function classVerdict(accepted: boolean, spec = 1): ResourceStatus {
   return {
     kind: 'GatewayClass',
     namespace: '',
     name: 'cloudflare',
     status: {
       conditions: [
-        cond('Accepted', accepted, accepted ? 'Accepted' : 'InvalidParameters', 1),
-        cond('SupportedVersion', true, 'SupportedVersion', 1),
+        cond('Accepted', accepted, accepted ? 'Accepted' : 'InvalidParameters', spec),
+        cond('SupportedVersion', true, 'SupportedVersion', spec),
       ],
     },
   };
 }
 
 /** A BackendTLSPolicy verdict: one ancestors[] entry of ours, Accepted or not (e.g. Conflicted). */
-export function policyVerdict(accepted: boolean): ResourceStatus {
+export function policyVerdict(accepted: boolean, spec = 1): ResourceStatus {
   return {
     kind: 'BackendTLSPolicy',
     namespace: 'ns',
@@ -144,8 +144,8 @@ export function policyVerdict(accepted: boolean): ResourceStatus {
           ancestorRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'ns', name: 'gw' },
           controllerName: 'cloudflare-tunnel-gateway.dev/controller',
           conditions: [
-            cond('Accepted', accepted, accepted ? 'Accepted' : 'Conflicted', 1),
-            cond('ResolvedRefs', true, 'ResolvedRefs', 1),
+            cond('Accepted', accepted, accepted ? 'Accepted' : 'Conflicted', spec),
+            cond('ResolvedRefs', true, 'ResolvedRefs', spec),
           ],
         },
       ],

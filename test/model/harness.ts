@@ -53,6 +53,12 @@ export interface ModelSpec {
   inputs?(probe: Probe): unknown[];
   /** The events (with payloads) the walk may send, per state. */
   events: AnyEventObject[] | ((snapshot: AnyMachineSnapshot) => AnyEventObject[]);
+  /**
+   * "handled" (default): in each state, the events it has a handler for. "all": every event in every state,
+   * so a handler the machine lacks is walked too (and `must` says what should have happened): for machines
+   * whose contract says how each event is met in any state.
+   */
+  offer?: 'handled' | 'all';
   /** Abstracts a snapshot into a finite key (defaults to value + context without actor refs). */
   serialize?(snapshot: AnyMachineSnapshot): string;
   /**
@@ -174,6 +180,8 @@ export function transitionCover(spec: ModelSpec, inputIndex = 0): AnyEventObject
 function eventsFor(spec: ModelSpec, s: AnyMachineSnapshot): AnyEventObject[] {
   if (s.status !== 'active') return [];
   const variants = typeof spec.events === 'function' ? spec.events(s) : spec.events;
+  const timers = __unsafe_getAllOwnEventDescriptors(s).filter((type) => type.startsWith('xstate.after.'));
+  if (spec.offer === 'all') return [...variants, ...timers.map((type) => ({ type }))];
   return __unsafe_getAllOwnEventDescriptors(s).flatMap((type) => {
     // A partial wildcard ("xstate.done.actor.*") takes the variants whose type it matches.
     const matching = variants.filter(

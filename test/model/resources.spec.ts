@@ -12,7 +12,7 @@ import { policyMachine } from '../../machines/policy.js';
 import { statePaths } from '../../src/debug/actors.js';
 import { classVerdict, fingerprint, gatewayVerdict, policyVerdict, routeVerdict } from './fixtures.js';
 import type { ModelSpec, StepRecord } from './harness.js';
-import { resourceMust } from './contracts.js';
+import { resourceMust, verdictMust } from './contracts.js';
 
 const DNS_READY = 'cloudflare-tunnel-gateway.dev/DNSReady';
 const leaf = (s: AnyMachineSnapshot) => statePaths(s.value).at(-1)!;
@@ -168,6 +168,7 @@ function resourceSpec(
   return {
     name,
     machine: () => machine,
+    offer: 'all',
     input: (probe) => ({
       key: `${verdicts[0]!.kind}/${verdicts[0]!.namespace}/${verdicts[0]!.name}`,
       statusWriter: probe.recorder,
@@ -266,9 +267,14 @@ export const gatewayClassSpec: ModelSpec = {
   name: 'gatewayClass',
   machine: () => gatewayClassMachine,
   input: (probe) => ({ key: 'GatewayClass//cloudflare', statusWriter: probe.recorder }),
+  offer: 'all',
+  must: verdictMust('GatewayClass//cloudflare'),
   events: [
     { type: 'verdict', status: classVerdict(true), generation: 1 },
     { type: 'verdict', status: classVerdict(false), generation: 1 },
+    // The object edited: new verdicts, either way (a rejected one again must be written again).
+    { type: 'verdict', status: classVerdict(true, 2), generation: 2 },
+    { type: 'verdict', status: classVerdict(false, 2), generation: 2 },
     { type: 'resource.deleted' },
   ],
   check: (step) => {
@@ -284,9 +290,14 @@ export const policySpec: ModelSpec = {
   name: 'policy',
   machine: () => policyMachine,
   input: (probe) => ({ key: 'BackendTLSPolicy/ns/tls', statusWriter: probe.recorder }),
+  offer: 'all',
+  must: verdictMust('BackendTLSPolicy/ns/tls'),
   events: [
     { type: 'verdict', status: policyVerdict(true), generation: 1 },
     { type: 'verdict', status: policyVerdict(false), generation: 1 },
+    // The object edited: new verdicts, either way (a rejected one again must be written again).
+    { type: 'verdict', status: policyVerdict(true, 2), generation: 2 },
+    { type: 'verdict', status: policyVerdict(false, 2), generation: 2 },
     { type: 'resource.deleted' },
   ],
   check: (step) => {
