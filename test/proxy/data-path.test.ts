@@ -4,7 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import http2 from 'node:http2';
 import type net from 'node:net';
-import { ConfigBuilder, backend, expectHeldBack, inFlight, prefix, send, startTestProxy, waitFor } from './helpers.js';
+import {
+  ConfigBuilder,
+  backend,
+  expectHeldBack,
+  heldBackTotal,
+  inFlight,
+  prefix,
+  send,
+  startTestProxy,
+  waitFor,
+} from './helpers.js';
 import type { RunningProxy } from '../../proxy/index.js';
 
 /** An HTTP/1.1 backend whose /hold requests wait until released; records every path it sees. */
@@ -102,7 +112,7 @@ describe('h2c upstreams', () => {
   let server: http2.Http2Server;
   let sessions = 0;
   const held: http2.ServerHttp2Stream[] = [];
-  const total = 64 * 1024 * 1024;
+  const total = heldBackTotal();
   let written = 0;
 
   beforeAll(async () => {

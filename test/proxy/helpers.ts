@@ -1,5 +1,6 @@
 // Test helpers: a small config builder and an HTTP/1.1 client that talks to the proxy with a given Host.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { expect } from '@jest/globals';
 import { request as undiciRequest, Agent } from 'undici';
@@ -120,9 +121,36 @@ export async function inFlight(proxy: RunningProxy): Promise<number> {
 /** How long the backend's write count must stay the same to count as stalled (a window: stalling is the absence of writes). */
 const STALL_WINDOW_MS = 200;
 
+/** The third field of a `min default max` kernel setting, or `fallback` where /proc cannot be read. */
+function kernelMax(file: string, fallback: number): number {
+  try {
+    return Number(readFileSync(file, 'utf8').trim().split(/\s+/)[2]) || fallback;
+  } catch {
+    return fallback;
+  }
+}
+
 /**
- * Backpressure end to end: a client that stops reading must hold the backend back (its writes stall far
- * below `total`), and once it reads again every byte arrives.
+ * The most a stalled two-hop stream can hold without anyone buffering without bound: on each hop (backend →
+ * proxy, proxy → client) a sender's and a receiver's socket buffer at the kernel's largest (autotuning may
+ * grow them that far: 32 MiB of receive buffer here), plus 8 MiB for the streams' own high-water marks.
+ * A bound from a fixed fraction of the body flaked once the kernel's buffers reached it.
+ */
+export function heldBackBound(): number {
+  const rmem = kernelMax('/proc/sys/net/ipv4/tcp_rmem', 6 << 20);
+  const wmem = kernelMax('/proc/sys/net/ipv4/tcp_wmem', 4 << 20);
+  return 2 * (rmem + wmem) + (8 << 20);
+}
+
+/** A response body big enough that holding back shows: twice what the buffers may hold, in 64 KiB chunks. */
+export function heldBackTotal(): number {
+  return Math.ceil((2 * heldBackBound()) / 65_536) * 65_536;
+}
+
+/**
+ * Backpressure end to end: a client that stops reading must hold the backend back (its writes stall within
+ * what socket buffers hold, heldBackBound(), of a `total` twice that), and once it reads again every byte
+ * arrives.
  */
 export async function expectHeldBack(
   port: number,
@@ -131,6 +159,7 @@ export async function expectHeldBack(
   written: () => number,
   total: number,
 ): Promise<void> {
+  expect(total).toBeGreaterThanOrEqual(2 * heldBackBound());
   const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
     http.get({ host: '127.0.0.1', port, path, headers: { host } }, resolve).on('error', reject);
   });
@@ -143,7 +172,7 @@ export async function expectHeldBack(
     await new Promise((r) => setTimeout(r, STALL_WINDOW_MS));
     return stable && written() > 0;
   });
-  expect(written()).toBeLessThan(total / 4);
+  expect(written()).toBeLessThanOrEqual(heldBackBound());
   let received = 0;
   res.on('data', (c: Buffer) => (received += c.length));
   res.resume();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import net from 'node:net';
 import { startEchoBackend, type EchoBackend } from '../support/backends.js';
-import { ConfigBuilder, backend, expectHeldBack, prefix, send, startTestProxy } from './helpers.js';
+import { ConfigBuilder, backend, expectHeldBack, heldBackTotal, prefix, send, startTestProxy } from './helpers.js';
 import type { RunningProxy } from '../../proxy/index.js';
 
 let proxy: RunningProxy;
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe('backpressure', () => {
   it('a client that stops reading stops the backend from writing (no unbounded buffering)', async () => {
-    const total = 64 * 1024 * 1024;
+    const total = heldBackTotal();
     const chunk = Buffer.alloc(64 * 1024, 120);
     let written = 0;
     const big = http.createServer((_req, res) => {
