@@ -39,7 +39,7 @@ export interface ProcessedRoutes {
   byAge: RouteIR[];
   /** The snapshot's object of a route: its IR may hold an earlier copy, the same but for status (memo.ts). */
   objectOf: (route: RouteIR) => K8sObject;
-  /** attachedRoutes of each listener that has any. */
+  /** attachedRoutes of listeners (one without an entry, or with 0, has none). */
   attached: Map<ListenerIR, number>;
 }
 
@@ -146,13 +146,26 @@ function parentResult(a: ParentAttachment, rules: RouteRules): ParentResult {
   return { ...a, accepted, conditions };
 }
 
+/** The last count and the routes it was made from: the next counts only the routes that changed. */
+let lastCount: { routes: readonly RouteIR[]; counts: Map<ListenerIR, number> } | undefined;
+
 /**
  * attachedRoutes: routes Accepted on the listener, each counted once however many parentRefs select it. A
- * count map, not a field of the listener: listener IRs outlive one translation (stage-memo.ts).
+ * count map, not a field of the listener: listener IRs outlive one translation (stage-memo.ts). From the last
+ * count when the routes differ from its in one range (changed-range.ts): the old range's routes taken off,
+ * the new range's added. Maps handed out are never changed.
  */
 function countAttachedRoutes(routes: RouteIR[]): Map<ListenerIR, number> {
-  const counts = new Map<ListenerIR, number>();
-  for (const route of routes) for (const l of acceptedOn(route)) counts.set(l, (counts.get(l) ?? 0) + 1);
+  const range = changedRange(lastCount?.routes, routes);
+  const counts = range ? new Map(lastCount!.counts) : new Map<ListenerIR, number>();
+  const add = (route: RouteIR, by: number) => {
+    for (const l of acceptedOn(route)) counts.set(l, (counts.get(l) ?? 0) + by);
+  };
+  if (range) {
+    for (let i = range.start; i < range.beforeEnd; i++) add(lastCount!.routes[i]!, -1);
+    for (let i = range.start; i < range.nowEnd; i++) add(routes[i]!, 1);
+  } else for (const route of routes) add(route, 1);
+  lastCount = { routes, counts };
   return counts;
 }
 
