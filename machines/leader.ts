@@ -36,6 +36,7 @@ export const leaderMachine = setup({
     }),
     countTerm: assign(({ context }) => ({ terms: context.terms + 1 })),
   },
+  // Stryker disable next-line ObjectLiteral: defaults only; the runtime always provides the lease's own delays (leaseDelays)
   delays: {
     retryPeriod: 2_000,
     renewInterval: 5_000,

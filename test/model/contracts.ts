@@ -48,6 +48,8 @@ interface LeaderModel {
   phase: LeaderPhase;
   /** When (simulated clock) the phase began: its timer is due that long after. */
   since: number;
+  /** Times elected (the debug page shows it). */
+  terms: number;
 }
 interface LeaderOutcome {
   next: LeaderModel;
@@ -62,7 +64,7 @@ const timerOf = (event: AnyEventObject) =>
 
 function leaderStep(m: LeaderModel, event: AnyEventObject, at: number, steps: StepRecord[]): LeaderOutcome {
   const to = (phase: LeaderPhase, reports: string[] = [], calls: string[] = []): LeaderOutcome => ({
-    next: { phase, since: at },
+    next: { phase, since: at, terms: m.terms + (reports.includes('leader.elected') ? 1 : 0) },
     reports,
     calls,
   });
@@ -103,7 +105,7 @@ function leaderStep(m: LeaderModel, event: AnyEventObject, at: number, steps: St
   }
 }
 
-const leaderRun = incremental<LeaderModel>(() => ({ phase: 'candidate', since: 0 }));
+const leaderRun = incremental<LeaderModel>(() => ({ phase: 'candidate', since: 0, terms: 0 }));
 
 /** Must-happen for the leader machine: reports, lease calls and leadership at every step, and their times. */
 export function leaderMust(steps: StepRecord[]): void {
@@ -123,6 +125,17 @@ export function leaderMust(steps: StepRecord[]): void {
     out!.calls,
   );
   demand(steps, 'leads', leaf(step).startsWith('leader'), m.phase === 'holding' || m.phase === 'renewing');
+  demand(steps, 'terms', (step.snapshot.context as { terms: number }).terms, m.terms);
+  // The lease call a phase waits on is answered: its outcome has a handler, whichever it is.
+  const call = { candidate: 'tryAcquire', renewing: 'renew', releasing: 'release' } as const;
+  const awaited = m.phase in call ? call[m.phase as keyof typeof call] : undefined;
+  if (awaited)
+    for (const outcome of [`xstate.done.actor.${awaited}`, `xstate.error.actor.${awaited}`])
+      demand(steps, `takes ${outcome}`, step.snapshot.can({ type: outcome, output: true }), true);
+  // Each waiting phase has its one timer armed, due its delay after the phase began; the others none.
+  const timer = { follower: 'retryPeriod', holding: 'renewInterval', renewing: 'renewDeadline' } as const;
+  const wanted = m.phase in timer ? timer[m.phase as keyof typeof timer] : undefined;
+  demand(steps, 'timers armed', step.timers, wanted ? [{ name: wanted, due: m.since + LEASE_DELAYS[wanted] }] : []);
   demand(steps, 'stopped', step.snapshot.status === 'done', m.phase === 'stopped');
 }
 

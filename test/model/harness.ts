@@ -36,6 +36,8 @@ export interface StepRecord {
   sent: AnyEventObject[];
   /** Actors it invoked or spawned during this step: src + input. */
   started: Array<{ src: string; id: string; input: unknown }>;
+  /** Its own timers armed once the step ended: the delay's name ("xstate.after.<name>.…") and when it is due. */
+  timers: Array<{ name: string; due: number }>;
   /** Everything sent/started since the path began. */
   history: {
     events: AnyEventObject[];
@@ -54,9 +56,9 @@ export interface ModelSpec {
   /** The events (with payloads) the walk may send, per state. */
   events: AnyEventObject[] | ((snapshot: AnyMachineSnapshot) => AnyEventObject[]);
   /**
-   * "handled" (default): in each state, the events it has a handler for. "all": every event in every state,
-   * so a handler the machine lacks is walked too (and `must` says what should have happened): for machines
-   * whose contract says how each event is met in any state.
+   * "handled" (default): in each state, the events it has a handler for. "all": every event but an actor's
+   * done or error (xstate.*) in every state, so a handler the machine lacks is walked too (and `must` says
+   * what should have happened): for machines whose contract says how each event is met in any state.
    */
   offer?: 'handled' | 'all';
   /** Abstracts a snapshot into a finite key (defaults to value + context without actor refs). */
@@ -180,9 +182,7 @@ export function transitionCover(spec: ModelSpec, inputIndex = 0): AnyEventObject
 function eventsFor(spec: ModelSpec, s: AnyMachineSnapshot): AnyEventObject[] {
   if (s.status !== 'active') return [];
   const variants = typeof spec.events === 'function' ? spec.events(s) : spec.events;
-  const timers = __unsafe_getAllOwnEventDescriptors(s).filter((type) => type.startsWith('xstate.after.'));
-  if (spec.offer === 'all') return [...variants, ...timers.map((type) => ({ type }))];
-  return __unsafe_getAllOwnEventDescriptors(s).flatMap((type) => {
+  const handled = __unsafe_getAllOwnEventDescriptors(s).flatMap((type) => {
     // A partial wildcard ("xstate.done.actor.*") takes the variants whose type it matches.
     const matching = variants.filter(
       (e) => e.type === type || (type.endsWith('.*') && e.type.startsWith(type.slice(0, -1))),
@@ -190,6 +190,13 @@ function eventsFor(spec: ModelSpec, s: AnyMachineSnapshot): AnyEventObject[] {
     // Timers need no payload; any other event type without variants is left out on purpose.
     return matching.length ? matching : type.startsWith('xstate.after.') ? [{ type }] : [];
   });
+  // An actor's done or error event only ever comes from a running actor (and an unhandled error would fail
+  // the machine): those only where handled, the rest everywhere.
+  if (spec.offer !== 'all') return handled;
+  return [
+    ...variants.filter((e) => !e.type.startsWith('xstate.')),
+    ...handled.filter((e) => e.type.startsWith('xstate.')),
+  ];
 }
 
 function inputOf(spec: ModelSpec, probe: Probe, index: number): unknown {
@@ -312,6 +319,9 @@ export function replay(
       snapshot,
       sent: probe.sent.slice(sentFrom),
       started: probe.started.slice(startedFrom),
+      timers: timers()
+        .filter((t) => t.own)
+        .map((t) => ({ name: t.type.split('.')[2]!, due: t.due })),
       history: { events: path.slice(0, index + 1), sent: [...probe.sent], started: [...probe.started] },
     };
     steps.push(step);

@@ -155,6 +155,8 @@ export const leaderSpec: ModelSpec = {
       delays: LEASE_DELAYS,
     }),
   input: (probe) => ({ reportTo: [probe.recorder] }),
+  // Every event in every state: a lease answer or a stop the machine would not take is walked too.
+  offer: 'all',
   events: [
     { type: 'xstate.done.actor.tryAcquire', output: true },
     { type: 'xstate.done.actor.tryAcquire', output: false },
