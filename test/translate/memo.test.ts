@@ -332,7 +332,7 @@ describe('translate() across calls', () => {
     );
   }, 90_000); // ~6 s alone; several times that on a loaded 2-core machine
 
-  it('re-ranks every host key under a hostname a change touches, and only those', () => {
+  it('re-ranks every host key under a hostname a change touches', () => {
     let snapshot = initial();
     const withRoute2 = (variant: number) => {
       snapshot = { ...snapshot, httpRoutes: snapshot.httpRoutes.map((r, i) => (i === 2 ? route(2, variant) : r)) };
@@ -341,13 +341,12 @@ describe('translate() across calls', () => {
       expect(got).toEqual(expected);
       return got.hosts;
     };
-    const first = translate(snapshot, OPTIONS).proxyConfig.hosts;
-    // r2 changes on its own hostname: every other entry is the very same object.
-    const second = withRoute2(1);
-    second.forEach((h, i) => (h.hostname === 'r2.example.com' ? undefined : expect(h).toBe(first[i])));
-    // r2 takes the wildcard (every other key gains its match), a shared name, none, then its own again.
+    translate(snapshot, OPTIONS);
+    // r2 takes the wildcard (every other key gains its match), then its own hostname with another path, a
+    // shared name, none, the wildcard again, its own again. (Which entries stay the same objects when a route
+    // changes on its own hostname: 'keeps the host entries of hostnames a change does not touch …' below.)
     expect(withRoute2(4).filter((h) => h.matches.length === 2)).toHaveLength(ROUTES - 1);
-    for (const variant of [5, 3, 4, 0]) withRoute2(variant);
+    for (const variant of [1, 5, 3, 4, 0]) withRoute2(variant);
   });
 
   it('numbers the rules of a route that comes into the config after rules before it went', () => {
