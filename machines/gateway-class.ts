@@ -3,15 +3,23 @@
 import { initialResourceContext, resourceSetup, type ResourceContext, type ResourcePhase } from './shared/resource.js';
 import type { ResourceStatus } from '../src/core/types.js';
 
-export function gatewayClassStatus(phase: ResourcePhase, context: ResourceContext): ResourceStatus | undefined {
-  return phase === 'pending' ? undefined : context.verdict;
+/** The status is the translator's verdict, as it is (none yet while pending). */
+export function gatewayClassStatus(_phase: ResourcePhase, context: ResourceContext): ResourceStatus | undefined {
+  return context.verdict;
 }
 
-const byVerdict = (reenterRejected: boolean) =>
-  [
-    { guard: 'isAcceptedVerdict', target: 'accepted', reenter: true, actions: 'recordVerdict' },
-    { target: 'rejected', reenter: reenterRejected, actions: 'recordVerdict' },
-  ] as const;
+/**
+ * Any verdict: accepted or rejected by its Accepted condition, entering the state again (its entry writes the
+ * status when it changed: a rejected verdict after another rejected one too).
+ */
+const byVerdict = [
+  { guard: 'isAcceptedVerdict', target: 'accepted', reenter: true, actions: 'recordVerdict' },
+  { target: 'rejected', reenter: true, actions: 'recordVerdict' },
+] as const;
+
+// Stryker disable next-line ObjectLiteral,StringLiteral: the status is the verdict whatever phase `publish` is told
+const ANY_PHASE = { phase: 'accepted' } as const;
+const PUBLISH = { type: 'publish', params: ANY_PHASE } as const;
 
 /**
  * pending → accepted / rejected by the verdict, each publishing it as is; deleting → gone. Shared with
@@ -24,9 +32,9 @@ export const createVerdictMachine = (id: string) =>
     context: ({ input }) => initialResourceContext(input),
     on: { 'resource.deleted': '.deleting' },
     states: {
-      pending: { on: { verdict: byVerdict(false) } },
-      accepted: { entry: { type: 'publish', params: { phase: 'accepted' } }, on: { verdict: byVerdict(false) } },
-      rejected: { entry: { type: 'publish', params: { phase: 'rejected' } }, on: { verdict: byVerdict(true) } },
+      pending: { on: { verdict: byVerdict } },
+      accepted: { entry: PUBLISH, on: { verdict: byVerdict } },
+      rejected: { entry: PUBLISH, on: { verdict: byVerdict } },
       deleting: { entry: 'forgetStatus', always: 'gone' },
       gone: { type: 'final' },
     },
