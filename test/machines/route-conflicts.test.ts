@@ -178,6 +178,26 @@ describe('planConflicts', () => {
     expect(planConflicts(context([taken('A.example.com')], plan.context.routeConflicts)).sends).toEqual([]);
   });
 
+  it('tells a route again when its conflicts change, and lists our parents sorted', () => {
+    const ctx = context([taken('a.example.com')]);
+    // Resources in any order: the Gateways and ListenerSets a route is told come sorted.
+    ctx.resources = { 'ListenerSet/app/ls': 'gateway-2', ...ctx.resources };
+    const first = planConflicts(ctx);
+    expect(first.sends[0]!.event).toMatchObject({ gateways: ['Gateway/app/gw', 'ListenerSet/app/ls'] });
+    const changed = planConflicts({
+      ...ctx,
+      edgeConflicts: [noZone('a.example.com')],
+      routeConflicts: first.context.routeConflicts!,
+    });
+    expect(changed.sends).toEqual([
+      {
+        to: 'route-1',
+        event: { type: 'edge.conflicts', conflicts: [noZone('a.example.com')], gateways: expect.any(Array) },
+        toResource: true,
+      },
+    ]);
+  });
+
   it('tells a route its conflicts cleared, once', () => {
     const told = planConflicts(context([taken('a.example.com')])).context.routeConflicts!;
     const cleared = planConflicts(context([], told));
