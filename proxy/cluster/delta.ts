@@ -61,8 +61,8 @@ export function applyDelta(base: PreparedConfig | null, delta: ConfigDelta): Pre
  * the worker holds elsewhere is still right, only longer.
  */
 function diffTexts(base: readonly string[], next: readonly string[]): Array<string | number> {
-  const out: Array<string | number> = next.map((text, i) => (base[i] === text ? i : text));
-  const moved = out.filter((x) => typeof x === 'string').length;
+  let moved = 0;
+  const out: Array<string | number> = next.map((text, i) => (base[i] === text ? i : (moved++, text)));
   if (moved <= LOOKUP_AFTER) return out;
   const index = new Map<string, number>();
   for (let j = base.length - 1; j >= 0; j--) index.set(base[j]!, j);

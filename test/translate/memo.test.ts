@@ -330,7 +330,7 @@ describe('translate() across calls', () => {
       }),
       { numRuns: 250 },
     );
-  }, 90_000); // ~6 s alone; several times that on a loaded 2-core machine
+  });
 
   it('re-ranks every host key under a hostname a change touches', () => {
     let snapshot = initial();
