@@ -1,10 +1,10 @@
 // The coordinator (Contour's handler redrawn as a statechart, with a leading edge): no sync before the
 // source has synced; a change after a quiet period syncs at once; changes during a sync or within `holdoff`
 // after it coalesce into exactly one more sync, at most `maxHoldoff` after the previous one ended.
-// Each sync translates the whole snapshot (injected `runSync`) and hands out the result: verdicts to
+// Each sync translates the snapshot (the `sync` child, injected, asked with `sync.run`) and hands out the result: verdicts to
 // resource actors, config to replica actors, ingress/DNS to the edge actor (planned in shared/coordinator-plan.ts).
 import { BUSY } from './shared/tags.js';
-import { assign, enqueueActions, setup, stateIn, type ActorRefFrom, type AnyActorRef } from 'xstate';
+import { assign, enqueueActions, sendTo, setup, stateIn, type ActorRefFrom, type AnyActorRef } from 'xstate';
 import { gatewayClassMachine } from './gateway-class.js';
 import { policyMachine } from './policy.js';
 import { gatewayMachine } from './gateway.js';
@@ -14,7 +14,7 @@ import { edgeMachine, type EdgeReport } from './edge.js';
 import { statusWriterMachine } from './status-writer.js';
 import { leaderMachine } from './leader.js';
 import {
-  runSyncActor,
+  syncNotProvided,
   type CoordinatorContext,
   type CoordinatorEvent,
   type CoordinatorInput,
@@ -89,7 +89,7 @@ function desiredFor(context: CoordinatorContext, plan: Plan) {
 export const coordinatorMachine = setup({
   types: {} as { context: CoordinatorContext; events: CoordinatorEvent; input: CoordinatorInput },
   actors: {
-    runSync: runSyncActor,
+    sync: syncNotProvided,
     gatewayClass: gatewayClassMachine,
     gateway: gatewayMachine,
     route: routeMachine,
@@ -133,7 +133,7 @@ export const coordinatorMachine = setup({
     ),
     // Finished children stay in `children` until stopped: release them so churn does not accumulate.
     releaseFinishedChild: enqueueActions(({ event, enqueue }) => {
-      if ('actorId' in event && event.actorId !== 'runSync') enqueue.stopChild(event.actorId);
+      if ('actorId' in event) enqueue.stopChild(event.actorId);
     }),
     broadcastHealth: enqueueActions(({ context, enqueue, self }) =>
       runPlan(enqueue, planHealth(context), context, self),
@@ -161,6 +161,7 @@ export const coordinatorMachine = setup({
   context: ({ input, spawn, self }) => {
     const statusWriter = spawn('statusWriter', { id: 'statusWriter' }) as ActorRefFrom<typeof statusWriterMachine>;
     spawn('leader', { id: 'leader', input: { reportTo: [statusWriter, self] } });
+    spawn('sync', { id: 'sync' });
     return {
       statusWriter,
       hasEdge: input.hasEdge,
@@ -215,10 +216,9 @@ export const coordinatorMachine = setup({
         clean: { on: { 'source.changed': { target: 'dirty', actions: 'countChange' } } },
         dirty: {},
       },
-      invoke: {
-        id: 'runSync',
-        src: 'runSync',
-        onDone: [
+      entry: sendTo('sync', { type: 'sync.run' }),
+      on: {
+        'sync.done': [
           {
             guard: 'wasDirtyDuringSync',
             target: 'settling.dirty',
@@ -237,7 +237,7 @@ export const coordinatorMachine = setup({
             ],
           },
         ],
-        onError: [
+        'sync.failed': [
           {
             guard: 'wasDirtyDuringSync',
             target: 'settling.dirty',

@@ -19,7 +19,7 @@ export interface GraphTransition {
   source: string;
   /** Raw event type ("" for eventless). */
   event: string;
-  /** Readable label: "verdict [isAcceptedVerdict]", "after holdoff", "done: runSync", "always". */
+  /** Readable label: "verdict [isAcceptedVerdict]", "after holdoff", "done: writeStatuses", "always". */
   label: string;
   /** Target paths; empty for a targetless transition (actions only). */
   targets: string[];
@@ -43,7 +43,7 @@ function guardName(t: AnyTransitionDefinition): string | undefined {
   return String((g as { type?: string }).type ?? 'guard');
 }
 
-/** "xstate.after.holdoff.coordinator.settling" → "after holdoff"; "xstate.done.actor.runSync" → "done: runSync". */
+/** "xstate.after.holdoff.coordinator.settling" → "after holdoff"; "xstate.done.actor.writeStatuses" → "done: writeStatuses". */
 export function eventLabel(event: string): string {
   if (event === '') return 'always';
   const after = /^xstate\.after\.([^.]+)\./.exec(event);

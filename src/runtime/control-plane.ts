@@ -122,7 +122,7 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
 
   const machine = coordinatorMachine.provide({
     actors: {
-      runSync: syncActor(opts.source, ports.translate, ports.onSync),
+      sync: syncActor(opts.source, ports.translate, ports.onSync),
       replica: replicaMachine.provide({
         actors: replicaActors(endpoints),
         delays: {

@@ -10,7 +10,7 @@ import { isStepIterator, type StepIterator } from './slices.js';
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export interface ControlPlaneMetrics {
-  /** The runSync actor's observer: one sync (snapshot read + translate) and how it ended. */
+  /** The sync actor's observer: one sync (snapshot read + translate) and how it ended. */
   sync(seconds: number, ok: boolean): void;
   translate(fn: Translator): Translator;
   replica(endpoint: ReplicaEndpoint): ReplicaEndpoint;

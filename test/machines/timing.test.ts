@@ -9,7 +9,7 @@ import { replicaMachine, type Acknowledged, type PushInput } from '../../machine
 import { edgeBackoffDelay, edgeMachine, type EdgeDesired } from '../../machines/edge.js';
 import { leaderMachine } from '../../machines/leader.js';
 import { backoffDelay } from '../../machines/shared/backoff.js';
-import type { SyncResult } from '../../machines/shared/coordinator-types.js';
+import { syncWorker, type SyncResult } from '../../machines/shared/coordinator-types.js';
 import type { EdgeResult } from '../../src/core/ports.js';
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -30,9 +30,9 @@ async function advance(clock: SimulatedClock, ms: number, step = 10, each?: (t: 
   await flush();
 }
 
-function coordinator(clock: SimulatedClock, runSync: AnyActorLogic, timing = { holdoff: 100, maxHoldoff: 1_000 }) {
+function coordinator(clock: SimulatedClock, sync: AnyActorLogic, timing = { holdoff: 100, maxHoldoff: 1_000 }) {
   const machine = coordinatorMachine.provide({
-    actors: { runSync, statusWriter: idle, leader: idle, edge: idle } as never,
+    actors: { sync, statusWriter: idle, leader: idle, edge: idle } as never,
     delays: timing,
   });
   return createActor(machine, { input: { hasEdge: false, generationBase: 0 }, clock }).start();
@@ -40,7 +40,7 @@ function coordinator(clock: SimulatedClock, runSync: AnyActorLogic, timing = { h
 
 function countingSync(clock: SimulatedClock) {
   const startedAt: number[] = [];
-  const logic = fromPromise<SyncResult>(async () => {
+  const logic = syncWorker(async () => {
     startedAt.push(clock.now());
     return RESULT;
   });
@@ -100,11 +100,28 @@ describe('coordinator schedule', () => {
     actor.stop();
   });
 
+  it('asks one long-lived sync child: a sync that spawns nothing leaves the children map as it was', async () => {
+    // xstate copies the map of children (thousands of resource actors) whenever one is added or removed; an
+    // actor invoked per sync did both on every change.
+    const clock = new SimulatedClock();
+    const sync = countingSync(clock);
+    const actor = coordinator(clock, sync.logic);
+    actor.send({ type: 'source.synced' });
+    await advance(clock, 200);
+    const before = actor.getSnapshot().children;
+    actor.send({ type: 'source.changed' });
+    await advance(clock, 200);
+    expect(sync.startedAt).toEqual([0, 200]);
+    expect(actor.getSnapshot().children).toBe(before);
+    expect(Object.keys(before)).toContain('sync');
+    actor.stop();
+  });
+
   it('runs exactly one more sync for changes that arrive during a sync', async () => {
     const clock = new SimulatedClock();
     const pending: Array<(r: SyncResult) => void> = [];
-    const runSync = fromPromise<SyncResult>(() => new Promise((resolve) => pending.push(resolve)));
-    const actor = coordinator(clock, runSync);
+    const sync = syncWorker(() => new Promise((resolve) => pending.push(resolve)));
+    const actor = coordinator(clock, sync);
     actor.send({ type: 'source.synced' });
     await flush();
     expect(pending).toHaveLength(1);

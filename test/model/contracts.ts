@@ -298,8 +298,8 @@ function scheduleStep(
       if (m.phase === 'syncing') return { next: { ...m, dirty: true }, syncs: 0 };
       if (m.phase === 'settling') return { next: { ...m, dirty: true, windowFrom: at }, syncs: 0 };
       return stay;
-    case 'xstate.done.actor.runSync':
-    case 'xstate.error.actor.runSync':
+    case 'sync.done':
+    case 'sync.failed':
       demand(steps, 'a sync ended in', m.phase, 'syncing');
       return { next: { phase: 'settling', dirty: m.dirty, settledAt: at, windowFrom: at }, syncs: 0 };
     default:
@@ -325,6 +325,8 @@ export function scheduleMust(delays: ScheduleDelays) {
     const step = steps.at(-1)!;
     const [phase, sub] = leaf(step).split('.');
     demand(steps, 'phase', [phase, sub === 'dirty'], [m.phase, m.dirty]);
-    demand(steps, 'syncs started', step.started.filter((s) => s.src === 'runSync').length, syncs);
+    // A sync starts as a `sync.run` to the coordinator's long-lived sync child (a recording double here).
+    const asked = step.sent.filter((e) => e.to === 'sync' && e.type === 'sync.run').length;
+    demand(steps, 'syncs started', asked, syncs);
   };
 }

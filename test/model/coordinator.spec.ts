@@ -42,7 +42,7 @@ const DESIRED_B = desired('v2', 'b.example.com', false);
 // The Gateway's own spec changed in B: its actor must be handed the new verdict (the class's stays the same).
 DESIRED_B.statuses[1] = gatewayVerdict({ accepted: true, spec: 2 });
 const syncDone = (d: DesiredState): AnyEventObject => ({
-  type: 'xstate.done.actor.runSync',
+  type: 'sync.done',
   output: { desired: d, durationMs: 1 } satisfies SyncResult,
 });
 
@@ -56,11 +56,13 @@ const childOf = (step: StepRecord, key: string) =>
     )
     .at(-1)?.id;
 const sentTo = (step: StepRecord, to: string | undefined) => step.sent.filter((e) => e.to === to);
+/** The syncs this step started: each is a `sync.run` sent to the sync child. */
+const syncsAsked = (step: StepRecord) => step.sent.filter((e) => e.to === 'sync' && e.type === 'sync.run');
 
 function checkSchedule(step: StepRecord): void {
   const state = leaf(step.snapshot);
   const before = leaf(step.before);
-  const syncs = step.started.filter((s) => s.src === 'runSync');
+  const syncs = syncsAsked(step);
   const type = step.event.type;
   // Never translate a partial view.
   if (syncs.length) expect(step.history.events.some((e) => e.type === 'source.synced')).toBe(true);
@@ -72,7 +74,7 @@ function checkSchedule(step: StepRecord): void {
     if (before.startsWith('settling')) expect(state).toBe('settling.dirty');
     if (before === 'waitingForSource') expect(state).toBe('waitingForSource');
   }
-  if (type === 'xstate.done.actor.runSync' || type === 'xstate.error.actor.runSync') {
+  if (type === 'sync.done' || type === 'sync.failed') {
     expect(state).toBe(before === 'syncing.dirty' ? 'settling.dirty' : 'settling.quiet');
   }
   if (type === 'xstate.after.holdoff.coordinator.settling.quiet') expect(state).toBe('idle');
@@ -82,7 +84,7 @@ function checkSchedule(step: StepRecord): void {
 }
 
 function checkSyncResult(step: StepRecord, hasEdge: boolean): void {
-  if (step.event.type !== 'xstate.done.actor.runSync') return;
+  if (step.event.type !== 'sync.done') return;
   const d = (step.event.output as SyncResult).desired;
   const prev = ctxOf(step.before);
   const ctx = ctxOf(step.snapshot);
@@ -237,7 +239,7 @@ function checkConflicts(step: StepRecord): void {
 
 function checkChildRelease(step: StepRecord): void {
   const { type, actorId } = step.event as { type: string; actorId?: string };
-  if (!type.startsWith('xstate.done.actor.') || actorId === 'runSync') return;
+  if (!type.startsWith('xstate.done.actor.')) return;
   expect(step.snapshot.children[actorId!]).toBeUndefined();
 }
 
@@ -297,23 +299,20 @@ const DELAYS: ScheduleDelays = { holdoff: 50, maxHoldoff: 1_000 };
 const doubles = (probe: Parameters<ModelSpec['machine']>[0], delays: ScheduleDelays = DELAYS) =>
   coordinatorMachine.provide({
     actors: Object.fromEntries(
-      ['runSync', 'statusWriter', 'leader', 'edge', 'gatewayClass', 'gateway', 'route', 'policy', 'replica'].map(
-        (src) => [src, pendingActor(probe, src)],
-      ),
+      ['sync', 'statusWriter', 'leader', 'edge', 'gatewayClass', 'gateway', 'route', 'policy', 'replica'].map((src) => [
+        src,
+        pendingActor(probe, src),
+      ]),
     ) as never,
     delays,
   });
 
-// runSync settles only while it runs (the walk would otherwise match it to the machine-wide done.* handler).
+// The sync child answers only while a sync runs (it is asked once per sync and never runs two).
 const timingEvents = (s: AnyMachineSnapshot): AnyEventObject[] => [
   { type: 'source.synced' },
   { type: 'source.changed' },
   ...(leaf(s).startsWith('syncing')
-    ? [
-        syncDone(DESIRED_A),
-        syncDone(DESIRED_B),
-        { type: 'xstate.error.actor.runSync', error: new Error('translate failed') },
-      ]
+    ? [syncDone(DESIRED_A), syncDone(DESIRED_B), { type: 'sync.failed', error: new Error('translate failed') }]
     : []),
 ];
 

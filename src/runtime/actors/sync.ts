@@ -1,11 +1,10 @@
-// The coordinator's `runSync`: translate the whole current snapshot. Pure work, but it reads the source and
+// The coordinator's `sync` child: translate the whole current snapshot. Pure work, but it reads the source and
 // measures time, so it lives here and is injected into the machine. A translator that works in steps is run
 // in slices (runInSlices): a snapshot of thousands of regex matches takes seconds, and the loop serves meanwhile.
-import { fromPromise } from 'xstate';
 import type { SnapshotSource, Translator } from '../../core/ports.js';
 import type { DesiredState } from '../../core/types.js';
 import { isStepIterator, runInSlices } from '../slices.js';
-import type { SyncResult } from '../../../machines/shared/coordinator-types.js';
+import { syncWorker } from '../../../machines/shared/coordinator-types.js';
 
 /** `onSync` (metrics) hears each sync's duration in seconds and whether the translator threw. */
 export function syncActor(
@@ -13,7 +12,7 @@ export function syncActor(
   translate: Translator,
   onSync?: (seconds: number, ok: boolean) => void,
 ) {
-  return fromPromise<SyncResult, void>(async ({ signal }) => {
+  return syncWorker(async (signal) => {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     let desired: DesiredState;
