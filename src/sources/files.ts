@@ -179,6 +179,10 @@ export class FileSource implements SnapshotSource, StatusSink {
 
   /** A path an event named: a file to judge, or a directory that appeared, vanished or changed wholesale. */
   private async pathChanged(path: string): Promise<void> {
+    // A file already held is read at once, beside the stat that tells a directory: a change to a manifest
+    // reaches the settler a thread-pool round trip (~0.2–0.4 ms) sooner.
+    const held = this.files.has(path);
+    if (held) this.settler?.changed(path);
     const info = await stat(path).catch(() => undefined);
     if (info?.isDirectory()) {
       // It may be renamed away between stat and watch (kubelet's `..data_tmp`): its removal has its own event.
@@ -187,7 +191,7 @@ export class FileSource implements SnapshotSource, StatusSink {
       });
       for (const file of await listManifestFiles(path).catch(() => []))
         if (isWatchedFile(this.options.root, file)) this.settler?.changed(file);
-    } else if (isWatchedFile(this.options.root, path)) {
+    } else if (!held && isWatchedFile(this.options.root, path)) {
       this.settler?.changed(path);
     }
     if (info === undefined || info.isDirectory()) {

@@ -6,11 +6,12 @@
 // ConfigMap volume) is read like the file itself.
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 
 export const DEFAULT_MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 
-export type BoundedRead = { kind: 'text'; text: string } | { kind: 'skipped'; reason: string };
+/** `info` is the fstat of what was read (taken before reading). */
+export type BoundedRead = { kind: 'text'; text: string; info: BigIntStats } | { kind: 'skipped'; reason: string };
 
 /** A file the source will not read (not regular, too big); the message names it and says why. */
 export class SkippedFileError extends Error {
@@ -32,13 +33,13 @@ export async function readBounded(file: string, maxBytes: number): Promise<Bound
   });
   if (handle === undefined) return { kind: 'skipped', reason: 'not a regular file (socket)' };
   try {
-    const info = await handle.stat();
+    const info = await handle.stat({ bigint: true });
     if (!info.isFile()) return { kind: 'skipped', reason: `not a regular file (${fileType(info)})` };
     if (info.size > maxBytes) return overLimit(maxBytes);
-    const bytes = await readUpTo(handle, maxBytes + 1);
+    const bytes = await readUpTo(handle, maxBytes + 1, Number(info.size));
     // The file may have grown since fstat.
     if (bytes.length > maxBytes) return overLimit(maxBytes);
-    return { kind: 'text', text: bytes.toString('utf8') };
+    return { kind: 'text', text: bytes.toString('utf8'), info };
   } finally {
     await handle.close();
   }
@@ -55,20 +56,27 @@ function overLimit(maxBytes: number): BoundedRead {
   return { kind: 'skipped', reason: `over the ${maxBytes}-byte limit for a manifest file` };
 }
 
-async function readUpTo(handle: FileHandle, limit: number): Promise<Buffer> {
+/**
+ * Reads until end of file or `limit` bytes. The first read asks for one byte more than fstat's size: a read
+ * that returns less has met the end, so a file that did not grow takes one read, not a second one that
+ * returns 0 (each read is a round trip through libuv's thread pool, ~0.2 ms on a busy 2-core machine).
+ */
+async function readUpTo(handle: FileHandle, limit: number, size: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
+  let ask = Math.min(size + 1, limit);
   while (total < limit) {
-    const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, limit - total));
+    const chunk = Buffer.allocUnsafe(ask);
     const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-    if (bytesRead === 0) break;
     chunks.push(chunk.subarray(0, bytesRead));
     total += bytesRead;
+    if (bytesRead < ask) break;
+    ask = Math.min(64 * 1024, limit - total);
   }
   return Buffer.concat(chunks, total);
 }
 
-function fileType(info: Stats): string {
+function fileType(info: BigIntStats): string {
   if (info.isFIFO()) return 'FIFO';
   if (info.isCharacterDevice()) return 'character device';
   if (info.isBlockDevice()) return 'block device';
