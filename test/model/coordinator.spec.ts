@@ -1,7 +1,7 @@
 // Model spec of the coordinator: the sync schedule (no sync before the source synced, leading edge,
 // coalescing with holdoff and its cap) and what each sync hands out (verdicts, config, edge document,
 // replica actors, data-plane health). Its children are recording doubles.
-import { expect } from '@jest/globals';
+import { expect } from './fast-expect.js';
 import type { AnyEventObject, AnyMachineSnapshot } from 'xstate';
 import { coordinatorMachine } from '../../machines/coordinator.js';
 import type { CoordinatorContext, SyncResult } from '../../machines/shared/coordinator-types.js';

@@ -1,7 +1,7 @@
 // Model specs of the delivery machines: replica (config push to one proxy) and edge (Cloudflare). The
 // oracle checks the outgoing commands each state must produce: what is pushed or reconciled, what is
 // reported to the coordinator, and that nothing is pushed that the replica already runs.
-import { expect } from '@jest/globals';
+import { expect } from './fast-expect.js';
 import type { AnyEventObject, AnyMachineSnapshot } from 'xstate';
 import { GenerationConflictError, replicaMachine, type ReplicaContext } from '../../machines/replica.js';
 import { edgeMachine, type EdgeContext } from '../../machines/edge.js';

@@ -2,7 +2,7 @@
 // the issue independently of the machines' code: which status each state must write, that a status is
 // written only when it changes, Programmed only after the config carrying the spec is acknowledged, and
 // that a served resource's state names what its written conditions say is wrong (accepted.degraded.*).
-import { expect } from '@jest/globals';
+import { expect } from './fast-expect.js';
 import type { AnyEventObject, AnyMachineSnapshot } from 'xstate';
 import type { Condition, ResourceStatus } from '../../src/core/types.js';
 import { gatewayMachine } from '../../machines/gateway.js';

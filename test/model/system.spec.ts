@@ -1,5 +1,5 @@
 // Model specs of statusWriter (coalesced, leader-gated status writes) and leader (lease lifecycle).
-import { expect } from '@jest/globals';
+import { expect } from './fast-expect.js';
 import type { AnyMachineSnapshot } from 'xstate';
 import {
   MAX_BATCH,
