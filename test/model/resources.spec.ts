@@ -56,11 +56,16 @@ function programmedConditions(status: ResourceStatus): Condition[] {
   );
 }
 
+/** Each status's comparable text, [fixed wording, free Pending wording]: statuses in the walks are never changed. */
+const comparables = new WeakMap<ResourceStatus, [string?, string?]>();
+
 /** Fingerprint in which the wording of a Pending message is free (its presence is checked separately). */
 function comparable(status: ResourceStatus, freePending: boolean): string {
+  let texts = comparables.get(status);
+  if (!texts) comparables.set(status, (texts = []));
   const blank = (key: string, v: { type?: string; reason?: string }) =>
     freePending && v && v.type === 'Programmed' && v.reason === 'Pending' ? { ...v, message: '' } : v;
-  return fingerprint(JSON.parse(JSON.stringify(status), blank));
+  return (texts[+freePending] ??= fingerprint(JSON.parse(JSON.stringify(status), blank)));
 }
 
 /** The oracle shared by the resource machines: `expected(state, context)` is the status the state must show. */
