@@ -12,6 +12,8 @@ const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
   v: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.constantFrom<unknown>(null, undefined, 0, -0, 1, NaN, Infinity, 'a', 'b', '', true, false),
+    // What JSON leaves out (or writes as null in arrays), and a value written through its toJSON.
+    fc.constantFrom<unknown>(() => 1, Symbol('s'), new Date(0), '1970-01-01T00:00:00.000Z'),
     fc.array(tie('v'), { maxLength: 3 }),
     fc.dictionary(fc.constantFrom(...KEYS), tie('v'), { maxKeys: 4 }),
   ),
@@ -20,7 +22,7 @@ const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
 /** The same value with keys reordered and every lastTransitionTime replaced. */
 function reshuffled(v: unknown, seed: number): unknown {
   if (Array.isArray(v)) return v.map((x) => reshuffled(x, seed));
-  if (!v || typeof v !== 'object') return v;
+  if (!v || typeof v !== 'object' || v instanceof Date) return v;
   const entries = Object.entries(v).map(([k, x]): [string, unknown] => [
     k,
     k === 'lastTransitionTime' ? `t${seed}` : reshuffled(x, seed),
