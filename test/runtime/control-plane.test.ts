@@ -163,6 +163,9 @@ describe('control plane', () => {
         .sort(),
     ).toEqual(['ns/a', 'ns/b', 'ns/burst', 'ns/c', 'ns/d']);
     expect(byId.get('coordinator')!.syncs!.length).toBe(cp.stats().syncs);
+    // Its resource actors, counted: every actor of a resource machine above.
+    const resourceActors = actors.filter((a) => ['gatewayClass', 'gateway', 'route', 'policy'].includes(a.machine));
+    expect(byId.get('coordinator')!.context).toMatchObject({ resources: resourceActors.length });
     expect(translations).toBe(cp.stats().syncs);
   });
 });
