@@ -9,7 +9,13 @@ import { X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
 import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
 import { translate } from '../../src/translate/index.js';
-import { DEFAULT_CONTROLLER_NAME, type K8sObject, type ResourceStatus, type Snapshot } from '../../src/core/types.js';
+import {
+  DEFAULT_CONTROLLER_NAME,
+  type K8sObject,
+  type ResourceStatus,
+  type Snapshot,
+  type TranslateOptions,
+} from '../../src/core/types.js';
 import { createTestCa } from '../support/test-ca.js';
 import { TRANSLATE_OPTIONS } from './support.js';
 
@@ -92,12 +98,14 @@ const configMap = (ca: number, other: number): K8sObject => ({
   data: { ...(ca < CAS.length ? { 'ca.crt': CAS[ca]! } : {}), other: String(other) },
 });
 
-/** The Gateway: listener hostname none or *.example.com, routes from All namespaces or by label, a second port. */
+/** The Gateway: listener hostname none or *.example.com, routes from All namespaces or by label, a second port (8080 or 443). */
 const gateway = (variant: number): K8sObject => {
   const hostname = variant % 2 ? ', hostname: "*.example.com"' : '';
   const from = variant % 3 === 2 ? '{from: Selector, selector: {matchLabels: {team: a}}}' : '{from: All}';
+  // On 443 (variant 4) the tunnel sends a hostname whose routes differ between the ports to 443.
+  const port = variant === 4 ? 443 : 8080;
   const second =
-    variant >= 3 ? ', {name: alt, protocol: HTTP, port: 8080, allowedRoutes: {namespaces: {from: All}}}' : '';
+    variant >= 3 ? `, {name: alt, protocol: HTTP, port: ${port}, allowedRoutes: {namespaces: {from: All}}}` : '';
   return parseManifests(
     `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: app}\nspec: {gatewayClassName: cf, listeners: [{name: http, protocol: HTTP, port: 80${hostname}, allowedRoutes: {namespaces: ${from}}}${second}]}\n`,
     'gateway.yaml',
@@ -111,10 +119,14 @@ const namespace = (labelled: boolean): K8sObject => ({
   metadata: { name: 'other', ...(labelled && { labels: { team: 'a' } }) },
 });
 
-/** A GRPCRoute on route i's hostname, older or newer than it: HTTP/gRPC cross-serving decides between them. */
-const grpcRoute = (i: number, older: boolean): K8sObject =>
+const grpcName = (i: number, wild: boolean) => `g${i}${wild ? 'w' : ''}`;
+/**
+ * A GRPCRoute on route i's hostname, older or newer than it: HTTP/gRPC cross-serving decides between them; or,
+ * `wild`, on *.example.com: every hostname under it then carries a gRPC rule though none of its routes changed.
+ */
+const grpcRoute = (i: number, older: boolean, wild = false): K8sObject =>
   parseManifests(
-    `apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\nmetadata: {name: g${i}, namespace: app, creationTimestamp: "${older ? '2025' : '2027'}-01-01T00:00:00Z"}\nspec: {parentRefs: [{name: gw, namespace: app}], hostnames: [r${i}.example.com], rules: [{backendRefs: [{name: api, port: 80}]}]}\n`,
+    `apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\nmetadata: {name: ${grpcName(i, wild)}, namespace: app, creationTimestamp: "${older ? '2025' : '2027'}-01-01T00:00:00Z"}\nspec: {parentRefs: [{name: gw, namespace: app}], hostnames: [${wild ? '"*.example.com"' : `r${i}.example.com`}], rules: [{backendRefs: [{name: api, port: 80}]}]}\n`,
     'grpc.yaml',
   )[0]!;
 
@@ -162,7 +174,8 @@ type Edit =
   | { type: 'gatewayStatus'; accepted: boolean }
   | { type: 'gateway'; variant: number }
   | { type: 'namespace'; labelled: boolean }
-  | { type: 'grpc'; index: number; older: boolean | null }
+  | { type: 'grpc'; index: number; older: boolean | null; wild: boolean }
+  | { type: 'tunnel'; id: string | null }
   | { type: 'clock'; second: number }
   | { type: 'route'; index: number; variant: number }
   | { type: 'policy'; variant: number | null }
@@ -180,7 +193,13 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ type: fc.constant('rename' as const), index: fc.nat(ROUTES - 1) }),
   fc.record({ type: fc.constant('writeStatus' as const), index: fc.nat(ROUTES - 1) }),
   fc.record({ type: fc.constant('namespace' as const), labelled: fc.boolean() }),
-  fc.record({ type: fc.constant('grpc' as const), index: fc.nat(ROUTES - 1), older: fc.option(fc.boolean()) }),
+  fc.record({
+    type: fc.constant('grpc' as const),
+    index: fc.nat(ROUTES - 1),
+    older: fc.option(fc.boolean()),
+    wild: fc.boolean(),
+  }),
+  fc.record({ type: fc.constant('tunnel' as const), id: fc.option(fc.constantFrom('t1', 't2')) }),
   fc.record({ type: fc.constant('clock' as const), second: fc.nat(2) }),
   fc.record({ type: fc.constant('route' as const), index: fc.nat(ROUTES - 1), variant: fc.nat(5) }),
   fc.record({ type: fc.constant('dropRoute' as const), index: fc.nat(ROUTES - 1) }),
@@ -194,7 +213,7 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
 
 interface World {
   snapshot: Snapshot;
-  options: typeof OPTIONS;
+  options: TranslateOptions;
   /** The last translation's statuses. */
   statuses: ResourceStatus[];
 }
@@ -202,6 +221,7 @@ interface World {
 /** The next world: edited objects are replaced by new ones, every other object is the same instance. */
 function applyEdit(w: World, e: Edit): World {
   if (e.type === 'clock') return { ...w, options: { ...w.options, now: `2026-01-01T00:00:0${e.second}Z` } };
+  if (e.type === 'tunnel') return { ...w, options: { ...w.options, tunnelId: e.id ?? undefined } };
   if (e.type === 'writeStatus') return { ...w, snapshot: writeStatus(w, `r${e.index}`) };
   return { ...w, snapshot: apply(w.snapshot, e) };
 }
@@ -215,7 +235,7 @@ function writeStatus(w: World, name: string): Snapshot {
   return { ...w.snapshot, httpRoutes };
 }
 
-function apply(s: Snapshot, e: Exclude<Edit, { type: 'clock' | 'writeStatus' }>): Snapshot {
+function apply(s: Snapshot, e: Exclude<Edit, { type: 'clock' | 'tunnel' | 'writeStatus' }>): Snapshot {
   const next: Snapshot = {
     ...s,
     gateways: [...s.gateways],
@@ -282,8 +302,8 @@ function apply(s: Snapshot, e: Exclude<Edit, { type: 'clock' | 'writeStatus' }>)
       next.namespaces = [namespace(e.labelled)];
       break;
     case 'grpc':
-      next.grpcRoutes = next.grpcRoutes.filter((r) => r.metadata.name !== `g${e.index}`);
-      if (e.older !== null) next.grpcRoutes.push(grpcRoute(e.index, e.older));
+      next.grpcRoutes = next.grpcRoutes.filter((r) => r.metadata.name !== grpcName(e.index, e.wild));
+      if (e.older !== null) next.grpcRoutes.push(grpcRoute(e.index, e.older, e.wild));
       break;
   }
   return next;
@@ -478,5 +498,34 @@ describe('translate() across calls', () => {
     expect(ruleOf(newCa)).not.toBe(ruleOf(a));
     // The config carries the certificate in canonical PEM (node:crypto's), whatever the ConfigMap's line endings.
     expect(newCa.proxyConfig.caCertificates?.map((c) => c.pem)).toEqual([new X509Certificate(CAS[1]!).toString()]);
+  });
+
+  it('sends a hostname to 443 when a wildcard route comes on 443 only, though none of its own routes changed', () => {
+    // r1 attached to the port-80 listener only; a route on *.example.com attached to 443 only: the hostname's
+    // portless requests then meet other routes on 443 than on 80, so the tunnel must send it to the TLS port.
+    const attachedTo = (name: string, section: string, hostname: string, created: string) =>
+      parseManifests(
+        `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: ${name}, namespace: app, creationTimestamp: "${created}"}\nspec: {parentRefs: [{name: gw, sectionName: ${section}}], hostnames: ["${hostname}"], rules: [{backendRefs: [{name: api, port: 80}]}]}\n`,
+        'route.yaml',
+      )[0]!;
+    const before = apply(initial(), { type: 'gateway', variant: 4 });
+    before.httpRoutes = [attachedTo('r1', 'http', 'r1.example.com', '2026-01-01T00:00:01Z')];
+    const ruleOf = (d: ReturnType<typeof translate>) => d.ingress.ingress.find((r) => r.hostname === 'r1.example.com');
+    expect(ruleOf(translate(before, OPTIONS))?.service).toBe('http://localhost:8080');
+    const after = {
+      ...before,
+      httpRoutes: [...before.httpRoutes, attachedTo('w', 'alt', '*.example.com', '2027-01-01T00:00:00Z')],
+    };
+    const got = translate(after, OPTIONS);
+    expect(ruleOf(got)?.service).toMatch(/^https:/);
+    expect(JSON.stringify(got)).toBe(JSON.stringify(translate(unrecognisable(after), OPTIONS)));
+  });
+
+  it('points every DNS record at the new tunnel when the tunnel id changes, with no object changed', () => {
+    const snapshot = initial();
+    const targets = (tunnelId: string) =>
+      new Set(translate(snapshot, { ...OPTIONS, tunnelId }).dns.map((r) => r.content));
+    expect(targets('t1')).toEqual(new Set(['t1.cfargotunnel.com']));
+    expect(targets('t2')).toEqual(new Set(['t2.cfargotunnel.com']));
   });
 });
