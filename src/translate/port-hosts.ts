@@ -68,9 +68,7 @@ function* updatedState(
   const touched = new Set<string>();
   for (let i = range.start; i < range.beforeEnd; i++) before.attachments[i]!.hostnames.forEach((h) => touched.add(h));
   for (let i = range.start; i < range.nowEnd; i++) attachments[i]!.hostnames.forEach((h) => touched.add(h));
-  const byHostname = new Map(before.byHostname);
-  for (const h of touched) byHostname.delete(h);
-  for (const a of attachments) for (const h of a.hostnames) if (touched.has(h)) pushTo(byHostname, h, a);
+  const byHostname = spliceHostnames(before, attachments, range, touched);
   const keys = sameKeys(before.keys, touched, byHostname)
     ? before.keys
     : hostKeys(gateway, port, attachments, byHostname);
@@ -81,6 +79,28 @@ function* updatedState(
     entries.set(key, dirty ? yield* entryFor(gateway, port, key, byHostname, kept) : kept);
   }
   return { attachments, byHostname, keys, entries, hosts: visibleHosts(keys, entries) };
+}
+
+/**
+ * The touched hostnames' attachment lists without a pass over every attachment of the port: each list less
+ * the changed range's old attachments, plus its new ones. They go last: the order of a list does not decide
+ * the ranking (host-matches.ts sorts matches by precedence), only whether the ranking's memo recognises it.
+ */
+function spliceHostnames(
+  before: PortState,
+  attachments: Attachment[],
+  range: ChangedRange,
+  touched: ReadonlySet<string>,
+): Map<string, Attachment[]> {
+  const gone = new Set(before.attachments.slice(range.start, range.beforeEnd));
+  const comes = indexByHostname(attachments.slice(range.start, range.nowEnd));
+  const byHostname = new Map(before.byHostname);
+  for (const h of touched) {
+    const list = (before.byHostname.get(h) ?? []).filter((a) => !gone.has(a)).concat(comes.get(h) ?? []);
+    if (list.length > 0) byHostname.set(h, list);
+    else byHostname.delete(h);
+  }
+  return byHostname;
 }
 
 /** The key's entry; `kept` itself when its matches come back as the same array (host-matches.ts). */
