@@ -16,7 +16,7 @@ export interface EdgeDesired {
   generation: number;
 }
 export interface EdgeInput {
-  reportTo?: AnyActorRef;
+  reportTo: AnyActorRef;
 }
 export interface EdgeContext extends EdgeInput {
   desired?: EdgeDesired;
@@ -35,11 +35,9 @@ export type EdgeReport =
   | { type: 'edge.synced'; generation: number; conflicts: HostnameConflict[] }
   | { type: 'edge.failing'; error: string; attempt: number; retryAfterMs?: number };
 
-const sameDocument = (a?: EdgeDesired, b?: EdgeDesired) =>
-  a !== undefined &&
-  b !== undefined &&
+const sameDocument = (a: EdgeDesired, b: EdgeDesired) =>
   statusFingerprint({ i: a.ingress, d: a.dns }) === statusFingerprint({ i: b.ingress, d: b.dns });
-const conflictsOf = (r: EdgeResult) => (r.ok ? (r.hostnameConflicts ?? []) : []);
+type Failed = Extract<EdgeResult, { ok: false }>;
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
@@ -61,8 +59,9 @@ export const edgeMachine = setup({
   },
   guards: {
     isOk: (_, result: EdgeResult) => result.ok,
-    differsFromConfirmed: ({ context, event }) => !sameDocument(event, context.confirmed),
-    isBehind: ({ context }) => !sameDocument(context.desired, context.confirmed),
+    // Only in synced and reconciled, where a confirmation set both.
+    differsFromConfirmed: ({ context, event }) => !sameDocument(event, context.confirmed!),
+    isBehind: ({ context }) => !sameDocument(context.desired!, context.confirmed!),
   },
   actions: {
     takeDesired: assign(({ context }) => ({ sending: context.desired })),
@@ -84,15 +83,13 @@ export const edgeMachine = setup({
       retryAfterMs: params.retryAfterMs,
     })),
     reportSynced: enqueueActions(({ context, enqueue }) => {
-      if (!context.reportTo || !context.desired) return;
       enqueue.sendTo(context.reportTo, {
         type: 'edge.synced',
-        generation: context.desired.generation,
+        generation: context.desired!.generation,
         conflicts: context.conflicts,
       } satisfies EdgeReport);
     }),
     reportFailing: enqueueActions(({ context, enqueue }) => {
-      if (!context.reportTo) return;
       const report: EdgeReport = {
         type: 'edge.failing',
         error: context.lastError ?? 'unknown',
@@ -127,17 +124,20 @@ export const edgeMachine = setup({
             target: 'reconciled',
             actions: {
               type: 'recordConfirmed',
-              params: ({ context, event }) => ({ sent: context.sending!, conflicts: conflictsOf(event.output) }),
+              params: ({ context, event }) => ({
+                sent: context.sending!,
+                conflicts: (event.output.ok && event.output.hostnameConflicts) || [],
+              }),
             },
           },
           {
             target: 'backoff',
             actions: {
               type: 'recordFailure',
-              params: ({ event }) =>
-                event.output.ok
-                  ? { error: 'unreachable' }
-                  : { error: event.output.error, retryAfterMs: event.output.retryAfterMs },
+              params: ({ event }) => ({
+                error: (event.output as Failed).error,
+                retryAfterMs: (event.output as Failed).retryAfterMs,
+              }),
             },
           },
         ],

@@ -200,7 +200,7 @@ describe('edge backoff', () => {
         edgeBackoff: edgeBackoffDelay((attempt) => backoffDelay(attempt, { baseMs: 1_000, maxMs: 60_000 }, 0)),
       },
     });
-    const actor = createActor(machine, { input: {}, clock }).start();
+    const actor = createActor(machine, { input: { reportTo: createActor(idle).start() }, clock }).start();
     actor.send({
       type: 'edge.desired',
       ingress: { ingress: [{ service: 'http_status:404' }] },
@@ -242,7 +242,7 @@ describe('edge resync (drift repair)', () => {
       },
       delays: { edgeResync: 60_000, edgeBackoff: 1_000 },
     });
-    return { actor: createActor(machine, { input: {}, clock }).start(), calls };
+    return { actor: createActor(machine, { input: { reportTo: createActor(idle).start() }, clock }).start(), calls };
   }
 
   it('reconciles the confirmed document again every edgeResync while in sync', async () => {

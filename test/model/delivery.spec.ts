@@ -5,6 +5,7 @@ import { expect } from './fast-expect.js';
 import type { AnyEventObject, AnyMachineSnapshot } from 'xstate';
 import { GenerationConflictError, replicaMachine, type ReplicaContext } from '../../machines/replica.js';
 import { edgeMachine, type EdgeContext } from '../../machines/edge.js';
+import { BUSY } from '../../machines/shared/tags.js';
 import { statePaths } from '../../src/debug/actors.js';
 import { bucket, pendingActor, type ModelSpec, type StepRecord } from './harness.js';
 import { fingerprint } from './fixtures.js';
@@ -165,12 +166,33 @@ function checkEdge(step: StepRecord, retryDelay: (ctx: EdgeContext) => number): 
       fingerprint({ i: ctx.confirmed!.ingress, d: ctx.confirmed!.dns });
     expect(calls).toHaveLength(same ? 0 : 1);
   }
+  // Must happen: every entry into synced (a confirmation caught up with the desired document, or a desired
+  // document equal to the confirmed one came while in sync) tells the coordinator once.
+  if (state === 'synced' && (before !== 'synced' || step.event.type === 'edge.desired'))
+    expect(reports.map((r) => r.type)).toEqual(['edge.synced']);
+  // Every confirmed reconcile is counted (the debug page shows it).
+  const confirmedCount = step.history.events.filter(
+    (e) => e.type === 'xstate.done.actor.reconcileEdge' && e.output.ok,
+  ).length;
+  expect(ctx.reconciles).toBe(confirmedCount);
+  // What it reports as unpublishable is what the last confirmation said (nothing before the first).
+  expect(ctx.conflicts).toEqual(lastConflicts(step));
+  // A report answers the newest desired document: the one this step brought, when it brought one.
+  if (step.event.type === 'edge.desired')
+    for (const r of reports) if (r.type === 'edge.synced') expect(r.generation).toBe(step.event.generation);
   if (state === 'synced' && reports.length) {
     expect(fingerprint(ctx.confirmed!.ingress)).toBe(fingerprint(ctx.desired!.ingress));
     expect(reports).toEqual([
       { type: 'edge.synced', generation: ctx.desired!.generation, conflicts: lastConflicts(step) },
     ]);
   }
+  // Must happen: a failed reconcile (an error, or an answer that is not ok) backs off and says so.
+  const failed =
+    step.event.type === 'xstate.error.actor.reconcileEdge' ||
+    (step.event.type === 'xstate.done.actor.reconcileEdge' && !step.event.output.ok);
+  if (failed) expect(state).toBe('backoff');
+  // whenIdle waits while a reconcile runs (the BUSY tag), not while a backoff or the resync timer waits.
+  expect(step.snapshot.hasTag(BUSY)).toBe(state === 'reconciling');
   if (state === 'backoff' && leaf(step.before) !== 'backoff') {
     expect(reports).toEqual([
       { type: 'edge.failing', error: ctx.lastError, attempt: ctx.attempt, retryAfterMs: ctx.retryAfterMs },
@@ -187,6 +209,8 @@ export const edgeSpec: ModelSpec = {
   events: [
     { type: 'edge.desired', ...doc('a.example.com'), generation: 1 },
     { type: 'edge.desired', ...doc('b.example.com'), generation: 2 },
+    // The first document again under a newer generation (the config moved, the edge did not).
+    { type: 'edge.desired', ...doc('a.example.com'), generation: 3 },
     { type: 'xstate.done.actor.reconcileEdge', output: { ok: true, writes: 1 } },
     {
       type: 'xstate.done.actor.reconcileEdge',
