@@ -4,6 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ConfigHolder } from '../../proxy/config/apply.js';
 import { ConfigPreparer, prepareConfig, validateConfig } from '../../proxy/config/prepared.js';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
+import { CONFIG_LIMITS } from '../../proxy/config/fields.js';
 import { UpstreamRegistry } from '../../proxy/forward/upstream.js';
 import { DEFAULT_LIMITS } from '../../proxy/limits.js';
 import { ProxyMetrics } from '../../proxy/metrics.js';
@@ -43,6 +44,17 @@ const cases: Array<[string, Breaker]> = [
   ['no version', (c) => void delete (c as { version?: string }).version],
   ['a negative generation', (c) => void (c.generation = -1)],
   ['rules not an array', (c) => void (c.rules = {} as never)],
+  ['hosts not an array', (c) => void (c.hosts = 'h' as never)],
+  ['rules a string', (c) => void (c.rules = 'r' as never)],
+  // Valid items, one too many: only the list's limit is wrong.
+  [
+    'one rule over the limit',
+    (c) => void (c.rules = Array.from({ length: CONFIG_LIMITS.rules + 1 }, () => c.rules[0]!)),
+  ],
+  [
+    'one host over the limit',
+    (c) => void (c.hosts = Array.from({ length: CONFIG_LIMITS.hosts + 1 }, () => c.hosts[0]!)),
+  ],
   ['a rule without id', (c) => void delete (c.rules[0] as { id?: string }).id],
   ['a backend weight too big', (c) => void (c.rules[0]!.backends![0]!.weight = 10_000_000)],
   [
