@@ -10,6 +10,7 @@ import {
 import { writtenStatuses } from '../../machines/shared/written-log.js';
 import type { ResourceStatus } from '../../src/core/types.js';
 import { leaderMachine } from '../../machines/leader.js';
+import { BUSY } from '../../machines/shared/tags.js';
 import { statePaths } from '../../src/debug/actors.js';
 import { bucket, pendingActor, type ModelSpec, type StepRecord } from './harness.js';
 import { classVerdict, gatewayVerdict } from './fixtures.js';
@@ -64,6 +65,11 @@ function checkStatusWriter(step: StepRecord): void {
   }
   const outcome = batchOutcome(step);
   if (outcome) checkBatchEnd(prev, ctx, state, outcome);
+  // The last failure's words stay until a batch goes through (the debug page shows them).
+  if (outcome?.error !== undefined) expect(ctx.lastError).toBe(outcome.error);
+  if (outcome && outcome.error === undefined) expect(ctx.lastError).toBeUndefined();
+  // whenIdle waits while a batch is written (the BUSY tag), not while the writer backs off or stands by.
+  expect(step.snapshot.hasTag(BUSY)).toBe(state === 'active.writing');
 }
 
 /** The outcome a step's event reports for the batch in flight (an error event: nothing written). */
@@ -71,7 +77,8 @@ function batchOutcome(step: StepRecord): StatusBatchOutcome | undefined {
   if (leaf(step.before) !== 'active.writing') return undefined;
   if (step.event.type === 'xstate.done.actor.writeStatuses')
     return (step.event as unknown as { output: StatusBatchOutcome }).output;
-  if (step.event.type === 'xstate.error.actor.writeStatuses') return { written: 0, error: 'error' };
+  if (step.event.type === 'xstate.error.actor.writeStatuses')
+    return { written: 0, error: (step.event as unknown as { error: Error }).error.message };
   return undefined;
 }
 
