@@ -21,7 +21,7 @@ export interface ReplicaInput {
   id: string;
   ready: boolean;
   desired?: DesiredConfig;
-  reportTo?: AnyActorRef;
+  reportTo: AnyActorRef;
 }
 export interface ReplicaContext extends ReplicaInput {
   acked?: Acknowledged;
@@ -55,6 +55,11 @@ export class GenerationConflictError extends Error {
   }
 }
 
+/** A config.desired event's config and generation. */
+const desiredOf = ({ event }: { event: ReplicaEvent }): DesiredConfig => {
+  const e = event as Extract<ReplicaEvent, { type: 'config.desired' }>;
+  return { config: e.config, generation: e.generation };
+};
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const asConflict = (e: unknown) =>
   e instanceof GenerationConflictError ? { running: e.running, wanted: e.wanted } : undefined;
@@ -72,20 +77,17 @@ export const replicaMachine = setup({
   },
   guards: {
     isReady: ({ context }) => context.ready,
-    isReadyEvent: ({ event }) => event.type === 'replica.ready' && event.ready,
-    isUnreadyEvent: ({ event }) => event.type === 'replica.ready' && !event.ready,
+    isTrue: (_, value: boolean) => value,
+    isFalse: (_, value: boolean) => !value,
     hasDesired: ({ context }) => context.desired !== undefined,
     isBehind: ({ context }) =>
       context.desired !== undefined && context.acked?.version !== context.desired.config.version,
     isGenerationConflict: ({ event }) => 'error' in event && asConflict(event.error) !== undefined,
-    isNewVersion: ({ context, event }) =>
-      event.type === 'config.desired' && event.config.version !== context.acked?.version,
+    isNewVersion: ({ context }, desired: DesiredConfig) => desired.config.version !== context.acked?.version,
   },
   actions: {
-    recordDesired: assign(({ event }) =>
-      event.type === 'config.desired' ? { desired: { config: event.config, generation: event.generation } } : {},
-    ),
-    recordReadiness: assign(({ event }) => (event.type === 'replica.ready' ? { ready: event.ready } : {})),
+    recordDesired: assign((_, desired: DesiredConfig) => ({ desired })),
+    recordReadiness: assign((_, ready: boolean) => ({ ready })),
     recordAck: assign((_, ack: Acknowledged | null) => ({ acked: ack ?? undefined })),
     recordPush: assign(({ context }, ack: Acknowledged) => ({
       acked: ack,
@@ -99,13 +101,12 @@ export const replicaMachine = setup({
       lastError: errorText(params.error),
     })),
     recordConflict: assign((_, params: { error: unknown }) => ({ conflict: asConflict(params.error) })),
+    // In sync only once a push or a read acknowledged the desired version: `acked` is set.
     reportInSync: enqueueActions(({ context, enqueue }) => {
-      if (!context.reportTo || !context.acked) return;
-      const report: ReplicaReport = { type: 'replica.inSync', id: context.id, ...context.acked };
+      const report: ReplicaReport = { type: 'replica.inSync', id: context.id, ...context.acked! };
       enqueue.sendTo(context.reportTo, report);
     }),
     reportFailing: enqueueActions(({ context, enqueue }) => {
-      if (!context.reportTo) return;
       const report: ReplicaReport = {
         type: 'replica.failing',
         id: context.id,
@@ -124,8 +125,12 @@ export const replicaMachine = setup({
   initial: 'discovered',
   context: ({ input }) => ({ ...input, attempt: 0, pushes: 0 }),
   on: {
-    'config.desired': { actions: 'recordDesired' },
-    'replica.ready': { guard: 'isUnreadyEvent', target: '.unready', actions: 'recordReadiness' },
+    'config.desired': { actions: { type: 'recordDesired', params: desiredOf } },
+    'replica.ready': {
+      guard: { type: 'isFalse', params: ({ event }) => event.ready },
+      target: '.unready',
+      actions: { type: 'recordReadiness', params: ({ event }) => event.ready },
+    },
     'replica.removed': '.gone',
   },
   states: {
@@ -155,7 +160,7 @@ export const replicaMachine = setup({
       },
     },
     waiting: {
-      on: { 'config.desired': { target: 'reconciled', actions: 'recordDesired' } },
+      on: { 'config.desired': { target: 'reconciled', actions: { type: 'recordDesired', params: desiredOf } } },
     },
     reconciled: {
       tags: [BUSY],
@@ -199,7 +204,13 @@ export const replicaMachine = setup({
     },
     inSync: {
       entry: 'reportInSync',
-      on: { 'config.desired': { guard: 'isNewVersion', target: 'pushing', actions: 'recordDesired' } },
+      on: {
+        'config.desired': {
+          guard: { type: 'isNewVersion', params: desiredOf },
+          target: 'pushing',
+          actions: { type: 'recordDesired', params: desiredOf },
+        },
+      },
       after: { probeInterval: 'checking' },
     },
     backoff: {
@@ -207,7 +218,13 @@ export const replicaMachine = setup({
       after: { retryBackoff: 'checking' },
     },
     unready: {
-      on: { 'replica.ready': { guard: 'isReadyEvent', target: 'checking', actions: 'recordReadiness' } },
+      on: {
+        'replica.ready': {
+          guard: { type: 'isTrue', params: ({ event }) => event.ready },
+          target: 'checking',
+          actions: { type: 'recordReadiness', params: ({ event }) => event.ready },
+        },
+      },
     },
     gone: { type: 'final' },
   },

@@ -156,7 +156,12 @@ describe('replica backoff', () => {
       delays: { retryBackoff: ({ context }) => backoffDelay(context.attempt, timing, random) },
     });
     const actor = createActor(machine, {
-      input: { id: 'r1', ready: true, desired: { config: { version: 'v1', rules: [], hosts: [] }, generation: 1 } },
+      input: {
+        id: 'r1',
+        ready: true,
+        desired: { config: { version: 'v1', rules: [], hosts: [] }, generation: 1 },
+        reportTo: createActor(idle).start(),
+      },
       clock,
     }).start();
     return { actor, attempts };

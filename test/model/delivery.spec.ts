@@ -65,6 +65,19 @@ function checkReplica(step: StepRecord): void {
     expect(state).toBe(step.event.output?.version === ctx.desired.config.version ? 'inSync' : 'pushing');
   }
   if (!['inSync', 'backoff', 'conflict'].includes(state) || !entered(step, state)) expect(reports).toEqual([]);
+  // Readiness is the last replica.ready's word, else the input's.
+  const readiness = step.history.events.filter((e) => e.type === 'replica.ready').at(-1);
+  if (readiness) expect(ctx.ready).toBe(readiness.ready);
+  // Every push that landed is counted, a resync too (the debug page shows it).
+  const landed = step.history.events.filter(
+    (e) => e.type === 'xstate.done.actor.pushConfig' || e.type === 'xstate.done.actor.resyncConfig',
+  ).length;
+  expect(ctx.pushes).toBe(landed);
+  // A failure's words are kept until a push lands.
+  if (step.event.type.startsWith('xstate.error.actor.'))
+    expect(ctx.lastError).toBe((step.event as unknown as { error: Error }).error.message);
+  // whenIdle waits while the replica is read or pushed to (the BUSY tag), not while it waits or backs off.
+  expect(step.snapshot.hasTag(BUSY)).toBe(['checking', 'pushing', 'conflict'].includes(state));
 }
 
 export const replicaSpec: ModelSpec = {
