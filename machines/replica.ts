@@ -77,8 +77,8 @@ export const replicaMachine = setup({
   },
   guards: {
     isReady: ({ context }) => context.ready,
-    isTrue: (_, value: boolean) => value,
-    isFalse: (_, value: boolean) => !value,
+    saysReady: (_, ready: boolean) => ready,
+    saysUnready: (_, ready: boolean) => !ready,
     hasDesired: ({ context }) => context.desired !== undefined,
     isBehind: ({ context }) =>
       context.desired !== undefined && context.acked?.version !== context.desired.config.version,
@@ -127,7 +127,7 @@ export const replicaMachine = setup({
   on: {
     'config.desired': { actions: { type: 'recordDesired', params: desiredOf } },
     'replica.ready': {
-      guard: { type: 'isFalse', params: ({ event }) => event.ready },
+      guard: { type: 'saysUnready', params: ({ event }) => event.ready },
       target: '.unready',
       actions: { type: 'recordReadiness', params: ({ event }) => event.ready },
     },
@@ -220,7 +220,7 @@ export const replicaMachine = setup({
     unready: {
       on: {
         'replica.ready': {
-          guard: { type: 'isTrue', params: ({ event }) => event.ready },
+          guard: { type: 'saysReady', params: ({ event }) => event.ready },
           target: 'checking',
           actions: { type: 'recordReadiness', params: ({ event }) => event.ready },
         },
