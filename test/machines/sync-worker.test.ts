@@ -1,16 +1,12 @@
 // The coordinator's long-lived sync child (syncWorker): a failed sync is recorded and the schedule goes on, a
 // sync still running when the coordinator stops is aborted, and a coordinator given no sync says so.
 import { describe, expect, it } from '@jest/globals';
-import { createActor, fromCallback, SimulatedClock, waitFor } from 'xstate';
-import { coordinatorMachine } from '../../machines/coordinator.js';
+import { waitFor } from 'xstate';
 import { syncWorker, type SyncResult } from '../../machines/shared/coordinator-types.js';
-
-const idle = fromCallback(() => {});
+import { coordinatorWith } from './coordinator-doubles.js';
 
 function start(sync?: ReturnType<typeof syncWorker>) {
-  const actors = { statusWriter: idle, leader: idle, edge: idle, ...(sync ? { sync } : {}) };
-  const machine = coordinatorMachine.provide({ actors: actors as never });
-  const actor = createActor(machine, { input: { hasEdge: false }, clock: new SimulatedClock() }).start();
+  const actor = coordinatorWith(sync);
   actor.send({ type: 'source.synced' });
   return actor;
 }

@@ -4,7 +4,7 @@
 // lease can expire.
 import { describe, expect, it } from '@jest/globals';
 import { createActor, fromCallback, fromPromise, SimulatedClock, type AnyActorLogic } from 'xstate';
-import { coordinatorMachine } from '../../machines/coordinator.js';
+import { coordinatorWith, idle } from './coordinator-doubles.js';
 import { replicaMachine, type Acknowledged, type PushInput } from '../../machines/replica.js';
 import { edgeBackoffDelay, edgeMachine, type EdgeDesired } from '../../machines/edge.js';
 import { leaderMachine } from '../../machines/leader.js';
@@ -13,7 +13,6 @@ import { syncWorker, type SyncResult } from '../../machines/shared/coordinator-t
 import type { EdgeResult } from '../../src/core/ports.js';
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-const idle = fromCallback(() => {});
 const RESULT: SyncResult = {
   desired: { statuses: [], proxyConfig: { version: 'v1', rules: [], hosts: [] }, ingress: { ingress: [] }, dns: [] },
   durationMs: 0,
@@ -30,12 +29,16 @@ async function advance(clock: SimulatedClock, ms: number, step = 10, each?: (t: 
   await flush();
 }
 
-function coordinator(clock: SimulatedClock, sync: AnyActorLogic, timing = { holdoff: 100, maxHoldoff: 1_000 }) {
-  const machine = coordinatorMachine.provide({
-    actors: { sync, statusWriter: idle, leader: idle, edge: idle } as never,
-    delays: timing,
-  });
-  return createActor(machine, { input: { hasEdge: false, generationBase: 0 }, clock }).start();
+const coordinator = (clock: SimulatedClock, sync: AnyActorLogic) => coordinatorWith(sync, clock);
+
+/** A coordinator with a counting sync, told the source has synced and left `ms` of simulated time. */
+async function syncedCoordinator(ms: number) {
+  const clock = new SimulatedClock();
+  const sync = countingSync(clock);
+  const actor = coordinator(clock, sync.logic);
+  actor.send({ type: 'source.synced' });
+  await advance(clock, ms);
+  return { clock, sync, actor };
 }
 
 function countingSync(clock: SimulatedClock) {
@@ -62,11 +65,7 @@ describe('coordinator schedule', () => {
   });
 
   it('syncs on the leading edge after a quiet period, without waiting for the holdoff', async () => {
-    const clock = new SimulatedClock();
-    const sync = countingSync(clock);
-    const actor = coordinator(clock, sync.logic);
-    actor.send({ type: 'source.synced' });
-    await advance(clock, 500);
+    const { sync, actor } = await syncedCoordinator(500);
     expect(actor.getSnapshot().value).toBe('idle');
     actor.send({ type: 'source.changed' });
     expect(sync.startedAt).toEqual([0, 500]); // same instant as the change
@@ -74,11 +73,7 @@ describe('coordinator schedule', () => {
   });
 
   it('coalesces a continuous stream of changes into one sync per maxHoldoff', async () => {
-    const clock = new SimulatedClock();
-    const sync = countingSync(clock);
-    const actor = coordinator(clock, sync.logic);
-    actor.send({ type: 'source.synced' });
-    await advance(clock, 500);
+    const { clock, sync, actor } = await syncedCoordinator(500);
     // A change every 50 ms (faster than the 100 ms holdoff) for 3 s: only the cap makes syncs happen.
     await advance(clock, 3_000, 50, () => actor.send({ type: 'source.changed' }));
     await advance(clock, 500);
@@ -88,11 +83,7 @@ describe('coordinator schedule', () => {
   });
 
   it('waits for the holdoff after the last change of a short burst (trailing sync)', async () => {
-    const clock = new SimulatedClock();
-    const sync = countingSync(clock);
-    const actor = coordinator(clock, sync.logic);
-    actor.send({ type: 'source.synced' });
-    await advance(clock, 500);
+    const { clock, sync, actor } = await syncedCoordinator(500);
     await advance(clock, 200, 20, () => actor.send({ type: 'source.changed' })); // t = 500 … 680
     await advance(clock, 1_000);
     // Leading sync at 500, then one coalesced sync 100 ms after the last change (680 + 100).
@@ -103,11 +94,7 @@ describe('coordinator schedule', () => {
   it('asks one long-lived sync child: a sync that spawns nothing leaves the children map as it was', async () => {
     // xstate copies the map of children (thousands of resource actors) whenever one is added or removed; an
     // actor invoked per sync did both on every change.
-    const clock = new SimulatedClock();
-    const sync = countingSync(clock);
-    const actor = coordinator(clock, sync.logic);
-    actor.send({ type: 'source.synced' });
-    await advance(clock, 200);
+    const { clock, sync, actor } = await syncedCoordinator(200);
     const before = actor.getSnapshot().children;
     actor.send({ type: 'source.changed' });
     await advance(clock, 200);

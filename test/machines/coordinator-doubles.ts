@@ -1,0 +1,17 @@
+// A coordinator whose children are doubles (the statusWriter, leader and edge do nothing), with an injected
+// sync child and SimulatedClock: for the tests of its schedule (timing.test.ts) and of its sync child.
+import { createActor, fromCallback, SimulatedClock, type AnyActorLogic } from 'xstate';
+import { coordinatorMachine } from '../../machines/coordinator.js';
+
+export const idle = fromCallback(() => {});
+
+/** Started, not yet told the source has synced; `sync` left out: the machine's own default. */
+export function coordinatorWith(
+  sync: AnyActorLogic | undefined,
+  clock = new SimulatedClock(),
+  timing = { holdoff: 100, maxHoldoff: 1_000 },
+) {
+  const actors = { statusWriter: idle, leader: idle, edge: idle, ...(sync && { sync }) };
+  const machine = coordinatorMachine.provide({ actors: actors as never, delays: timing });
+  return createActor(machine, { input: { hasEdge: false, generationBase: 0 }, clock }).start();
+}
