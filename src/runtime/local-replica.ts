@@ -6,7 +6,13 @@ import type { ReplicaClient } from '../core/ports.js';
 import type { RunningProxy } from '../../proxy/index.js';
 import { GenerationConflictError } from '../../machines/replica.js';
 
-export function localReplicaClient(proxy: Pick<RunningProxy, 'applySharedConfig' | 'current'>): ReplicaClient {
+/** The proxy's config calls; `current` may answer later (a data plane still starting). */
+export interface LocalProxy {
+  applySharedConfig: RunningProxy['applySharedConfig'];
+  current(): ReturnType<RunningProxy['current']> | Promise<ReturnType<RunningProxy['current']>>;
+}
+
+export function localReplicaClient(proxy: LocalProxy): ReplicaClient {
   return {
     async push(config, _signal, options) {
       const result = await proxy.applySharedConfig(config, { resync: options?.resync });

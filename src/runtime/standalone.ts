@@ -5,10 +5,10 @@ import { startDataPlane, type DataPlane } from './data-plane.js';
 import { createControlPlane, type ControlPlane } from './control-plane.js';
 import { FileSource } from '../sources/files.js';
 import { translateSteps } from '../translate/index.js';
-import { localReplicaClient } from './local-replica.js';
+import { localReplicaClient, type LocalProxy } from './local-replica.js';
 import { loggingEdge } from './logging-edge.js';
 import { mountAdminRoutes } from './admin-routes.js';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { serveAlso } from './metrics.js';
 import type { EdgeAdapter } from '../core/ports.js';
 import type { HostPort } from '../commands/options.js';
@@ -44,6 +44,8 @@ export interface StandaloneOptions {
   maxHoldoffMs?: number;
   /** Called once if the actor system dies (the CLI exits so a supervisor restarts it). */
   onFatal?: (err: Error) => void;
+  /** Starts the data plane (default: startDataPlane); a test holds it to see what does not wait for it. */
+  startDataPlane?: typeof startDataPlane;
 }
 
 export interface Standalone {
@@ -56,9 +58,9 @@ export interface Standalone {
 export async function runStandalone(opts: StandaloneOptions): Promise<Standalone> {
   const logger = opts.logger ?? silentLogger;
   const source = new FileSource({ root: opts.manifests, logger, maxFileBytes: opts.maxManifestBytes });
-  // The manifests are parsed while the proxy's workers start (separate processes): the first sync needs both.
+  // The manifests are parsed while the proxy's workers start (separate processes).
   const preloaded = source.preload();
-  const proxy = await startDataPlane({
+  const starting = (opts.startDataPlane ?? startDataPlane)({
     workers: opts.workers ?? 0,
     listen: opts.listen,
     tlsListen: opts.tlsListen,
@@ -69,8 +71,15 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
     logger,
     onFatal: opts.onFatal,
   });
-  serveAlso(proxy.metrics, opts.extraMetrics);
+  // Awaited below or by the replica's first call; never left to reject unheard.
+  starting.catch(() => undefined);
+  // With fixed ports the translation needs nothing from the data plane: the control plane starts at once
+  // (translation, statuses) and the embedded replica's first push waits for the workers. Their start (~1 s
+  // of module loading in another process) then overlaps the first sync instead of preceding it.
+  const ports = fixedPorts(opts) ?? (await starting).ports;
   await preloaded;
+  // The control plane's series live in a registry of their own, served with the proxy's once it is up.
+  const controlPlaneMetrics = new Registry();
   const controlPlane = createControlPlane({
     source,
     statusSink: source,
@@ -78,29 +87,38 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
     logger,
     timing: { holdoffMs: opts.holdoffMs, maxHoldoffMs: opts.maxHoldoffMs },
     onFatal: opts.onFatal,
-    // Served with the proxy's series on the admin port's /metrics.
-    metrics: proxy.metrics,
+    metrics: controlPlaneMetrics,
     translate: (snapshot) =>
       translateSteps(snapshot, {
         controllerName: opts.controllerName,
         now: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
         // A tunnel the edge created is known only after its first pass.
         tunnelId: opts.tunnelId && opts.tunnelId !== 'create' ? opts.tunnelId : opts.edge?.tunnelId?.(),
-        proxyHttpPort: proxy.ports.http,
-        proxyTlsPort: proxy.ports.tls ?? 8443,
+        proxyHttpPort: ports.http,
+        proxyTlsPort: ports.tls ?? 8443,
         // Each Gateway's status lists its own data port on this host (ADR 0009).
         dataAddressHost: opts.listen.host,
         externalNameServices: opts.externalNameServices,
       }),
   });
-  mountAdminRoutes(proxy, controlPlane, source);
-  controlPlane.setReplicas([{ id: 'embedded proxy', ready: true, client: localReplicaClient(proxy) }]);
+  // Ready from the start: until the data plane is up its calls wait (the replica is "checking", the routes'
+  // data-plane health pending), never "no ready replica".
+  controlPlane.setReplicas([{ id: 'embedded proxy', ready: true, client: localReplicaClient(whenStarted(starting)) }]);
+  let proxy: DataPlane;
   try {
     await controlPlane.start();
+    proxy = await starting;
   } catch (err) {
-    await proxy.close(0);
+    await controlPlane.stop();
+    await starting.then(
+      (p) => p.close(0),
+      () => undefined,
+    );
     throw err;
   }
+  serveAlso(proxy.metrics, controlPlaneMetrics);
+  serveAlso(proxy.metrics, opts.extraMetrics);
+  mountAdminRoutes(proxy, controlPlane, source);
   return {
     proxy,
     controlPlane,
@@ -109,5 +127,19 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
       await controlPlane.stop();
       await proxy.close(graceMs);
     },
+  };
+}
+
+/** The data ports when the flags fix them (port 0 is known only once listening). */
+function fixedPorts(opts: StandaloneOptions): { http: number; tls?: number } | undefined {
+  if (opts.listen.port === 0 || opts.tlsListen?.port === 0) return undefined;
+  return { http: opts.listen.port, tls: opts.tlsListen?.port };
+}
+
+/** The data plane's config calls, each waiting for its start. */
+function whenStarted(starting: Promise<DataPlane>): LocalProxy {
+  return {
+    applySharedConfig: async (config, options) => (await starting).applySharedConfig(config, options),
+    current: async () => (await starting).current(),
   };
 }

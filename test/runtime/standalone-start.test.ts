@@ -1,0 +1,93 @@
+// runStandalone with fixed data ports does not wait for its data plane (worker processes take ~1 s to load)
+// before translating: routes are accepted while the proxy still starts, and the first push reaches the proxy
+// once it listens. A data plane whose start the test holds, then the real one.
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { startDataPlane } from '../../src/runtime/data-plane.js';
+import { runStandalone, type Standalone } from '../../src/runtime/standalone.js';
+import { DEFAULT_CONTROLLER_NAME } from '../../src/core/types.js';
+import { startEchoServer, type EchoServer } from '../../src/demo/echo-server.js';
+import { gatewayYaml, routeYaml, serviceYaml } from '../support/manifests.js';
+import { eventually, httpRequest } from '../support/http.js';
+import { freePort } from '../support/ports.js';
+
+interface Transition {
+  actor?: string;
+  to?: string;
+  msg?: string;
+}
+
+describe('standalone start', () => {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function folder(echo: EchoServer): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'tgw-start-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(
+      join(dir, 'all.yaml'),
+      [gatewayYaml, routeYaml('r1', 'a.test'), serviceYaml('svc', echo.port)].join('---\n'),
+    );
+    return dir;
+  }
+
+  it('accepts routes while the data plane starts, then pushes to it and serves', async () => {
+    const echo = await startEchoServer('svc');
+    cleanups.push(() => echo.close());
+    const transitions: Transition[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void transitions.push(JSON.parse(line)) });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let pushesBeforeRelease = 0;
+    let released = false;
+    const port = await freePort();
+    const starting = runStandalone({
+      manifests: await folder(echo),
+      listen: { host: '127.0.0.1', port },
+      admin: { host: '127.0.0.1', port: 0 },
+      controllerName: DEFAULT_CONTROLLER_NAME,
+      logger,
+      startDataPlane: async (options) => {
+        await held;
+        const plane = await startDataPlane(options);
+        const apply = plane.applySharedConfig.bind(plane);
+        plane.applySharedConfig = (config, o) => {
+          if (!released) pushesBeforeRelease++;
+          return apply(config, o);
+        };
+        return plane;
+      },
+    });
+    const routeAccepted = () =>
+      transitions.some((t) => t.msg === 'actor transition' && t.actor?.includes('r1') && t.to?.startsWith('accepted'));
+    await eventually(async () => routeAccepted());
+    released = true;
+    release();
+    const app: Standalone = await starting;
+    cleanups.push(() => app.close(0));
+    expect(pushesBeforeRelease).toBe(0);
+    await eventually(async () => (await httpRequest(port, { host: 'a.test', path: '/' })).status === 200);
+    expect((await httpRequest(port, { host: 'a.test', path: '/' })).json().backend).toBe('svc');
+  });
+
+  it('fails the start when the data plane cannot start', async () => {
+    const echo = await startEchoServer('svc');
+    cleanups.push(() => echo.close());
+    const start = runStandalone({
+      manifests: await folder(echo),
+      listen: { host: '127.0.0.1', port: await freePort() },
+      admin: { host: '127.0.0.1', port: 0 },
+      controllerName: DEFAULT_CONTROLLER_NAME,
+      startDataPlane: async () => {
+        await new Promise((r) => setTimeout(r, 50));
+        throw new Error('port taken');
+      },
+    });
+    await expect(start).rejects.toThrow('port taken');
+  });
+});
