@@ -137,6 +137,25 @@ function eventKey(e: AnyEventObject): string {
   );
 }
 
+/**
+ * Steps a walk's exploration may take (@xstate/graph counts every state × event it queues): the largest
+ * spec takes ~9,100 (route). A machine whose context grows without end (a counter the serializer keeps, a
+ * list that never stops growing) is stopped there, its spec named.
+ */
+const MAX_MODEL_STEPS = 20_000;
+
+function withStateBound<T>(spec: ModelSpec, explore: () => T): T {
+  try {
+    return explore();
+  } catch (err) {
+    if ((err as Error).message !== 'Traversal limit exceeded') throw err;
+    throw new Error(
+      `${spec.name}: more than ${MAX_MODEL_STEPS} exploration steps; something in the state grows without bound`,
+      { cause: err },
+    );
+  }
+}
+
 /** Shortest event sequence to every model state, then one more step per (state, event) edge. */
 export function transitionCover(spec: ModelSpec, inputIndex = 0): AnyEventObject[][] {
   const probe = newProbe();
@@ -148,9 +167,9 @@ export function transitionCover(spec: ModelSpec, inputIndex = 0): AnyEventObject
     events,
     serializeState: (s: AnyMachineSnapshot) => serialize(s),
     serializeEvent: eventKey,
-    limit: 20_000,
+    limit: MAX_MODEL_STEPS,
   } as never;
-  const shortest = getShortestPaths(machine, opts);
+  const shortest = withStateBound(spec, () => getShortestPaths(machine, opts));
   const toState = new Map<string, AnyEventObject[]>();
   for (const path of shortest) {
     toState.set(
