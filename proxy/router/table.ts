@@ -249,5 +249,5 @@ function compilePersistence(p: NonNullable<ProxyRule['sessionPersistence']>): Co
 }
 
 function positive(ms: number | undefined): number | undefined {
-  return ms !== undefined && ms > 0 ? ms : undefined;
+  return (ms ?? 0) > 0 ? ms : undefined;
 }
