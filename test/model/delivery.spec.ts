@@ -74,8 +74,10 @@ function checkReplica(step: StepRecord): void {
   ).length;
   expect(ctx.pushes).toBe(landed);
   // A failure's words are kept until a push lands.
-  if (step.event.type.startsWith('xstate.error.actor.'))
-    expect(ctx.lastError).toBe((step.event as unknown as { error: Error }).error.message);
+  if (step.event.type.startsWith('xstate.error.actor.')) {
+    const { error } = step.event as unknown as { error: Error | string };
+    expect(ctx.lastError).toBe(typeof error === 'string' ? error : error.message);
+  }
   // whenIdle waits while the replica is read or pushed to (the BUSY tag), not while it waits or backs off.
   expect(step.snapshot.hasTag(BUSY)).toBe(['checking', 'pushing', 'conflict'].includes(state));
 }
@@ -105,6 +107,8 @@ export const replicaSpec: ModelSpec = {
       { type: 'xstate.done.actor.readCurrent', output: null },
       { type: 'xstate.done.actor.readCurrent', output: { version: 'v1', generation: 1 } },
       { type: 'xstate.error.actor.readCurrent', error: new Error('connect ECONNREFUSED') },
+      // A rejection that is not an Error (an abort reason, a string thrown): its words are the string.
+      { type: 'xstate.error.actor.readCurrent', error: 'socket hang up' },
       {
         type: 'xstate.done.actor.pushConfig',
         output: { version: desired.config.version, generation: desired.generation },
