@@ -80,10 +80,11 @@ export const replicaMachine = setup({
     saysReady: (_, ready: boolean) => ready,
     saysUnready: (_, ready: boolean) => !ready,
     hasDesired: ({ context }) => context.desired !== undefined,
-    isBehind: ({ context }) =>
-      context.desired !== undefined && context.acked?.version !== context.desired.config.version,
+    // Asked only on the way out of `reconciled`, which every way in reaches with a desired config.
+    isBehind: ({ context }) => context.acked?.version !== context.desired!.config.version,
     isGenerationConflict: ({ event }) => 'error' in event && asConflict(event.error) !== undefined,
-    isNewVersion: ({ context }, desired: DesiredConfig) => desired.config.version !== context.acked?.version,
+    // Asked only in `inSync`, which is entered once a push or a read acknowledged a version.
+    isNewVersion: ({ context }, desired: DesiredConfig) => desired.config.version !== context.acked!.version,
   },
   actions: {
     recordDesired: assign((_, desired: DesiredConfig) => ({ desired })),
@@ -110,7 +111,8 @@ export const replicaMachine = setup({
       const report: ReplicaReport = {
         type: 'replica.failing',
         id: context.id,
-        error: context.lastError ?? 'unknown',
+        // Entered (backoff, conflict) only after recordFailure has set it.
+        error: context.lastError!,
         attempt: context.attempt,
       };
       enqueue.sendTo(context.reportTo, report);
@@ -134,8 +136,8 @@ export const replicaMachine = setup({
     'replica.removed': '.gone',
   },
   states: {
+    // Transient (left at once by its eventless transitions): no snapshot ever shows it, so no tag.
     discovered: {
-      tags: [BUSY],
       always: [{ guard: 'isReady', target: 'checking' }, { target: 'unready' }],
     },
     // Ask what the replica runs before pushing: a replica that already has the version needs nothing.
@@ -162,8 +164,8 @@ export const replicaMachine = setup({
     waiting: {
       on: { 'config.desired': { target: 'reconciled', actions: { type: 'recordDesired', params: desiredOf } } },
     },
+    // Transient, like `discovered`.
     reconciled: {
-      tags: [BUSY],
       always: [{ guard: 'isBehind', target: 'pushing' }, { target: 'inSync' }],
     },
     pushing: {

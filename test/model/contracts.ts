@@ -15,7 +15,7 @@ const pathOf = (steps: StepRecord[]) =>
     .join(' → ');
 
 /** Throws, naming the path, when the actor did not do what the model requires (plain checks: thousands of steps). */
-function demand(steps: StepRecord[], what: string, actual: unknown, wanted: unknown): void {
+export function demand(steps: StepRecord[], what: string, actual: unknown, wanted: unknown): void {
   const a = JSON.stringify(actual);
   const w = JSON.stringify(wanted);
   if (a !== w) throw new Error(`${what}: the model requires ${w}, the actor has ${a}\n after ${pathOf(steps)}`);
@@ -25,7 +25,7 @@ function demand(steps: StepRecord[], what: string, actual: unknown, wanted: unkn
  * Runs a model along a path incrementally: `must` is called once per step with the steps so far, so the
  * model state after the previous call is kept per path.
  */
-function incremental<M>(initial: () => M) {
+export function incremental<M>(initial: () => M) {
   const states = new WeakMap<StepRecord[], { model: M; n: number }>();
   return (steps: StepRecord[], advance: (m: M, step: StepRecord) => M): M => {
     const known = states.get(steps) ?? { model: initial(), n: 0 };

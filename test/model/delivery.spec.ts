@@ -9,6 +9,7 @@ import { BUSY } from '../../machines/shared/tags.js';
 import { statePaths } from '../../src/debug/actors.js';
 import { bucket, pendingActor, type ModelSpec, type StepRecord } from './harness.js';
 import { fingerprint } from './fixtures.js';
+import { replicaMust } from './replica-contract.js';
 
 const leaf = (s: AnyMachineSnapshot) => statePaths(s.value).at(-1)!;
 const entered = (step: StepRecord, state: string) =>
@@ -134,6 +135,22 @@ export const replicaSpec: ModelSpec = {
     ]);
   },
   check: checkReplica,
+  must: replicaMust,
+  // From the ready replica told nothing yet (input #0): a config told while the replica is read is the one
+  // pushed once the read answers; a read that found what is later desired makes the replica in sync, unpushed.
+  paths: (input) =>
+    input === 0
+      ? [
+          [
+            { type: 'config.desired', config: config('v1'), generation: 1 },
+            { type: 'xstate.done.actor.readCurrent', output: null },
+          ],
+          [
+            { type: 'xstate.done.actor.readCurrent', output: { version: 'v1', generation: 1 } },
+            { type: 'config.desired', config: config('v1'), generation: 1 },
+          ],
+        ]
+      : [],
 };
 
 const doc = (host: string) => ({

@@ -69,6 +69,12 @@ export interface ModelSpec {
    * no planned path takes yet — for machines whose model is too big to walk every edge.
    */
   cover?: 'edges' | 'transitions';
+  /**
+   * Event sequences replayed besides the cover, per input index. The cover is explored on the machine under
+   * test: a machine that forgets something (a config it was told) can merge two states the contract keeps
+   * apart and so never be walked to where that shows. These paths go there whatever the machine does.
+   */
+  paths?(inputIndex: number): AnyEventObject[][];
   /** The oracle: throws when the step's outcome is wrong. */
   check(step: StepRecord): void;
   /**
@@ -405,7 +411,7 @@ function runSpec(
   let untimely = 0;
   const inputs = spec.inputs ? spec.inputs(newProbe()).length : 1;
   for (let i = 0; i < inputs; i++) {
-    const paths = transitionCover(spec, i);
+    const paths = [...transitionCover(spec, i), ...(spec.paths?.(i) ?? [])];
     pathCount += paths.length;
     for (const path of paths) {
       try {
