@@ -23,12 +23,13 @@ export type StatusRequest = { type: 'status.write'; status: ResourceStatus } | {
 
 export interface ResourceInput {
   key: string;
-  statusWriter?: AnyActorRef;
+  /** Where statuses go (the coordinator's statusWriter child). */
+  statusWriter: AnyActorRef;
 }
 
 export interface ResourceContext {
   key: string;
-  statusWriter?: AnyActorRef;
+  statusWriter: AnyActorRef;
   /** The translator's status from the latest sync. */
   verdict?: ResourceStatus;
   /** metadata.generation the verdict was computed for: a new one means the object itself changed. */
@@ -100,12 +101,10 @@ export function resourceSetup(derive: DeriveStatus) {
         const next = derive(params.phase, context);
         if (!next || sameStatus(next, context.published)) return;
         enqueue.assign({ published: next });
-        if (context.statusWriter)
-          enqueue.sendTo(context.statusWriter, { type: 'status.write', status: next } satisfies StatusRequest);
+        enqueue.sendTo(context.statusWriter, { type: 'status.write', status: next } satisfies StatusRequest);
       }),
       forgetStatus: enqueueActions(({ context, enqueue }) => {
-        if (context.statusWriter)
-          enqueue.sendTo(context.statusWriter, { type: 'status.forget', key: context.key } satisfies StatusRequest);
+        enqueue.sendTo(context.statusWriter, { type: 'status.forget', key: context.key } satisfies StatusRequest);
       }),
     },
   });

@@ -1,6 +1,6 @@
 // A coordinator whose children are doubles (the statusWriter, leader and edge do nothing), with an injected
 // sync child and SimulatedClock: for the tests of its schedule (timing.test.ts) and of its sync child.
-import { createActor, fromCallback, SimulatedClock, type AnyActorLogic } from 'xstate';
+import { createActor, fromCallback, SimulatedClock, type AnyActorLogic, type AnyActorRef } from 'xstate';
 import { coordinatorMachine } from '../../machines/coordinator.js';
 
 export const idle = fromCallback(() => {});
@@ -14,4 +14,9 @@ export function coordinatorWith(
   const actors = { statusWriter: idle, leader: idle, edge: idle, ...(sync && { sync }) };
   const machine = coordinatorMachine.provide({ actors: actors as never, delays: timing });
   return createActor(machine, { input: { hasEdge: false, generationBase: 0 }, clock }).start();
+}
+
+/** A started actor that takes whatever it is sent (a resource actor's statusWriter when nothing reads it). */
+export function statusSink(): AnyActorRef {
+  return createActor(idle).start();
 }

@@ -8,6 +8,7 @@ import type { CoordinatorContext } from '../../machines/shared/coordinator-types
 import type { HostnameConflict } from '../../src/core/ports.js';
 import type { Condition, ResourceStatus } from '../../src/core/types.js';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
+import { statusSink } from './coordinator-doubles.js';
 
 const taken = (hostname: string, message = 'has an A record'): HostnameConflict => ({
   hostname,
@@ -104,7 +105,13 @@ describe('withEdgeConflicts', () => {
 
   it('is what a route actor publishes, except while pending or without a verdict', () => {
     const v = verdict({ parentRef: { name: 'gw' }, conditions: ACCEPTED });
-    const context = { key: 'HTTPRoute/app/r', specGeneration: 1, requiredGeneration: 1, degradedReason: '' };
+    const context = {
+      key: 'HTTPRoute/app/r',
+      statusWriter: statusSink(),
+      specGeneration: 1,
+      requiredGeneration: 1,
+      degradedReason: '',
+    };
     expect(routeStatus('pending', { ...context, verdict: v })).toBeUndefined();
     expect(routeStatus('programmed', context)).toBeUndefined();
     expect(routeStatus('programmed', { ...context, verdict: v, edgeConflicts: edge })).toEqual(

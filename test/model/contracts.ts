@@ -189,7 +189,40 @@ const SERVED = [
   'accepted.degraded.partiallyInvalid',
 ];
 
-/** Must-happen for gateways and routes: the phase, whether served, and (Gateways) the written Programmed. */
+const ADDED_BY_PHASE = new Set(['Programmed', 'cloudflare-tunnel-gateway.dev/DNSReady']);
+/** A status without the conditions a phase adds and without times. */
+function verdictPart(status: ResourceStatus | undefined): unknown {
+  if (!status) return undefined;
+  return JSON.parse(JSON.stringify(status), (key, v: unknown) => {
+    if (key === 'lastTransitionTime') return undefined;
+    if (key === 'conditions' && Array.isArray(v)) return v.filter((c: Condition) => !ADDED_BY_PHASE.has(c.type));
+    return v;
+  });
+}
+
+type RouteParent = { parentRef: { kind: string; namespace: string; name: string }; conditions: Condition[] };
+const parentKey = (p: RouteParent) => `${p.parentRef.kind}/${p.parentRef.namespace}/${p.parentRef.name}`;
+
+/** A route's written DNSReady=False: on each accepted parent the last edge.conflicts names, while it names a conflict. */
+function demandDnsReady(steps: StepRecord[], written: ResourceStatus): void {
+  const edge = steps
+    .at(-1)!
+    .history.events.filter((e) => e.type === 'edge.conflicts')
+    .at(-1);
+  const taken = new Set<string>(edge?.conflicts.length ? edge.gateways : []);
+  const parents = written.status.parents as RouteParent[];
+  const accepted = (p: RouteParent) => p.conditions.some((c) => c.type === 'Accepted' && c.status === 'True');
+  const dnsFalse = (p: RouteParent) =>
+    p.conditions.some((c) => c.type === 'cloudflare-tunnel-gateway.dev/DNSReady' && c.status === 'False');
+  demand(
+    steps,
+    'DNSReady=False on',
+    parents.filter(dnsFalse).map(parentKey),
+    parents.filter((p) => accepted(p) && taken.has(parentKey(p))).map(parentKey),
+  );
+}
+
+/** Must-happen for gateways and routes: the phase, whether served, what is written, and (Gateways) Programmed. */
 export function resourceMust(steps: StepRecord[]): void {
   const m = resourceRun(steps, (model, step) => resourceStep(model, step.event));
   const step = steps.at(-1)!;
@@ -198,6 +231,12 @@ export function resourceMust(steps: StepRecord[]): void {
   demand(steps, 'served', SERVED.includes(state), m.served);
   const written = step.history.sent.filter((e) => e.type === 'status.write').at(-1)?.status as
     ResourceStatus | undefined;
+  // What is written is the latest verdict, whatever the phase adds (Programmed, DNSReady) or the writer
+  // stamps (times): a verdict for the same spec with new details (attachedRoutes) is written too.
+  const verdict = step.history.events.filter((e) => e.type === 'verdict').at(-1)?.status as ResourceStatus | undefined;
+  if (verdict && (m.phase === 'accepted' || m.phase === 'rejected'))
+    demand(steps, 'written verdict', verdictPart(written), verdictPart(verdict));
+  if (written && m.phase === 'accepted' && written.kind.endsWith('Route')) demandDnsReady(steps, written);
   if (written?.kind !== 'Gateway' || m.phase !== 'accepted') return;
   const programmed = (written.status.conditions as Condition[]).find((c) => c.type === 'Programmed')!;
   demand(steps, 'written Programmed', programmed.status, m.served ? 'True' : 'False');

@@ -20,6 +20,8 @@ export const gatewaySpec = resourceSpec(
     gatewayVerdict({ accepted: true, spec: 1, listener: 'unresolved' }),
     gatewayVerdict({ accepted: true, spec: 2, listener: 'none' }),
     gatewayVerdict({ accepted: false, spec: 2 }),
+    // Rejected again, for another spec: a rejected resource writes each rejection.
+    gatewayVerdict({ accepted: false, spec: 3 }),
   ],
   (state, ctx) => {
     const verdict = ctx.verdict as ResourceStatus;

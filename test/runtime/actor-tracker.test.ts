@@ -6,12 +6,16 @@ import { routeMachine } from '../../machines/route.js';
 import { createActorTracker, type ActorInfo } from '../../src/debug/actors.js';
 import { describeActor } from '../../src/debug/describe.js';
 import { routeVerdict } from '../model/fixtures.js';
+import { statusSink } from '../machines/coordinator-doubles.js';
 
 function trackedRoute() {
   const tracker = createActorTracker(() => Date.parse('2026-01-01T00:00:00Z'));
   const seen: ActorInfo[] = [];
   tracker.onChange((info) => seen.push(info));
-  const actor = createActor(routeMachine, { input: { key: 'HTTPRoute/ns/web' }, inspect: (e) => tracker.inspect(e) });
+  const actor = createActor(routeMachine, {
+    input: { key: 'HTTPRoute/ns/web', statusWriter: statusSink() },
+    inspect: (e) => tracker.inspect(e),
+  });
   actor.start();
   return { tracker, seen, actor };
 }

@@ -7,6 +7,7 @@ import { routeMachine } from '../../machines/route.js';
 import { createActorTracker } from '../../src/debug/actors.js';
 import { MAX_TRANSITIONS, recordTransition, type ActorTransition } from '../../src/debug/transition-log.js';
 import { routeVerdict } from '../model/fixtures.js';
+import { statusSink } from '../machines/coordinator-doubles.js';
 
 const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
 const probe = 'xstate.after.probeInterval.replica.inSync';
@@ -55,7 +56,7 @@ describe('health and why', () => {
   it('marks a served route with a missing backend unhealthy, its condition as the why line', () => {
     const tracker = createActorTracker(() => Date.parse('2026-01-01T00:00:00Z'));
     const actor = createActor(routeMachine, {
-      input: { key: 'HTTPRoute/ns/web' },
+      input: { key: 'HTTPRoute/ns/web', statusWriter: statusSink() },
       inspect: (e) => tracker.inspect(e),
     }).start();
     actor.send({ type: 'verdict', status: routeVerdict({ accepted: true, spec: 1 }), generation: 1 });
