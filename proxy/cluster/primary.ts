@@ -52,7 +52,6 @@ export async function startProxyCluster(opts: ClusterOptions): Promise<RunningCl
   const { logger } = opts;
   // Read by the first fork, and fixed from then on for this process.
   if (opts.workersAccept) cluster.schedulingPolicy = cluster.SCHED_NONE;
-  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv) });
   const own = new Registry();
   // Pushes are refused here, so the primary counts them (the workers' own count is omitted from the sum).
   const rejected = new Counter({
@@ -125,17 +124,4 @@ function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
-}
-
-/**
- * The workers' Node flags: this process's, and V8's young generation held to 8 MiB semi-spaces unless the
- * flags say otherwise. V8 grows them to 16 MiB under a worker's allocation (the route compile, then
- * requests) and never gives that back. Measured A/B (test/bench/ab.ts, HTTP/1.1, 5 rounds; a worker with
- * 5,000 routes): 8 MiB holds 14 MiB less RSS per worker at the same CPU per request (42.0 vs 42.2 µs);
- * 4 MiB held 20 MiB less but cost 6 % more CPU per request (44.7 vs 42.0 µs), so not that.
- */
-export function workerExecArgv(own: readonly string[], nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
-  // NODE_OPTIONS reaches the workers through their environment, and a command-line flag would override it.
-  const set = [...own, ...nodeOptions.split(/\s+/)].some((a) => a.startsWith('--max-semi-space-size'));
-  return set ? [...own] : [...own, '--max-semi-space-size=8'];
 }
