@@ -216,7 +216,7 @@ export function recordEdge(ctx: CoordinatorContext, report: EdgeReport): Partial
   if (report.type === 'edge.failing') return { edgeHealth: { state: 'failing', error: report.error } };
   // A confirmation of an older desired state does not cover the one handed out since; its conflicts are
   // still the edge's latest word on which hostnames are taken.
-  const edgeConflicts = report.conflicts ?? [];
+  const edgeConflicts = report.conflicts;
   return report.generation >= ctx.edgeGeneration ? { edgeHealth: { state: 'ok' }, edgeConflicts } : { edgeConflicts };
 }
 
