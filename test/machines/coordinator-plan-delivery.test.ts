@@ -4,7 +4,8 @@
 // leadership retires them all) and the edge's reports (a failure is health, a confirmation counts only for
 // the generation handed out or later). Pure functions, so each plan is checked whole.
 import { describe, expect, it } from '@jest/globals';
-import { planLeadership, planReplicaSet, recordEdge } from '../../machines/shared/coordinator-plan.js';
+import { planLeadership, planReplicaSet, planSync, recordEdge } from '../../machines/shared/coordinator-plan.js';
+import type { DesiredState } from '../../src/core/types.js';
 import type { CoordinatorContext } from '../../machines/shared/coordinator-types.js';
 
 function leader(extra: Partial<CoordinatorContext> = {}): CoordinatorContext {
@@ -138,5 +139,43 @@ describe('recordEdge', () => {
     expect(recordEdge(leader(), { type: 'edge.synced', generation: 2, conflicts: taken })).toEqual({
       edgeConflicts: taken,
     });
+  });
+});
+
+describe('planSync', () => {
+  const result = (version: string) => ({
+    desired: {
+      statuses: [],
+      proxyConfig: { version, rules: [], hosts: [] },
+      ingress: { ingress: [] },
+      dns: [],
+    } satisfies DesiredState,
+    durationMs: 12.5,
+  });
+
+  it('pushes a new config version to every replica under the next generation, and says so', () => {
+    const ctx = leader({ changesInSync: 4, syncs: 7 });
+    const plan = planSync(ctx, result('v2'));
+    expect(plan.sends).toEqual([
+      { to: 'replica/a#1', event: { type: 'config.desired', config: result('v2').desired.proxyConfig, generation: 4 } },
+      { to: 'replica/b#2', event: { type: 'config.desired', config: result('v2').desired.proxyConfig, generation: 4 } },
+    ]);
+    expect(plan.context).toMatchObject({
+      generation: 4,
+      syncs: 8,
+      lastSync: { durationMs: 12.5, changes: 4, pushed: true, reason: 'change' },
+    });
+  });
+
+  it('pushes nothing for the version the replicas have, nor says it did', () => {
+    const ctx = leader({ config: result('v2').desired.proxyConfig });
+    const plan = planSync(ctx, result('v2'));
+    expect(plan.sends).toEqual([]);
+    expect(plan.context).toMatchObject({ generation: 3, syncs: 1, lastSync: { pushed: false } });
+  });
+
+  it('says nothing was pushed by a follower, or by a leader without replicas', () => {
+    expect(planSync(leader({ leadership: 'follower' }), result('v2')).context.lastSync!.pushed).toBe(false);
+    expect(planSync(leader({ replicas: {} }), result('v2')).context.lastSync!.pushed).toBe(false);
   });
 });
