@@ -189,15 +189,24 @@ const SERVED = [
   'accepted.degraded.partiallyInvalid',
 ];
 
-const ADDED_BY_PHASE = new Set(['Programmed', 'cloudflare-tunnel-gateway.dev/DNSReady']);
-/** A status without the conditions a phase adds and without times. */
-function verdictPart(status: ResourceStatus | undefined): unknown {
+/** The condition a route's parents get when the edge cannot publish one of its hostnames (docs/cloudflare.md). */
+export const DNS_READY = 'cloudflare-tunnel-gateway.dev/DNSReady';
+const ADDED_BY_PHASE = new Set(['Programmed', DNS_READY]);
+/** verdictPart's text per status object: the walks ask it for the same objects at every step. */
+const verdictParts = new WeakMap<ResourceStatus, string>();
+/** A status without the conditions a phase adds and without times, as text. */
+function verdictPart(status: ResourceStatus | undefined): string | undefined {
   if (!status) return undefined;
-  return JSON.parse(JSON.stringify(status), (key, v: unknown) => {
-    if (key === 'lastTransitionTime') return undefined;
-    if (key === 'conditions' && Array.isArray(v)) return v.filter((c: Condition) => !ADDED_BY_PHASE.has(c.type));
-    return v;
-  });
+  let text = verdictParts.get(status);
+  if (text === undefined) {
+    text = JSON.stringify(status, (key, v: unknown) => {
+      if (key === 'lastTransitionTime') return undefined;
+      if (key === 'conditions' && Array.isArray(v)) return v.filter((c: Condition) => !ADDED_BY_PHASE.has(c.type));
+      return v;
+    });
+    verdictParts.set(status, text);
+  }
+  return text;
 }
 
 type RouteParent = { parentRef: { kind: string; namespace: string; name: string }; conditions: Condition[] };
@@ -212,8 +221,7 @@ function demandDnsReady(steps: StepRecord[], written: ResourceStatus): void {
   const taken = new Set<string>(edge?.conflicts.length ? edge.gateways : []);
   const parents = written.status.parents as RouteParent[];
   const accepted = (p: RouteParent) => p.conditions.some((c) => c.type === 'Accepted' && c.status === 'True');
-  const dnsFalse = (p: RouteParent) =>
-    p.conditions.some((c) => c.type === 'cloudflare-tunnel-gateway.dev/DNSReady' && c.status === 'False');
+  const dnsFalse = (p: RouteParent) => p.conditions.some((c) => c.type === DNS_READY && c.status === 'False');
   demand(
     steps,
     'DNSReady=False on',

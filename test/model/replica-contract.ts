@@ -54,10 +54,11 @@ const isConflict = (error: unknown) => (error as Error).name === 'GenerationConf
 function replicaStep(m: ReplicaModel, event: AnyEventObject, at: number, id: string): Outcome {
   const calls: Outcome['calls'] = [];
   const reports: AnyEventObject[] = [];
-  const call = (c: Call): Partial<ReplicaModel> => {
+  /** A call starts; a push or resync carries `desired` (the model's, unless the step just changed it). */
+  const call = (c: Call, desired = m.desired): Partial<ReplicaModel> => {
     calls.push({
       id: c,
-      input: c === 'readCurrent' ? { id } : { id, ...m.desired, ...(c === 'resyncConfig' && { resync: true }) },
+      input: c === 'readCurrent' ? { id } : { id, ...desired, ...(c === 'resyncConfig' && { resync: true }) },
     });
     return { call: c, waitingFor: undefined };
   };
@@ -68,7 +69,7 @@ function replicaStep(m: ReplicaModel, event: AnyEventObject, at: number, id: str
       reports.push({ type: 'replica.inSync', id, version: n.ack.version, generation: n.ack.generation });
       return { ...n, call: undefined, waitingFor: 'probe', since: at };
     }
-    return { ...n, ...call('pushConfig') };
+    return { ...n, ...call('pushConfig', n.desired) };
   };
   const fail = (error: unknown, then: 'retry' | 'resyncConfig'): ReplicaModel => {
     const n = { ...m, failures: m.failures + 1, lastError: wordsOf(error), call: undefined };
@@ -91,7 +92,6 @@ function replicaStep(m: ReplicaModel, event: AnyEventObject, at: number, id: str
       // pushed to, or backing off, gets it when that is over.
       if (!m.ready || m.call !== undefined || m.waitingFor === 'retry') return out(n);
       if (m.waitingFor === 'probe' && m.ack?.version === desired.config.version) return out(n);
-      m = n;
       return out(settle(n));
     }
   }

@@ -9,9 +9,8 @@ import type { Condition, ResourceStatus } from '../../src/core/types.js';
 import { statePaths } from '../../src/debug/actors.js';
 import { fingerprint } from './fixtures.js';
 import type { ModelSpec, StepRecord } from './harness.js';
-import { resourceMust } from './contracts.js';
+import { DNS_READY, resourceMust } from './contracts.js';
 
-export const DNS_READY = 'cloudflare-tunnel-gateway.dev/DNSReady';
 export const leaf = (s: AnyMachineSnapshot) => statePaths(s.value).at(-1)!;
 const writesOf = (events: AnyEventObject[]) =>
   events.filter((e) => e.type === 'status.write').map((e) => e.status as ResourceStatus);

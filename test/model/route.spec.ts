@@ -4,7 +4,8 @@ import type { AnyEventObject } from 'xstate';
 import type { Condition, ResourceStatus } from '../../src/core/types.js';
 import { routeMachine } from '../../machines/route.js';
 import { routeVerdict } from './fixtures.js';
-import { DNS_READY, resourceSpec } from './resource-spec.js';
+import { DNS_READY } from './contracts.js';
+import { resourceSpec } from './resource-spec.js';
 
 const TAKEN = {
   hostname: 'a.example.com',
