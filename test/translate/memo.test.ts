@@ -315,12 +315,13 @@ let copies = 0;
  * A deep copy no memo can take for the objects it saw: a JSON copy (structuredClone would build arrays of
  * another realm under jest) whose objects have a new uid, as recreated objects would. Identity memos miss a
  * copy anyway; the parents stage also reuses objects that are the same but for their status (stage-memo.ts).
+ * One uid for the whole copy: of two objects with one name, wellFormed keeps the one whose text sorts first,
+ * and a uid per position would decide that instead of their content (two renames make such a pair).
  */
 function unrecognisable(snapshot: Snapshot): Snapshot {
   const copy = JSON.parse(JSON.stringify(snapshot)) as Record<string, K8sObject[]>;
   copies++;
-  for (const list of Object.values(copy))
-    for (const [i, obj] of list.entries()) obj.metadata.uid = `copy-${copies}-${i}`;
+  for (const list of Object.values(copy)) for (const obj of list) obj.metadata.uid = `copy-${copies}`;
   return copy as unknown as Snapshot;
 }
 
@@ -348,7 +349,20 @@ describe('translate() across calls', () => {
         for (const { world: w, got } of results)
           expect(got).toBe(JSON.stringify(translate(unrecognisable(w.snapshot), w.options)));
       }),
-      { numRuns: 250 },
+      {
+        numRuns: 250,
+        // Found by CI: r0 renamed, a new r0, renamed again: two routes named r0-renamed.
+        examples: [
+          [
+            [
+              { type: 'route', index: 0, variant: 1 },
+              { type: 'rename', index: 0 },
+              { type: 'route', index: 0, variant: 0 },
+              { type: 'rename', index: 0 },
+            ],
+          ],
+        ],
+      },
     );
   });
 
