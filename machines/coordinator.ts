@@ -18,6 +18,7 @@ import {
   type CoordinatorContext,
   type CoordinatorEvent,
   type CoordinatorInput,
+  type ReplicaEndpoint,
 } from './shared/coordinator-types.js';
 import {
   planHealth,
@@ -36,13 +37,11 @@ export type { CoordinatorContext, CoordinatorEvent, CoordinatorInput, ReplicaRep
 // Executes a pure plan: remember, spawn, send. (`enqueue` is typed by setup(); the plan is plain data.)
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function runPlan(enqueue: any, plan: Plan, context: CoordinatorContext, self: AnyActorRef): void {
-  if (plan.spawns.length === 0) enqueue.assign(plan.context);
   // Spawned from one assign: each spawnChild action copies the snapshot's children, which made a first
   // sync of n resources O(n²). The children start in this order, before any of the sends below.
-  else
-    enqueue.assign(({ spawn }: { spawn: (src: string, options: object) => unknown }) =>
-      spawnAll(spawn, plan, context, self),
-    );
+  enqueue.assign(({ spawn }: { spawn: (src: string, options: object) => unknown }) =>
+    spawnAll(spawn, plan, context, self),
+  );
   const queued: CoordinatorContext['outbox'] = [];
   for (const m of plan.sends) {
     if (m.toResource) queued.push({ to: m.to, event: m.event });
@@ -72,7 +71,7 @@ function spawnAll(
   for (const s of plan.spawns) {
     const input =
       s.src === 'replica'
-        ? { id: s.key, ready: s.ready ?? false, desired: desiredFor(context, plan), reportTo: self }
+        ? { id: s.key, ready: s.ready, desired: desiredFor(context, plan), reportTo: self }
         : s.src === 'edge'
           ? { reportTo: self }
           : { key: s.key, statusWriter: context.statusWriter };
@@ -117,24 +116,17 @@ export const coordinatorMachine = setup({
       syncs: context.syncs + 1,
       lastSyncError: params.error instanceof Error ? params.error.message : String(params.error),
     })),
-    applyReplicaSet: enqueueActions(({ context, event, enqueue, self }) => {
-      if (event.type === 'replicas.set') runPlan(enqueue, planReplicaSet(context, event.endpoints), context, self);
-    }),
-    applyLeadership: enqueueActions(({ context, event, enqueue, self }) => {
-      const plan = planLeadership(context, event.type === 'leader.elected');
-      runPlan(enqueue, plan, context, self);
-      if (event.type === 'leader.lost' && context.hasEdge) enqueue.stopChild('edge');
-    }),
-    recordReplicaReport: assign(({ context, event }) =>
-      event.type === 'replica.inSync' || event.type === 'replica.failing' ? recordReplica(context, event) : {},
+    applyReplicaSet: enqueueActions(({ context, enqueue, self }, endpoints: ReplicaEndpoint[]) =>
+      runPlan(enqueue, planReplicaSet(context, endpoints), context, self),
     ),
-    recordEdgeReport: assign(({ context, event }) =>
-      event.type === 'edge.synced' || event.type === 'edge.failing' ? recordEdge(context, event) : {},
-    ),
+    applyLeadership: enqueueActions(({ context, enqueue, self }, params: { leader: boolean }) => {
+      runPlan(enqueue, planLeadership(context, params.leader), context, self);
+      if (!params.leader && context.hasEdge) enqueue.stopChild('edge');
+    }),
+    recordReplicaReport: assign(({ context }, report: ReplicaReport) => recordReplica(context, report)),
+    recordEdgeReport: assign(({ context }, report: EdgeReport) => recordEdge(context, report)),
     // Finished children stay in `children` until stopped: release them so churn does not accumulate.
-    releaseFinishedChild: enqueueActions(({ event, enqueue }) => {
-      if ('actorId' in event) enqueue.stopChild(event.actorId);
-    }),
+    releaseFinishedChild: enqueueActions(({ enqueue }, actorId: string) => enqueue.stopChild(actorId)),
     broadcastHealth: enqueueActions(({ context, enqueue, self }) =>
       runPlan(enqueue, planHealth(context), context, self),
     ),
@@ -186,14 +178,19 @@ export const coordinatorMachine = setup({
   },
   on: {
     'source.changed': { actions: 'countChange' },
-    'replicas.set': { actions: ['applyReplicaSet', 'broadcastHealth'] },
-    'replica.inSync': { actions: ['recordReplicaReport', 'broadcastHealth'] },
-    'replica.failing': { actions: ['recordReplicaReport', 'broadcastHealth'] },
-    'edge.synced': { actions: ['recordEdgeReport', 'broadcastHealth', 'handOutConflicts'] },
-    'edge.failing': { actions: ['recordEdgeReport', 'broadcastHealth'] },
-    'leader.elected': { actions: ['applyLeadership', 'broadcastHealth'] },
-    'leader.lost': { actions: ['applyLeadership', 'broadcastHealth'] },
-    'xstate.done.actor.*': { actions: 'releaseFinishedChild' },
+    'replicas.set': {
+      actions: [{ type: 'applyReplicaSet', params: ({ event }) => event.endpoints }, 'broadcastHealth'],
+    },
+    'replica.inSync': { actions: [{ type: 'recordReplicaReport', params: ({ event }) => event }, 'broadcastHealth'] },
+    'replica.failing': { actions: [{ type: 'recordReplicaReport', params: ({ event }) => event }, 'broadcastHealth'] },
+    'edge.synced': {
+      actions: [{ type: 'recordEdgeReport', params: ({ event }) => event }, 'broadcastHealth', 'handOutConflicts'],
+    },
+    'edge.failing': { actions: [{ type: 'recordEdgeReport', params: ({ event }) => event }, 'broadcastHealth'] },
+    'leader.elected': { actions: [{ type: 'applyLeadership', params: { leader: true } }, 'broadcastHealth'] },
+    // A follower tells no health (it delivers nothing, so it cannot know).
+    'leader.lost': { actions: { type: 'applyLeadership', params: { leader: false } } },
+    'xstate.done.actor.*': { actions: { type: 'releaseFinishedChild', params: ({ event }) => event.actorId } },
     'handOut.next': { actions: 'handOutChunk' },
   },
   states: {

@@ -7,7 +7,7 @@ import type { ResourceEvent } from './resource.js';
 import { resourceKey, sameStatus, statusFingerprint } from './status.js';
 import { changedRange } from '../../src/core/changed-range.js';
 import { dataplaneHealth, type DataplaneHealth, type ReplicaState } from './dataplane.js';
-import type { CoordinatorContext, ResourceMachineName, SyncResult } from './coordinator-types.js';
+import type { CoordinatorContext, ReplicaEndpoint, ResourceMachineName, SyncResult } from './coordinator-types.js';
 
 export interface Send {
   to: string;
@@ -15,12 +15,9 @@ export interface Send {
   /** To a resource actor: queued behind earlier resource sends and handed out in chunks (see coordinator). */
   toResource?: true;
 }
-export interface Spawn {
-  src: ResourceMachineName | 'replica' | 'edge';
-  id: string;
-  key: string;
-  ready?: boolean;
-}
+export type Spawn =
+  | { src: ResourceMachineName | 'edge'; id: string; key: string }
+  | { src: 'replica'; id: string; key: string; ready: boolean };
 export interface Plan {
   context: Partial<CoordinatorContext>;
   spawns: Spawn[];
@@ -99,8 +96,10 @@ function handOutVerdicts(ctx: CoordinatorContext, statuses: readonly ResourceSta
   let incarnations = ctx.incarnations;
   for (const status of fresh) {
     const key = resourceKey(status);
+    // A key has an actor exactly when the last sync listed it: a key in this range that is not in the old
+    // range was not in the old list at all (the lists are sorted, and outside the ranges they are the same).
     let id = ctx.resources[key];
-    if (!held.has(key) || !id) {
+    if (!id) {
       id = `${key}#${++incarnations}`;
       spawns.push({ src: MACHINE_OF_KIND[status.kind], id, key });
       resources[key] = id;
@@ -141,7 +140,7 @@ function planEdgeHandOut(ctx: CoordinatorContext, desired: NonNullable<Coordinat
 }
 
 /** Spawns a replica actor per endpoint, handing it the current config. */
-function spawnReplicas(ctx: CoordinatorContext, endpoints: Array<{ id: string; ready: boolean }>): Plan {
+function spawnReplicas(ctx: CoordinatorContext, endpoints: ReplicaEndpoint[]): Plan {
   let incarnations = ctx.incarnations;
   const spawns: Spawn[] = [];
   const replicas: Record<string, ReplicaState> = { ...ctx.replicas };
@@ -184,7 +183,7 @@ export function planLeadership(ctx: CoordinatorContext, leader: boolean): Plan {
 
 /** Remembers the endpoints; while leading, spawns actors for new ones (handing them the current config),
  * retires gone ones and forwards readiness changes. */
-export function planReplicaSet(ctx: CoordinatorContext, endpoints: Array<{ id: string; ready: boolean }>): Plan {
+export function planReplicaSet(ctx: CoordinatorContext, endpoints: ReplicaEndpoint[]): Plan {
   if (!leads(ctx)) return { context: { endpoints }, spawns: [], sends: [] };
   const sends: Send[] = [];
   const replicas: Record<string, ReplicaState> = {};
@@ -235,7 +234,6 @@ export function planHealth(ctx: CoordinatorContext): Plan {
   // covers what they wait for.
   const news = ctx.health?.type !== health.type || (health.type === 'degraded' && !sameHealth(health, ctx.health));
   const to = news ? Object.values(ctx.resources) : Object.keys(ctx.awaitingHealth);
-  if (to.length === 0 && sameHealth(health, ctx.health)) return NOTHING;
   const sends = to.map((id): Send => ({ to: id, event, toResource: true }));
   // Every actor handed a verdict has heard this health after it: the next verdict starts a new wait (a live
   // health always carries the newest generation, so it covers every verdict handed out).

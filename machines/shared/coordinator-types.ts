@@ -30,6 +30,12 @@ export interface SyncStats {
 
 export type SyncReason = 'initial' | 'change' | 'coalesced';
 
+/** A proxy endpoint the runtime knows of, ready or not. */
+export interface ReplicaEndpoint {
+  id: string;
+  ready: boolean;
+}
+
 export type ResourceMachineName = 'gatewayClass' | 'gateway' | 'route' | 'policy';
 
 export interface CoordinatorContext {
@@ -43,7 +49,7 @@ export interface CoordinatorContext {
    * translating so they can take over at once. Mirrors the leader actor's reports. */
   leadership: 'follower' | 'leader';
   /** Every known proxy endpoint, delivered to or not. */
-  endpoints: Array<{ id: string; ready: boolean }>;
+  endpoints: ReplicaEndpoint[];
   /** The latest ingress + DNS (handed to the edge when it changes and when leadership is gained). */
   edgeDesired?: EdgeDesired;
   /** Fingerprint and generation of the ingress + DNS last handed to the edge. */
@@ -86,7 +92,7 @@ export interface CoordinatorContext {
 export type CoordinatorEvent =
   | { type: 'source.synced' }
   | { type: 'source.changed' }
-  | { type: 'replicas.set'; endpoints: Array<{ id: string; ready: boolean }> }
+  | { type: 'replicas.set'; endpoints: ReplicaEndpoint[] }
   | ReplicaReport
   | EdgeReport
   | LeaderReport

@@ -20,3 +20,11 @@ export function coordinatorWith(
 export function statusSink(): AnyActorRef {
   return createActor(idle).start();
 }
+
+/** `value` with every object in it frozen (actor refs left alone): what a pure planner may read, never change. */
+export function deepFrozen<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  if (typeof (value as { send?: unknown }).send === 'function') return value;
+  for (const v of Object.values(value)) deepFrozen(v);
+  return Object.freeze(value);
+}

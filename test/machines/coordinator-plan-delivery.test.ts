@@ -7,9 +7,11 @@ import { describe, expect, it } from '@jest/globals';
 import { planLeadership, planReplicaSet, planSync, recordEdge } from '../../machines/shared/coordinator-plan.js';
 import type { DesiredState } from '../../src/core/types.js';
 import type { CoordinatorContext } from '../../machines/shared/coordinator-types.js';
+import { deepFrozen } from './coordinator-doubles.js';
 
+/** Frozen: a planner that changed the context it was given (instead of planning a new one) throws. */
 function leader(extra: Partial<CoordinatorContext> = {}): CoordinatorContext {
-  return {
+  return deepFrozen({
     statusWriter: undefined as never,
     hasEdge: false,
     leadership: 'leader',
@@ -36,7 +38,7 @@ function leader(extra: Partial<CoordinatorContext> = {}): CoordinatorContext {
     syncReason: 'change',
     outbox: [],
     ...extra,
-  };
+  });
 }
 
 describe('planReplicaSet', () => {

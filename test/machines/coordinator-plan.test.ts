@@ -7,6 +7,7 @@ import { planHealth, planSync, recordReplica, type Plan } from '../../machines/s
 import type { CoordinatorContext } from '../../machines/shared/coordinator-types.js';
 import type { DesiredState, ResourceStatus } from '../../src/core/types.js';
 import { classVerdict, gatewayVerdict, routeVerdict } from '../model/fixtures.js';
+import { deepFrozen } from './coordinator-doubles.js';
 
 function leaderWithOneReplica(): CoordinatorContext {
   return {
@@ -41,11 +42,12 @@ function desired(version: string, statuses: ResourceStatus[]): DesiredState {
 }
 
 class Story {
-  ctx = leaderWithOneReplica();
+  ctx = deepFrozen(leaderWithOneReplica());
 
   /** Applies the plan's context and returns `kind → actor keys` of the events it sends to resource actors. */
   private apply(plan: Plan): Record<string, string[]> {
-    this.ctx = { ...this.ctx, ...plan.context };
+    // Frozen: a planner that changed the context it was given (instead of planning a new one) throws.
+    this.ctx = deepFrozen({ ...this.ctx, ...plan.context });
     const byType: Record<string, string[]> = {};
     const keyOf = (id: string) => id.replace(/#\d+$/, '');
     for (const s of plan.sends.filter((x) => x.toResource)) (byType[s.event.type] ??= []).push(keyOf(s.to));
@@ -63,7 +65,7 @@ class Story {
 
   replica(report: { ok: true } | { ok: false }) {
     const version = this.ctx.config?.version ?? '';
-    this.ctx = {
+    this.ctx = deepFrozen({
       ...this.ctx,
       ...recordReplica(
         this.ctx,
@@ -71,7 +73,7 @@ class Story {
           ? { type: 'replica.inSync', id: 'a', version, generation: this.ctx.generation }
           : { type: 'replica.failing', id: 'a', error: 'HTTP 503', attempt: 1 },
       ),
-    };
+    });
     return this.health();
   }
 }
@@ -130,6 +132,21 @@ describe('coordinator hand-out proportional to the change', () => {
     expect(plan.sends.filter((x) => x.toResource).map((x) => [x.event.type, x.to.replace(/#\d+$/, '')])).toEqual([
       ['verdict', 'HTTPRoute/ns/api'],
       ['resource.deleted', ROUTE],
+    ]);
+  });
+
+  it('starts the machine each kind has (machines/README.md): ListenerSets as Gateways, GRPCRoutes as routes', () => {
+    const base = routeVerdict({ accepted: true, spec: 1 });
+    const kinds = ['BackendTLSPolicy', 'GRPCRoute', 'Gateway', 'GatewayClass', 'HTTPRoute', 'ListenerSet'] as const;
+    const statuses = kinds.map((kind) => ({ ...base, kind }));
+    const plan = planSync(new Story().ctx, { desired: desired('v1', statuses), durationMs: 1 });
+    expect(plan.spawns.map((x) => [x.key.split('/')[0], x.src])).toEqual([
+      ['BackendTLSPolicy', 'policy'],
+      ['GRPCRoute', 'route'],
+      ['Gateway', 'gateway'],
+      ['GatewayClass', 'gatewayClass'],
+      ['HTTPRoute', 'route'],
+      ['ListenerSet', 'gateway'],
     ]);
   });
 });

@@ -10,6 +10,7 @@ import { statePaths } from '../../src/debug/actors.js';
 import { pendingActor, type ModelSpec, type StepRecord } from './harness.js';
 import { classVerdict, fingerprint, gatewayVerdict, routeVerdict } from './fixtures.js';
 import { scheduleMust, type ScheduleDelays } from './contracts.js';
+import { deliveryMust } from './coordinator-contract.js';
 
 const leaf = (s: AnyMachineSnapshot) => statePaths(s.value).at(-1)!;
 const keyOf = (s: ResourceStatus) => `${s.kind}/${s.namespace}/${s.name}`;
@@ -41,6 +42,11 @@ const DESIRED_A = desired('v1', 'a.example.com', true);
 const DESIRED_B = desired('v2', 'b.example.com', false);
 // The Gateway's own spec changed in B: its actor must be handed the new verdict (the class's stays the same).
 DESIRED_B.statuses[1] = gatewayVerdict({ accepted: true, spec: 2 });
+// C: the route back (a new actor), on another hostname; the Gateway as in B.
+const DESIRED_C = desired('v3', 'c.example.com', true);
+DESIRED_C.statuses[1] = DESIRED_B.statuses[1]!;
+// A: the same again as new objects (a translation that found nothing changed but built afresh).
+const DESIRED_A_AGAIN = JSON.parse(JSON.stringify(DESIRED_A)) as DesiredState;
 const syncDone = (d: DesiredState): AnyEventObject => ({
   type: 'sync.done',
   output: { desired: d, durationMs: 1 } satisfies SyncResult,
@@ -316,6 +322,19 @@ const timingEvents = (s: AnyMachineSnapshot): AnyEventObject[] => [
     : []),
 ];
 
+/** The schedule's model and the delivery's, for the spec's input. */
+function coordinatorMust(delays: ScheduleDelays): NonNullable<ModelSpec['must']> {
+  const schedule = scheduleMust(delays);
+  const delivery = new Map<string, ReturnType<typeof deliveryMust>>();
+  return (steps, input) => {
+    schedule(steps);
+    const { hasEdge, generationBase } = input as { hasEdge: boolean; generationBase: number };
+    const key = `${hasEdge}/${generationBase}`;
+    if (!delivery.has(key)) delivery.set(key, deliveryMust(hasEdge, generationBase));
+    delivery.get(key)!(steps);
+  };
+}
+
 function check(step: StepRecord): void {
   checkSchedule(step);
   checkSyncResult(step, ctxOf(step.snapshot).hasEdge);
@@ -334,7 +353,7 @@ export const coordinatorScheduleSpec: ModelSpec = {
   events: timingEvents,
   serialize: (s) => JSON.stringify([s.value, ctxOf(s).config?.version]),
   check,
-  must: scheduleMust(DELAYS),
+  must: coordinatorMust(DELAYS),
 };
 
 /**
@@ -348,8 +367,62 @@ export const coordinatorCapSpec: ModelSpec = {
   ...coordinatorScheduleSpec,
   name: 'coordinator schedule, cap shorter than the quiet window',
   machine: (probe) => doubles(probe, CAP_DELAYS),
-  must: scheduleMust(CAP_DELAYS),
+  must: coordinatorMust(CAP_DELAYS),
 };
+
+const SETTLED_DIRTY = { type: 'xstate.after.holdoff.coordinator.settling.dirty' };
+const ELECTED_WITH_A = [{ type: 'leader.elected' }, { type: 'replicas.set', endpoints: [{ id: 'a', ready: true }] }];
+const confirmed = (version: string, generation: number) => [
+  { type: 'replica.inSync', id: 'a', version, generation },
+  { type: 'edge.synced', generation, conflicts: [] },
+];
+/** Live, then each cause of degraded in turn (each news to every actor), then leadership lost. */
+const HEALTH_STORY: AnyEventObject[] = [
+  { type: 'source.synced' },
+  syncDone(DESIRED_A),
+  ...ELECTED_WITH_A,
+  ...confirmed('v1', 1),
+  // Nothing to hand anyone: the same version, document and verdicts.
+  { type: 'source.changed' },
+  SETTLED_DIRTY,
+  syncDone(DESIRED_A_AGAIN),
+  { type: 'replica.failing', id: 'a', error: 'HTTP 503', attempt: 1 },
+  { type: 'replicas.set', endpoints: [{ id: 'a', ready: false }] },
+  { type: 'replicas.set', endpoints: [{ id: 'a', ready: true }] },
+  { type: 'edge.failing', error: 'HTTP 500', attempt: 1 },
+  { type: 'leader.lost' },
+];
+/**
+ * Two new versions while live, the second before the first is confirmed: live again reaches only the actors
+ * handed a verdict since (the Gateway in B, the route back in C), not the class.
+ */
+const NEWER_VERSION_STORY: AnyEventObject[] = [
+  { type: 'source.synced' },
+  syncDone(DESIRED_A),
+  ...ELECTED_WITH_A,
+  ...confirmed('v1', 1),
+  { type: 'source.changed' },
+  SETTLED_DIRTY,
+  syncDone(DESIRED_B),
+  { type: 'edge.synced', generation: 1, conflicts: [] },
+  { type: 'source.changed' },
+  SETTLED_DIRTY,
+  syncDone(DESIRED_C),
+  ...confirmed('v3', 3),
+];
+/** Changes during a sync and while settling coalesce into one more sync, which counts them all. */
+const COALESCED_STORY: AnyEventObject[] = [
+  { type: 'source.changed' },
+  { type: 'source.synced' },
+  { type: 'source.changed' },
+  syncDone(DESIRED_A),
+  { type: 'source.changed' },
+  SETTLED_DIRTY,
+  syncDone(DESIRED_B),
+  { type: 'xstate.after.holdoff.coordinator.settling.quiet' },
+  { type: 'source.changed' },
+  syncDone(DESIRED_A),
+];
 
 /** The hand-out: replica set, replica and edge reports between syncs, with and without an edge. */
 export const coordinatorHandOutSpec: ModelSpec = {
@@ -399,5 +472,8 @@ export const coordinatorHandOutSpec: ModelSpec = {
     ]);
   },
   check,
-  must: scheduleMust(DELAYS),
+  must: coordinatorMust(DELAYS),
+  // The cover is explored on the machine under test, so one that forgets a report (or a change) merges states
+  // the contract keeps apart and is never walked to where that shows: these stories go there regardless.
+  paths: () => [HEALTH_STORY, NEWER_VERSION_STORY, COALESCED_STORY],
 };

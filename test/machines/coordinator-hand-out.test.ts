@@ -1,0 +1,86 @@
+// The coordinator's outbox (machines/README.md, step 2): the config goes to the replicas at once; events
+// for resource actors follow in order, 50 per turn (`HAND_OUT_CHUNK`), one turn per `handOut` delay, so an
+// embedded proxy serves between chunks. Health told while verdicts are still queued waits behind them, and
+// queuing more never speeds the hand-out up. Driven on SimulatedClock with recording children.
+import { describe, expect, it } from '@jest/globals';
+import { createActor, fromCallback, SimulatedClock } from 'xstate';
+import { coordinatorMachine } from '../../machines/coordinator.js';
+import type { SyncResult } from '../../machines/shared/coordinator-types.js';
+import { routeVerdict } from '../model/fixtures.js';
+import { idle } from './coordinator-doubles.js';
+
+const ROUTES = 120;
+const TURN_MS = 10;
+
+function result(): SyncResult {
+  const statuses = Array.from({ length: ROUTES }, (_, i) => ({
+    ...routeVerdict({ accepted: true, spec: 1 }),
+    name: `r${String(i).padStart(3, '0')}`,
+  }));
+  return {
+    desired: { statuses, proxyConfig: { version: 'v1', rules: [], hosts: [] }, ingress: { ingress: [] }, dns: [] },
+    durationMs: 1,
+  };
+}
+
+function handingOut() {
+  const clock = new SimulatedClock();
+  const log: Array<{ to: string; type: string; at: number }> = [];
+  const recorder = fromCallback(({ self, receive }) => {
+    receive((e) => log.push({ to: self.id.replace(/#\d+$/, ''), type: e.type, at: clock.now() }));
+  });
+  const sync = fromCallback(({ sendBack, receive }) => {
+    receive(() => sendBack({ type: 'sync.done', output: result() }));
+  });
+  const machine = coordinatorMachine.provide({
+    actors: { sync, statusWriter: idle, leader: idle, edge: idle, route: recorder, replica: recorder } as never,
+    delays: { holdoff: 50, maxHoldoff: 1_000, handOut: TURN_MS },
+  });
+  const actor = createActor(machine, { input: { hasEdge: false, generationBase: 0 }, clock }).start();
+  actor.send({ type: 'leader.elected' });
+  actor.send({ type: 'replicas.set', endpoints: [{ id: 'a', ready: true }] });
+  actor.send({ type: 'source.synced' });
+  const delivered = (type: string) => log.filter((e) => e.type === type);
+  return { actor, clock, log, delivered };
+}
+
+describe('coordinator hand-out', () => {
+  it('pushes the config at once and hands the verdicts out 50 per turn, in order', () => {
+    const { clock, log, delivered } = handingOut();
+    expect(delivered('config.desired').map((e) => [e.to, e.at])).toEqual([['replica/a', 0]]);
+    expect(delivered('verdict')).toEqual([]);
+    const counts: number[] = [];
+    for (let turn = 1; turn <= 4; turn++) {
+      clock.increment(TURN_MS);
+      counts.push(delivered('verdict').length);
+    }
+    expect(counts).toEqual([50, 100, 120, 120]);
+    expect(delivered('verdict').map((e) => e.to)).toEqual(
+      result().desired.statuses.map((s) => `HTTPRoute/ns/${s.name}`),
+    );
+    expect(log.findIndex((e) => e.type === 'verdict')).toBeGreaterThan(
+      log.findIndex((e) => e.type === 'config.desired'),
+    );
+  });
+
+  it('queues health told mid-hand-out behind the verdicts, at the same pace', () => {
+    const { actor, clock, delivered } = handingOut();
+    clock.increment(TURN_MS); // 50 verdicts out, 70 queued
+    actor.send({ type: 'replica.inSync', id: 'a', version: 'v1', generation: 1 });
+    const counts: Array<[number, number]> = [];
+    for (let turn = 2; turn <= 6; turn++) {
+      clock.increment(TURN_MS);
+      counts.push([delivered('verdict').length, delivered('dataplane.live').length]);
+    }
+    // Turn 3 hands out the last 20 verdicts and the first 30 health events.
+    expect(counts).toEqual([
+      [100, 0],
+      [120, 30],
+      [120, 80],
+      [120, 120],
+      [120, 120],
+    ]);
+    const order = delivered('dataplane.live').map((e) => e.to);
+    expect(order).toEqual(delivered('verdict').map((e) => e.to));
+  });
+});
