@@ -1,11 +1,13 @@
 // Model spec of the coordinator: the sync schedule (no sync before the source synced, leading edge,
 // coalescing with holdoff and its cap) and what each sync hands out (verdicts, config, edge document,
-// replica actors, data-plane health). Its children are recording doubles.
+// replica actors, data-plane health). Its children are recording doubles. What must happen at each step
+// comes from models of the contract (contracts.ts: the schedule; coordinator-contract.ts: the delivery);
+// `check` adds the schedule's states, child release and route conflicts.
 import { expect } from './fast-expect.js';
 import type { AnyEventObject, AnyMachineSnapshot } from 'xstate';
 import { coordinatorMachine } from '../../machines/coordinator.js';
 import type { CoordinatorContext, SyncResult } from '../../machines/shared/coordinator-types.js';
-import type { DesiredState, ResourceStatus } from '../../src/core/types.js';
+import type { DesiredState } from '../../src/core/types.js';
 import { statePaths } from '../../src/debug/actors.js';
 import { pendingActor, type ModelSpec, type StepRecord } from './harness.js';
 import { classVerdict, fingerprint, gatewayVerdict, routeVerdict } from './fixtures.js';
@@ -13,15 +15,6 @@ import { scheduleMust, type ScheduleDelays } from './contracts.js';
 import { deliveryMust } from './coordinator-contract.js';
 
 const leaf = (s: AnyMachineSnapshot) => statePaths(s.value).at(-1)!;
-const keyOf = (s: ResourceStatus) => `${s.kind}/${s.namespace}/${s.name}`;
-const MACHINE_OF: Record<string, string> = {
-  GatewayClass: 'gatewayClass',
-  Gateway: 'gateway',
-  HTTPRoute: 'route',
-  GRPCRoute: 'route',
-  BackendTLSPolicy: 'policy',
-};
-
 function desired(version: string, host: string, withRoute: boolean): DesiredState {
   const statuses = [
     classVerdict(true),
@@ -53,15 +46,6 @@ const syncDone = (d: DesiredState): AnyEventObject => ({
 });
 
 const ctxOf = (s: AnyMachineSnapshot) => s.context as CoordinatorContext;
-const childOf = (step: StepRecord, key: string) =>
-  step.history.started
-    .filter(
-      (s) =>
-        (s.input as { key?: string; id?: string })?.key === key ||
-        (s.src === 'replica' && (s.input as { id: string }).id === key),
-    )
-    .at(-1)?.id;
-const sentTo = (step: StepRecord, to: string | undefined) => step.sent.filter((e) => e.to === to);
 /** The syncs this step started: each is a `sync.run` sent to the sync child. */
 const syncsAsked = (step: StepRecord) => step.sent.filter((e) => e.to === 'sync' && e.type === 'sync.run');
 
@@ -87,110 +71,6 @@ function checkSchedule(step: StepRecord): void {
   if (type === 'xstate.after.holdoff.coordinator.settling.dirty') expect(state).toBe('syncing.clean');
   if (type === 'xstate.after.maxHoldoff.coordinator.settling')
     expect(state).toBe(before === 'settling.dirty' ? 'syncing.clean' : before);
-}
-
-function checkSyncResult(step: StepRecord, hasEdge: boolean): void {
-  if (step.event.type !== 'sync.done') return;
-  const d = (step.event.output as SyncResult).desired;
-  const prev = ctxOf(step.before);
-  const ctx = ctxOf(step.snapshot);
-  for (const status of d.statuses) {
-    const key = keyOf(status);
-    const id = childOf(step, key);
-    expect(step.history.started.find((s) => s.id === id)?.src).toBe(MACHINE_OF[status.kind]);
-    // A verdict equal (but for lastTransitionTime) to the one this actor was handed last is not handed again;
-    // any other reaches it, a new actor's first one included.
-    const held = verdictsBefore(step, id).at(-1)?.status;
-    const verdicts = sentTo(step, id).filter((e) => e.type === 'verdict');
-    if (held !== undefined && fingerprint(held) === fingerprint(status)) expect(verdicts).toEqual([]);
-    else expect(verdicts).toEqual([{ type: 'verdict', status, generation: ctx.generation, to: id }]);
-  }
-  for (const key of Object.keys(prev.resources)) {
-    if (!d.statuses.some((s) => keyOf(s) === key))
-      expect(sentTo(step, prev.resources[key])).toContainEqual({ type: 'resource.deleted', to: prev.resources[key] });
-  }
-  // Push only when the config version changed, with a higher generation.
-  const pushes = step.sent.filter((e) => e.type === 'config.desired');
-  const changed = d.proxyConfig.version !== prev.config?.version;
-  expect(pushes).toHaveLength(changed ? Object.keys(prev.replicas).length : 0);
-  for (const p of pushes) expect(p).toMatchObject({ config: d.proxyConfig, generation: prev.generation + 1 });
-  // The edge gets the document only when it differs from the last one it was handed.
-  // Only a leader delivers.
-  const lastEdge = step.history.sent
-    .slice(0, step.history.sent.length - step.sent.length)
-    .filter((e) => e.type === 'edge.desired')
-    .at(-1);
-  const edgeChanged = !lastEdge || fingerprint([lastEdge.ingress, lastEdge.dns]) !== fingerprint([d.ingress, d.dns]);
-  const leading = prev.leadership === 'leader';
-  expect(step.sent.filter((e) => e.type === 'edge.desired')).toHaveLength(hasEdge && leading && edgeChanged ? 1 : 0);
-  if (!leading) expect(pushes).toEqual([]);
-}
-
-function checkReplicaSet(step: StepRecord): void {
-  if (step.event.type !== 'replicas.set') return;
-  const prev = ctxOf(step.before);
-  const ctx = ctxOf(step.snapshot);
-  expect(ctx.endpoints).toEqual(step.event.endpoints);
-  if (prev.leadership !== 'leader') {
-    // A follower only remembers the endpoints.
-    expect(step.started).toEqual([]);
-    expect(step.sent).toEqual([]);
-    return;
-  }
-  for (const { id, ready } of step.event.endpoints as Array<{ id: string; ready: boolean }>) {
-    if (!prev.replicas[id]) {
-      // A new replica starts with the current config: a changed replica set means a push.
-      const started = step.started.find((s) => s.src === 'replica');
-      expect(started?.input).toMatchObject({
-        id,
-        ready,
-        desired: ctx.config ? { config: ctx.config, generation: ctx.generation } : undefined,
-      });
-    } else if (prev.replicas[id]!.ready !== ready) {
-      expect(sentTo(step, prev.replicas[id]!.childId)).toContainEqual({
-        type: 'replica.ready',
-        ready,
-        to: prev.replicas[id]!.childId,
-      });
-    }
-  }
-  for (const [id, r] of Object.entries(prev.replicas)) {
-    if (!(step.event.endpoints as Array<{ id: string }>).some((e) => e.id === id))
-      expect(sentTo(step, r.childId)).toEqual([{ type: 'replica.removed', to: r.childId }]);
-  }
-}
-
-function checkLeadership(step: StepRecord): void {
-  const prev = ctxOf(step.before);
-  const ctx = ctxOf(step.snapshot);
-  if (step.event.type === 'leader.elected' && prev.leadership === 'follower') {
-    // Delivery starts: a replica actor per known endpoint with the current config, the edge with the document.
-    const replicas = step.started.filter((s) => s.src === 'replica').map((s) => s.input);
-    expect(replicas).toEqual(
-      prev.endpoints.map((e) =>
-        expect.objectContaining({
-          id: e.id,
-          ready: e.ready,
-          desired: prev.config ? { config: prev.config, generation: prev.generation } : undefined,
-        }),
-      ),
-    );
-    expect(step.started.filter((s) => s.src === 'edge')).toHaveLength(prev.hasEdge ? 1 : 0);
-    expect(step.sent.filter((e) => e.type === 'edge.desired')).toHaveLength(prev.hasEdge && prev.edgeDesired ? 1 : 0);
-  }
-  if (step.event.type === 'leader.lost') {
-    // Delivery stops at once.
-    for (const r of Object.values(prev.replicas))
-      expect(sentTo(step, r.childId)).toEqual([{ type: 'replica.removed', to: r.childId }]);
-    expect(ctx.replicas).toEqual({});
-    expect(step.snapshot.children.edge).toBeUndefined();
-  }
-  if (ctx.leadership === 'follower')
-    expect(
-      step.sent.filter(
-        (e) => e.type === 'config.desired' || e.type === 'edge.desired' || e.type.startsWith('dataplane.'),
-      ),
-    ).toEqual([]);
 }
 
 const TAKEN_A = {
@@ -249,56 +129,6 @@ function checkChildRelease(step: StepRecord): void {
   expect(step.snapshot.children[actorId!]).toBeUndefined();
 }
 
-function checkHealth(step: StepRecord): void {
-  const ctx = ctxOf(step.snapshot);
-  const ready = Object.values(ctx.replicas).filter((r) => r.ready);
-  for (const e of step.sent) {
-    if (e.type === 'dataplane.live') {
-      expect(ready.length).toBeGreaterThan(0);
-      for (const r of ready) expect(r.ackedVersion).toBe(ctx.config?.version);
-      expect(['ok', 'none']).toContain(ctx.edgeHealth.state);
-      expect(e.generation).toBe(ctx.generation);
-    }
-    if (e.type === 'dataplane.degraded') {
-      expect(ready.length === 0 || ready.every((r) => r.failing) || ctx.edgeHealth.state === 'failing').toBe(true);
-    }
-  }
-  // One health per step, each actor hearing it at most once; and once told, every actor handed a verdict
-  // has heard this health after its latest verdict (those that heard it before need not hear it again).
-  const health = step.sent.filter((e) => e.type.startsWith('dataplane.'));
-  expect(new Set(health.map((e) => e.to)).size).toBe(health.length);
-  expect(new Set(health.map(({ to: _, ...e }) => fingerprint(e))).size).toBeLessThanOrEqual(1);
-  // Must happen: whenever a leader's data plane is plainly live or degraded, every actor handed a verdict has
-  // heard that, after its latest verdict (an actor that heard it before need not hear it again).
-  const expected = ctx.leadership === 'leader' ? expectedHealth(ctx) : undefined;
-  if (!expected) return;
-  for (const id of Object.values(ctx.resources)) {
-    const heard = step.history.sent.filter((e) => e.to === id);
-    const lastVerdict = heard.findLastIndex((e) => e.type === 'verdict');
-    const lastHealth = heard.findLastIndex((e) => e.type.startsWith('dataplane.'));
-    if (lastVerdict === -1) continue;
-    expect(lastHealth).toBeGreaterThan(lastVerdict);
-    expect(heard[lastHealth]!.type).toBe(expected);
-    if (expected === 'dataplane.live')
-      expect(heard[lastHealth]!.generation).toBeGreaterThanOrEqual(heard[lastVerdict]!.generation);
-  }
-}
-
-/** The health the data plane plainly has (docs/architecture.md), or undefined while a push is unconfirmed. */
-function expectedHealth(ctx: CoordinatorContext): 'dataplane.live' | 'dataplane.degraded' | undefined {
-  const ready = Object.values(ctx.replicas).filter((r) => r.ready);
-  if (ready.length === 0 || ready.every((r) => r.failing) || ctx.edgeHealth.state === 'failing')
-    return 'dataplane.degraded';
-  const acked = ready.every((r) => r.ackedVersion === ctx.config?.version);
-  return acked && ctx.config && ['ok', 'none'].includes(ctx.edgeHealth.state) ? 'dataplane.live' : undefined;
-}
-
-/** Verdicts sent to actor `id` before this step. */
-const verdictsBefore = (step: StepRecord, id: string | undefined) =>
-  step.history.sent
-    .slice(0, step.history.sent.length - step.sent.length)
-    .filter((e) => e.to === id && e.type === 'verdict');
-
 /** The runtime's defaults, given here so the schedule model does not read them from the machine. */
 const DELAYS: ScheduleDelays = { holdoff: 50, maxHoldoff: 1_000 };
 
@@ -337,10 +167,6 @@ function coordinatorMust(delays: ScheduleDelays): NonNullable<ModelSpec['must']>
 
 function check(step: StepRecord): void {
   checkSchedule(step);
-  checkSyncResult(step, ctxOf(step.snapshot).hasEdge);
-  checkReplicaSet(step);
-  checkHealth(step);
-  checkLeadership(step);
   checkChildRelease(step);
   checkConflicts(step);
 }
