@@ -123,24 +123,28 @@ function copyRecord<T>(record: Readonly<Record<string, T>>): Record<string, T> {
   return copy;
 }
 
-/** The edge gets a document only when it differs from the last one it was handed. */
-function planEdgeHandOut(ctx: CoordinatorContext, desired: NonNullable<CoordinatorContext['edgeDesired']>): Plan {
+type EdgeDesired = NonNullable<CoordinatorContext['edgeDesired']>;
+
+/**
+ * The edge gets a document only when it differs from the last one it was handed (`ctx`'s; none for an edge
+ * actor just started).
+ */
+function planEdgeHandOut(ctx: CoordinatorContext | undefined, desired: EdgeDesired): Pick<Plan, 'context' | 'sends'> {
   // The translator hands an unchanged document out as the same objects (src/translate/edge.ts): what was
   // last handed out or found the same as it, without fingerprinting thousands of rules again.
-  const last = ctx.edgeDesired;
-  if (ctx.edgeFingerprint !== undefined && last?.ingress === desired.ingress && last.dns === desired.dns)
+  const handed = ctx?.edgeFingerprint;
+  if (handed !== undefined && ctx!.edgeDesired?.ingress === desired.ingress && ctx!.edgeDesired.dns === desired.dns)
     return NOTHING;
   const fingerprint = statusFingerprint({ i: desired.ingress, d: desired.dns });
-  if (fingerprint === ctx.edgeFingerprint) return NOTHING;
+  if (fingerprint === handed) return NOTHING;
   return {
     context: { edgeFingerprint: fingerprint, edgeGeneration: desired.generation, edgeHealth: { state: 'pending' } },
-    spawns: [],
     sends: [{ to: 'edge', event: { type: 'edge.desired', ...desired } }],
   };
 }
 
 /** Spawns a replica actor per endpoint, handing it the current config. */
-function spawnReplicas(ctx: CoordinatorContext, endpoints: ReplicaEndpoint[]): Plan {
+function spawnReplicas(ctx: CoordinatorContext, endpoints: ReplicaEndpoint[]): Pick<Plan, 'context' | 'spawns'> {
   let incarnations = ctx.incarnations;
   const spawns: Spawn[] = [];
   const replicas: Record<string, ReplicaState> = { ...ctx.replicas };
@@ -149,7 +153,7 @@ function spawnReplicas(ctx: CoordinatorContext, endpoints: ReplicaEndpoint[]): P
     spawns.push({ src: 'replica', id: childId, key: id, ready });
     replicas[id] = { childId, ready };
   }
-  return { context: { replicas, incarnations }, spawns, sends: [] };
+  return { context: { replicas, incarnations }, spawns };
 }
 
 /**
@@ -177,7 +181,7 @@ export function planLeadership(ctx: CoordinatorContext, leader: boolean): Plan {
   const plan: Plan = { context: { ...replicas.context, leadership: 'leader' }, spawns: replicas.spawns, sends: [] };
   if (!ctx.hasEdge) return plan;
   plan.spawns.push({ src: 'edge', id: 'edge', key: 'edge' });
-  const edge = ctx.edgeDesired ? planEdgeHandOut({ ...ctx, edgeFingerprint: undefined }, ctx.edgeDesired) : NOTHING;
+  const edge = ctx.edgeDesired ? planEdgeHandOut(undefined, ctx.edgeDesired) : NOTHING;
   return { context: { ...plan.context, ...edge.context }, spawns: plan.spawns, sends: edge.sends };
 }
 

@@ -180,4 +180,32 @@ describe('planSync', () => {
     expect(planSync(leader({ leadership: 'follower' }), result('v2')).context.lastSync!.pushed).toBe(false);
     expect(planSync(leader({ replicas: {} }), result('v2')).context.lastSync!.pushed).toBe(false);
   });
+
+  describe('the edge document', () => {
+    const edgeSends = (plan: ReturnType<typeof planSync>) => plan.sends.filter((x) => x.to === 'edge');
+    /** A leader with an edge that was handed `ingress` and `dns` (as the objects given). */
+    const handed = (ingress: unknown, dns: unknown[]) => {
+      const first = planSync(leader({ hasEdge: true }), {
+        ...result('v1'),
+        desired: { ...result('v1').desired, ingress, dns },
+      } as never);
+      return leader({ hasEdge: true, ...first.context });
+    };
+    const sync = (ctx: CoordinatorContext, ingress: unknown, dns: unknown[]) =>
+      planSync(ctx, { ...result('v1'), desired: { ...result('v1').desired, ingress, dns } } as never);
+    const ingress = { ingress: [{ hostname: 'a.example.com', service: 'http://localhost:8080' }] };
+    const dns = [{ name: 'a.example.com' }];
+
+    it('goes to the edge when either half changed, though the other is the same object', () => {
+      const ctx = handed(ingress, dns);
+      expect(edgeSends(sync(ctx, { ingress: [] }, dns))).toHaveLength(1);
+      expect(edgeSends(sync(ctx, ingress, [{ name: 'b.example.com' }]))).toHaveLength(1);
+    });
+
+    it('is not handed again when it is the same, as the same objects or as equal new ones', () => {
+      const ctx = handed(ingress, dns);
+      expect(edgeSends(sync(ctx, ingress, dns))).toEqual([]);
+      expect(edgeSends(sync(ctx, structuredClone(ingress), structuredClone(dns)))).toEqual([]);
+    });
+  });
 });
