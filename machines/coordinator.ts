@@ -85,6 +85,8 @@ function desiredFor(context: CoordinatorContext, plan: Plan) {
   return config ? { config, generation: plan.context.generation ?? context.generation } : undefined;
 }
 
+const leadershipOf = ({ event }: { event: CoordinatorEvent }) => ({ leader: event.type === 'leader.elected' });
+
 export const coordinatorMachine = setup({
   types: {} as { context: CoordinatorContext; events: CoordinatorEvent; input: CoordinatorInput },
   actors: {
@@ -159,7 +161,6 @@ export const coordinatorMachine = setup({
       hasEdge: input.hasEdge,
       leadership: 'follower',
       endpoints: [],
-      generationBase: input.generationBase ?? 0,
       generation: input.generationBase ?? 0,
       resources: {},
       awaitingHealth: {},
@@ -187,9 +188,9 @@ export const coordinatorMachine = setup({
       actions: [{ type: 'recordEdgeReport', params: ({ event }) => event }, 'broadcastHealth', 'handOutConflicts'],
     },
     'edge.failing': { actions: [{ type: 'recordEdgeReport', params: ({ event }) => event }, 'broadcastHealth'] },
-    'leader.elected': { actions: [{ type: 'applyLeadership', params: { leader: true } }, 'broadcastHealth'] },
+    'leader.elected': { actions: [{ type: 'applyLeadership', params: leadershipOf }, 'broadcastHealth'] },
     // A follower tells no health (it delivers nothing, so it cannot know).
-    'leader.lost': { actions: { type: 'applyLeadership', params: { leader: false } } },
+    'leader.lost': { actions: { type: 'applyLeadership', params: leadershipOf } },
     'xstate.done.actor.*': { actions: { type: 'releaseFinishedChild', params: ({ event }) => event.actorId } },
     'handOut.next': { actions: 'handOutChunk' },
   },

@@ -41,7 +41,6 @@ export type ResourceMachineName = 'gatewayClass' | 'gateway' | 'route' | 'policy
 export interface CoordinatorContext {
   statusWriter: AnyActorRef;
   hasEdge: boolean;
-  generationBase: number;
   /** Bumped whenever the proxy config version changes. */
   generation: number;
   config?: ProxyConfigInput;

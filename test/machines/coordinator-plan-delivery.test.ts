@@ -19,7 +19,6 @@ function leader(extra: Partial<CoordinatorContext> = {}): CoordinatorContext {
       { id: 'a', ready: true },
       { id: 'b', ready: true },
     ],
-    generationBase: 0,
     generation: 3,
     resources: {},
     awaitingHealth: {},

@@ -15,7 +15,6 @@ function leaderWithOneReplica(): CoordinatorContext {
     hasEdge: false,
     leadership: 'leader',
     endpoints: [{ id: 'a', ready: true }],
-    generationBase: 0,
     generation: 0,
     resources: {},
     awaitingHealth: {},

@@ -7,6 +7,7 @@ import type { AnyEventObject } from 'xstate';
 import type { Condition, ResourceStatus } from '../../src/core/types.js';
 import { statePaths } from '../../src/debug/actors.js';
 import type { StepRecord } from './harness.js';
+import { BUSY } from '../../machines/shared/tags.js';
 
 const leaf = (step: StepRecord) => statePaths(step.snapshot.value).at(-1)!;
 const pathOf = (steps: StepRecord[]) =>
@@ -372,6 +373,8 @@ export function scheduleMust(delays: ScheduleDelays) {
     const step = steps.at(-1)!;
     const [phase, sub] = leaf(step).split('.');
     demand(steps, 'phase', [phase, sub === 'dirty'], [m.phase, m.dirty]);
+    // whenIdle() waits on the tag: busy while a sync runs or its holdoff window is open.
+    demand(steps, 'busy', step.snapshot.hasTag(BUSY), m.phase === 'syncing' || m.phase === 'settling');
     // A sync starts as a `sync.run` to the coordinator's long-lived sync child (a recording double here).
     const asked = step.sent.filter((e) => e.to === 'sync' && e.type === 'sync.run').length;
     demand(steps, 'syncs started', asked, syncs);

@@ -320,7 +320,11 @@ export function deliveryMust(hasEdge: boolean, generationBase: number) {
       !s.type.startsWith('dataplane.') && s.type !== 'edge.conflicts' && s.to !== 'sync';
     demand(steps, 'sent', step.sent.filter(delivery).map(fingerprint).sort(), outcome!.sends.map(fingerprint).sort());
     checkWiring(steps, outcome!.starts);
-    demand(steps, 'syncs counted', (step.snapshot.context as { syncs: number }).syncs, m.syncs);
+    const ctx = step.snapshot.context as { syncs: number; leadership: string; edgeHealth: { state: string } };
+    demand(steps, 'syncs counted', ctx.syncs, m.syncs);
+    // What the debug page shows of the coordinator (src/debug/describe.ts).
+    demand(steps, 'leadership', ctx.leadership, m.leader ? 'leader' : 'follower');
+    demand(steps, 'edge health', ctx.edgeHealth.state, m.edge);
     if (step.event.type === 'leader.lost')
       demand(steps, 'the edge actor after losing leadership', step.snapshot.children.edge === undefined, true);
     checkHealth(steps, m);

@@ -132,7 +132,8 @@ function checkChildRelease(step: StepRecord): void {
 /** The runtime's defaults, given here so the schedule model does not read them from the machine. */
 const DELAYS: ScheduleDelays = { holdoff: 50, maxHoldoff: 1_000 };
 
-const doubles = (probe: Parameters<ModelSpec['machine']>[0], delays: ScheduleDelays = DELAYS) =>
+/** The coordinator with recording children, and `delays` (none: the machine's own defaults). */
+const doubles = (probe: Parameters<ModelSpec['machine']>[0], delays?: ScheduleDelays) =>
   coordinatorMachine.provide({
     actors: Object.fromEntries(
       ['sync', 'statusWriter', 'leader', 'edge', 'gatewayClass', 'gateway', 'route', 'policy', 'replica'].map((src) => [
@@ -140,7 +141,7 @@ const doubles = (probe: Parameters<ModelSpec['machine']>[0], delays: ScheduleDel
         pendingActor(probe, src),
       ]),
     ) as never,
-    delays,
+    ...(delays && { delays }),
   });
 
 // The sync child answers only while a sync runs (it is asked once per sync and never runs two).
@@ -174,7 +175,8 @@ function check(step: StepRecord): void {
 /** The schedule: every source/sync/timer event in every schedule state. */
 export const coordinatorScheduleSpec: ModelSpec = {
   name: 'coordinator schedule',
-  machine: doubles,
+  // The machine's default delays, which must be the documented ones the model is given.
+  machine: (probe) => doubles(probe),
   input: () => ({ hasEdge: false, generationBase: 100 }),
   events: timingEvents,
   serialize: (s) => JSON.stringify([s.value, ctxOf(s).config?.version]),
@@ -235,6 +237,25 @@ const NEWER_VERSION_STORY: AnyEventObject[] = [
   SETTLED_DIRTY,
   syncDone(DESIRED_C),
   ...confirmed('v3', 3),
+];
+const edgeSaid = (...conflicts: unknown[]) => ({ type: 'edge.synced', generation: 0, conflicts });
+/**
+ * Conflicts the edge reports reach the route that serves the hostname, when they change: at once between syncs,
+ * and at the end of a sync that moved the route to another hostname (a sync that ran dirty, then a clean one).
+ */
+const CONFLICTS_STORY: AnyEventObject[] = [
+  { type: 'source.synced' },
+  syncDone(DESIRED_A),
+  edgeSaid(TAKEN_A, TAKEN_OTHER),
+  edgeSaid(TAKEN_OTHER),
+  edgeSaid(TAKEN_A),
+  { type: 'source.changed' },
+  SETTLED_DIRTY,
+  edgeSaid(TAKEN_A),
+  { type: 'source.changed' },
+  syncDone(DESIRED_C),
+  SETTLED_DIRTY,
+  syncDone(DESIRED_A),
 ];
 /** Changes during a sync and while settling coalesce into one more sync, which counts them all. */
 const COALESCED_STORY: AnyEventObject[] = [
@@ -301,5 +322,5 @@ export const coordinatorHandOutSpec: ModelSpec = {
   must: coordinatorMust(DELAYS),
   // The cover is explored on the machine under test, so one that forgets a report (or a change) merges states
   // the contract keeps apart and is never walked to where that shows: these stories go there regardless.
-  paths: () => [HEALTH_STORY, NEWER_VERSION_STORY, COALESCED_STORY],
+  paths: () => [HEALTH_STORY, NEWER_VERSION_STORY, COALESCED_STORY, CONFLICTS_STORY],
 };
