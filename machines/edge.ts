@@ -92,7 +92,8 @@ export const edgeMachine = setup({
     reportFailing: enqueueActions(({ context, enqueue }) => {
       const report: EdgeReport = {
         type: 'edge.failing',
-        error: context.lastError ?? 'unknown',
+        // Entered only from a failure, which recorded its words.
+        error: context.lastError!,
         attempt: context.attempt,
         retryAfterMs: context.retryAfterMs,
       };
@@ -147,7 +148,8 @@ export const edgeMachine = setup({
         },
       },
     },
-    reconciled: { tags: [BUSY], always: [{ guard: 'isBehind', target: 'reconciling' }, { target: 'synced' }] },
+    // Transient (left at once), so no snapshot shows it: no tag.
+    reconciled: { always: [{ guard: 'isBehind', target: 'reconciling' }, { target: 'synced' }] },
     synced: {
       entry: 'reportSynced',
       after: { edgeResync: 'reconciling' },
