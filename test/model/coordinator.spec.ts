@@ -204,16 +204,20 @@ const confirmed = (version: string, generation: number) => [
   { type: 'replica.inSync', id: 'a', version, generation },
   { type: 'edge.synced', generation, conflicts: [] },
 ];
-/** Live, then each cause of degraded in turn (each news to every actor), then leadership lost. */
-const HEALTH_STORY: AnyEventObject[] = [
+/** A leader whose data plane is live on A (replica a and the edge confirmed generation 1), then a change synced as `d`. */
+const liveOnAThen = (d: DesiredState): AnyEventObject[] => [
   { type: 'source.synced' },
   syncDone(DESIRED_A),
   ...ELECTED_WITH_A,
   ...confirmed('v1', 1),
-  // Nothing to hand anyone: the same version, document and verdicts.
   { type: 'source.changed' },
   SETTLED_DIRTY,
-  syncDone(DESIRED_A_AGAIN),
+  syncDone(d),
+];
+/** Live, then each cause of degraded in turn (each news to every actor), then leadership lost. */
+const HEALTH_STORY: AnyEventObject[] = [
+  // Nothing to hand anyone after that change: the same version, document and verdicts.
+  ...liveOnAThen(DESIRED_A_AGAIN),
   { type: 'replica.failing', id: 'a', error: 'HTTP 503', attempt: 1 },
   { type: 'replicas.set', endpoints: [{ id: 'a', ready: false }] },
   { type: 'replicas.set', endpoints: [{ id: 'a', ready: true }] },
@@ -225,13 +229,7 @@ const HEALTH_STORY: AnyEventObject[] = [
  * handed a verdict since (the Gateway in B, the route back in C), not the class.
  */
 const NEWER_VERSION_STORY: AnyEventObject[] = [
-  { type: 'source.synced' },
-  syncDone(DESIRED_A),
-  ...ELECTED_WITH_A,
-  ...confirmed('v1', 1),
-  { type: 'source.changed' },
-  SETTLED_DIRTY,
-  syncDone(DESIRED_B),
+  ...liveOnAThen(DESIRED_B),
   { type: 'edge.synced', generation: 1, conflicts: [] },
   { type: 'source.changed' },
   SETTLED_DIRTY,
