@@ -5,7 +5,7 @@ import type { ReplicaReport } from '../replica.js';
 import type { EdgeReport } from '../edge.js';
 import type { ResourceEvent } from './resource.js';
 import { resourceKey, sameStatus, statusFingerprint } from './status.js';
-import { changedRange } from '../../src/core/changed-range.js';
+import { changedRuns } from '../../src/core/changed-range.js';
 import { dataplaneHealth, type DataplaneHealth, type ReplicaState } from './dataplane.js';
 import type { CoordinatorContext, ReplicaEndpoint, ResourceMachineName, SyncResult } from './coordinator-types.js';
 
@@ -71,21 +71,20 @@ export function planSync(ctx: CoordinatorContext, result: SyncResult): Plan {
 
 /**
  * A verdict to each resource actor whose status changed, spawning new ones and retiring vanished ones. Only
- * the range of the list that changed since the last sync is visited (changed-range.ts; the whole list when
- * too much changed): every other status is the very object the last sync handed out or found the same as its
- * actor's verdict (the translator hands an unchanged resource the same object), so it has nothing to hand out.
- * In the range, the old statuses are what their actors hold; a key only in the new range is a new actor, one
- * only in the old range is retired. The resource record is copied only when one comes or goes.
+ * the runs of the list that changed since the last sync are visited (changed-range.ts; the whole list when
+ * too much changed; a route added changes its status and its Gateway's, far apart): every other status is
+ * the very object the last sync handed out or found the same as its actor's verdict (the translator hands an
+ * unchanged resource the same object), so it has nothing to hand out. In the runs, the old statuses are what
+ * their actors hold; a key only in the new runs is a new actor, one only in the old runs is retired. The
+ * resource record is copied only when one comes or goes.
  */
 function handOutVerdicts(ctx: CoordinatorContext, statuses: readonly ResourceStatus[], generation: number): Plan {
   const before = ctx.statuses ?? [];
-  const { start, beforeEnd, nowEnd } = changedRange(before, statuses) ?? {
-    start: 0,
-    beforeEnd: before.length,
-    nowEnd: statuses.length,
-  };
-  const held = new Map(before.slice(start, beforeEnd).map((s) => [resourceKey(s), s]));
-  const fresh = statuses.slice(start, nowEnd);
+  const runs = changedRuns(before, statuses) ?? [
+    { beforeStart: 0, beforeEnd: before.length, nowStart: 0, nowEnd: statuses.length },
+  ];
+  const held = new Map(runs.flatMap((r) => before.slice(r.beforeStart, r.beforeEnd)).map((s) => [resourceKey(s), s]));
+  const fresh = runs.flatMap((r) => statuses.slice(r.nowStart, r.nowEnd));
   const freshKeys = new Set(fresh.map(resourceKey));
   const gone = [...held.keys()].filter((key) => !freshKeys.has(key));
   const comes = [...freshKeys].some((key) => !held.has(key));
@@ -96,8 +95,8 @@ function handOutVerdicts(ctx: CoordinatorContext, statuses: readonly ResourceSta
   let incarnations = ctx.incarnations;
   for (const status of fresh) {
     const key = resourceKey(status);
-    // A key has an actor exactly when the last sync listed it: a key in this range that is not in the old
-    // range was not in the old list at all (the lists are sorted, and outside the ranges they are the same).
+    // A key has an actor exactly when the last sync listed it: a key in these runs that is not in the old
+    // runs was not in the old list at all (outside the runs the lists hold the same objects, keys are unique).
     let id = ctx.resources[key];
     if (!id) {
       id = `${key}#${++incarnations}`;

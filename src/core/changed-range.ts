@@ -28,3 +28,61 @@ export function changedRange<T>(before: readonly T[] | undefined, now: readonly 
   const limit = Math.max(8, now.length >> 3);
   return beforeEnd - start > limit || nowEnd - start > limit ? undefined : { start, beforeEnd, nowEnd };
 }
+
+/** Items before[beforeStart, beforeEnd) became now[nowStart, nowEnd); between the runs the lists hold the same objects. */
+export interface ChangedRun {
+  beforeStart: number;
+  beforeEnd: number;
+  nowStart: number;
+  nowEnd: number;
+}
+
+/** How far past a difference the lists are searched for the next object they share again. */
+const RESYNC_WITHIN = 4;
+
+/**
+ * Every region where the lists differ, by identity, or undefined past `max(8, length / 8)` differing items
+ * (as changedRange). For lists changed in more than one place: a route added changes its own status and its
+ * Gateway's (attachedRoutes), thousands of statuses apart, and one range spanning both is the whole list.
+ * After each difference the lists are taken to meet again at the nearest pair of equal objects within
+ * RESYNC_WITHIN items of either; when none is that near, the rest (less the common tail) is one run.
+ */
+export function changedRuns<T>(before: readonly T[] | undefined, now: readonly T[]): ChangedRun[] | undefined {
+  if (before === undefined) return undefined;
+  const limit = Math.max(8, now.length >> 3);
+  const runs: ChangedRun[] = [];
+  let [i, j, differing] = [0, 0, 0];
+  while (i < before.length || j < now.length) {
+    if (i < before.length && j < now.length && before[i] === now[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    const [a, b] = meetAgain(before, now, i, j) ?? tailOf(before, now, i, j);
+    runs.push({ beforeStart: i, beforeEnd: i + a, nowStart: j, nowEnd: j + b });
+    differing += Math.max(a, b);
+    if (differing > limit) return undefined;
+    [i, j] = [i + a, j + b];
+  }
+  return runs;
+}
+
+/** The nearest offsets (fewest items skipped in all) at which the lists hold the same object again. */
+function meetAgain<T>(before: readonly T[], now: readonly T[], i: number, j: number): [number, number] | undefined {
+  for (let skipped = 1; skipped <= 2 * RESYNC_WITHIN; skipped++)
+    for (let a = Math.max(0, skipped - RESYNC_WITHIN); a <= Math.min(skipped, RESYNC_WITHIN); a++) {
+      const b = skipped - a;
+      if (i + a < before.length && j + b < now.length && before[i + a] === now[j + b]) return [a, b];
+    }
+  return undefined;
+}
+
+/** Offsets to the common tail of the lists (never before i, j): the rest differs as one run. */
+function tailOf<T>(before: readonly T[], now: readonly T[], i: number, j: number): [number, number] {
+  let [beforeEnd, nowEnd] = [before.length, now.length];
+  while (beforeEnd > i && nowEnd > j && before[beforeEnd - 1] === now[nowEnd - 1]) {
+    beforeEnd--;
+    nowEnd--;
+  }
+  return [beforeEnd - i, nowEnd - j];
+}

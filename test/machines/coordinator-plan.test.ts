@@ -148,4 +148,24 @@ describe('coordinator hand-out proportional to the change', () => {
       ['ListenerSet', 'gateway'],
     ]);
   });
+
+  it('hands out a route added and its Gateway changed, far apart in the list, and nothing else', () => {
+    const story = new Story();
+    const route = (i: number) => ({
+      ...routeVerdict({ accepted: true, spec: 1 }),
+      name: `r${String(i).padStart(2, '0')}`,
+    });
+    const routes = Array.from({ length: 40 }, (_, i) => route(2 * i));
+    story.sync('v1', [classVerdict(true), gatewayVerdict({ accepted: true, spec: 1 }), ...routes]);
+    const [cls, , ...held] = story.ctx.statuses!;
+    const added = route(61); // between r60 and r62
+    const now = [cls!, gatewayVerdict({ accepted: true, spec: 2 }), ...held.slice(0, 31), added, ...held.slice(31)];
+    expect(story.sync('v2', now)).toEqual({ verdict: [GATEWAY, 'HTTPRoute/ns/r61'] });
+    expect(
+      story.sync(
+        'v3',
+        now.filter((s) => s !== added),
+      ),
+    ).toEqual({ 'resource.deleted': ['HTTPRoute/ns/r61'] });
+  });
 });
