@@ -5,7 +5,7 @@ import { assign, enqueueActions, fromPromise, setup, type AnyActorRef } from 'xs
 
 export interface LeaderInput {
   /** Who learns about leadership (the statusWriter, the control plane). */
-  reportTo?: AnyActorRef[];
+  reportTo: AnyActorRef[];
 }
 export interface LeaderContext {
   reportTo: AnyActorRef[];
@@ -45,7 +45,7 @@ export const leaderMachine = setup({
 }).createMachine({
   id: 'leader',
   initial: 'candidate',
-  context: ({ input }) => ({ reportTo: input.reportTo ?? [], terms: 0 }),
+  context: ({ input }) => ({ reportTo: input.reportTo, terms: 0 }),
   states: {
     follower: {
       after: { retryPeriod: 'candidate' },

@@ -22,7 +22,7 @@ class Elector {
 
   constructor(readonly lease: KubernetesLease) {
     this.actor = createActor(leaderMachine.provide({ actors: leaseActors(lease), delays: leaseDelays(lease) }), {
-      input: {},
+      input: { reportTo: [] },
     });
   }
 

@@ -74,6 +74,14 @@ describe('a machine the runtime gave no effect', () => {
     expect(await firstEffectError(leaderMachine, { reportTo: [idle()] }, [])).toBe('tryAcquire not provided');
   });
 
+  it('leader: renewing the lease fails, naming the missing effect', async () => {
+    const holds = leaderMachine.provide({
+      actors: { tryAcquire: fromPromise(async () => true) },
+      delays: { renewInterval: 1 },
+    });
+    expect(await firstEffectError(holds, { reportTo: [idle()] }, [])).toBe('renew not provided');
+  });
+
   it('leader: releasing the lease fails, naming the missing effect', async () => {
     const holds = leaderMachine.provide({ actors: { tryAcquire: fromPromise(async () => true) } });
     const leading = (s: AnyMachineSnapshot) => s.matches('leader');
