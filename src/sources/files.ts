@@ -13,6 +13,7 @@ import { DEFAULT_MAX_MANIFEST_BYTES, readBounded, readManifestText } from './rea
 import type { K8sObject, ResourceStatus, Snapshot } from '../core/types.js';
 import type { ResourceEvent, SnapshotSource, StatusSink } from '../core/ports.js';
 import { silentLogger, type Logger } from '../log.js';
+import { copyWith } from '../core/copy.js';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
@@ -151,7 +152,7 @@ export class FileSource implements SnapshotSource, StatusSink {
     const obj = this.current.get(key);
     if (obj === undefined) return;
     const status = this.statuses.get(key);
-    this.live.put(key, status ? { ...obj, status } : obj);
+    this.live.put(key, status ? copyWith(obj, { status }) : obj);
   }
 
   /** StatusSink: standalone has no API server, so the status lives here and is logged. */
@@ -290,7 +291,7 @@ export class FileSource implements SnapshotSource, StatusSink {
 
   /** What the API server would add: creation time on first sight, generation bumped on spec changes. */
   private stamp(obj: K8sObject, previous: K8sObject | undefined): K8sObject {
-    const meta = { ...obj.metadata };
+    const meta = copyWith(obj.metadata, {});
     meta.creationTimestamp ??=
       previous?.metadata.creationTimestamp ??
       this.now()
@@ -301,7 +302,7 @@ export class FileSource implements SnapshotSource, StatusSink {
       const specChanged = !previous || JSON.stringify(previous.spec) !== JSON.stringify(obj.spec);
       meta.generation = specChanged ? prevGen + 1 : prevGen;
     }
-    return { ...obj, metadata: meta };
+    return copyWith(obj, { metadata: meta });
   }
 }
 

@@ -4,6 +4,7 @@ import { Composer, Lexer, LineCounter, Parser, type Document } from 'yaml';
 import { runSteps, type Steps } from '../core/steps.js';
 import { parseFast } from './fast-yaml.js';
 import { SNAPSHOT_KINDS, emptySnapshot, type K8sObject, type Snapshot } from '../core/types.js';
+import { copyWith } from '../core/copy.js';
 
 export class ManifestError extends Error {
   constructor(
@@ -119,6 +120,6 @@ export function withDefaultNamespace(obj: K8sObject): K8sObject {
   const clusterScoped = obj.kind === 'GatewayClass' || obj.kind === 'Namespace';
   if (clusterScoped || obj.metadata.namespace) return obj;
   let copy = defaulted.get(obj);
-  if (!copy) defaulted.set(obj, (copy = { ...obj, metadata: { ...obj.metadata, namespace: 'default' } }));
+  if (!copy) defaulted.set(obj, (copy = copyWith(obj, { metadata: copyWith(obj.metadata, { namespace: 'default' }) })));
   return copy;
 }

@@ -16,6 +16,7 @@ import type { RouteKind } from '../gatewayapi/constants.js';
 import type { RouteRules } from './rules.js';
 import type { RouteIR } from './routes.js';
 import type { Steps } from '../core/steps.js';
+import { copyWith } from '../core/copy.js';
 
 interface Inputs {
   /** An option rule translation reads: the same objects translate differently with it. */
@@ -142,6 +143,6 @@ function* rememberedSteps<T>(
   const hit = hitOf(map, route, key);
   if (hit !== undefined) return hit;
   const value = yield* compute();
-  map.set(routeKey(route), { ...key, metadata: route.metadata, value });
+  map.set(routeKey(route), copyWith(key, { metadata: route.metadata, value }));
   return value;
 }

@@ -15,6 +15,7 @@ import { routeLimitViolation } from './limits.js';
 import { memoRouteIRSteps, memoRulesSteps, rememberedRouteIR, ruleInputsGeneration } from './memo.js';
 import type { ListenerIR } from './listeners.js';
 import type { Steps } from '../core/steps.js';
+import { copyWith } from '../core/copy.js';
 
 export interface ParentResult extends ParentAttachment {
   accepted: boolean;
@@ -143,7 +144,7 @@ function parentResult(a: ParentAttachment, rules: RouteRules): ParentResult {
   ];
   if (accepted && rules.invalid.length)
     conditions.push(c.routePartiallyInvalid(`dropped invalid rules: ${invalidMsg}`));
-  return { ...a, accepted, conditions };
+  return copyWith(a, { accepted, conditions });
 }
 
 /** The last count and the routes it was made from: the next counts only the routes that changed. */

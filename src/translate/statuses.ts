@@ -10,6 +10,7 @@ import type { GatewayIR } from './gateways.js';
 import type { ListenerSetIR } from './listener-sets.js';
 import type { ListenerIR } from './listeners.js';
 import type { RouteIR } from './routes.js';
+import { copyWith } from '../core/copy.js';
 
 export function stampConditions(
   specs: ConditionSpec[],
@@ -21,7 +22,7 @@ export function stampConditions(
   return specs.map((s) => {
     const prev = old.find((o) => o.type === s.type);
     const since = prev && prev.status === s.status ? timestamp(prev.lastTransitionTime) : undefined;
-    return { ...s, observedGeneration: generation, lastTransitionTime: since ?? now };
+    return copyWith(s, { observedGeneration: generation, lastTransitionTime: since ?? now });
   });
 }
 
@@ -119,7 +120,7 @@ export function routeStatus(ctx: Context, route: RouteIR, obj = route.obj): Reso
     if (hit.obj === obj && (hit.now === now || !hit.stampedNow)) return hit.status;
     if (hit.obj !== obj && carriesOwnStatus(obj, hit)) {
       // Stamped from that very status, every condition keeps its time: the same status, whatever the clock.
-      routeStatuses.set(route, { ...hit, obj, stampedNow: false });
+      routeStatuses.set(route, copyWith(hit, { obj, stampedNow: false }));
       return hit.status;
     }
   }

@@ -6,6 +6,7 @@ import type { StatusSink } from '../../core/ports.js';
 import type { Condition, ResourceStatus } from '../../core/types.js';
 import { resourceKey } from '../../../machines/shared/status.js';
 import type { StatusBatchOutcome } from '../../../machines/status-writer.js';
+import { copyWith } from '../../core/copy.js';
 
 type Holder = { conditions?: Condition[]; name?: unknown; parentRef?: unknown };
 
@@ -40,22 +41,22 @@ export function stampTransitionTimes(
     conditions?.map((c) => {
       if (c.lastTransitionTime) return c;
       const old = before.get(`${scope}/${c.type}`);
-      return {
-        ...c,
+      return copyWith(c, {
         lastTransitionTime: old && old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : now,
-      };
+      });
     });
   const s = status.status as Holder & { listeners?: Holder[]; parents?: Holder[] };
-  const next: Record<string, unknown> = { ...s, conditions: stamp('', s.conditions) };
+  const next: Record<string, unknown> = copyWith(s, { conditions: stamp('', s.conditions) });
   if (s.listeners)
-    next.listeners = s.listeners.map((l) => ({ ...l, conditions: stamp(`listener:${String(l.name)}`, l.conditions) }));
+    next.listeners = s.listeners.map((l) =>
+      copyWith(l, { conditions: stamp(`listener:${String(l.name)}`, l.conditions) }),
+    );
   if (s.parents)
-    next.parents = s.parents.map((p) => ({
-      ...p,
-      conditions: stamp(`parent:${JSON.stringify(p.parentRef)}`, p.conditions),
-    }));
+    next.parents = s.parents.map((p) =>
+      copyWith(p, { conditions: stamp(`parent:${JSON.stringify(p.parentRef)}`, p.conditions) }),
+    );
   if (s.conditions === undefined) delete next.conditions;
-  return { ...status, status: next };
+  return copyWith(status, { status: next });
 }
 
 /** RFC 3339 with second precision, as Kubernetes stores metav1.Time. */
