@@ -6,13 +6,14 @@
 // a document only when it changed; each resource actor gets a verdict when its status changed, a new one is
 // started, a vanished one told; the data plane's health (live when every ready replica runs the current
 // version and the edge confirmed, degraded with no ready replica, every ready one failing or the edge
-// failing) reaches every actor that holds a verdict, once; each sync is recorded with why it ran and how many
+// failing) reaches every actor that holds a verdict, once (coordinator-health.ts); each sync is recorded with why it ran and how many
 // changes it took. Which actor a send reaches is learnt from the actors the machine started, nothing else.
 import type { AnyActorRef, AnyEventObject } from 'xstate';
 import type { ResourceStatus } from '../../src/core/types.js';
 import type { SyncResult } from '../../machines/shared/coordinator-types.js';
 import { demand, incremental } from './contracts.js';
 import { fingerprint } from './fixtures.js';
+import { checkHealth } from './coordinator-health.js';
 import type { StepRecord } from './harness.js';
 
 const MACHINE_OF: Record<string, string> = {
@@ -22,15 +23,6 @@ const MACHINE_OF: Record<string, string> = {
   HTTPRoute: 'route',
   GRPCRoute: 'route',
   BackendTLSPolicy: 'policy',
-};
-
-type Health = { type: 'dataplane.live'; generation: number } | { type: 'dataplane.degraded'; cause: Cause };
-/** Why the data plane is degraded: the reason's words are the machine's; which cause it names is contract. */
-type Cause = 'no ready replica' | 'pushes failing' | 'edge failing';
-const CAUSE_WORDS: Record<Cause, RegExp> = {
-  'no ready replica': /no ready/i,
-  'pushes failing': /push/i,
-  'edge failing': /edge/i,
 };
 
 interface Replica {
@@ -207,62 +199,6 @@ function handOutVerdicts(
   return actors;
 }
 
-/** The health a leader's data plane plainly has, or undefined while a push or the edge is unconfirmed. */
-function expectedHealth(m: CoordinatorModel): Health | undefined {
-  const ready = Object.values(m.replicas).filter((r) => r.ready);
-  if (ready.length === 0) return { type: 'dataplane.degraded', cause: 'no ready replica' };
-  if (ready.every((r) => r.failing)) return { type: 'dataplane.degraded', cause: 'pushes failing' };
-  if (m.edge === 'failing') return { type: 'dataplane.degraded', cause: 'edge failing' };
-  if (m.config && ready.every((r) => r.acked === m.config!.version) && (m.edge === 'ok' || m.edge === 'none'))
-    return { type: 'dataplane.live', generation: m.generation };
-  return undefined;
-}
-
-const heardAs = (e: AnyEventObject): string =>
-  e.type === 'dataplane.live'
-    ? `live@${String(e.generation)}`
-    : `degraded:${(Object.keys(CAUSE_WORDS) as Cause[]).find((c) => CAUSE_WORDS[c].test(String(e.reason))) ?? `?${String(e.reason)}`}`;
-const healthAs = (h: Health): string => (h.type === 'dataplane.live' ? `live@${h.generation}` : `degraded:${h.cause}`);
-
-/**
- * Every actor holding a verdict has heard the plain health after its latest verdict; nobody hears a health
- * while it is not plain (or while following); an actor that heard it after its latest verdict does not hear
- * it again (a live health at a newer generation included: its verdict is covered).
- */
-function checkHealth(steps: StepRecord[], m: CoordinatorModel): void {
-  const step = steps.at(-1)!;
-  const expected = m.leader ? expectedHealth(m) : undefined;
-  const told = step.sent.filter((s) => s.type.startsWith('dataplane.'));
-  const allowed = expected ? healthAs(expected) : 'nothing';
-  for (const t of told) demand(steps, `the health told to ${String(t.to)}`, heardAs(t), allowed);
-  if (!expected) return;
-  const before = step.history.sent.length - step.sent.length;
-  for (const { actor } of Object.values(m.actors)) {
-    const heard = step.history.sent.map((s, i) => ({ s, i })).filter(({ s }) => s.to === actor);
-    const lastVerdict = heard.findLast(({ s }) => s.type === 'verdict');
-    const lastHealth = heard.findLast(({ s }) => s.type.startsWith('dataplane.'));
-    // A live health covers the verdicts handed out up to its generation.
-    const covers = (h: AnyEventObject, v: AnyEventObject) =>
-      h.type !== 'dataplane.live' || (h.generation as number) >= (v.generation as number);
-    const after = lastHealth && lastVerdict && lastHealth.i > lastVerdict.i && covers(lastHealth.s, lastVerdict.s);
-    demand(
-      steps,
-      `the health ${actor} heard after its verdict`,
-      after ? heardAs(lastHealth.s).split('@')[0] : 'nothing',
-      allowed.split('@')[0],
-    );
-    const earlier = heard.filter(({ i }) => i < before);
-    const earlierVerdict = earlier.findLast(({ s }) => s.type === 'verdict');
-    const earlierHealth = earlier.findLast(({ s }) => s.type.startsWith('dataplane.'));
-    const alreadyCovered =
-      earlierHealth !== undefined &&
-      (earlierVerdict === undefined || earlierHealth.i > earlierVerdict.i) &&
-      heardAs(earlierHealth.s).split('@')[0] === allowed.split('@')[0] &&
-      !heard.some(({ s, i }) => i >= before && s.type === 'verdict');
-    if (alreadyCovered) demand(steps, `health told again to ${actor}`, told.filter((t) => t.to === actor).length, 0);
-  }
-}
-
 /** The coordinator's children get the right references to report to. */
 function checkWiring(steps: StepRecord[], expected: Outcome['starts']): void {
   const step = steps.at(-1)!;
@@ -327,7 +263,14 @@ export function deliveryMust(hasEdge: boolean, generationBase: number) {
     demand(steps, 'edge health', ctx.edgeHealth.state, m.edge);
     if (step.event.type === 'leader.lost')
       demand(steps, 'the edge actor after losing leadership', step.snapshot.children.edge === undefined, true);
-    checkHealth(steps, m);
+    checkHealth(steps, {
+      leader: m.leader,
+      replicas: Object.values(m.replicas),
+      version: m.config?.version,
+      generation: m.generation,
+      edge: m.edge,
+      actors: Object.values(m.actors).map((a) => a.actor),
+    });
   };
 }
 
