@@ -121,4 +121,17 @@ describe('parsing in steps', () => {
     // ~10 tokens per match line: 800 matches are ~8,000 tokens, so 15 or more steps, plus one per document.
     expect(yields).toBeGreaterThanOrEqual(15 + 3);
   });
+
+  it('keeps what YAML aliases share shared, cycles included, in both parsers', () => {
+    const doc = (pad: string) =>
+      `kind: ConfigMap\nmetadata: {name: n, annotations: {pad: "${pad}"}}\ndata:\n  list: &l [a, b]\n  again: *l\n  self: &s {inner: *s}\n`;
+    for (const text of [doc(''), doc('x'.repeat(FAST_PARSE_MAX_CHARS))]) {
+      const [obj] = parseManifests(text, 'f.yaml') as unknown as Array<{
+        data: Record<string, Record<string, unknown>>;
+      }>;
+      expect(obj!.data.list).toEqual(['a', 'b']);
+      expect(obj!.data.again).toBe(obj!.data.list);
+      expect(obj!.data.self!.inner).toBe(obj!.data.self);
+    }
+  });
 });
