@@ -85,6 +85,9 @@ function checkReplica(step: StepRecord): void {
 
 export const replicaSpec: ModelSpec = {
   name: 'replica',
+  // The contract says how a replica meets each event in any state (replica-contract.ts): walk them all, so a
+  // handler the machine lacks (the machine-wide readiness one, say) is walked too instead of never offered.
+  offer: 'all',
   machine: (probe) =>
     replicaMachine.provide({
       actors: {
