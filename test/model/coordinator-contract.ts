@@ -203,7 +203,7 @@ function handOutVerdicts(
 function checkWiring(steps: StepRecord[], expected: Outcome['starts']): void {
   const step = steps.at(-1)!;
   const statusWriter = step.snapshot.children.statusWriter as AnyActorRef;
-  const self = (statusWriter as unknown as { _parent: AnyActorRef })._parent;
+  const self = step.self;
   const started = step.started.filter((s) => s.src !== 'sync');
   demand(
     steps,
@@ -278,7 +278,7 @@ export function deliveryMust(hasEdge: boolean, generationBase: number) {
 function checkLeaderWiring(steps: StepRecord[]): void {
   const step = steps[0]!;
   const statusWriter = step.snapshot.children.statusWriter as AnyActorRef;
-  const self = (statusWriter as unknown as { _parent: AnyActorRef })._parent;
+  const self = step.self;
   const leader = step.history.started.find((s) => s.src === 'leader');
   const reportTo = (leader?.input as { reportTo?: unknown[] } | undefined)?.reportTo ?? [];
   demand(

@@ -27,6 +27,8 @@ import { machineGraph, transitionKey } from '../../src/debug/machine-graph.js';
 import { statePaths } from '../../src/debug/actors.js';
 
 export interface StepRecord {
+  /** The actor under test (what its children are told to report to). */
+  self: AnyActorRef;
   event: AnyEventObject;
   /** The simulated clock when the step ended (a timer step: when the timer fired). */
   at: number;
@@ -353,6 +355,7 @@ export function replay(
     }
     model = snapshot;
     const step: StepRecord = {
+      self: actor,
       event,
       at: clock.now(),
       before,
