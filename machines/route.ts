@@ -52,7 +52,8 @@ export function withEdgeConflicts(verdict: ResourceStatus, edge: ResourceContext
     const accepted = p.conditions?.find((c) => c.type === 'Accepted' && c.status === 'True');
     const key = parentKeyOf(p.parentRef, verdict.namespace);
     if (!accepted || !key || !ours.has(key)) return p;
-    const kept = (p.conditions ?? []).filter((c) => c.type !== DNS_READY);
+    // `accepted` was found among them, so the entry has conditions.
+    const kept = p.conditions!.filter((c) => c.type !== DNS_READY);
     return { ...p, conditions: [...kept, dnsReadyCondition(edge.conflicts, accepted.observedGeneration)] };
   });
   return { ...verdict, status: { ...verdict.status, parents } };
