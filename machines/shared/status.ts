@@ -100,14 +100,15 @@ function sameJson(a: unknown, b: unknown): boolean {
   return sameObjects(a as Record<string, unknown>, b as Record<string, unknown>);
 }
 
-// Stryker disable next-line EqualityOperator,ConditionalExpression: comparing by fingerprint answers the same, slower
-const hasToJson = (v: unknown) =>
-  typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function';
+function hasToJson(v: unknown): boolean {
+  // Stryker disable next-line EqualityOperator,ConditionalExpression,LogicalOperator: comparing by fingerprint answers the same, slower
+  return typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function';
+}
 
-/** Same status to write: equal but for lastTransitionTime (the status writer keeps or stamps those). Nothing
- * is the same as a missing status (sameJson tells a missing one from any status). */
-export function sameStatus(a: ResourceStatus | undefined, b: ResourceStatus | undefined): boolean {
-  return a !== undefined && sameJson(a, b);
+/** Same status to write: equal but for lastTransitionTime (the status writer keeps or stamps those). A status
+ * is never the same as a missing one (sameJson tells them apart). */
+export function sameStatus(a: ResourceStatus, b: ResourceStatus | undefined): boolean {
+  return sameJson(a, b);
 }
 
 export interface ProgrammedOverride {
