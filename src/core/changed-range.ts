@@ -19,15 +19,15 @@ export function changedRange<T>(before: readonly T[] | undefined, now: readonly 
   const shortest = Math.min(before.length, now.length);
   let start = 0;
   while (start < shortest && before[start] === now[start]) start++;
-  let beforeEnd = before.length;
-  let nowEnd = now.length;
-  while (beforeEnd > start && nowEnd > start && before[beforeEnd - 1] === now[nowEnd - 1]) {
-    beforeEnd--;
-    nowEnd--;
-  }
-  const limit = Math.max(8, now.length >> 3);
-  return beforeEnd - start > limit || nowEnd - start > limit ? undefined : { start, beforeEnd, nowEnd };
+  const [changedBefore, changedNow] = tailOf(before, now, start, start);
+  const limit = differingLimit(now);
+  return changedBefore > limit || changedNow > limit
+    ? undefined
+    : { start, beforeEnd: start + changedBefore, nowEnd: start + changedNow };
 }
+
+/** Past this many differing items a full pass costs about as much as visiting them. */
+const differingLimit = (now: readonly unknown[]) => Math.max(8, now.length >> 3);
 
 /** Items before[beforeStart, beforeEnd) became now[nowStart, nowEnd); between the runs the lists hold the same objects. */
 export interface ChangedRun {
@@ -49,7 +49,7 @@ const RESYNC_WITHIN = 4;
  */
 export function changedRuns<T>(before: readonly T[] | undefined, now: readonly T[]): ChangedRun[] | undefined {
   if (before === undefined) return undefined;
-  const limit = Math.max(8, now.length >> 3);
+  const limit = differingLimit(now);
   const runs: ChangedRun[] = [];
   let [i, j, differing] = [0, 0, 0];
   while (i < before.length || j < now.length) {
