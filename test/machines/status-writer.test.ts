@@ -2,7 +2,6 @@
 // leader writes again. Each object: written once per request (coalesced), again once per election, never
 // after it was forgotten; written in batches of at most MAX_BATCH, a failed batch's rest written later.
 import { describe, expect, it } from '@jest/globals';
-import fc from 'fast-check';
 import { createActor, fromPromise, waitFor } from 'xstate';
 import {
   MAX_BATCH,
@@ -10,13 +9,7 @@ import {
   type StatusBatchOutcome,
   type StatusWriterContext,
 } from '../../machines/status-writer.js';
-import {
-  EMPTY_LOG,
-  recordForget,
-  recordWrite,
-  writtenStatuses,
-  type WrittenLog,
-} from '../../machines/shared/written-log.js';
+import { writtenStatuses } from '../../machines/shared/written-log.js';
 import type { ResourceStatus } from '../../src/core/types.js';
 
 const status = (name: string, n: number): ResourceStatus => ({
@@ -24,51 +17,6 @@ const status = (name: string, n: number): ResourceStatus => ({
   namespace: 'ns',
   name,
   status: { n },
-});
-
-type Op = { forget: boolean; key: string; n: number; from: number };
-const op = fc.record({ forget: fc.boolean(), key: fc.constantFrom('a', 'b', 'c', 'd'), n: fc.nat(9), from: fc.nat() });
-
-/** The reference: latest status per key, forgotten keys dropped, in order of (re)appearance. */
-function reference(ops: Op[]): Array<[string, ResourceStatus]> {
-  const m = new Map<string, ResourceStatus>();
-  for (const o of ops) {
-    if (o.forget) m.delete(o.key);
-    else m.set(o.key, status(o.key, o.n));
-  }
-  return [...m];
-}
-
-describe('written log', () => {
-  it('holds the latest status per object, also when older versions are extended (branches)', () => {
-    fc.assert(
-      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
-        // Every log version with the ops that made it; each op extends a random earlier version.
-        const versions: Array<{ log: WrittenLog; ops: Op[]; seen: Array<[string, ResourceStatus]> }> = [
-          { log: EMPTY_LOG, ops: [], seen: [] },
-        ];
-        for (const o of ops) {
-          const base = versions[o.from % versions.length]!;
-          const log = o.forget ? recordForget(base.log, o.key) : recordWrite(base.log, o.key, status(o.key, o.n));
-          const mine = [...base.ops, o];
-          versions.push({ log, ops: mine, seen: writtenStatuses(log) });
-          expect(writtenStatuses(log)).toEqual(reference(mine));
-        }
-        // Extending any version never changed what an earlier one holds.
-        for (const v of versions) expect(writtenStatuses(v.log)).toEqual(v.seen);
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it('stays bounded by compaction', () => {
-    let log = EMPTY_LOG;
-    for (let i = 0; i < 10_000; i++) log = recordWrite(log, `k${i % 10}`, status(`k${i % 10}`, i));
-    expect(log.length).toBeLessThanOrEqual(64 + 1);
-    expect(writtenStatuses(log).map(([, s]) => (s.status as { n: number }).n)).toEqual([
-      9990, 9991, 9992, 9993, 9994, 9995, 9996, 9997, 9998, 9999,
-    ]);
-  });
 });
 
 const waiting = (c: StatusWriterContext) => writtenStatuses(c.queue).map(([key]) => key);
