@@ -1,7 +1,8 @@
 // Small pure pieces of the actor system, as tables: transition-time stamping at the status writer, the
 // data-plane health the coordinator tells resource actors, and the backoff schedule.
 import { describe, expect, it } from '@jest/globals';
-import { stampTransitionTimes } from '../../src/runtime/actors/status.js';
+import { createActor, toPromise } from 'xstate';
+import { stampTransitionTimes, statusActors } from '../../src/runtime/actors/status.js';
 import { dataplaneHealth, type EdgeHealth, type ReplicaState } from '../../machines/shared/dataplane.js';
 import type { Condition, ResourceStatus } from '../../src/core/types.js';
 import { rows } from '../support/each.js';
@@ -78,6 +79,23 @@ describe('stampTransitionTimes', () => {
     expect((stamped.status.parents as Array<{ conditions: Condition[] }>)[0]!.conditions[0]!.lastTransitionTime).toBe(
       OLD,
     );
+  });
+});
+
+describe('statusActors.writeStatuses', () => {
+  it('stamps each status with the second of its own write, in RFC 3339', async () => {
+    const clock = [1_700_000_000_400, 1_700_000_000_900, 1_700_000_001_100];
+    const sink: ResourceStatus[] = [];
+    const { writeStatuses } = statusActors({ write: async (s) => void sink.push(s) }, () => clock.shift()!);
+    const statuses = ['a', 'b', 'c'].map((name) => ({ ...gateway([c('True', '')]), name }));
+    await expect(toPromise(createActor(writeStatuses, { input: { statuses } }).start())).resolves.toEqual({
+      written: 3,
+    });
+    expect(sink.map((s) => times(s)[0])).toEqual([
+      '2023-11-14T22:13:20Z',
+      '2023-11-14T22:13:20Z',
+      '2023-11-14T22:13:21Z',
+    ]);
   });
 });
 

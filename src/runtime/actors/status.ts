@@ -19,6 +19,13 @@ function scopedHolders(status: Record<string, unknown>): Array<[string, Holder]>
   return out;
 }
 
+/** The status itself, its listeners and its parents: whatever can hold conditions. */
+function holders(status: Record<string, unknown>): Holder[] {
+  const listeners = (Array.isArray(status.listeners) ? status.listeners : []) as Holder[];
+  const parents = (Array.isArray(status.parents) ? status.parents : []) as Holder[];
+  return [status as Holder, ...listeners, ...parents];
+}
+
 function previousTimes(prev: ResourceStatus | undefined): Map<string, Condition> {
   const map = new Map<string, Condition>();
   if (!prev) return map;
@@ -35,7 +42,8 @@ export function stampTransitionTimes(
 ): ResourceStatus {
   // Nothing to fill: the very same object goes on. The translator's own status then comes back on the
   // object it describes, and its next run recognises it by identity instead of comparing (statuses.ts).
-  if (!scopedHolders(status.status).some(([, h]) => h.conditions?.some((c) => !c.lastTransitionTime))) return status;
+  // Asked of every status written, so without the scope keys (a JSON text per parentRef).
+  if (!holders(status.status).some((h) => h.conditions?.some((c) => !c.lastTransitionTime))) return status;
   const before = previousTimes(prev);
   const stamp = (scope: string, conditions?: Condition[]) =>
     conditions?.map((c) => {
@@ -62,8 +70,20 @@ export function stampTransitionTimes(
 /** RFC 3339 with second precision, as Kubernetes stores metav1.Time. */
 export const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
+/** rfc3339(now()), formatted once per second however many statuses are written in it. */
+function secondsClock(now: () => number): () => string {
+  let second = Number.NaN;
+  let text = '';
+  return () => {
+    const ms = now();
+    if (Math.floor(ms / 1000) !== second) [second, text] = [Math.floor(ms / 1000), rfc3339(ms)];
+    return text;
+  };
+}
+
 export function statusActors(sink: StatusSink, now: () => number) {
   const written = new Map<string, ResourceStatus>();
+  const nowText = secondsClock(now);
   return {
     // One batch, one status after another; stops at the first failure and says how far it got.
     writeStatuses: fromPromise<StatusBatchOutcome, { statuses: ResourceStatus[] }>(async ({ input, signal }) => {
@@ -72,7 +92,7 @@ export function statusActors(sink: StatusSink, now: () => number) {
         for (const status of input.statuses) {
           if (signal.aborted) break; // the writer left `writing` (leadership lost): the outcome is not read
           const key = resourceKey(status);
-          const stamped = stampTransitionTimes(status, written.get(key), rfc3339(now()));
+          const stamped = stampTransitionTimes(status, written.get(key), nowText());
           await sink.write(stamped, signal);
           written.set(key, stamped);
           count++;
