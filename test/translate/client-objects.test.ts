@@ -68,4 +68,20 @@ describe('duplicate objects', () => {
     expect(a).toEqual(translate(backward, OPTIONS));
     expect(a.proxyConfig.rules).toHaveLength(1);
   });
+
+  it('keep a copy that cannot be written as JSON (a YAML alias cycle), whatever the input order', () => {
+    const base = snapshot({ a: '2025-01-01T00:00:00Z' });
+    const cyclic = structuredClone(base.httpRoutes[0]!);
+    cyclic.spec.rules = [{ matches: [{ path: { type: 'Exact', value: '/cyclic' } }] }];
+    const annotations: Record<string, unknown> = {};
+    annotations.self = annotations;
+    cyclic.metadata.annotations = annotations as Record<string, string>;
+    for (const httpRoutes of [
+      [base.httpRoutes[0]!, cyclic],
+      [cyclic, base.httpRoutes[0]!],
+    ]) {
+      const { proxyConfig } = translate({ ...base, httpRoutes }, OPTIONS);
+      expect(proxyConfig.hosts[0]!.matches.map((m) => m.match.path)).toEqual([{ type: 'Exact', value: '/cyclic' }]);
+    }
+  });
 });
