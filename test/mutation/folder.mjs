@@ -5,6 +5,10 @@
 // Stryker writes both only when a run ends, and one file's run would otherwise drop the others' results.
 import { readFileSync } from 'node:fs';
 
+// Property tests run fewer cases under mutation testing (test/support/runs.ts): Stryker's test runners are
+// child processes of the one that loads this config, and inherit its environment.
+process.env.MUTATION_RUN = '1';
+
 const base = JSON.parse(readFileSync(new URL('../../stryker.config.json', import.meta.url), 'utf8'));
 
 /** @param {string} name @param {string[]} mutate @param {string[]} testMatch */

@@ -16,6 +16,7 @@ import { translate } from '../../src/translate/index.js';
 import { ProxyConfig } from '../../proxy/config/schema.js';
 import { rows } from '../support/each.js';
 import { oneGatewayWorld, TRANSLATE_OPTIONS } from './support.js';
+import { propertyRuns } from '../support/runs.js';
 
 const CRDS = fileURLToPath(new URL('../../deploy/crds/gateway-api-v1.6.1/standard/', import.meta.url));
 
@@ -177,7 +178,7 @@ describe('routeLimitViolation', () => {
       fc.property(fc.constantFrom('HTTPRoute' as const, 'GRPCRoute' as const), spec, (kind, s) => {
         expect(routeLimitViolation(kind, s)).toBe(describeRouteLimitViolation(kind, s));
       }),
-      { numRuns: 400 },
+      { numRuns: propertyRuns(400) },
     );
   });
 });

@@ -18,6 +18,7 @@ import {
 } from '../../src/core/types.js';
 import { createTestCa } from '../support/test-ca.js';
 import { TRANSLATE_OPTIONS } from './support.js';
+import { propertyRuns } from '../support/runs.js';
 
 const OPTIONS = TRANSLATE_OPTIONS;
 const ROUTES = 6;
@@ -350,7 +351,7 @@ describe('translate() across calls', () => {
           expect(got).toBe(JSON.stringify(translate(unrecognisable(w.snapshot), w.options)));
       }),
       {
-        numRuns: 250,
+        numRuns: propertyRuns(250),
         // Found by CI: r0 renamed, a new r0, renamed again: two routes named r0-renamed.
         examples: [
           [

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { RE2JS } from 're2js';
 import { estimatedProgramSize } from '../../src/translate/regex-size.js';
 import { REGEX_ESTIMATE_LIMIT, REGEX_MAX_PROGRAM_SIZE } from '../../src/translate/limits.js';
+import { propertyRuns } from '../support/runs.js';
 
 function compiledSize(pattern: string): number | undefined {
   try {
@@ -65,6 +66,7 @@ const pattern: fc.Arbitrary<string> = fc.letrec<{ alt: string; seq: string; term
 describe('estimatedProgramSize', () => {
   it('is never below the compiled size, and within the estimate limit when the size is within its limit', () => {
     let compiled = 0;
+    const runs = propertyRuns(3_000);
     fc.assert(
       fc.property(pattern, (p) => {
         const size = compiledSize(p);
@@ -73,9 +75,10 @@ describe('estimatedProgramSize', () => {
         expect(estimatedProgramSize(p)).toBeGreaterThanOrEqual(size);
         if (size <= REGEX_MAX_PROGRAM_SIZE) expect(estimatedProgramSize(p)).toBeLessThanOrEqual(REGEX_ESTIMATE_LIMIT);
       }),
-      { numRuns: 3_000 },
+      { numRuns: runs },
     );
-    expect(compiled).toBeGreaterThan(1_000); // most generated patterns are valid RE2
+    // About a third of the generated patterns are valid RE2 of a size worth compiling: the property is not vacuous.
+    expect(compiled).toBeGreaterThan(runs / 4);
   });
 
   it('stays within the estimate limit for every pattern within the size limit, factored alternations too', () => {

@@ -7,6 +7,7 @@ import type { K8sObject } from '../../src/core/types.js';
 import { wellFormed } from '../../src/translate/context.js';
 import { compareRoutes, routesByAge, sortedRoutes, wellFormedRoutes } from '../../src/translate/route-order.js';
 import type { RouteIR } from '../../src/translate/routes.js';
+import { propertyRuns } from '../support/runs.js';
 
 const NAMES = ['a', 'b', 'c', 'd', 'e', 'f'];
 /** Creation times a route may have (none: it sorts after every dated one by age). */
@@ -84,7 +85,7 @@ describe('route order', () => {
           expect(byAge).toHaveLength(irs.length);
         });
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 

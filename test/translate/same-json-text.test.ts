@@ -3,6 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { sameJsonText } from '../../src/translate/statuses.js';
+import { propertyRuns } from '../support/runs.js';
 
 const text = (v: unknown) => JSON.stringify(v);
 
@@ -48,7 +49,7 @@ describe('sameJsonText', () => {
       fc.property(pair, ([a, b]) => {
         expect(sameJsonText(a, b)).toBe(text(a) === text(b));
       }),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 

@@ -9,6 +9,7 @@ import { translate, translateSteps } from '../../src/translate/index.js';
 import { regexCompiles } from '../../src/translate/regex-size.js';
 import { ROUTE_MAX_REGEXES } from '../../src/translate/limits.js';
 import { oneGatewayWorld, TRANSLATE_OPTIONS } from './support.js';
+import { propertyRuns } from '../support/runs.js';
 
 const options = TRANSLATE_OPTIONS;
 
@@ -157,7 +158,7 @@ describe('translation in steps', () => {
         const versions = bodies.map((b) => runToEnd(configVersionSteps(b)));
         expect(bodies.map((b) => runToEnd(configVersionSteps(structuredClone(b))))).toEqual(versions);
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 });
