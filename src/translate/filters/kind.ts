@@ -44,3 +44,11 @@ export class UnsupportedFilter extends Error {}
 export function unsupported(msg: string): never {
   throw new UnsupportedFilter(msg);
 }
+
+/** A redirect's or rewrite's hostname: absent, or a non-empty string (the proxy's schema checks its form). */
+export function filterHostname(value: unknown, filter: string): string | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'string' && value !== ''
+    ? value
+    : unsupported(`${filter} hostname ${JSON.stringify(value)} is not a hostname`);
+}

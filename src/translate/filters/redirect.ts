@@ -1,9 +1,8 @@
-// RequestRedirect (HTTPRequestRedirectFilter) → the proxy's redirect; an unsupported scheme, port or status
-// code makes it unsupported.
+// RequestRedirect (HTTPRequestRedirectFilter) → the proxy's redirect; an unsupported scheme, hostname, port or
+// status code makes it unsupported.
 import { REDIRECT_STATUS_CODES } from '../../gatewayapi/constants.js';
-import { int, record, str } from '../../gatewayapi/values.js';
-import type { FilterInputOf, FilterTranslator } from './kind.js';
-import { unsupported } from './kind.js';
+import { int, record } from '../../gatewayapi/values.js';
+import { filterHostname, unsupported, type FilterInputOf, type FilterTranslator } from './kind.js';
 import { pathModifier, replacesPrefix } from './path-modifier.js';
 
 type RedirectInput = FilterInputOf<'RequestRedirect'>['requestRedirect'];
@@ -17,26 +16,30 @@ export const requestRedirect: FilterTranslator<'RequestRedirect'> = {
   needsPrefixMatch: (f) => replacesPrefix(f.requestRedirect.path),
 };
 
-function redirect(r: Record<string, unknown>): RedirectInput {
-  const out: RedirectInput = {};
-  if (r.scheme !== undefined)
-    out.scheme =
-      r.scheme === 'http' || r.scheme === 'https'
-        ? r.scheme
-        : unsupported(`redirect scheme ${String(r.scheme)} is not supported`);
-  if (str(r.hostname)) out.hostname = r.hostname as string;
-  if (r.port !== undefined) {
-    const port = int(r.port);
-    out.port =
-      port !== undefined && port >= 1 && port <= 65535
-        ? port
-        : unsupported(`redirect port ${String(r.port)} is invalid`);
-  }
-  const path = pathModifier(r.path);
-  if (path) out.path = path;
-  const code = r.statusCode ?? 302;
-  out.statusCode = REDIRECT_STATUS_CODES.has(code as number)
+// An absent field stays undefined: the config travels as JSON, where it is absent.
+const redirect = (r: Record<string, unknown>): RedirectInput => ({
+  scheme: redirectScheme(r.scheme),
+  hostname: filterHostname(r.hostname, 'redirect'),
+  port: redirectPort(r.port),
+  path: pathModifier(r.path),
+  statusCode: redirectStatusCode(r.statusCode ?? 302),
+});
+
+function redirectScheme(scheme: unknown): RedirectInput['scheme'] {
+  if (scheme === undefined || scheme === 'http' || scheme === 'https') return scheme;
+  return unsupported(`redirect scheme ${String(scheme)} is not supported`);
+}
+
+function redirectPort(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const port = int(raw);
+  return port !== undefined && port >= 1 && port <= 65535
+    ? port
+    : unsupported(`redirect port ${String(raw)} is invalid`);
+}
+
+function redirectStatusCode(code: unknown): RedirectInput['statusCode'] {
+  return REDIRECT_STATUS_CODES.has(code as number)
     ? (code as 302)
     : unsupported(`redirect statusCode ${String(code)} is not supported`);
-  return out;
 }

@@ -1,6 +1,6 @@
 // URLRewrite (HTTPURLRewriteFilter) → the proxy's rewrite of host and/or path.
-import { record, str } from '../../gatewayapi/values.js';
-import type { FilterInputOf, FilterTranslator } from './kind.js';
+import { record } from '../../gatewayapi/values.js';
+import { filterHostname, type FilterInputOf, type FilterTranslator } from './kind.js';
 import { pathModifier, replacesPrefix } from './path-modifier.js';
 
 type RewriteInput = FilterInputOf<'URLRewrite'>['urlRewrite'];
@@ -12,10 +12,8 @@ export const urlRewrite: FilterTranslator<'URLRewrite'> = {
   needsPrefixMatch: (f) => replacesPrefix(f.urlRewrite.path),
 };
 
-function rewrite(r: Record<string, unknown>): RewriteInput {
-  const out: RewriteInput = {};
-  if (str(r.hostname)) out.hostname = r.hostname as string;
-  const path = pathModifier(r.path);
-  if (path) out.path = path;
-  return out;
-}
+// An absent field stays undefined: the config travels as JSON, where it is absent.
+const rewrite = (r: Record<string, unknown>): RewriteInput => ({
+  hostname: filterHostname(r.hostname, 'rewrite'),
+  path: pathModifier(r.path),
+});
