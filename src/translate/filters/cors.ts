@@ -1,6 +1,7 @@
-// CORS (HTTPCORSFilter) → the proxy's CORS policy; fields of the wrong type are left to the proxy's defaults.
-import { bool, int, record, strings } from '../../gatewayapi/values.js';
-import type { FilterInputOf, FilterTranslator } from './kind.js';
+// CORS (HTTPCORSFilter) → the proxy's CORS policy. A field of the wrong type (only a hand-written manifest
+// has one: the CRD checks types) makes the filter unsupported rather than being left to the proxy's defaults.
+import { record } from '../../gatewayapi/values.js';
+import { unsupported, type FilterInputOf, type FilterTranslator } from './kind.js';
 
 type CorsInput = FilterInputOf<'CORS'>['cors'];
 
@@ -10,13 +11,29 @@ export const cors: FilterTranslator<'CORS'> = {
   translate: (f) => ({ type: 'CORS', cors: corsPolicy(record(f.cors)) }),
 };
 
-function corsPolicy(r: Record<string, unknown>): CorsInput {
-  const out: CorsInput = {};
-  if (Array.isArray(r.allowOrigins)) out.allowOrigins = strings(r.allowOrigins);
-  if (bool(r.allowCredentials) !== undefined) out.allowCredentials = r.allowCredentials as boolean;
-  if (Array.isArray(r.allowMethods)) out.allowMethods = strings(r.allowMethods);
-  if (Array.isArray(r.allowHeaders)) out.allowHeaders = strings(r.allowHeaders);
-  if (Array.isArray(r.exposeHeaders)) out.exposeHeaders = strings(r.exposeHeaders);
-  if (int(r.maxAge) !== undefined && (r.maxAge as number) >= 0) out.maxAge = r.maxAge as number;
-  return out;
+// An absent field stays undefined: the config travels as JSON, where it is absent.
+const corsPolicy = (r: Record<string, unknown>): CorsInput => ({
+  allowOrigins: stringList(r.allowOrigins, 'allowOrigins'),
+  allowCredentials: flag(r.allowCredentials, 'allowCredentials'),
+  allowMethods: stringList(r.allowMethods, 'allowMethods'),
+  allowHeaders: stringList(r.allowHeaders, 'allowHeaders'),
+  exposeHeaders: stringList(r.exposeHeaders, 'exposeHeaders'),
+  maxAge: seconds(r.maxAge),
+});
+
+function stringList(value: unknown, field: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+  return unsupported(`cors.${field} must be a list of strings`);
+}
+
+function flag(value: unknown, field: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  return unsupported(`cors.${field} must be true or false`);
+}
+
+function seconds(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  return unsupported(`cors.maxAge ${JSON.stringify(value)} is not a number of seconds`);
 }
