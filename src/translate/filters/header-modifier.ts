@@ -1,8 +1,7 @@
 // RequestHeaderModifier / ResponseHeaderModifier (HTTPHeaderFilter) → the proxy's header modifier. A header
 // name that is not an HTTP token cannot be sent, so it makes the filter unsupported.
-import { record, records, str, strings } from '../../gatewayapi/values.js';
-import type { FilterInputOf, FilterTranslator } from './kind.js';
-import { unsupported } from './kind.js';
+import { record } from '../../gatewayapi/values.js';
+import { unsupported, type FilterInputOf, type FilterTranslator } from './kind.js';
 
 type HeaderModifierInput = FilterInputOf<'RequestHeaderModifier'>['requestHeaderModifier'];
 
@@ -23,19 +22,31 @@ export const responseHeaderModifier: FilterTranslator<'ResponseHeaderModifier'> 
   }),
 };
 
+// An absent list stays undefined: the config travels as JSON, where it is absent. A list or entry of the wrong
+// shape (only a hand-written manifest has one: the CRD checks types) makes the filter unsupported.
 function headerModifier(raw: unknown): HeaderModifierInput {
   const m = record(raw);
-  const pairs = (v: unknown) =>
-    records(v).map((p) => {
-      const name = str(p.name) ?? '';
-      if (!HEADER_NAME.test(name)) unsupported(`invalid header name "${name}"`);
-      return { name, value: str(p.value) ?? '' };
-    });
-  const out: HeaderModifierInput = {};
-  if (Array.isArray(m.set)) out.set = pairs(m.set);
-  if (Array.isArray(m.add)) out.add = pairs(m.add);
-  if (Array.isArray(m.remove)) {
-    out.remove = strings(m.remove).map((n) => (HEADER_NAME.test(n) ? n : unsupported(`invalid header name "${n}"`)));
-  }
-  return out;
+  return { set: headerValues(m.set, 'set'), add: headerValues(m.add, 'add'), remove: headerNames(m.remove) };
+}
+
+function headerValues(list: unknown, field: string): HeaderModifierInput['set'] {
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list)) return unsupported(`header modifier ${field} must be a list`);
+  return list.map((entry) => {
+    const { name, value } = record(entry);
+    if (typeof value !== 'string') return unsupported(`header ${JSON.stringify(name)} has no text value`);
+    return { name: headerName(name), value };
+  });
+}
+
+function headerNames(list: unknown): string[] | undefined {
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list)) return unsupported('header modifier remove must be a list');
+  return list.map(headerName);
+}
+
+function headerName(name: unknown): string {
+  return typeof name === 'string' && HEADER_NAME.test(name)
+    ? name
+    : unsupported(`invalid header name ${JSON.stringify(name)}`);
 }
