@@ -1,6 +1,6 @@
 // RequestMirror (HTTPRequestMirrorFilter) → a resolved mirror target. A backendRef that cannot be resolved
-// leaves the mirror out and is reported as a ResolvedRefs problem; an invalid fraction is unsupported.
-import { int, isRecord, record } from '../../gatewayapi/values.js';
+// leaves the mirror out and is reported as a ResolvedRefs problem; an invalid percent or fraction is unsupported.
+import { int, record } from '../../gatewayapi/values.js';
 import { resolveRef } from '../backends.js';
 import type { FilterInputOf, FilterTranslator } from './kind.js';
 import { unsupported } from './kind.js';
@@ -19,24 +19,33 @@ export const requestMirror: FilterTranslator<'RequestMirror'> = {
       notes.problems.push(target.problem);
       return undefined;
     }
+    // An absent tls stays undefined: the config travels as JSON, where it is absent.
     const requestMirror: MirrorInput = {
       name: target.name,
       endpoints: target.endpoints,
       protocol: target.protocol === 'h2c' ? 'h2c' : 'http1',
       percent: mirrorPercent(m),
+      tls: target.tls,
     };
-    if (target.tls) requestMirror.tls = target.tls;
     return { type: 'RequestMirror', requestMirror };
   },
 };
 
+/** percent (0–100) or fraction (numerator ≤ denominator), at most one of them; neither: every request. */
 function mirrorPercent(m: Record<string, unknown>): number {
-  if (int(m.percent) !== undefined) return Math.min(100, Math.max(0, m.percent as number));
-  if (isRecord(m.fraction)) {
-    const num = int(m.fraction.numerator) ?? 0;
-    const den = int(m.fraction.denominator) ?? 100;
-    if (den <= 0 || num < 0 || num > den) unsupported('mirror fraction is invalid');
-    return Math.round((num / den) * 100 * 10_000) / 10_000;
+  if (m.percent !== undefined && m.fraction !== undefined)
+    unsupported('mirror percent and fraction exclude each other');
+  if (m.percent !== undefined) {
+    const percent = int(m.percent);
+    if (percent === undefined || percent < 0 || percent > 100)
+      return unsupported(`mirror percent ${JSON.stringify(m.percent)} is invalid`);
+    return percent;
   }
-  return 100;
+  if (m.fraction === undefined) return 100;
+  const fraction = record(m.fraction);
+  const num = int(fraction.numerator);
+  const den = int(fraction.denominator ?? 100);
+  if (num === undefined || den === undefined || den <= 0 || num < 0 || num > den)
+    return unsupported('mirror fraction is invalid');
+  return Math.round((num / den) * 100 * 10_000) / 10_000;
 }
