@@ -50,5 +50,5 @@ function parametersProblem(ref: unknown): string | undefined {
   if (!isRecord(ref)) return 'parametersRef is malformed';
   const group = str(ref.group) ?? '';
   if (group === '' && ref.kind === 'ConfigMap') return undefined;
-  return `parametersRef ${group || 'core'}/${String(ref.kind)} is not supported: only a ConfigMap may be referenced`;
+  return `parametersRef ${group || 'core'}/${String(ref.kind)} is not supported: only a ConfigMap of the core group may be referenced`;
 }
