@@ -3,7 +3,7 @@
 // with UnsupportedValue); a mirror whose backend cannot be resolved is left out and reported as a
 // ResolvedRefs problem.
 import type { RouteKind } from '../../gatewayapi/constants.js';
-import { records, str } from '../../gatewayapi/values.js';
+import { isRecord, str } from '../../gatewayapi/values.js';
 import type { Context } from '../context.js';
 import type { FilterInput, FilterNotes, FilterTranslator, FilterType } from './kind.js';
 import { UnsupportedFilter, unsupported } from './kind.js';
@@ -23,11 +23,11 @@ const TRANSLATORS = new Map<string, AnyTranslator>(Object.values(FILTER_TRANSLAT
 
 export function translateFilters(ctx: Context, kind: RouteKind, ns: string, raw: unknown): FilterResult {
   const result: FilterResult = { filters: [], problems: [], tlsSlots: [] };
-  const list = records(raw);
-  const clash = excludedPair(list.map((f) => f.type));
-  if (clash) return { ...result, invalid: clash };
   const site = { ctx, kind, ns };
   try {
+    const list = filterList(raw);
+    const clash = excludedPair(list.map((f) => f.type));
+    if (clash) unsupported(clash);
     for (const f of list) {
       const type = str(f.type) ?? '';
       const translator = TRANSLATORS.get(type);
@@ -49,6 +49,13 @@ export function needsPrefixMatch(filters: FilterInput[]): boolean {
     const needs = TRANSLATORS.get(f.type)?.needsPrefixMatch as ((filter: FilterInput) => boolean) | undefined;
     return needs?.(f) === true;
   });
+}
+
+/** The filters as objects; a YAML key left empty (null) is no filters. */
+function filterList(raw: unknown): Array<Record<string, unknown>> {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) return unsupported('filters must be a list');
+  return raw.map((f, i) => (isRecord(f) ? f : unsupported(`filters[${i}] is not an object`)));
 }
 
 function excludedPair(types: unknown[]): string | undefined {
