@@ -102,6 +102,12 @@ describe('compareMatches: the first argument wins', () => {
     expect(compareMatches(entry(loser), entry(winner))).toBeGreaterThan(0);
   });
 
+  it('ranks a match without a path (the proxy schema allows one) as PathPrefix "/"', () => {
+    const noPath: MatchEntry = { ...entry({}), ranked: { match: {} } };
+    expect(compareMatches(noPath, entry({ match: path('PathPrefix', '/') }))).toBe(0);
+    expect(compareMatches(noPath, entry({ match: path('PathPrefix', '/a') }))).toBeGreaterThan(0);
+  });
+
   it('is a total order: sorting any permutation gives the same result', () => {
     const specs: Spec[] = [
       { match: path('PathPrefix', '/') },
