@@ -1,6 +1,6 @@
 // Objects from @kubernetes/client-node carry Date objects where YAML carries strings; both must behave alike.
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_CONTROLLER_NAME, emptySnapshot, type Snapshot } from '../../src/core/types.js';
+import { DEFAULT_CONTROLLER_NAME, emptySnapshot, type K8sObject, type Snapshot } from '../../src/core/types.js';
 import { translate } from '../../src/translate/index.js';
 import { TRANSLATE_OPTIONS } from './support.js';
 
@@ -83,5 +83,33 @@ describe('duplicate objects', () => {
       const { proxyConfig } = translate({ ...base, httpRoutes }, OPTIONS);
       expect(proxyConfig.hosts[0]!.matches.map((m) => m.match.path)).toEqual([{ type: 'Exact', value: '/cyclic' }]);
     }
+  });
+});
+
+describe('objects a hand-written snapshot may hold', () => {
+  it('skips objects without usable metadata, and EndpointSlices that name no Service', () => {
+    const s = snapshot({ a: '2025-01-01T00:00:00Z' });
+    s.httpRoutes[0]!.spec.rules = [{ backendRefs: [{ name: 'undefined', port: 80 }] }];
+    s.httpRoutes.push({ spec: {} } as never, { metadata: 'r' } as never, { metadata: { namespace: 'ns' } } as never);
+    s.services.push({ metadata: { name: 'undefined', namespace: 'ns' }, spec: { ports: [{ port: 80 }] } });
+    const slice = (name: string, labels?: Record<string, string>): K8sObject => ({
+      metadata: { name, namespace: 'ns', ...(labels && { labels }) },
+      endpoints: [{ addresses: ['10.0.0.9'] }],
+      ports: [{ port: 80 }],
+    });
+    s.endpointSlices.push(slice('no-labels'), slice('other-label', { app: 'x' }));
+    const { proxyConfig, statuses } = translate(s, OPTIONS);
+    expect(statuses.filter((x) => x.kind === 'HTTPRoute').map((x) => x.name)).toEqual(['a']);
+    const backend = proxyConfig.rules[0]!.backends![0]!;
+    expect(backend.name).toBe('ns/undefined:80');
+    expect(backend.endpoints ?? []).toEqual([]); // neither slice is the Service's
+  });
+
+  it('reads a generation that is not a whole number as 1', () => {
+    const s = snapshot({ a: '2025-01-01T00:00:00Z' });
+    s.httpRoutes[0]!.metadata.generation = 2.5;
+    const route = translate(s, OPTIONS).statuses.find((x) => x.kind === 'HTTPRoute')!;
+    const parents = route.status.parents as Array<{ conditions: Array<{ observedGeneration: number }> }>;
+    expect(parents[0]!.conditions[0]!.observedGeneration).toBe(1);
   });
 });
