@@ -2,7 +2,7 @@
 import { PLACEHOLDER_TUNNEL_HOSTNAME, type K8sObject } from '../core/types.js';
 import * as c from '../gatewayapi/conditions.js';
 import type { ConditionSpec } from '../gatewayapi/conditions.js';
-import { nsName, record } from '../gatewayapi/values.js';
+import { nsName, record, str } from '../gatewayapi/values.js';
 import type { ClassResult } from './classes.js';
 import { wellFormed, type Context } from './context.js';
 import { processListeners, type ListenerIR } from './listeners.js';
@@ -74,7 +74,7 @@ function gatewayConditions(obj: K8sObject, cls: ClassResult, listeners: Listener
   if (params !== undefined) {
     // No parameters kind of ours exists (and ConfigMaps are not in the snapshot), so any reference is unusable.
     const ref = record(params);
-    const msg = `infrastructure.parametersRef ${String(ref.group ?? '')}/${String(ref.kind)} ${String(ref.name)} is not supported`;
+    const msg = `infrastructure.parametersRef ${str(ref.group) || 'core'}/${String(ref.kind)} ${String(ref.name)} is not supported`;
     return [c.gatewayInvalidParameters(msg), c.gatewayNotProgrammed(msg)];
   }
   return listenerVerdict(listeners);
