@@ -1,7 +1,7 @@
 // CORS (HTTPCORSFilter) → the proxy's CORS policy. A field of the wrong type (only a hand-written manifest
 // has one: the CRD checks types) makes the filter unsupported rather than being left to the proxy's defaults.
 import { record } from '../../gatewayapi/values.js';
-import { unsupported, type FilterInputOf, type FilterTranslator } from './kind.js';
+import { optionalList, unsupported, type FilterInputOf, type FilterTranslator } from './kind.js';
 
 type CorsInput = FilterInputOf<'CORS'>['cors'];
 
@@ -11,7 +11,6 @@ export const cors: FilterTranslator<'CORS'> = {
   translate: (f) => ({ type: 'CORS', cors: corsPolicy(record(f.cors)) }),
 };
 
-// An absent field stays undefined: the config travels as JSON, where it is absent.
 const corsPolicy = (r: Record<string, unknown>): CorsInput => ({
   allowOrigins: stringList(r.allowOrigins, 'allowOrigins'),
   allowCredentials: flag(r.allowCredentials, 'allowCredentials'),
@@ -22,9 +21,9 @@ const corsPolicy = (r: Record<string, unknown>): CorsInput => ({
 });
 
 function stringList(value: unknown, field: string): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
-  return unsupported(`cors.${field} must be a list of strings`);
+  const notStrings = `cors.${field} must be a list of strings`;
+  const list = optionalList(value, notStrings);
+  return list?.every((v) => typeof v === 'string') === false ? unsupported(notStrings) : (list as string[]);
 }
 
 function flag(value: unknown, field: string): boolean | undefined {

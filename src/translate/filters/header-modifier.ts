@@ -1,7 +1,7 @@
 // RequestHeaderModifier / ResponseHeaderModifier (HTTPHeaderFilter) → the proxy's header modifier. A header
 // name that is not an HTTP token cannot be sent, so it makes the filter unsupported.
 import { record } from '../../gatewayapi/values.js';
-import { unsupported, type FilterInputOf, type FilterTranslator } from './kind.js';
+import { optionalList, unsupported, type FilterInputOf, type FilterTranslator } from './kind.js';
 
 type HeaderModifierInput = FilterInputOf<'RequestHeaderModifier'>['requestHeaderModifier'];
 
@@ -22,17 +22,15 @@ export const responseHeaderModifier: FilterTranslator<'ResponseHeaderModifier'> 
   }),
 };
 
-// An absent list stays undefined: the config travels as JSON, where it is absent. A list or entry of the wrong
-// shape (only a hand-written manifest has one: the CRD checks types) makes the filter unsupported.
+// A list or entry of the wrong shape (only a hand-written manifest has one: the CRD checks types) makes the
+// filter unsupported.
 function headerModifier(raw: unknown): HeaderModifierInput {
   const m = record(raw);
   return { set: headerValues(m.set, 'set'), add: headerValues(m.add, 'add'), remove: headerNames(m.remove) };
 }
 
 function headerValues(list: unknown, field: string): HeaderModifierInput['set'] {
-  if (list === undefined) return undefined;
-  if (!Array.isArray(list)) return unsupported(`header modifier ${field} must be a list`);
-  return list.map((entry) => {
+  return optionalList(list, `header modifier ${field} must be a list`)?.map((entry) => {
     const { name, value } = record(entry);
     if (typeof value !== 'string') return unsupported(`header ${JSON.stringify(name)} has no text value`);
     return { name: headerName(name), value };
@@ -40,9 +38,7 @@ function headerValues(list: unknown, field: string): HeaderModifierInput['set'] 
 }
 
 function headerNames(list: unknown): string[] | undefined {
-  if (list === undefined) return undefined;
-  if (!Array.isArray(list)) return unsupported('header modifier remove must be a list');
-  return list.map(headerName);
+  return optionalList(list, 'header modifier remove must be a list')?.map(headerName);
 }
 
 function headerName(name: unknown): string {

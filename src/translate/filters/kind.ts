@@ -30,7 +30,9 @@ export interface FilterTranslator<T extends FilterType> {
   routeKinds: readonly RouteKind[];
   /**
    * The Gateway API filter (its `type` is T) → the proxy config's, or undefined to leave it out (the reason in
-   * `notes`). Throws UnsupportedFilter for a value we cannot serve: the caller drops the rule.
+   * `notes`). Throws UnsupportedFilter for a value we cannot serve: the caller drops the rule. A field the
+   * manifest leaves out is `undefined` in the result, written as one object literal rather than assigned
+   * under a condition: the config travels as JSON (push, version hash), where such a field is absent.
    */
   translate(filter: Record<string, unknown>, at: FilterSite, notes: FilterNotes): FilterInputOf<T> | undefined;
   /** A kind that may not be used in the same filter list. */
@@ -43,6 +45,12 @@ export class UnsupportedFilter extends Error {}
 
 export function unsupported(msg: string): never {
   throw new UnsupportedFilter(msg);
+}
+
+/** A list field: absent, or an array (its items are the caller's to check); anything else is unsupported. */
+export function optionalList(value: unknown, notAList: string): unknown[] | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value : unsupported(notAList);
 }
 
 /** A redirect's or rewrite's hostname: absent, or a non-empty string (the proxy's schema checks its form). */

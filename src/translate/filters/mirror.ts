@@ -19,7 +19,6 @@ export const requestMirror: FilterTranslator<'RequestMirror'> = {
       notes.problems.push(target.problem);
       return undefined;
     }
-    // An absent tls stays undefined: the config travels as JSON, where it is absent.
     const requestMirror: MirrorInput = {
       name: target.name,
       endpoints: target.endpoints,
@@ -34,7 +33,7 @@ export const requestMirror: FilterTranslator<'RequestMirror'> = {
 /** percent (0–100) or fraction (numerator ≤ denominator), at most one of them; neither: every request. */
 function mirrorPercent(m: Record<string, unknown>): number {
   if (m.percent !== undefined && m.fraction !== undefined)
-    unsupported('mirror percent and fraction exclude each other');
+    return unsupported('mirror percent and fraction exclude each other');
   if (m.percent !== undefined) {
     const percent = int(m.percent);
     if (percent === undefined || percent < 0 || percent > 100)

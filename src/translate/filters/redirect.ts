@@ -16,7 +16,6 @@ export const requestRedirect: FilterTranslator<'RequestRedirect'> = {
   needsPrefixMatch: (f) => replacesPrefix(f.requestRedirect.path),
 };
 
-// An absent field stays undefined: the config travels as JSON, where it is absent.
 const redirect = (r: Record<string, unknown>): RedirectInput => ({
   scheme: redirectScheme(r.scheme),
   hostname: filterHostname(r.hostname, 'redirect'),

@@ -12,7 +12,6 @@ export const urlRewrite: FilterTranslator<'URLRewrite'> = {
   needsPrefixMatch: (f) => replacesPrefix(f.urlRewrite.path),
 };
 
-// An absent field stays undefined: the config travels as JSON, where it is absent.
 const rewrite = (r: Record<string, unknown>): RewriteInput => ({
   hostname: filterHostname(r.hostname, 'rewrite'),
   path: pathModifier(r.path),
