@@ -2,7 +2,7 @@
 // another namespace? Only grants living in the target namespace count.
 import type { K8sObject } from '../core/types.js';
 import { GATEWAY_GROUP } from './constants.js';
-import { record, records, str } from './values.js';
+import { namespaceOf, record, records, str } from './values.js';
 
 export interface RefFrom {
   group: string;
@@ -19,7 +19,7 @@ export interface RefTo {
 
 export function refPermitted(grants: K8sObject[], from: RefFrom, to: RefTo): boolean {
   if (from.namespace === to.namespace) return true;
-  return grants.some((g) => g.metadata.namespace === to.namespace && grantAllows(g, from, to));
+  return grants.some((g) => namespaceOf(g) === to.namespace && grantAllows(g, from, to));
 }
 
 function grantAllows(grant: K8sObject, from: RefFrom, to: RefTo): boolean {

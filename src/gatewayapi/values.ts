@@ -42,12 +42,20 @@ export function nsName(namespace: string, name: string): string {
 }
 
 /**
+ * A namespaced object's namespace: one left out is "default", as kubectl apply would put it. Loaders default
+ * it already (withDefaultNamespace); the translator may be given objects that went through none.
+ */
+export function namespaceOf(obj: K8sObject): string {
+  return obj.metadata.namespace ?? 'default';
+}
+
+/**
  * The spec's tie-break wherever two objects claim one thing: older first, then "namespace/name". An object
  * without a creationTimestamp (a hand-written manifest) counts as the youngest.
  */
 export function byAge(a: K8sObject, b: K8sObject): number {
   const created = (o: K8sObject) => timestamp(o.metadata.creationTimestamp) || '~';
-  const key = (o: K8sObject) => nsName(o.metadata.namespace ?? 'default', o.metadata.name);
+  const key = (o: K8sObject) => nsName(namespaceOf(o), o.metadata.name);
   return byString(created(a), created(b)) || byString(key(a), key(b));
 }
 

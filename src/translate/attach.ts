@@ -7,7 +7,7 @@ import type { ConditionSpec } from '../gatewayapi/conditions.js';
 import { GATEWAY_GROUP, type RouteKind } from '../gatewayapi/constants.js';
 import { effectiveHostnames, isValidHostname } from '../gatewayapi/hostnames.js';
 import { selectorMatches } from '../gatewayapi/selectors.js';
-import { int, isRecord, nsName, record, records, str, strings } from '../gatewayapi/values.js';
+import { int, isRecord, nsName, record, records, str, strings, namespaceOf } from '../gatewayapi/values.js';
 import type { Context } from './context.js';
 import type { GatewayIR } from './gateways.js';
 import type { ListenerIR } from './listeners.js';
@@ -43,7 +43,7 @@ export interface ParentAttachment {
 }
 
 export function attachRoute(ctx: Context, parents: Parents, kind: RouteKind, route: K8sObject): ParentAttachment[] {
-  const routeNs = route.metadata.namespace ?? 'default';
+  const routeNs = namespaceOf(route);
   const listed = strings(record(route.spec).hostnames);
   // Invalid names are ignored; a route that lists only invalid ones matches no listener (it must not become "*").
   const hostnames = listed.filter(isValidHostname);
@@ -119,7 +119,7 @@ function echoParentRef(ref: Record<string, unknown>, routeNs: string): Record<st
 }
 
 function existsIn(objects: K8sObject[], ref: Record<string, unknown>): boolean {
-  return objects.some((o) => o.metadata?.name === ref.name && (o.metadata.namespace ?? 'default') === ref.namespace);
+  return objects.some((o) => o.metadata?.name === ref.name && namespaceOf(o) === ref.namespace);
 }
 
 function attachToListeners(

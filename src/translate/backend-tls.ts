@@ -9,7 +9,7 @@ import type { K8sObject } from '../core/types.js';
 import type { ConditionSpec, PolicyRefReason } from '../gatewayapi/conditions.js';
 import * as c from '../gatewayapi/conditions.js';
 import { CORE_GROUP } from '../gatewayapi/constants.js';
-import { byAge, isRecord, record, records, str } from '../gatewayapi/values.js';
+import { byAge, isRecord, record, records, str, namespaceOf } from '../gatewayapi/values.js';
 import { caBundleOf } from './ca-bundle.js';
 import { wellFormed } from './context.js';
 
@@ -88,7 +88,7 @@ function byPrecedence(a: PolicyIR, b: PolicyIR): number {
 const PRECISE_HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
 function evaluatePolicy(obj: K8sObject, configMap: ConfigMapLookup, cas: Map<string, string>): PolicyIR {
-  const namespace = obj.metadata.namespace ?? 'default';
+  const namespace = namespaceOf(obj);
   const validation = record(record(obj.spec).validation);
   const refs = caRefs(validation.caCertificateRefs, namespace, configMap);
   const resolvedRefs = refs.problems.length

@@ -6,7 +6,7 @@ import type { K8sObject } from '../core/types.js';
 import type { RouteRefReason } from '../gatewayapi/conditions.js';
 import { CORE_GROUP, type RouteKind } from '../gatewayapi/constants.js';
 import { refPermitted, routeRefFrom } from '../gatewayapi/refs.js';
-import { byString, int, record, records, str } from '../gatewayapi/values.js';
+import { byString, int, record, records, str, namespaceOf } from '../gatewayapi/values.js';
 import type { TlsSettings } from './backend-tls.js';
 import type { Context } from './context.js';
 
@@ -110,7 +110,7 @@ function externalName(
   port: number,
   invalid: (r: RouteRefReason, m: string) => ResolvedRef,
 ): ResolvedRef {
-  const id = `${service.metadata.namespace ?? 'default'}/${service.metadata.name}`;
+  const id = `${namespaceOf(service)}/${service.metadata.name}`;
   if (!ctx.options.externalNameServices) {
     return invalid(
       'BackendNotFound',
@@ -121,7 +121,7 @@ function externalName(
   const problem = externalNameProblem(host);
   if (problem) return invalid('BackendNotFound', `Service ${id}: externalName ${JSON.stringify(host)} ${problem}`);
   const servicePort = records(record(service.spec).ports).find((p) => p.port === port);
-  const tls = backendTls(ctx, service.metadata.namespace ?? 'default', service.metadata.name, port, servicePort);
+  const tls = backendTls(ctx, namespaceOf(service), service.metadata.name, port, servicePort);
   if (tls.problem) return { ...invalid(tls.problem.reason, tls.problem.message), tlsSlot: tls.tlsSlot };
   const protocol = kind === 'GRPCRoute' ? 'h2c' : protocolOf(str(servicePort?.appProtocol));
   return { name: label, endpoints: [{ address: host, port }], protocol, ...tls };

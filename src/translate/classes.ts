@@ -42,13 +42,18 @@ export function processClasses(ctx: Context): Map<string, ClassResult> {
 }
 
 /**
- * A ConfigMap parametersRef is accepted (what we read from it: parameters.ts; the Cloudflare keys are the
- * edge's); any other kind names a resource we do not understand and is refused.
+ * A ConfigMap parametersRef with a namespace is accepted (what we read from it: parameters.ts; the Cloudflare
+ * keys are the edge's); any other kind names a resource we do not understand and is refused.
  */
 function parametersProblem(ref: unknown): string | undefined {
   if (ref === undefined) return undefined;
   if (!isRecord(ref)) return 'parametersRef is malformed';
   const group = str(ref.group) ?? '';
-  if (group === '' && ref.kind === 'ConfigMap') return undefined;
+  if (group !== '' || ref.kind !== 'ConfigMap') return unsupportedKind(ref, group);
+  // A GatewayClass has no namespace of its own to default to (the spec requires one for namespaced kinds).
+  return str(ref.namespace) ? undefined : 'parametersRef to a ConfigMap needs a namespace';
+}
+
+function unsupportedKind(ref: Record<string, unknown>, group: string): string {
   return `parametersRef ${group || 'core'}/${String(ref.kind)} is not supported: only a ConfigMap of the core group may be referenced`;
 }

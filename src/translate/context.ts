@@ -1,7 +1,7 @@
 // The read-only indexes every translation step shares, built once from the snapshot.
 import type { K8sObject, Snapshot, TranslateOptions } from '../core/types.js';
 import { LABEL_NAMESPACE_NAME, LABEL_SERVICE_NAME } from '../gatewayapi/constants.js';
-import { isRecord, nsName } from '../gatewayapi/values.js';
+import { isRecord, namespaceOf, nsName } from '../gatewayapi/values.js';
 import { buildBackendTlsIndex, type BackendTlsIndex } from './backend-tls.js';
 
 export interface Context {
@@ -38,7 +38,7 @@ export function wellFormed(objects: K8sObject[]): K8sObject[] {
 /** "namespace/name" of an object with a usable metadata block, else undefined (wellFormed skips it). */
 export function wellFormedName(o: K8sObject): string | undefined {
   if (!isRecord(o) || !isRecord(o.metadata) || typeof o.metadata.name !== 'string') return undefined;
-  return nsName(String(o.metadata.namespace ?? ''), o.metadata.name);
+  return nsName(String(o.metadata.namespace ?? 'default'), o.metadata.name);
 }
 
 function contentOf(o: K8sObject): string {
@@ -49,9 +49,10 @@ function contentOf(o: K8sObject): string {
   }
 }
 
+/** Namespaced objects by "namespace/name". */
 function byKey(objects: K8sObject[]): Map<string, K8sObject> {
   const map = new Map<string, K8sObject>();
-  for (const o of wellFormed(objects)) map.set(nsName(o.metadata.namespace ?? '', o.metadata.name), o);
+  for (const o of wellFormed(objects)) map.set(nsName(namespaceOf(o), o.metadata.name), o);
   return map;
 }
 
@@ -60,19 +61,19 @@ export function buildContext(snapshot: Snapshot, options: TranslateOptions): Con
   const secrets = byKey(snapshot.secrets);
   const configMaps = byKey(snapshot.configMaps);
   const configMap = (ns: string, name: string) => configMaps.get(nsName(ns, name));
-  const namespaces = byKey(snapshot.namespaces);
+  const namespaces = new Map(wellFormed(snapshot.namespaces).map((n) => [n.metadata.name, n]));
   const slices = new Map<string, K8sObject[]>();
   for (const s of wellFormed(snapshot.endpointSlices)) {
     const svc = s.metadata.labels?.[LABEL_SERVICE_NAME];
     if (typeof svc !== 'string') continue;
-    const key = nsName(s.metadata.namespace ?? '', svc);
+    const key = nsName(namespaceOf(s), svc);
     slices.set(key, [...(slices.get(key) ?? []), s]);
   }
   return {
     options,
     snapshot,
     namespaceLabels: (name) => ({
-      ...(namespaces.get(nsName('', name))?.metadata.labels ?? {}),
+      ...(namespaces.get(name)?.metadata.labels ?? {}),
       [LABEL_NAMESPACE_NAME]: name,
     }),
     service: (ns, name) => services.get(nsName(ns, name)),

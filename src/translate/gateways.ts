@@ -2,7 +2,7 @@
 import { PLACEHOLDER_TUNNEL_HOSTNAME, type K8sObject } from '../core/types.js';
 import * as c from '../gatewayapi/conditions.js';
 import type { ConditionSpec } from '../gatewayapi/conditions.js';
-import { nsName, record, str } from '../gatewayapi/values.js';
+import { nsName, record, str, namespaceOf } from '../gatewayapi/values.js';
 import type { ClassResult } from './classes.js';
 import { wellFormed, type Context } from './context.js';
 import { processListeners, type ListenerIR } from './listeners.js';
@@ -42,7 +42,7 @@ function gatewayIR(ctx: Context, obj: K8sObject, cls: ClassResult): GatewayIR {
   const host = ctx.options.tunnelId ? `${ctx.options.tunnelId}.cfargotunnel.com` : PLACEHOLDER_TUNNEL_HOSTNAME;
   return {
     obj,
-    namespace: obj.metadata.namespace ?? 'default',
+    namespace: namespaceOf(obj),
     name: obj.metadata.name,
     serving: accepted.status === 'True',
     listeners,

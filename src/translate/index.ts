@@ -6,9 +6,9 @@
 //
 // Choices the spec leaves open, made here (details next to the code):
 // - TLS ends at Cloudflare's edge: HTTPS listeners are served as HTTP; certificateRefs are still checked.
-// - A ConfigMap parametersRef on a GatewayClass is accepted (its accessLog key turns the proxies' access log
-//   on; a ConfigMap missing from the snapshot means no parameters); any other parametersRef, and any Gateway
-//   infrastructure.parametersRef, is InvalidParameters.
+// - A ConfigMap parametersRef (with a namespace) on a GatewayClass is accepted (its accessLog key turns the
+//   proxies' access log on; a ConfigMap missing from the snapshot means no parameters); any other
+//   parametersRef, and any Gateway infrastructure.parametersRef, is InvalidParameters.
 // - ListenerSets are merged into their Gateway after its own listeners; a conflicted listener is Programmed=False
 //   with the conflict as its reason (listener-sets.ts).
 // - RegularExpression paths rank among prefixes by length (after a prefix of equal length); gRPC matches rank

@@ -11,7 +11,7 @@ import * as c from '../gatewayapi/conditions.js';
 import type { ConditionSpec } from '../gatewayapi/conditions.js';
 import { GATEWAY_GROUP } from '../gatewayapi/constants.js';
 import { selectorMatches } from '../gatewayapi/selectors.js';
-import { byAge, isRecord, nsName, record, str } from '../gatewayapi/values.js';
+import { byAge, isRecord, nsName, record, str, namespaceOf } from '../gatewayapi/values.js';
 import { wellFormed, type Context } from './context.js';
 import type { GatewayIR } from './gateways.js';
 import { processListeners, type ListenerIR, type TakenListeners } from './listeners.js';
@@ -61,7 +61,7 @@ function parentGatewayKey(obj: K8sObject): string | undefined {
   if ((str(ref.group) ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (str(ref.kind) ?? 'Gateway') !== 'Gateway')
     return undefined;
   const name = str(ref.name);
-  return name ? nsName(str(ref.namespace) || (obj.metadata.namespace ?? 'default'), name) : undefined;
+  return name ? nsName(str(ref.namespace) || namespaceOf(obj), name) : undefined;
 }
 
 function attachListenerSets(
@@ -122,7 +122,7 @@ function listenerSetIR(
   obj: K8sObject,
   taken: TakenListeners,
 ): ListenerSetIR {
-  const namespace = obj.metadata.namespace ?? 'default';
+  const namespace = namespaceOf(obj);
   const base = { obj, namespace, name: obj.metadata.name, gatewayKey, attached: false, listeners: [] };
   const gwName = `Gateway ${gatewayKey}`;
   if (!gateway.serving)

@@ -12,7 +12,7 @@ import {
   type RouteKind,
 } from '../gatewayapi/constants.js';
 import { refPermitted } from '../gatewayapi/refs.js';
-import { int, record, records, str } from '../gatewayapi/values.js';
+import { int, record, records, str, namespaceOf } from '../gatewayapi/values.js';
 import type { Context } from './context.js';
 
 export interface ListenerIR {
@@ -112,7 +112,7 @@ function certificateProblem(
   owner: ListenerOwner,
   tls: Record<string, unknown>,
 ): ConditionSpec | undefined {
-  const ns = owner.obj.metadata.namespace ?? 'default';
+  const ns = namespaceOf(owner.obj);
   for (const ref of records(tls.certificateRefs)) {
     const group = str(ref.group) ?? CORE_GROUP;
     const kind = str(ref.kind) ?? 'Secret';

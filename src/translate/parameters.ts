@@ -1,7 +1,7 @@
 // GatewayClass parameters the translator acts on, read from the ConfigMap its parametersRef names. Only
 // `accessLog` concerns the proxy config; the Cloudflare keys go to the edge (src/cloudflare/params.ts).
 import type { K8sObject } from '../core/types.js';
-import { isRecord, str } from '../gatewayapi/values.js';
+import { isRecord, namespaceOf, str } from '../gatewayapi/values.js';
 
 export interface ClassParameters {
   /** The proxies write one access-log line per request (the proxy's --access-log may override it). */
@@ -23,7 +23,7 @@ export function classParameters(ref: unknown, configMaps: readonly K8sObject[]):
   if (!isRecord(ref) || ref.kind !== 'ConfigMap' || (str(ref.group) ?? '') !== '') return NONE;
   const name = str(ref.name);
   const namespace = str(ref.namespace) ?? '';
-  const found = configMaps.find((c) => c.metadata.name === name && (c.metadata.namespace ?? '') === namespace);
+  const found = configMaps.find((c) => c.metadata.name === name && namespaceOf(c) === namespace);
   const given: unknown = isRecord(found?.data) ? found.data.accessLog : undefined;
   const raw = typeof given === 'string' ? given.trim() : given;
   if (raw === undefined || raw === 'false') return NONE;

@@ -5,7 +5,7 @@ import type { K8sObject } from '../core/types.js';
 import * as c from '../gatewayapi/conditions.js';
 import type { ConditionSpec } from '../gatewayapi/conditions.js';
 import type { RouteKind } from '../gatewayapi/constants.js';
-import { isRecord } from '../gatewayapi/values.js';
+import { isRecord, namespaceOf } from '../gatewayapi/values.js';
 import { attachRoute, type ParentAttachment, type Parents } from './attach.js';
 import type { Context } from './context.js';
 import { routesByAge, sortedRoutes, wellFormedRoutes } from './route-order.js';
@@ -117,7 +117,7 @@ function* routeIRSteps(
   return {
     kind,
     obj,
-    namespace: obj.metadata.namespace ?? 'default',
+    namespace: namespaceOf(obj),
     name: obj.metadata.name,
     parents: results,
     rules,

@@ -5,7 +5,7 @@ import { Match, Rule } from '../../proxy/config/schema.js';
 import type { K8sObject } from '../core/types.js';
 import type { RouteKind } from '../gatewayapi/constants.js';
 import { parseDuration } from '../gatewayapi/durations.js';
-import { int, isRecord, record, records, str } from '../gatewayapi/values.js';
+import { int, isRecord, record, records, str, namespaceOf } from '../gatewayapi/values.js';
 import { resolveRef, toBackend, type BackendInput, type RefProblem } from './backends.js';
 import type { Context } from './context.js';
 import { needsPrefixMatch, translateFilters, type FilterInput } from './filters/index.js';
@@ -49,7 +49,7 @@ const DEFAULT_RULES = [{}];
  * after each fresh compile of its regexes: sized first (warmRegexSteps), the rule's translation finds them.
  */
 export function* translateRulesSteps(ctx: Context, kind: RouteKind, route: K8sObject): Steps<RouteRules> {
-  const ns = route.metadata.namespace ?? 'default';
+  const ns = namespaceOf(route);
   const spec = record(route.spec);
   const raws: unknown[] = Array.isArray(spec.rules) ? spec.rules : DEFAULT_RULES;
   const out: RouteRules = { rules: [], invalid: [], problems: [], tlsSlots: [] };

@@ -13,6 +13,7 @@ const configMap = (data: unknown, namespace: string | null = 'infra', name = 'pa
 const REF = { kind: 'ConfigMap', name: 'params', namespace: 'infra' };
 const OFF = { accessLog: false };
 const ON = { accessLog: true };
+const ON_DATA = { accessLog: 'true' };
 const ignored = (shown: string) => ({
   accessLog: false,
   ignored: `parameter accessLog ignored: it must be "true" or "false", not ${shown}`,
@@ -35,12 +36,9 @@ describe('classParameters', () => {
     ['data that is no object', REF, [configMap('accessLog=true')], OFF],
     ['no such ConfigMap in the snapshot', REF, [configMap({ accessLog: 'true' }, 'infra', 'other')], OFF],
     ['the ConfigMap in another namespace', REF, [configMap({ accessLog: 'true' }, 'apps')], OFF],
-    [
-      'no namespace on either side',
-      { kind: 'ConfigMap', name: 'params' },
-      [configMap({ accessLog: 'true' }, null)],
-      ON,
-    ],
+    ['a ConfigMap without a namespace: in "default"', { ...REF, namespace: 'default' }, [configMap(ON_DATA, null)], ON],
+    // classes.ts refuses such a ref (InvalidParameters); read anyway, it names no ConfigMap.
+    ['a ref without a namespace', { kind: 'ConfigMap', name: 'params' }, [configMap(ON_DATA, null)], OFF],
     ['the one of several that matches', REF, [configMap({}, 'apps'), configMap({ accessLog: 'true' })], ON],
     ['accessLog "yes"', REF, [configMap({ accessLog: ' yes ' })], ignored('"yes"')],
     ['an unquoted YAML boolean', REF, [configMap({ accessLog: true })], ignored('true')],
