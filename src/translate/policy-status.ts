@@ -17,8 +17,8 @@ const MAX_ANCESTORS = 16;
 
 interface Use {
   gateway: GatewayIR;
-  /** The slot in which the policy governs, if it does for some use through this Gateway. */
-  governs?: TlsSlot;
+  /** The policy governs some slot used through this Gateway. */
+  governs?: true;
   /** A slot it lost, if it only lost through this Gateway. */
   lost?: TlsSlot;
 }
@@ -37,7 +37,7 @@ function usesByPolicy(ctx: Context, routes: RouteIR[]): Map<PolicyIR, Map<string
     out.set(p, byGateway);
     const key = `${gateway.namespace}/${gateway.name}`;
     const use = byGateway.get(key) ?? { gateway };
-    byGateway.set(key, governs ? { ...use, governs: use.governs ?? slot } : { ...use, lost: use.lost ?? slot });
+    byGateway.set(key, governs ? { ...use, governs: true } : { ...use, lost: use.lost ?? slot });
   };
   for (const route of routes) {
     if (route.rules.tlsSlots.length === 0) continue;
