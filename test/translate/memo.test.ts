@@ -7,330 +7,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
-import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
+import { parseManifests } from '../../src/sources/manifests.js';
 import { translate } from '../../src/translate/index.js';
-import {
-  DEFAULT_CONTROLLER_NAME,
-  type K8sObject,
-  type ResourceStatus,
-  type Snapshot,
-  type TranslateOptions,
-} from '../../src/core/types.js';
-import { createTestCa } from '../support/test-ca.js';
-import { TRANSLATE_OPTIONS } from './support.js';
+import type { K8sObject } from '../../src/core/types.js';
 import { propertyRuns } from '../support/runs.js';
-
-const OPTIONS = TRANSLATE_OPTIONS;
-const ROUTES = 6;
-
-const BASE = `
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: cf}
-spec: {controllerName: ${DEFAULT_CONTROLLER_NAME}}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: app}
-spec: {gatewayClassName: cf, listeners: [{name: http, protocol: HTTP, port: 80, allowedRoutes: {namespaces: {from: All}}}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: api, namespace: app}
-spec: {ports: [{name: http, port: 80}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: api-1, namespace: app, labels: {kubernetes.io/service-name: api}}
-ports: [{name: http, port: 8000}]
-endpoints: [{addresses: ["10.0.0.1"]}]
-`;
-
-function route(i: number, variant: number): K8sObject {
-  const ns = i % 2 ? 'other' : 'app';
-  const backend = variant % 3 === 2 ? 'missing' : 'api';
-  // Its own hostname, none (every host key), a wildcard over the others, or one another route may share.
-  const hostnames = ['', '', '', '[]', '["*.example.com"]', '[shared.example.com]'][variant] || `[r${i}.example.com]`;
-  const text = `
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: r${i}, namespace: ${ns}, creationTimestamp: "2026-01-01T00:00:0${i}Z"}
-spec:
-  parentRefs: [{name: gw, namespace: app}]
-  hostnames: ${hostnames}
-  rules:
-    - matches: [{path: {type: PathPrefix, value: /v${variant}}}]
-      filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: x-v, value: "${variant}"}]}}]
-      backendRefs: [{name: ${backend}, namespace: app, port: 80}]
-`;
-  return parseManifests(text, 'route.yaml')[0]!;
-}
-
-/**
- * A route on r0's hostname attached to the second port only (when the Gateway has one): r0's host entry on
- * both ports splits in two, the first with the same matches as before on fewer ports.
- */
-const altRoute = (): K8sObject =>
-  parseManifests(
-    `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: zz-alt, namespace: app, creationTimestamp: "2027-01-01T00:00:00Z"}\nspec: {parentRefs: [{name: gw, sectionName: alt}], hostnames: [r0.example.com], rules: [{matches: [{path: {type: PathPrefix, value: /alt}}], backendRefs: [{name: api, port: 80}]}]}\n`,
-    'alt.yaml',
-  )[0]!;
-
-const grant = (): K8sObject =>
-  parseManifests(
-    'apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: app}\nspec: {from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: other}], to: [{group: "", kind: Service}]}\n',
-    'grant.yaml',
-  )[0]!;
-
-const CAS = [createTestCa('first').cert, createTestCa('second').cert];
-
-/** A BackendTLSPolicy on the api Service (hostname by variant), or none. */
-const policy = (variant: number): K8sObject =>
-  parseManifests(
-    `apiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\nmetadata: {name: tls, namespace: app}\nspec: {targetRefs: [{group: "", kind: Service, name: api}], validation: {hostname: h${variant}.example.com, caCertificateRefs: [{group: "", kind: ConfigMap, name: ca}]}}\n`,
-    'policy.yaml',
-  )[0]!;
-
-/** The policy's ConfigMap: one of two CAs, none (unusable policy), or the same CA with an unrelated key changed. */
-const configMap = (ca: number, other: number): K8sObject => ({
-  apiVersion: 'v1',
-  kind: 'ConfigMap',
-  metadata: { name: 'ca', namespace: 'app' },
-  data: { ...(ca < CAS.length ? { 'ca.crt': CAS[ca]! } : {}), other: String(other) },
-});
-
-/** The Gateway: listener hostname none or *.example.com, routes from All namespaces or by label, a second port (8080 or 443). */
-const gateway = (variant: number): K8sObject => {
-  const hostname = variant % 2 ? ', hostname: "*.example.com"' : '';
-  const from = variant % 3 === 2 ? '{from: Selector, selector: {matchLabels: {team: a}}}' : '{from: All}';
-  // On 443 (variant 4) the tunnel sends a hostname whose routes differ between the ports to 443.
-  const port = variant === 4 ? 443 : 8080;
-  const second =
-    variant >= 3 ? `, {name: alt, protocol: HTTP, port: ${port}, allowedRoutes: {namespaces: {from: All}}}` : '';
-  return parseManifests(
-    `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: app}\nspec: {gatewayClassName: cf, listeners: [{name: http, protocol: HTTP, port: 80${hostname}, allowedRoutes: {namespaces: ${from}}}${second}]}\n`,
-    'gateway.yaml',
-  )[0]!;
-};
-
-/** Namespace "other" with or without the label the Selector variant asks for. */
-const namespace = (labelled: boolean): K8sObject => ({
-  apiVersion: 'v1',
-  kind: 'Namespace',
-  metadata: { name: 'other', ...(labelled && { labels: { team: 'a' } }) },
-});
-
-const grpcName = (i: number, wild: boolean) => `g${i}${wild ? 'w' : ''}`;
-/**
- * A GRPCRoute on route i's hostname, older or newer than it: HTTP/gRPC cross-serving decides between them; or,
- * `wild`, on *.example.com: every hostname under it then carries a gRPC rule though none of its routes changed.
- */
-const grpcRoute = (i: number, older: boolean, wild = false): K8sObject =>
-  parseManifests(
-    `apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\nmetadata: {name: ${grpcName(i, wild)}, namespace: app, creationTimestamp: "${older ? '2025' : '2027'}-01-01T00:00:00Z"}\nspec: {parentRefs: [{name: gw, namespace: app}], hostnames: [${wild ? '"*.example.com"' : `r${i}.example.com`}], rules: [{backendRefs: [{name: api, port: 80}]}]}\n`,
-    'grpc.yaml',
-  )[0]!;
-
-/** The object with a status as a source stores it (file source, API server): a copy, spec and metadata shared. */
-const withStatus = (obj: K8sObject, accepted: boolean): K8sObject => ({
-  ...obj,
-  status: {
-    conditions: [
-      {
-        type: 'Accepted',
-        status: accepted ? 'True' : 'False',
-        reason: 'X',
-        lastTransitionTime: '2025-05-05T00:00:00Z',
-      },
-    ],
-  },
-});
-
-/** Route i as the status writer leaves it: our parent entry with Accepted and ResolvedRefs since 2025. */
-const routeWithStatus = (obj: K8sObject, resolved: boolean): K8sObject => ({
-  ...obj,
-  status: {
-    parents: [
-      {
-        parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'app', name: 'gw' },
-        controllerName: DEFAULT_CONTROLLER_NAME,
-        conditions: [
-          { type: 'Accepted', status: 'True', reason: 'Accepted', lastTransitionTime: '2025-05-05T00:00:00Z' },
-          {
-            type: 'ResolvedRefs',
-            status: resolved ? 'True' : 'False',
-            reason: 'X',
-            lastTransitionTime: '2025-05-05T00:00:00Z',
-          },
-        ],
-      },
-    ],
-  },
-});
-
-type Edit =
-  | { type: 'writeStatus'; index: number }
-  | { type: 'routeStatus'; index: number; resolved: boolean }
-  | { type: 'rename'; index: number }
-  | { type: 'gatewayStatus'; accepted: boolean }
-  | { type: 'gateway'; variant: number }
-  | { type: 'namespace'; labelled: boolean }
-  | { type: 'grpc'; index: number; older: boolean | null; wild: boolean }
-  | { type: 'tunnel'; id: string | null }
-  | { type: 'clock'; second: number }
-  | { type: 'route'; index: number; variant: number }
-  | { type: 'policy'; variant: number | null }
-  | { type: 'configMap'; ca: number; other: number }
-  | { type: 'dropRoute'; index: number }
-  | { type: 'servicePort'; port: number }
-  | { type: 'sliceAddress'; last: number }
-  | { type: 'grant'; present: boolean }
-  | { type: 'altRoute'; present: boolean };
-
-const edit: fc.Arbitrary<Edit> = fc.oneof(
-  fc.record({ type: fc.constant('gateway' as const), variant: fc.nat(5) }),
-  fc.record({ type: fc.constant('gatewayStatus' as const), accepted: fc.boolean() }),
-  fc.record({ type: fc.constant('routeStatus' as const), index: fc.nat(ROUTES - 1), resolved: fc.boolean() }),
-  fc.record({ type: fc.constant('rename' as const), index: fc.nat(ROUTES - 1) }),
-  fc.record({ type: fc.constant('writeStatus' as const), index: fc.nat(ROUTES - 1) }),
-  fc.record({ type: fc.constant('namespace' as const), labelled: fc.boolean() }),
-  fc.record({
-    type: fc.constant('grpc' as const),
-    index: fc.nat(ROUTES - 1),
-    older: fc.option(fc.boolean()),
-    wild: fc.boolean(),
-  }),
-  fc.record({ type: fc.constant('tunnel' as const), id: fc.option(fc.constantFrom('t1', 't2')) }),
-  fc.record({ type: fc.constant('clock' as const), second: fc.nat(2) }),
-  fc.record({ type: fc.constant('route' as const), index: fc.nat(ROUTES - 1), variant: fc.nat(5) }),
-  fc.record({ type: fc.constant('dropRoute' as const), index: fc.nat(ROUTES - 1) }),
-  fc.record({ type: fc.constant('servicePort' as const), port: fc.constantFrom(80, 8080) }),
-  fc.record({ type: fc.constant('sliceAddress' as const), last: fc.integer({ min: 1, max: 3 }) }),
-  fc.record({ type: fc.constant('grant' as const), present: fc.boolean() }),
-  fc.record({ type: fc.constant('altRoute' as const), present: fc.boolean() }),
-  fc.record({ type: fc.constant('policy' as const), variant: fc.option(fc.nat(2)) }),
-  fc.record({ type: fc.constant('configMap' as const), ca: fc.nat(CAS.length), other: fc.nat(3) }),
-);
-
-interface World {
-  snapshot: Snapshot;
-  options: TranslateOptions;
-  /** The last translation's statuses. */
-  statuses: ResourceStatus[];
-}
-
-/** The next world: edited objects are replaced by new ones, every other object is the same instance. */
-function applyEdit(w: World, e: Edit): World {
-  if (e.type === 'clock') return { ...w, options: { ...w.options, now: `2026-01-01T00:00:0${e.second}Z` } };
-  if (e.type === 'tunnel') return { ...w, options: { ...w.options, tunnelId: e.id ?? undefined } };
-  if (e.type === 'writeStatus') return { ...w, snapshot: writeStatus(w, `r${e.index}`) };
-  return { ...w, snapshot: apply(w.snapshot, e) };
-}
-
-/** Route `name` as the file source keeps it once its last status is written: a copy carrying a copy of it. */
-function writeStatus(w: World, name: string): Snapshot {
-  const written = w.statuses.find((st) => st.kind === 'HTTPRoute' && st.name === name);
-  if (!written) return w.snapshot;
-  const status = JSON.parse(JSON.stringify(written.status)) as Record<string, unknown>;
-  const httpRoutes = w.snapshot.httpRoutes.map((r) => (r.metadata.name === name ? { ...r, status } : r));
-  return { ...w.snapshot, httpRoutes };
-}
-
-function apply(s: Snapshot, e: Exclude<Edit, { type: 'clock' | 'tunnel' | 'writeStatus' }>): Snapshot {
-  const next: Snapshot = {
-    ...s,
-    gateways: [...s.gateways],
-    namespaces: [...s.namespaces],
-    grpcRoutes: [...s.grpcRoutes],
-    httpRoutes: [...s.httpRoutes],
-    services: [...s.services],
-    endpointSlices: [...s.endpointSlices],
-    referenceGrants: [...s.referenceGrants],
-    backendTLSPolicies: [...s.backendTLSPolicies],
-    configMaps: [...s.configMaps],
-  };
-  const at = (name: string) => next.httpRoutes.findIndex((r) => r.metadata.name === name);
-  switch (e.type) {
-    case 'route': {
-      const i = at(`r${e.index}`);
-      if (i >= 0) next.httpRoutes[i] = route(e.index, e.variant);
-      else next.httpRoutes.push(route(e.index, e.variant));
-      break;
-    }
-    case 'dropRoute':
-      next.httpRoutes = next.httpRoutes.filter((r) => r.metadata.name !== `r${e.index}`);
-      break;
-    case 'servicePort':
-      next.services = next.services.map((svc) => ({ ...svc, spec: { ports: [{ name: 'http', port: e.port }] } }));
-      break;
-    case 'sliceAddress':
-      next.endpointSlices = next.endpointSlices.map((sl) => ({
-        ...sl,
-        endpoints: [{ addresses: [`10.0.0.${e.last}`] }],
-      }));
-      break;
-    case 'grant':
-      next.referenceGrants = e.present ? [grant()] : [];
-      break;
-    case 'altRoute':
-      next.httpRoutes = next.httpRoutes.filter((r) => r.metadata.name !== 'zz-alt');
-      if (e.present) next.httpRoutes.push(altRoute());
-      break;
-    case 'policy':
-      next.backendTLSPolicies = e.variant === null ? [] : [policy(e.variant)];
-      break;
-    case 'configMap':
-      next.configMaps = [configMap(e.ca, e.other)];
-      break;
-    case 'gateway':
-      next.gateways = [gateway(e.variant)];
-      break;
-    case 'rename':
-      // Another route with the very same spec object (as a namespace-defaulting copy would have).
-      next.httpRoutes = next.httpRoutes.map((r) =>
-        r.metadata.name === `r${e.index}` ? { ...r, metadata: { ...r.metadata, name: `r${e.index}-renamed` } } : r,
-      );
-      break;
-    case 'routeStatus':
-      next.httpRoutes = next.httpRoutes.map((r) =>
-        r.metadata.name === `r${e.index}` ? routeWithStatus(r, e.resolved) : r,
-      );
-      break;
-    case 'gatewayStatus':
-      next.gateways = next.gateways.map((g) => withStatus(g, e.accepted));
-      break;
-    case 'namespace':
-      next.namespaces = [namespace(e.labelled)];
-      break;
-    case 'grpc':
-      next.grpcRoutes = next.grpcRoutes.filter((r) => r.metadata.name !== grpcName(e.index, e.wild));
-      if (e.older !== null) next.grpcRoutes.push(grpcRoute(e.index, e.older, e.wild));
-      break;
-  }
-  return next;
-}
-
-let copies = 0;
-
-/**
- * A deep copy no memo can take for the objects it saw: a JSON copy (structuredClone would build arrays of
- * another realm under jest) whose objects have a new uid, as recreated objects would. Identity memos miss a
- * copy anyway; the parents stage also reuses objects that are the same but for their status (stage-memo.ts).
- * One uid for the whole copy: of two objects with one name, wellFormed keeps the one whose text sorts first,
- * and a uid per position would decide that instead of their content (two renames make such a pair).
- */
-function unrecognisable(snapshot: Snapshot): Snapshot {
-  const copy = JSON.parse(JSON.stringify(snapshot)) as Record<string, K8sObject[]>;
-  copies++;
-  for (const list of Object.values(copy)) for (const obj of list) obj.metadata.uid = `copy-${copies}`;
-  return copy as unknown as Snapshot;
-}
-
-function initial(): Snapshot {
-  const { snapshot } = toSnapshot(parseManifests(BASE, 'base.yaml'));
-  snapshot.httpRoutes = Array.from({ length: ROUTES }, (_, i) => route(i, 0));
-  return snapshot;
-}
+import { apply, applyEdit, edit, initial, unrecognisable, writeStatus, type World } from './memo-world.js';
+import { CAS, gateway, OPTIONS, ROUTES, route, withStatus } from './memo-objects.js';
 
 describe('translate() across calls', () => {
   it('gives, for every snapshot of any edit sequence, what a snapshot sharing no object with earlier calls gives', () => {
@@ -501,6 +183,36 @@ describe('translate() across calls', () => {
       ).find((c) => c.type === 'Accepted')!.lastTransitionTime;
     expect(accepted('gw2')).toBe('2025-05-05T00:00:00Z');
     expect(accepted('gw')).toBe(OPTIONS.now);
+  });
+
+  it("reads a reused Gateway's current copy by namespace and name, past objects without metadata", () => {
+    const first = initial();
+    // A Gateway of the same name in another namespace comes first, and an object without metadata before it.
+    const elsewhere = { ...gateway(0), metadata: { name: 'gw', namespace: 'elsewhere' } };
+    const noMetadata = { kind: 'Gateway' } as unknown as K8sObject;
+    const world = { ...first, gateways: [noMetadata, withStatus(elsewhere, false), first.gateways[0]!] };
+    translate(world, OPTIONS);
+    const written = {
+      ...world,
+      gateways: [noMetadata, withStatus(elsewhere, false), withStatus(first.gateways[0]!, true)],
+    };
+    expect(JSON.stringify(translate(written, OPTIONS))).toBe(
+      JSON.stringify(translate(unrecognisable(written), OPTIONS)),
+    );
+  });
+
+  it('never takes an object that cannot be written as JSON for another', () => {
+    // YAML aliases can make an object cyclic: its content has no text to compare, so it is never "the same".
+    const cyclic = (name: string): K8sObject => {
+      const labels: Record<string, unknown> = {};
+      labels.self = labels;
+      const gw = gateway(0);
+      return { ...gw, metadata: { ...gw.metadata, name, labels } } as K8sObject;
+    };
+    const first = initial();
+    translate({ ...first, gateways: [cyclic('gw')] }, OPTIONS);
+    const renamed = translate({ ...first, gateways: [cyclic('gw-renamed')] }, OPTIONS);
+    expect(renamed.statuses.filter((st) => st.kind === 'Gateway').map((st) => st.name)).toEqual(['gw-renamed']);
   });
 
   it('reuses rules across ConfigMap changes that leave the CA alone, and recomputes them when it changes', () => {
