@@ -213,6 +213,18 @@ describe('translate() across calls', () => {
     translate({ ...first, gateways: [cyclic('gw')] }, OPTIONS);
     const renamed = translate({ ...first, gateways: [cyclic('gw-renamed')] }, OPTIONS);
     expect(renamed.statuses.filter((st) => st.kind === 'Gateway').map((st) => st.name)).toEqual(['gw-renamed']);
+    // Nor a spec: two Gateways alike but for their listener's port, each spec holding a cycle.
+    const cyclicSpec = (port: number): K8sObject => {
+      const spec: Record<string, unknown> = {
+        gatewayClassName: 'cf',
+        listeners: [{ name: 'http', protocol: 'HTTP', port, allowedRoutes: { namespaces: { from: 'All' } } }],
+      };
+      spec.self = spec;
+      return { ...first.gateways[0]!, spec };
+    };
+    translate({ ...first, gateways: [cyclicSpec(80)] }, OPTIONS);
+    const scopes = translate({ ...first, gateways: [cyclicSpec(81)] }, OPTIONS).proxyConfig.gateways ?? [];
+    expect(scopes.flatMap((g) => g.listenerPorts)).toEqual([81]);
   });
 
   it('reuses rules across ConfigMap changes that leave the CA alone, and recomputes them when it changes', () => {
