@@ -35,7 +35,11 @@ export interface EdgeResult {
   taken: Map<GatewayIR, Array<{ hostname: string; by: GatewayIR }>>;
 }
 
-export function buildEdge(routes: RouteIR[], proxyConfig: ProxyConfigInput, options: TranslateOptions): EdgeResult {
+export function buildEdge(
+  routes: readonly RouteIR[],
+  proxyConfig: ProxyConfigInput,
+  options: TranslateOptions,
+): EdgeResult {
   const target = options.tunnelId ? `${options.tunnelId}.cfargotunnel.com` : PLACEHOLDER_TUNNEL_HOSTNAME;
   const published = publishedHostnames(routes);
   const base = published.edge?.target === target ? published.edge : undefined;

@@ -23,14 +23,14 @@ interface Use {
   lost?: TlsSlot;
 }
 
-export function policyStatuses(ctx: Context, routes: RouteIR[]): ResourceStatus[] {
+export function policyStatuses(ctx: Context, routes: readonly RouteIR[]): ResourceStatus[] {
   if (ctx.backendTls.policies.length === 0) return []; // most snapshots: no route needs visiting
   const uses = usesByPolicy(ctx, routes);
   return ctx.backendTls.policies.flatMap((p) => policyStatus(ctx, p, uses.get(p)) ?? []);
 }
 
 /** Policy → Gateway key → how the policy is used through that Gateway. */
-function usesByPolicy(ctx: Context, routes: RouteIR[]): Map<PolicyIR, Map<string, Use>> {
+function usesByPolicy(ctx: Context, routes: readonly RouteIR[]): Map<PolicyIR, Map<string, Use>> {
   const out = new Map<PolicyIR, Map<string, Use>>();
   const note = (p: PolicyIR, gateway: GatewayIR, slot: TlsSlot, governs: boolean) => {
     const byGateway = out.get(p) ?? new Map<string, Use>();

@@ -35,7 +35,7 @@ export interface ProxyConfigOptions {
  * Yields while ranking a host key's matches afresh (host-matches.ts) and while hashing.
  */
 export function* buildProxyConfigSteps(
-  routes: RouteIR[],
+  routes: readonly RouteIR[],
   gateways: Iterable<GatewayIR>,
   { accessLog = false, cas = new Map() }: ProxyConfigOptions = {},
 ): Steps<ProxyConfigInput> {

@@ -58,7 +58,10 @@ export const compareRoutesByAge = (a: RouteIR, b: RouteIR): number =>
 
 const createdAt = (r: RouteIR): string => timestamp(r.obj.metadata.creationTimestamp) || '~';
 
-/** The IRs sorted by compareRoutes (a new array), from the previous sort when the list only changed in place or grew. */
+/**
+ * The IRs sorted by compareRoutes (a new array, read-only: the next call starts from it), from the previous
+ * sort when the list only changed in place or grew.
+ */
 export const sortedRoutes = incrementalSort(compareRoutes);
 
 /** The IRs sorted by compareRoutesByAge, as sortedRoutes sorts. */
@@ -69,18 +72,18 @@ export const routesByAge = incrementalSort(compareRoutesByAge);
  * or added between two syncs). `compare` must order no two routes equal (wellFormedRoutes keeps one object
  * per kind and name, and every order here ends with them).
  */
-function incrementalSort(compare: (a: RouteIR, b: RouteIR) => number): (irs: RouteIR[]) => RouteIR[] {
-  let lastSort: { irs: readonly RouteIR[]; sorted: RouteIR[] } | undefined;
+function incrementalSort(compare: (a: RouteIR, b: RouteIR) => number): (irs: RouteIR[]) => readonly RouteIR[] {
+  let lastSort: { irs: readonly RouteIR[]; sorted: readonly RouteIR[] } | undefined;
   return (irs) => {
     const sorted = lastSort && resorted(lastSort, irs, compare);
     const result = sorted ?? [...irs].sort(compare);
     lastSort = { irs, sorted: result };
-    return result.slice();
+    return result;
   };
 }
 
 function resorted(
-  last: { irs: readonly RouteIR[]; sorted: RouteIR[] },
+  last: { irs: readonly RouteIR[]; sorted: readonly RouteIR[] },
   irs: RouteIR[],
   compare: (a: RouteIR, b: RouteIR) => number,
 ): RouteIR[] | undefined {

@@ -34,10 +34,10 @@ export interface RouteIR {
 }
 
 export interface ProcessedRoutes {
-  /** By kind, namespace and name. */
-  routes: RouteIR[];
+  /** By kind, namespace and name (read-only: route-order.ts starts the next sort from it). */
+  routes: readonly RouteIR[];
   /** The same, oldest first (compareRoutesByAge): the order the proxy config numbers their rules in. */
-  byAge: RouteIR[];
+  byAge: readonly RouteIR[];
   /** The snapshot's object of a route: its IR may hold an earlier copy, the same but for status (memo.ts). */
   objectOf: (route: RouteIR) => K8sObject;
   /** attachedRoutes of listeners (one without an entry, or with 0, has none). */
@@ -156,7 +156,7 @@ let lastCount: { routes: readonly RouteIR[]; counts: Map<ListenerIR, number> } |
  * count when the routes differ from its in one range (changed-range.ts): the old range's routes taken off,
  * the new range's added. Maps handed out are never changed.
  */
-function countAttachedRoutes(routes: RouteIR[]): Map<ListenerIR, number> {
+function countAttachedRoutes(routes: readonly RouteIR[]): Map<ListenerIR, number> {
   const range = changedRange(lastCount?.routes, routes);
   const counts = range ? new Map(lastCount!.counts) : new Map<ListenerIR, number>();
   const add = (route: RouteIR, by: number) => {

@@ -98,4 +98,21 @@ describe('route order', () => {
     expect(wellFormedRoutes('HTTPRoute', next)).toEqual(wellFormed(next));
     expect(wellFormedRoutes('HTTPRoute', next)).toHaveLength(2);
   });
+
+  it('filters a list that shrank, or grew by a malformed object beside a new route, from a clean one', () => {
+    // One edit per step (the property above) never does either: a step removes one route or appends one.
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((name) => route(name, 1));
+    wellFormedRoutes('ShrinkKind', [a!, b!, c!]);
+    expect(wellFormedRoutes('ShrinkKind', [a!, malformed])).toEqual([a]);
+    wellFormedRoutes('GrowKind', [a!, b!]);
+    expect(wellFormedRoutes('GrowKind', [a!, b!, malformed, d!])).toEqual([a, b, d]);
+  });
+
+  it('leaves a sort it returned as it was when the next call starts from it', () => {
+    const irs = ['b', 'a', 'c'].map((name) => ir(route(name, 1)));
+    const first = sortedRoutes(irs);
+    const seen = [...first];
+    sortedRoutes([irs[0]!, ir(route('a', 2)), irs[2]!]);
+    expect(first).toEqual(seen);
+  });
 });
