@@ -91,6 +91,30 @@ describe('translation in steps', () => {
     expect(next.value).toBe(version);
   });
 
+  it("yields once per 64 Ki characters hashed, of rules and of a host's matches alike", () => {
+    // Rules (or matches) of exactly 4 Ki characters of JSON each. Each call's objects are new, so nothing is
+    // remembered and every digest is computed. The rules' count carries over from earlier calls (a step
+    // may come up to 64 Ki characters early); a host's starts with it.
+    type Body = Parameters<typeof configVersionSteps>[0];
+    const sized = (make: (pad: string) => unknown, chars: number) =>
+      make('x'.repeat(chars - JSON.stringify(make('')).length));
+    const rule = (i: number) => sized((pad) => ({ id: `r${String(i).padStart(3, '0')}`, pad }), 4096);
+    // Every match after the first is written with a comma before it.
+    const match = (i: number) => sized((pad) => ({ match: { path: pad }, rule: 0 }), i === 0 ? 4096 : 4095);
+    const yieldsOf = (body: Body) => {
+      const steps = configVersionSteps(body);
+      let yields = 0;
+      while (!steps.next().done) yields++;
+      return yields;
+    };
+    const count = (n: number) => Array.from({ length: n }, (_, i) => i);
+    // 34 × 64 Ki characters of rules.
+    const ruleSteps = yieldsOf({ rules: count(544).map(rule) as Body['rules'], hosts: [] });
+    expect([33, 34]).toContain(ruleSteps);
+    const host = { hostname: 'h.test', matches: count(64).map(match) } as Body['hosts'][number];
+    expect(yieldsOf({ rules: [], hosts: [host] })).toBe(4);
+  });
+
   describe('the version changes with any part of the config', () => {
     const body = {
       gateways: [{ name: 'd/g', listenerPorts: [80] }],
