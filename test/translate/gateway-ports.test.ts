@@ -84,5 +84,60 @@ describe('Gateway data ports', () => {
     expect(ports([gateway('a', 1), gateway('b', 2)], tight)).toEqual({ a: 65_534, b: 'AddressNotUsable' });
     const config = translate(world([gateway('a', 1), gateway('b', 2)]), tight).proxyConfig;
     expect(config.gateways!.map((g) => g.name)).toEqual(['ns/a']);
+    // A Gateway left without a cleartext port takes no TLS port either: the next one pinned gets the first.
+    const noHttpLeft = { ...OPTIONS, proxyHttpPort: 65_535 };
+    const three = translate(world([gateway('a', 1), gateway('b', 2), gateway('c', 3, '9000')]), noHttpLeft);
+    expect(three.proxyConfig.gateways!.map((g) => [g.name, g.port, g.tlsPort])).toEqual([
+      ['ns/a', undefined, undefined],
+      ['ns/c', 9000, 8444],
+    ]);
+  });
+
+  it.each<[string, string, number | string]>([
+    ['with spaces around', ' 9100 ', 9100],
+    ['1', '1', 1],
+    ['65535', '65535', 65_535],
+    ['0', '0', 'AddressNotUsable'],
+    ['65536', '65536', 'AddressNotUsable'],
+    ['text before the number', 'x9100', 'AddressNotUsable'],
+    ['text after the number', '9100x', 'AddressNotUsable'],
+    ["the proxy's TLS port", '8443', 'AddressNotUsable'],
+  ])('a pin %s (%j) gives %j', (_what, pin, expected) => {
+    expect(ports([gateway('a', 1), gateway('b', 2, pin)]).b).toBe(expected);
+  });
+
+  it('says why a pin or the ports left give a Gateway no port', () => {
+    const programmed = (gateways: K8sObject[], options = OPTIONS) =>
+      translate(world(gateways), options)
+        .statuses.filter((s) => s.kind === 'Gateway')
+        .map(
+          (s) =>
+            (s.status.conditions as Array<{ type: string; message: string }>).find((c) => c.type === 'Programmed')!
+              .message,
+        );
+    expect(programmed([gateway('a', 1, '8443')])).toEqual([
+      `annotation ${DATA_PORT_ANNOTATION}: port 8443 is the proxy's own (--listen or --tls-listen), which serves the oldest Gateway without the annotation`,
+    ]);
+    // A TLS port is needed too: none is left above --tls-listen, though cleartext ones are.
+    const noTls = { ...OPTIONS, proxyTlsPort: 65_535 };
+    expect(programmed([gateway('a', 1), gateway('b', 2)], noTls)[1]).toBe('no free data port is left for this Gateway');
+  });
+
+  it('skips the ports pinned by older Gateways, up to 65535 itself', () => {
+    expect(ports([gateway('a', 1), gateway('b', 2, '8081'), gateway('c', 3)])).toEqual({ a: 8080, b: 8081, c: 8082 });
+    const top = { ...OPTIONS, proxyHttpPort: 65_534 };
+    expect(ports([gateway('a', 1), gateway('b', 2)], top)).toEqual({ a: 65_534, b: 65_535 });
+  });
+
+  it('writes an IPv6 data address in brackets', () => {
+    const status = translate(world([gateway('a', 1)]), { ...OPTIONS, dataAddressHost: '::1' }).statuses[1]!;
+    const addresses = status.status.addresses as Array<{ type: string; value: string }>;
+    expect(addresses.find((a) => a.type === DATA_PORT_ADDRESS_TYPE)?.value).toBe('[::1]:8080');
+  });
+
+  it('keeps the reason a Gateway is not programmed for when its pin is bad too', () => {
+    const invalid = gateway('a', 1, 'x');
+    invalid.spec = { gatewayClassName: 'c', listeners: [{ name: 'h', protocol: 'UDP', port: 80 }] };
+    expect(ports([invalid])).toEqual({ a: 'Invalid' });
   });
 });
