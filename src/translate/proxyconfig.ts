@@ -25,9 +25,9 @@ type GatewayScopeInput = NonNullable<ProxyConfigInput['gateways']>[number];
 
 export interface ProxyConfigOptions {
   /** Some GatewayClass of ours asks for the access log. */
-  accessLog?: boolean;
+  accessLog: boolean;
   /** CA bundle id → PEM of the usable BackendTLSPolicies; the config carries those its rules name. */
-  cas?: ReadonlyMap<string, string>;
+  cas: ReadonlyMap<string, string>;
 }
 
 /**
@@ -37,7 +37,7 @@ export interface ProxyConfigOptions {
 export function* buildProxyConfigSteps(
   routes: readonly RouteIR[],
   gateways: Iterable<GatewayIR>,
-  { accessLog = false, cas = new Map() }: ProxyConfigOptions = {},
+  { accessLog, cas }: ProxyConfigOptions,
 ): Steps<ProxyConfigInput> {
   // Oldest first, as ports are given; a Gateway without a data port serves nothing.
   const scoped = [...gateways].filter((g) => g.serving && g.dataPorts).sort(byGatewayAge);
