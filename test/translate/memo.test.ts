@@ -6,13 +6,18 @@
 // nothing with earlier calls.
 import { describe, expect, it } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { parseManifests } from '../../src/sources/manifests.js';
+import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
 import { translate } from '../../src/translate/index.js';
 import type { K8sObject } from '../../src/core/types.js';
 import { propertyRuns } from '../support/runs.js';
 import { apply, applyEdit, edit, initial, unrecognisable, writeStatus, type World } from './memo-world.js';
 import { CAS, gateway, OPTIONS, ROUTES, route, withStatus } from './memo-objects.js';
+
+const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'testdata');
 
 describe('translate() across calls', () => {
   it('gives, for every snapshot of any edit sequence, what a snapshot sharing no object with earlier calls gives', () => {
@@ -225,6 +230,32 @@ describe('translate() across calls', () => {
     translate({ ...first, gateways: [cyclicSpec(80)] }, OPTIONS);
     const scopes = translate({ ...first, gateways: [cyclicSpec(81)] }, OPTIONS).proxyConfig.gateways ?? [];
     expect(scopes.flatMap((g) => g.listenerPorts)).toEqual([81]);
+  });
+
+  it('translates the same objects afresh when the ExternalName option changes', () => {
+    const text = readFileSync(join(GOLDEN, 'route-external-name-enabled.in.yaml'), 'utf8');
+    const snapshot = toSnapshot(parseManifests(text, 'external-name.yaml')).snapshot;
+    for (const externalNameServices of [true, false, true]) {
+      const options = { ...OPTIONS, externalNameServices };
+      const got = translate(snapshot, options);
+      expect(JSON.stringify(got)).toBe(JSON.stringify(translate(unrecognisable(snapshot), options)));
+    }
+  });
+
+  it('keeps an HTTPRoute and a GRPCRoute apart though they share their spec and metadata objects', () => {
+    const http = route(0, 0);
+    const grpc = { ...http, kind: 'GRPCRoute', apiVersion: 'gateway.networking.k8s.io/v1' };
+    const snapshot = { ...initial(), httpRoutes: [http], grpcRoutes: [grpc] };
+    const got = translate(snapshot, OPTIONS);
+    expect(JSON.stringify(got)).toBe(JSON.stringify(translate(unrecognisable(snapshot), OPTIONS)));
+  });
+
+  it('refuses a route whose spec is null (an empty `spec:` in YAML), every time', () => {
+    const empty = { ...route(0, 0), spec: null } as unknown as K8sObject;
+    const snapshot = { ...initial(), httpRoutes: [empty] };
+    const first = JSON.stringify(translate(snapshot, OPTIONS));
+    expect(JSON.stringify(translate(snapshot, OPTIONS))).toBe(first);
+    expect(first).toBe(JSON.stringify(translate(unrecognisable(snapshot), OPTIONS)));
   });
 
   it('reuses rules across ConfigMap changes that leave the CA alone, and recomputes them when it changes', () => {
