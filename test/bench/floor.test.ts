@@ -145,4 +145,21 @@ describe('the HTTP/2 floor (bare node:http2)', () => {
       session.close();
     }
   });
+
+  it('keeps serving after clients cancel streams whose answers are still on the way', async () => {
+    // As h2load leaves calls in flight when a run ends: the backend's answer comes to a stream already gone.
+    const session = http2.connect(`http://127.0.0.1:${floor.port}`);
+    try {
+      for (let i = 0; i < 5; i++) {
+        const cancelled = session.request({ ':method': 'GET', ':path': '/delay/100' });
+        cancelled.on('error', () => undefined);
+        setTimeout(() => cancelled.close(http2.constants.NGHTTP2_CANCEL), 20);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const after = await call(session, '/after');
+      expect(JSON.parse(after.body)).toMatchObject({ path: '/after' });
+    } finally {
+      session.close();
+    }
+  });
 });

@@ -146,9 +146,15 @@ function h2Floor(backend: URL): http2.Http2Server {
     for (const name in headers) if (!H2_HOP.has(name) && name !== ':scheme') out[name] = headers[name];
     const up = connect().request(out);
     let trailers: http2.IncomingHttpHeaders = {};
-    up.on('response', (head) => stream.respond(head, { waitForTrailers: true }));
+    // A client may cancel a call whose answer is on the way (h2load does at the end of each run): responding
+    // on that closed stream would throw and end the floor for every later round.
+    up.on('response', (head) => {
+      if (stream.closed) up.close(http2.constants.NGHTTP2_CANCEL);
+      else stream.respond(head, { waitForTrailers: true });
+    });
     up.on('trailers', (t) => (trailers = t));
-    stream.on('wantTrailers', () => stream.sendTrailers(trailers));
+    stream.on('wantTrailers', () => stream.closed || stream.sendTrailers(trailers));
+    stream.on('close', () => up.closed || up.close(http2.constants.NGHTTP2_CANCEL));
     up.on('error', () => stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR));
     stream.on('error', () => up.close(http2.constants.NGHTTP2_CANCEL));
     stream.pipe(up);
