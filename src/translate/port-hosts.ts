@@ -147,7 +147,7 @@ function hostKeys(
 function visibleHosts(keys: string[], entries: Map<string, PortHost>): PortHost[] {
   const served = new Set(keys.filter((k) => entries.get(k)!.matches.length > 0));
   return keys
-    .filter((k) => served.has(k) || coveringNames(k).some((n) => n !== k && served.has(n)))
+    .filter((k) => coveringNames(k).some((n) => served.has(n))) // k itself first, then what covers it
     .map((k) => entries.get(k)!);
 }
 

@@ -88,6 +88,18 @@ describe('proxy config assembly', () => {
     expect(entriesOf(after, 'h.test')[0]).toEqual({ ports: [80, 9090], paths: ['/x'] });
   });
 
+  it("ranks a hostname again from its routes after one of them changes, each route's matches once", () => {
+    const listeners = gateway(listener('a', 80));
+    const before = world(
+      CLASS + listeners + route('r1', 'h.test', '/one', ['a']) + route('r2', 'h.test', '/two', ['a']),
+    );
+    translate(before, TRANSLATE_OPTIONS);
+    // r1 changes; r2, on the same hostname, is the same object.
+    const changed = world(route('r1', 'h.test', '/uno', ['a'])).httpRoutes[0]!;
+    const after = { ...before, httpRoutes: before.httpRoutes.map((r) => (r.metadata.name === 'r1' ? changed : r)) };
+    expect(entriesOf(after, 'h.test')).toEqual([{ ports: [80], paths: ['/uno', '/two'] }]);
+  });
+
   it('carries each CA bundle the rules name once, in id order', () => {
     // Ids are the sha256 of each certificate in canonical PEM (node:crypto's), as the config carries it.
     const cas = [createTestCa('one').cert, createTestCa('two').cert].map((pem) => new X509Certificate(pem).toString());

@@ -116,6 +116,17 @@ describe.each<[string, Array<[Req, string | number]>]>([
     ],
   ],
   [
+    'listener-isolation-without-routes',
+    [
+      [{ host: 'bar.com', path: '/' }, V1],
+      [{ host: 'example.com', path: '/' }, V1],
+      [{ host: 'bar.example.com', path: '/' }, 404],
+      [{ host: 'a.b.example.com', path: '/' }, 404],
+      [{ host: 'abc.example.org', path: '/' }, 404],
+      [{ host: 'other.example.org', path: '/' }, V1],
+    ],
+  ],
+  [
     'conformance-httproute-header-query-method-matching',
     [
       [{ host: 'match.example.com', path: '/', headers: { version: 'one' } }, V1],
