@@ -38,7 +38,7 @@ export function wellFormed(objects: K8sObject[]): K8sObject[] {
 /** "namespace/name" of an object with a usable metadata block, else undefined (wellFormed skips it). */
 export function wellFormedName(o: K8sObject): string | undefined {
   if (!isRecord(o) || !isRecord(o.metadata) || typeof o.metadata.name !== 'string') return undefined;
-  return nsName(String(o.metadata.namespace ?? 'default'), o.metadata.name);
+  return nsName(String(namespaceOf(o)), o.metadata.name);
 }
 
 function contentOf(o: K8sObject): string {
