@@ -92,6 +92,8 @@ function sameHostEntries(g: GatewayIR, name: string, merged: PortsHost[]): HostI
 
 /** Each CA bundle the rules name, once, in id order. */
 function usedCaBundles(rules: RuleInput[], cas: ReadonlyMap<string, string>): Array<{ id: string; pem: string }> {
+  // No usable BackendTLSPolicy (most snapshots): no rule can name a bundle, and none is looked for.
+  if (cas.size === 0) return [];
   const ids = new Set<string>();
   for (const r of rules) for (const id of caIdsOf(r)) ids.add(id);
   return [...ids].sort().map((id) => ({ id, pem: cas.get(id)! }));

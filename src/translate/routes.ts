@@ -49,12 +49,15 @@ export interface ProcessedRoutes {
  * with, newest first; a few, so callers alternating between snapshots keep theirs (as memo.ts does).
  */
 const recentIRs = new Recent<{
+  /** The HTTPRoutes, then the GRPCRoutes. */
   objects: K8sObject[];
-  kinds: RouteKind[];
+  httpRoutes: number;
   irs: RouteIR[];
   parents: object;
   generation: object;
 }>();
+
+const kindAt = (i: number, httpRoutes: number): RouteKind => (i < httpRoutes ? 'HTTPRoute' : 'GRPCRoute');
 
 /**
  * Yields after each rule translated, and before that after each fresh compile of its regexes. `parents` must
@@ -62,21 +65,20 @@ const recentIRs = new Recent<{
  * reused while its spec and metadata objects, its parents and its rule inputs are the same (memo.ts).
  */
 export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<ProcessedRoutes> {
-  const all = [
-    ...wellFormedRoutes('HTTPRoute', ctx.snapshot.httpRoutes).map((obj) => ({ kind: 'HTTPRoute' as const, obj })),
-    ...wellFormedRoutes('GRPCRoute', ctx.snapshot.grpcRoutes).map((obj) => ({ kind: 'GRPCRoute' as const, obj })),
-  ];
+  const http = wellFormedRoutes('HTTPRoute', ctx.snapshot.httpRoutes);
+  // One list, the kind told by the index: no {kind, object} pair per route, made and read again each change.
+  const objects = [...http, ...wellFormedRoutes('GRPCRoute', ctx.snapshot.grpcRoutes)];
   const generation = ruleInputsGeneration(ctx.snapshot, ctx.options.externalNameServices, ctx.backendTls.fingerprint);
   const before = recentIRs.take((r) => r.parents === parents && r.generation === generation);
-  const objects = all.map((a) => a.obj);
   const changed = before && changedRange(before.objects, objects);
   const irs: RouteIR[] = [];
-  for (let i = 0; i < all.length; i++) {
-    const { kind, obj } = all[i]!;
+  for (let i = 0; i < objects.length; i++) {
+    const obj = objects[i]!;
+    const kind = kindAt(i, http.length);
     // Outside the changed range, the same object as in a recent call with the same inputs: that call's IR,
     // found without a lookup per route (the memo's answer too: memo.ts keys on the object).
     const at = !changed || i < changed.start ? i : i >= changed.nowEnd ? i - changed.nowEnd + changed.beforeEnd : -1;
-    const same = at !== -1 && before?.objects[at] === obj && before.kinds[at] === kind;
+    const same = at !== -1 && before?.objects[at] === obj && kindAt(at, before.httpRoutes) === kind;
     irs.push(
       (same ? before!.irs[at] : rememberedRouteIR(obj, kind, parents, generation)) ??
         (yield* memoRouteIRSteps(obj, kind, parents, generation, () =>
@@ -84,14 +86,14 @@ export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<Proce
         )),
     );
   }
-  const now = { objects, kinds: all.map((a) => a.kind), irs, parents, generation };
+  const now = { objects, httpRoutes: http.length, irs, parents, generation };
   // Another translation may have run between this one's steps (standalone slices them) and dropped `before`.
   if (before) recentIRs.replace(before, now);
   else recentIRs.add(now);
   const served = resolveCrossServing(irs);
   // resolveCrossServing keeps the order: the i-th route is the i-th object's.
   const copies = new Map<RouteIR, K8sObject>();
-  served.forEach((r, i) => r.obj !== all[i]!.obj && copies.set(r, all[i]!.obj));
+  served.forEach((r, i) => r.obj !== objects[i] && copies.set(r, objects[i]!));
   const routes = sortedRoutes(served);
   return {
     routes,
