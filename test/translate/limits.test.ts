@@ -181,4 +181,64 @@ describe('routeLimitViolation', () => {
       { numRuns: propertyRuns(400) },
     );
   });
+
+  /**
+   * A spec with `n` items at `path` (its "[]" arrays hold a first, empty element and then the one that leads
+   * on, so walks must look past the first), and the place that names it.
+   */
+  function specWith(path: string, n: number): { spec: unknown; at: string } {
+    const [, ...segments] = path.split('.');
+    const build = (i: number): unknown => {
+      if (i === segments.length) return Array.from({ length: n }, () => ({}));
+      const segment = segments[i]!;
+      const child = build(i + 1);
+      return segment.endsWith('[]') ? { [segment.slice(0, -2)]: [{}, child] } : { [segment]: child };
+    };
+    return { spec: build(0), at: `spec.${segments.map((x) => x.replace('[]', '[1]')).join('.')}` };
+  }
+
+  it.each(
+    rows<[string, string, number]>(
+      Object.entries(ROUTE_MAX_ITEMS).flatMap(([kind, table]) =>
+        Object.entries(table).map(([path, max]): [string, string, number] => [kind, path, max]),
+      ),
+    ),
+  )('%s: %s within its %i items, and one over', (kind, path, max) => {
+    const routeKind = kind as keyof typeof ROUTE_MAX_ITEMS;
+    expect(routeLimitViolation(routeKind, specWith(path, max).spec)).toBeUndefined();
+    const over = specWith(path, max + 1);
+    expect(routeLimitViolation(routeKind, over.spec)).toBe(
+      `${over.at} has ${max + 1} items, at most ${max} are allowed`,
+    );
+  });
+
+  it.each([
+    ['a string', (n: number) => 'x'.repeat(n), ANY_STRING_MAX_LENGTH, 'is', 'characters long'],
+    ['an array', (n: number) => Array.from({ length: n }, () => 0), ANY_ARRAY_MAX_ITEMS, 'has', 'items'],
+  ])(
+    '%s deep in a field the table does not name: within the generic bound, and one over',
+    (_what, make, max, verb, unit) => {
+      // Past arrays on the way, and past none (a walk may stop at the first array it meets).
+      const inArrays = (n: number) => ({ rules: [{}, { extra: { deeper: [0, make(n)] } }] });
+      const inObjects = (n: number) => ({ extra: { deeper: make(n) } });
+      for (const [spec, at] of [
+        [inArrays, 'spec.rules[1].extra.deeper[1]'],
+        [inObjects, 'spec.extra.deeper'],
+      ] as const) {
+        expect(routeLimitViolation('HTTPRoute', spec(max))).toBeUndefined();
+        expect(routeLimitViolation('HTTPRoute', spec(max + 1))).toBe(
+          `${at} ${verb} ${max + 1} ${unit}, at most ${max} are allowed`,
+        );
+      }
+    },
+  );
+
+  it('walks past null where an object belongs, with and without a violation after it', () => {
+    const nulls = { rules: [null, { matches: [null] }] };
+    expect(routeLimitViolation('HTTPRoute', nulls)).toBeUndefined();
+    const over = { ...nulls, unlisted: Array.from({ length: ANY_ARRAY_MAX_ITEMS + 1 }, () => 0) };
+    expect(routeLimitViolation('HTTPRoute', over)).toBe(
+      `spec.unlisted has ${ANY_ARRAY_MAX_ITEMS + 1} items, at most ${ANY_ARRAY_MAX_ITEMS} are allowed`,
+    );
+  });
 });
