@@ -42,11 +42,12 @@ export function nsName(namespace: string, name: string): string {
 }
 
 /**
- * A namespaced object's namespace: one left out is "default", as kubectl apply would put it. Loaders default
- * it already (withDefaultNamespace); the translator may be given objects that went through none.
+ * A namespaced object's namespace: one left out or empty is "default", as kubectl apply would put it. Loaders
+ * default it already (withDefaultNamespace, by the same rule); the translator may be given objects that went
+ * through none.
  */
 export function namespaceOf(obj: K8sObject): string {
-  return obj.metadata.namespace ?? 'default';
+  return obj.metadata.namespace || 'default';
 }
 
 /**

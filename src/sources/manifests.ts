@@ -5,6 +5,7 @@ import { runSteps, type Steps } from '../core/steps.js';
 import { parseFast } from './fast-yaml.js';
 import { SNAPSHOT_KINDS, emptySnapshot, type K8sObject, type Snapshot } from '../core/types.js';
 import { copyWith } from '../core/copy.js';
+import { namespaceOf } from '../gatewayapi/values.js';
 
 export class ManifestError extends Error {
   constructor(
@@ -141,7 +142,7 @@ const defaulted = new WeakMap<K8sObject, K8sObject>();
 /** The object with namespace "default" when it is namespaced and has none, as kubectl apply would. */
 export function withDefaultNamespace(obj: K8sObject): K8sObject {
   const clusterScoped = obj.kind === 'GatewayClass' || obj.kind === 'Namespace';
-  if (clusterScoped || obj.metadata.namespace) return obj;
+  if (clusterScoped || namespaceOf(obj) === obj.metadata.namespace) return obj;
   let copy = defaulted.get(obj);
   if (!copy) defaulted.set(obj, (copy = copyWith(obj, { metadata: copyWith(obj.metadata, { namespace: 'default' }) })));
   return copy;

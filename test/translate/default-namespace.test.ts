@@ -2,7 +2,7 @@
 // it (withDefaultNamespace), but translate() is a library function a caller may give objects no loader saw:
 // every lookup must treat a left-out namespace and "default" alike (a route found its Service, a Service its
 // EndpointSlices, a listener its Secret, a policy its ConfigMap only when both sides spelled it the same way).
-// Oracle: each golden world moved whole into "default", once spelled out and once left out, translates the same.
+// Oracle: each golden world moved whole into "default", spelled out, left out or empty, translates the same.
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -41,6 +41,13 @@ describe('objects without a namespace', () => {
       OPTIONS,
     );
     expect(leftOut).toEqual(spelledOut);
+    // An empty namespace is none too (the API server and kubectl read it so).
+    expect(
+      translate(
+        placed(world, () => ''),
+        OPTIONS,
+      ),
+    ).toEqual(spelledOut);
   });
 
   it('serves a route through its Service and EndpointSlice, all three without a namespace', () => {
