@@ -156,7 +156,7 @@ function h2Floor(backend: URL): http2.Http2Server {
     stream.on('wantTrailers', () => stream.closed || stream.sendTrailers(trailers));
     stream.on('close', () => up.closed || up.close(http2.constants.NGHTTP2_CANCEL));
     up.on('error', () => stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR));
-    stream.on('error', () => up.close(http2.constants.NGHTTP2_CANCEL));
+    stream.on('error', () => undefined); // then 'close', which cancels the upstream call
     stream.pipe(up);
     up.pipe(stream);
   });
