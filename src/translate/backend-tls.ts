@@ -57,8 +57,9 @@ export function buildBackendTlsIndex(snapshot: { backendTLSPolicies: K8sObject[]
   for (const p of policies) {
     for (const key of targetSlots(p)) {
       const slot = slots.get(key);
+      // A policy claims each slot once (targetSlots), so a claimed slot's winner is an earlier policy.
       if (slot === undefined) slots.set(key, { key, winner: p, losers: [] });
-      else if (slot.winner !== p) slot.losers.push(p);
+      else slot.losers.push(p);
     }
   }
   const fingerprint = JSON.stringify(
