@@ -22,6 +22,9 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$/;
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
 export const DEFAULT_MATCH: MatchInput = { path: { type: 'PathPrefix', value: '/' } };
 
+/** A raw value as a message names it: text as written, anything else as JSON (never "[object Object]"). */
+const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
 function invalid(msg: string): never {
   throw new UnsupportedRule(msg);
 }
@@ -102,7 +105,7 @@ export function httpMatch(raw: Record<string, unknown>): RankedMatch {
   const method = raw.method;
   if (method !== undefined)
     match.method =
-      typeof method === 'string' && METHODS.has(method) ? method : invalid(`method ${String(method)} is not supported`);
+      typeof method === 'string' && METHODS.has(method) ? method : invalid(`method ${shown(method)} is not supported`);
   const headers = stringMatches(raw.headers, true);
   if (headers.length) match.headers = headers;
   const query = stringMatches(raw.queryParams, false);
@@ -116,7 +119,7 @@ function httpPath(raw: unknown): NonNullable<MatchInput['path']> {
   const type = p.type ?? 'PathPrefix';
   const value = str(p.value) ?? '/';
   if (type === 'RegularExpression') return { type, value: checkRegex(value) };
-  if (type !== 'Exact' && type !== 'PathPrefix') return invalid(`path match type ${String(type)} is not supported`);
+  if (type !== 'Exact' && type !== 'PathPrefix') return invalid(`path match type ${shown(type)} is not supported`);
   if (!value.startsWith('/')) invalid(`path "${value}" must start with "/"`);
   return { type, value };
 }
@@ -134,7 +137,7 @@ function stringMatches(raw: unknown, lowerNames: boolean): StringMatchInput[] {
     const value = str(m.value) ?? '';
     if (type === 'RegularExpression') out.push({ type, name, value: checkRegex(value) });
     else if (type === 'Exact') out.push({ type, name, value });
-    else invalid(`match type ${String(type)} is not supported`);
+    else invalid(`match type ${shown(type)} is not supported`);
   }
   return out;
 }
