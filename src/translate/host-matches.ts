@@ -70,8 +70,8 @@ export function coveringNames(key: string): readonly string[] {
 }
 
 function computeCoveringNames(key: string): string[] {
-  if (key === ANY_HOST) return [ANY_HOST];
-  const labels = (key.startsWith('*.') ? key.slice(2) : key).split('.');
+  // A wildcard key's first suffix is the key itself, and "*"'s only name is "*": the Set keeps each once.
+  const labels = key.split('.');
   const out = [key];
   for (let i = 1; i < labels.length; i++) out.push(`*.${labels.slice(i).join('.')}`);
   return [...new Set([...out, ANY_HOST])];

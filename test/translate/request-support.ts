@@ -13,7 +13,7 @@ import { UpstreamRegistry } from '../../proxy/forward/upstream.js';
 import { DEFAULT_LIMITS } from '../../proxy/limits.js';
 import { compileTable, type RoutingTable } from '../../proxy/router/table.js';
 import { routeRequest, type RouteSource } from '../../proxy/server/handle.js';
-import type { DesiredState } from '../../src/core/types.js';
+import type { DesiredState, Snapshot } from '../../src/core/types.js';
 import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
 import { DATA_PORT_ADDRESS_TYPE } from '../../src/translate/gateway-ports.js';
 import { translate } from '../../src/translate/index.js';
@@ -46,7 +46,12 @@ export interface Scenario {
 
 export function scenarioOf(name: string): Scenario {
   const file = `${name}.in.yaml`;
-  const desired = translate(toSnapshot(parseManifests(readFileSync(join(DATA, file), 'utf8'), file)).snapshot, OPTIONS);
+  return scenarioOfSnapshot(toSnapshot(parseManifests(readFileSync(join(DATA, file), 'utf8'), file)).snapshot);
+}
+
+/** A snapshot translated (with whatever the translator remembers from earlier calls) and compiled. */
+export function scenarioOfSnapshot(snapshot: Snapshot): Scenario {
+  const desired = translate(snapshot, OPTIONS);
   return { table: compileTable(parseProxyConfig(desired.proxyConfig), registry), desired };
 }
 
