@@ -3,7 +3,9 @@
 // another, and a ranking reused from the last translation whose rule numbers moved for some routes only.
 import { describe, expect, it } from '@jest/globals';
 import type { K8sObject, Snapshot } from '../../src/core/types.js';
-import { coveringNames } from '../../src/translate/host-matches.js';
+import type { GatewayIR } from '../../src/translate/gateways.js';
+import { coveringNames, hostMatchesSteps, type Attachment } from '../../src/translate/host-matches.js';
+import type { RouteIR } from '../../src/translate/routes.js';
 import { resolve, scenarioOfSnapshot } from './request-support.js';
 import { oneGatewayWorld } from './support.js';
 
@@ -90,5 +92,27 @@ describe('coveringNames', () => {
     ['*', ['*']],
   ])('lists what covers %s, most specific first', (key, names) => {
     expect(coveringNames(key)).toEqual(names);
+  });
+});
+
+describe('ranking a host’s matches in steps', () => {
+  it('yields once per 512 matches keyed, then while sorting (one run of up to 1,024: one yield)', () => {
+    const listener = { name: 'h', port: 80, routable: true, hostname: undefined };
+    const gateway = { listeners: [listener] } as unknown as GatewayIR;
+    const matches = Array.from({ length: 1_000 }, (_, i) => ({ match: { path: { type: 'Exact', value: `/${i}` } } }));
+    const route = {
+      kind: 'HTTPRoute',
+      namespace: 'd',
+      name: 'r',
+      obj: { metadata: { name: 'r', namespace: 'd' } },
+      rules: { rules: [{ index: 0, matches }] },
+    } as unknown as RouteIR;
+    const attachment = { gateway, listener, hostnames: ['*'], route, firstRule: 0 } as unknown as Attachment;
+    const steps = hostMatchesSteps(gateway, '*', new Map([['*', [attachment]]]), 80);
+    let yields = 0;
+    let next = steps.next();
+    for (; !next.done; next = steps.next()) yields++;
+    expect(next.value).toHaveLength(1_000);
+    expect(yields).toBe(2);
   });
 });
