@@ -4,7 +4,13 @@
 import { describe, expect, it } from '@jest/globals';
 import type { K8sObject, Snapshot } from '../../src/core/types.js';
 import type { GatewayIR } from '../../src/translate/gateways.js';
-import { coveringNames, hostMatchesSteps, type Attachment } from '../../src/translate/host-matches.js';
+import {
+  coveringNames,
+  forgetUnaskedHostMatches,
+  hostMatchesSteps,
+  keepHostMatches,
+  type Attachment,
+} from '../../src/translate/host-matches.js';
 import type { RouteIR } from '../../src/translate/routes.js';
 import { resolve, scenarioOfSnapshot } from './request-support.js';
 import { oneGatewayWorld } from './support.js';
@@ -95,24 +101,70 @@ describe('coveringNames', () => {
   });
 });
 
-describe('ranking a host’s matches in steps', () => {
-  it('yields once per 512 matches keyed, then while sorting (one run of up to 1,024: one yield)', () => {
-    const listener = { name: 'h', port: 80, routable: true, hostname: undefined };
-    const gateway = { listeners: [listener] } as unknown as GatewayIR;
-    const matches = Array.from({ length: 1_000 }, (_, i) => ({ match: { path: { type: 'Exact', value: `/${i}` } } }));
-    const route = {
-      kind: 'HTTPRoute',
-      namespace: 'd',
-      name: 'r',
-      obj: { metadata: { name: 'r', namespace: 'd' } },
-      rules: { rules: [{ index: 0, matches }] },
-    } as unknown as RouteIR;
-    const attachment = { gateway, listener, hostnames: ['*'], route, firstRule: 0 } as unknown as Attachment;
-    const steps = hostMatchesSteps(gateway, '*', new Map([['*', [attachment]]]), 80);
+/** One Gateway, one listener on port 80 for any host, and one route with `count` Exact matches in one rule. */
+function rankingWorld(count: number) {
+  const listener = { name: 'h', port: 80, routable: true, hostname: undefined };
+  const gateway = { listeners: [listener] } as unknown as GatewayIR;
+  const matches = Array.from({ length: count }, (_, i) => ({ match: { path: { type: 'Exact', value: `/${i}` } } }));
+  const route = {
+    kind: 'HTTPRoute',
+    namespace: 'd',
+    name: 'r',
+    obj: { metadata: { name: 'r', namespace: 'd' } },
+    rules: { rules: [{ index: 0, matches }] },
+  } as unknown as RouteIR;
+  const byHostname = (firstRule: number) =>
+    new Map([['*', [{ gateway, listener, hostnames: ['*'], route, firstRule } as unknown as Attachment]]]);
+  /** Runs the ranking of key "*" to its end; returns the matches and the yields on the way. */
+  const rank = (firstRule = 0) => {
+    const steps = hostMatchesSteps(gateway, '*', byHostname(firstRule), 80);
     let yields = 0;
     let next = steps.next();
     for (; !next.done; next = steps.next()) yields++;
-    expect(next.value).toHaveLength(1_000);
+    return { matches: next.value, yields };
+  };
+  return { gateway, rank };
+}
+
+describe('ranking a host’s matches in steps', () => {
+  it('yields once per 512 matches keyed, then while sorting (one run of up to 1,024: one yield)', () => {
+    const { matches, yields } = rankingWorld(1_000).rank();
+    expect(matches).toHaveLength(1_000);
     expect(yields).toBe(2);
+  });
+});
+
+describe('a remembered ranking', () => {
+  it('is handed out as the same array while its visits and their rule numbers are the same, renumbered else', () => {
+    const { rank } = rankingWorld(3);
+    const first = rank().matches;
+    expect(rank().matches).toBe(first);
+    const moved = rank(5);
+    expect(moved.yields).toBe(0); // renumbered, not ranked again
+    expect(moved.matches.map((m) => m.rule)).toEqual([5, 5, 5]);
+    expect(moved.matches.map((m) => m.match)).toEqual(first.map((m) => m.match));
+  });
+
+  it('is kept through a prune while asked for or kept since the last one, and forgotten after one without', () => {
+    const { gateway, rank } = rankingWorld(3);
+    const first = rank().matches;
+    forgetUnaskedHostMatches(gateway); // asked since: kept
+    expect(rank().matches).toBe(first);
+    forgetUnaskedHostMatches(gateway);
+    keepHostMatches(gateway, 80, ['*']);
+    forgetUnaskedHostMatches(gateway); // kept since: kept
+    expect(rank().matches).toBe(first);
+    forgetUnaskedHostMatches(gateway);
+    keepHostMatches(gateway, 443, ['*']); // another port's key
+    forgetUnaskedHostMatches(gateway); // neither asked nor kept since: forgotten
+    const again = rank().matches;
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+  });
+
+  it('is not needed to keep or forget a Gateway never ranked', () => {
+    const { gateway } = rankingWorld(1);
+    expect(() => keepHostMatches(gateway, 80, ['*'])).not.toThrow();
+    expect(() => forgetUnaskedHostMatches(gateway)).not.toThrow();
   });
 });
