@@ -132,7 +132,7 @@ describe('HTTP/2 rapid reset with reconnect', () => {
     app = await startEchoBackend('app');
     other = await startEchoBackend('other');
     proxy = runCli(['proxy', '--workers', '0', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0'], {
-      NODE_OPTIONS: `--max-old-space-size=${PROXY_OLD_SPACE_MB}`,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${PROXY_OLD_SPACE_MB}`.trim(),
     });
     const ready = await proxy.waitForLog((l) => l.msg === 'proxy ready for config');
     ports = ready.ports as typeof ports;
