@@ -162,7 +162,7 @@ describe('a remembered ranking', () => {
     expect(again).toEqual(first);
   });
 
-  it('is not needed to keep or forget a Gateway never ranked', () => {
+  it('keeps and forgets nothing, and does not fail, for a Gateway never ranked', () => {
     const { gateway } = rankingWorld(1);
     expect(() => keepHostMatches(gateway, 80, ['*'])).not.toThrow();
     expect(() => forgetUnaskedHostMatches(gateway)).not.toThrow();
