@@ -3,8 +3,9 @@
 // of a few characters can build hundreds of thousands ("a{1000}" repeated). So the size is first estimated
 // from the text the way RE2's parser estimates it (calcSize: repetitions multiply what they repeat), and a
 // pattern estimated over REGEX_ESTIMATE_LIMIT is refused without compiling. The estimate is never below the
-// compiled size, and close to it: it only overshoots where RE2 factors alternations of literals sharing a
-// prefix (test/translate/regex-size.test.ts checks both on random patterns).
+// compiled size, and close to it: exactly 2 over where RE2 neither simplifies nor factors, one more for each
+// loop that may run zero times, and more only where RE2 factors alternations of literals sharing a prefix or
+// folds empty and nested repetitions (test/translate/regex-size.test.ts checks each on random patterns).
 import { RE2JS } from 're2js';
 import type { Steps } from '../core/steps.js';
 import { REGEX_ESTIMATE_LIMIT, REGEX_MAX_PROGRAM_SIZE } from './limits.js';

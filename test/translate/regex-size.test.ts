@@ -63,7 +63,78 @@ const pattern: fc.Arbitrary<string> = fc.letrec<{ alt: string; seq: string; term
     .map(([atom, q]) => atom + q),
 })).alt;
 
+/**
+ * Patterns RE2 compiles without simplifying or factoring: no alternation, no loop that may run zero times
+ * ("*", "{0}", "{0,}"), no flags-only group, and a non-capturing group always holds two terms or more (RE2
+ * folds "(?:x+)+" into "x+").
+ */
+const PLAIN_ATOMS = ATOMS.filter((a) => a !== '(?i)');
+const PLAIN_QUANTIFIERS = ['', '', '+', '?', '+?', '??', '{3}', '{2,}', '{0,4}', '{1,5}?', '{12}', '{1}', '{1,}'];
+const plainPattern: fc.Arbitrary<string> = fc.letrec<{ seq: string; pair: string; term: string }>((tie) => ({
+  seq: fc.array(tie('term'), { minLength: 1, maxLength: 4 }).map((terms) => terms.join('')),
+  pair: fc.array(tie('term'), { minLength: 2, maxLength: 4 }).map((terms) => terms.join('')),
+  term: fc
+    .tuple(
+      fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.constantFrom(...PLAIN_ATOMS),
+        fc.tuple(fc.constantFrom('(', '(?P<n>', '(?<m>'), tie('seq')).map(([open, inner]) => `${open}${inner})`),
+        fc.tuple(fc.constantFrom('(?:', '(?i:', '(?s-i:'), tie('pair')).map(([open, inner]) => `${open}${inner})`),
+      ),
+      fc.constantFrom(...PLAIN_QUANTIFIERS),
+    )
+    .map(([atom, q]) => atom + q),
+})).seq;
+
+/** Instructions the estimate counts that a compiled program of RE2JS does not have (measured: always 2). */
+const ESTIMATE_OVERHEAD = 2;
+
 describe('estimatedProgramSize', () => {
+  it('is exactly the compiled size (plus its constant) where RE2 neither simplifies nor factors', () => {
+    // The bound that matters for a valid pattern near the limit: an estimate too large refuses it.
+    const runs = propertyRuns(2_000);
+    let compiled = 0;
+    fc.assert(
+      fc.property(plainPattern, (p) => {
+        const size = compiledSize(p);
+        if (size === undefined) return;
+        compiled++;
+        expect([p, estimatedProgramSize(p) - size]).toEqual([p, ESTIMATE_OVERHEAD]);
+      }),
+      { numRuns: runs },
+    );
+    // About two in five are valid (a group name used twice is not): the property is not vacuous.
+    expect(compiled).toBeGreaterThan(runs / 4);
+  });
+
+  // Atoms that match one character ("\Q…\E" and "{x}" are several, of which a quantifier takes the last;
+  // "^", "$" and "\b" match none).
+  const ONE_CHARACTER = PLAIN_ATOMS.filter((a) => !/^(\\Q|\^|\$|\\b|\{x\})/.test(a));
+
+  it('counts a loop that may run zero times one instruction over RE2, and no more', () => {
+    for (const atom of ONE_CHARACTER)
+      for (const loop of ['*', '*?', '{0,}'])
+        for (const after of ['', 'b']) {
+          const p = `${atom}${loop}${after}`;
+          const size = compiledSize(p);
+          if (size === undefined) continue;
+          expect([p, estimatedProgramSize(p) - size]).toEqual([p, ESTIMATE_OVERHEAD + 1]);
+        }
+  });
+
+  it('counts an atom repeated zero times as RE2 does when it stands alone, and one over when more follows', () => {
+    for (const atom of ONE_CHARACTER) {
+      expect([atom, estimatedProgramSize(`${atom}{0}`) - compiledSize(`${atom}{0}`)!]).toEqual([
+        atom,
+        ESTIMATE_OVERHEAD,
+      ]);
+      expect([atom, estimatedProgramSize(`${atom}{0}b`) - compiledSize(`${atom}{0}b`)!]).toEqual([
+        atom,
+        ESTIMATE_OVERHEAD + 1,
+      ]);
+    }
+  });
+
   it('is never below the compiled size, and within the estimate limit when the size is within its limit', () => {
     let compiled = 0;
     const runs = propertyRuns(3_000);
