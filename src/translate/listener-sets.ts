@@ -74,6 +74,7 @@ function attachListenerSets(
   gateway.listeners.filter(isAccepted).forEach((l) => taken.add(l));
   const sets: ListenerSetIR[] = [];
   const joined: ListenerIR[] = [];
+  // Listener precedence across ListenerSets: oldest first (no timestamp: youngest), then namespace/name.
   for (const obj of [...objs].sort(byAge)) {
     const set = listenerSetIR(ctx, gateway, key, obj, taken);
     sets.push(set);
@@ -88,7 +89,6 @@ function attachListenerSets(
   return { gateway: { ...gateway, listeners: [...gateway.listeners, ...joined], attachedListenerSets }, sets };
 }
 
-/** Listener precedence across ListenerSets: oldest first (no timestamp: youngest), then namespace/name. */
 function isAccepted(l: ListenerIR): boolean {
   return l.conditions.some((x) => x.type === 'Accepted' && x.status === 'True');
 }

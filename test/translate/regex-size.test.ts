@@ -135,6 +135,20 @@ describe('estimatedProgramSize', () => {
     }
   });
 
+  it('reads escapes, classes and group openers whose text looks like other syntax as RE2 does', () => {
+    // Each is exact (plus the constant), so an atom read as more or fewer than it is shows.
+    const exact = [
+      ...['\\d12', '\\.12', '\\012', '\\101', '\\0a7', '\\701', '\\0', '\\08'], // octal only after \0–\7
+      ...['\\Qa\\E', '\\Q\\E', 'x\\Qabc', 'a\\p{Greek}b', 'a\\P{Greek}b', 'a\\x{263a}b', '\\pLx', '\\x41b'], // literals, braces
+      ...['[^]a]', '[x]y[[:alpha:]]', '[a[:^alpha:]b]c', '[\\]]a', '[a\\]b]c'], // where a class ends
+      ...['(x[(?=!])', '(x[(?:])', '(x[(?P<n>])', '(?P<name>a)', '(?<id>ab)'], // group syntax inside a class; long names
+      ...['a(?is)b', 'a(?s-i)b', '(?i)a', 'a(?i){3}', 'ab(?i)+'], // flags-only groups: a quantifier after one repeats the atom before
+      '(a)'.repeat(1200), // more groups in a row than RE2's nesting limit: siblings do not nest
+    ];
+    for (const p of exact) expect([p, estimatedProgramSize(p) - compiledSize(p)!]).toEqual([p, ESTIMATE_OVERHEAD]);
+    expect(estimatedProgramSize('a(?i)*') - compiledSize('a(?i)*')!).toBe(ESTIMATE_OVERHEAD + 1);
+  });
+
   it('is never below the compiled size, and within the estimate limit when the size is within its limit', () => {
     let compiled = 0;
     const runs = propertyRuns(3_000);
@@ -182,9 +196,13 @@ describe('estimatedProgramSize', () => {
       `${'('.repeat(2048)}${')'.repeat(2048)}`,
       '[[:'.repeat(1365),
       '\\Q'.repeat(2048),
+      'a\\p{Greek', // unclosed braces
+      'a\\x{263a',
     ]) {
       expect(estimatedProgramSize(p)).toBeGreaterThan(0);
     }
+    // An unmatched ")" is an error RE2 reports only where it stands: what follows it still counts.
+    expect(estimatedProgramSize(`)${'a{1000}'.repeat(20)}`)).toBeGreaterThan(REGEX_ESTIMATE_LIMIT);
     expect(estimatedProgramSize(`${'('.repeat(2048)}a${')'.repeat(2048)}`)).toBeGreaterThan(REGEX_ESTIMATE_LIMIT);
   });
 });
