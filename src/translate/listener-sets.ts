@@ -37,10 +37,10 @@ export interface ListenerSetsResult {
 }
 
 export function processListenerSets(ctx: Context, gateways: Map<string, GatewayIR>): ListenerSetsResult {
-  const byGateway = new Map<string, K8sObject[]>();
-  for (const obj of wellFormed(ctx.snapshot.listenerSets ?? [])) {
+  // Sets whose parent is not a Gateway of ours are grouped too, under a key no Gateway below looks up.
+  const byGateway = new Map<string | undefined, K8sObject[]>();
+  for (const obj of wellFormed(ctx.snapshot.listenerSets)) {
     const key = parentGatewayKey(obj);
-    if (key === undefined || !gateways.has(key)) continue;
     const list = byGateway.get(key);
     if (list) list.push(obj);
     else byGateway.set(key, [obj]);
@@ -139,9 +139,8 @@ function listenerSetIR(
     const msg = listeners.length
       ? `no valid listeners (invalid: ${invalid.join(', ')})`
       : 'ListenerSet has no listeners';
-    // Not attached: its listeners carry no routes, whatever their own merits.
-    const idle = listeners.map((l): ListenerIR => ({ ...l, routable: false }));
-    return { ...base, listeners: idle, conditions: c.listenerSetRejected('ListenersNotValid', msg) };
+    // Not attached: its listeners carry no routes (attach.ts refuses a route to it), whatever their own merits.
+    return { ...base, listeners, conditions: c.listenerSetRejected('ListenersNotValid', msg) };
   }
   const accepted = invalid.length
     ? c.listenerSetListenersNotValid(true, `invalid listeners: ${invalid.join(', ')}`)
