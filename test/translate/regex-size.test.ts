@@ -64,9 +64,9 @@ const pattern: fc.Arbitrary<string> = fc.letrec<{ alt: string; seq: string; term
 })).alt;
 
 /**
- * Patterns RE2 compiles without simplifying or factoring: no alternation, no loop that may run zero times
- * ("*", "{0}", "{0,}"), no flags-only group, and a non-capturing group always holds two terms or more (RE2
- * folds "(?:x+)+" into "x+").
+ * Patterns RE2 compiles without simplifying or factoring: no alternation, no unbounded loop that may run zero
+ * times ("*", "{0,}"), no "{0}", no flags-only group, and a non-capturing group always holds two terms or more
+ * (RE2 folds "(?:x+)+" into "x+").
  */
 const PLAIN_ATOMS = ATOMS.filter((a) => a !== '(?i)');
 const PLAIN_QUANTIFIERS = ['', '', '+', '?', '+?', '??', '{3}', '{2,}', '{0,4}', '{1,5}?', '{12}', '{1}', '{1,}'];

@@ -1,0 +1,148 @@
+// Backend references (src/translate/backends.ts): which EndpointSlice addresses a Service port forwards to,
+// what a proxy backend carries, and which ExternalName targets are refused (a tenant's Service must not
+// become a way to the proxy's own host or to a network by address).
+import { describe, expect, it } from '@jest/globals';
+import { readyEndpoints, toBackend } from '../../src/translate/backends.js';
+import { translate } from '../../src/translate/index.js';
+import type { K8sObject } from '../../src/core/types.js';
+import { oneGatewayWorld, TRANSLATE_OPTIONS } from './support.js';
+
+function slice(ports: unknown[], endpoints: unknown[]): K8sObject {
+  return { kind: 'EndpointSlice', metadata: { name: 's', namespace: 'd' }, ports, endpoints } as K8sObject;
+}
+
+describe('readyEndpoints', () => {
+  it('takes the slice port named like the Service port, or a slice’s only port', () => {
+    const named = slice(
+      [
+        { name: 'metrics', port: 9090 },
+        { name: 'http', port: 8080 },
+      ],
+      [{ addresses: ['10.0.0.1'] }],
+    );
+    expect(readyEndpoints([named], 'http')).toEqual([{ address: '10.0.0.1', port: 8080 }]);
+    expect(readyEndpoints([slice([{ name: 'other', port: 81 }], [{ addresses: ['10.0.0.2'] }])], 'http')).toEqual([
+      { address: '10.0.0.2', port: 81 },
+    ]);
+    expect(readyEndpoints([named], 'grpc')).toEqual([]); // two ports, neither named so
+  });
+
+  it('skips ports outside 1–65535 and addresses that are not text', () => {
+    for (const port of [0, 65536, -1])
+      expect([port, readyEndpoints([slice([{ port }], [{ addresses: ['10.0.0.1'] }])], '')]).toEqual([port, []]);
+    for (const port of [1, 65535])
+      expect(readyEndpoints([slice([{ port }], [{ addresses: ['10.0.0.1'] }])], '')).toEqual([
+        { address: '10.0.0.1', port },
+      ]);
+    expect(readyEndpoints([slice([{ port: 80 }], [{ addresses: ['', 7, null, '10.0.0.3'] }])], '')).toEqual([
+      { address: '10.0.0.3', port: 80 },
+    ]);
+  });
+
+  it('keeps ready and unknown-readiness endpoints once each, sorted by address then port', () => {
+    const endpoints = [
+      { addresses: ['10.0.0.9'], conditions: { ready: true } },
+      { addresses: ['10.0.0.2'] },
+      { addresses: ['10.0.0.5'], conditions: { ready: false } },
+      { addresses: ['10.0.0.2', '10.0.0.1'] },
+    ];
+    const other = slice([{ port: 70 }], [{ addresses: ['10.0.0.2'] }]);
+    expect(readyEndpoints([slice([{ port: 80 }], endpoints), other], '')).toEqual([
+      { address: '10.0.0.1', port: 80 },
+      { address: '10.0.0.2', port: 70 },
+      { address: '10.0.0.2', port: 80 },
+      { address: '10.0.0.9', port: 80 },
+    ]);
+  });
+});
+
+describe('toBackend', () => {
+  const tls = { hostname: 'b.test', caCertificates: ['ca'] } as never;
+  it('carries endpoints, protocol and TLS only to a backend that may be forwarded to', () => {
+    const ep = [{ address: '10.0.0.1', port: 80 }];
+    expect(toBackend({ name: 'n', endpoints: ep, protocol: 'http1' }, 3)).toEqual({
+      name: 'n',
+      weight: 3,
+      endpoints: ep,
+    });
+    expect(toBackend({ name: 'n', endpoints: ep, protocol: 'h2c', tls }, 1)).toEqual({
+      name: 'n',
+      weight: 1,
+      endpoints: ep,
+      protocol: 'h2c',
+      tls,
+    });
+    expect(toBackend({ name: 'n', endpoints: ep, protocol: 'http1', status: 500, tls }, 1)).toEqual({
+      name: 'n',
+      weight: 1,
+      status: 500,
+    });
+    expect(toBackend({ name: 'n', endpoints: [], protocol: 'http1', status: 503 }, 1)).toEqual({
+      name: 'n',
+      weight: 1,
+      status: 503,
+    });
+  });
+});
+
+describe('resolving a backendRef', () => {
+  /** The route's ResolvedRefs condition and its backend, the route naming `ref` and the cluster holding `services`. */
+  function resolved(ref: Record<string, unknown>, services: K8sObject[], options = {}) {
+    const s = oneGatewayWorld([
+      {
+        kind: 'HTTPRoute',
+        metadata: { name: 'r', namespace: 'd' },
+        spec: { parentRefs: [{ name: 'g' }], rules: [{ backendRefs: [{ port: 80, ...ref }] }] },
+      },
+    ]);
+    s.services.push(...services);
+    const out = translate(s, { ...TRANSLATE_OPTIONS, ...options });
+    const parents = out.statuses.find((x) => x.name === 'r')!.status.parents as Array<{
+      conditions: Array<{ type: string; reason: string; message: string }>;
+    }>;
+    const refs = parents[0]!.conditions.find((c) => c.type === 'ResolvedRefs')!;
+    return { reason: refs.reason, message: refs.message, backend: out.proxyConfig.rules[0]?.backends?.[0] };
+  }
+  const service = (name: string, spec: Record<string, unknown>): K8sObject => ({
+    kind: 'Service',
+    metadata: { name, namespace: 'd' },
+    spec,
+  });
+
+  it('refuses a reference of another kind or group even when a Service has its name', () => {
+    const svc = [service('b', { ports: [{ port: 80 }] })];
+    expect(resolved({ name: 'b', kind: 'Pod' }, svc).reason).toBe('InvalidKind');
+    expect(resolved({ name: 'b', group: 'example.com' }, svc).reason).toBe('InvalidKind');
+    expect(resolved({ name: 'b', group: 'example.com', kind: 'Pod' }, svc).message).toBe(
+      'backendRef example.com/Pod b is not a Service',
+    );
+    expect(resolved({ name: 'b' }, svc).reason).toBe('ResolvedRefs');
+  });
+
+  it('names the missing port', () => {
+    const r = resolved({ name: 'b', port: 81 }, [service('b', { ports: [{ port: 80 }] })]);
+    expect(r).toMatchObject({ reason: 'BackendNotFound', message: 'Service d/b has no port 81' });
+  });
+
+  it('forwards to an ExternalName only by a DNS name that is neither an address nor this host', () => {
+    const external = (externalName: string) =>
+      resolved({ name: 'x' }, [service('x', { type: 'ExternalName', externalName, ports: [{ port: 80 }] })], {
+        externalNameServices: true,
+      });
+    for (const name of ['api.v2', 'svc1', '1password.example.com', 'a.b-c.example']) {
+      expect([name, external(name).reason]).toEqual([name, 'ResolvedRefs']);
+      expect(external(name).backend!.endpoints).toEqual([{ address: name, port: 80 }]);
+    }
+    for (const [name, why] of [
+      ['10.0.0.1', 'is an IP address, not a DNS name'],
+      ['localhost', 'names this host'],
+      ['db.localhost', 'names this host'],
+      ['-a.example', 'is not a DNS name'],
+      ['a-.example', 'is not a DNS name'],
+      [`${'a'.repeat(64)}.example`, 'is not a DNS name'],
+      ['a..example', 'is not a DNS name'],
+    ])
+      expect(external(name).message).toBe(`Service d/x: externalName ${JSON.stringify(name)} ${why}`);
+    expect(external(`${'a'.repeat(63)}.example`).reason).toBe('ResolvedRefs');
+  });
+});
