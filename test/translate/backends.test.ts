@@ -2,6 +2,7 @@
 // what a proxy backend carries, and which ExternalName targets are refused (a tenant's Service must not
 // become a way to the proxy's own host or to a network by address).
 import { describe, expect, it } from '@jest/globals';
+import { CONFIG_LIMITS } from '../../proxy/config/schema.js';
 import { readyEndpoints, toBackend } from '../../src/translate/backends.js';
 import { translate } from '../../src/translate/index.js';
 import type { K8sObject } from '../../src/core/types.js';
@@ -37,6 +38,22 @@ describe('readyEndpoints', () => {
     expect(readyEndpoints([slice([{ port: 80 }], [{ addresses: ['', 7, null, '10.0.0.3'] }])], '')).toEqual([
       { address: '10.0.0.3', port: 80 },
     ]);
+  });
+
+  it('matches an unnamed Service port to the unnamed slice port, and reads only address lists', () => {
+    const two = slice([{ port: 8080 }, { name: 'metrics', port: 9090 }], [{ addresses: ['10.0.0.1'] }]);
+    expect(readyEndpoints([two], '')).toEqual([{ address: '10.0.0.1', port: 8080 }]);
+    expect(readyEndpoints([slice([{ port: 80 }], [{ addresses: '10.0.0.1' }])], '')).toEqual([]);
+  });
+
+  it('keeps the first addresses in order past the per-backend limit', () => {
+    const addresses = Array.from(
+      { length: CONFIG_LIMITS.endpointsPerBackend + 1 },
+      (_, i) => `10.${i >> 8}.${i & 255}.1`,
+    );
+    const kept = readyEndpoints([slice([{ port: 80 }], [{ addresses }])], '');
+    expect(kept).toHaveLength(CONFIG_LIMITS.endpointsPerBackend);
+    expect(kept[0]).toEqual({ address: '10.0.0.1', port: 80 });
   });
 
   it('keeps ready and unknown-readiness endpoints once each, sorted by address then port', () => {
@@ -119,6 +136,11 @@ describe('resolving a backendRef', () => {
     expect(resolved({ name: 'b' }, svc).reason).toBe('ResolvedRefs');
   });
 
+  it('names what it refuses', () => {
+    expect(resolved({ name: 'b', kind: 'Pod' }, []).message).toBe('backendRef core/Pod b is not a Service');
+    expect(resolved({}, []).message).toBe('Service d/ not found');
+  });
+
   it('names the missing port', () => {
     const r = resolved({ name: 'b', port: 81 }, [service('b', { ports: [{ port: 80 }] })]);
     expect(r).toMatchObject({ reason: 'BackendNotFound', message: 'Service d/b has no port 81' });
@@ -144,5 +166,33 @@ describe('resolving a backendRef', () => {
     ])
       expect(external(name).message).toBe(`Service d/x: externalName ${JSON.stringify(name)} ${why}`);
     expect(external(`${'a'.repeat(63)}.example`).reason).toBe('ResolvedRefs');
+    const longest = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`; // 253 characters
+    expect(external(longest).reason).toBe('ResolvedRefs');
+    expect(external(`${longest}e`).message).toMatch(/is not a DNS name$/);
+  });
+
+  it("reads an ExternalName's referenced port for its protocol and TLS, and needs none listed", () => {
+    const external = (ports: unknown[] | undefined, port = 80) =>
+      resolved(
+        { name: 'x', port },
+        [service('x', { type: 'ExternalName', externalName: 'api.example', ...(ports && { ports }) })],
+        { externalNameServices: true },
+      );
+    expect(external(undefined).backend).toStrictEqual({
+      name: 'd/x:80',
+      weight: 1,
+      endpoints: [{ address: 'api.example', port: 80 }],
+    });
+    const two = [{ port: 80 }, { port: 81, appProtocol: 'kubernetes.io/h2c' }];
+    expect(external(two, 81).backend!.protocol).toBe('h2c');
+    expect(external(two, 80).backend!.protocol).toBeUndefined();
+    // TLS with nothing to verify it by: refused, and never forwarded in plaintext.
+    const https = external([{ port: 443, appProtocol: 'https' }], 443);
+    expect(https.reason).toBe('UnsupportedProtocol');
+    expect(https.backend).toStrictEqual({ name: 'd/x:443', weight: 1, status: 500 });
+    const missing = resolved({ name: 'x' }, [service('x', { type: 'ExternalName', ports: [{ port: 80 }] })], {
+      externalNameServices: true,
+    });
+    expect(missing.message).toBe('Service d/x: externalName "" is not a DNS name');
   });
 });
