@@ -172,7 +172,8 @@ describe('HTTP/2 rapid reset with reconnect', () => {
     const normal = await during;
     attacking = false;
     await attack;
-    expect(proxy.child.exitCode).toBeNull();
+    // The proxy's own last words when it did not survive (a rare exit code 1 under a loaded full run, 2026-12-05).
+    expect([proxy.child.exitCode, proxy.child.exitCode === null ? '' : proxy.stderr().slice(-800)]).toEqual([null, '']);
     const rssAfter = rssBytes(proxy);
     // Work started for the reset streams is cancelled: nothing stays in flight for the backend's 2 s, and
     // every attack request that reached the backend was abandoned by the proxy rather than awaited.

@@ -104,10 +104,10 @@ describe('toBackend', () => {
 
 describe('resolving a backendRef', () => {
   /** The route's ResolvedRefs condition and its backend, the route naming `ref` and the cluster holding `services`. */
-  function resolved(ref: Record<string, unknown>, services: K8sObject[], options = {}) {
+  function resolved(ref: Record<string, unknown>, services: K8sObject[], options = {}, kind = 'HTTPRoute') {
     const s = oneGatewayWorld([
       {
-        kind: 'HTTPRoute',
+        kind,
         metadata: { name: 'r', namespace: 'd' },
         spec: { parentRefs: [{ name: 'g' }], rules: [{ backendRefs: [{ port: 80, ...ref }] }] },
       },
@@ -186,6 +186,13 @@ describe('resolving a backendRef', () => {
     const two = [{ port: 80 }, { port: 81, appProtocol: 'kubernetes.io/h2c' }];
     expect(external(two, 81).backend!.protocol).toBe('h2c');
     expect(external(two, 80).backend!.protocol).toBeUndefined();
+    const grpc = resolved(
+      { name: 'x' },
+      [service('x', { type: 'ExternalName', externalName: 'api.example', ports: [{ port: 80 }] })],
+      { externalNameServices: true },
+      'GRPCRoute',
+    );
+    expect(grpc.backend!.protocol).toBe('h2c'); // gRPC is HTTP/2 whatever the port declares
     // TLS with nothing to verify it by: refused, and never forwarded in plaintext.
     const https = external([{ port: 443, appProtocol: 'https' }], 443);
     expect(https.reason).toBe('UnsupportedProtocol');
