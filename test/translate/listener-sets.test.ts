@@ -48,8 +48,6 @@ function translated(gw: K8sObject, sets: K8sObject[]) {
       (statusOf('ListenerSet', set)!.listeners as Array<{ name: string; conditions: Condition[] }>).find(
         (l) => l.name === listener,
       )!.conditions,
-    /** Ports the proxy serves for this Gateway. */
-    ports: out.proxyConfig.listenerPorts,
   };
 }
 

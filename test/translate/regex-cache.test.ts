@@ -6,6 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import { RE2JS } from 're2js';
 import { REGEX_ESTIMATE_LIMIT, REGEX_MAX_PROGRAM_SIZE } from '../../src/translate/limits.js';
 import { estimatedProgramSize, regexCompiles, regexSize, warmRegexSteps } from '../../src/translate/regex-size.js';
+import { patternOf } from './support.js';
 
 /** Compiles `sizing` causes. */
 function compilesOf(sizing: () => void): number {
@@ -22,9 +23,6 @@ function warm(patterns: string[]): { yields: number; compiles: number } {
   });
   return { yields, compiles };
 }
-
-/** A pattern of exactly `n` RE2 instructions (as test/translate/regex-limits.test.ts builds them). */
-const patternOf = (n: number) => `[a-z]{${n - 2}}`;
 
 describe('regexSize', () => {
   // First in this file: the generations are counted from an empty cache.

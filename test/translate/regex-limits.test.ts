@@ -12,7 +12,7 @@ import {
 } from '../../src/translate/limits.js';
 import { regexCompiles } from '../../src/translate/regex-size.js';
 import { translate } from '../../src/translate/index.js';
-import { oneGatewayWorld, TRANSLATE_OPTIONS } from './support.js';
+import { oneGatewayWorld, patternOf, TRANSLATE_OPTIONS } from './support.js';
 import { ProxyConfig } from '../../proxy/config/schema.js';
 
 const options = TRANSLATE_OPTIONS;
@@ -42,8 +42,6 @@ function conditionsOf(kind: 'HTTPRoute' | 'GRPCRoute', rules: unknown[]) {
 }
 
 const size = (pattern: string) => RE2JS.compile(pattern).programSize();
-/** A pattern of exactly `n` instructions' worth: "[a-z]{k}" compiles to k + 2. */
-const patternOf = (n: number) => `[a-z]{${n - 2}}`;
 
 describe('regex limits', () => {
   it('measure patterns the way the proxy does', () => {

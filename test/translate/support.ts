@@ -24,3 +24,6 @@ export function oneGatewayWorld(routes: K8sObject[]): Snapshot {
   for (const r of routes) (r.kind === 'GRPCRoute' ? s.grpcRoutes : s.httpRoutes).push(r);
   return s;
 }
+
+/** A pattern that compiles to exactly `n` RE2 instructions ("[a-z]{k}" compiles to k + 2): the unit of the regex limits. */
+export const patternOf = (n: number): string => `[a-z]{${n - 2}}`;
