@@ -28,8 +28,9 @@ function listenerSet(name: string, day: number, listeners: Listener[], parentRef
   };
 }
 
-function translated(gw: K8sObject, sets: K8sObject[]) {
+function translated(gw: K8sObject, sets: K8sObject[], routes: K8sObject[] = []) {
   const s = emptySnapshot();
+  s.httpRoutes.push(...routes);
   s.gatewayClasses.push({
     kind: 'GatewayClass',
     metadata: { name: 'c' },
@@ -42,6 +43,14 @@ function translated(gw: K8sObject, sets: K8sObject[]) {
   return {
     gateway: statusOf('Gateway', 'g')!,
     /** A set's own conditions, or undefined when the translator wrote no status for it (not ours). */
+    /** A route's Accepted condition on its first parent, and how many rules the proxy serves. */
+    route: (name: string) => ({
+      accepted: condition(
+        (statusOf('HTTPRoute', name)!.parents as Array<{ conditions: Condition[] }>)[0]!.conditions,
+        'Accepted',
+      ),
+      rules: out.proxyConfig.rules.length,
+    }),
     set: (name: string) => statusOf('ListenerSet', name)?.conditions as Condition[] | undefined,
     /** The conditions of a set's listener by name. */
     listener: (set: string, listener: string) =>
@@ -100,6 +109,25 @@ describe('ListenerSets', () => {
     expect(condition(t.listener('newer', 'a'), 'Conflicted').status).toBe('False');
     expect(condition(t.set('newer')!, 'Accepted').status).toBe('True');
     expect(t.gateway.attachedListenerSets).toBe(1);
+  });
+
+  it('serves no route through a set that is not attached, even on a listener that could carry it', () => {
+    // HTTPS with a missing certificate: accepted and routable, not programmed; the set's only listener.
+    const https = {
+      name: 'a',
+      protocol: 'HTTPS',
+      port: 443,
+      hostname: 'x.test',
+      tls: { certificateRefs: [{ name: 'no' }] },
+    };
+    const route = {
+      kind: 'HTTPRoute',
+      metadata: { name: 'r', namespace: 'd' },
+      spec: { parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'ListenerSet', name: 'detached' }] },
+    };
+    const t = translated(gateway([http('own', 80)]), [listenerSet('detached', 1, [https as Listener])], [route]);
+    expect(condition(t.set('detached')!, 'Accepted').reason).toBe('ListenersNotValid');
+    expect(t.route('r')).toMatchObject({ accepted: { status: 'False', reason: 'NoMatchingParent' }, rules: 0 });
   });
 
   it('names every invalid listener of a set', () => {
