@@ -66,8 +66,9 @@ async function measure(ctx: BenchContext, targets: Array<{ name: string; port: n
       {
         name: `added p99 at ${s.pacedRps} req/s`,
         value: `${fmt.ms(oursAdded)} ms`,
-        target: '≤ 1.00 ms',
-        pass: oursAdded <= 1,
+        // Issue 19's target (an earlier issue's was 1 ms).
+        target: '≤ 1.50 ms',
+        pass: oursAdded <= 1.5,
       },
     ],
   };
