@@ -63,7 +63,7 @@ export function attachRoute(ctx: Context, parents: Parents, kind: RouteKind, rou
     const gateway = parents.gateways.get(key);
     if (!gateway) {
       if (existsIn(ctx.snapshot.gateways, parentRef)) continue; // another controller's
-      out.push({ parentRef, listeners: [], failure: c.routeNoMatchingParent(`Gateway ${key} not found`) });
+      out.push(failed(parentRef, c.routeNoMatchingParent(`Gateway ${key} not found`)));
       continue;
     }
     const own: ParentListeners = {
@@ -90,12 +90,12 @@ function attachToListenerSet(
   const set = parents.listenerSets.get(key);
   if (!set) {
     if (existsIn(ctx.snapshot.listenerSets ?? [], parentRef)) return undefined;
-    return { parentRef, listeners: [], failure: c.routeNoMatchingParent(`ListenerSet ${key} not found`) };
+    return failed(parentRef, c.routeNoMatchingParent(`ListenerSet ${key} not found`));
   }
   const gateway = parents.gateways.get(set.gatewayKey)!;
   if (!set.attached) {
     const why = `ListenerSet ${key} is not accepted by Gateway ${set.gatewayKey}`;
-    return { parentRef, gateway, listeners: [], failure: c.routeNoMatchingParent(why) };
+    return failed(parentRef, c.routeNoMatchingParent(why), gateway);
   }
   const own: ParentListeners = {
     label: `ListenerSet ${key}`,
@@ -104,6 +104,11 @@ function attachToListenerSet(
     serving: true,
   };
   return attachToListeners(ctx, own, gateway, parentRef, kind, routeNs, hostnames);
+}
+
+/** A parentRef the route does not attach through: no listener takes it (nothing reads a failed one's). */
+function failed(parentRef: Record<string, unknown>, failure: ConditionSpec, gateway?: GatewayIR): ParentAttachment {
+  return { parentRef, gateway, listeners: [], failure };
 }
 
 function echoParentRef(ref: Record<string, unknown>, routeNs: string): Record<string, unknown> {
@@ -131,7 +136,7 @@ function attachToListeners(
   routeNs: string,
   hostnames: string[] | undefined,
 ): ParentAttachment {
-  const fail = (failure: ConditionSpec): ParentAttachment => ({ parentRef, gateway, listeners: [], failure });
+  const fail = (failure: ConditionSpec) => failed(parentRef, failure, gateway);
   const named = parent.listeners.filter(
     (l) =>
       (parentRef.sectionName === undefined || l.name === parentRef.sectionName) &&
@@ -164,15 +169,10 @@ function attachToListeners(
 
 function namespaceAllowed(ctx: Context, l: ListenerIR, ownerNs: string, routeNs: string): boolean {
   const ns = record(l.allowedRoutes.namespaces);
-  switch (ns.from ?? 'Same') {
-    case 'All':
-      return true;
-    case 'Same':
-      return routeNs === ownerNs;
-    case 'Selector':
-      // A missing selector selects nothing (Kubernetes' nil LabelSelector), an empty one everything.
-      return isRecord(ns.selector) && selectorMatches(ns.selector, ctx.namespaceLabels(routeNs));
-    default:
-      return false; // "None" or an unknown value
-  }
+  const from = ns.from ?? 'Same';
+  if (from === 'All') return true;
+  if (from === 'Same') return routeNs === ownerNs;
+  // A missing selector selects nothing (Kubernetes' nil LabelSelector), an empty one everything.
+  if (from === 'Selector') return isRecord(ns.selector) && selectorMatches(ns.selector, ctx.namespaceLabels(routeNs));
+  return false; // "None" or an unknown value
 }

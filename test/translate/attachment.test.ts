@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_CONTROLLER_NAME, emptySnapshot, type K8sObject, type Snapshot } from '../../src/core/types.js';
 import { translate } from '../../src/translate/index.js';
-import { TRANSLATE_OPTIONS } from './support.js';
+import { TRANSLATE_OPTIONS, oneGatewayWorld } from './support.js';
 
 const OPTIONS = { ...TRANSLATE_OPTIONS, tunnelId: 't' };
 
@@ -67,6 +67,8 @@ describe('allowedRoutes.namespaces', () => {
       ['blue', 'green', 'infra', 'unlisted'],
     ],
     ['None', { from: 'None' }, []],
+    ['None, even beside a selector that selects all', { from: 'None', selector: {} }, []],
+    ['an unknown value selects nothing', { from: 'Everyone', selector: {} }, []],
   ])('%s', (_name, namespaces, expected) => {
     expect(acceptedNamespaces(world(namespaces))).toEqual(expected);
   });
@@ -122,5 +124,85 @@ describe('lastTransitionTime', () => {
     const accepted = conds(flipped).find((c) => c.type === 'Accepted')!;
     expect(accepted.lastTransitionTime).toBe('2026-03-03T00:00:00Z');
     expect(conds(flipped).find((c) => c.type === 'ResolvedRefs')!.lastTransitionTime).toBe('2026-01-01T00:00:00Z');
+  });
+});
+
+describe('which parentRefs are ours', () => {
+  // Gateway d/g (ours, one HTTP listener on 80); each route names its parents as given.
+  const routeWith = (parentRefs: unknown[], namespace = 'd'): K8sObject => ({
+    kind: 'HTTPRoute',
+    metadata: { name: 'r', namespace },
+    spec: { parentRefs, hostnames: ['x.example.com'], rules: [{ backendRefs: [] }] },
+  });
+  const parentsOf = (s: Snapshot) => {
+    const out = translate(s, OPTIONS);
+    const status = out.statuses.find((st) => st.kind === 'HTTPRoute');
+    const parents = (status?.status.parents ?? []) as Array<{
+      parentRef: Record<string, unknown>;
+      conditions: Array<{ type: string; status: string; reason: string; message: string }>;
+    }>;
+    const served = out.proxyConfig.hosts.some((h) => h.hostname === 'x.example.com');
+    return { parents, served, status };
+  };
+  const accepted = (p: ReturnType<typeof parentsOf>['parents'][number]) =>
+    p.conditions.find((c) => c.type === 'Accepted')!;
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a Gateway of another API group', { group: 'example.com', kind: 'Gateway', name: 'g' }],
+    ['another kind of the Gateway API group', { kind: 'Mesh', name: 'g' }],
+    ['a core Service (GAMMA)', { group: '', kind: 'Service', name: 'g' }],
+  ])('%s with our Gateway’s name is not ours: no status of ours, nothing served', (_name, ref) => {
+    const { parents, served, status } = parentsOf(oneGatewayWorld([routeWith([ref])]));
+    expect(status).toBeUndefined();
+    expect(parents).toEqual([]);
+    expect(served).toBe(false);
+  });
+
+  it('a sectionName or port that is not a name or an integer is left out: the ref selects every listener', () => {
+    const { parents, served } = parentsOf(
+      oneGatewayWorld([
+        routeWith([
+          { name: 'g', sectionName: '' },
+          { name: 'g', port: '80' },
+        ]),
+      ]),
+    );
+    expect(parents.map((p) => p.parentRef)).toEqual([
+      { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'd', name: 'g' },
+      { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'd', name: 'g' },
+    ]);
+    expect(parents.map((p) => Object.keys(p.parentRef).sort())).toEqual([
+      ['group', 'kind', 'name', 'namespace'],
+      ['group', 'kind', 'name', 'namespace'],
+    ]);
+    expect(parents.map((p) => accepted(p).status)).toEqual(['True', 'True']);
+    expect(served).toBe(true);
+  });
+
+  it('a parentRef without a name names no Gateway: NoMatchingParent, echoed with an empty name', () => {
+    const { parents, served } = parentsOf(oneGatewayWorld([routeWith([{ kind: 'Gateway' }])]));
+    expect(parents.map((p) => p.parentRef.name)).toEqual(['']);
+    expect(accepted(parents[0]!)).toMatchObject({ status: 'False', reason: 'NoMatchingParent' });
+    expect(served).toBe(false);
+  });
+
+  it('another controller’s Gateway of the same name in another namespace does not hide a missing one', () => {
+    const s = oneGatewayWorld([routeWith([{ name: 'g' }, { kind: 'ListenerSet', name: 'ls' }], 'app')]);
+    s.gateways.push({ kind: 'Gateway', metadata: { name: 'g', namespace: 'other' }, spec: { gatewayClassName: 'x' } });
+    s.listenerSets = [
+      { kind: 'ListenerSet', metadata: { name: 'ls', namespace: 'other' }, spec: { parentRef: { name: 'g' } } },
+    ];
+    const { parents } = parentsOf(s);
+    expect(parents.map((p) => [accepted(p).reason, accepted(p).message])).toEqual([
+      ['NoMatchingParent', 'Gateway app/g not found'],
+      ['NoMatchingParent', 'ListenerSet app/ls not found'],
+    ]);
+  });
+
+  it('an entry without metadata among the Gateways is skipped when looking for another controller’s', () => {
+    const s = oneGatewayWorld([routeWith([{ name: 'missing' }])]);
+    s.gateways.push({ kind: 'Gateway' } as unknown as K8sObject);
+    const { parents } = parentsOf(s);
+    expect(accepted(parents[0]!)).toMatchObject({ reason: 'NoMatchingParent', message: 'Gateway d/missing not found' });
   });
 });
