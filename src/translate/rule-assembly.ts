@@ -144,7 +144,8 @@ const made = new WeakMap<RouteIR, { firstRule: number; attachments: Attachment[]
 /**
  * The served route's attachments to listeners of Gateways in scope (the keys of `onPorts`), numbered from
  * `firstRule`; undefined when no such parent accepted it (its rules are not in the config). The same objects
- * for the same route IR and first rule while the scope is the same.
+ * for the same route IR and first rule: an IR is reused only with the parents stage it was made with
+ * (memo.ts), and the Gateways in scope are read off that stage's IRs (proxyconfig.ts), so they are the same too.
  */
 function attachmentsOf(
   route: RouteIR,
@@ -152,9 +153,9 @@ function attachmentsOf(
   onPorts: ReadonlyMap<GatewayIR, unknown>,
 ): Attachment[] | undefined {
   if (!route.served) return undefined;
-  const parents = route.parents.filter((p) => p.accepted && onPorts.has(p.gateway!));
   const kept = made.get(route);
-  if (kept && kept.firstRule === firstRule && sameParents(kept.attachments, parents)) return kept.attachments;
+  if (kept && kept.firstRule === firstRule) return kept.attachments;
+  const parents = route.parents.filter((p) => p.accepted && onPorts.has(p.gateway!));
   const attachments =
     parents.length === 0
       ? undefined
@@ -169,13 +170,4 @@ function attachmentsOf(
         );
   made.set(route, { firstRule, attachments });
   return attachments;
-}
-
-/** The kept attachments were made from these parents (a route IR's parents and their listeners never change). */
-function sameParents(kept: Attachment[] | undefined, parents: RouteIR['parents']): boolean {
-  if (kept === undefined) return parents.length === 0;
-  const gateways = new Set(kept.map((a) => a.gateway));
-  return (
-    gateways.size === new Set(parents.map((p) => p.gateway)).size && parents.every((p) => gateways.has(p.gateway!))
-  );
 }
