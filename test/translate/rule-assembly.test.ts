@@ -107,10 +107,11 @@ describe('the rule assembly across changes', () => {
       route('b', { age: 2 }),
       route('c', { age: 3, parent: 'missing' }),
       route('d', { age: 4 }),
-      route('e', { age: 5 }),
+      route('e', { age: 5, path: 'e-long-path' }),
     ];
     const cRemoved = routes.filter((r) => r !== routes[2]);
-    // With c gone, e is one place earlier: a change to e must find its attachments there.
+    // With c gone, e is one place earlier: a change to e must find its attachments there. Its new path is
+    // shorter, so an old attachment left in the list would rank first and be the one served.
     const eChanged = [...cRemoved.slice(0, 3), route('e', { age: 5, path: 'e2' })];
     const xInserted = [...eChanged.slice(0, 2), route('x', { age: 3, parent: 'missing' }), ...eChanged.slice(2)];
     const dChanged = [...xInserted.slice(0, 3), route('d', { age: 4, path: 'd2' }), xInserted[4]!];
