@@ -33,7 +33,7 @@ import { processRoutesSteps } from './routes.js';
 import { runSteps, type Steps } from '../core/steps.js';
 import { policyStatuses } from './policy-status.js';
 import { memoParentsStage, withCurrentObject, type ParentsStage } from './stage-memo.js';
-import { classStatus, gatewayStatus, listenerSetStatus, routeStatus, sortStatuses } from './statuses.js';
+import { classStatus, gatewayStatus, listenerSetStatus, routeStatus, sortByName } from './statuses.js';
 
 export function translate(snapshot: Snapshot, options: TranslateOptions): DesiredState {
   return runSteps(translateSteps(snapshot, options));
@@ -57,30 +57,28 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
   // 7. Cloudflare: ingress document and DNS records for the published hostnames.
   //    A hostname two Gateways publish goes to the older one's ports; the younger says so in its status.
   const { ingress, dns, taken } = buildEdge(routes, proxyConfig, options);
-  // 8. Statuses for every object we own an opinion on, in kind, namespace and name order: the routes' come in
-  //    that order already (routes.ts sorts them), so only the others are sorted.
-  const others: ResourceStatus[] = [
-    ...[...classes.values()].map((c) => classStatus(ctx, withCurrentObject(snapshot.gatewayClasses, c))),
-    ...[...gateways.values()].map((g) =>
-      gatewayStatus(
-        ctx,
-        withCurrentObject(snapshot.gateways, withTunnelHostnamesTaken(g, taken.get(g) ?? [])),
-        attached,
-      ),
-    ),
-    ...[...listenerSets.values()].map((s) =>
-      listenerSetStatus(ctx, withCurrentObject(snapshot.listenerSets, s), attached),
-    ),
-  ];
+  // 8. Statuses for every object we own an opinion on, in kind, namespace and name order: each kind's list is
+  //    sorted by namespace and name (the routes' come in that order already: routes.ts sorts them).
+  const classStatuses = [...classes.values()].map((c) =>
+    classStatus(ctx, withCurrentObject(snapshot.gatewayClasses, c)),
+  );
+  const gatewayStatuses = [...gateways.values()].map((g) =>
+    gatewayStatus(ctx, withCurrentObject(snapshot.gateways, withTunnelHostnamesTaken(g, taken.get(g) ?? [])), attached),
+  );
+  const listenerSetStatuses = [...listenerSets.values()].map((s) =>
+    listenerSetStatus(ctx, withCurrentObject(snapshot.listenerSets, s), attached),
+  );
   const ofRoutes = { HTTPRoute: [] as ResourceStatus[], GRPCRoute: [] as ResourceStatus[] };
   for (const r of routes) {
     const status = routeStatus(ctx, r, objectOf(r));
     if (status) ofRoutes[r.kind].push(status);
   }
-  const statuses = sortStatuses(others).concat(
+  const statuses = sortByName(classStatuses).concat(
+    sortByName(gatewayStatuses),
+    sortByName(listenerSetStatuses),
     ofRoutes.HTTPRoute,
     ofRoutes.GRPCRoute,
-    sortStatuses(policyStatuses(ctx, routes)),
+    sortByName(policyStatuses(ctx, routes)),
   );
   return { statuses, proxyConfig, ingress, dns };
 }

@@ -193,10 +193,7 @@ function sameParentRef(a: Record<string, unknown>, b: Record<string, unknown>): 
   );
 }
 
-export function sortStatuses(list: ResourceStatus[]): ResourceStatus[] {
-  const order = ['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'BackendTLSPolicy'];
-  return list.sort(
-    (a, b) =>
-      order.indexOf(a.kind) - order.indexOf(b.kind) || byString(a.namespace, b.namespace) || byString(a.name, b.name),
-  );
+/** In namespace and name order (statuses of one kind). */
+export function sortByName(list: ResourceStatus[]): ResourceStatus[] {
+  return list.sort((a, b) => byString(a.namespace, b.namespace) || byString(a.name, b.name));
 }

@@ -55,8 +55,17 @@ describe('sameJsonText', () => {
 
   it('skips undefined properties as JSON does, and tells a missing array element from a present one', () => {
     expect(sameJsonText({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(sameJsonText({ a: 1 }, { a: 1, b: undefined })).toBe(true);
     expect(sameJsonText([1, 2], [1])).toBe(false);
     expect(sameJsonText({ a: [] }, { a: {} })).toBe(false);
     expect(sameJsonText({ a: 1, b: 2 }, { b: 2, a: 1 })).toBe(false);
+  });
+
+  it('tells an object from a primitive, and an array from an object that looks like one', () => {
+    expect(sameJsonText({}, 5)).toBe(false);
+    expect(sameJsonText(5, {})).toBe(false);
+    expect(sameJsonText([1], { 0: 1, length: 1 })).toBe(false);
+    expect(sameJsonText({ 0: 1, length: 1 }, [1])).toBe(false);
+    expect(sameJsonText({ length: 0 }, [])).toBe(false);
   });
 });
