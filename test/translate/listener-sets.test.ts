@@ -153,4 +153,18 @@ describe('ListenerSets', () => {
     expect(refused.gateway.attachedListenerSets).toBe(0);
     expect(condition(refused.set('s')!, 'Accepted').reason).toBe('NotAllowed');
   });
+
+  it('says "(any)" for a hostname-less listener whose port and hostname an older listener took', () => {
+    const t = translated(gateway([http('own', 80)]), [listenerSet('s', 1, [http('a', 80)])]);
+    expect(condition(t.listener('s', 'a'), 'Conflicted').message).toBe(
+      'hostname (any) on port 80 is already taken by a listener of higher precedence on Gateway d/g',
+    );
+  });
+
+  it("keeps the conflict of a set's own twin listeners rather than the taken port's", () => {
+    const t = translated(gateway([http('own', 80, 'x.example.com')]), [
+      listenerSet('s', 1, [http('a', 80, 'x.example.com'), http('b', 80, 'x.example.com')]),
+    ]);
+    expect(condition(t.listener('s', 'a'), 'Conflicted').message).toBe('listener b has the same port and hostname');
+  });
 });
