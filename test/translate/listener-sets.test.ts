@@ -4,9 +4,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_CONTROLLER_NAME, emptySnapshot, type K8sObject } from '../../src/core/types.js';
 import { translate } from '../../src/translate/index.js';
-import { TRANSLATE_OPTIONS } from './support.js';
+import { TRANSLATE_OPTIONS, conditionOf, type Condition } from './support.js';
 
-type Condition = { type: string; status: string; reason: string; message: string };
 type Listener = { name: string; protocol: string; port: number; hostname?: string; allowedRoutes?: unknown };
 
 const ALLOW_ALL = { namespaces: { from: 'All' } };
@@ -60,7 +59,7 @@ function translated(gw: K8sObject, sets: K8sObject[], routes: K8sObject[] = []) 
   };
 }
 
-const condition = (conditions: Condition[], type: string) => conditions.find((c) => c.type === type)!;
+const condition = conditionOf;
 const http = (name: string, port: number, hostname?: string): Listener => ({
   name,
   protocol: 'HTTP',

@@ -4,9 +4,8 @@ import { describe, expect, it } from '@jest/globals';
 import { TLS_KEYPAIR_ANNOTATION } from '../../src/core/tls-keypair.js';
 import type { K8sObject } from '../../src/core/types.js';
 import { translate } from '../../src/translate/index.js';
-import { oneGatewayWorld, TRANSLATE_OPTIONS } from './support.js';
+import { conditionOf, oneGatewayWorld, TRANSLATE_OPTIONS, type Condition } from './support.js';
 
-type Condition = { type: string; status: string; reason: string; message: string };
 type ListenerStatus = { name: string; conditions: Condition[] };
 
 function listenersOf(listeners: unknown[], secrets: K8sObject[] = []): ListenerStatus[] {
@@ -17,7 +16,7 @@ function listenersOf(listeners: unknown[], secrets: K8sObject[] = []): ListenerS
   return gw.status.listeners as ListenerStatus[];
 }
 
-const condition = (l: ListenerStatus, type: string) => l.conditions.find((c) => c.type === type)!;
+const condition = (l: ListenerStatus, type: string) => conditionOf(l.conditions, type);
 
 describe('Gateway listeners', () => {
   it('a listener without a name is reported by its place', () => {

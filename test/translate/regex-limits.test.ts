@@ -12,7 +12,7 @@ import {
 } from '../../src/translate/limits.js';
 import { regexCompiles } from '../../src/translate/regex-size.js';
 import { translate } from '../../src/translate/index.js';
-import { oneGatewayWorld, patternOf, TRANSLATE_OPTIONS } from './support.js';
+import { oneGatewayWorld, patternOf, TRANSLATE_OPTIONS, type Condition } from './support.js';
 import { ProxyConfig } from '../../proxy/config/schema.js';
 
 const options = TRANSLATE_OPTIONS;
@@ -26,8 +26,6 @@ function world(kind: 'HTTPRoute' | 'GRPCRoute', rules: unknown[]) {
     },
   ]);
 }
-
-type Condition = { type: string; status: string; reason: string; message: string };
 
 function conditionsOf(kind: 'HTTPRoute' | 'GRPCRoute', rules: unknown[]) {
   const out = translate(world(kind, rules), options);

@@ -3,9 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { K8sObject } from '../../src/core/types.js';
 import { translate } from '../../src/translate/index.js';
-import { oneGatewayWorld, TRANSLATE_OPTIONS } from './support.js';
-
-type Condition = { type: string; status: string; reason: string; message: string };
+import { oneGatewayWorld, TRANSLATE_OPTIONS, type Condition } from './support.js';
 
 function conditionsOf(spec: Record<string, unknown>) {
   const route: K8sObject = {

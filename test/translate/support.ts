@@ -27,3 +27,10 @@ export function oneGatewayWorld(routes: K8sObject[]): Snapshot {
 
 /** A pattern that compiles to exactly `n` RE2 instructions ("[a-z]{k}" compiles to k + 2): the unit of the regex limits. */
 export const patternOf = (n: number): string => `[a-z]{${n - 2}}`;
+
+/** A status condition as the translator writes it (the fields the tests read). */
+export type Condition = { type: string; status: string; reason: string; message: string };
+
+/** The condition of `type` among `conditions` (the test fails on reading it when there is none). */
+export const conditionOf = (conditions: Condition[], type: string): Condition =>
+  conditions.find((c) => c.type === type)!;
