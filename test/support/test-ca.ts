@@ -24,11 +24,21 @@ function keyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki
   return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e), pem };
 }
 
+/**
+ * A positive, minimally encoded DER serial from random bytes: the first byte 0x01–0x7f (high bit clear, not
+ * zero). A zero first byte is what went wrong before: forge wrote it as a redundant leading zero, which
+ * OpenSSL rejects ("illegal padding") — about one certificate in 250.
+ */
+export function serialNumberHex(random: Buffer): string {
+  const bytes = Buffer.from(random);
+  bytes[0] = bytes[0]! & 0x7f || 0x01;
+  return bytes.toString('hex');
+}
+
 function baseCertificate(publicKey: forge.pki.PublicKey, days: number): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // Positive serial: the high bit of the first byte cleared.
-  cert.serialNumber = `0${randomBytes(15).toString('hex')}`;
+  cert.serialNumber = serialNumberHex(randomBytes(16));
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + days * 86_400_000);
   return cert;
