@@ -26,6 +26,15 @@ export function changedRange<T>(before: readonly T[] | undefined, now: readonly 
     : { start, beforeEnd: start + changedBefore, nowEnd: start + changedNow };
 }
 
+/**
+ * Where the item at `i` of the new list was in the old one, when outside the range (the same object there);
+ * -1 inside it. Without a range (the lists differ too much) the same position, which callers check by identity.
+ */
+export function positionBefore(range: ChangedRange | undefined, i: number): number {
+  if (!range || i < range.start) return i;
+  return i >= range.nowEnd ? i - range.nowEnd + range.beforeEnd : -1;
+}
+
 /** Past this many differing items a full pass costs about as much as visiting them. */
 const differingLimit = (now: readonly unknown[]) => Math.max(8, now.length >> 3);
 

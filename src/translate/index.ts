@@ -21,7 +21,7 @@
 // - BackendTLSPolicy governs Service ports (backend-tls.ts); a backend under an unusable policy answers 500
 //   (ResolvedRefs=False/InvalidBackendTLSPolicy), one whose port declares https or wss without a policy too
 //   (UnsupportedProtocol): TLS is never skipped and never replaced by plaintext.
-import type { DesiredState, ResourceStatus, Snapshot, TranslateOptions } from '../core/types.js';
+import type { DesiredState, Snapshot, TranslateOptions } from '../core/types.js';
 import { processClasses } from './classes.js';
 import { buildContext, type Context } from './context.js';
 import { buildEdge } from './edge.js';
@@ -33,7 +33,7 @@ import { processRoutesSteps } from './routes.js';
 import { runSteps, type Steps } from '../core/steps.js';
 import { policyStatuses } from './policy-status.js';
 import { memoParentsStage, withCurrentObject, type ParentsStage } from './stage-memo.js';
-import { classStatus, gatewayStatus, listenerSetStatus, routeStatus, sortByName } from './statuses.js';
+import { classStatus, gatewayStatus, listenerSetStatus, routeStatusesByKind, sortByName } from './statuses.js';
 
 export function translate(snapshot: Snapshot, options: TranslateOptions): DesiredState {
   return runSteps(translateSteps(snapshot, options));
@@ -46,7 +46,7 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
   const parents = memoParentsStage(snapshot, options, () => parentsStage(ctx, options));
   const { classes, gateways, listenerSets } = parents;
   // 3–5. Routes: attachment to listeners, backends, rules and filters, HTTP/gRPC cross-serving; attachedRoutes.
-  const { routes, byAge, attached, objectOf } = yield* processRoutesSteps(ctx, parents);
+  const { routes, byAge, attached, objects } = yield* processRoutesSteps(ctx, parents);
   // 6. Proxy config: rules (oldest route first), and per listener port and host key the matches in precedence
   //    order with listener isolation. Any accepted class of ours asking for the access log turns it on: the proxies serve all of them.
   //    CA bundles of the usable BackendTLSPolicies the rules name travel with it.
@@ -68,11 +68,7 @@ export function* translateSteps(snapshot: Snapshot, options: TranslateOptions): 
   const listenerSetStatuses = [...listenerSets.values()].map((s) =>
     listenerSetStatus(ctx, withCurrentObject(snapshot.listenerSets, s), attached),
   );
-  const ofRoutes = { HTTPRoute: [] as ResourceStatus[], GRPCRoute: [] as ResourceStatus[] };
-  for (const r of routes) {
-    const status = routeStatus(ctx, r, objectOf(r));
-    if (status) ofRoutes[r.kind].push(status);
-  }
+  const ofRoutes = routeStatusesByKind(ctx, routes, objects);
   const statuses = sortByName(classStatuses).concat(
     sortByName(gatewayStatuses),
     sortByName(listenerSetStatuses),

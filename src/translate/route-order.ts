@@ -58,10 +58,14 @@ export const compareRoutesByAge = (a: RouteIR, b: RouteIR): number =>
 
 const createdAt = (r: RouteIR): string => timestamp(r.obj.metadata.creationTimestamp) || '~';
 
-/**
- * The IRs sorted by compareRoutes (a new array, read-only: the next call starts from it), from the previous
- * sort when the list only changed in place or grew.
- */
+/** A sort's answer: the IRs in order (a new array, read-only: the next call starts from it), and where each came from. */
+export interface SortedRoutes {
+  sorted: readonly RouteIR[];
+  /** `sorted[k]` is the input's `irs[order[k]]`: what lets a caller read its own per-route inputs in that order. */
+  order: readonly number[];
+}
+
+/** The IRs sorted by compareRoutes, from the previous sort when the list only changed in place or grew. */
 export const sortedRoutes = incrementalSort(compareRoutes);
 
 /** The IRs sorted by compareRoutesByAge, as sortedRoutes sorts. */
@@ -72,31 +76,40 @@ export const routesByAge = incrementalSort(compareRoutesByAge);
  * or added between two syncs). `compare` must order no two routes equal (wellFormedRoutes keeps one object
  * per kind and name, and every order here ends with them).
  */
-function incrementalSort(compare: (a: RouteIR, b: RouteIR) => number): (irs: RouteIR[]) => readonly RouteIR[] {
-  let lastSort: { irs: readonly RouteIR[]; sorted: readonly RouteIR[] } | undefined;
+function incrementalSort(compare: (a: RouteIR, b: RouteIR) => number): (irs: RouteIR[]) => SortedRoutes {
+  let lastSort: (SortedRoutes & { irs: readonly RouteIR[] }) | undefined;
   return (irs) => {
-    const sorted = lastSort && resorted(lastSort, irs, compare);
-    const result = sorted ?? [...irs].sort(compare);
-    lastSort = { irs, sorted: result };
+    const result = (lastSort && resorted(lastSort, irs, compare)) ?? fullSort(irs, compare);
+    lastSort = { irs, ...result };
     return result;
   };
 }
 
+function fullSort(irs: readonly RouteIR[], compare: (a: RouteIR, b: RouteIR) => number): SortedRoutes {
+  const order = irs.map((_, i) => i).sort((a, b) => compare(irs[a]!, irs[b]!));
+  return { sorted: order.map((i) => irs[i]!), order };
+}
+
 function resorted(
-  last: { irs: readonly RouteIR[]; sorted: readonly RouteIR[] },
+  last: SortedRoutes & { irs: readonly RouteIR[] },
   irs: RouteIR[],
   compare: (a: RouteIR, b: RouteIR) => number,
-): RouteIR[] | undefined {
+): SortedRoutes | undefined {
   if (irs.length < last.irs.length) return undefined;
   const sorted = last.sorted.slice();
+  const order = last.order.slice();
   for (let i = 0; i < last.irs.length; i++) {
     if (irs[i] === last.irs[i]) continue;
     if (compare(irs[i]!, last.irs[i]!) !== 0) return undefined;
-    sorted[insertionPoint(sorted, irs[i]!, compare)] = irs[i]!; // where the route it replaces sorts
+    // Where the route it replaces sorts; that one came from the same input position i.
+    sorted[insertionPoint(sorted, irs[i]!, compare)] = irs[i]!;
   }
-  for (let i = last.irs.length; i < irs.length; i++)
-    sorted.splice(insertionPoint(sorted, irs[i]!, compare), 0, irs[i]!);
-  return sorted;
+  for (let i = last.irs.length; i < irs.length; i++) {
+    const at = insertionPoint(sorted, irs[i]!, compare);
+    sorted.splice(at, 0, irs[i]!);
+    order.splice(at, 0, i);
+  }
+  return { sorted, order };
 }
 
 /** The first index whose route does not sort before `ir`. */

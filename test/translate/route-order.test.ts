@@ -77,12 +77,17 @@ describe('route order', () => {
           const kept = wellFormedRoutes('HTTPRoute', list);
           expect(kept).toEqual(wellFormed(list));
           const irs = kept.map((o) => irOf.get(o) ?? irOf.set(o, ir(o)).get(o)!);
-          const sorted = sortedRoutes(irs);
-          expect(sorted).toEqual([...irs].sort(compareRoutes));
-          sorted.forEach((r, i) => expect(r).toBe([...irs].sort(compareRoutes)[i]));
+          const { sorted, order } = sortedRoutes(irs);
+          const expected = [...irs].sort(compareRoutes);
+          expect(sorted).toHaveLength(irs.length);
+          sorted.forEach((r, i) => expect(r).toBe(expected[i]));
+          // Where each came from: the caller reads its per-route inputs (the snapshot's objects) through it.
+          expect(order).toHaveLength(irs.length);
+          order.forEach((from, i) => expect(irs[from]).toBe(sorted[i]));
           const byAge = routesByAge(irs);
-          byAge.forEach((r, i) => expect(r).toBe([...irs].sort(byAgeThenName)[i]));
-          expect(byAge).toHaveLength(irs.length);
+          byAge.sorted.forEach((r, i) => expect(r).toBe([...irs].sort(byAgeThenName)[i]));
+          byAge.order.forEach((from, i) => expect(irs[from]).toBe(byAge.sorted[i]));
+          expect(byAge.sorted).toHaveLength(irs.length);
         });
       }),
       { numRuns: propertyRuns(300) },
@@ -111,8 +116,9 @@ describe('route order', () => {
   it('leaves a sort it returned as it was when the next call starts from it', () => {
     const irs = ['b', 'a', 'c'].map((name) => ir(route(name, 1)));
     const first = sortedRoutes(irs);
-    const seen = [...first];
+    const seen = { sorted: [...first.sorted], order: [...first.order] };
     sortedRoutes([irs[0]!, ir(route('a', 2)), irs[2]!]);
+    sortedRoutes([irs[0]!, irs[1]!, irs[2]!, ir(route('0', 1))]);
     expect(first).toEqual(seen);
   });
 });
