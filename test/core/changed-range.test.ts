@@ -2,7 +2,7 @@
 // per-change passes use it (route IRs, published hostnames, the coordinator's statuses). Letters stand for
 // objects: the same letter is the same object, an upper-case one another object of the same item.
 import { describe, expect, it } from '@jest/globals';
-import { changedRange } from '../../src/core/changed-range.js';
+import { changedRange, positionBefore } from '../../src/core/changed-range.js';
 
 const objects = new Map<string, object>();
 const list = (letters: string) => [...letters].map((l) => objects.get(l) ?? (objects.set(l, { l }), objects.get(l)!));
@@ -47,5 +47,29 @@ describe('changedRange', () => {
       ),
     ).toBeUndefined();
     expect(changedRange(short, [...short.slice(0, 5), ...long(9), ...short.slice(5)])).toBeUndefined();
+  });
+});
+
+describe('positionBefore', () => {
+  // The oracle: each item of the new list outside the range is found at its old position by identity.
+  it.each([
+    ['abcd', 'abxcd'],
+    ['abcd', 'acd'],
+    ['abcd', 'aBcd'],
+    ['abcd', 'abcdx'],
+    ['abcd', 'xabcd'],
+    ['abcd', 'AbcD'],
+  ])('maps %s → %s: every item outside the range to its old position, -1 inside', (before, now) => {
+    const [b, n] = [list(before), list(now)];
+    const range = changedRange(b, n)!;
+    const positions = n.map((_, i) => positionBefore(range, i));
+    positions.forEach((at, i) => {
+      const inside = i >= range.start && i < range.nowEnd;
+      expect(at).toBe(inside ? -1 : b.indexOf(n[i]!));
+    });
+  });
+
+  it('keeps the position when there is no range (callers check identity there)', () => {
+    expect([0, 3, 7].map((i) => positionBefore(undefined, i))).toEqual([0, 3, 7]);
   });
 });
