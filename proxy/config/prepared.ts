@@ -89,6 +89,17 @@ function envelopeOf(input: unknown) {
  */
 export class ConfigPreparer {
   private readonly byObject = new WeakMap<object, Prepared>();
+  /**
+   * Identity mode: the last config's rule and host lists and what each item gave. Between pushes the lists
+   * share all but an item or two, so most items are found at their old position (one identity check) rather
+   * than in byObject (a WeakMap lookup each: at 5,000 rules, 1.2 ms of each push on the control plane's loop).
+   */
+  private last?: {
+    rules: readonly unknown[];
+    preparedRules: Prepared[];
+    hosts: readonly unknown[];
+    preparedHosts: Prepared[];
+  };
   private byText = new Map<string, Prepared>();
   private nextByText = new Map<string, Prepared>();
 
@@ -125,16 +136,21 @@ export class ConfigPreparer {
     this.nextByText = new Map();
     const caIds = new Set(cas.map((c) => c.id));
     const rules: string[] = [];
+    const preparedRules: Prepared[] = [];
+    const keptRule = this.keptAt(this.last?.rules, this.last?.preparedRules, rawRules);
     for (let i = 0; i < rawRules.length; i++) {
-      const rule = this.prepareOne(rawRules[i], Rule);
+      const rule = keptRule(i) ?? this.prepareOne(rawRules[i], Rule);
       if ('issue' in rule) return refusal(rule.issue, ['rules', i]);
       const missing = rule.caRefs.find((ref) => !caIds.has(ref.id));
       if (missing) return refusal({ path: missing.path, message: 'no caCertificates entry has this id' }, ['rules', i]);
       rules.push(rule.text);
+      preparedRules.push(rule);
     }
     const hosts: string[] = [];
+    const preparedHosts: Prepared[] = [];
+    const keptHost = this.keptAt(this.last?.hosts, this.last?.preparedHosts, rawHosts);
     for (let i = 0; i < rawHosts.length; i++) {
-      const host = yield* this.prepareHost(rawHosts[i]);
+      const host = keptHost(i) ?? (yield* this.prepareHost(rawHosts[i]));
       if ('issue' in host) return refusal(host.issue, ['hosts', i]);
       if (host.maxRule >= rules.length) {
         const bad = host.ruleIndices.findIndex((r) => r >= rules.length);
@@ -143,9 +159,11 @@ export class ConfigPreparer {
       if (host.gateway !== undefined && !scopes.has(host.gateway))
         return refusal({ path: ['gateway'], message: 'no gateways entry has this name' }, ['hosts', i]);
       hosts.push(host.text);
+      preparedHosts.push(host);
     }
     // Texts are kept for one config: what the next push most likely repeats.
     if (this.recognise === 'text') this.byText = this.nextByText;
+    else this.last = { rules: rawRules, preparedRules, hosts: rawHosts, preparedHosts };
     const caCertificates = cas.map((c) => JSON.stringify(c));
     return {
       ok: true,
@@ -159,6 +177,24 @@ export class ConfigPreparer {
         hosts,
         caCertificates,
       },
+    };
+  }
+
+  /**
+   * Identity mode: what the item at `i` of `now` gave last time, when the very object was at the same position
+   * or, past an insertion or removal, at the position as far from the end; undefined otherwise.
+   */
+  private keptAt(
+    before: readonly unknown[] | undefined,
+    prepared: Prepared[] | undefined,
+    now: readonly unknown[],
+  ): (i: number) => Prepared | undefined {
+    if (this.recognise === 'text' || before === undefined) return () => undefined;
+    const shift = before.length - now.length;
+    return (i) => {
+      const item = now[i];
+      if (before[i] === item) return prepared![i];
+      return before[i + shift] === item ? prepared![i + shift] : undefined;
     };
   }
 

@@ -1,6 +1,7 @@
 // applyShared(): the in-process push path of standalone mode. It must accept and refuse exactly what
 // apply() does (same messages), and skip re-validating rule objects it has seen before.
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { ConfigHolder } from '../../proxy/config/apply.js';
 import { ConfigPreparer, prepareConfig, validateConfig } from '../../proxy/config/prepared.js';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
@@ -11,6 +12,7 @@ import { ProxyMetrics } from '../../proxy/metrics.js';
 import { firstMatch } from '../../proxy/router/select.js';
 import { RequestMatchInput } from '../../proxy/router/match.js';
 import { silentLogger } from '../../src/log.js';
+import { propertyRuns } from '../support/runs.js';
 
 const holder = () => new ConfigHolder(new UpstreamRegistry(DEFAULT_LIMITS), new ProxyMetrics(), silentLogger);
 
@@ -170,5 +172,39 @@ describe('applyShared', () => {
       error: 'invalid config at hosts.0.matches.1.rule: rule index out of range',
     });
     expect(h.table!.version).toBe('v1');
+  });
+
+  it('prepares any sequence of configs sharing objects (inserted, removed, moved, repeated) as a fresh check does', () => {
+    // Rule and host objects from pools, shared between configs as the translator shares unchanged ones; the
+    // preparer finds items at their old position or as far from the end, and must never take another's answer.
+    const rules = Array.from({ length: 6 }, (_, i) => ({ id: `r${i}`, kind: 'http' as const }));
+    const hostFor = new Map<string, ProxyConfigInput['hosts'][number]>();
+    const host = (name: string, rule: number) =>
+      hostFor.get(`${name}/${rule}`) ??
+      hostFor
+        .set(`${name}/${rule}`, { hostname: `${name}.test`, matches: [{ match: {}, rule }] })
+        .get(`${name}/${rule}`)!;
+    const config = fc.record({
+      rules: fc.array(fc.nat(rules.length - 1), { minLength: 1, maxLength: 8 }),
+      hosts: fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.nat(7)), { maxLength: 5 }),
+    });
+    fc.assert(
+      fc.property(fc.array(config, { minLength: 1, maxLength: 8 }), (configs) => {
+        const preparer = new ConfigPreparer('identity');
+        configs.forEach((c, v) => {
+          const input = {
+            version: `v${v}`,
+            rules: c.rules.map((i) => rules[i]!),
+            // A host naming a rule past the list is refused (its message names it), wherever it was before.
+            hosts: [...new Map(c.hosts.map(([name, rule]) => [name, host(name, rule)])).values()],
+          };
+          const whole = validateConfig(input);
+          const got = preparer.prepare(input);
+          if (whole.ok) expect(got).toEqual({ ok: true, prepared: prepareConfig(whole.cfg) });
+          else expect(got).toEqual(whole);
+        });
+      }),
+      { numRuns: propertyRuns(300) },
+    );
   });
 });
