@@ -143,6 +143,24 @@ describe('resolving a backendRef', () => {
     expect(resolved({}, []).message).toBe('Service d/ not found');
   });
 
+  it("reaches an unnamed Service port's endpoints on the slice's unnamed port, beside a named one", () => {
+    const s = oneGatewayWorld([
+      {
+        kind: 'HTTPRoute',
+        metadata: { name: 'r', namespace: 'd' },
+        spec: { parentRefs: [{ name: 'g' }], rules: [{ backendRefs: [{ name: 'b', port: 80 }] }] },
+      },
+    ]);
+    s.services.push(service('b', { ports: [{ port: 80 }] }));
+    const endpoints = [{ addresses: ['10.0.0.1'], conditions: { ready: true } }];
+    s.endpointSlices.push({
+      ...slice([{ name: 'metrics', port: 9090 }, { port: 8080 }], endpoints),
+      metadata: { name: 'b-1', namespace: 'd', labels: { 'kubernetes.io/service-name': 'b' } },
+    });
+    const backend = translate(s, TRANSLATE_OPTIONS).proxyConfig.rules[0]?.backends?.[0];
+    expect(backend?.endpoints).toEqual([{ address: '10.0.0.1', port: 8080 }]);
+  });
+
   it('names the missing port', () => {
     const r = resolved({ name: 'b', port: 81 }, [service('b', { ports: [{ port: 80 }] })]);
     expect(r).toMatchObject({ reason: 'BackendNotFound', message: 'Service d/b has no port 81' });
