@@ -19,6 +19,7 @@ import { forgetUnaskedHostMatches } from './host-matches.js';
 import { assembleRules } from './rule-assembly.js';
 import { hostsOnPortSteps, type PortHost } from './port-hosts.js';
 import { configVersionSteps } from './config-version.js';
+import { changedRange } from '../core/changed-range.js';
 
 type HostInput = ProxyConfigInput['hosts'][number];
 type GatewayScopeInput = NonNullable<ProxyConfigInput['gateways']>[number];
@@ -50,7 +51,7 @@ export function* buildProxyConfigSteps(
       perPort.push({ port, hosts: yield* hostsOnPortSteps(g, port, attachments) });
     forgetUnaskedHostMatches(g);
     const name = nsName(g.namespace, g.name);
-    hosts.push(...sameHostEntries(g, name, mergePorts(perPort)));
+    hosts.push(...hostEntries(g, name, perPort));
     // The Gateway on the proxy's own ports names none: they are whatever --listen and --tls-listen say.
     const { http, tls, own: onOwnPorts } = g.dataPorts!;
     const listenerPorts = perPort.map((p) => p.port);
@@ -62,6 +63,39 @@ export function* buildProxyConfigSteps(
   const version = yield* configVersionSteps(body);
   const caCertificates = usedCaBundles(rules, cas);
   return caCertificates.length ? { version, ...body, caCertificates } : { version, ...body };
+}
+
+/** Per Gateway IR serving one port, its last build: the port's host entries (port-hosts.ts) and the config's. */
+const onePortBuilds = new WeakMap<GatewayIR, { port: number; hosts: readonly PortHost[]; entries: HostInput[] }>();
+
+/**
+ * The Gateway's config host entries. On one port (most Gateways), between two builds the port's entries are
+ * the last ones but in the range a change reached (the same objects elsewhere: port-hosts.ts), so the last
+ * build's config entries are kept by position and only that range is merged again (at 5,000 routes, merging
+ * every hostname afresh was a tenth of a change's translation).
+ */
+function hostEntries(g: GatewayIR, name: string, perPort: Array<{ port: number; hosts: PortHost[] }>): HostInput[] {
+  const [only, ...others] = perPort;
+  const last = onePortBuilds.get(g);
+  const range =
+    only && others.length === 0 && last?.port === only.port ? changedRange(last.hosts, only.hosts) : undefined;
+  if (!range) {
+    const entries = sameHostEntries(g, name, mergePorts(perPort));
+    if (only && others.length === 0) onePortBuilds.set(g, { port: only.port, hosts: only.hosts, entries });
+    return entries;
+  }
+  // One port: one config entry per port entry. A host key the change re-ranked to the same matches keeps its entry.
+  const { port, hosts } = only!;
+  const replaced = new Map(last!.entries.slice(range.start, range.beforeEnd).map((e) => [e.hostname, e]));
+  const changed = hosts.slice(range.start, range.nowEnd).map((h) => {
+    const old = replaced.get(h.hostname);
+    return old?.matches === h.matches
+      ? old
+      : { hostname: h.hostname, gateway: name, ports: [port], matches: h.matches };
+  });
+  const entries = [...last!.entries.slice(0, range.start), ...changed, ...last!.entries.slice(range.beforeEnd)];
+  onePortBuilds.set(g, { port, hosts, entries });
+  return entries;
 }
 
 /** Per Gateway IR, its host entries of the last build by hostname. */
