@@ -86,7 +86,8 @@ const routeEntries = new WeakMap<object, Entry<RouteIR>>();
  * The route's whole IR (attachment, rules, per-parent conditions) from an earlier call with the same parents
  * and rule inputs, else computed. Attachment reads only the parents, the route and the namespaces' labels,
  * which are inputs of the parents stage: the same `parents` object means they are the same. A reused IR may
- * hold an earlier copy of the route (routeKey): its status is read from the current copy (routes.ts hands on each route's current object).
+ * hold an earlier copy of the route (routeKey): its status is read from the current copy (routes.ts hands on
+ * each route's current object).
  */
 export function memoRouteIRSteps(
   route: K8sObject,
