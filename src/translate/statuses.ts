@@ -111,14 +111,10 @@ interface RememberedStatus {
 const routeStatuses = new WeakMap<RouteIR, RememberedStatus>();
 
 /**
- * Undefined when the route has nothing of ours to say (no parent of ours now or before). The same object
- * again for the same route IR (memo.ts reuses unchanged routes' IRs) while the clock cannot change it: the
- * coordinator then recognises it as unchanged by identity.
+ * A route's status (undefined when it has nothing of ours to say: no parent of ours now or before), remembered
+ * per route IR. The same object again for the same route IR (memo.ts reuses unchanged routes' IRs) while the
+ * clock cannot change it: the coordinator then recognises it as unchanged by identity.
  */
-export function routeStatus(ctx: Context, route: RouteIR, obj = route.obj): ResourceStatus | undefined {
-  return rememberedRouteStatus(ctx, route, obj).status;
-}
-
 function rememberedRouteStatus(ctx: Context, route: RouteIR, obj: K8sObject): RememberedStatus {
   const hit = routeStatuses.get(route);
   if (hit && stillHolds(hit, obj, ctx.options)) return hit;
