@@ -1,0 +1,99 @@
+// Where our proxy's allocation per request comes from (issue 19): the proxy as the bench runs it (one
+// process, servers/ours.ts) behind the nginx backend, loaded with wrk (HTTP/1.1) or h2load (gRPC unary)
+// while V8's sampling heap profiler counts every allocation (lib/heap-sampler.mjs), then the KiB per
+// request by origin — our code, undici, node:http, streams, timers — and the functions that allocate most.
+// The bench's heap column (lib/gc-trace.ts) gives the total; this splits it.
+//
+//   node bin/run-ts.mjs test/bench/heap-profile.ts [h1|grpc] [SECONDS=5] [TOP=20]
+// HEAP_PROFILE_KEEP=FILE keeps the profile (it opens in Chrome DevTools' Memory tab) for a closer look.
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { grpcRoute, singleRoute } from './lib/configs.js';
+import { runGrpcLoad } from './lib/h2load.js';
+import { summarizeAllocations, type SamplingNode } from './lib/heap-summary.js';
+import { EMPTY_GRPC_FRAME, startNginxBackend } from './lib/nginx.js';
+import { startChild, stopAll, stopAllOnExit } from './lib/procs.js';
+import { addSbinToPath } from './lib/tools.js';
+import { runWrk } from './lib/wrk.js';
+
+const [modeArg = 'h1', secondsArg = '5', topArg = '20'] = process.argv.slice(2);
+const mode = modeArg === 'grpc' ? 'grpc' : 'h1';
+
+async function main(): Promise<void> {
+  addSbinToPath();
+  stopAllOnExit();
+  const scratch = await mkdtemp(join(tmpdir(), 'bench-heap-'));
+  const backend = await startNginxBackend();
+  try {
+    const out = join(scratch, 'allocations.heapprofile');
+    const token = randomBytes(16).toString('hex');
+    const { child, ready } = await startChild<{ http: number; admin: number }>(
+      'node',
+      ['--import', './test/bench/lib/heap-sampler.mjs', 'bin/run-ts.mjs', 'test/bench/servers/ours.ts'],
+      { readyJson: true, env: { BENCH_ADMIN_TOKEN: token, BENCH_PROXY_WORKERS: '0', HEAP_SAMPLE_OUT: out } },
+    );
+    const config = mode === 'h1' ? singleRoute(backend.http) : grpcRoute(backend.grpc);
+    const put = await fetch(`http://127.0.0.1:${ready!.admin}/config`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(config),
+    });
+    if (put.status !== 200) throw new Error(`PUT /config answered ${put.status}`);
+    const bodyFile = join(scratch, 'request.bin');
+    await writeFile(bodyFile, EMPTY_GRPC_FRAME);
+    const load = (seconds: number) => loadOnce(ready!.http, seconds, bodyFile);
+    await load(2); // warm: what is compiled and pooled once is not what a request costs
+    child.proc.kill('SIGUSR2');
+    await sleep(200);
+    const requests = await load(Number(secondsArg));
+    child.proc.kill('SIGUSR2');
+    while (!existsSync(out)) await sleep(100);
+    await sleep(500); // written in one call; give it time to finish
+    if (process.env.HEAP_PROFILE_KEEP) copyFileSync(out, process.env.HEAP_PROFILE_KEEP);
+    const head = (JSON.parse(readFileSync(out, 'utf8')) as { head: SamplingNode }).head;
+    print(summarizeAllocations(head, requests), requests);
+  } finally {
+    await backend.stop();
+    await stopAll();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function loadOnce(port: number, seconds: number, bodyFile: string): Promise<number> {
+  if (mode === 'h1') {
+    const r = await runWrk(`http://127.0.0.1:${port}/bench/item?id=1`, { connections: 32, durationS: seconds });
+    if (r.errors > 0) throw new Error(`${r.errors} errors`);
+    return r.requests;
+  }
+  const r = await runGrpcLoad(`http://127.0.0.1:${port}/bench.Echo/Unary`, {
+    clients: 4,
+    streamsPerClient: 16,
+    durationS: seconds,
+    bodyFile,
+  });
+  if (r.failed + r.non2xx > 0) throw new Error(`${r.failed + r.non2xx} failed calls`);
+  return r.succeeded;
+}
+
+function print(s: ReturnType<typeof summarizeAllocations>, requests: number): void {
+  console.log(`${mode}: ${requests} requests, ${s.totalKiB.toFixed(2)} KiB allocated per request (sampled)`);
+  console.log('\nKiB per request by origin of the allocating function:');
+  for (const [origin, kib] of s.byOrigin) console.log(`  ${kib.toFixed(3).padStart(7)}  ${origin}`);
+  console.log(`\nthe ${topArg} functions that allocate most, KiB per request:`);
+  for (const [fn, kib] of s.byFunction.slice(0, Number(topArg))) console.log(`  ${kib.toFixed(3).padStart(7)}  ${fn}`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);
