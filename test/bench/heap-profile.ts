@@ -7,13 +7,12 @@
 //   node bin/run-ts.mjs test/bench/heap-profile.ts [h1|grpc] [SECONDS=5] [TOP=20]
 // HEAP_PROFILE_KEEP=FILE keeps the profile (it opens in Chrome DevTools' Memory tab) for a closer look.
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { grpcRoute, singleRoute } from './lib/configs.js';
 import { runGrpcLoad } from './lib/h2load.js';
-import { summarizeAllocations, type SamplingNode } from './lib/heap-summary.js';
+import { printAllocations, sampledProfile, summarizeAllocations } from './lib/heap-summary.js';
 import { EMPTY_GRPC_FRAME, startNginxBackend } from './lib/nginx.js';
 import { startChild, stopAll, stopAllOnExit } from './lib/procs.js';
 import { addSbinToPath } from './lib/tools.js';
@@ -50,11 +49,8 @@ async function main(): Promise<void> {
     await sleep(200);
     const requests = await load(Number(secondsArg));
     child.proc.kill('SIGUSR2');
-    while (!existsSync(out)) await sleep(100);
-    await sleep(500); // written in one call; give it time to finish
-    if (process.env.HEAP_PROFILE_KEEP) copyFileSync(out, process.env.HEAP_PROFILE_KEEP);
-    const head = (JSON.parse(readFileSync(out, 'utf8')) as { head: SamplingNode }).head;
-    print(summarizeAllocations(head, requests), requests);
+    const summary = summarizeAllocations(await sampledProfile(out), requests);
+    printAllocations(`${mode}: ${requests} requests`, 'request', summary, Number(topArg));
   } finally {
     await backend.stop();
     await stopAll();
@@ -76,14 +72,6 @@ async function loadOnce(port: number, seconds: number, bodyFile: string): Promis
   });
   if (r.failed + r.non2xx > 0) throw new Error(`${r.failed + r.non2xx} failed calls`);
   return r.succeeded;
-}
-
-function print(s: ReturnType<typeof summarizeAllocations>, requests: number): void {
-  console.log(`${mode}: ${requests} requests, ${s.totalKiB.toFixed(2)} KiB allocated per request (sampled)`);
-  console.log('\nKiB per request by origin of the allocating function:');
-  for (const [origin, kib] of s.byOrigin) console.log(`  ${kib.toFixed(3).padStart(7)}  ${origin}`);
-  console.log(`\nthe ${topArg} functions that allocate most, KiB per request:`);
-  for (const [fn, kib] of s.byFunction.slice(0, Number(topArg))) console.log(`  ${kib.toFixed(3).padStart(7)}  ${fn}`);
 }
 
 function sleep(ms: number): Promise<void> {

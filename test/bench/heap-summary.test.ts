@@ -97,6 +97,7 @@ describe('allocation profile summary', () => {
     ['file:///app/node_modules/@scope/pkg/index.js', '@scope/pkg'],
     ['file:///app/node_modules/undici/lib/dispatcher/client-h1.js', 'undici'],
     ['file:///app/src/translate/routes.ts', 'ours (src/)'],
+    ['file:///app/dist/machines/coordinator.js', 'ours (machines/)'],
     ['file:///elsewhere/tool.js', 'other'],
   ])('%s belongs to %s', (url, origin) => {
     expect(originOf(url)).toBe(origin);

@@ -2,7 +2,7 @@
 // process on a RouteLayout folder: cold start, single changes from idle, churn under load, a burst.
 import { Agent } from 'node:http';
 import { writeBurst, type BurstWritten } from './burst.js';
-import { startCliStandalone, type CliStandalone } from './cli-standalone.js';
+import { startCliStandalone, type CliSpawnExtra, type CliStandalone } from './cli-standalone.js';
 import { hostLayout, routeManifest } from './manifests.js';
 import { httpStatus, probeUntil, waitUntil } from './poll.js';
 import { cpuMs, sampleRss, waitQuiet } from './proc-stats.js';
@@ -35,8 +35,9 @@ function labelled<T>(label: string, work: Promise<T>): Promise<T> {
  */
 export async function coldStart(
   layout: RouteLayout,
+  extra?: CliSpawnExtra,
 ): Promise<{ cli: CliStandalone; acceptedMs: number; servedMs: number }> {
-  const cli = await startCliStandalone(layout.dir);
+  const cli = await startCliStandalone(layout.dir, extra);
   const timeoutMs = Math.max(120_000, layout.routes * 15);
   try {
     const last = unchangedRoute(layout);

@@ -25,7 +25,13 @@ export interface CliStandalone {
   stop(): Promise<void>;
 }
 
-export async function startCliStandalone(manifests: string): Promise<CliStandalone> {
+/** More for the CLI's node: flags before the script (e.g. `--import` a preload) and environment. */
+export interface CliSpawnExtra {
+  nodeArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startCliStandalone(manifests: string, extra: CliSpawnExtra = {}): Promise<CliStandalone> {
   const [http, tls, admin] = [await freePort(), await freePort(), await freePort()];
   const at = (port: number) => `127.0.0.1:${port}`;
   const spawnedAt = performance.now();
@@ -39,6 +45,7 @@ export async function startCliStandalone(manifests: string): Promise<CliStandalo
     'node',
     [
       ...profile,
+      ...(extra.nodeArgs ?? []),
       CLI,
       'standalone',
       '--manifests',
@@ -50,7 +57,7 @@ export async function startCliStandalone(manifests: string): Promise<CliStandalo
       '--admin',
       at(admin),
     ],
-    { env: { LOG_LEVEL: 'warn' } },
+    { env: { LOG_LEVEL: 'warn', ...extra.env } },
   );
   const assertRunning = () => {
     const { exitCode, signalCode } = child.proc;
