@@ -135,19 +135,21 @@ export class ConfigPreparer {
     const scopes = new Set((gateways ?? []).map((g) => g.name));
     this.nextByText = new Map();
     const caIds = new Set(cas.map((c) => c.id));
-    const rules: string[] = [];
-    const preparedRules: Prepared[] = [];
+    // Sized once, not grown item by item, and no closure per rule: at 5,000 rules a push otherwise allocated
+    // ~0.5 MiB (test/bench/heap-profile-cli.ts), which the collector pays for on the control plane's loop.
+    const rules = new Array<string>(rawRules.length);
+    const preparedRules = new Array<Prepared>(rawRules.length);
     const keptRule = this.keptAt(this.last?.rules, this.last?.preparedRules, rawRules);
     for (let i = 0; i < rawRules.length; i++) {
       const rule = keptRule(i) ?? this.prepareOne(rawRules[i], Rule);
       if ('issue' in rule) return refusal(rule.issue, ['rules', i]);
-      const missing = rule.caRefs.find((ref) => !caIds.has(ref.id));
+      const missing = missingCa(rule.caRefs, caIds);
       if (missing) return refusal({ path: missing.path, message: 'no caCertificates entry has this id' }, ['rules', i]);
-      rules.push(rule.text);
-      preparedRules.push(rule);
+      rules[i] = rule.text;
+      preparedRules[i] = rule;
     }
-    const hosts: string[] = [];
-    const preparedHosts: Prepared[] = [];
+    const hosts = new Array<string>(rawHosts.length);
+    const preparedHosts = new Array<Prepared>(rawHosts.length);
     const keptHost = this.keptAt(this.last?.hosts, this.last?.preparedHosts, rawHosts);
     for (let i = 0; i < rawHosts.length; i++) {
       const host = keptHost(i) ?? (yield* this.prepareHost(rawHosts[i]));
@@ -158,8 +160,8 @@ export class ConfigPreparer {
       }
       if (host.gateway !== undefined && !scopes.has(host.gateway))
         return refusal({ path: ['gateway'], message: 'no gateways entry has this name' }, ['hosts', i]);
-      hosts.push(host.text);
-      preparedHosts.push(host);
+      hosts[i] = host.text;
+      preparedHosts[i] = host;
     }
     // Texts are kept for one config: what the next push most likely repeats.
     if (this.recognise === 'text') this.byText = this.nextByText;
@@ -255,6 +257,12 @@ type Preparation = { ok: true; prepared: PreparedConfig } | { ok: false; status:
 /** A host with its matches left unchecked, so they can be checked a few at a time (prepareHost). */
 const HostHead = Host.extend({ matches: z.array(z.unknown()).max(CONFIG_LIMITS.matchesPerHost) });
 const MATCHES_PER_STEP = 256;
+
+/** The first CA reference no bundle of the config has. */
+function missingCa(refs: CaRef[], ids: ReadonlySet<string>): CaRef | undefined {
+  for (const ref of refs) if (!ids.has(ref.id)) return ref;
+  return undefined;
+}
 
 function within(issue: z.core.$ZodIssue | undefined, prefix: PropertyKey[]): z.core.$ZodIssue | undefined {
   return issue && { ...issue, path: [...prefix, ...issue.path] };

@@ -35,6 +35,26 @@ export function positionBefore(range: ChangedRange | undefined, i: number): numb
   return i >= range.nowEnd ? i - range.nowEnd + range.beforeEnd : -1;
 }
 
+/**
+ * `list` with its items in [start, end) replaced by `middle`, each item kept after the range passed through
+ * `after` when given: the result of `list.slice(0, start).concat(middle, list.slice(end).map(after))` in one
+ * allocation (those make three or four, at 5,000 rules a change's garbage worth collecting).
+ */
+export function replacedRange<T>(
+  list: readonly T[],
+  start: number,
+  end: number,
+  middle: readonly T[],
+  after?: (item: T) => T,
+): T[] {
+  const out = new Array<T>(start + middle.length + list.length - end);
+  let k = 0;
+  for (let i = 0; i < start; i++) out[k++] = list[i]!;
+  for (const item of middle) out[k++] = item;
+  for (let i = end; i < list.length; i++) out[k++] = after === undefined ? list[i]! : after(list[i]!);
+  return out;
+}
+
 /** Past this many differing items a full pass costs about as much as visiting them. */
 const differingLimit = (now: readonly unknown[]) => Math.max(8, now.length >> 3);
 

@@ -96,20 +96,48 @@ function resorted(
   compare: (a: RouteIR, b: RouteIR) => number,
 ): SortedRoutes | undefined {
   if (irs.length < last.irs.length) return undefined;
-  const sorted = last.sorted.slice();
-  const order = last.order.slice();
+  // Copied only when a route is replaced, and the additions merged in one pass into one new list: at 5,000
+  // routes a copy and a splice per added route were 0.25 MiB of garbage a change (heap-profile-cli.ts).
+  let sorted = last.sorted;
   for (let i = 0; i < last.irs.length; i++) {
     if (irs[i] === last.irs[i]) continue;
     if (compare(irs[i]!, last.irs[i]!) !== 0) return undefined;
+    if (sorted === last.sorted) sorted = last.sorted.slice();
     // Where the route it replaces sorts; that one came from the same input position i.
-    sorted[insertionPoint(sorted, irs[i]!, compare)] = irs[i]!;
+    (sorted as RouteIR[])[insertionPoint(sorted, irs[i]!, compare)] = irs[i]!;
   }
-  for (let i = last.irs.length; i < irs.length; i++) {
-    const at = insertionPoint(sorted, irs[i]!, compare);
-    sorted.splice(at, 0, irs[i]!);
-    order.splice(at, 0, i);
+  if (irs.length === last.irs.length) return { sorted, order: last.order };
+  // Where each added route goes among the others; two going to the same place, in their own order.
+  const added: Array<[at: number, input: number]> = [];
+  for (let i = last.irs.length; i < irs.length; i++) added.push([insertionPoint(sorted, irs[i]!, compare), i]);
+  added.sort((a, b) => a[0] - b[0] || compare(irs[a[1]]!, irs[b[1]]!));
+  return mergedIn(sorted, last.order, added, irs);
+}
+
+/** `sorted` (with `order`) and the `added` inputs at their places, as new lists. */
+function mergedIn(
+  sorted: readonly RouteIR[],
+  order: readonly number[],
+  added: ReadonlyArray<[at: number, input: number]>,
+  irs: readonly RouteIR[],
+): SortedRoutes {
+  const outSorted = new Array<RouteIR>(sorted.length + added.length);
+  const outOrder = new Array<number>(outSorted.length);
+  let from = 0;
+  let k = 0;
+  const copyUpTo = (end: number) => {
+    for (; from < end; from++, k++) {
+      outSorted[k] = sorted[from]!;
+      outOrder[k] = order[from]!;
+    }
+  };
+  for (const [at, input] of added) {
+    copyUpTo(at);
+    outSorted[k] = irs[input]!;
+    outOrder[k++] = input;
   }
-  return { sorted, order };
+  copyUpTo(sorted.length);
+  return { sorted: outSorted, order: outOrder };
 }
 
 /** The first index whose route does not sort before `ir`. */

@@ -8,7 +8,7 @@
 // range's routes are looked at. Anything else (the Gateways in scope changed, many routes changed, a route's
 // rule count changed, which renumbers every later rule) is assembled afresh. Module state that only changes
 // how fast the answer comes (test/translate/memo.test.ts).
-import { changedRange, type ChangedRange } from '../core/changed-range.js';
+import { changedRange, replacedRange, type ChangedRange } from '../core/changed-range.js';
 import type { GatewayIR } from './gateways.js';
 import type { Attachment } from './host-matches.js';
 import type { RouteIR } from './routes.js';
@@ -92,19 +92,21 @@ function updated(before: Assembled, routes: readonly RouteIR[], range: ChangedRa
       const at = before.positions.get(g)!.get(port)!;
       const [head, tail] = [firstAtOrAfter(at, start), firstAtOrAfter(at, beforeEnd)];
       const middle = onPorts.get(g)!.get(port)!;
-      onPorts.get(g)!.set(port, list.slice(0, head).concat(middle, list.slice(tail)));
+      onPorts.get(g)!.set(port, replacedRange(list, head, tail, middle));
       const middleAt = positions.get(g)!.get(port)!;
-      const after = shift === 0 ? at.slice(tail) : at.slice(tail).map((p) => p + shift);
-      positions.get(g)!.set(port, at.slice(0, head).concat(middleAt, after));
+      positions.get(g)!.set(port, replacedRange(at, head, tail, middleAt, shift === 0 ? undefined : (p) => p + shift));
     }
   }
   return {
     routes,
     scoped: before.scoped,
-    rules: before.rules.slice(0, ruleStart).concat(middleRules, before.rules.slice(before.rulesBefore[beforeEnd])),
-    rulesBefore: before.rulesBefore.slice(0, start + 1).concat(
+    rules: replacedRange(before.rules, ruleStart, before.rulesBefore[beforeEnd]!, middleRules),
+    rulesBefore: replacedRange(
+      before.rulesBefore,
+      start + 1,
+      beforeEnd + 1,
       middleBefore,
-      before.rulesBefore.slice(beforeEnd + 1).map((n) => n + moved),
+      moved === 0 ? undefined : (n) => n + moved,
     ),
     onPorts,
     positions,

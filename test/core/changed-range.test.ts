@@ -2,7 +2,7 @@
 // per-change passes use it (route IRs, published hostnames, the coordinator's statuses). Letters stand for
 // objects: the same letter is the same object, an upper-case one another object of the same item.
 import { describe, expect, it } from '@jest/globals';
-import { changedRange, positionBefore } from '../../src/core/changed-range.js';
+import { changedRange, positionBefore, replacedRange } from '../../src/core/changed-range.js';
 
 const objects = new Map<string, object>();
 const list = (letters: string) => [...letters].map((l) => objects.get(l) ?? (objects.set(l, { l }), objects.get(l)!));
@@ -71,5 +71,29 @@ describe('positionBefore', () => {
 
   it('keeps the position when there is no range (callers check identity there)', () => {
     expect([0, 3, 7].map((i) => positionBefore(undefined, i))).toEqual([0, 3, 7]);
+  });
+});
+
+describe('replacedRange', () => {
+  const plus10 = (n: number) => n + 10;
+  it.each<[number[], number, number, number[], ((n: number) => number) | undefined, number[]]>([
+    [[1, 2, 3, 4], 1, 3, [7, 8, 9], undefined, [1, 7, 8, 9, 4]],
+    [[1, 2, 3, 4], 1, 3, [], undefined, [1, 4]],
+    [[1, 2, 3, 4], 2, 2, [7], undefined, [1, 2, 7, 3, 4]],
+    [[1, 2, 3, 4], 0, 4, [7], undefined, [7]],
+    [[1, 2, 3, 4], 4, 4, [7], undefined, [1, 2, 3, 4, 7]],
+    [[1, 2, 3, 4], 0, 0, [7], plus10, [7, 11, 12, 13, 14]],
+    [[1, 2, 3, 4], 1, 2, [7, 8], plus10, [1, 7, 8, 13, 14]],
+    [[], 0, 0, [], plus10, []],
+  ])('%j with [%i, %i) replaced by %j (items after: %p) is %j', (list, start, end, middle, after, expected) => {
+    const out = replacedRange(list, start, end, middle, after);
+    expect(out).toEqual(expected);
+    expect(out).not.toBe(list);
+  });
+
+  it('leaves its input untouched', () => {
+    const list = [1, 2, 3];
+    replacedRange(list, 0, 1, [9], plus10);
+    expect(list).toEqual([1, 2, 3]);
   });
 });
