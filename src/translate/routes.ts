@@ -70,7 +70,7 @@ const kindAt = (i: number, httpRoutes: number): RouteKind => (i < httpRoutes ? '
 export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<ProcessedRoutes> {
   const http = wellFormedRoutes('HTTPRoute', ctx.snapshot.httpRoutes);
   // One list, the kind told by the index: no {kind, object} pair per route, made and read again each change.
-  const objects = [...http, ...wellFormedRoutes('GRPCRoute', ctx.snapshot.grpcRoutes)];
+  const objects = http.concat(wellFormedRoutes('GRPCRoute', ctx.snapshot.grpcRoutes));
   const generation = ruleInputsGeneration(ctx.snapshot, ctx.options.externalNameServices, ctx.backendTls.fingerprint);
   const before = recentIRs.take((r) => r.parents === parents && r.generation === generation);
   const changed = before && changedRange(before.objects, objects);
