@@ -31,6 +31,7 @@ import {
 } from './shared/coordinator-plan.js';
 import type { SyncResult } from './shared/coordinator-types.js';
 import { planConflicts } from './shared/route-conflicts.js';
+import { emptyKeyed } from './shared/keyed.js';
 
 export type { CoordinatorContext, CoordinatorEvent, CoordinatorInput, ReplicaReport, EdgeReport };
 
@@ -162,7 +163,7 @@ export const coordinatorMachine = setup({
       leadership: 'follower',
       endpoints: [],
       generation: input.generationBase ?? 0,
-      resources: {},
+      resources: emptyKeyed(),
       awaitingHealth: {},
       replicas: {},
       incarnations: 0,

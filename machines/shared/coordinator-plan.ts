@@ -7,6 +7,7 @@ import type { ResourceEvent } from './resource.js';
 import { resourceKey, sameStatus, statusFingerprint } from './status.js';
 import { changedRuns } from '../../src/core/changed-range.js';
 import { dataplaneHealth, type DataplaneHealth, type ReplicaState } from './dataplane.js';
+import { keyedGet, keyedWith } from './keyed.js';
 import type { CoordinatorContext, ReplicaEndpoint, ResourceMachineName, SyncResult } from './coordinator-types.js';
 
 export interface Send {
@@ -87,8 +88,7 @@ function handOutVerdicts(ctx: CoordinatorContext, statuses: readonly ResourceSta
   const fresh = runs.flatMap((r) => statuses.slice(r.nowStart, r.nowEnd));
   const freshKeys = new Set(fresh.map(resourceKey));
   const gone = [...held.keys()].filter((key) => !freshKeys.has(key));
-  const comes = [...freshKeys].some((key) => !held.has(key));
-  const resources = comes || gone.length > 0 ? copyRecord(ctx.resources) : ctx.resources;
+  const added: Array<[string, string]> = [];
   const awaitingHealth = { ...ctx.awaitingHealth };
   const spawns: Spawn[] = [];
   const sends: Send[] = [];
@@ -97,29 +97,31 @@ function handOutVerdicts(ctx: CoordinatorContext, statuses: readonly ResourceSta
     const key = resourceKey(status);
     // A key has an actor exactly when the last sync listed it: a key in these runs that is not in the old
     // runs was not in the old list at all (outside the runs the lists hold the same objects, keys are unique).
-    let id = ctx.resources[key];
+    let id = keyedGet(ctx.resources, key);
     if (!id) {
       id = `${key}#${++incarnations}`;
       spawns.push({ src: MACHINE_OF_KIND[status.kind], id, key });
-      resources[key] = id;
+      added.push([key, id]);
     } else if (sameStatus(status, held.get(key))) continue;
     awaitingHealth[id] = generation;
     sends.push({ to: id, event: { type: 'verdict', status, generation } satisfies ResourceEvent, toResource: true });
   }
   for (const key of gone) {
-    const id = resources[key]!;
-    delete resources[key];
+    const id = keyedGet(ctx.resources, key)!;
     sends.push({ to: id, event: { type: 'resource.deleted' } satisfies ResourceEvent, toResource: true });
     delete awaitingHealth[id];
   }
+  // Only the buckets holding the keys that came or went are copied (keyed.ts).
+  const resources = keyedWith(ctx.resources, added, gone);
   return { context: { resources, awaitingHealth, incarnations }, spawns, sends };
 }
 
-/** A copy made key by key: spreading a record of thousands of keys costs several times more (measured). */
-function copyRecord<T>(record: Readonly<Record<string, T>>): Record<string, T> {
-  const copy: Record<string, T> = {};
-  for (const key of Object.keys(record)) copy[key] = record[key]!;
-  return copy;
+/**
+ * Every resource actor, in the order the last sync listed them (the order verdicts are handed out in, so the
+ * actors that heard theirs first hear the health first): the record itself has no order (keyed.ts).
+ */
+function actorsInVerdictOrder(ctx: CoordinatorContext): string[] {
+  return (ctx.statuses ?? []).flatMap((s) => keyedGet(ctx.resources, resourceKey(s)) ?? []);
 }
 
 type EdgeDesired = NonNullable<CoordinatorContext['edgeDesired']>;
@@ -236,7 +238,7 @@ export function planHealth(ctx: CoordinatorContext): Plan {
   // (live at a newer generation) only to those handed a verdict since: the others already heard one that
   // covers what they wait for.
   const news = ctx.health?.type !== health.type || (health.type === 'degraded' && !sameHealth(health, ctx.health));
-  const to = news ? Object.values(ctx.resources) : Object.keys(ctx.awaitingHealth);
+  const to = news ? actorsInVerdictOrder(ctx) : Object.keys(ctx.awaitingHealth);
   const sends = to.map((id): Send => ({ to: id, event, toResource: true }));
   // Every actor handed a verdict has heard this health after it: the next verdict starts a new wait (a live
   // health always carries the newest generation, so it covers every verdict handed out).

@@ -7,6 +7,7 @@ import type { ReplicaReport } from '../replica.js';
 import type { EdgeDesired, EdgeReport } from '../edge.js';
 import type { LeaderReport } from '../leader.js';
 import type { DataplaneHealth, EdgeHealth, ReplicaState } from './dataplane.js';
+import type { Keyed } from './keyed.js';
 
 export interface CoordinatorInput {
   hasEdge: boolean;
@@ -55,7 +56,7 @@ export interface CoordinatorContext {
   edgeFingerprint?: string;
   edgeGeneration: number;
   /** Resource key ("Kind/ns/name") → id of its actor. */
-  resources: Record<string, string>;
+  resources: Keyed<string>;
   /**
    * The last sync's statuses: for each resource, the verdict its actor holds or one equal to it (an equal one
    * is not handed out again). The next sync compares slot by slot.

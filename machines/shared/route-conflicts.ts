@@ -5,6 +5,7 @@ import type { HostnameConflict } from '../../src/core/ports.js';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
 import type { ResourceEvent } from './resource.js';
 import { statusFingerprint } from './status.js';
+import { keyedEntries, keyedKeys } from './keyed.js';
 import type { CoordinatorContext } from './coordinator-types.js';
 import type { Plan, Send } from './coordinator-plan.js';
 
@@ -41,12 +42,12 @@ export function planConflicts(ctx: CoordinatorContext): Plan {
   }
   const hostnames = hostnamesByRoute(ctx.config);
   // Our parents: Gateways, and the ListenerSets attached to them (routes may name either).
-  const gateways = Object.keys(ctx.resources)
+  const gateways = keyedKeys(ctx.resources)
     .filter((k) => k.startsWith('Gateway/') || k.startsWith('ListenerSet/'))
     .sort();
   const told: Record<string, string> = {};
   const sends: Send[] = [];
-  for (const [key, id] of Object.entries(ctx.resources)) {
+  for (const [key, id] of keyedEntries(ctx.resources)) {
     if (!isRouteKey(key)) continue;
     const mine = hostnames.get(key) ?? new Set<string>();
     const conflicts: HostnameConflict[] = ctx.edgeConflicts.filter((c) => mine.has(c.hostname.toLowerCase()));

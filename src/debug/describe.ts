@@ -79,11 +79,7 @@ function describeCoordinator(c: CoordinatorContext): Record<string, unknown> {
     health: c.health,
     edge: c.edgeHealth,
     replicas: c.replicas,
-    // Read only when asked (the debug page): every coordinator transition is described for its log line,
-    // and listing thousands of resource keys cost ~1 ms a change at 5,000 routes.
-    get resources() {
-      return Object.keys(c.resources).length;
-    },
+    resources: c.resources.size,
     handOutQueued: c.outbox.length,
   };
 }

@@ -9,6 +9,7 @@ import { statusWriterMachine } from '../../machines/status-writer.js';
 import { leaderMachine } from '../../machines/leader.js';
 import { backoffDelay } from '../../machines/shared/backoff.js';
 import type { CoordinatorContext, SyncStats } from '../../machines/shared/coordinator-types.js';
+import { keyedValues } from '../../machines/shared/keyed.js';
 import type { EdgeAdapter, ReplicaEndpoint, SnapshotSource, StatusSink, Translator } from '../core/ports.js';
 import { silentLogger, type Logger } from '../log.js';
 import { createActorTracker, type ActorInfo } from '../debug/actors.js';
@@ -279,7 +280,7 @@ function stopResourceActors(root: AnyActorRef): void {
     children: Record<string, AnyActorRef | undefined>;
   };
   if (snapshot.status !== 'active') return;
-  for (const id of Object.values(snapshot.context.resources)) {
+  for (const id of keyedValues(snapshot.context.resources)) {
     const child = snapshot.children[id];
     if (!child) continue;
     (child as unknown as { _stop(): void })._stop();

@@ -8,6 +8,7 @@ import { planLeadership, planReplicaSet, planSync, recordEdge } from '../../mach
 import type { DesiredState } from '../../src/core/types.js';
 import type { CoordinatorContext } from '../../machines/shared/coordinator-types.js';
 import { deepFrozen } from './coordinator-doubles.js';
+import { emptyKeyed } from '../../machines/shared/keyed.js';
 
 /** Frozen: a planner that changed the context it was given (instead of planning a new one) throws. */
 function leader(extra: Partial<CoordinatorContext> = {}): CoordinatorContext {
@@ -20,7 +21,7 @@ function leader(extra: Partial<CoordinatorContext> = {}): CoordinatorContext {
       { id: 'b', ready: true },
     ],
     generation: 3,
-    resources: {},
+    resources: emptyKeyed<string>(),
     awaitingHealth: {},
     replicas: {
       a: { childId: 'replica/a#1', ready: true },

@@ -8,6 +8,7 @@ import type { CoordinatorContext } from '../../machines/shared/coordinator-types
 import type { DesiredState, ResourceStatus } from '../../src/core/types.js';
 import { classVerdict, gatewayVerdict, routeVerdict } from '../model/fixtures.js';
 import { deepFrozen } from './coordinator-doubles.js';
+import { emptyKeyed } from '../../machines/shared/keyed.js';
 
 function leaderWithOneReplica(): CoordinatorContext {
   return {
@@ -16,7 +17,7 @@ function leaderWithOneReplica(): CoordinatorContext {
     leadership: 'leader',
     endpoints: [{ id: 'a', ready: true }],
     generation: 0,
-    resources: {},
+    resources: emptyKeyed<string>(),
     awaitingHealth: {},
     replicas: { a: { childId: 'replica/a#0', ready: true } },
     incarnations: 0,

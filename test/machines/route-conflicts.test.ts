@@ -9,6 +9,7 @@ import type { HostnameConflict } from '../../src/core/ports.js';
 import type { Condition, ResourceStatus } from '../../src/core/types.js';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
 import { statusSink } from './coordinator-doubles.js';
+import { keyedEntries, keyedOf } from '../../machines/shared/keyed.js';
 
 const taken = (hostname: string, message = 'has an A record'): HostnameConflict => ({
   hostname,
@@ -155,13 +156,13 @@ describe('planConflicts', () => {
         ['a.example.com', [0]],
         ['g.example.com', [1]],
       ]),
-      resources: {
+      resources: keyedOf({
         'HTTPRoute/app/r': 'route-1',
         'GRPCRoute/app/g': 'route-2',
         'Gateway/app/gw': 'gateway-1',
         'ListenerSet/app/ls': 'gateway-2',
         'GatewayClass//cf': 'class-1',
-      },
+      }),
       edgeConflicts,
       routeConflicts,
     }) as unknown as CoordinatorContext;
@@ -188,7 +189,7 @@ describe('planConflicts', () => {
   it('tells a route again when its conflicts change, and lists our parents sorted', () => {
     const ctx = context([taken('a.example.com')]);
     // Resources in any order: the Gateways and ListenerSets a route is told come sorted.
-    ctx.resources = { 'ListenerSet/app/ls': 'gateway-2', ...ctx.resources };
+    ctx.resources = keyedOf({ 'ListenerSet/app/ls': 'gateway-2', ...Object.fromEntries(keyedEntries(ctx.resources)) });
     const first = planConflicts(ctx);
     expect(first.sends[0]!.event).toMatchObject({ gateways: ['Gateway/app/gw', 'ListenerSet/app/ls'] });
     const changed = planConflicts({

@@ -13,6 +13,7 @@ import { pendingActor, type ModelSpec, type StepRecord } from './harness.js';
 import { classVerdict, fingerprint, gatewayVerdict, routeVerdict } from './fixtures.js';
 import { scheduleMust, type ScheduleDelays } from './contracts.js';
 import { deliveryMust } from './coordinator-contract.js';
+import { keyedEntries, keyedKeys, keyedValues } from '../../machines/shared/keyed.js';
 
 const leaf = (s: AnyMachineSnapshot) => statePaths(s.value).at(-1)!;
 function desired(version: string, host: string, withRoute: boolean): DesiredState {
@@ -88,7 +89,7 @@ const TAKEN_OTHER = {
  * conflicts on the hostnames its rules serve; a told value is re-sent only when it changed. */
 function checkConflicts(step: StepRecord): void {
   const ctx = ctxOf(step.snapshot);
-  const gateways = Object.keys(ctx.resources)
+  const gateways = keyedKeys(ctx.resources)
     .filter((k) => k.startsWith('Gateway/'))
     .sort();
   const served = (key: string) => {
@@ -103,7 +104,7 @@ function checkConflicts(step: StepRecord): void {
   const told = (id: string, events: AnyEventObject[]) =>
     events.filter((e) => e.type === 'edge.conflicts' && e.to === id).at(-1);
   const earlier = step.history.sent.slice(0, step.history.sent.length - step.sent.length);
-  for (const [key, id] of Object.entries(ctx.resources)) {
+  for (const [key, id] of keyedEntries(ctx.resources)) {
     const last = told(id, step.history.sent);
     if (!key.startsWith('HTTPRoute/')) {
       expect(last).toBeUndefined();
@@ -293,7 +294,7 @@ export const coordinatorHandOutSpec: ModelSpec = {
       { type: 'leader.elected' },
       { type: 'leader.lost' },
       // A retired child (deleted route, removed replica) finishing.
-      ...Object.values(ctx.resources)
+      ...keyedValues(ctx.resources)
         .slice(0, 1)
         .map((actorId) => ({ type: `xstate.done.actor.${actorId}`, actorId })),
     ];
