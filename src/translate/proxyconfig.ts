@@ -19,7 +19,7 @@ import { forgetUnaskedHostMatches } from './host-matches.js';
 import { assembleRules } from './rule-assembly.js';
 import { hostsOnPortSteps, type PortHost } from './port-hosts.js';
 import { configVersionSteps } from './config-version.js';
-import { changedRange } from '../core/changed-range.js';
+import { changedRange, replacedRange } from '../core/changed-range.js';
 
 type HostInput = ProxyConfigInput['hosts'][number];
 type GatewayScopeInput = NonNullable<ProxyConfigInput['gateways']>[number];
@@ -82,6 +82,8 @@ function hostEntries(g: GatewayIR, name: string, perPort: Array<{ port: number; 
   if (!range) {
     const entries = sameHostEntries(g, name, mergePorts(perPort));
     if (only && others.length === 0) onePortBuilds.set(g, { port: only.port, hosts: only.hosts, entries });
+    else onePortBuilds.delete(g);
+    lastEntries.set(g, entries);
     return entries;
   }
   // One port: one config entry per port entry. A host key the change re-ranked to the same matches keeps its entry.
@@ -93,13 +95,14 @@ function hostEntries(g: GatewayIR, name: string, perPort: Array<{ port: number; 
       ? old
       : { hostname: h.hostname, gateway: name, ports: [port], matches: h.matches };
   });
-  const entries = [...last!.entries.slice(0, range.start), ...changed, ...last!.entries.slice(range.beforeEnd)];
+  const entries = replacedRange(last!.entries, range.start, range.beforeEnd, changed);
   onePortBuilds.set(g, { port, hosts, entries });
+  lastEntries.set(g, entries);
   return entries;
 }
 
-/** Per Gateway IR, its host entries of the last build by hostname. */
-const builtHosts = new WeakMap<GatewayIR, Map<string, HostInput[]>>();
+/** Per Gateway IR, its host entries of the last build, whichever way it was made. */
+const lastEntries = new WeakMap<GatewayIR, readonly HostInput[]>();
 
 /**
  * The Gateway's host entries, each the very object of the last build when its hostname, ports and matches
@@ -107,8 +110,7 @@ const builtHosts = new WeakMap<GatewayIR, Map<string, HostInput[]>>();
  * proxy/config/prepared.ts). Entries are never changed once built.
  */
 function sameHostEntries(g: GatewayIR, name: string, merged: PortsHost[]): HostInput[] {
-  const before = builtHosts.get(g);
-  const now = new Map<string, HostInput[]>();
+  const before = byHostname(lastEntries.get(g) ?? []);
   const out = merged.map((h) => {
     const kept = before
       ?.get(h.hostname)
@@ -116,12 +118,19 @@ function sameHostEntries(g: GatewayIR, name: string, merged: PortsHost[]): HostI
         (e) =>
           e.matches === h.matches && e.ports!.length === h.ports.length && e.ports!.every((p, i) => p === h.ports[i]),
       );
-    const entry = kept ?? { hostname: h.hostname, gateway: name, ports: h.ports, matches: h.matches };
-    now.set(h.hostname, [...(now.get(h.hostname) ?? []), entry]);
-    return entry;
+    return kept ?? { hostname: h.hostname, gateway: name, ports: h.ports, matches: h.matches };
   });
-  builtHosts.set(g, now);
   return out;
+}
+
+function byHostname(entries: readonly HostInput[]): Map<string, HostInput[]> {
+  const map = new Map<string, HostInput[]>();
+  for (const e of entries) {
+    const list = map.get(e.hostname);
+    if (list) list.push(e);
+    else map.set(e.hostname, [e]);
+  }
+  return map;
 }
 
 /** Each CA bundle the rules name, once, in id order. */

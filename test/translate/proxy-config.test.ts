@@ -100,6 +100,30 @@ describe('proxy config assembly', () => {
     expect(entriesOf(after, 'h.test')).toEqual([{ ports: [80], paths: ['/uno', '/two'] }]);
   });
 
+  it('keeps a host entry made by a per-change build through the next full build', () => {
+    // 20 hostnames on one port: one route changed is merged by position; ten at once take the full build.
+    const names = Array.from({ length: 20 }, (_, i) => i);
+    const before = world(
+      CLASS + gateway(listener('a', 80)) + names.map((i) => route(`r${i}`, `h${i}.test`, `/p${i}`, ['a'])).join(''),
+    );
+    const hostOf = (s: Snapshot, hostname: string) =>
+      translate(s, TRANSLATE_OPTIONS).proxyConfig.hosts.find((h) => h.hostname === hostname)!;
+    hostOf(before, 'h0.test');
+    const replaced = (s: Snapshot, which: number[], path: (i: number) => string): Snapshot => ({
+      ...s,
+      httpRoutes: s.httpRoutes.map((r, i) =>
+        which.includes(i) ? world(route(`r${i}`, `h${i}.test`, path(i), ['a'])).httpRoutes[0]! : r,
+      ),
+    });
+    const one = replaced(before, [0], () => '/moved');
+    const made = hostOf(one, 'h0.test');
+    expect(made.matches.map((m) => m.match.path?.value)).toEqual(['/moved']);
+    const many = replaced(one, names.slice(10), (i) => `/again${i}`);
+    // The same object: the config's hash and the push skip it by identity (config-version.ts, prepared.ts).
+    expect(hostOf(many, 'h0.test')).toBe(made);
+    expect(hostOf(many, 'h15.test').matches.map((m) => m.match.path?.value)).toEqual(['/again15']);
+  });
+
   it('carries each CA bundle the rules name once, in id order', () => {
     // Ids are the sha256 of each certificate in canonical PEM (node:crypto's), as the config carries it.
     const cas = [createTestCa('one').cert, createTestCa('two').cert].map((pem) => new X509Certificate(pem).toString());
