@@ -23,7 +23,15 @@ const DOCS = [
   'kind: Service\nmetadata: {name: ended}\n...\n',
   'kind: Service\nmetadata: {name: anchored}\nspec: &s {ports: [{port: 80}]}\nstatus: *s\n',
 ];
-const BROKEN = ['kind: Service\nmetadata: [broken\n', 'kind: Service\n', 'just a string\n'];
+const BROKEN = [
+  'kind: Service\nmetadata: [broken\n',
+  'kind: Service\n',
+  'just a string\n',
+  // Cut off by a read half-way through a rewrite.
+  'kind: Service\nmetadata: {name: cut',
+  'kind: Service\nmetadata:\n  name: "cut',
+  'apiVersion: v1\nki',
+];
 
 function joinDocs(docs: string[]): string {
   return docs.map((d, i) => (i === 0 || d.startsWith('---') ? d : `---\n${d}`)).join('');
@@ -49,7 +57,7 @@ describe('parseWithCache', () => {
         expect(outcome(() => parseWithCache(text, 'f.yaml', undefined).objects)).toEqual(expected);
         expect(outcome(() => parseWithCache(text, 'f.yaml', cache).objects)).toEqual(expected);
       }),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     );
   });
 
@@ -79,6 +87,9 @@ describe('parseWithCache', () => {
         .matches[0]!.path.value,
     ).toBe('/changed');
     expect(second.cache.size).toBe(100);
+    expect([first.parsed, second.parsed]).toEqual([100, 1]);
+    // A text the split cannot honour is parsed whole: one parse.
+    expect(parseWithCache('%YAML 1.2\n---\n' + route('d'), 'f.yaml', first.cache).parsed).toBe(1);
   });
 });
 

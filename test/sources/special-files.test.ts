@@ -7,24 +7,12 @@ import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { FileSource, loadManifests } from '../../src/sources/files.js';
+import { capturingLogger } from '../support/capture-log.js';
 import { eventually } from '../support/http.js';
 
 const route = (name: string) =>
   `kind: HTTPRoute\napiVersion: gateway.networking.k8s.io/v1\nmetadata: {name: ${name}, namespace: ns}\nspec: {rules: [{matches: [{path: {value: /${name}}}]}]}\n`;
-
-function capturingLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
 
 const mkfifo = (path: string) => execFileSync('mkfifo', [path]);
 
