@@ -3,7 +3,7 @@
 // their "---" markers and each one's text is looked up among the file's previous documents; only new text
 // is parsed. Anything the split cannot honour exactly (directives, "..." document ends) and every error
 // goes through parseManifests on the whole text, so results and messages are the same as without the cache.
-import { parseManifestsSteps } from './manifests.js';
+import { ManifestError, parseManifestsSteps } from './manifests.js';
 import { runSteps, type Steps } from '../core/steps.js';
 import type { K8sObject } from '../core/types.js';
 
@@ -50,21 +50,33 @@ export function* parseWithCacheSteps(
   const cache: DocumentCache = new Map();
   const objects: K8sObject[] = [];
   let parsedAnew = 0;
-  for (const doc of docs) {
+  let offset = 0;
+  for (const [i, doc] of docs.entries()) {
     let parsed = cache.get(doc) ?? previous?.get(doc);
     if (!parsed) {
       try {
         parsed = yield* parseManifestsSteps(doc, file);
         parsedAnew++;
-      } catch {
-        // Line numbers are only right for the whole text: let it raise the error. (Not the document's error
-        // with its line moved: an unclosed quote runs on into the next documents, and the whole text's
-        // error is then another line, which the property test in doc-cache.test.ts finds.)
+      } catch (err) {
+        // The last document's error, its line moved to the file's, is the whole text's error: every document
+        // before it parses, and nothing follows. That is the error of a read half-way through a rewrite (cut
+        // off at the end), where parsing the whole text again cost a slow parse of every document. Anywhere
+        // else the whole text raises it: an unclosed quote runs on into the next documents and the whole
+        // text's error is then on another line (the property test in doc-cache.test.ts finds it).
+        if (err instanceof ManifestError && i === docs.length - 1) throw inFile(err, text, offset);
         return yield* whole();
       }
     }
     cache.set(doc, parsed);
     objects.push(...parsed);
+    offset += doc.length;
   }
   return { objects, cache, parsed: parsedAnew };
+}
+
+/** A document's error with its line counted in the whole text (the document starts at `offset`). */
+function inFile(err: ManifestError, text: string, offset: number): ManifestError {
+  let lines = 0;
+  for (let at = text.indexOf('\n'); at !== -1 && at < offset; at = text.indexOf('\n', at + 1)) lines++;
+  return new ManifestError(err.file, err.line + lines, err.message.slice(`${err.file}:${err.line}: `.length));
 }
