@@ -2,7 +2,10 @@
 // what is refused and with which message (the rule's UnsupportedValue / PartiallyInvalid text a user reads),
 // and the regex counts the route budgets are kept in (limits.ts).
 import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { RE2JS } from 're2js';
+import { parse } from 'yaml';
 import {
   checkRegex,
   grpcMatch,
@@ -17,7 +20,22 @@ import { regexSize } from '../../src/translate/regex-size.js';
 
 const programSize = (pattern: string) => RE2JS.compile(pattern).programSize();
 
+/** The HTTPRoute CRD's (v1.6.1 standard) method enum: the independent list of what a match may name. */
+function crdMethods(): string[] {
+  const file = '../../deploy/crds/gateway-api-v1.6.1/standard/gateway.networking.k8s.io_httproutes.yaml';
+  const crd = parse(readFileSync(fileURLToPath(new URL(file, import.meta.url)), 'utf8'));
+  const v1 = crd.spec.versions.find((v: { name: string }) => v.name === 'v1');
+  return v1.schema.openAPIV3Schema.properties.spec.properties.rules.items.properties.matches.items.properties.method
+    .enum;
+}
+
 describe('httpMatch', () => {
+  const methods = crdMethods();
+  it.each(methods)('takes the method %s, which the CRD allows', (method) => {
+    expect(methods).toHaveLength(9);
+    expect(httpMatch({ method }).match).toEqual({ path: { type: 'PathPrefix', value: '/' }, method });
+  });
+
   it.each([
     ['no path: PathPrefix "/"', {}, { path: { type: 'PathPrefix', value: '/' } }],
     ['a path without a type: PathPrefix', { path: { value: '/v1' } }, { path: { type: 'PathPrefix', value: '/v1' } }],
