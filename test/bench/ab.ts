@@ -15,13 +15,12 @@ import { join, resolve } from 'node:path';
 import { grpcRoute, singleRoute } from './lib/configs.js';
 import { withCpu } from './lib/cpu.js';
 import { GC_TRACE_FLAG, GcLog, withHeap } from './lib/gc-trace.js';
-import { runGrpcLoad } from './lib/h2load.js';
+import { forwardLoad } from './lib/forward-load.js';
 import { EMPTY_GRPC_FRAME, startNginxBackend } from './lib/nginx.js';
 import { startChild, stopAll, stopAllOnExit } from './lib/procs.js';
 import { median } from './lib/stats.js';
 import { startFloor } from './lib/targets.js';
 import { addSbinToPath } from './lib/tools.js';
-import { runWrk } from './lib/wrk.js';
 
 interface Target {
   name: string;
@@ -74,21 +73,7 @@ async function main(dirs: string[]): Promise<void> {
     }
     const bodyFile = join(scratch, 'request.bin');
     await writeFile(bodyFile, EMPTY_GRPC_FRAME);
-    const load = async (port: number, seconds: number): Promise<number> => {
-      if (mode === 'h1') {
-        const r = await runWrk(`http://127.0.0.1:${port}/bench/item?id=1`, { connections: 32, durationS: seconds });
-        if (r.errors > 0) throw new Error(`${r.errors} errors on :${port}`);
-        return r.requests;
-      }
-      const r = await runGrpcLoad(`http://127.0.0.1:${port}/bench.Echo/Unary`, {
-        clients: 4,
-        streamsPerClient: 16,
-        durationS: seconds,
-        bodyFile,
-      });
-      if (r.failed + r.non2xx > 0) throw new Error(`${r.failed + r.non2xx} failed calls on :${port}`);
-      return r.succeeded;
-    };
+    const load = (port: number, seconds: number) => forwardLoad(mode, port, seconds, bodyFile);
     for (const t of targets) await load(t.port, 1);
     const cpu: number[][] = targets.map(() => []);
     const heap: number[][] = targets.map(() => []);

@@ -11,12 +11,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { grpcRoute, singleRoute } from './lib/configs.js';
-import { runGrpcLoad } from './lib/h2load.js';
+import { forwardLoad } from './lib/forward-load.js';
 import { printAllocations, sampledProfile, summarizeAllocations } from './lib/heap-summary.js';
 import { EMPTY_GRPC_FRAME, startNginxBackend } from './lib/nginx.js';
 import { startChild, stopAll, stopAllOnExit } from './lib/procs.js';
 import { addSbinToPath } from './lib/tools.js';
-import { runWrk } from './lib/wrk.js';
 
 const [modeArg = 'h1', secondsArg = '5', topArg = '20'] = process.argv.slice(2);
 const mode = modeArg === 'grpc' ? 'grpc' : 'h1';
@@ -43,7 +42,7 @@ async function main(): Promise<void> {
     if (put.status !== 200) throw new Error(`PUT /config answered ${put.status}`);
     const bodyFile = join(scratch, 'request.bin');
     await writeFile(bodyFile, EMPTY_GRPC_FRAME);
-    const load = (seconds: number) => loadOnce(ready!.http, seconds, bodyFile);
+    const load = (seconds: number) => forwardLoad(mode, ready!.http, seconds, bodyFile);
     await load(2); // warm: what is compiled and pooled once is not what a request costs
     child.proc.kill('SIGUSR2');
     await sleep(200);
@@ -56,22 +55,6 @@ async function main(): Promise<void> {
     await stopAll();
     await rm(scratch, { recursive: true, force: true });
   }
-}
-
-async function loadOnce(port: number, seconds: number, bodyFile: string): Promise<number> {
-  if (mode === 'h1') {
-    const r = await runWrk(`http://127.0.0.1:${port}/bench/item?id=1`, { connections: 32, durationS: seconds });
-    if (r.errors > 0) throw new Error(`${r.errors} errors`);
-    return r.requests;
-  }
-  const r = await runGrpcLoad(`http://127.0.0.1:${port}/bench.Echo/Unary`, {
-    clients: 4,
-    streamsPerClient: 16,
-    durationS: seconds,
-    bodyFile,
-  });
-  if (r.failed + r.non2xx > 0) throw new Error(`${r.failed + r.non2xx} failed calls`);
-  return r.succeeded;
 }
 
 function sleep(ms: number): Promise<void> {
