@@ -36,6 +36,46 @@ export interface CachedParse {
   parsed: number;
 }
 
+/**
+ * The document caches of a folder's files, two per file: the version last applied, and the last read parsed,
+ * applied or not. A writer that truncates before it writes is read half-way (empty, or cut off); that read is
+ * held back (settle.ts), and the next read must not parse every document again for having been compared with
+ * it (the source's doubtful reads re-parsed whole files before).
+ */
+export class FileDocuments {
+  private readonly ofApplied = new Map<string, DocumentCache>();
+  private readonly lastParsed = new Map<string, DocumentCache>();
+  /** The cache each parse's objects came with, kept as the file's once they are applied. */
+  private readonly cacheOf = new WeakMap<readonly K8sObject[], DocumentCache>();
+
+  /** The documents of the file's applied version and of its last read, together: `previous` for a parse. */
+  known(file: string): DocumentCache | undefined {
+    const applied = this.ofApplied.get(file);
+    const last = this.lastParsed.get(file);
+    if (!applied || !last || applied === last) return applied ?? last;
+    const both = new Map(applied);
+    for (const [doc, objects] of last) both.set(doc, objects);
+    return both;
+  }
+
+  /** A read of the file was parsed into `objects` (as the caller hands them on) with `cache`. */
+  parsed(file: string, cache: DocumentCache, objects: readonly K8sObject[]): void {
+    this.lastParsed.set(file, cache);
+    this.cacheOf.set(objects, cache);
+  }
+
+  /** `objects`, from parsed(), are now the file's; none: the file is gone. */
+  applied(file: string, objects: readonly K8sObject[]): void {
+    if (objects.length === 0) {
+      this.ofApplied.delete(file);
+      this.lastParsed.delete(file);
+      return;
+    }
+    const cache = this.cacheOf.get(objects);
+    if (cache) this.ofApplied.set(file, cache);
+  }
+}
+
 /** parseWithCache in steps (parseManifestsSteps' for each new document). */
 export function* parseWithCacheSteps(
   text: string,

@@ -4,7 +4,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, extname, relative, sep } from 'node:path';
 import { parseManifests, withDefaultNamespace, ManifestError } from './manifests.js';
-import { parseWithCacheSteps, type DocumentCache } from './doc-cache.js';
+import { FileDocuments, parseWithCacheSteps } from './doc-cache.js';
 import { runInSlices } from '../runtime/slices.js';
 import { FileSettler, type SettleTiming } from './settle.js';
 import { LiveSnapshot } from './live-snapshot.js';
@@ -85,16 +85,8 @@ export class FileSource implements SnapshotSource, StatusSink {
   private readonly statuses = new Map<string, Record<string, unknown>>();
   /** What snapshot() hands out: `current`, each object with its status, kept up to date per change. */
   private readonly live = new LiveSnapshot();
-  /**
-   * Per file: its documents' text → objects, so a rewrite parses only the documents that changed. Two per
-   * file: the version last applied, and the last read parsed, applied or not — a writer that truncates
-   * before it writes is read half-way (empty, or cut off), that read is held back (settle.ts), and the
-   * next read must not parse every document again for having been compared with it.
-   */
-  private readonly documents = new Map<string, DocumentCache>();
-  private readonly lastParsed = new Map<string, DocumentCache>();
-  /** The document cache each parse's objects came with, kept as the file's once they are applied. */
-  private readonly cacheOfParse = new WeakMap<K8sObject[], DocumentCache>();
+  /** Per file: its documents' text → objects, so a rewrite parses only the documents that changed. */
+  private readonly documents = new FileDocuments();
   /** Per file: how many times it was applied (replaceFile), so a slower read of it does not overwrite a newer. */
   private readonly replaced = new Map<string, number>();
   private watcher?: TreeWatcher;
@@ -218,23 +210,12 @@ export class FileSource implements SnapshotSource, StatusSink {
 
   /** Parses a file's text (in slices: megabytes take seconds), reusing its unchanged documents' objects. */
   private async parse(text: string, file: string): Promise<K8sObject[]> {
-    const steps = parseWithCacheSteps(text, displayPath(file), this.knownDocuments(file));
+    const steps = parseWithCacheSteps(text, displayPath(file), this.documents.known(file));
     const { objects, cache, parsed } = await runInSlices(steps);
-    this.lastParsed.set(file, cache);
     this.logger.debug({ file, documents: cache.size, parsed }, 'manifest file parsed');
     const out = objects.map(withDefaultNamespace);
-    this.cacheOfParse.set(out, cache);
+    this.documents.parsed(file, cache, out);
     return out;
-  }
-
-  /** The documents of the file's applied version and of its last read, together. */
-  private knownDocuments(file: string): DocumentCache | undefined {
-    const applied = this.documents.get(file);
-    const last = this.lastParsed.get(file);
-    if (!applied || !last || applied === last) return applied ?? last;
-    const both = new Map(applied);
-    for (const [doc, objects] of last) both.set(doc, objects);
-    return both;
   }
 
   private async loadFile(file: string): Promise<void> {
@@ -274,15 +255,9 @@ export class FileSource implements SnapshotSource, StatusSink {
     this.replaced.set(file, (this.replaced.get(file) ?? 0) + 1);
     const before = new Map((this.files.get(file) ?? []).map((o) => [objectKey(o), o]));
     const after = new Map(next.map((o) => [objectKey(o), o]));
-    if (next.length) {
-      this.files.set(file, next);
-      const cache = this.cacheOfParse.get(next);
-      if (cache) this.documents.set(file, cache);
-    } else {
-      this.files.delete(file);
-      this.documents.delete(file);
-      this.lastParsed.delete(file);
-    }
+    if (next.length) this.files.set(file, next);
+    else this.files.delete(file);
+    this.documents.applied(file, next);
     const events: ResourceEvent[] = [];
     for (const [key, obj] of before) {
       if (!after.has(key)) this.remove(key, obj, events);
