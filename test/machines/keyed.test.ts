@@ -63,6 +63,7 @@ describe('keyed record', () => {
   it('gives the same record back when nothing changes, and reads no inherited property as a key', () => {
     const record = keyedOf({ a: '1' });
     expect(keyedWith(record, [], [])).toBe(record);
+    expect(keyedWith(record, [])).toBe(record);
     expect(keyedGet(record, 'toString')).toBeUndefined();
     expect(keyedGet(record, 'hasOwnProperty')).toBeUndefined();
     expect(keyedWith(record, [], ['missing']).size).toBe(1);
