@@ -65,8 +65,14 @@ export function* buildProxyConfigSteps(
   return caCertificates.length ? { version, ...body, caCertificates } : { version, ...body };
 }
 
-/** Per Gateway IR serving one port, its last build: the port's host entries (port-hosts.ts) and the config's. */
-const onePortBuilds = new WeakMap<GatewayIR, { port: number; hosts: readonly PortHost[]; entries: HostInput[] }>();
+/**
+ * Per Gateway IR, its last build's config host entries, whichever way they were made, and when it served one
+ * port, that port's host entries (port-hosts.ts) they were made from.
+ */
+const lastBuilds = new WeakMap<
+  GatewayIR,
+  { entries: readonly HostInput[]; onePort?: { port: number; hosts: readonly PortHost[] } }
+>();
 
 /**
  * The Gateway's config host entries. On one port (most Gateways), between two builds the port's entries are
@@ -76,51 +82,44 @@ const onePortBuilds = new WeakMap<GatewayIR, { port: number; hosts: readonly Por
  */
 function hostEntries(g: GatewayIR, name: string, perPort: Array<{ port: number; hosts: PortHost[] }>): HostInput[] {
   const [only, ...others] = perPort;
-  const last = onePortBuilds.get(g);
+  const onePort = only && others.length === 0 ? { port: only.port, hosts: only.hosts } : undefined;
+  const last = lastBuilds.get(g);
   const range =
-    only && others.length === 0 && last?.port === only.port ? changedRange(last.hosts, only.hosts) : undefined;
+    onePort && last?.onePort?.port === onePort.port ? changedRange(last.onePort.hosts, onePort.hosts) : undefined;
+  let entries: HostInput[];
   if (!range) {
-    const entries = sameHostEntries(g, name, mergePorts(perPort));
-    if (only && others.length === 0) onePortBuilds.set(g, { port: only.port, hosts: only.hosts, entries });
-    else onePortBuilds.delete(g);
-    lastEntries.set(g, entries);
-    return entries;
+    entries = sameHostEntries(name, mergePorts(perPort), last?.entries ?? []);
+  } else {
+    // One port: one config entry per port entry. A host key the change re-ranked to the same matches keeps its entry.
+    const replaced = new Map(last!.entries.slice(range.start, range.beforeEnd).map((e) => [e.hostname, e]));
+    const changed = onePort!.hosts.slice(range.start, range.nowEnd).map((h) => {
+      const old = replaced.get(h.hostname);
+      return old?.matches === h.matches
+        ? old
+        : { hostname: h.hostname, gateway: name, ports: [onePort!.port], matches: h.matches };
+    });
+    entries = replacedRange(last!.entries, range.start, range.beforeEnd, changed);
   }
-  // One port: one config entry per port entry. A host key the change re-ranked to the same matches keeps its entry.
-  const { port, hosts } = only!;
-  const replaced = new Map(last!.entries.slice(range.start, range.beforeEnd).map((e) => [e.hostname, e]));
-  const changed = hosts.slice(range.start, range.nowEnd).map((h) => {
-    const old = replaced.get(h.hostname);
-    return old?.matches === h.matches
-      ? old
-      : { hostname: h.hostname, gateway: name, ports: [port], matches: h.matches };
-  });
-  const entries = replacedRange(last!.entries, range.start, range.beforeEnd, changed);
-  onePortBuilds.set(g, { port, hosts, entries });
-  lastEntries.set(g, entries);
+  lastBuilds.set(g, { entries, onePort });
   return entries;
 }
 
-/** Per Gateway IR, its host entries of the last build, whichever way it was made. */
-const lastEntries = new WeakMap<GatewayIR, readonly HostInput[]>();
-
 /**
- * The Gateway's host entries, each the very object of the last build when its hostname, ports and matches
- * array are the same: the config's hash and the push then skip it by identity (config-version.ts,
+ * The Gateway's host entries, each the very object of the last build (`before`) when its hostname, ports and
+ * matches array are the same: the config's hash and the push then skip it by identity (config-version.ts,
  * proxy/config/prepared.ts). Entries are never changed once built.
  */
-function sameHostEntries(g: GatewayIR, name: string, merged: PortsHost[]): HostInput[] {
-  const before = byHostname(lastEntries.get(g) ?? []);
-  const out = merged.map((h) => {
-    const kept = before
-      ?.get(h.hostname)
+function sameHostEntries(name: string, merged: PortsHost[], before: readonly HostInput[]): HostInput[] {
+  const byName = byHostname(before);
+  return merged.map((h) => {
+    const kept = byName
+      .get(h.hostname)
       ?.find(
         (e) =>
           e.matches === h.matches && e.ports!.length === h.ports.length && e.ports!.every((p, i) => p === h.ports[i]),
       );
     return kept ?? { hostname: h.hostname, gateway: name, ports: h.ports, matches: h.matches };
   });
-  return out;
 }
 
 function byHostname(entries: readonly HostInput[]): Map<string, HostInput[]> {
