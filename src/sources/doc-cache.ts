@@ -29,10 +29,11 @@ export function parseWithCache(text: string, file: string, previous: DocumentCac
   return runSteps(parseWithCacheSteps(text, file, previous));
 }
 
-/** A file's objects, the cache for this version of it, and how many of its documents were parsed anew. */
+/** A file's objects and the cache for this version of it. */
 export interface CachedParse {
   objects: K8sObject[];
   cache: DocumentCache;
+  /** Documents parsed anew, not found in the cache (a text the split cannot honour counts as one, parsed whole). */
   parsed: number;
 }
 

@@ -167,8 +167,8 @@ export function routeStatusesByKind(
   const last = recentRouteStatuses.take((r) => (changed = changedRange(r.routes, routes)) !== undefined);
   const statuses: StatusColumns['statuses'] = new Array(routes.length);
   const stampedAt: StatusColumns['stampedAt'] = new Array(routes.length);
-  // Sized for every route, trimmed at the end: grown status by status they were a fifth of the garbage a
-  // change made here at 5,000 routes.
+  // The HTTPRoute list (nearly every route, usually) sized for every route and trimmed at the end: grown
+  // status by status it was a fifth of the garbage a change made here at 5,000 routes.
   const byKind = { HTTPRoute: new Array<ResourceStatus>(routes.length), GRPCRoute: new Array<ResourceStatus>() };
   const counts = { HTTPRoute: 0, GRPCRoute: 0 };
   for (let i = 0; i < routes.length; i++) {
