@@ -85,6 +85,11 @@ export class ProxyMetrics {
     this.rules.retain(new Set(ids));
   }
 
+  /** After a swap that dropped no rule id: these are new to it, or back within their grace period. */
+  rulesBack(ids: readonly string[]): void {
+    this.rules.back(ids);
+  }
+
   backendError(reason: FailureReason): void {
     this.backendErrors.inc({ reason });
   }

@@ -99,7 +99,7 @@ export class ConfigHolder {
   }
 
   private async applyInSlices(prepared: PreparedConfig, opts: ApplyOptions): Promise<ApplyResult> {
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       const decision = this.decide(prepared, opts);
       if (decision.kind !== 'compile') return this.settle(prepared, decision);
       const base = this.table;
@@ -110,7 +110,7 @@ export class ConfigHolder {
         return this.refuseCompile(err);
       }
       // A direct apply() published meanwhile: what was reused may be stale, so compile against the new table.
-      if (this.table === base) return this.publishCompiled(prepared, compiled);
+      if (this.table === base) return this.publishCompiled(prepared, compiled, attempt > 0);
     }
   }
 
@@ -149,12 +149,15 @@ export class ConfigHolder {
     return { ok: true, version: prepared.version };
   }
 
-  private publishCompiled(prepared: PreparedConfig, compiled: Compiled): ApplyResult {
+  /** `retainAll`: an earlier compile of this push was dropped, and the pools it made may be used by nobody. */
+  private publishCompiled(prepared: PreparedConfig, compiled: Compiled, retainAll = false): ApplyResult {
     const table = compiled.table;
     this.publish(table);
     this.compiler.commit(compiled);
-    this.registry.retain(table.upstreams);
-    this.metrics.rulesServed(ruleIds(compiled));
+    // Both are passes over everything the table holds: only when the compile says something went away.
+    if (compiled.upstreamsDropped || retainAll) this.registry.retain(table.upstreams);
+    if (compiled.ruleIds.vanished.length > 0) this.metrics.rulesServed(compiled.rules.map((r) => r.id));
+    else this.metrics.rulesBack(compiled.ruleIds.appeared);
     this.logger.info(
       {
         version: table.version,
@@ -201,8 +204,4 @@ export function staleGeneration(
     error: `generation ${refused.generation} is older than the running ${running.generation}`,
     conflict: { running: { version: running.version, generation: running.generation }, refused },
   };
-}
-
-function* ruleIds(compiled: Compiled): Iterable<string> {
-  for (const cached of compiled.rules.values()) yield cached.rule.id;
 }

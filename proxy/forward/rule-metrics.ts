@@ -96,6 +96,13 @@ export class RuleMetrics {
     this.sweep(now);
   }
 
+  /** Ids served again (or for the first time): retain() with every other id's place unchanged. */
+  back(ids: readonly string[]): void {
+    const now = this.now();
+    this.sweep(now);
+    for (const id of ids) this.leaving.delete(id);
+  }
+
   private sweep(now: number): void {
     for (const [id, until] of this.leaving) {
       if (until > now) continue;

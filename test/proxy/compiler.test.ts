@@ -121,6 +121,83 @@ describe('incremental compile', () => {
   });
 });
 
+describe('incremental compile of rules inserted, removed and changed anywhere', () => {
+  interface Spec {
+    id: number;
+    variant: boolean;
+    port: number;
+  }
+  const HOSTS = 3;
+  const hostOf = (id: number) => `h${id % HOSTS}.test`;
+  /** Rules in the order given; each host's matches name its rules by index, so a shift renumbers them. */
+  const configOf = (specs: Spec[], version: number): ProxyConfigInput => ({
+    version: `v${version}`,
+    rules: specs.map((s) => rule(`r${s.id}`, s.port, s.variant ? 'changed' : undefined)),
+    hosts: Array.from({ length: HOSTS }, (_, h) => ({
+      hostname: `h${h}.test`,
+      matches: specs.flatMap((s, i) =>
+        s.id % HOSTS === h ? [{ match: { path: { type: 'PathPrefix' as const, value: `/p${s.id}` } }, rule: i }] : [],
+      ),
+    })),
+  });
+  const specs = fc
+    .uniqueArray(
+      fc.record({ id: fc.integer({ min: 0, max: 11 }), variant: fc.boolean(), port: fc.constantFrom(1, 2, 3, 4) }),
+      { selector: (s) => s.id, maxLength: 10 },
+    )
+    .map((list) => list.map((s) => ({ ...s, port: 1000 + s.port })));
+  const ports = (set: ReadonlySet<{ port: number }>) => [...set].map((u) => u.port).sort();
+
+  it('serves as a from-scratch compile, and reports the pools and rule ids that came and went', () => {
+    fc.assert(
+      fc.property(fc.array(specs, { minLength: 1, maxLength: 6 }), (steps) => {
+        const { compiler: c, registry } = compiler();
+        let before: RoutingTable | undefined;
+        let beforeIds = new Set<string>();
+        steps.forEach((step, k) => {
+          const input = configOf(step, k);
+          const compiled = compileIncrementally(c, input);
+          const fresh = compileTable(parseProxyConfig(input), registry);
+          for (let id = 0; id < 12; id++) {
+            const served = (t: RoutingTable) => {
+              const entry = t.hosts.lookup(hostOf(id));
+              const m = entry && firstMatch(entry, new RequestMatchInput('GET', `/p${id}`, {}, ''));
+              return m && { rule: m.rule.id, filtered: !m.rule.filters.empty, ports: m.rule.backends.length };
+            };
+            expect(served(compiled.table)).toEqual(served(fresh));
+          }
+          expect(ports(compiled.table.upstreams)).toEqual(ports(fresh.upstreams));
+          const ids = new Set(step.map((s) => `r${s.id}`));
+          expect(new Set(compiled.ruleIds.appeared)).toEqual(new Set([...ids].filter((id) => !beforeIds.has(id))));
+          expect(new Set(compiled.ruleIds.vanished)).toEqual(new Set([...beforeIds].filter((id) => !ids.has(id))));
+          const droppedPool =
+            before !== undefined && ports(before.upstreams).some((p) => !ports(fresh.upstreams).includes(p));
+          expect(compiled.upstreamsDropped).toBe(droppedPool);
+          [before, beforeIds] = [compiled.table, ids];
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('copies the rules around one changed in place, and recompiles only the host that names it', () => {
+    const { compiler: c } = compiler();
+    const list = Array.from({ length: 30 }, (_, id) => ({ id, variant: false, port: 1000 }));
+    const first = compileIncrementally(c, configOf(list, 0));
+    const next = compileIncrementally(
+      c,
+      configOf(
+        list.map((s) => (s.id === 7 ? { ...s, variant: true } : s)),
+        1,
+      ),
+    );
+    expect(next.reused).toEqual({ rules: 29, hosts: 2 });
+    expect(next.rules.filter((r, i) => r !== first.rules[i]).map((r) => r.id)).toEqual(['r7']);
+    expect(next.table.upstreams).toBe(first.table.upstreams);
+    expect(next.ruleIds).toEqual({ appeared: [], vanished: [] });
+  });
+});
+
 describe('compile steps', () => {
   it('hands the caller a point to yield every 64 rules and every 64 hosts, never per item nor never', () => {
     const { compiler: c } = compiler();

@@ -145,6 +145,21 @@ describe('per-rule metrics across config swaps', () => {
     expect(text).not.toContain('rule="rule-300"');
   });
 
+  it('keeps the numbers of a rule that comes back beside the rule that replaced it (a swap that drops no rule)', async () => {
+    const withRules = (ids: string[], generation: number) => {
+      const b = new ConfigBuilder();
+      for (const id of ids) b.route('app.test', prefix(`/${id}`), b.rule(id, [backend(app)]));
+      return b.build(generation);
+    };
+    proxy.applyConfig(withRules(['kept'], 1500));
+    await send(proxy.ports.http, 'app.test', '/kept');
+    proxy.applyConfig(withRules(['other'], 1501));
+    proxy.applyConfig(withRules(['other', 'kept'], 1502));
+    await send(proxy.ports.http, 'app.test', '/kept');
+    await new Promise((r) => setTimeout(r, GRACE_MS * 2));
+    expect(await proxy.metrics.metrics()).toContain('proxy_requests_total{rule="kept",code="2xx"} 2');
+  });
+
   it('counts afresh a rule that comes back after its grace period, even when no scrape swept it', async () => {
     proxy.applyConfig(configWithRule('late', 2000));
     await send(proxy.ports.http, 'app.test', '/');
