@@ -26,6 +26,8 @@ export class ConfigFanout {
   private readonly broadcasts = new Map<number, Broadcast>();
   private nextId = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Pushes applied and not yet answered (the one running included). */
+  private queued = 0;
   /** Rules and hosts whose JSON repeats the last push are not validated again. */
   private readonly preparer = new ConfigPreparer('text');
   /**
@@ -43,8 +45,12 @@ export class ConfigFanout {
 
   apply(input: unknown, opts: ApplyOptions = {}, recognise: 'text' | 'identity' = 'text'): Promise<ApplyResult> {
     const preparer = recognise === 'text' ? this.preparer : this.sharedPreparer;
-    const result = this.queue.then(() => this.push(preparer, input, opts));
-    this.queue = result.catch(() => undefined);
+    const run = () => this.push(preparer, input, opts);
+    // With none queued the push starts in the caller's turn: validated and sent to the workers before the
+    // rest of that turn (an in-process control plane's verdicts), so the workers compile meanwhile.
+    const result = this.queued === 0 ? run() : this.queue.then(run);
+    this.queued++;
+    this.queue = result.catch(() => undefined).then(() => void this.queued--);
     return result.then((r) => {
       this.conflicts.note(r);
       if (!r.ok) {

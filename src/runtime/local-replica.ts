@@ -26,3 +26,19 @@ export function localReplicaClient(proxy: LocalProxy): ReplicaClient {
     },
   };
 }
+
+/**
+ * A proxy's config calls, each waiting for its start (standalone's data plane starts beside the control
+ * plane). Once started, a push is handed over in the caller's own turn: awaiting the settled start would
+ * queue it behind everything else the control plane does in that turn (handing a sync's verdicts to
+ * thousands of actors), and the config would leave for the workers that much later.
+ */
+export function whenStarted(starting: Promise<LocalProxy>): LocalProxy {
+  let started: LocalProxy | undefined;
+  starting.then((proxy) => (started = proxy)).catch(() => undefined);
+  return {
+    applySharedConfig: (config, options) =>
+      started ? started.applySharedConfig(config, options) : starting.then((p) => p.applySharedConfig(config, options)),
+    current: async () => (await starting).current(),
+  };
+}

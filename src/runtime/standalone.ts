@@ -5,7 +5,7 @@ import { startDataPlane, type DataPlane } from './data-plane.js';
 import { createControlPlane, type ControlPlane } from './control-plane.js';
 import { FileSource } from '../sources/files.js';
 import { translateSteps } from '../translate/index.js';
-import { localReplicaClient, type LocalProxy } from './local-replica.js';
+import { localReplicaClient, whenStarted } from './local-replica.js';
 import { loggingEdge } from './logging-edge.js';
 import { mountAdminRoutes } from './admin-routes.js';
 import { Registry } from 'prom-client';
@@ -134,12 +134,4 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
 function fixedPorts(opts: StandaloneOptions): { http: number; tls?: number } | undefined {
   if (opts.listen.port === 0 || opts.tlsListen?.port === 0) return undefined;
   return { http: opts.listen.port, tls: opts.tlsListen?.port };
-}
-
-/** The data plane's config calls, each waiting for its start. */
-function whenStarted(starting: Promise<DataPlane>): LocalProxy {
-  return {
-    applySharedConfig: async (config, options) => (await starting).applySharedConfig(config, options),
-    current: async () => (await starting).current(),
-  };
 }
