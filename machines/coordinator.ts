@@ -18,6 +18,7 @@ import {
   type CoordinatorContext,
   type CoordinatorEvent,
   type CoordinatorInput,
+  type OutboxEntry,
   type ReplicaEndpoint,
 } from './shared/coordinator-types.js';
 import {
@@ -38,12 +39,14 @@ export type { CoordinatorContext, CoordinatorEvent, CoordinatorInput, ReplicaRep
 // Executes a pure plan: remember, spawn, send. (`enqueue` is typed by setup(); the plan is plain data.)
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function runPlan(enqueue: any, plan: Plan, context: CoordinatorContext, self: AnyActorRef): void {
-  // Spawned from one assign: each spawnChild action copies the snapshot's children, which made a first
-  // sync of n resources O(n²). The children start in this order, before any of the sends below.
-  enqueue.assign(({ spawn }: { spawn: (src: string, options: object) => unknown }) =>
-    spawnAll(spawn, plan, context, self),
-  );
-  const queued: CoordinatorContext['outbox'] = [];
+  // Replica and edge actors are spawned at once, resource actors from the outbox (see HAND_OUT_CHUNK).
+  const queued: OutboxEntry[] = [];
+  const now: Plan['spawns'] = [];
+  for (const s of plan.spawns) {
+    if (s.src === 'replica' || s.src === 'edge') now.push(s);
+    else queued.push({ start: { src: s.src, id: s.id, key: s.key } });
+  }
+  enqueue.assign(({ spawn }: { spawn: Spawner }) => spawnAll(spawn, now, plan, context, self));
   for (const m of plan.sends) {
     if (m.toResource) queued.push({ to: m.to, event: m.event });
     else enqueue.sendTo(m.to, m.event);
@@ -59,26 +62,44 @@ function runPlan(enqueue: any, plan: Plan, context: CoordinatorContext, self: An
  * Resource actors get their events in order, HAND_OUT_CHUNK at a time (about a millisecond's work): a sync
  * hands out a verdict per resource and a health change reaches every one of them, thousands of events in
  * all. Without a `handOut` delay (the default) the chunks follow at once, in the same macrostep; the runtime
- * gives it 0 ms, so an embedded proxy serves requests between chunks (the config was pushed before any).
+ * gives it 0 ms, so an embedded proxy serves requests between chunks. New resource actors start from the
+ * outbox too, ahead of their first verdict: spawning one copies the coordinator's map of children (xstate),
+ * ~3 ms at 5,000 resources, which the config's push would otherwise wait behind (it is sent at once).
+ * The starts a chunk meets are spawned together, from one assign: one spawn per assign copied the map per
+ * resource, and a first sync of n resources was O(n²).
  */
 const HAND_OUT_CHUNK = 50;
 
+type Spawner = (src: string, options: object) => unknown;
+
 function spawnAll(
-  spawn: (src: string, options: object) => unknown,
+  spawn: Spawner,
+  spawns: Plan['spawns'],
   plan: Plan,
   context: CoordinatorContext,
   self: AnyActorRef,
 ): Partial<CoordinatorContext> {
-  for (const s of plan.spawns) {
+  for (const s of spawns) {
     const input =
       s.src === 'replica'
         ? { id: s.key, ready: s.ready, desired: desiredFor(context, plan), reportTo: self }
-        : s.src === 'edge'
-          ? { reportTo: self }
-          : { key: s.key, statusWriter: context.statusWriter };
+        : { reportTo: self };
     spawn(s.src, { id: s.id, input });
   }
   return plan.context;
+}
+
+/** The next chunk: up to HAND_OUT_CHUNK events, and every resource actor to start before or among them. */
+function nextChunk(outbox: readonly OutboxEntry[]) {
+  const starts: Array<Extract<OutboxEntry, { start: unknown }>['start']> = [];
+  const sends: Array<Extract<OutboxEntry, { to: string }>> = [];
+  let taken = 0;
+  while (taken < outbox.length && sends.length < HAND_OUT_CHUNK) {
+    const entry = outbox[taken++]!;
+    if ('start' in entry) starts.push(entry.start);
+    else sends.push(entry);
+  }
+  return { starts, sends, rest: outbox.slice(taken) };
 }
 
 function desiredFor(context: CoordinatorContext, plan: Plan) {
@@ -137,10 +158,14 @@ export const coordinatorMachine = setup({
       runPlan(enqueue, planConflicts(context), context, self),
     ),
     handOutChunk: enqueueActions(({ context, enqueue }) => {
-      const chunk = context.outbox.slice(0, HAND_OUT_CHUNK);
-      const rest = context.outbox.slice(HAND_OUT_CHUNK);
+      const { starts, sends, rest } = nextChunk(context.outbox);
       enqueue.assign({ outbox: rest });
-      for (const m of chunk) enqueue.sendTo(m.to, m.event);
+      if (starts.length > 0)
+        enqueue.assign(({ spawn }: { spawn: Spawner }) => {
+          for (const s of starts) spawn(s.src, { id: s.id, input: { key: s.key, statusWriter: context.statusWriter } });
+          return {};
+        });
+      for (const m of sends) enqueue.sendTo(m.to, m.event);
       if (rest.length > 0) enqueue.raise({ type: 'handOut.next' }, { delay: 'handOut' });
     }),
   },

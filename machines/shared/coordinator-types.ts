@@ -85,9 +85,15 @@ export interface CoordinatorContext {
   syncReason: SyncReason;
   lastSync?: SyncStats;
   lastSyncError?: string;
-  /** Events for resource actors not handed out yet, oldest first (see the coordinator's handOut). */
-  outbox: Array<{ to: string; event: { type: string; [k: string]: unknown } }>;
+  /**
+   * Resource actors to start and events for resource actors, not handed out yet, oldest first (see the
+   * coordinator's handOut).
+   */
+  outbox: OutboxEntry[];
 }
+
+export type OutboxEntry =
+  { to: string; event: { type: string; [k: string]: unknown } } | { start: { src: string; id: string; key: string } };
 
 export type CoordinatorEvent =
   | { type: 'source.synced' }

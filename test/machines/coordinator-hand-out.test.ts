@@ -27,7 +27,9 @@ function handingOut() {
   const clock = new SimulatedClock();
   const log: Array<{ to: string; type: string; at: number }> = [];
   const recorder = fromCallback(({ self, receive }) => {
-    receive((e) => log.push({ to: self.id.replace(/#\d+$/, ''), type: e.type, at: clock.now() }));
+    const to = self.id.replace(/#\d+$/, '');
+    log.push({ to, type: 'started', at: clock.now() });
+    receive((e) => log.push({ to, type: e.type, at: clock.now() }));
   });
   const sync = fromCallback(({ sendBack, receive }) => {
     receive(() => sendBack({ type: 'sync.done', output: result() }));
@@ -61,6 +63,22 @@ describe('coordinator hand-out', () => {
     expect(log.findIndex((e) => e.type === 'verdict')).toBeGreaterThan(
       log.findIndex((e) => e.type === 'config.desired'),
     );
+  });
+
+  it('starts new resource actors from the outbox: after the config left for the replicas, each before its verdict', () => {
+    const { clock, log, delivered } = handingOut();
+    const routeStarts = () => log.filter((e) => e.type === 'started' && e.to.startsWith('HTTPRoute/'));
+    expect(routeStarts()).toEqual([]);
+    expect(delivered('config.desired').map((e) => e.at)).toEqual([0]);
+    clock.increment(TURN_MS);
+    // The first chunk starts every new actor it meets (all 120 come before the first verdict), once.
+    expect(routeStarts().map((e) => e.at)).toEqual(Array.from({ length: ROUTES }, () => TURN_MS));
+    clock.increment(3 * TURN_MS);
+    for (const { to } of delivered('verdict'))
+      expect(log.findIndex((e) => e.to === to && e.type === 'started')).toBeLessThan(
+        log.findIndex((e) => e.to === to && e.type === 'verdict'),
+      );
+    expect(routeStarts()).toHaveLength(ROUTES);
   });
 
   it('queues health told mid-hand-out behind the verdicts, at the same pace', () => {
