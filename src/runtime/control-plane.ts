@@ -40,6 +40,11 @@ export interface ControlPlaneTiming {
   /** How often an in-sync edge reconciles again, repairing changes made by hand on Cloudflare
    * (default: the adapter's `resyncIntervalMs`, else 5 min). */
   edgeResyncMs?: number;
+  /**
+   * This long after the first sync, rehearse the translator's per-change paths on the user's snapshot, once
+   * (runtime/rehearsal.ts; default: never; standalone and the controller: REHEARSAL_AFTER_MS).
+   */
+  rehearsalAfterMs?: number;
 }
 
 /** xstate's clock interface; pass a SimulatedClock in tests. `now()` (if present) also stamps debug times. */
@@ -123,7 +128,13 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
 
   const machine = coordinatorMachine.provide({
     actors: {
-      sync: syncActor(opts.source, ports.translate, ports.onSync),
+      sync: syncActor(opts.source, ports.translate, {
+        onSync: ports.onSync,
+        rehearsal:
+          timing.rehearsalAfterMs === undefined
+            ? undefined
+            : { translate: opts.translate, afterMs: timing.rehearsalAfterMs },
+      }),
       replica: replicaMachine.provide({
         actors: replicaActors(endpoints),
         delays: {

@@ -1,0 +1,165 @@
+// The rehearsal after the first sync (src/runtime/rehearsal.ts): the translator runs once more on variants
+// of the user's own snapshot so the first real change does not run cold code. What must hold: the variants
+// are the two kinds of change and then the snapshot itself; nothing of a rehearsal reaches a push or a
+// status; a real sync stops it and never waits for it; and translations after it are exactly what a
+// translator that never saw the rehearsal gives (its memory only makes it faster).
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { createControlPlane, type ControlPlane } from '../../src/runtime/control-plane.js';
+import { REHEARSAL_MIN_ROUTES, rehearsalSnapshots, rehearse } from '../../src/runtime/rehearsal.js';
+import type { ReplicaClient } from '../../src/core/ports.js';
+import type { DesiredState, K8sObject, Snapshot } from '../../src/core/types.js';
+import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
+import { translate, translateSteps } from '../../src/translate/index.js';
+import { baseManifests, hostLayout, routeManifest } from '../bench/lib/manifests.js';
+import { unrecognisable } from '../translate/memo-world.js';
+import { EditableSource, eventually, fakeTranslate, RecordingSink } from './doubles.js';
+
+const OPTIONS = {
+  controllerName: 'example.com/tunnel',
+  now: '2026-01-01T00:00:00Z',
+  proxyHttpPort: 8080,
+  proxyTlsPort: 8443,
+};
+
+/** The bench's world: one Gateway and n routes, each created a second after the one before. */
+function world(n: number): Snapshot {
+  const snapshot = toSnapshot(parseManifests(baseManifests(9), 'base.yaml')).snapshot;
+  snapshot.httpRoutes = Array.from({ length: n }, (_, i) => {
+    const obj = parseManifests(routeManifest(`r-${i}`, `/r-${i}`, hostLayout(i)), `r-${i}.yaml`)[0]!;
+    obj.metadata.creationTimestamp = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
+    obj.metadata.uid = `uid-${i}`;
+    return obj;
+  });
+  return snapshot;
+}
+
+describe('rehearsalSnapshots', () => {
+  it('is none below the size where a first change is slow', () => {
+    expect(rehearsalSnapshots(world(REHEARSAL_MIN_ROUTES - 1))).toEqual([]);
+  });
+
+  it('replaces the last route by an equal copy, adds a copy as the newest route, then gives the snapshot back', () => {
+    const snapshot = world(REHEARSAL_MIN_ROUTES);
+    const routes = snapshot.httpRoutes;
+    const last = routes[routes.length - 1]!;
+    const [replaced, added, back] = rehearsalSnapshots(snapshot);
+    expect(replaced!.httpRoutes.slice(0, -1)).toEqual(routes.slice(0, -1));
+    expect(replaced!.httpRoutes.at(-1)).toEqual(last);
+    expect(replaced!.httpRoutes.at(-1)!.spec).not.toBe(last.spec);
+    const copy = added!.httpRoutes.at(-1)! as K8sObject;
+    expect(added!.httpRoutes.slice(0, -1)).toEqual(routes);
+    expect(copy.spec).toEqual(last.spec);
+    expect(routes.map((r) => r.metadata.name)).not.toContain(copy.metadata.name);
+    expect(copy.metadata.uid).toBeUndefined();
+    expect(copy.status).toBeUndefined();
+    expect(Date.parse(copy.metadata.creationTimestamp!)).toBeGreaterThan(Date.parse(last.metadata.creationTimestamp!));
+    expect(back).toBe(snapshot);
+    // The variants are new lists: the snapshot the sync translated is left as it was.
+    expect(snapshot.httpRoutes).toBe(routes);
+    expect(routes).toHaveLength(REHEARSAL_MIN_ROUTES);
+  });
+});
+
+describe('translations after a rehearsal', () => {
+  it('are exactly what a translator that never saw it gives, for a route changed and a route added', async () => {
+    const snapshot = world(REHEARSAL_MIN_ROUTES);
+    translate(snapshot, OPTIONS);
+    await rehearse(rehearsalSnapshots(snapshot), (s) => translateSteps(s, OPTIONS), new AbortController().signal);
+    const routes = snapshot.httpRoutes;
+    const changedPath = parseManifests(routeManifest('r-7', '/r-7-v2', hostLayout(7)), 'r-7.yaml')[0]!;
+    changedPath.metadata = { ...routes[7]!.metadata };
+    const added = parseManifests(routeManifest('new', '/new', hostLayout(3)), 'new.yaml')[0]!;
+    added.metadata.creationTimestamp = '2027-01-01T00:00:00Z';
+    const next: Snapshot = { ...snapshot, httpRoutes: [...routes.slice(0, 7), changedPath, ...routes.slice(8), added] };
+    expect(JSON.stringify(translate(next, OPTIONS))).toBe(JSON.stringify(translate(unrecognisable(next), OPTIONS)));
+  });
+});
+
+describe('the rehearsal in the control plane', () => {
+  const pushed: string[] = [];
+  const replica: ReplicaClient = {
+    async push(config) {
+      pushed.push(config.version);
+      return { version: config.version, generation: config.generation };
+    },
+    async current() {
+      return null;
+    },
+  };
+  let cp: ControlPlane | undefined;
+  afterEach(async () => {
+    await cp?.stop();
+    cp = undefined;
+    pushed.length = 0;
+  });
+
+  /** A control plane on n routes whose translator records what it is given, each translation `stepMs` × 3,000 steps long. */
+  function start(n: number, stepMs = 0, afterMs = 20) {
+    const source = new EditableSource();
+    for (let i = 0; i < n; i++) source.setRoute(`r${i}`, { hostname: `r${i}.example.com` });
+    const translated: Snapshot[] = [];
+    const sink = new RecordingSink();
+    const translator = function* (snapshot: Snapshot): Generator<void, DesiredState, undefined> {
+      translated.push(snapshot);
+      for (let i = 0; stepMs > 0 && i < 3_000; i++) {
+        const until = performance.now() + stepMs;
+        while (performance.now() < until);
+        yield;
+      }
+      return fakeTranslate(snapshot);
+    };
+    cp = createControlPlane({ source, translate: translator, statusSink: sink, timing: { rehearsalAfterMs: afterMs } });
+    cp.setReplicas([{ id: 'r1', ready: true, client: replica }]);
+    return { source, cp, translated, sink };
+  }
+
+  it('translates the variants once, after the first sync, and pushes and writes nothing for them', async () => {
+    const { cp: plane, translated, sink } = start(REHEARSAL_MIN_ROUTES);
+    await plane.start();
+    await eventually(() => pushed.length === 1);
+    await plane.whenIdle();
+    const writes = sink.writes.length;
+    await eventually(() => translated.length === 4);
+    expect(translated.slice(1).map((s) => s.httpRoutes.length)).toEqual([
+      REHEARSAL_MIN_ROUTES,
+      REHEARSAL_MIN_ROUTES + 1,
+      REHEARSAL_MIN_ROUTES,
+    ]);
+    expect(translated[3]).toBe(translated[0]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(translated).toHaveLength(4);
+    expect(pushed).toHaveLength(1);
+    expect(sink.writes).toHaveLength(writes);
+  });
+
+  it('does not rehearse once a real change came first, nor for a small snapshot', async () => {
+    const { source, cp: plane, translated } = start(REHEARSAL_MIN_ROUTES, 0, 300);
+    await plane.start();
+    await eventually(() => translated.length === 1);
+    source.setRoute('r0', { hostname: 'changed.example.com' });
+    await eventually(() => pushed.length === 2);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(translated).toHaveLength(2);
+    await plane.stop();
+    const small = start(REHEARSAL_MIN_ROUTES - 1);
+    await small.cp.start();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(small.translated).toHaveLength(1);
+  });
+
+  it('stops a rehearsal under way for a real sync, which does not wait for it', async () => {
+    // ~300 ms a translation, in slices: the change lands while the rehearsal's first variant is translated.
+    const { source, cp: plane, translated } = start(REHEARSAL_MIN_ROUTES, 0.1);
+    await plane.start();
+    await eventually(() => pushed.length === 1);
+    await eventually(() => translated.length >= 2);
+    source.setRoute('r0', { hostname: 'changed.example.com' });
+    await eventually(() => pushed.length === 2);
+    await new Promise((r) => setTimeout(r, 200));
+    // The change's sync came last, and the rehearsal never finished (it has three variants).
+    const changed = (s: Snapshot) => s.httpRoutes[0]!.spec.hostname === 'changed.example.com';
+    expect(changed(translated.at(-1)!)).toBe(true);
+    expect(translated.filter(changed)).toHaveLength(1);
+    expect(translated.length).toBeLessThan(5);
+  });
+});
