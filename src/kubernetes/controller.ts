@@ -19,7 +19,6 @@ import { startAdminServer, type AdminServer } from './admin-server.js';
 import { controllerRegistry } from './metrics.js';
 import { exitOnFatal } from '../runtime/signals.js';
 import { serveAlso } from '../runtime/metrics.js';
-import { REHEARSAL_AFTER_MS } from '../runtime/rehearsal.js';
 import { Registry } from 'prom-client';
 
 export interface ControllerOptions {
@@ -89,7 +88,7 @@ export async function runController(o: ControllerOptions): Promise<Controller> {
     lease,
     onFatal: exitOnFatal(logger),
     metrics: registry,
-    timing: { rehearsalAfterMs: REHEARSAL_AFTER_MS },
+    rehearse: true,
     translate: (snapshot) =>
       translateSteps(snapshot, {
         controllerName: o.controllerName,

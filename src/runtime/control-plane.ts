@@ -40,11 +40,6 @@ export interface ControlPlaneTiming {
   /** How often an in-sync edge reconciles again, repairing changes made by hand on Cloudflare
    * (default: the adapter's `resyncIntervalMs`, else 5 min). */
   edgeResyncMs?: number;
-  /**
-   * This long after the first sync, rehearse the translator's per-change paths on the user's snapshot, once
-   * (runtime/rehearsal.ts; default: never; standalone and the controller: REHEARSAL_AFTER_MS).
-   */
-  rehearsalAfterMs?: number;
 }
 
 /** xstate's clock interface; pass a SimulatedClock in tests. `now()` (if present) also stamps debug times. */
@@ -58,6 +53,12 @@ export interface ControlPlaneOptions {
   source: SnapshotSource;
   /** translateSteps (run in slices) or any function to a DesiredState (tests' doubles). */
   translate: Translator;
+  /**
+   * When the control plane first rests after its first sync, rehearse the translator's per-change paths on
+   * that snapshot (runtime/rehearsal.ts) so the first change is as fast as the next ones. Standalone and the
+   * controller do; off by default.
+   */
+  rehearse?: boolean;
   statusSink: StatusSink;
   edge?: EdgeAdapter;
   logger?: Logger;
@@ -130,10 +131,7 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
     actors: {
       sync: syncActor(opts.source, ports.translate, {
         onSync: ports.onSync,
-        rehearsal:
-          timing.rehearsalAfterMs === undefined
-            ? undefined
-            : { translate: opts.translate, afterMs: timing.rehearsalAfterMs },
+        rehearsal: opts.rehearse ? { translate: opts.translate, rests: () => whenIdle() } : undefined,
       }),
       replica: replicaMachine.provide({
         actors: replicaActors(endpoints),
@@ -165,6 +163,12 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
   });
 
   const idleWaiters = new Set<() => void>();
+  function whenIdle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      idleWaiters.add(resolve);
+      scheduleIdleCheck();
+    });
+  }
   const lastSnapshots = new WeakMap<object, unknown>();
   const actor = createActor(machine, {
     id: 'coordinator',
@@ -251,12 +255,7 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
     },
     inspect: () => tracker.list(),
     onChange: (listener) => tracker.onChange(listener),
-    whenIdle() {
-      return new Promise<void>((resolve) => {
-        idleWaiters.add(resolve);
-        scheduleIdleCheck();
-      });
-    },
+    whenIdle,
     stats() {
       const ctx = actor.getSnapshot().context as CoordinatorContext;
       return { syncs: ctx.syncs, lastSync: ctx.lastSync };

@@ -2,23 +2,21 @@
 // ~15 for the next ones, and ~80–95 ms change → served through the CLI): the translator's per-change paths
 // (a route replaced in place, a route added) had never run, so V8 ran them unoptimised. Warming them on a
 // made-up snapshot was tried and made the first real change slower (code optimised for other shapes, then
-// thrown away); warming them on the user's own snapshot is what helps. So once, shortly after the first sync,
-// the translator is run on two variants of the snapshot it translated (its last route replaced by an equal
-// copy; a copy added as the newest route) and then on the snapshot itself again, and the results are
-// dropped. The translator is pure and remembers earlier work only to be faster (ADR 0010): nothing of a
-// rehearsal reaches a status, a push or the edge, and the last run leaves its memory on the real snapshot.
-// A real sync aborts a rehearsal under way (between two slices) and does not wait for it.
+// thrown away); warming them on the user's own snapshot is what helps. So once, when the control plane first
+// rests after its first sync, the translator runs on two variants of the snapshot it translated (its last
+// route replaced by an equal copy; a copy added as the newest route), each followed by the snapshot itself,
+// and the results are dropped. The translator is pure and remembers earlier work only to be faster
+// (ADR 0010): nothing of a rehearsal reaches a status, a push or the edge. Its memory must be left on the
+// real snapshot, though (a memory of a variant would send the next real change down the full passes), so a
+// real sync that comes meanwhile waits for the pair under way (at most two translations), never more.
 import type { Translator } from '../core/ports.js';
 import type { K8sObject, Snapshot } from '../core/types.js';
 import { isStepIterator, runInSlices } from './slices.js';
 
-/** How long after the first sync standalone and the controller rehearse: past a cold start's status writes. */
-export const REHEARSAL_AFTER_MS = 1_000;
-
 /** Below this many routes a first change is fast anyway: no rehearsal. */
 export const REHEARSAL_MIN_ROUTES = 500;
 
-/** The snapshots a rehearsal translates, in order; none for a small snapshot. */
+/** The variants a rehearsal translates (each followed by `snapshot` itself); none for a small snapshot. */
 export function rehearsalSnapshots(snapshot: Snapshot): Snapshot[] {
   const kind = snapshot.httpRoutes.length >= snapshot.grpcRoutes.length ? 'httpRoutes' : 'grpcRoutes';
   const routes = snapshot[kind];
@@ -28,7 +26,6 @@ export function rehearsalSnapshots(snapshot: Snapshot): Snapshot[] {
   return [
     { ...snapshot, [kind]: [...routes.slice(0, -1), replaced] },
     { ...snapshot, [kind]: [...routes, newestCopy(last, routes)] },
-    snapshot,
   ];
 }
 
@@ -43,22 +40,46 @@ function newestCopy(route: K8sObject, routes: readonly K8sObject[]): K8sObject {
   return { ...object, metadata: { ...metadata, name, creationTimestamp: new Date(latest + 1000).toISOString() } };
 }
 
-/**
- * Translates each of `snapshots` (in slices when the translator works in steps) and drops the results; stops
- * quietly when `signal` aborts it or a translation throws (the real sync will say what is wrong).
- */
-export async function rehearse(
-  snapshots: readonly Snapshot[],
-  translate: Translator,
-  signal: AbortSignal,
-): Promise<void> {
-  try {
-    for (const snapshot of snapshots) {
-      signal.throwIfAborted();
-      const result = translate(snapshot);
-      if (isStepIterator(result)) await runInSlices(result, signal);
-    }
-  } catch {
-    /* aborted by a real sync, or a snapshot the translator refuses: nothing to report from a rehearsal */
+/** One rehearsal: waits until the control plane rests, then translates each variant and the snapshot after it. */
+export class Rehearsal {
+  private state: 'waiting' | 'running' | 'over';
+  private stopping = false;
+  /** Settles when the rehearsal is over (at once when there is none to run). */
+  readonly finished: Promise<void> = Promise.resolve();
+
+  constructor(snapshot: Snapshot, translate: Translator, rests: () => Promise<void>) {
+    const variants = rehearsalSnapshots(snapshot);
+    this.state = variants.length === 0 ? 'over' : 'waiting';
+    if (this.state === 'waiting') this.finished = rests().then(() => this.translateAll(variants, snapshot, translate));
   }
+
+  /**
+   * Ends the rehearsal where the translator's memory is on the real snapshot: at once when it has not begun,
+   * else after the pair under way. Resolves once there.
+   */
+  stop(): Promise<void> {
+    this.stopping = true;
+    return this.state === 'running' ? this.finished : Promise.resolve();
+  }
+
+  private async translateAll(variants: Snapshot[], snapshot: Snapshot, translate: Translator): Promise<void> {
+    this.state = 'running';
+    try {
+      for (const variant of variants) {
+        if (this.stopping) return;
+        await translated(translate, variant);
+        await translated(translate, snapshot);
+      }
+    } catch {
+      /* a snapshot the translator refuses: the real sync says what is wrong */
+    } finally {
+      this.state = 'over';
+    }
+  }
+}
+
+/** One translation, in slices when the translator works in steps; the result dropped. */
+async function translated(translate: Translator, snapshot: Snapshot): Promise<void> {
+  const result = translate(snapshot);
+  if (isStepIterator(result)) await runInSlices(result);
 }

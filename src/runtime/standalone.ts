@@ -6,7 +6,6 @@ import { createControlPlane, type ControlPlane } from './control-plane.js';
 import { FileSource } from '../sources/files.js';
 import { translateSteps } from '../translate/index.js';
 import { localReplicaClient, whenStarted } from './local-replica.js';
-import { REHEARSAL_AFTER_MS } from './rehearsal.js';
 import { loggingEdge } from './logging-edge.js';
 import { mountAdminRoutes } from './admin-routes.js';
 import { Registry } from 'prom-client';
@@ -86,7 +85,8 @@ export async function runStandalone(opts: StandaloneOptions): Promise<Standalone
     statusSink: source,
     edge: opts.edge ?? loggingEdge(logger),
     logger,
-    timing: { holdoffMs: opts.holdoffMs, maxHoldoffMs: opts.maxHoldoffMs, rehearsalAfterMs: REHEARSAL_AFTER_MS },
+    timing: { holdoffMs: opts.holdoffMs, maxHoldoffMs: opts.maxHoldoffMs },
+    rehearse: true,
     onFatal: opts.onFatal,
     metrics: controlPlaneMetrics,
     translate: (snapshot) =>

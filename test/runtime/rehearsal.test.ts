@@ -5,9 +5,9 @@
 // translator that never saw the rehearsal gives (its memory only makes it faster).
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createControlPlane, type ControlPlane } from '../../src/runtime/control-plane.js';
-import { REHEARSAL_MIN_ROUTES, rehearsalSnapshots, rehearse } from '../../src/runtime/rehearsal.js';
+import { Rehearsal, REHEARSAL_MIN_ROUTES, rehearsalSnapshots } from '../../src/runtime/rehearsal.js';
 import type { ReplicaClient } from '../../src/core/ports.js';
-import type { DesiredState, K8sObject, Snapshot } from '../../src/core/types.js';
+import type { DesiredState, K8sObject, ResourceStatus, Snapshot } from '../../src/core/types.js';
 import { parseManifests, toSnapshot } from '../../src/sources/manifests.js';
 import { translate, translateSteps } from '../../src/translate/index.js';
 import { baseManifests, hostLayout, routeManifest } from '../bench/lib/manifests.js';
@@ -38,11 +38,13 @@ describe('rehearsalSnapshots', () => {
     expect(rehearsalSnapshots(world(REHEARSAL_MIN_ROUTES - 1))).toEqual([]);
   });
 
-  it('replaces the last route by an equal copy, adds a copy as the newest route, then gives the snapshot back', () => {
+  it('replaces the last route by an equal copy, and adds a copy as the newest route', () => {
     const snapshot = world(REHEARSAL_MIN_ROUTES);
     const routes = snapshot.httpRoutes;
     const last = routes[routes.length - 1]!;
-    const [replaced, added, back] = rehearsalSnapshots(snapshot);
+    const variants = rehearsalSnapshots(snapshot);
+    expect(variants).toHaveLength(2);
+    const [replaced, added] = variants;
     expect(replaced!.httpRoutes.slice(0, -1)).toEqual(routes.slice(0, -1));
     expect(replaced!.httpRoutes.at(-1)).toEqual(last);
     expect(replaced!.httpRoutes.at(-1)!.spec).not.toBe(last.spec);
@@ -53,7 +55,6 @@ describe('rehearsalSnapshots', () => {
     expect(copy.metadata.uid).toBeUndefined();
     expect(copy.status).toBeUndefined();
     expect(Date.parse(copy.metadata.creationTimestamp!)).toBeGreaterThan(Date.parse(last.metadata.creationTimestamp!));
-    expect(back).toBe(snapshot);
     // The variants are new lists: the snapshot the sync translated is left as it was.
     expect(snapshot.httpRoutes).toBe(routes);
     expect(routes).toHaveLength(REHEARSAL_MIN_ROUTES);
@@ -64,7 +65,22 @@ describe('translations after a rehearsal', () => {
   it('are exactly what a translator that never saw it gives, for a route changed and a route added', async () => {
     const snapshot = world(REHEARSAL_MIN_ROUTES);
     translate(snapshot, OPTIONS);
-    await rehearse(rehearsalSnapshots(snapshot), (s) => translateSteps(s, OPTIONS), new AbortController().signal);
+    const translated: Snapshot[] = [];
+    const rehearsal = new Rehearsal(
+      snapshot,
+      (s: Snapshot) => (translated.push(s), translateSteps(s, OPTIONS)),
+      () => Promise.resolve(),
+    );
+    await rehearsal.finished;
+    // Each variant, then the snapshot itself: the translator's memory is left on the real one.
+    expect(translated.map((s) => s.httpRoutes.length)).toEqual([
+      REHEARSAL_MIN_ROUTES,
+      REHEARSAL_MIN_ROUTES,
+      REHEARSAL_MIN_ROUTES + 1,
+      REHEARSAL_MIN_ROUTES,
+    ]);
+    expect(translated[1]).toBe(snapshot);
+    expect(translated[3]).toBe(snapshot);
     const routes = snapshot.httpRoutes;
     const changedPath = parseManifests(routeManifest('r-7', '/r-7-v2', hostLayout(7)), 'r-7.yaml')[0]!;
     changedPath.metadata = { ...routes[7]!.metadata };
@@ -93,12 +109,14 @@ describe('the rehearsal in the control plane', () => {
     pushed.length = 0;
   });
 
-  /** A control plane on n routes whose translator records what it is given, each translation `stepMs` × 3,000 steps long. */
-  function start(n: number, stepMs = 0, afterMs = 20) {
+  /**
+   * A control plane on n routes whose translator records what it is given (each translation `stepMs` × 3,000
+   * steps long) and whose status sink holds every write until `release` when `held`.
+   */
+  function start(n: number, { stepMs = 0, held = false } = {}) {
     const source = new EditableSource();
     for (let i = 0; i < n; i++) source.setRoute(`r${i}`, { hostname: `r${i}.example.com` });
     const translated: Snapshot[] = [];
-    const sink = new RecordingSink();
     const translator = function* (snapshot: Snapshot): Generator<void, DesiredState, undefined> {
       translated.push(snapshot);
       for (let i = 0; stepMs > 0 && i < 3_000; i++) {
@@ -108,58 +126,68 @@ describe('the rehearsal in the control plane', () => {
       }
       return fakeTranslate(snapshot);
     };
-    cp = createControlPlane({ source, translate: translator, statusSink: sink, timing: { rehearsalAfterMs: afterMs } });
+    let release!: () => void;
+    const gate = held ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+    const sink = new RecordingSink();
+    const heldSink = { write: async (status: ResourceStatus) => (await gate, sink.write(status)) };
+    cp = createControlPlane({ source, translate: translator, statusSink: heldSink, rehearse: true });
     cp.setReplicas([{ id: 'r1', ready: true, client: replica }]);
-    return { source, cp, translated, sink };
+    return { source, cp, translated, sink, release: () => release() };
   }
 
-  it('translates the variants once, after the first sync, and pushes and writes nothing for them', async () => {
+  const changed = (s: Snapshot) => s.httpRoutes[0]!.spec.hostname === 'changed.example.com';
+
+  it('translates each variant and the snapshot after it once the system rests, pushing and writing nothing for them', async () => {
     const { cp: plane, translated, sink } = start(REHEARSAL_MIN_ROUTES);
     await plane.start();
-    await eventually(() => pushed.length === 1);
-    await plane.whenIdle();
-    const writes = sink.writes.length;
-    await eventually(() => translated.length === 4);
-    expect(translated.slice(1).map((s) => s.httpRoutes.length)).toEqual([
+    await eventually(() => translated.length === 5);
+    expect(translated.map((s) => s.httpRoutes.length)).toEqual([
+      REHEARSAL_MIN_ROUTES,
+      REHEARSAL_MIN_ROUTES,
       REHEARSAL_MIN_ROUTES,
       REHEARSAL_MIN_ROUTES + 1,
       REHEARSAL_MIN_ROUTES,
     ]);
-    expect(translated[3]).toBe(translated[0]);
+    expect(translated[2]).toBe(translated[0]);
+    expect(translated[4]).toBe(translated[0]);
+    await plane.whenIdle();
+    const writes = sink.writes.length;
     await new Promise((r) => setTimeout(r, 100));
-    expect(translated).toHaveLength(4);
+    expect(translated).toHaveLength(5);
     expect(pushed).toHaveLength(1);
     expect(sink.writes).toHaveLength(writes);
   });
 
-  it('does not rehearse once a real change came first, nor for a small snapshot', async () => {
-    const { source, cp: plane, translated } = start(REHEARSAL_MIN_ROUTES, 0, 300);
+  it('does not rehearse once a real change came before the system rested, nor for a small snapshot', async () => {
+    const { source, cp: plane, translated, release } = start(REHEARSAL_MIN_ROUTES, { held: true });
     await plane.start();
-    await eventually(() => translated.length === 1);
+    await eventually(() => pushed.length === 1);
     source.setRoute('r0', { hostname: 'changed.example.com' });
     await eventually(() => pushed.length === 2);
-    await new Promise((r) => setTimeout(r, 400));
+    release();
+    await plane.whenIdle();
+    await new Promise((r) => setTimeout(r, 100));
     expect(translated).toHaveLength(2);
     await plane.stop();
     const small = start(REHEARSAL_MIN_ROUTES - 1);
     await small.cp.start();
+    await small.cp.whenIdle();
     await new Promise((r) => setTimeout(r, 100));
     expect(small.translated).toHaveLength(1);
   });
 
-  it('stops a rehearsal under way for a real sync, which does not wait for it', async () => {
+  it('ends a rehearsal under way at its pair for a real sync: the snapshot itself is translated just before', async () => {
     // ~300 ms a translation, in slices: the change lands while the rehearsal's first variant is translated.
-    const { source, cp: plane, translated } = start(REHEARSAL_MIN_ROUTES, 0.1);
+    const { source, cp: plane, translated } = start(REHEARSAL_MIN_ROUTES, { stepMs: 0.1 });
     await plane.start();
-    await eventually(() => pushed.length === 1);
     await eventually(() => translated.length >= 2);
     source.setRoute('r0', { hostname: 'changed.example.com' });
     await eventually(() => pushed.length === 2);
     await new Promise((r) => setTimeout(r, 200));
-    // The change's sync came last, and the rehearsal never finished (it has three variants).
-    const changed = (s: Snapshot) => s.httpRoutes[0]!.spec.hostname === 'changed.example.com';
     expect(changed(translated.at(-1)!)).toBe(true);
     expect(translated.filter(changed)).toHaveLength(1);
-    expect(translated.length).toBeLessThan(5);
+    expect(translated.at(-2)).toBe(translated[0]);
+    // The rehearsal's other pair never came (it would make six).
+    expect(translated.length).toBeLessThan(6);
   });
 });

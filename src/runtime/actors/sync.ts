@@ -2,8 +2,8 @@
 // measures time, so it lives here and is injected into the machine. A translator that works in steps is run
 // in slices (runInSlices): a snapshot of thousands of regex matches takes seconds, and the loop serves meanwhile.
 import type { SnapshotSource, Translator } from '../../core/ports.js';
-import type { DesiredState, Snapshot } from '../../core/types.js';
-import { rehearsalSnapshots, rehearse } from '../rehearsal.js';
+import type { DesiredState } from '../../core/types.js';
+import { Rehearsal } from '../rehearsal.js';
 import { isStepIterator, runInSlices } from '../slices.js';
 import { syncWorker } from '../../../machines/shared/coordinator-types.js';
 
@@ -11,18 +11,18 @@ export interface SyncOptions {
   /** `onSync` (metrics) hears each sync's duration in seconds and whether the translator threw. */
   onSync?: (seconds: number, ok: boolean) => void;
   /**
-   * Once, this long after the first sync, the translator (`rehearsal.translate`: uninstrumented) runs on
+   * After the first sync, once the control plane `rests`, the translator (`translate`: uninstrumented) runs on
    * variants of that sync's snapshot so the first real change does not run cold code (rehearsal.ts).
    */
-  rehearsal?: { translate: Translator; afterMs: number };
+  rehearsal?: { translate: Translator; rests: () => Promise<void> };
 }
 
 export function syncActor(source: SnapshotSource, translate: Translator, options: SyncOptions = {}) {
-  let rehearsal: AbortController | undefined;
+  let rehearsal: Rehearsal | undefined;
   let rehearsalDue = options.rehearsal !== undefined;
   return syncWorker(async (signal) => {
-    // A real sync never waits for a rehearsal: it stops at its next slice.
-    rehearsal?.abort();
+    // A rehearsal under way ends its pair first: the translator's memory must be on a real snapshot.
+    await rehearsal?.stop();
     rehearsal = undefined;
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
@@ -38,18 +38,11 @@ export function syncActor(source: SnapshotSource, translate: Translator, options
     options.onSync?.(seconds(), true);
     if (rehearsalDue) {
       rehearsalDue = false;
-      rehearsal = scheduleRehearsal(snapshot, options.rehearsal!);
+      const { translate: rehearse, rests } = options.rehearsal!;
+      const started = new Rehearsal(snapshot, rehearse, rests);
+      signal.addEventListener('abort', () => void started.stop(), { once: true });
+      rehearsal = started;
     }
     return { desired, durationMs: Math.round(seconds() * 1_000_000) / 1000 };
   });
-}
-
-function scheduleRehearsal(snapshot: Snapshot, { translate, afterMs }: { translate: Translator; afterMs: number }) {
-  const snapshots = rehearsalSnapshots(snapshot);
-  if (snapshots.length === 0) return undefined;
-  const control = new AbortController();
-  const timer = setTimeout(() => void rehearse(snapshots, translate, control.signal), afterMs);
-  timer.unref();
-  control.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
-  return control;
 }
