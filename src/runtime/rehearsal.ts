@@ -3,7 +3,7 @@
 // (a route replaced in place, a route added) had never run, so V8 ran them unoptimised. Warming them on a
 // made-up snapshot was tried and made the first real change slower (code optimised for other shapes, then
 // thrown away); warming them on the user's own snapshot is what helps. So once, when the control plane first
-// rests after its first sync, the translator runs on two variants of the snapshot it translated (its last
+// rests after its first sync, the translator runs on two variants of the snapshot as it is then (its last
 // route replaced by an equal copy; a copy added as the newest route), each followed by the snapshot itself,
 // and the results are dropped. The translator is pure and remembers earlier work only to be faster
 // (ADR 0010): nothing of a rehearsal reaches a status, a push or the edge. Its memory must be left on the
@@ -40,17 +40,20 @@ function newestCopy(route: K8sObject, routes: readonly K8sObject[]): K8sObject {
   return { ...object, metadata: { ...metadata, name, creationTimestamp: new Date(latest + 1000).toISOString() } };
 }
 
-/** One rehearsal: waits until the control plane rests, then translates each variant and the snapshot after it. */
+/**
+ * One rehearsal: waits until the control plane rests, then translates each variant of the snapshot `current`
+ * gives then, and that snapshot after each. The snapshot is taken then, not at the first sync: the statuses
+ * written since are on its objects (copies), and a memory of the earlier objects would send the first change
+ * down the full passes all the same.
+ */
 export class Rehearsal {
-  private state: 'waiting' | 'running' | 'over';
+  private state: 'waiting' | 'running' | 'over' = 'waiting';
   private stopping = false;
-  /** Settles when the rehearsal is over (at once when there is none to run). */
-  readonly finished: Promise<void> = Promise.resolve();
+  /** Settles when the rehearsal is over. */
+  readonly finished: Promise<void>;
 
-  constructor(snapshot: Snapshot, translate: Translator, rests: () => Promise<void>) {
-    const variants = rehearsalSnapshots(snapshot);
-    this.state = variants.length === 0 ? 'over' : 'waiting';
-    if (this.state === 'waiting') this.finished = rests().then(() => this.translateAll(variants, snapshot, translate));
+  constructor(current: () => Snapshot, translate: Translator, rests: () => Promise<void>) {
+    this.finished = rests().then(() => this.translateAll(current(), translate));
   }
 
   /**
@@ -62,10 +65,10 @@ export class Rehearsal {
     return this.state === 'running' ? this.finished : Promise.resolve();
   }
 
-  private async translateAll(variants: Snapshot[], snapshot: Snapshot, translate: Translator): Promise<void> {
+  private async translateAll(snapshot: Snapshot, translate: Translator): Promise<void> {
     this.state = 'running';
     try {
-      for (const variant of variants) {
+      for (const variant of rehearsalSnapshots(snapshot)) {
         if (this.stopping) return;
         await translated(translate, variant);
         await translated(translate, snapshot);

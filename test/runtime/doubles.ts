@@ -34,8 +34,11 @@ export class EditableSource implements SnapshotSource {
   snapshot(): Snapshot {
     return { ...emptySnapshot(), httpRoutes: [...this.routes.values()] };
   }
-  /** Creates or updates a route (a new spec bumps metadata.generation, as the API server does). */
-  setRoute(name: string, spec: { hostname: string; backend?: string }): void {
+  /**
+   * Creates or updates a route (a new spec bumps metadata.generation, as the API server does). `silently`: no
+   * event, as when a status written back onto the object changes only what the next snapshot holds.
+   */
+  setRoute(name: string, spec: { hostname: string; backend?: string }, silently = false): void {
     const old = this.routes.get(name);
     const object: K8sObject = {
       kind: 'HTTPRoute',
@@ -43,7 +46,7 @@ export class EditableSource implements SnapshotSource {
       spec,
     };
     this.routes.set(name, object);
-    this.handlers?.onEvent({ type: 'upsert', kind: 'HTTPRoute', object } satisfies ResourceEvent);
+    if (!silently) this.handlers?.onEvent({ type: 'upsert', kind: 'HTTPRoute', object } satisfies ResourceEvent);
   }
 }
 

@@ -12,7 +12,7 @@ export interface SyncOptions {
   onSync?: (seconds: number, ok: boolean) => void;
   /**
    * After the first sync, once the control plane `rests`, the translator (`translate`: uninstrumented) runs on
-   * variants of that sync's snapshot so the first real change does not run cold code (rehearsal.ts).
+   * variants of the snapshot then so the first real change does not run cold code (rehearsal.ts).
    */
   rehearsal?: { translate: Translator; rests: () => Promise<void> };
 }
@@ -39,7 +39,7 @@ export function syncActor(source: SnapshotSource, translate: Translator, options
     if (rehearsalDue) {
       rehearsalDue = false;
       const { translate: rehearse, rests } = options.rehearsal!;
-      const started = new Rehearsal(snapshot, rehearse, rests);
+      const started = new Rehearsal(() => source.snapshot(), rehearse, rests);
       signal.addEventListener('abort', () => void started.stop(), { once: true });
       rehearsal = started;
     }
