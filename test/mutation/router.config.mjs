@@ -6,7 +6,7 @@ export default folderConfig(
   'router',
   ['proxy/router/**/*.ts'],
   [
-    '<rootDir>/test/proxy/{router,host,routing,compiler,segments,scale,regex-budget,normalize-path,path-normalisation,compile-slices,shared-config,gateway-scopes,table}.test.ts',
+    '<rootDir>/test/proxy/{router,host,routing,compiler,reuse,segments,scale,regex-budget,normalize-path,path-normalisation,compile-slices,shared-config,gateway-scopes,table}.test.ts',
     '<rootDir>/test/translate/*requests*.test.ts',
   ],
 );
