@@ -193,6 +193,18 @@ export class HttpReplica {
   }
 }
 
+/** A replica that acknowledges each push at once and records the versions pushed to it, in order. */
+export class AcceptingReplica implements ReplicaClient {
+  readonly pushed: string[] = [];
+  async push(config: Parameters<ReplicaClient['push']>[0]) {
+    this.pushed.push(config.version);
+    return { version: config.version, generation: config.generation };
+  }
+  async current() {
+    return null;
+  }
+}
+
 export class RecordingSink implements StatusSink {
   readonly writes: ResourceStatus[] = [];
   async write(status: ResourceStatus): Promise<void> {

@@ -4,9 +4,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { createControlPlane, type ControlPlane } from '../../src/runtime/control-plane.js';
-import type { ReplicaClient } from '../../src/core/ports.js';
 import type { DesiredState, Snapshot } from '../../src/core/types.js';
-import { EditableSource, eventually, fakeTranslate, RecordingSink } from './doubles.js';
+import { AcceptingReplica, EditableSource, eventually, fakeTranslate, RecordingSink } from './doubles.js';
 
 const STEPS = 40;
 const STEP_MS = 2;
@@ -34,22 +33,15 @@ class SteppedTranslator {
   }
 }
 
-const pushed: string[] = [];
-const replica: ReplicaClient = {
-  async push(config) {
-    pushed.push(config.version);
-    return { version: config.version, generation: config.generation };
-  },
-  async current() {
-    return null;
-  },
-};
+let replica = new AcceptingReplica();
+let pushed = replica.pushed;
 
 let cp: ControlPlane | undefined;
 afterEach(async () => {
   await cp?.stop();
   cp = undefined;
-  pushed.length = 0;
+  replica = new AcceptingReplica();
+  pushed = replica.pushed;
 });
 
 function start(translate: (s: Snapshot) => Generator<void, DesiredState, undefined>, metrics?: Registry) {
