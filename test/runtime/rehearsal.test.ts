@@ -91,14 +91,10 @@ describe('translations after a rehearsal', () => {
 });
 
 describe('the rehearsal in the control plane', () => {
-  let replica = new AcceptingReplica();
-  let pushed = replica.pushed;
   let cp: ControlPlane | undefined;
   afterEach(async () => {
     await cp?.stop();
     cp = undefined;
-    replica = new AcceptingReplica();
-    pushed = replica.pushed;
   });
 
   /**
@@ -123,14 +119,15 @@ describe('the rehearsal in the control plane', () => {
     const sink = new RecordingSink();
     const heldSink = { write: async (status: ResourceStatus) => (await gate, sink.write(status)) };
     cp = createControlPlane({ source, translate: translator, statusSink: heldSink, rehearse: true });
+    const replica = new AcceptingReplica();
     cp.setReplicas([{ id: 'r1', ready: true, client: replica }]);
-    return { source, cp, translated, sink, release: () => release() };
+    return { source, cp, translated, sink, pushed: replica.pushed, release: () => release() };
   }
 
   const changed = (s: Snapshot) => s.httpRoutes[0]!.spec.hostname === 'changed.example.com';
 
   it('translates each variant and the snapshot after it once the system rests, pushing and writing nothing for them', async () => {
-    const { cp: plane, translated, sink } = start(REHEARSAL_MIN_ROUTES);
+    const { cp: plane, translated, sink, pushed } = start(REHEARSAL_MIN_ROUTES);
     await plane.start();
     await eventually(() => translated.length === 5);
     expect(translated.map((s) => s.httpRoutes.length)).toEqual([
@@ -155,7 +152,7 @@ describe('the rehearsal in the control plane', () => {
   });
 
   it('rehearses on the snapshot as it is when the system rests, not as the first sync saw it', async () => {
-    const { source, cp: plane, translated, release } = start(REHEARSAL_MIN_ROUTES, { held: true });
+    const { source, cp: plane, translated, release, pushed } = start(REHEARSAL_MIN_ROUTES, { held: true });
     await plane.start();
     await eventually(() => pushed.length === 1);
     // What a status written back does in standalone: the next snapshot holds a new object, and no sync runs.
@@ -168,7 +165,7 @@ describe('the rehearsal in the control plane', () => {
   });
 
   it('does not rehearse once a real change came before the system rested, nor for a small snapshot', async () => {
-    const { source, cp: plane, translated, release } = start(REHEARSAL_MIN_ROUTES, { held: true });
+    const { source, cp: plane, translated, release, pushed } = start(REHEARSAL_MIN_ROUTES, { held: true });
     await plane.start();
     await eventually(() => pushed.length === 1);
     source.setRoute('r0', { hostname: 'changed.example.com' });
