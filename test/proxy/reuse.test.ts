@@ -12,6 +12,10 @@ describe('sameEnds', () => {
     fc.assert(
       fc.property(list, list, (before, now) => {
         const { start, beforeEnd, nowEnd } = sameEnds(before, now);
+        // Two ranges that begin where the head ends (never inside it) and end where one tail begins.
+        expect(beforeEnd).toBeGreaterThanOrEqual(start);
+        expect(nowEnd).toBeGreaterThanOrEqual(start);
+        expect(before.length - beforeEnd).toBe(now.length - nowEnd);
         expect(before.slice(0, start)).toEqual(now.slice(0, start));
         expect(before.slice(beforeEnd)).toEqual(now.slice(nowEnd));
         // Neither end could be longer.
