@@ -95,12 +95,15 @@ export class TableCompiler {
     const scopes = new ScopesBuilder<HostEntry>(p.gateways, p.listenerPorts);
     const hostEnds = sameEnds(before.hostTexts, p.hosts);
     const reusable = textIndex(before.hostTexts, hostEnds);
+    // Rules below the changed range are the same objects at the same indices (all of them when none changed):
+    // a host naming only those keeps them without comparing each of its matches' rules.
     const rulesKeptBelow =
       ruleEnds.beforeEnd === ruleEnds.start && ruleEnds.nowEnd === ruleEnds.start ? Infinity : ruleEnds.start;
     const hosts = new Array<CachedHost>(p.hosts.length);
     let reusedHosts = 0;
     for (let i = 0; i < p.hosts.length; i++) {
       const text = p.hosts[i]!;
+      // Outside the changed range: the host at its old place; inside it, one the old range held by text.
       let cached = before.hosts[positionBefore(hostEnds, i) ?? reusable.get(text) ?? -1];
       if (cached !== undefined && (cached.maxRule < rulesKeptBelow || sameRules(cached, rules))) reusedHosts++;
       else cached = yield* this.compileHostText(text, rules);

@@ -39,9 +39,9 @@ export function syncActor(source: SnapshotSource, translate: Translator, options
     if (rehearsalDue) {
       rehearsalDue = false;
       const { translate: rehearse, rests } = options.rehearsal!;
-      const started = new Rehearsal(() => source.snapshot(), rehearse, rests);
-      signal.addEventListener('abort', () => void started.stop(), { once: true });
-      rehearsal = started;
+      const warmUp = new Rehearsal(() => source.snapshot(), rehearse, rests);
+      signal.addEventListener('abort', () => void warmUp.stop(), { once: true });
+      rehearsal = warmUp;
     }
     return { desired, durationMs: Math.round(seconds() * 1_000_000) / 1000 };
   });
