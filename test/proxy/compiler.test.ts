@@ -198,6 +198,57 @@ describe('incremental compile of rules inserted, removed and changed anywhere', 
   });
 });
 
+describe('incremental compile: what it finds where', () => {
+  const withRules = (version: string, ids: string[], hosts: Array<{ name: string; rule: number }>) => ({
+    version,
+    rules: ids.map((id) => rule(id, 1000)),
+    hosts: hosts.map((h) => ({
+      hostname: `${h.name}.test`,
+      matches: [{ match: { path: { type: 'PathPrefix' as const, value: '/' } }, rule: h.rule }],
+    })),
+  });
+  const ruleOf = (t: RoutingTable, host: string) => t.hosts.lookup(`${host}.test`)!.matches[0]!.rule;
+
+  it('finds rules that moved by their text, and keeps their compiled form', () => {
+    const { compiler: c } = compiler();
+    const hosts = [{ name: 'h', rule: 0 }];
+    const first = compileIncrementally(c, withRules('v1', ['a', 'b', 'c'], hosts));
+    const next = compileIncrementally(c, withRules('v2', ['c', 'a', 'b'], hosts));
+    expect(next.reused.rules).toBe(3);
+    const byId = (rules: readonly { id: string }[]) => new Map(rules.map((r) => [r.id, r]));
+    for (const id of ['a', 'b', 'c']) expect(byId(next.rules).get(id)).toBe(byId(first.rules).get(id));
+    // The host's text is the same, but its rule 0 is now c: it is compiled again.
+    expect(ruleOf(next.table, 'h').id).toBe('c');
+  });
+
+  it('keeps the hosts after a new first host, each where it now is', () => {
+    const { compiler: c } = compiler();
+    const ids = ['a', 'b', 'c'];
+    const hosts = ids.map((_, i) => ({ name: `h${i}`, rule: i }));
+    const first = compileIncrementally(c, withRules('v1', ids, hosts));
+    const next = compileIncrementally(c, withRules('v2', ids, [{ name: 'new', rule: 0 }, ...hosts]));
+    expect(next.reused.hosts).toBe(3);
+    for (const h of hosts)
+      expect(next.table.hosts.lookup(`${h.name}.test`)).toBe(first.table.hosts.lookup(`${h.name}.test`));
+  });
+
+  it('compiles again a host whose text is the same when a rule came in before the one it names', () => {
+    const { compiler: c } = compiler();
+    compileIncrementally(c, withRules('v1', ['a', 'c'], [{ name: 'h', rule: 1 }]));
+    const next = compileIncrementally(c, withRules('v2', ['a', 'b', 'c'], [{ name: 'h', rule: 1 }]));
+    expect(ruleOf(next.table, 'h').id).toBe('b');
+  });
+
+  it('compiles again a host whose text is the same when a rule before the one it names went away', () => {
+    const { compiler: c, registry } = compiler();
+    compileIncrementally(c, withRules('v1', ['a', 'b', 'c'], [{ name: 'h', rule: 1 }]));
+    const input = withRules('v2', ['a', 'c'], [{ name: 'h', rule: 1 }]);
+    const next = compileIncrementally(c, input);
+    expect(ruleOf(next.table, 'h').id).toBe('c');
+    expect(ruleOf(next.table, 'h').id).toBe(ruleOf(compileTable(parseProxyConfig(input), registry), 'h').id);
+  });
+});
+
 describe('compile steps', () => {
   it('hands the caller a point to yield every 64 rules and every 64 hosts, never per item nor never', () => {
     const { compiler: c } = compiler();
