@@ -93,9 +93,7 @@ export function* processRoutesSteps(ctx: Context, parents: Parents): Steps<Proce
   // Another translation may have run between this one's steps (standalone slices them) and dropped `before`.
   if (before) recentIRs.replace(before, now);
   else recentIRs.add(now);
-  // Only routes of both kinds can clash: with one kind (the kinds are told by position) there is nothing to
-  // decide, and no pass over every route to find that out (~1 ms a change at 5,000 routes, caches cold).
-  const served = http.length === 0 || http.length === objects.length ? irs : resolveCrossServing(irs);
+  const served = resolveCrossServing(irs, http.length);
   // resolveCrossServing keeps the order: the i-th route is the i-th object's, so the sort's order gives each
   // sorted route its object (a map from route to object, built per change, cost 10 % of a translation).
   const { sorted: routes, order } = sortedRoutes(served);
