@@ -155,9 +155,9 @@ export class ConfigHolder {
     this.publish(table);
     this.compiler.commit(compiled);
     // Both are passes over everything the table holds: only when the compile says something went away.
-    if (compiled.upstreamsDropped || retainAll) this.registry.retain(table.upstreams);
-    if (compiled.ruleIds.vanished.length > 0) this.metrics.rulesServed(compiled.rules.map((r) => r.id));
-    else this.metrics.rulesBack(compiled.ruleIds.appeared);
+    if (compiled.upstreamUses.vanished.length > 0 || retainAll) this.registry.retain(table.upstreams);
+    if (compiled.ruleIdUses.vanished.length > 0) this.metrics.rulesServed(compiled.rules.map((r) => r.id));
+    else this.metrics.rulesBack(compiled.ruleIdUses.appeared);
     this.logger.info(
       {
         version: table.version,

@@ -49,11 +49,9 @@ export interface Compiled {
   reused: { rules: number; hosts: number };
   /** The compiled rules, in config order. */
   rules: readonly CompiledRule[];
-  /** Rule ids the running table had no rule for, and ids no rule of this table has (the rest were kept). */
-  ruleIds: { appeared: string[]; vanished: string[] };
-  /** Some upstream pool the running table used is used by no rule of this one. */
-  upstreamsDropped: boolean;
+  /** What the next compile starts from once this one is committed. */
   lists: CompiledLists;
+  /** Upstream pools and rule ids that came (no rule of the running table used them) or went (none of this one does). */
   upstreamUses: UseChange<Upstream>;
   ruleIdUses: UseChange<string>;
 }
@@ -124,8 +122,6 @@ export class TableCompiler {
       table,
       reused: { rules: reusedRules, hosts: reusedHosts },
       rules,
-      ruleIds: { appeared: ruleIdUses.appeared, vanished: ruleIdUses.vanished },
-      upstreamsDropped: upstreamUses.vanished.length > 0,
       lists: { ruleTexts: p.rules, rules, ruleUpstreams, hostTexts: p.hosts, hosts, upstreams },
       upstreamUses,
       ruleIdUses,

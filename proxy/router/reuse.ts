@@ -2,7 +2,9 @@
 // control plane reaches a worker as a delta (cluster/delta.ts) or from an in-process preparer's cache: an
 // unchanged rule or host is then the very string the config compiled before held, and comparing the lists
 // (=== on strings: one pointer compare for the same string, the characters otherwise) finds the changed
-// range without hashing thousands of texts into maps. Only that range is looked up by text.
+// range without hashing thousands of texts into maps. Only that range is looked up by text. The translator's
+// src/core/changed-range.ts finds such ranges too; the proxy imports nothing from src/ (the data plane depends
+// on no control-plane code), and here the one range is always wanted, however large.
 
 /** Items before[start, beforeEnd) became now[start, nowEnd); the rest are equal, in order. */
 export interface SameEnds {
