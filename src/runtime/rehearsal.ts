@@ -47,7 +47,8 @@ function newestCopy(route: K8sObject, routes: readonly K8sObject[]): K8sObject {
  * down the full passes all the same.
  */
 export class Rehearsal {
-  private state: 'waiting' | 'running' | 'over' = 'waiting';
+  /** Translating a pair now: a stop waits for it. */
+  private running = false;
   private stopping = false;
   /** Settles when the rehearsal is over. */
   readonly finished: Promise<void>;
@@ -57,16 +58,16 @@ export class Rehearsal {
   }
 
   /**
-   * Ends the rehearsal where the translator's memory is on the real snapshot: at once when it has not begun,
-   * else after the pair under way. Resolves once there.
+   * Ends the rehearsal where the translator's memory is on the real snapshot: at once when it has not begun
+   * or is over, else after the pair under way. Resolves once there.
    */
   stop(): Promise<void> {
     this.stopping = true;
-    return this.state === 'running' ? this.finished : Promise.resolve();
+    return this.running ? this.finished : Promise.resolve();
   }
 
   private async translateAll(snapshot: Snapshot, translate: Translator): Promise<void> {
-    this.state = 'running';
+    this.running = true;
     try {
       for (const variant of rehearsalSnapshots(snapshot)) {
         if (this.stopping) return;
@@ -76,7 +77,7 @@ export class Rehearsal {
     } catch {
       /* a snapshot the translator refuses: the real sync says what is wrong */
     } finally {
-      this.state = 'over';
+      this.running = false;
     }
   }
 }

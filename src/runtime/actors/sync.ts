@@ -21,9 +21,11 @@ export function syncActor(source: SnapshotSource, translate: Translator, options
   let rehearsal: Rehearsal | undefined;
   let rehearsalDue = options.rehearsal !== undefined;
   return syncWorker(async (signal) => {
-    // A rehearsal under way ends its pair first: the translator's memory must be on a real snapshot.
-    await rehearsal?.stop();
-    rehearsal = undefined;
+    if (rehearsal) {
+      // A rehearsal under way ends its pair first: the translator's memory must be on a real snapshot.
+      await rehearsal.stop();
+      rehearsal = undefined;
+    }
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     const snapshot = source.snapshot();
