@@ -184,13 +184,16 @@ describe('the rehearsal in the control plane', () => {
 
   it('ends a rehearsal under way at its pair for a real sync: the snapshot itself is translated just before', async () => {
     // ~300 ms a translation, in slices: the change lands while the rehearsal's first variant is translated.
-    const { source, cp: plane, translated } = start(REHEARSAL_MIN_ROUTES, { stepMs: 0.1 });
+    const { source, cp: plane, translated, pushed } = start(REHEARSAL_MIN_ROUTES, { stepMs: 0.1 });
     await plane.start();
     await eventually(() => translated.length >= 2);
     source.setRoute('r0', { hostname: 'changed.example.com' });
-    // (Not the second push: the replica actor's probe pushes the same config again after a second.)
+    // Until the change's config is pushed (its own version: the replica actor's probe may push the first one
+    // again), then longer than a translation: a rehearsal translation running beside it would show by then.
     await eventually(() => translated.some(changed));
-    await new Promise((r) => setTimeout(r, 200));
+    const changedVersion = fakeTranslate(translated.find(changed)!).proxyConfig.version;
+    await eventually(() => pushed.includes(changedVersion));
+    await new Promise((r) => setTimeout(r, 500));
     expect(changed(translated.at(-1)!)).toBe(true);
     expect(translated.filter(changed)).toHaveLength(1);
     expect(translated.at(-2)).toEqual(translated[0]);
