@@ -131,7 +131,7 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
     actors: {
       sync: syncActor(opts.source, ports.translate, {
         onSync: ports.onSync,
-        rehearsal: opts.rehearse ? { translate: opts.translate, rests: () => whenIdle() } : undefined,
+        rehearsal: opts.rehearse ? { translate: opts.translate, rests: () => whenIdle(), logger } : undefined,
       }),
       replica: replicaMachine.provide({
         actors: replicaActors(endpoints),

@@ -4,6 +4,14 @@
 // status; a real sync stops it and never waits for it; and translations after it are exactly what a
 // translator that never saw the rehearsal gives (its memory only makes it faster).
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_CONTROLLER_NAME } from '../../src/core/types.js';
+import { runStandalone } from '../../src/runtime/standalone.js';
+import { capturingLogger } from '../support/capture-log.js';
+import { gatewayYaml, routeYaml, serviceYaml } from '../support/manifests.js';
+import { freePort } from '../support/ports.js';
 import { createControlPlane, type ControlPlane } from '../../src/runtime/control-plane.js';
 import { Rehearsal, REHEARSAL_MIN_ROUTES, rehearsalSnapshots } from '../../src/runtime/rehearsal.js';
 import type { DesiredState, K8sObject, ResourceStatus, Snapshot } from '../../src/core/types.js';
@@ -199,5 +207,28 @@ describe('the rehearsal in the control plane', () => {
     expect(translated.at(-2)).toEqual(translated[0]);
     // The rehearsal's other pair never came (it would make six).
     expect(translated.length).toBeLessThan(6);
+  });
+});
+
+describe('standalone', () => {
+  it('rehearses on its own manifests once it rests after the first sync', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tgw-rehearse-'));
+    const routes = Array.from({ length: REHEARSAL_MIN_ROUTES }, (_, i) => routeYaml(`r${i}`, `h${i % 50}.test`));
+    await writeFile(join(dir, 'all.yaml'), [gatewayYaml, serviceYaml('svc', 9), ...routes].join('---\n'));
+    const { logger, lines } = capturingLogger('debug');
+    const running = await runStandalone({
+      manifests: dir,
+      listen: { host: '127.0.0.1', port: await freePort() },
+      admin: { host: '127.0.0.1', port: 0 },
+      controllerName: DEFAULT_CONTROLLER_NAME,
+      logger,
+    });
+    try {
+      await eventually(() => lines.some((l) => l.msg === 'rehearsed the per-change paths'), 30_000);
+      expect(lines.find((l) => l.msg === 'rehearsed the per-change paths')).toMatchObject({ translations: 4 });
+    } finally {
+      await running.close(0);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 // The coordinator's `sync` child: translate the whole current snapshot. Pure work, but it reads the source and
 // measures time, so it lives here and is injected into the machine. A translator that works in steps is run
 // in slices (runInSlices): a snapshot of thousands of regex matches takes seconds, and the loop serves meanwhile.
+import type { Logger } from 'pino';
 import type { SnapshotSource, Translator } from '../../core/ports.js';
 import type { DesiredState } from '../../core/types.js';
 import { Rehearsal } from '../rehearsal.js';
@@ -14,7 +15,7 @@ export interface SyncOptions {
    * After the first sync, once the control plane `rests`, the translator (`translate`: uninstrumented) runs on
    * variants of the snapshot then so the first real change does not run cold code (rehearsal.ts).
    */
-  rehearsal?: { translate: Translator; rests: () => Promise<void> };
+  rehearsal?: { translate: Translator; rests: () => Promise<void>; logger?: Logger };
 }
 
 export function syncActor(source: SnapshotSource, translate: Translator, options: SyncOptions = {}) {
@@ -40,8 +41,8 @@ export function syncActor(source: SnapshotSource, translate: Translator, options
     options.onSync?.(seconds(), true);
     if (rehearsalDue) {
       rehearsalDue = false;
-      const { translate: rehearse, rests } = options.rehearsal!;
-      const warmUp = new Rehearsal(() => source.snapshot(), rehearse, rests);
+      const { translate: rehearse, rests, logger } = options.rehearsal!;
+      const warmUp = new Rehearsal(() => source.snapshot(), rehearse, rests, logger);
       signal.addEventListener('abort', () => void warmUp.stop(), { once: true });
       rehearsal = warmUp;
     }
