@@ -16,6 +16,7 @@ import type { ListenerIR } from './listeners.js';
 import { compareMatches, compareMatchSortKeys, matchSortKey, type MatchEntry } from './precedence.js';
 import type { RouteIR } from './routes.js';
 import { sortSteps, type Steps } from '../core/steps.js';
+import { RankingMemo } from './ranking-memo.js';
 
 type HostMatches = ProxyConfigInput['hosts'][number]['matches'];
 
@@ -53,8 +54,8 @@ interface Remembered {
 /** Matches ranked between two points where the build may yield (a host can hold tens of thousands). */
 const MATCHES_PER_STEP = 512;
 
-/** Per Gateway IR: rankings by "port key", and the keys asked for since the last prune. */
-const remembered = new WeakMap<GatewayIR, { byKey: Map<string, Remembered>; asked: Set<string> }>();
+/** Per Gateway IR: rankings by port and key, and which a prune keeps (ranking-memo.ts). */
+const remembered = new WeakMap<GatewayIR, RankingMemo<Remembered>>();
 
 const covering = new Map<string, readonly string[]>();
 /** Bounds the cache: hostnames come from manifests, but nothing else bounds how many distinct ones go by. */
@@ -89,15 +90,12 @@ export function* hostMatchesSteps(
 ): Steps<HostMatches> {
   const visits = visitsFor(gateway, key, byHostname, port);
   let memo = remembered.get(gateway);
-  if (!memo) remembered.set(gateway, (memo = { byKey: new Map(), asked: new Set() }));
-  const { byKey } = memo;
-  const memoKey = `${port} ${key}`;
-  memo.asked.add(memoKey);
-  let known = byKey.get(memoKey);
+  if (!memo) remembered.set(gateway, (memo = new RankingMemo()));
+  let known = memo.get(port, key);
   if (!known || !sameVisits(known, visits)) {
     const ranked = yield* rankSteps(visits);
     known = { routes: visits.map((v) => v.a.route), ranked };
-    byKey.set(memoKey, known);
+    memo.set(port, key, known);
   }
   return numbered(known, visits);
 }
@@ -118,10 +116,12 @@ function sameNumbers(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((n, i) => n === b[i]);
 }
 
-/** Keeps the rankings of `keys` on `port` through the next forgetUnaskedHostMatches, asked for or not. */
-export function keepHostMatches(gateway: GatewayIR, port: number, keys: Iterable<string>): void {
-  const memo = remembered.get(gateway);
-  if (memo) for (const key of keys) memo.asked.add(`${port} ${key}`);
+/**
+ * Keeps the rankings of `keys` on `port` through the next forgetUnaskedHostMatches, asked for or not. The
+ * list is read then: it must not change after (port-hosts.ts hands the same array while no key came or went).
+ */
+export function keepHostMatches(gateway: GatewayIR, port: number, keys: readonly string[]): void {
+  remembered.get(gateway)?.keep(port, keys);
 }
 
 /**
@@ -129,10 +129,7 @@ export function keepHostMatches(gateway: GatewayIR, port: number, keys: Iterable
  * unchanged, and hostnames that come and go would otherwise keep their routes' IRs alive with it.
  */
 export function forgetUnaskedHostMatches(gateway: GatewayIR): void {
-  const memo = remembered.get(gateway);
-  if (!memo) return;
-  for (const key of memo.byKey.keys()) if (!memo.asked.has(key)) memo.byKey.delete(key);
-  memo.asked.clear();
+  remembered.get(gateway)?.prune();
 }
 
 /** The attachments that apply to `key`, in the order the ranking visits them. */
