@@ -29,6 +29,9 @@ export interface Attachment {
   firstRule: number;
 }
 
+/** Attachments by hostname, as port-hosts.ts indexes them (hostname-index.ts; a Map will do). */
+export type AttachmentsByHostname = Pick<ReadonlyMap<string, Attachment[]>, 'get'>;
+
 /** An attachment as it applies to a key: with the most specific of its hostnames covering the key. */
 interface Visit {
   a: Attachment;
@@ -85,7 +88,7 @@ function computeCoveringNames(key: string): string[] {
 export function* hostMatchesSteps(
   gateway: GatewayIR,
   key: string,
-  byHostname: Map<string, Attachment[]>,
+  byHostname: AttachmentsByHostname,
   port: number,
 ): Steps<HostMatches> {
   const visits = visitsFor(gateway, key, byHostname, port);
@@ -133,7 +136,7 @@ export function forgetUnaskedHostMatches(gateway: GatewayIR): void {
 }
 
 /** The attachments that apply to `key`, in the order the ranking visits them. */
-function visitsFor(gateway: GatewayIR, key: string, byHostname: Map<string, Attachment[]>, port: number): Visit[] {
+function visitsFor(gateway: GatewayIR, key: string, byHostname: AttachmentsByHostname, port: number): Visit[] {
   const judges = isolatedListeners(gateway, key, port);
   const seen = new Set<Attachment>();
   const visits: Visit[] = [];

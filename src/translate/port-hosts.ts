@@ -15,12 +15,13 @@ import type { Steps } from '../core/steps.js';
 import { ANY_HOST, compareHostKeys } from '../gatewayapi/hostnames.js';
 import type { GatewayIR } from './gateways.js';
 import { coveringNames, hostMatchesSteps, keepHostMatches, type Attachment } from './host-matches.js';
+import { HostnameIndex } from './hostname-index.js';
 
 export type PortHost = Omit<ProxyConfigInput['hosts'][number], 'ports' | 'gateway'>;
 
 interface PortState {
   attachments: readonly Attachment[];
-  byHostname: Map<string, Attachment[]>;
+  byHostname: HostnameIndex;
   /** Every host key, served or not, in compareHostKeys order. */
   keys: string[];
   entries: Map<string, PortHost>;
@@ -49,7 +50,7 @@ export function* hostsOnPortSteps(gateway: GatewayIR, port: number, attachments:
 }
 
 function* freshState(gateway: GatewayIR, port: number, attachments: Attachment[]): Steps<PortState> {
-  const byHostname = indexByHostname(attachments);
+  const byHostname = HostnameIndex.of(indexByHostname(attachments));
   const keys = hostKeys(gateway, port, attachments, byHostname);
   const entries = new Map<string, PortHost>();
   for (const key of keys) entries.set(key, yield* entryFor(gateway, port, key, byHostname, undefined));
@@ -93,7 +94,7 @@ function* exactNamesUpdated(
   gateway: GatewayIR,
   port: number,
   before: PortState,
-  now: { attachments: Attachment[]; byHostname: Map<string, Attachment[]>; touched: Set<string> },
+  now: { attachments: Attachment[]; byHostname: HostnameIndex; touched: Set<string> },
 ): Steps<PortState> {
   const entries = new Map(before.entries);
   const replaced = new Map<PortHost, PortHost>();
@@ -119,16 +120,13 @@ function spliceHostnames(
   attachments: Attachment[],
   range: ChangedRange,
   touched: ReadonlySet<string>,
-): Map<string, Attachment[]> {
+): HostnameIndex {
   const gone = new Set(before.attachments.slice(range.start, range.beforeEnd));
   const comes = indexByHostname(attachments.slice(range.start, range.nowEnd));
-  const byHostname = new Map(before.byHostname);
-  for (const h of touched) {
-    const list = (before.byHostname.get(h) ?? []).filter((a) => !gone.has(a)).concat(comes.get(h) ?? []);
-    if (list.length > 0) byHostname.set(h, list);
-    else byHostname.delete(h);
-  }
-  return byHostname;
+  const lists = new Map<string, Attachment[]>();
+  for (const h of touched)
+    lists.set(h, (before.byHostname.get(h) ?? []).filter((a) => !gone.has(a)).concat(comes.get(h) ?? []));
+  return before.byHostname.with(lists);
 }
 
 /** The key's entry; `kept` itself when its matches come back as the same array (host-matches.ts). */
@@ -136,7 +134,7 @@ function* entryFor(
   gateway: GatewayIR,
   port: number,
   key: string,
-  byHostname: Map<string, Attachment[]>,
+  byHostname: HostnameIndex,
   kept: PortHost | undefined,
 ): Steps<PortHost> {
   const matches = yield* hostMatchesSteps(gateway, key, byHostname, port);
@@ -148,7 +146,7 @@ function* entryFor(
  * before, and none lost its last one. (A port whose attachments all went, or came, touched every hostname
  * it had, or has: that differs. Listener hostnames are keys only beside attachments, see hostKeys.)
  */
-function sameKeys(keys: string[], touched: Set<string>, byHostname: Map<string, Attachment[]>): boolean {
+function sameKeys(keys: string[], touched: Set<string>, byHostname: HostnameIndex): boolean {
   const known = new Set(keys);
   for (const h of touched) if (byHostname.has(h) !== known.has(h)) return false;
   return true;
@@ -159,12 +157,7 @@ function sameKeys(keys: string[], touched: Set<string>, byHostname: Map<string, 
  * A touched hostname that lost its attachments but is a listener's stays (sameKeys sees it as a key that has
  * none: the keys are then recomputed, and come out the same).
  */
-function hostKeys(
-  gateway: GatewayIR,
-  port: number,
-  attachments: Attachment[],
-  byHostname: Map<string, Attachment[]>,
-): string[] {
+function hostKeys(gateway: GatewayIR, port: number, attachments: Attachment[], byHostname: HostnameIndex): string[] {
   if (attachments.length === 0) return [];
   const keys = new Set(byHostname.keys());
   for (const l of gateway.listeners) if (l.routable && l.port === port) keys.add(l.hostname ?? ANY_HOST);
