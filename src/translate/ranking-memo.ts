@@ -39,7 +39,9 @@ export class RankingMemo<T> {
 
   /** Keeps the rankings of `keys` on `port` through the next prune (the list is read then, not now). */
   keep(port: number, keys: readonly string[]): void {
-    this.kept.set(port, keys);
+    const had = this.kept.get(port);
+    // Twice for a port in one round (not what port-hosts.ts does): both lists, as a new one the next prune walks.
+    this.kept.set(port, had && had !== keys ? [...had, ...keys] : keys);
   }
 
   /** Forgets the rankings neither asked for nor kept since the last prune. */

@@ -1,7 +1,7 @@
 // The translator in steps (src/translate/steps.ts): standalone runs it in slices between requests, so what
 // one step may cost must stay bounded however regex-heavy the snapshot — at most one fresh RE2 compile —
 // and the steps must not redo work: each new pattern compiled once, whatever the route count.
-import { configVersionSteps } from '../../src/translate/config-version.js';
+import { CHUNK_ITEMS, configVersionSteps } from '../../src/translate/config-version.js';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { K8sObject, Snapshot } from '../../src/core/types.js';
@@ -152,6 +152,24 @@ describe('translation in steps', () => {
     });
   });
 
+  it('is right for a build resumed after another ran in between (the trees change in place)', () => {
+    type Body = Parameters<typeof configVersionSteps>[0];
+    const rule = (i: number, tag: string) =>
+      ({ id: `r${i}`, tag, pad: 'x'.repeat(4000) }) as unknown as Body['rules'][number];
+    const withRules = (body: Body, from: number, to: number, tag: string): Body => ({
+      ...body,
+      rules: body.rules.map((r, i) => (i >= from && i < to ? rule(i, tag) : r)),
+    });
+    const base: Body = { rules: Array.from({ length: 3 * CHUNK_ITEMS }, (_, i) => rule(i, 'a')), hosts: [] };
+    runToEnd(configVersionSteps(base));
+    // 21 rules of 4 KiB to hash: the build yields on the way.
+    const resumed = withRules(base, 150, 171, 'b');
+    const steps = configVersionSteps(resumed);
+    expect(steps.next().done).toBe(false);
+    runToEnd(configVersionSteps(withRules(base, 10, 31, 'c')));
+    expect(runToEnd(steps)).toBe(runToEnd(configVersionSteps(structuredClone(resumed))));
+  });
+
   it('is the same for a config built from the last one as for a copy that shares nothing with it', () => {
     type Body = Parameters<typeof configVersionSteps>[0];
     const rule = (n: number) => ({ id: `r${n}`, backends: [] }) as unknown as Body['rules'][number];
@@ -160,12 +178,13 @@ describe('translation in steps', () => {
     const edit = fc.record({
       list: fc.constantFrom('rules' as const, 'hosts' as const),
       op: fc.constantFrom('replace', 'insert', 'remove'),
-      at: fc.nat(40),
+      at: fc.nat(200),
     });
     fc.assert(
       fc.property(fc.array(edit, { maxLength: 12 }), (edits) => {
         let body: Body = {
-          rules: Array.from({ length: 24 }, (_, i) => rule(i)),
+          // Over two chunks of the tree (CHUNK_ITEMS), so that edits land in any of them and shift the rest.
+          rules: Array.from({ length: 2 * CHUNK_ITEMS + 20 }, (_, i) => rule(i)),
           hosts: Array.from({ length: 24 }, (_, i) => host(i)),
         };
         const bodies = [body];
