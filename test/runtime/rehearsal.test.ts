@@ -172,16 +172,22 @@ describe('the rehearsal in the control plane', () => {
       expect(rehearsed.httpRoutes[0]!.spec.hostname).toBe('written-back.example.com');
   });
 
-  it('does not rehearse once a real change came before the system rested, nor for a small snapshot', async () => {
+  it('rehearses after the first sync it rests after when a real change came first (a controller’s statuses come back as changes), never for a small snapshot', async () => {
     const { source, cp: plane, translated, release, pushed } = start(REHEARSAL_MIN_ROUTES, { held: true });
     await plane.start();
     await eventually(() => pushed.length === 1);
     source.setRoute('r0', { hostname: 'changed.example.com' });
     await eventually(() => translated.length === 2);
     release();
+    await eventually(() => translated.length === 6);
     await plane.whenIdle();
     await new Promise((r) => setTimeout(r, 100));
-    expect(translated).toHaveLength(2);
+    expect(translated).toHaveLength(6);
+    // On the changed snapshot, each variant followed by the snapshot itself.
+    for (const rehearsed of translated.slice(2))
+      expect(rehearsed.httpRoutes[0]!.spec.hostname).toBe('changed.example.com');
+    expect(translated[3]).toEqual(translated[1]);
+    expect(translated[5]).toBe(translated[3]);
     await plane.stop();
     const small = start(REHEARSAL_MIN_ROUTES - 1);
     await small.cp.start();

@@ -23,8 +23,10 @@ export function syncActor(source: SnapshotSource, translate: Translator, options
   let rehearsalDue = options.rehearsal !== undefined;
   return syncWorker(async (signal) => {
     if (rehearsal) {
-      // A rehearsal under way ends its pair first: the translator's memory must be on a real snapshot.
+      // A rehearsal under way ends its pair first: the translator's memory must be on a real snapshot. One
+      // that never began (a sync came before the system rested) is due again after this sync.
       await rehearsal.stop();
+      rehearsalDue = !rehearsal.began;
       rehearsal = undefined;
     }
     const started = performance.now();
