@@ -3,8 +3,9 @@
 // listener ports, the access log switch, the counts), then the digest of each chunk of 64 rules and of 64
 // host entries, in order; a chunk's digest is the sha256 of its items' digests, each the sha256 of the
 // item's JSON text. Rules and host entries are never changed once built, and unchanged routes
-// keep theirs across translations (memo.ts, proxyconfig.ts), so a change hashes only the entries it made
-// plus 32 bytes per entry; hashing the whole JSON text (1.7 MiB at 5,000 routes) cost ~5 ms a change.
+// keep theirs across translations (memo.ts, proxyconfig.ts), so a change hashes only the entries it made, the
+// chunks they are in and the chunk digests (hashing the whole JSON text, 1.7 MiB at 5,000 routes, cost ~5 ms a
+// change; a digest per entry hashed end to end, ~0.7 ms after idle: Tree below).
 // A host entry new to the build is hashed in pieces (one may hold tens of thousands of matches), between
 // which the control plane may yield (standalone serves meanwhile).
 import { createHash, type Hash } from 'node:crypto';
