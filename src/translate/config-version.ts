@@ -10,7 +10,7 @@
 // which the control plane may yield (standalone serves meanwhile).
 import { createHash, type Hash } from 'node:crypto';
 import type { ProxyConfigInput } from '../../proxy/config/schema.js';
-import { changedRange } from '../core/changed-range.js';
+import { changedRange, type ChangedRange } from '../core/changed-range.js';
 import type { Steps } from '../core/steps.js';
 
 type VersionedBody = Omit<ProxyConfigInput, 'version'>;
@@ -48,12 +48,17 @@ let last: { rules: Tree; hosts: Tree } | undefined;
 export function* configVersionSteps(body: VersionedBody): Steps<string> {
   const { gateways, listenerPorts, rules, hosts, accessLog } = body;
   const before = last;
-  yield* digestsSteps(rules, before?.rules.items, ruleDigestSteps);
-  yield* digestsSteps(hosts, before?.hosts.items, hostDigestSteps);
+  // Where each list differs from the last build's: the digests to compute, then the part of the tree to write.
+  const ruleRange = changedRange(before?.rules.items, rules);
+  const hostRange = changedRange(before?.hosts.items, hosts);
+  yield* digestsSteps(rules, ruleRange, ruleDigestSteps);
+  yield* digestsSteps(hosts, hostRange, hostDigestSteps);
   // No yield from here on: the trees' buffers change in place. Another build may have run meanwhile (a
   // caller that drops a build half-way and starts another): then `before` is not what the buffers hold.
-  const from = last === before ? before : undefined;
-  last = { rules: treeOf(rules, from?.rules), hosts: treeOf(hosts, from?.hosts) };
+  last =
+    last === before && before
+      ? { rules: treeOf(rules, before.rules, ruleRange), hosts: treeOf(hosts, before.hosts, hostRange) }
+      : { rules: rebuilt(rules, undefined, 0), hosts: rebuilt(hosts, undefined, 0) };
   const head = JSON.stringify({ gateways, listenerPorts, rules: rules.length, hosts: hosts.length, accessLog });
   return createHash('sha256')
     .update(head)
@@ -62,14 +67,14 @@ export function* configVersionSteps(body: VersionedBody): Steps<string> {
     .digest('hex');
 }
 
-/** Every item's digest remembered (by object): the ones in the range that differs from `before` computed now. */
+/** Every item's digest remembered (by object): those in `range` (all without one) computed now. */
 function* digestsSteps<T extends object>(
   items: readonly T[],
-  before: readonly object[] | undefined,
+  range: ChangedRange | undefined,
   digestSteps: (item: T) => Steps<Buffer>,
 ): Steps<void> {
-  const range = changedRange(before, items) ?? { start: 0, nowEnd: items.length };
-  for (let i = range.start; i < range.nowEnd; i++) {
+  const { start, nowEnd } = range ?? { start: 0, nowEnd: items.length };
+  for (let i = start; i < nowEnd; i++) {
     const item = items[i]!;
     if (!digests.has(item)) digests.set(item, yield* digestSteps(item));
   }
@@ -78,10 +83,12 @@ function* digestsSteps<T extends object>(
 const chunkCount = (items: number) => Math.ceil(items / CHUNK_ITEMS);
 const chunkDigests = (tree: Tree) => tree.chunks.subarray(0, DIGEST_BYTES * chunkCount(tree.items.length));
 
-/** The tree of `items` (every digest remembered), from `before`'s when it has one: in place when it can. */
-function treeOf(items: readonly object[], before: Tree | undefined): Tree {
-  const range = before && changedRange(before.items, items);
-  if (!before || !range) return rebuilt(items, undefined, 0);
+/**
+ * The tree of `items` (every digest remembered) from `before`'s, `range` being where they differ (none: too
+ * much to start from it): in place when it can.
+ */
+function treeOf(items: readonly object[], before: Tree, range: ChangedRange | undefined): Tree {
+  if (!range) return rebuilt(items, undefined, 0);
   const oldLength = before.items.length;
   const shifts = range.nowEnd - range.beforeEnd !== 0 && range.beforeEnd !== oldLength;
   if (shifts) return rebuilt(items, before, range.start);
