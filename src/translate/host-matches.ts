@@ -29,7 +29,7 @@ export interface Attachment {
   firstRule: number;
 }
 
-/** Attachments by hostname, as port-hosts.ts indexes them (hostname-index.ts; a Map will do). */
+/** Attachments by hostname, as port-hosts.ts indexes them (layered-map.ts; a Map will do). */
 export type AttachmentsByHostname = Pick<ReadonlyMap<string, Attachment[]>, 'get'>;
 
 /** An attachment as it applies to a key: with the most specific of its hostnames covering the key. */

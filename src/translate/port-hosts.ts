@@ -15,16 +15,17 @@ import type { Steps } from '../core/steps.js';
 import { ANY_HOST, compareHostKeys } from '../gatewayapi/hostnames.js';
 import type { GatewayIR } from './gateways.js';
 import { coveringNames, hostMatchesSteps, keepHostMatches, type Attachment } from './host-matches.js';
-import { HostnameIndex } from './hostname-index.js';
+import { LayeredMap } from './layered-map.js';
 
 export type PortHost = Omit<ProxyConfigInput['hosts'][number], 'ports' | 'gateway'>;
 
 interface PortState {
   attachments: readonly Attachment[];
-  byHostname: HostnameIndex;
+  byHostname: LayeredMap<Attachment[]>;
   /** Every host key, served or not, in compareHostKeys order. */
   keys: string[];
-  entries: Map<string, PortHost>;
+  /** The entry of each of `keys` (and no other). */
+  entries: LayeredMap<PortHost>;
   /** What requests see: the served entries and the empty ones that shadow a broader served key. */
   hosts: PortHost[];
 }
@@ -50,11 +51,11 @@ export function* hostsOnPortSteps(gateway: GatewayIR, port: number, attachments:
 }
 
 function* freshState(gateway: GatewayIR, port: number, attachments: Attachment[]): Steps<PortState> {
-  const byHostname = HostnameIndex.of(indexByHostname(attachments));
+  const byHostname = LayeredMap.of(indexByHostname(attachments));
   const keys = hostKeys(gateway, port, attachments, byHostname);
   const entries = new Map<string, PortHost>();
   for (const key of keys) entries.set(key, yield* entryFor(gateway, port, key, byHostname, undefined));
-  return { attachments, byHostname, keys, entries, hosts: visibleHosts(keys, entries) };
+  return { attachments, byHostname, keys, entries: LayeredMap.of(entries), hosts: visibleHosts(keys, entries) };
 }
 
 /** The last build's state with the keys the changed range reaches ranked again. */
@@ -70,7 +71,7 @@ function* updatedState(
   for (let i = range.start; i < range.beforeEnd; i++) before.attachments[i]!.hostnames.forEach((h) => touched.add(h));
   for (let i = range.start; i < range.nowEnd; i++) attachments[i]!.hostnames.forEach((h) => touched.add(h));
   const byHostname = spliceHostnames(before, attachments, range, touched);
-  const keys = sameKeys(before.keys, touched, byHostname)
+  const keys = sameKeys(before.entries, touched, byHostname)
     ? before.keys
     : hostKeys(gateway, port, attachments, byHostname);
   if (keys === before.keys && ![...touched].some((h) => h.startsWith('*')))
@@ -81,7 +82,7 @@ function* updatedState(
     const dirty = !kept || coveringNames(key).some((n) => touched.has(n));
     entries.set(key, dirty ? yield* entryFor(gateway, port, key, byHostname, kept) : kept);
   }
-  return { attachments, byHostname, keys, entries, hosts: visibleHosts(keys, entries) };
+  return { attachments, byHostname, keys, entries: LayeredMap.of(entries), hosts: visibleHosts(keys, entries) };
 }
 
 /**
@@ -94,17 +95,18 @@ function* exactNamesUpdated(
   gateway: GatewayIR,
   port: number,
   before: PortState,
-  now: { attachments: Attachment[]; byHostname: HostnameIndex; touched: Set<string> },
+  now: { attachments: Attachment[]; byHostname: LayeredMap<Attachment[]>; touched: Set<string> },
 ): Steps<PortState> {
-  const entries = new Map(before.entries);
+  const changed = new Map<string, PortHost>();
   const replaced = new Map<PortHost, PortHost>();
   for (const key of now.touched) {
     const kept = before.entries.get(key);
     if (!kept) continue; // a listener's hostname or a name without attachments: not a key (sameKeys)
     const entry = yield* entryFor(gateway, port, key, now.byHostname, kept);
-    entries.set(key, entry);
+    changed.set(key, entry);
     if (entry !== kept) replaced.set(kept, entry);
   }
+  const entries = before.entries.with(changed);
   const sameServed = [...replaced].every(([old, entry]) => old.matches.length > 0 === entry.matches.length > 0);
   const hosts = sameServed ? before.hosts.map((h) => replaced.get(h) ?? h) : visibleHosts(before.keys, entries);
   return { attachments: now.attachments, byHostname: now.byHostname, keys: before.keys, entries, hosts };
@@ -120,12 +122,14 @@ function spliceHostnames(
   attachments: Attachment[],
   range: ChangedRange,
   touched: ReadonlySet<string>,
-): HostnameIndex {
+): LayeredMap<Attachment[]> {
   const gone = new Set(before.attachments.slice(range.start, range.beforeEnd));
   const comes = indexByHostname(attachments.slice(range.start, range.nowEnd));
-  const lists = new Map<string, Attachment[]>();
-  for (const h of touched)
-    lists.set(h, (before.byHostname.get(h) ?? []).filter((a) => !gone.has(a)).concat(comes.get(h) ?? []));
+  const lists = new Map<string, Attachment[] | undefined>();
+  for (const h of touched) {
+    const list = (before.byHostname.get(h) ?? []).filter((a) => !gone.has(a)).concat(comes.get(h) ?? []);
+    lists.set(h, list.length > 0 ? list : undefined);
+  }
   return before.byHostname.with(lists);
 }
 
@@ -134,7 +138,7 @@ function* entryFor(
   gateway: GatewayIR,
   port: number,
   key: string,
-  byHostname: HostnameIndex,
+  byHostname: LayeredMap<Attachment[]>,
   kept: PortHost | undefined,
 ): Steps<PortHost> {
   const matches = yield* hostMatchesSteps(gateway, key, byHostname, port);
@@ -146,9 +150,9 @@ function* entryFor(
  * before, and none lost its last one. (A port whose attachments all went, or came, touched every hostname
  * it had, or has: that differs. Listener hostnames are keys only beside attachments, see hostKeys.)
  */
-function sameKeys(keys: string[], touched: Set<string>, byHostname: HostnameIndex): boolean {
-  const known = new Set(keys);
-  for (const h of touched) if (byHostname.has(h) !== known.has(h)) return false;
+function sameKeys(entries: LayeredMap<PortHost>, touched: Set<string>, byHostname: LayeredMap<Attachment[]>): boolean {
+  // The entries' keys are the keys: no set of every key made per change.
+  for (const h of touched) if (byHostname.has(h) !== entries.has(h)) return false;
   return true;
 }
 
@@ -157,7 +161,12 @@ function sameKeys(keys: string[], touched: Set<string>, byHostname: HostnameInde
  * A touched hostname that lost its attachments but is a listener's stays (sameKeys sees it as a key that has
  * none: the keys are then recomputed, and come out the same).
  */
-function hostKeys(gateway: GatewayIR, port: number, attachments: Attachment[], byHostname: HostnameIndex): string[] {
+function hostKeys(
+  gateway: GatewayIR,
+  port: number,
+  attachments: Attachment[],
+  byHostname: LayeredMap<Attachment[]>,
+): string[] {
   if (attachments.length === 0) return [];
   const keys = new Set(byHostname.keys());
   for (const l of gateway.listeners) if (l.routable && l.port === port) keys.add(l.hostname ?? ANY_HOST);
@@ -165,7 +174,7 @@ function hostKeys(gateway: GatewayIR, port: number, attachments: Attachment[], b
 }
 
 /** An empty key only matters when it shadows a broader key that would otherwise answer (listener isolation). */
-function visibleHosts(keys: string[], entries: Map<string, PortHost>): PortHost[] {
+function visibleHosts(keys: string[], entries: Pick<ReadonlyMap<string, PortHost>, 'get'>): PortHost[] {
   const served = new Set(keys.filter((k) => entries.get(k)!.matches.length > 0));
   return keys
     .filter((k) => coveringNames(k).some((n) => served.has(n))) // k itself first, then what covers it
