@@ -3,10 +3,11 @@
 // (a route replaced in place, a route added) had never run, so V8 ran them unoptimised. Warming them on a
 // made-up snapshot was tried and made the first real change slower (code optimised for other shapes, then
 // thrown away); warming them on the user's own snapshot is what helps. So once, when the control plane first
-// rests after its first sync (or, when a sync came first, after the first sync it rests after), the translator
-// runs on two variants of the snapshot as it is then (its last route replaced by an equal copy; a copy added as
-// the newest route), each followed by the snapshot itself, and the results are dropped. The translator is pure and remembers earlier work only to be faster
-// (ADR 0010): nothing of a rehearsal reaches a status, a push or the edge. Its memory must be left on the
+// rests after a sync (the controller's first syncs are followed by more: its statuses come back as changes),
+// the translator runs on two variants of the snapshot as it is then (its last route replaced by an equal copy;
+// a copy added as the newest route), each followed by the snapshot itself, and the results are dropped. The
+// translator is pure and remembers earlier work only to be faster (ADR 0010): nothing of a rehearsal reaches
+// a status, a push or the edge. Its memory must be left on the
 // real snapshot, though (a memory of a variant would send the next real change down the full passes), so a
 // real sync that comes meanwhile waits for the pair under way (at most two translations), never more.
 import type { Logger } from 'pino';
